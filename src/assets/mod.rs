@@ -1,0 +1,978 @@
+//! The register (sổ tài sản): assets, their classification, wear and history.
+
+pub mod api;
+pub mod pages;
+pub mod wear;
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::audit::{self, Actor};
+use crate::db::schema::{asset_categories, asset_classes, assets, org_units, tasks};
+use crate::db::{DbBackend, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::rules::{OrgUnit, Rules};
+use crate::text::{self, fold, today};
+use wear::{AssetKind, WearBasis, WearSchedule};
+
+/// Tình trạng sử dụng — the statuses an asset can be in.
+pub const STATUSES: &[(&str, &str)] = &[
+    ("dang_su_dung", "Đang sử dụng"),
+    ("chua_su_dung", "Chưa sử dụng"),
+    ("hong_cho_xu_ly", "Hỏng, chờ xử lý"),
+    ("cho_xu_ly", "Chờ xử lý"),
+    ("da_xu_ly", "Đã xử lý"),
+    ("mat", "Mất"),
+];
+
+pub const KINDS: &[(&str, &str)] = &[
+    ("huu_hinh", "TSCĐ hữu hình"),
+    ("vo_hinh", "TSCĐ vô hình"),
+    ("ccdc", "Công cụ, dụng cụ"),
+];
+
+/// For assets formed by S&T tasks (NĐ 70/2018): bought for the task, or its result.
+pub const TASK_ASSET_KINDS: &[(&str, &str)] = &[
+    ("trang_bi", "Tài sản trang bị"),
+    ("ket_qua", "Tài sản là kết quả"),
+];
+
+pub const ACQUISITION_METHODS: &[(&str, &str)] = &[
+    ("mua_sam", "Mua sắm"),
+    ("nhiem_vu", "Hình thành từ nhiệm vụ KH&CN"),
+    ("tiep_nhan", "Tiếp nhận, điều chuyển đến"),
+    ("dau_tu_xay_dung", "Đầu tư xây dựng"),
+    ("giao_dat", "Được giao đất"),
+    ("tang_cho", "Được tặng, cho"),
+    ("khac", "Khác"),
+];
+
+pub fn label(choices: &[(&str, &str)], code: &str) -> String {
+    choices
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = assets)]
+pub struct Asset {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub class_id: i32,
+    pub category_id: i32,
+    pub kind: String,
+    pub task_asset_kind: Option<String>,
+    pub unit_of_measure: String,
+    pub quantity: i32,
+    pub area_m2: Option<f64>,
+    pub cost_state: i64,
+    pub cost_other: i64,
+    pub original_cost: i64,
+    pub acquisition_method: String,
+    pub acquired_on: Option<NaiveDate>,
+    pub acquired_year: Option<i32>,
+    pub in_use_on: Option<NaiveDate>,
+    pub year_made: Option<i32>,
+    pub country: Option<String>,
+    pub task_id: Option<i32>,
+    pub unit_id: i32,
+    pub location: Option<String>,
+    pub responsible_person: Option<String>,
+    pub status: String,
+    pub condition: Option<String>,
+    pub specification: Option<String>,
+    pub serial_no: Option<String>,
+    pub notes: Option<String>,
+    pub opening_wear: i64,
+    pub opening_wear_as_of: Option<NaiveDate>,
+    pub accumulated_wear: i64,
+    pub residual_value: i64,
+    pub wear_as_of: Option<NaiveDate>,
+    #[serde(skip)]
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Asset {
+    pub fn wear_basis(&self) -> WearBasis {
+        WearBasis {
+            original_cost: self.original_cost,
+            kind: match self.kind.as_str() {
+                "ccdc" => AssetKind::Tool,
+                "vo_hinh" => AssetKind::Intangible,
+                _ => AssetKind::Tangible,
+            },
+            class_id: self.class_id,
+            category_id: self.category_id,
+            start_date: self.in_use_on.or(self.acquired_on),
+            opening_wear: self.opening_wear,
+            opening_wear_as_of: self.opening_wear_as_of,
+        }
+    }
+
+    pub fn wear_schedule(&self, rules: &Rules, as_of: NaiveDate) -> AppResult<WearSchedule> {
+        wear::schedule(&self.wear_basis(), rules, as_of)
+    }
+}
+
+/// An asset with the names of what it refers to, as the API and the pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetView {
+    #[serde(flatten)]
+    pub asset: Asset,
+    pub class_code: String,
+    pub class_name: String,
+    pub category_code: String,
+    pub category_name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub task_code: Option<String>,
+    pub task_title: Option<String>,
+    pub status_name: String,
+    pub kind_name: String,
+}
+
+/// The small reference tables, read once per request to name what assets refer to.
+pub struct Lookups {
+    pub rules: Rules,
+    pub units: Vec<OrgUnit>,
+    pub tasks: HashMap<i32, (String, String)>,
+}
+
+impl Lookups {
+    pub fn load(conn: &mut DbConn, task_ids: &[i32]) -> AppResult<Lookups> {
+        let units = org_units::table
+            .order(org_units::id)
+            .select(OrgUnit::as_select())
+            .load(conn)?;
+        let tasks: Vec<(i32, String, String)> = if task_ids.is_empty() {
+            vec![]
+        } else {
+            tasks::table
+                .filter(tasks::id.eq_any(task_ids))
+                .select((tasks::id, tasks::code, tasks::title))
+                .load(conn)?
+        };
+        Ok(Lookups {
+            rules: Rules::load(conn)?,
+            units,
+            tasks: tasks.into_iter().map(|(id, c, t)| (id, (c, t))).collect(),
+        })
+    }
+
+    pub fn view(&self, asset: Asset) -> AssetView {
+        let class = self.rules.class(asset.class_id);
+        let category = self.rules.category(asset.category_id);
+        let unit = self.units.iter().find(|u| u.id == asset.unit_id);
+        let task = asset.task_id.and_then(|id| self.tasks.get(&id));
+        AssetView {
+            class_code: class.map(|c| c.code.clone()).unwrap_or_default(),
+            class_name: class.map(|c| c.name.clone()).unwrap_or_default(),
+            category_code: category.map(|c| c.code.clone()).unwrap_or_default(),
+            category_name: category.map(|c| c.name.clone()).unwrap_or_default(),
+            unit_code: unit.map(|u| u.code.clone()).unwrap_or_default(),
+            unit_name: unit.map(|u| u.name.clone()).unwrap_or_default(),
+            task_code: task.map(|t| t.0.clone()),
+            task_title: task.map(|t| t.1.clone()),
+            status_name: label(STATUSES, &asset.status),
+            kind_name: label(KINDS, &asset.kind),
+            asset,
+        }
+    }
+}
+
+// ---- Listing -----------------------------------------------------------------------------------
+
+/// Filters, search, sort and page of the register, as read from a query string.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AssetFilter {
+    pub q: Option<String>,
+    pub unit_id: Option<i32>,
+    pub task_id: Option<i32>,
+    pub category_id: Option<i32>,
+    pub class_id: Option<i32>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub year: Option<i32>,
+    /// Assets of accepted tasks not yet handled (tài sản chờ xử lý của nhiệm vụ đã nghiệm thu).
+    pub awaiting_handling: bool,
+    pub sort: String,
+    pub desc: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const SORTS: &[(&str, &str)] = &[
+    ("code", "Mã"),
+    ("name", "Tên"),
+    ("original_cost", "Nguyên giá"),
+    ("residual_value", "Giá trị còn lại"),
+    ("acquired_on", "Ngày tăng"),
+    ("status", "Tình trạng"),
+];
+
+impl AssetFilter {
+    pub fn read(input: &mut Input) -> AssetFilter {
+        AssetFilter {
+            q: input.text("q", "Tìm kiếm", false, 200),
+            unit_id: input.id("unit_id", "Đơn vị"),
+            task_id: input.id("task_id", "Nhiệm vụ"),
+            category_id: input.id("category_id", "Nhóm tài sản"),
+            class_id: input.id("class_id", "Loại tài sản"),
+            status: input.choice("status", "Tình trạng", STATUSES, false),
+            kind: input.choice("kind", "Loại", KINDS, false),
+            year: input.int("year", "Năm", 1900, 2200).map(|y| y as i32),
+            awaiting_handling: input
+                .text("awaiting_handling", "Chờ xử lý", false, 10)
+                .is_some_and(|v| v != "0" && v != "false"),
+            sort: input
+                .choice("sort", "Sắp xếp", SORTS, false)
+                .unwrap_or_else(|| "code".into()),
+            desc: input
+                .choice(
+                    "order",
+                    "Thứ tự",
+                    &[("asc", "Tăng dần"), ("desc", "Giảm dần")],
+                    false,
+                )
+                .as_deref()
+                == Some("desc"),
+            page: input.int("page", "Trang", 1, 1_000_000).unwrap_or(1),
+            per_page: input
+                .int("per_page", "Số dòng mỗi trang", 1, 500)
+                .unwrap_or(50),
+        }
+    }
+
+    fn query(&self) -> assets::BoxedQuery<'static, DbBackend> {
+        let mut q = assets::table.into_boxed();
+        if let Some(text) = &self.q {
+            for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                q = q.filter(
+                    assets::search_text
+                        .like(format!("%{escaped}%"))
+                        .escape('\\'),
+                );
+            }
+        }
+        if let Some(v) = self.unit_id {
+            q = q.filter(assets::unit_id.eq(v));
+        }
+        if let Some(v) = self.task_id {
+            q = q.filter(assets::task_id.eq(v));
+        }
+        if let Some(v) = self.category_id {
+            q = q.filter(assets::category_id.eq(v));
+        }
+        if let Some(v) = self.class_id {
+            q = q.filter(assets::class_id.eq(v));
+        }
+        if let Some(v) = &self.status {
+            q = q.filter(assets::status.eq(v.clone()));
+        }
+        if let Some(v) = &self.kind {
+            q = q.filter(assets::kind.eq(v.clone()));
+        }
+        if let Some(v) = self.year {
+            q = q.filter(assets::acquired_year.eq(v));
+        }
+        if self.awaiting_handling {
+            let accepted = tasks::table
+                .filter(tasks::status.eq(crate::tasks::ACCEPTED))
+                .select(tasks::id.nullable());
+            q = q
+                .filter(assets::task_id.eq_any(accepted))
+                .filter(assets::status.ne("da_xu_ly"));
+        }
+        q
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetPage {
+    pub items: Vec<AssetView>,
+    pub total: i64,
+    pub total_original_cost: i64,
+    pub total_residual_value: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Count and sums of everything matched. SUM of BIGINT is NUMERIC on PostgreSQL: cast it back.
+pub fn totals(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<(i64, i64, i64)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    Ok(filter
+        .query()
+        .select((
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
+        ))
+        .get_result(conn)?)
+}
+
+/// One page of matched assets in the requested order (the id breaks ties so pages never overlap).
+pub fn page_rows(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Vec<Asset>> {
+    let q = filter.query();
+    let q = match (filter.sort.as_str(), filter.desc) {
+        ("name", false) => q.order(assets::name.asc()),
+        ("name", true) => q.order(assets::name.desc()),
+        ("original_cost", false) => q.order(assets::original_cost.asc()),
+        ("original_cost", true) => q.order(assets::original_cost.desc()),
+        ("residual_value", false) => q.order(assets::residual_value.asc()),
+        ("residual_value", true) => q.order(assets::residual_value.desc()),
+        ("acquired_on", false) => q.order(assets::acquired_on.asc()),
+        ("acquired_on", true) => q.order(assets::acquired_on.desc()),
+        ("status", false) => q.order(assets::status.asc()),
+        ("status", true) => q.order(assets::status.desc()),
+        (_, false) => q.order(assets::code.asc()),
+        (_, true) => q.order(assets::code.desc()),
+    };
+    Ok(q.then_order_by(assets::id.asc())
+        .limit(filter.per_page)
+        .offset((filter.page - 1) * filter.per_page)
+        .select(Asset::as_select())
+        .load(conn)?)
+}
+
+pub fn list(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<AssetPage> {
+    let (total, total_original_cost, total_residual_value) = totals(conn, filter)?;
+    let rows = page_rows(conn, filter)?;
+    let task_ids: Vec<i32> = rows.iter().filter_map(|a| a.task_id).collect();
+    let lookups = Lookups::load(conn, &task_ids)?;
+    Ok(AssetPage {
+        items: rows.into_iter().map(|a| lookups.view(a)).collect(),
+        total,
+        total_original_cost,
+        total_residual_value,
+        page: filter.page,
+        per_page: filter.per_page,
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Asset> {
+    assets::table
+        .find(id)
+        .select(Asset::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("tài sản số {id}")))
+}
+
+pub fn find_view(conn: &mut DbConn, id: i32) -> AppResult<AssetView> {
+    let asset = find(conn, id)?;
+    let task_ids: Vec<i32> = asset.task_id.into_iter().collect();
+    Ok(Lookups::load(conn, &task_ids)?.view(asset))
+}
+
+// ---- Writing -----------------------------------------------------------------------------------
+
+/// The fields a client may set, as `Input` keys; everything else is derived.
+pub const EDITABLE: &[&str] = &[
+    "code",
+    "name",
+    "category_id",
+    "task_id",
+    "task_asset_kind",
+    "unit_of_measure",
+    "quantity",
+    "area_m2",
+    "cost_state",
+    "cost_other",
+    "acquisition_method",
+    "acquired_on",
+    "in_use_on",
+    "year_made",
+    "country",
+    "unit_id",
+    "location",
+    "responsible_person",
+    "status",
+    "condition",
+    "specification",
+    "serial_no",
+    "notes",
+    "opening_wear",
+    "opening_wear_as_of",
+];
+
+/// The editable fields of a stored asset, in the form `Input` reads (for updates that send only
+/// some fields, and for the edit page).
+pub fn editable_json(a: &Asset) -> Value {
+    let full = serde_json::to_value(a).unwrap_or(Value::Null);
+    let mut out = serde_json::Map::new();
+    for key in EDITABLE {
+        out.insert(
+            key.to_string(),
+            full.get(*key).cloned().unwrap_or(Value::Null),
+        );
+    }
+    Value::Object(out)
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = assets, treat_none_as_null = true)]
+struct AssetRecord {
+    code: String,
+    name: String,
+    class_id: i32,
+    category_id: i32,
+    kind: String,
+    task_asset_kind: Option<String>,
+    unit_of_measure: String,
+    quantity: i32,
+    area_m2: Option<f64>,
+    cost_state: i64,
+    cost_other: i64,
+    original_cost: i64,
+    acquisition_method: String,
+    acquired_on: Option<NaiveDate>,
+    acquired_year: Option<i32>,
+    in_use_on: Option<NaiveDate>,
+    year_made: Option<i32>,
+    country: Option<String>,
+    task_id: Option<i32>,
+    unit_id: i32,
+    location: Option<String>,
+    responsible_person: Option<String>,
+    status: String,
+    condition: Option<String>,
+    specification: Option<String>,
+    serial_no: Option<String>,
+    notes: Option<String>,
+    opening_wear: i64,
+    opening_wear_as_of: Option<NaiveDate>,
+    accumulated_wear: i64,
+    residual_value: i64,
+    wear_as_of: Option<NaiveDate>,
+    search_text: String,
+    updated_at: NaiveDateTime,
+}
+
+/// Reads and checks an asset from `input` against the database; every problem is reported per field.
+/// Fields of the JSON view that a client may send back unchanged; they are ignored on input.
+const READ_ONLY: &[&str] = &[
+    "id",
+    "version",
+    "original_cost",
+    "class_id",
+    "kind",
+    "acquired_year",
+    "accumulated_wear",
+    "residual_value",
+    "wear_as_of",
+    "created_at",
+    "updated_at",
+    "class_code",
+    "class_name",
+    "category_code",
+    "category_name",
+    "unit_code",
+    "unit_name",
+    "task_code",
+    "task_title",
+    "status_name",
+    "kind_name",
+];
+
+fn read_record(
+    conn: &mut DbConn,
+    input: &mut Input,
+    rules: &Rules,
+    own_id: Option<i32>,
+) -> AppResult<AssetRecord> {
+    let today = today();
+    input.reject_unknown(EDITABLE, READ_ONLY);
+    let code = input.text("code", "Mã tài sản", false, 50);
+    if let Some(c) = &code {
+        if !c
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || "-_./".contains(ch))
+        {
+            input.error(
+                "code",
+                format!("«Mã tài sản»: «{c}» chỉ được gồm chữ, số và các dấu - _ . /"),
+            );
+        } else {
+            let taken: Option<i32> = assets::table
+                .filter(assets::code.eq(c))
+                .select(assets::id)
+                .first(conn)
+                .optional()?;
+            if taken.is_some_and(|id| Some(id) != own_id) {
+                input.error("code", format!("Mã tài sản «{c}» đã có trong sổ"));
+            }
+        }
+    }
+    let name = input.text("name", "Tên tài sản", true, 500);
+    let category_id = input.id("category_id", "Nhóm tài sản");
+    let category = category_id.and_then(|id| rules.category(id));
+    if category_id.is_some() && category.is_none() {
+        input.error("category_id", "Nhóm tài sản không tồn tại");
+    }
+    let category = input.required(category, "category_id", "Nhóm tài sản");
+    let unit_id = input.id("unit_id", "Đơn vị quản lý");
+    if let Some(id) = unit_id {
+        if org_units::table.find(id).count().get_result::<i64>(conn)? == 0 {
+            input.error("unit_id", "Đơn vị quản lý không tồn tại");
+        }
+    }
+    let unit_id = input.required(unit_id, "unit_id", "Đơn vị quản lý");
+    let task_id = input.id("task_id", "Nhiệm vụ KH&CN");
+    if let Some(id) = task_id {
+        if tasks::table.find(id).count().get_result::<i64>(conn)? == 0 {
+            input.error("task_id", "Nhiệm vụ KH&CN không tồn tại");
+        }
+    }
+    let task_asset_kind = input.choice(
+        "task_asset_kind",
+        "Tài sản trang bị / kết quả",
+        TASK_ASSET_KINDS,
+        false,
+    );
+    if task_id.is_some() && task_asset_kind.is_none() && !input.has_error("task_asset_kind") {
+        input.error(
+            "task_asset_kind",
+            "Tài sản của nhiệm vụ phải ghi rõ là tài sản trang bị hay tài sản là kết quả",
+        );
+    }
+    if task_id.is_none() && task_asset_kind.is_some() {
+        input.error(
+            "task_asset_kind",
+            "Chỉ ghi «trang bị / kết quả» cho tài sản của nhiệm vụ KH&CN",
+        );
+    }
+    let unit_of_measure = input
+        .text("unit_of_measure", "Đơn vị tính", false, 50)
+        .unwrap_or_else(|| "Cái".into());
+    let quantity = input
+        .int("quantity", "Số lượng", 1, 1_000_000_000)
+        .unwrap_or(1) as i32;
+    let area_m2 = input.decimal("area_m2", "Diện tích (m²)");
+    let cost_state = input.money("cost_state", "Nguyên giá — nguồn NSNN");
+    let cost_other = input.money("cost_other", "Nguyên giá — nguồn khác");
+    let total = input.money("original_cost", "Nguyên giá");
+    let (cost_state, cost_other) = match (cost_state, cost_other, total) {
+        (None, None, Some(t)) => (t, 0),
+        (s, o, t) => {
+            let (s, o) = (s.unwrap_or(0), o.unwrap_or(0));
+            if t.is_some_and(|t| t != s + o) {
+                input.error(
+                    "original_cost",
+                    "Nguyên giá phải bằng nguồn NSNN cộng nguồn khác",
+                );
+            }
+            (s, o)
+        }
+    };
+    let original_cost = cost_state.checked_add(cost_other).unwrap_or(i64::MAX);
+    let acquisition_method = input
+        .choice(
+            "acquisition_method",
+            "Hình thức hình thành",
+            ACQUISITION_METHODS,
+            false,
+        )
+        .unwrap_or_else(|| {
+            if task_id.is_some() {
+                "nhiem_vu".into()
+            } else {
+                "mua_sam".into()
+            }
+        });
+    let acquired_on = input.date("acquired_on", "Ngày tăng");
+    let in_use_on = input.date("in_use_on", "Ngày đưa vào sử dụng");
+    if acquired_on.is_some_and(|d| d > today) {
+        input.error("acquired_on", "«Ngày tăng» không được sau ngày hôm nay");
+    }
+    if let (Some(a), Some(u)) = (acquired_on, in_use_on) {
+        if u < a {
+            input.error(
+                "in_use_on",
+                "«Ngày đưa vào sử dụng» không được trước «Ngày tăng»",
+            );
+        }
+    }
+    let year_made = input
+        .int("year_made", "Năm sản xuất", 1900, today.year() as i64)
+        .map(|y| y as i32);
+    let country = input.text("country", "Nước sản xuất", false, 100);
+    let location = input.text("location", "Vị trí", false, 200);
+    let responsible_person = input.text("responsible_person", "Người chịu trách nhiệm", false, 200);
+    let status = input
+        .choice("status", "Tình trạng", STATUSES, false)
+        .unwrap_or_else(|| "dang_su_dung".into());
+    let condition = input.text("condition", "Hiện trạng", false, 500);
+    let specification = input.text("specification", "Thông số kỹ thuật", false, 2000);
+    let serial_no = input.text("serial_no", "Số hiệu / serial", false, 100);
+    let notes = input.text("notes", "Ghi chú", false, 4000);
+    let opening_wear = input
+        .money("opening_wear", "Hao mòn lũy kế đầu kỳ")
+        .unwrap_or(0);
+    let opening_wear_as_of = input.date("opening_wear_as_of", "Ngày chốt hao mòn đầu kỳ");
+    if opening_wear > original_cost {
+        input.error(
+            "opening_wear",
+            "Hao mòn lũy kế không được lớn hơn nguyên giá",
+        );
+    }
+    if opening_wear > 0 && opening_wear_as_of.is_none() && !input.has_error("opening_wear_as_of") {
+        input.error(
+            "opening_wear_as_of",
+            "Cần ghi ngày chốt số hao mòn lũy kế đầu kỳ",
+        );
+    }
+    if opening_wear_as_of.is_some_and(|d| d > today) {
+        input.error(
+            "opening_wear_as_of",
+            "«Ngày chốt hao mòn đầu kỳ» không được sau ngày hôm nay",
+        );
+    }
+    let (Some(name), Some(category), Some(unit_id)) = (name, category, unit_id) else {
+        return Err(finish_err(input));
+    };
+    let class = rules
+        .class(category.class_id)
+        .ok_or_else(|| AppError::Internal("nhóm tài sản không có loại".into()))?;
+    // The threshold applies to one item: a row of 4 sprayers at 9,5 million each is 4 tools.
+    let kind = wear::classify(
+        original_cost / quantity.max(1) as i64,
+        class,
+        acquired_on.unwrap_or(today),
+        rules,
+    )?;
+    let basis = WearBasis {
+        original_cost,
+        kind,
+        class_id: class.id,
+        category_id: category.id,
+        start_date: in_use_on.or(acquired_on),
+        opening_wear,
+        opening_wear_as_of,
+    };
+    let close = wear::last_close(today);
+    let schedule = wear::schedule(&basis, rules, close)?;
+    std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let code = match code {
+        Some(c) => c,
+        None => next_code(
+            conn,
+            rules,
+            unit_id,
+            class.code.as_str(),
+            acquired_on.unwrap_or(today),
+        )?,
+    };
+    let search_text = fold(
+        &[
+            Some(&code),
+            Some(&name),
+            serial_no.as_ref(),
+            specification.as_ref(),
+            location.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" "),
+    );
+    Ok(AssetRecord {
+        code,
+        name,
+        class_id: class.id,
+        category_id: category.id,
+        kind: kind.code().into(),
+        task_asset_kind,
+        unit_of_measure,
+        quantity,
+        area_m2,
+        cost_state,
+        cost_other,
+        original_cost,
+        acquisition_method,
+        acquired_on,
+        acquired_year: acquired_on.map(|d| d.year()),
+        in_use_on,
+        year_made,
+        country,
+        task_id,
+        unit_id,
+        location,
+        responsible_person,
+        status,
+        condition,
+        specification,
+        serial_no,
+        notes,
+        opening_wear,
+        opening_wear_as_of,
+        accumulated_wear: schedule.accumulated_wear,
+        residual_value: schedule.residual_value,
+        wear_as_of: Some(close),
+        search_text,
+        updated_at: text::now_utc(),
+    })
+}
+
+fn finish_err(input: &mut Input) -> AppError {
+    match std::mem::replace(input, Input::from_form(vec![])).finish() {
+        Err(e) => e,
+        Ok(()) => AppError::Internal("thiếu trường bắt buộc".into()),
+    }
+}
+
+/// A code from the `asset_code_pattern` setting: {unit}, {class}, {year}, {seq:N}.
+fn next_code(
+    conn: &mut DbConn,
+    rules: &Rules,
+    unit_id: i32,
+    class_code: &str,
+    on: NaiveDate,
+) -> AppResult<String> {
+    let pattern = rules
+        .setting("asset_code_pattern", on)
+        .map(|s| s.value.clone())
+        .unwrap_or_else(|| "{unit}-{year}-{seq:4}".into());
+    let unit_code: String = org_units::table
+        .find(unit_id)
+        .select(org_units::code)
+        .first(conn)?;
+    let filled = pattern
+        .replace("{unit}", &unit_code)
+        .replace("{class}", class_code)
+        .replace("{year}", &on.year().to_string());
+    let (prefix, width, suffix) = match filled.find("{seq") {
+        Some(start) => {
+            let end = filled[start..]
+                .find('}')
+                .map(|e| start + e)
+                .unwrap_or(filled.len() - 1);
+            let width = filled[start..end]
+                .trim_start_matches("{seq")
+                .trim_start_matches(':')
+                .parse()
+                .unwrap_or(4);
+            (
+                filled[..start].to_string(),
+                width,
+                filled[end + 1..].to_string(),
+            )
+        }
+        None => (filled.clone(), 0, String::new()),
+    };
+    let existing: Vec<String> = assets::table
+        .filter(assets::code.like(format!("{prefix}%")))
+        .select(assets::code)
+        .load(conn)?;
+    let max = existing
+        .iter()
+        .filter_map(|c| {
+            c.strip_prefix(&prefix)?
+                .strip_suffix(&suffix)?
+                .parse::<u64>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0);
+    Ok(format!(
+        "{prefix}{:0width$}{suffix}",
+        max + 1,
+        width = width
+    ))
+}
+
+pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<AssetView> {
+    let rules = Rules::load(conn)?;
+    let now = text::now_utc();
+    let record = read_record(conn, &mut input, &rules, None)?;
+    let id: i32 = diesel::insert_into(assets::table)
+        .values((&record, assets::version.eq(1), assets::created_at.eq(now)))
+        .returning(assets::id)
+        .get_result(conn)?;
+    let asset = find(conn, id)?;
+    audit::record(
+        conn,
+        actor,
+        "create",
+        "asset",
+        id,
+        None,
+        Some(&json!(asset)),
+    )?;
+    find_view(conn, id)
+}
+
+/// Updates with the version the client last saw: a stale version is refused with the current record.
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i32,
+    patch: Input,
+    version: Option<i64>,
+) -> AppResult<AssetView> {
+    let current = find(conn, id)?;
+    let stale = || AppError::Conflict {
+        message: "Tài sản đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại"
+            .into(),
+        current: None,
+    };
+    let Some(version) = version else {
+        return Err(AppError::invalid(
+            "version",
+            "Cần gửi «version» — số phiên bản của bản ghi đang sửa",
+        ));
+    };
+    if version != current.version as i64 {
+        return Err(with_current(stale(), conn, id));
+    }
+    let rules = Rules::load(conn)?;
+    let mut input = Input::overlay(editable_json(&current), patch)?;
+    let record = read_record(conn, &mut input, &rules, Some(id))?;
+    let changed = diesel::update(
+        assets::table
+            .filter(assets::id.eq(id))
+            .filter(assets::version.eq(current.version)),
+    )
+    .set((&record, assets::version.eq(current.version + 1)))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(with_current(stale(), conn, id));
+    }
+    let after = find(conn, id)?;
+    audit::record(
+        conn,
+        actor,
+        "update",
+        "asset",
+        id,
+        Some(&json!(current)),
+        Some(&json!(after)),
+    )?;
+    find_view(conn, id)
+}
+
+fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {
+    match (err, find_view(conn, id)) {
+        (AppError::Conflict { message, .. }, Ok(view)) => AppError::Conflict {
+            message,
+            current: Some(json!(view)),
+        },
+        (err, _) => err,
+    }
+}
+
+/// Deletes an asset that nothing refers to. Only a record entered by mistake is deleted: an asset
+/// that leaves the register is written down by a disposal, which keeps it.
+pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -> AppResult<()> {
+    let current = find(conn, id)?;
+    if version.is_some_and(|v| v != current.version as i64) {
+        return Err(with_current(
+            AppError::conflict("Tài sản đã được sửa sau khi bạn mở; hãy xem lại trước khi xóa"),
+            conn,
+            id,
+        ));
+    }
+    diesel::delete(assets::table.filter(assets::id.eq(id))).execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        "delete",
+        "asset",
+        id,
+        Some(&json!(current)),
+        None,
+    )?;
+    Ok(())
+}
+
+/// Brings the stored wear up to the latest 31/12 for assets last computed before it (run at start
+/// and after a rule change). Returns how many assets changed.
+pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
+    let rules = Rules::load(conn)?;
+    let close = wear::last_close(today());
+    let mut q = assets::table.into_boxed();
+    if !force {
+        q = q.filter(
+            assets::wear_as_of
+                .is_null()
+                .or(assets::wear_as_of.lt(close)),
+        );
+    }
+    let stale: Vec<Asset> = q.select(Asset::as_select()).load(conn)?;
+    let mut changed = 0;
+    for a in stale {
+        let s = a.wear_schedule(&rules, close)?;
+        if s.accumulated_wear != a.accumulated_wear || a.wear_as_of != Some(close) {
+            diesel::update(assets::table.find(a.id))
+                .set((
+                    assets::accumulated_wear.eq(s.accumulated_wear),
+                    assets::residual_value.eq(s.residual_value),
+                    assets::wear_as_of.eq(Some(close)),
+                ))
+                .execute(conn)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Names of classes for grouping: used by the home page.
+pub fn value_by_class(conn: &mut DbConn) -> AppResult<Vec<(String, i64, i64, i64)>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    Ok(assets::table
+        .inner_join(asset_classes::table)
+        .group_by((asset_classes::name, asset_classes::sort_order))
+        .order(asset_classes::sort_order)
+        .select((
+            asset_classes::name,
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(assets.original_cost), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(assets.residual_value), 0) AS BIGINT)"),
+        ))
+        .load(conn)?)
+}
+
+pub fn value_by_unit(conn: &mut DbConn) -> AppResult<Vec<(String, i64, i64, i64)>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    Ok(assets::table
+        .inner_join(org_units::table)
+        .group_by((org_units::short_name, org_units::id))
+        .order(org_units::id)
+        .select((
+            org_units::short_name,
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(assets.original_cost), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(assets.residual_value), 0) AS BIGINT)"),
+        ))
+        .load(conn)?)
+}
+
+/// Categories with their class, for filters and forms.
+pub fn categories(conn: &mut DbConn) -> AppResult<Vec<(i32, String, String)>> {
+    Ok(asset_categories::table
+        .order(asset_categories::code)
+        .select((
+            asset_categories::id,
+            asset_categories::code,
+            asset_categories::name,
+        ))
+        .load(conn)?)
+}

@@ -1,0 +1,464 @@
+//! The register's pages: search and filters, the asset page with its wear and history, the forms.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+
+use super::{
+    AssetFilter, AssetPage, AssetView, ACQUISITION_METHODS, KINDS, SORTS, STATUSES,
+    TASK_ASSET_KINDS,
+};
+use crate::audit::{Actor, AuditEvent};
+use crate::error::{AppError, FieldErrors};
+use crate::input::Input;
+use crate::rules::OrgUnit;
+use crate::web::error::{PageError, PageResult};
+use crate::web::{
+    fill_fields, fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField,
+    FormInput, QueryInput,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tai-san", get(register))
+        .route("/tai-san/moi", get(new_form).post(create))
+        .route("/tai-san/{id}", get(show))
+        .route("/tai-san/{id}/sua", get(edit_form).post(update))
+        .route("/tai-san/{id}/xoa", post(delete))
+}
+
+fn web_actor() -> Actor {
+    Actor("web".into())
+}
+
+/// The choices of the filter bar and the forms.
+struct Choices {
+    units: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    classes: Vec<(String, String)>,
+    tasks: Vec<(String, String)>,
+}
+
+fn choices(c: &mut crate::db::DbConn) -> Result<Choices, AppError> {
+    use crate::db::schema::{org_units, tasks};
+    use diesel::prelude::*;
+    let units: Vec<OrgUnit> = org_units::table
+        .order(org_units::id)
+        .select(OrgUnit::as_select())
+        .load(c)?;
+    let rules = crate::rules::Rules::load(c)?;
+    let tasks: Vec<(i32, String)> = tasks::table
+        .order(tasks::code)
+        .select((tasks::id, tasks::code))
+        .load(c)?;
+    Ok(Choices {
+        units: units
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.name))
+            .collect(),
+        categories: super::categories(c)?
+            .into_iter()
+            .map(|(id, code, name)| (id.to_string(), format!("{code} — {name}")))
+            .collect(),
+        classes: rules
+            .classes
+            .iter()
+            .map(|k| (k.id.to_string(), k.name.clone()))
+            .collect(),
+        tasks: tasks
+            .into_iter()
+            .map(|(id, code)| (id.to_string(), code))
+            .collect(),
+    })
+}
+
+// ---- The register ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "assets/list.html")]
+struct RegisterPage {
+    f: AssetFilter,
+    choices: Choices,
+    statuses: &'static [(&'static str, &'static str)],
+    kinds: &'static [(&'static str, &'static str)],
+    sorts: &'static [(&'static str, &'static str)],
+    results: RegisterResults,
+    /// The filter as text, to mark the chosen options.
+    fv: std::collections::BTreeMap<String, String>,
+}
+
+impl RegisterPage {
+    fn is_sel(&self, key: impl AsRef<str>, code: impl AsRef<str>) -> bool {
+        self.fv
+            .get(key.as_ref())
+            .is_some_and(|v| v == code.as_ref())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assets/_results.html")]
+struct RegisterResults {
+    page: AssetPage,
+    pages: i64,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+/// The filter as a query string, for the pager and the browser history.
+fn query_string(f: &AssetFilter, page: i64) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(v) = &f.q {
+        q.append_pair("q", v);
+    }
+    for (k, v) in [
+        ("unit_id", f.unit_id),
+        ("task_id", f.task_id),
+        ("category_id", f.category_id),
+        ("class_id", f.class_id),
+        ("year", f.year),
+    ] {
+        if let Some(v) = v {
+            q.append_pair(k, &v.to_string());
+        }
+    }
+    for (k, v) in [("status", &f.status), ("kind", &f.kind)] {
+        if let Some(v) = v {
+            q.append_pair(k, v);
+        }
+    }
+    if f.awaiting_handling {
+        q.append_pair("awaiting_handling", "1");
+    }
+    q.append_pair("sort", &f.sort);
+    if f.desc {
+        q.append_pair("order", "desc");
+    }
+    q.append_pair("page", &page.to_string());
+    q.finish()
+}
+
+async fn register(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    QueryInput(mut input): QueryInput,
+) -> PageResult<Response> {
+    let htmx = is_htmx(&headers);
+    let filter = AssetFilter::read(&mut input);
+    input.finish().map_err(|error| PageError {
+        error,
+        partial: htmx,
+    })?;
+    let f = filter.clone();
+    let (page, choices) = st
+        .db
+        .read(move |c| {
+            let page = super::list(c, &f)?;
+            let choices = if htmx { None } else { Some(choices(c)?) };
+            Ok((page, choices))
+        })
+        .await
+        .map_err(|error| PageError {
+            error,
+            partial: htmx,
+        })?;
+    let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
+    let results = RegisterResults {
+        prev_url: (page.page > 1)
+            .then(|| format!("/tai-san?{}", query_string(&filter, page.page - 1))),
+        next_url: (page.page < pages)
+            .then(|| format!("/tai-san?{}", query_string(&filter, page.page + 1))),
+        pages,
+        page,
+    };
+    let html = match choices {
+        None => render(&results)?,
+        Some(choices) => {
+            let fv = url::form_urlencoded::parse(query_string(&filter, 1).as_bytes())
+                .into_owned()
+                .collect();
+            render(&RegisterPage {
+                f: filter,
+                choices,
+                statuses: STATUSES,
+                kinds: KINDS,
+                sorts: SORTS,
+                results,
+                fv,
+            })?
+        }
+    };
+    Ok(Html(html).into_response())
+}
+
+// ---- One asset ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "assets/show.html")]
+struct AssetPageView {
+    a: AssetView,
+    wear: super::wear::WearSchedule,
+    history: Vec<AuditEvent>,
+    acquisition: String,
+    task_asset_kind: String,
+}
+
+async fn show(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "tài sản")?;
+    let as_of: Option<NaiveDate> = q.date("as_of", "Tính đến ngày");
+    q.finish()?;
+    let page = st
+        .db
+        .read(move |c| {
+            let a = super::find_view(c, id)?;
+            let rules = crate::rules::Rules::load(c)?;
+            let as_of = as_of.unwrap_or_else(|| super::wear::last_close(crate::text::today()));
+            let wear = a.asset.wear_schedule(&rules, as_of)?;
+            let history = crate::audit::history(c, "asset", id)?;
+            Ok(AssetPageView {
+                acquisition: super::label(ACQUISITION_METHODS, &a.asset.acquisition_method),
+                task_asset_kind: a
+                    .asset
+                    .task_asset_kind
+                    .as_deref()
+                    .map(|k| super::label(TASK_ASSET_KINDS, k))
+                    .unwrap_or_default(),
+                a,
+                wear,
+                history,
+            })
+        })
+        .await?;
+    Ok(Html(render(&page)?))
+}
+
+// ---- Forms -------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "record_form.html")]
+struct FormPage {
+    title: String,
+    action: String,
+    cancel: String,
+    version: Option<i32>,
+    notice: Option<String>,
+    errors: FieldErrors,
+    fields: Vec<FormField>,
+}
+
+const MONEY: &[&str] = &["cost_state", "cost_other", "opening_wear", "original_cost"];
+
+fn asset_fields(ch: Choices) -> Vec<FormField> {
+    use FieldKind::*;
+    vec![
+        FormField::new("name", "Tên tài sản", Text).required(),
+        FormField::new("code", "Mã tài sản", Text).hint("Để trống để hệ thống tự sinh mã"),
+        FormField::new("category_id", "Nhóm tài sản", Select)
+            .required()
+            .options(ch.categories),
+        FormField::new("unit_id", "Đơn vị quản lý", Select)
+            .required()
+            .options(ch.units),
+        FormField::new("status", "Tình trạng", Select).choices(STATUSES),
+        FormField::new("unit_of_measure", "Đơn vị tính", Text),
+        FormField::new("quantity", "Số lượng", Number),
+        FormField::new("area_m2", "Diện tích (m²)", Text).hint("Với đất, nhà"),
+        FormField::new("cost_state", "Nguyên giá — nguồn NSNN (đồng)", Number),
+        FormField::new("cost_other", "Nguyên giá — nguồn khác (đồng)", Number),
+        FormField::new("acquisition_method", "Hình thức hình thành", Select)
+            .choices(ACQUISITION_METHODS),
+        FormField::new("acquired_on", "Ngày tăng", Date),
+        FormField::new("in_use_on", "Ngày đưa vào sử dụng", Date),
+        FormField::new("year_made", "Năm sản xuất", Number),
+        FormField::new("country", "Nước sản xuất", Text),
+        FormField::new("task_id", "Nhiệm vụ KH&CN", Select).options(ch.tasks),
+        FormField::new("task_asset_kind", "Tài sản trang bị / kết quả", Select)
+            .choices(TASK_ASSET_KINDS),
+        FormField::new("location", "Vị trí", Text),
+        FormField::new("responsible_person", "Người chịu trách nhiệm", Text),
+        FormField::new("condition", "Hiện trạng", Text),
+        FormField::new("serial_no", "Số hiệu / serial", Text),
+        FormField::new("opening_wear", "Hao mòn lũy kế đầu kỳ (đồng)", Number)
+            .hint("Khi nhập sổ đã hao mòn một phần"),
+        FormField::new("opening_wear_as_of", "Ngày chốt hao mòn đầu kỳ", Date),
+        FormField::new("specification", "Thông số kỹ thuật", TextArea),
+        FormField::new("notes", "Ghi chú", TextArea),
+    ]
+}
+
+async fn form_page(
+    st: &AppState,
+    title: String,
+    action: String,
+    cancel: String,
+    version: Option<i32>,
+    values: std::collections::BTreeMap<String, String>,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<String, AppError> {
+    let ch = st.db.read(choices).await?;
+    let mut fields = asset_fields(ch);
+    fill_fields(&mut fields, &values, &errors);
+    render(&FormPage {
+        title,
+        action,
+        cancel,
+        version,
+        notice,
+        errors,
+        fields,
+    })
+}
+
+async fn new_form(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
+    let mut values = std::collections::BTreeMap::new();
+    values.insert("status".to_string(), "dang_su_dung".to_string());
+    values.insert("quantity".to_string(), "1".to_string());
+    if let Some(task) = q.id("task_id", "Nhiệm vụ") {
+        values.insert("task_id".into(), task.to_string());
+    }
+    let html = form_page(
+        &st,
+        "Thêm tài sản".into(),
+        "/tai-san/moi".into(),
+        "/tai-san".into(),
+        None,
+        values,
+        FieldErrors::new(),
+        None,
+    )
+    .await?;
+    Ok(Html(html))
+}
+
+async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
+    let input = Input::from_form(form.0.clone());
+    match st
+        .db
+        .write(move |c| super::create(c, &web_actor(), input))
+        .await
+    {
+        Ok(view) => Ok(Redirect::to(&format!("/tai-san/{}", view.asset.id)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let html = form_page(
+                &st,
+                "Thêm tài sản".into(),
+                "/tai-san/moi".into(),
+                "/tai-san".into(),
+                None,
+                form.to_map(),
+                errors,
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "tài sản")?;
+    let asset = st.db.read(move |c| super::find(c, id)).await?;
+    let values = form_values(&super::editable_json(&asset), MONEY);
+    let html = form_page(
+        &st,
+        format!("Sửa tài sản {}", asset.code),
+        format!("/tai-san/{id}/sua"),
+        format!("/tai-san/{id}"),
+        Some(asset.version),
+        values,
+        FieldErrors::new(),
+        None,
+    )
+    .await?;
+    Ok(Html(html))
+}
+
+async fn update(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "tài sản")?;
+    let mut input = Input::from_form(form.0.clone());
+    let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
+    let title = |code: &str| format!("Sửa tài sản {code}");
+    match st
+        .db
+        .write(move |c| super::update(c, &web_actor(), id, input, version))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tai-san/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let html = form_page(
+                &st,
+                title(form.get("code").unwrap_or("")),
+                format!("/tai-san/{id}/sua"),
+                format!("/tai-san/{id}"),
+                version.map(|v| v as i32),
+                form.to_map(),
+                errors,
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        // Someone saved first: keep what this person typed, show what changed, and let them save
+        // again knowingly against the current version.
+        Err(AppError::Conflict {
+            message,
+            current: Some(current),
+        }) => {
+            let current_version = current["version"].as_i64().map(|v| v as i32);
+            let stored = form_values(&current, MONEY);
+            let changed: Vec<String> = super::EDITABLE
+                .iter()
+                .filter(|k| {
+                    stored.get(**k).map(String::as_str).unwrap_or("") != form.get(k).unwrap_or("")
+                })
+                .map(|k| format!("{k}: «{}»", stored.get(*k).cloned().unwrap_or_default()))
+                .collect();
+            let notice = format!(
+                "{message}. Giá trị hiện tại khác với bản bạn gửi — {}",
+                changed.join("; ")
+            );
+            let html = form_page(
+                &st,
+                title(current["code"].as_str().unwrap_or("")),
+                format!("/tai-san/{id}/sua"),
+                format!("/tai-san/{id}"),
+                current_version,
+                form.to_map(),
+                FieldErrors::new(),
+                Some(notice),
+            )
+            .await?;
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "tài sản")?;
+    let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
+    st.db
+        .write(move |c| super::delete(c, &web_actor(), id, version))
+        .await?;
+    Ok(Redirect::to("/tai-san").into_response())
+}

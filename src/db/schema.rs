@@ -1,0 +1,179 @@
+// The one schema both backends share. `tests/schema.rs` checks that the migrations of each backend
+// produce exactly these tables and columns.
+
+diesel::table! {
+    org_units (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        short_name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Integer>,
+        ma_qhns -> Nullable<Text>,
+        legal_source -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asset_classes (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        always_fixed -> Bool,
+        intangible -> Bool,
+        wear_exempt -> Bool,
+        sort_order -> Integer,
+        legal_source -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    asset_categories (id) {
+        id -> Integer,
+        code -> Text,
+        class_id -> Integer,
+        name -> Text,
+        wear_exempt -> Bool,
+        legal_source -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    wear_rates (id) {
+        id -> Integer,
+        category_id -> Integer,
+        useful_life_years -> Integer,
+        rate_bp -> Integer,
+        legal_source -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        note -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    rule_settings (id) {
+        id -> Integer,
+        key -> Text,
+        value -> Text,
+        legal_source -> Nullable<Text>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        note -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Integer,
+        code -> Text,
+        title -> Text,
+        level -> Text,
+        host_org -> Text,
+        principal_investigator -> Nullable<Text>,
+        managing_unit_id -> Nullable<Integer>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        total_budget -> BigInt,
+        state_budget -> BigInt,
+        funding -> Text,
+        state_share_bp -> Integer,
+        acceptance_date -> Nullable<Date>,
+        acceptance_conclusion -> Nullable<Text>,
+        legal_regime -> Text,
+        status -> Text,
+        notes -> Nullable<Text>,
+        search_text -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assets (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        class_id -> Integer,
+        category_id -> Integer,
+        kind -> Text,
+        task_asset_kind -> Nullable<Text>,
+        unit_of_measure -> Text,
+        quantity -> Integer,
+        area_m2 -> Nullable<Double>,
+        cost_state -> BigInt,
+        cost_other -> BigInt,
+        original_cost -> BigInt,
+        acquisition_method -> Text,
+        acquired_on -> Nullable<Date>,
+        acquired_year -> Nullable<Integer>,
+        in_use_on -> Nullable<Date>,
+        year_made -> Nullable<Integer>,
+        country -> Nullable<Text>,
+        task_id -> Nullable<Integer>,
+        unit_id -> Integer,
+        location -> Nullable<Text>,
+        responsible_person -> Nullable<Text>,
+        status -> Text,
+        condition -> Nullable<Text>,
+        specification -> Nullable<Text>,
+        serial_no -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        opening_wear -> BigInt,
+        opening_wear_as_of -> Nullable<Date>,
+        accumulated_wear -> BigInt,
+        residual_value -> BigInt,
+        wear_as_of -> Nullable<Date>,
+        search_text -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(wear_rates -> asset_categories (category_id));
+diesel::joinable!(tasks -> org_units (managing_unit_id));
+diesel::joinable!(assets -> asset_classes (class_id));
+diesel::joinable!(assets -> asset_categories (category_id));
+diesel::joinable!(assets -> tasks (task_id));
+diesel::joinable!(assets -> org_units (unit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    org_units,
+    asset_classes,
+    asset_categories,
+    wear_rates,
+    rule_settings,
+    tasks,
+    assets,
+    audit_events,
+);

@@ -1,0 +1,33 @@
+//! taisan — public assets, year-end counts, disposals and inspections at a provincial Department of
+//! Science and Technology (Sở KH&CN). The binary and the tests share this library.
+
+pub mod assets;
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod input;
+pub mod rules;
+pub mod tasks;
+pub mod text;
+pub mod web;
+
+use db::Db;
+use error::AppResult;
+
+/// Opens the database, applies migrations, loads reference data at first start and brings stored
+/// wear up to the latest 31/12. Everything a server or a command needs before it starts.
+pub fn open(url: &str) -> AppResult<Db> {
+    let db = Db::open(url)?;
+    db.write_sync(|c| {
+        rules::seed(c)?;
+        assets::refresh_wear(c, false)
+    })?;
+    Ok(db)
+}
+
+/// The application: the real router over an opened database.
+pub fn app(db: Db) -> axum::Router {
+    web::router(web::AppState { db })
+}

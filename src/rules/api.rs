@@ -1,0 +1,1077 @@
+//! `/api/v1/units`, `/categories`, `/classes`, `/wear-rates`, `/rule-settings`: the reference data.
+//! Administrators edit it here after the first start; every change is an audited event, and a
+//! change of wear rates recomputes the stored wear of the register in the same transaction.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{AssetCategory, AssetClass, OrgUnit, RuleSetting, WearRate};
+use crate::audit::{self, Actor};
+use crate::db::schema::{
+    asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates,
+};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::text::{fold, now_utc};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/units", get(list_units).post(create_unit))
+        .route(
+            "/api/v1/units/{id}",
+            get(show_unit).put(update_unit).delete(delete_unit),
+        )
+        .route("/api/v1/classes", get(list_classes))
+        .route(
+            "/api/v1/categories",
+            get(list_categories).post(create_category),
+        )
+        .route(
+            "/api/v1/categories/{id}",
+            get(show_category)
+                .put(update_category)
+                .delete(delete_category),
+        )
+        .route("/api/v1/wear-rates", get(list_rates).post(create_rate))
+        .route(
+            "/api/v1/wear-rates/{id}",
+            get(show_rate).put(update_rate).delete(delete_rate),
+        )
+        .route(
+            "/api/v1/rule-settings",
+            get(list_settings).post(create_setting),
+        )
+        .route(
+            "/api/v1/rule-settings/{id}",
+            get(show_setting).put(update_setting).delete(delete_setting),
+        )
+}
+
+fn actor() -> Actor {
+    Actor("api".into())
+}
+
+/// Count and values of the assets that refer to a unit or a category.
+#[derive(Debug, Serialize)]
+pub struct Usage {
+    pub asset_count: i64,
+    pub asset_original_cost: i64,
+    pub asset_residual_value: i64,
+}
+
+fn usage_by<F>(conn: &mut DbConn, column: F) -> AppResult<Vec<(i32, Usage)>>
+where
+    F: FnOnce() -> &'static str,
+{
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Integer};
+    let col = column();
+    let rows: Vec<(i32, i64, i64, i64)> = assets::table
+        .select((
+            sql::<Integer>(col),
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
+        ))
+        .group_by(sql::<Integer>(col))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n, c, r)| {
+            (
+                id,
+                Usage {
+                    asset_count: n,
+                    asset_original_cost: c,
+                    asset_residual_value: r,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Small reference lists are filtered and paged in memory: they hold tens of rows, not thousands.
+fn paged<T: Serialize>(items: Vec<T>, q: &mut Input) -> AppResult<Value> {
+    let page = q.int("page", "Trang", 1, 1_000_000).unwrap_or(1) as usize;
+    let per_page = q
+        .int("per_page", "Số dòng mỗi trang", 1, 500)
+        .unwrap_or(100) as usize;
+    let total = items.len();
+    let items: Vec<T> = items
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    Ok(json!({ "items": items, "total": total, "page": page, "per_page": per_page }))
+}
+
+fn matches(q: &Option<String>, fields: &[&str]) -> bool {
+    match q {
+        None => true,
+        Some(q) => {
+            let hay = fold(&fields.join(" "));
+            fold(q).split(' ').all(|w| hay.contains(w))
+        }
+    }
+}
+
+/// The version must come from what the client sent, never from the stored record it is laid over.
+fn check_version(version: Option<i64>, current: i32, what: &str) -> AppResult<()> {
+    match version {
+        None => Err(AppError::invalid(
+            "version",
+            "Cần gửi «version» — số phiên bản của bản ghi đang sửa",
+        )),
+        Some(v) if v != current as i64 => Err(AppError::conflict(format!(
+            "{what} đã được người khác sửa; hãy tải lại bản hiện tại"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+// ---- Units (đơn vị) ------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct UnitView {
+    #[serde(flatten)]
+    unit: OrgUnit,
+    #[serde(flatten)]
+    usage: Usage,
+}
+
+const UNIT_KINDS: &[(&str, &str)] = &[
+    ("so", "Sở"),
+    ("phong", "Phòng"),
+    ("thanh_tra", "Thanh tra"),
+    ("don_vi_su_nghiep", "Đơn vị sự nghiệp"),
+    ("to_cong_tac", "Tổ công tác"),
+];
+const UNIT_FIELDS: &[&str] = &[
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "parent_id",
+    "ma_qhns",
+    "legal_source",
+    "valid_from",
+    "valid_to",
+    "version",
+];
+const UNIT_READ_ONLY: &[&str] = &[
+    "id",
+    "asset_count",
+    "asset_original_cost",
+    "asset_residual_value",
+];
+
+fn find_unit(conn: &mut DbConn, id: i32) -> AppResult<OrgUnit> {
+    org_units::table
+        .find(id)
+        .select(OrgUnit::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("đơn vị số {id}")))
+}
+
+fn unit_view(conn: &mut DbConn, unit: OrgUnit) -> AppResult<UnitView> {
+    let (n, c, r): (i64, i64, i64) = {
+        use diesel::dsl::sql;
+        use diesel::sql_types::BigInt;
+        assets::table
+            .filter(assets::unit_id.eq(unit.id))
+            .select((
+                sql::<BigInt>("COUNT(*)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
+            ))
+            .get_result(conn)?
+    };
+    Ok(UnitView {
+        unit,
+        usage: Usage {
+            asset_count: n,
+            asset_original_cost: c,
+            asset_residual_value: r,
+        },
+    })
+}
+
+async fn list_units(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Json<Value>, AppError> {
+    let text = q.text("q", "Tìm kiếm", false, 200);
+    let kind = q.choice("kind", "Loại đơn vị", UNIT_KINDS, false);
+    let out = st
+        .db
+        .read(move |c| {
+            let units: Vec<OrgUnit> = org_units::table
+                .order(org_units::code)
+                .select(OrgUnit::as_select())
+                .load(c)?;
+            let usage = usage_by(c, || "unit_id")?;
+            let items: Vec<UnitView> = units
+                .into_iter()
+                .filter(|u| {
+                    matches(&text, &[&u.code, &u.name, &u.short_name])
+                        && kind.as_ref().is_none_or(|k| &u.kind == k)
+                })
+                .map(|u| {
+                    let usage = usage.iter().find(|x| x.0 == u.id).map(|x| &x.1);
+                    UnitView {
+                        usage: Usage {
+                            asset_count: usage.map_or(0, |x| x.asset_count),
+                            asset_original_cost: usage.map_or(0, |x| x.asset_original_cost),
+                            asset_residual_value: usage.map_or(0, |x| x.asset_residual_value),
+                        },
+                        unit: u,
+                    }
+                })
+                .collect();
+            let out = paged(items, &mut q)?;
+            q.finish()?;
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+async fn show_unit(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đơn vị")?;
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let u = find_unit(c, id)?;
+                unit_view(c, u)
+            })
+            .await?,
+    ))
+}
+
+fn save_unit(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+    input.reject_unknown(UNIT_FIELDS, UNIT_READ_ONLY);
+    let code = input.text("code", "Mã đơn vị", true, 30);
+    let name = input.text("name", "Tên đơn vị", true, 300);
+    let short_name = input.text("short_name", "Tên viết tắt", false, 100);
+    let kind = input.choice("kind", "Loại đơn vị", UNIT_KINDS, true);
+    let parent_id = input.id("parent_id", "Đơn vị cấp trên");
+    let ma_qhns = input.text("ma_qhns", "Mã QHNS", false, 20);
+    let legal_source = input.text("legal_source", "Căn cứ pháp lý", false, 500);
+    let valid_from = input.date("valid_from", "Hiệu lực từ");
+    let valid_to = input.date("valid_to", "Hiệu lực đến");
+    if let Some(c) = &code {
+        let taken: Option<i32> = org_units::table
+            .filter(org_units::code.eq(c))
+            .select(org_units::id)
+            .first(conn)
+            .optional()?;
+        if taken.is_some_and(|t| Some(t) != id) {
+            input.error("code", format!("Mã đơn vị «{c}» đã có"));
+        }
+    }
+    if let Some(p) = parent_id {
+        if Some(p) == id {
+            input.error("parent_id", "Đơn vị không thể là cấp trên của chính nó");
+        } else if org_units::table.find(p).count().get_result::<i64>(conn)? == 0 {
+            input.error("parent_id", "Đơn vị cấp trên không tồn tại");
+        }
+    }
+    if let (Some(f), Some(t)) = (valid_from, valid_to) {
+        if t < f {
+            input.error("valid_to", "«Hiệu lực đến» không được trước «Hiệu lực từ»");
+        }
+    }
+    std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let (Some(code), Some(name), Some(kind)) = (code, name, kind) else {
+        unreachable!("checked above")
+    };
+    let short_name = short_name.unwrap_or_else(|| name.clone());
+    let now = now_utc();
+    let values = (
+        org_units::code.eq(code),
+        org_units::name.eq(name),
+        org_units::short_name.eq(short_name),
+        org_units::kind.eq(kind),
+        org_units::parent_id.eq(parent_id),
+        org_units::ma_qhns.eq(ma_qhns),
+        org_units::legal_source.eq(legal_source),
+        org_units::valid_from.eq(valid_from),
+        org_units::valid_to.eq(valid_to),
+        org_units::updated_at.eq(now),
+    );
+    Ok(match id {
+        None => diesel::insert_into(org_units::table)
+            .values((values, org_units::created_at.eq(now)))
+            .returning(org_units::id)
+            .get_result(conn)?,
+        Some(id) => {
+            diesel::update(org_units::table.find(id))
+                .set((values, org_units::version.eq(org_units::version + 1)))
+                .execute(conn)?;
+            id
+        }
+    })
+}
+
+async fn create_unit(
+    State(st): State<AppState>,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let view = st
+        .db
+        .write(move |c| {
+            let id = save_unit(c, &mut input, None)?;
+            let u = find_unit(c, id)?;
+            audit::record(c, &actor(), "create", "org_unit", id, None, Some(&json!(u)))?;
+            unit_view(c, u)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn update_unit(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonInput(mut patch): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
+    let id = parse_id(&id, "đơn vị")?;
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                let before = find_unit(c, id)?;
+                let mut input = Input::overlay(json!(before), patch)?;
+                check_version(version, before.version, "Đơn vị")?;
+                save_unit(c, &mut input, Some(id))?;
+                let after = find_unit(c, id)?;
+                audit::record(
+                    c,
+                    &actor(),
+                    "update",
+                    "org_unit",
+                    id,
+                    Some(&json!(before)),
+                    Some(&json!(after)),
+                )?;
+                unit_view(c, after)
+            })
+            .await?,
+    ))
+}
+
+async fn delete_unit(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đơn vị")?;
+    st.db
+        .write(move |c| {
+            let before = find_unit(c, id)?;
+            let n_assets: i64 = assets::table.filter(assets::unit_id.eq(id)).count().get_result(c)?;
+            let n_children: i64 = org_units::table.filter(org_units::parent_id.eq(id)).count().get_result(c)?;
+            let n_tasks: i64 = tasks::table.filter(tasks::managing_unit_id.eq(id)).count().get_result(c)?;
+            if n_assets + n_children + n_tasks > 0 {
+                return Err(AppError::conflict(format!(
+                    "Không xóa được đơn vị «{}»: còn {n_assets} tài sản, {n_children} đơn vị trực thuộc, {n_tasks} nhiệm vụ tham chiếu",
+                    before.code
+                )));
+            }
+            diesel::delete(org_units::table.find(id)).execute(c)?;
+            audit::record(c, &actor(), "delete", "org_unit", id, Some(&json!(before)), None)?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- Classes and categories (loại, nhóm tài sản) -----------------------------------------------
+
+async fn list_classes(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    let items = st
+        .db
+        .read(|c| {
+            Ok(asset_classes::table
+                .order(asset_classes::sort_order)
+                .select(AssetClass::as_select())
+                .load(c)?)
+        })
+        .await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+#[derive(Serialize)]
+struct CategoryView {
+    #[serde(flatten)]
+    category: AssetCategory,
+    class_code: String,
+    class_name: String,
+    #[serde(flatten)]
+    usage: Usage,
+}
+
+const CATEGORY_FIELDS: &[&str] = &[
+    "code",
+    "class_id",
+    "name",
+    "wear_exempt",
+    "legal_source",
+    "valid_from",
+    "valid_to",
+    "version",
+];
+const CATEGORY_READ_ONLY: &[&str] = &[
+    "id",
+    "class_code",
+    "class_name",
+    "asset_count",
+    "asset_original_cost",
+    "asset_residual_value",
+];
+
+fn find_category(conn: &mut DbConn, id: i32) -> AppResult<AssetCategory> {
+    asset_categories::table
+        .find(id)
+        .select(AssetCategory::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("nhóm tài sản số {id}")))
+}
+
+fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<CategoryView>> {
+    let classes: Vec<AssetClass> = asset_classes::table
+        .select(AssetClass::as_select())
+        .load(conn)?;
+    let usage = usage_by(conn, || "category_id")?;
+    Ok(cats
+        .into_iter()
+        .map(|cat| {
+            let class = classes.iter().find(|k| k.id == cat.class_id);
+            let u = usage.iter().find(|x| x.0 == cat.id).map(|x| &x.1);
+            CategoryView {
+                class_code: class.map(|k| k.code.clone()).unwrap_or_default(),
+                class_name: class.map(|k| k.name.clone()).unwrap_or_default(),
+                usage: Usage {
+                    asset_count: u.map_or(0, |x| x.asset_count),
+                    asset_original_cost: u.map_or(0, |x| x.asset_original_cost),
+                    asset_residual_value: u.map_or(0, |x| x.asset_residual_value),
+                },
+                category: cat,
+            }
+        })
+        .collect())
+}
+
+async fn list_categories(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Json<Value>, AppError> {
+    let text = q.text("q", "Tìm kiếm", false, 200);
+    let class_id = q.id("class_id", "Loại tài sản");
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let cats: Vec<AssetCategory> = asset_categories::table
+                    .order(asset_categories::code)
+                    .select(AssetCategory::as_select())
+                    .load(c)?;
+                let cats = cats
+                    .into_iter()
+                    .filter(|k| {
+                        matches(&text, &[&k.code, &k.name])
+                            && class_id.is_none_or(|id| k.class_id == id)
+                    })
+                    .collect();
+                let out = paged(category_views(c, cats)?, &mut q)?;
+                q.finish()?;
+                Ok(out)
+            })
+            .await?,
+    ))
+}
+
+async fn show_category(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "nhóm tài sản")?;
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let cat = find_category(c, id)?;
+                Ok(category_views(c, vec![cat])?.remove(0))
+            })
+            .await?,
+    ))
+}
+
+fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+    input.reject_unknown(CATEGORY_FIELDS, CATEGORY_READ_ONLY);
+    let code = input.text("code", "Mã nhóm", true, 30);
+    let name = input.text("name", "Tên nhóm", true, 300);
+    let class_id = input.id("class_id", "Loại tài sản");
+    let class_id = input.required(class_id, "class_id", "Loại tài sản");
+    let wear_exempt = input.choice(
+        "wear_exempt",
+        "Không tính hao mòn",
+        &[("true", "Có"), ("false", "Không")],
+        false,
+    );
+    let legal_source = input.text("legal_source", "Căn cứ pháp lý", false, 500);
+    let valid_from = input.date("valid_from", "Hiệu lực từ");
+    let valid_to = input.date("valid_to", "Hiệu lực đến");
+    if let Some(k) = class_id {
+        if asset_classes::table
+            .find(k)
+            .count()
+            .get_result::<i64>(conn)?
+            == 0
+        {
+            input.error("class_id", "Loại tài sản không tồn tại");
+        }
+    }
+    if let Some(c) = &code {
+        let taken: Option<i32> = asset_categories::table
+            .filter(asset_categories::code.eq(c))
+            .select(asset_categories::id)
+            .first(conn)
+            .optional()?;
+        if taken.is_some_and(|t| Some(t) != id) {
+            input.error("code", format!("Mã nhóm «{c}» đã có"));
+        }
+    }
+    std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let (Some(code), Some(name), Some(class_id)) = (code, name, class_id) else {
+        unreachable!("checked above")
+    };
+    let values = (
+        asset_categories::code.eq(code),
+        asset_categories::name.eq(name),
+        asset_categories::class_id.eq(class_id),
+        asset_categories::wear_exempt.eq(wear_exempt.as_deref() == Some("true")),
+        asset_categories::legal_source.eq(legal_source),
+        asset_categories::valid_from.eq(valid_from),
+        asset_categories::valid_to.eq(valid_to),
+    );
+    Ok(match id {
+        None => diesel::insert_into(asset_categories::table)
+            .values(values)
+            .returning(asset_categories::id)
+            .get_result(conn)?,
+        Some(id) => {
+            diesel::update(asset_categories::table.find(id))
+                .set((
+                    values,
+                    asset_categories::version.eq(asset_categories::version + 1),
+                ))
+                .execute(conn)?;
+            // The class of an asset follows its category.
+            diesel::update(assets::table.filter(assets::category_id.eq(id)))
+                .set(assets::class_id.eq(class_id))
+                .execute(conn)?;
+            id
+        }
+    })
+}
+
+async fn create_category(
+    State(st): State<AppState>,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let view = st
+        .db
+        .write(move |c| {
+            let id = save_category(c, &mut input, None)?;
+            let cat = find_category(c, id)?;
+            audit::record(
+                c,
+                &actor(),
+                "create",
+                "asset_category",
+                id,
+                None,
+                Some(&json!(cat)),
+            )?;
+            Ok(category_views(c, vec![cat])?.remove(0))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn update_category(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonInput(mut patch): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
+    let id = parse_id(&id, "nhóm tài sản")?;
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                let before = find_category(c, id)?;
+                let mut base = json!(before);
+                base["wear_exempt"] = json!(before.wear_exempt.to_string());
+                let mut input = Input::overlay(base, patch)?;
+                check_version(version, before.version, "Nhóm tài sản")?;
+                save_category(c, &mut input, Some(id))?;
+                let after = find_category(c, id)?;
+                crate::assets::refresh_wear(c, true)?;
+                audit::record(
+                    c,
+                    &actor(),
+                    "update",
+                    "asset_category",
+                    id,
+                    Some(&json!(before)),
+                    Some(&json!(after)),
+                )?;
+                Ok(category_views(c, vec![after])?.remove(0))
+            })
+            .await?,
+    ))
+}
+
+async fn delete_category(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "nhóm tài sản")?;
+    st.db
+        .write(move |c| {
+            let before = find_category(c, id)?;
+            let n_assets: i64 = assets::table.filter(assets::category_id.eq(id)).count().get_result(c)?;
+            let n_rates: i64 = wear_rates::table.filter(wear_rates::category_id.eq(id)).count().get_result(c)?;
+            if n_assets + n_rates > 0 {
+                return Err(AppError::conflict(format!(
+                    "Không xóa được nhóm «{}»: còn {n_assets} tài sản và {n_rates} tỷ lệ hao mòn tham chiếu",
+                    before.code
+                )));
+            }
+            diesel::delete(asset_categories::table.find(id)).execute(c)?;
+            audit::record(c, &actor(), "delete", "asset_category", id, Some(&json!(before)), None)?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- Wear rates (tỷ lệ hao mòn) ----------------------------------------------------------------
+
+const RATE_FIELDS: &[&str] = &[
+    "category_id",
+    "useful_life_years",
+    "rate_bp",
+    "legal_source",
+    "valid_from",
+    "valid_to",
+    "note",
+    "version",
+];
+
+fn find_rate(conn: &mut DbConn, id: i32) -> AppResult<WearRate> {
+    wear_rates::table
+        .find(id)
+        .select(WearRate::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("tỷ lệ hao mòn số {id}")))
+}
+
+async fn list_rates(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Json<Value>, AppError> {
+    let category_id = q.id("category_id", "Nhóm tài sản");
+    let on = q.date("on", "Có hiệu lực ngày");
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let mut query = wear_rates::table.into_boxed();
+                if let Some(id) = category_id {
+                    query = query.filter(wear_rates::category_id.eq(id));
+                }
+                if let Some(d) = on {
+                    query = query.filter(wear_rates::valid_from.le(d)).filter(
+                        wear_rates::valid_to
+                            .is_null()
+                            .or(wear_rates::valid_to.ge(d)),
+                    );
+                }
+                let rows: Vec<WearRate> = query
+                    .order((wear_rates::category_id, wear_rates::valid_from))
+                    .select(WearRate::as_select())
+                    .load(c)?;
+                let out = paged(rows, &mut q)?;
+                q.finish()?;
+                Ok(out)
+            })
+            .await?,
+    ))
+}
+
+async fn show_rate(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "tỷ lệ hao mòn")?;
+    Ok(Json(st.db.read(move |c| find_rate(c, id)).await?))
+}
+
+fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+    input.reject_unknown(RATE_FIELDS, &["id"]);
+    let category_id = input.id("category_id", "Nhóm tài sản");
+    let category_id = input.required(category_id, "category_id", "Nhóm tài sản");
+    let years = input
+        .int("useful_life_years", "Số năm sử dụng", 1, 200)
+        .map(|v| v as i32);
+    let years = input.required(years, "useful_life_years", "Số năm sử dụng");
+    // The rate defaults to 100 / years; an explicit rate may differ (a table that rounds its own way).
+    let rate_bp = input
+        .int("rate_bp", "Tỷ lệ hao mòn (% × 100)", 1, 10_000)
+        .map(|v| v as i32);
+    let legal_source = input.text("legal_source", "Căn cứ pháp lý", true, 500);
+    let valid_from = input.date("valid_from", "Hiệu lực từ");
+    let valid_from = input.required(valid_from, "valid_from", "Hiệu lực từ");
+    let valid_to = input.date("valid_to", "Hiệu lực đến");
+    let note = input.text("note", "Ghi chú", false, 1000);
+    if let (Some(f), Some(t)) = (valid_from, valid_to) {
+        if t < f {
+            input.error("valid_to", "«Hiệu lực đến» không được trước «Hiệu lực từ»");
+        }
+    }
+    if let Some(k) = category_id {
+        if asset_categories::table
+            .find(k)
+            .count()
+            .get_result::<i64>(conn)?
+            == 0
+        {
+            input.error("category_id", "Nhóm tài sản không tồn tại");
+        }
+    }
+    std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let (Some(category_id), Some(years), Some(legal_source), Some(valid_from)) =
+        (category_id, years, legal_source, valid_from)
+    else {
+        unreachable!("checked above")
+    };
+    let rate_bp = rate_bp.unwrap_or(((10_000 + years / 2) / years).max(1));
+    let values = (
+        wear_rates::category_id.eq(category_id),
+        wear_rates::useful_life_years.eq(years),
+        wear_rates::rate_bp.eq(rate_bp),
+        wear_rates::legal_source.eq(legal_source),
+        wear_rates::valid_from.eq(valid_from),
+        wear_rates::valid_to.eq(valid_to),
+        wear_rates::note.eq(note),
+    );
+    Ok(match id {
+        None => diesel::insert_into(wear_rates::table)
+            .values(values)
+            .returning(wear_rates::id)
+            .get_result(conn)?,
+        Some(id) => {
+            diesel::update(wear_rates::table.find(id))
+                .set((values, wear_rates::version.eq(wear_rates::version + 1)))
+                .execute(conn)?;
+            id
+        }
+    })
+}
+
+async fn create_rate(
+    State(st): State<AppState>,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let rate = st
+        .db
+        .write(move |c| {
+            let id = save_rate(c, &mut input, None)?;
+            let rate = find_rate(c, id)?;
+            crate::assets::refresh_wear(c, true)?;
+            audit::record(
+                c,
+                &actor(),
+                "create",
+                "wear_rate",
+                id,
+                None,
+                Some(&json!(rate)),
+            )?;
+            Ok(rate)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(rate)))
+}
+
+async fn update_rate(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonInput(mut patch): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
+    let id = parse_id(&id, "tỷ lệ hao mòn")?;
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                let before = find_rate(c, id)?;
+                let mut input = Input::overlay(json!(before), patch)?;
+                check_version(version, before.version, "Tỷ lệ hao mòn")?;
+                save_rate(c, &mut input, Some(id))?;
+                let after = find_rate(c, id)?;
+                crate::assets::refresh_wear(c, true)?;
+                audit::record(
+                    c,
+                    &actor(),
+                    "update",
+                    "wear_rate",
+                    id,
+                    Some(&json!(before)),
+                    Some(&json!(after)),
+                )?;
+                Ok(after)
+            })
+            .await?,
+    ))
+}
+
+async fn delete_rate(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "tỷ lệ hao mòn")?;
+    st.db
+        .write(move |c| {
+            let before = find_rate(c, id)?;
+            diesel::delete(wear_rates::table.find(id)).execute(c)?;
+            crate::assets::refresh_wear(c, true)?;
+            audit::record(
+                c,
+                &actor(),
+                "delete",
+                "wear_rate",
+                id,
+                Some(&json!(before)),
+                None,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- Rule settings (quy định) ------------------------------------------------------------------
+
+const SETTING_FIELDS: &[&str] = &[
+    "key",
+    "value",
+    "legal_source",
+    "valid_from",
+    "valid_to",
+    "note",
+    "version",
+];
+
+fn find_setting(conn: &mut DbConn, id: i32) -> AppResult<RuleSetting> {
+    rule_settings::table
+        .find(id)
+        .select(RuleSetting::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("quy định số {id}")))
+}
+
+async fn list_settings(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Json<Value>, AppError> {
+    let key = q.text("key", "Khóa", false, 100);
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let rows: Vec<RuleSetting> = rule_settings::table
+                    .order((rule_settings::key, rule_settings::valid_from))
+                    .select(RuleSetting::as_select())
+                    .load(c)?;
+                let rows = rows
+                    .into_iter()
+                    .filter(|s| key.as_ref().is_none_or(|k| &s.key == k))
+                    .collect();
+                let out = paged::<RuleSetting>(rows, &mut q)?;
+                q.finish()?;
+                Ok(out)
+            })
+            .await?,
+    ))
+}
+
+async fn show_setting(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "quy định")?;
+    Ok(Json(st.db.read(move |c| find_setting(c, id)).await?))
+}
+
+/// Settings the code reads, with a check of their value.
+fn check_setting_value(key: &str, value: &str) -> Option<String> {
+    match key {
+        "fixed_asset_min_cost" => crate::text::parse_money(value)
+            .err()
+            .map(|e| format!("Ngưỡng nguyên giá: {e}")),
+        "wear_first_year" if !["acquisition_year", "next_year"].contains(&value) => {
+            Some("Giá trị phải là acquisition_year hoặc next_year".into())
+        }
+        "asset_code_pattern" if !value.contains("{seq") => {
+            Some("Mẫu mã phải có {seq} (số thứ tự)".into())
+        }
+        _ => None,
+    }
+}
+
+fn save_setting(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+    input.reject_unknown(SETTING_FIELDS, &["id"]);
+    let key = input.text("key", "Khóa", true, 100);
+    let value = input.text("value", "Giá trị", true, 1000);
+    let legal_source = input.text("legal_source", "Căn cứ pháp lý", false, 500);
+    let valid_from = input.date("valid_from", "Hiệu lực từ");
+    let valid_from = input.required(valid_from, "valid_from", "Hiệu lực từ");
+    let valid_to = input.date("valid_to", "Hiệu lực đến");
+    let note = input.text("note", "Ghi chú", false, 1000);
+    if let (Some(k), Some(v)) = (&key, &value) {
+        if let Some(e) = check_setting_value(k, v) {
+            input.error("value", e);
+        }
+    }
+    if let (Some(f), Some(t)) = (valid_from, valid_to) {
+        if t < f {
+            input.error("valid_to", "«Hiệu lực đến» không được trước «Hiệu lực từ»");
+        }
+    }
+    std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let (Some(key), Some(value), Some(valid_from)) = (key, value, valid_from) else {
+        unreachable!("checked above")
+    };
+    let value = if key == "fixed_asset_min_cost" {
+        crate::text::parse_money(&value)
+            .map(|v| v.to_string())
+            .unwrap_or(value)
+    } else {
+        value
+    };
+    let values = (
+        rule_settings::key.eq(key),
+        rule_settings::value.eq(value),
+        rule_settings::legal_source.eq(legal_source),
+        rule_settings::valid_from.eq(valid_from),
+        rule_settings::valid_to.eq(valid_to),
+        rule_settings::note.eq(note),
+    );
+    Ok(match id {
+        None => diesel::insert_into(rule_settings::table)
+            .values(values)
+            .returning(rule_settings::id)
+            .get_result(conn)?,
+        Some(id) => {
+            diesel::update(rule_settings::table.find(id))
+                .set((
+                    values,
+                    rule_settings::version.eq(rule_settings::version + 1),
+                ))
+                .execute(conn)?;
+            id
+        }
+    })
+}
+
+async fn create_setting(
+    State(st): State<AppState>,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let s = st
+        .db
+        .write(move |c| {
+            let id = save_setting(c, &mut input, None)?;
+            let s = find_setting(c, id)?;
+            crate::assets::refresh_wear(c, true)?;
+            audit::record(
+                c,
+                &actor(),
+                "create",
+                "rule_setting",
+                id,
+                None,
+                Some(&json!(s)),
+            )?;
+            Ok(s)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(s)))
+}
+
+async fn update_setting(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonInput(mut patch): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
+    let id = parse_id(&id, "quy định")?;
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                let before = find_setting(c, id)?;
+                let mut input = Input::overlay(json!(before), patch)?;
+                check_version(version, before.version, "Quy định")?;
+                save_setting(c, &mut input, Some(id))?;
+                let after = find_setting(c, id)?;
+                crate::assets::refresh_wear(c, true)?;
+                audit::record(
+                    c,
+                    &actor(),
+                    "update",
+                    "rule_setting",
+                    id,
+                    Some(&json!(before)),
+                    Some(&json!(after)),
+                )?;
+                Ok(after)
+            })
+            .await?,
+    ))
+}
+
+async fn delete_setting(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "quy định")?;
+    st.db
+        .write(move |c| {
+            let before = find_setting(c, id)?;
+            diesel::delete(rule_settings::table.find(id)).execute(c)?;
+            crate::assets::refresh_wear(c, true)?;
+            audit::record(
+                c,
+                &actor(),
+                "delete",
+                "rule_setting",
+                id,
+                Some(&json!(before)),
+                None,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,350 @@
+//! Reference data as dated rules (dữ liệu danh mục và quy định theo thời gian): organisational units,
+//! asset classes and categories, wear-rate tables and rule settings. Each row names its legal source
+//! and the dates it is in force; a computation picks the row in force on its own date. The tables are
+//! filled from the data files beside this module at first start and edited by administrators after.
+
+pub mod api;
+pub mod pages;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{asset_categories, asset_classes, org_units, rule_settings, wear_rates};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::text::now_utc;
+
+/// Đơn vị — an organisational unit of the department.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = org_units)]
+pub struct OrgUnit {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub parent_id: Option<i32>,
+    pub ma_qhns: Option<String>,
+    pub legal_source: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub version: i32,
+    #[serde(skip)]
+    pub created_at: chrono::NaiveDateTime,
+    #[serde(skip)]
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// Loại hình tài sản — an asset class.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = asset_classes)]
+pub struct AssetClass {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    /// Land, buildings and structures are fixed assets whatever their cost.
+    pub always_fixed: bool,
+    pub intangible: bool,
+    pub wear_exempt: bool,
+    pub sort_order: i32,
+    pub legal_source: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub version: i32,
+}
+
+/// Nhóm tài sản — a category within a class; wear rates are set per category.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = asset_categories)]
+pub struct AssetCategory {
+    pub id: i32,
+    pub code: String,
+    pub class_id: i32,
+    pub name: String,
+    pub wear_exempt: bool,
+    pub legal_source: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub version: i32,
+}
+
+/// Tỷ lệ hao mòn — years of use and yearly rate of a category, in force from `valid_from`.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = wear_rates)]
+pub struct WearRate {
+    pub id: i32,
+    pub category_id: i32,
+    pub useful_life_years: i32,
+    /// Percent × 100 (14.29 % = 1429).
+    pub rate_bp: i32,
+    pub legal_source: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub version: i32,
+}
+
+/// A named rule value (a threshold, a setting) in force over a period.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = rule_settings)]
+pub struct RuleSetting {
+    pub id: i32,
+    pub key: String,
+    pub value: String,
+    pub legal_source: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub version: i32,
+}
+
+fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, on: NaiveDate) -> bool {
+    from.is_none_or(|f| f <= on) && to.is_none_or(|t| on <= t)
+}
+
+/// A snapshot of the rule tables for computations.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub classes: Vec<AssetClass>,
+    pub categories: Vec<AssetCategory>,
+    pub rates: Vec<WearRate>,
+    pub settings: Vec<RuleSetting>,
+}
+
+impl Rules {
+    pub fn load(conn: &mut DbConn) -> AppResult<Rules> {
+        Ok(Rules {
+            classes: asset_classes::table
+                .order(asset_classes::sort_order)
+                .select(AssetClass::as_select())
+                .load(conn)?,
+            categories: asset_categories::table
+                .order(asset_categories::code)
+                .select(AssetCategory::as_select())
+                .load(conn)?,
+            rates: wear_rates::table
+                .order(wear_rates::valid_from)
+                .select(WearRate::as_select())
+                .load(conn)?,
+            settings: rule_settings::table
+                .order(rule_settings::valid_from)
+                .select(RuleSetting::as_select())
+                .load(conn)?,
+        })
+    }
+
+    pub fn class(&self, id: i32) -> Option<&AssetClass> {
+        self.classes.iter().find(|c| c.id == id)
+    }
+
+    pub fn category(&self, id: i32) -> Option<&AssetCategory> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The wear rate of a category in force on `on`; the latest-starting one wins an overlap.
+    pub fn rate(&self, category_id: i32, on: NaiveDate) -> Option<&WearRate> {
+        self.rates
+            .iter()
+            .filter(|r| {
+                r.category_id == category_id && in_force(Some(r.valid_from), r.valid_to, on)
+            })
+            .max_by_key(|r| r.valid_from)
+    }
+
+    pub fn setting(&self, key: &str, on: NaiveDate) -> Option<&RuleSetting> {
+        self.settings
+            .iter()
+            .filter(|s| s.key == key && in_force(Some(s.valid_from), s.valid_to, on))
+            .max_by_key(|s| s.valid_from)
+    }
+
+    /// A numeric setting; its absence is a configuration fault the administrator must fix.
+    pub fn setting_i64(&self, key: &str, on: NaiveDate) -> AppResult<i64> {
+        let s = self.setting(key, on).ok_or_else(|| {
+            AppError::Config(format!(
+                "Thiếu quy định «{key}» có hiệu lực ngày {} trong bảng rule_settings",
+                crate::text::format_date(on)
+            ))
+        })?;
+        s.value.trim().parse().map_err(|_| {
+            AppError::Config(format!(
+                "Quy định «{key}» có giá trị «{}» không phải số",
+                s.value
+            ))
+        })
+    }
+}
+
+// ---- First-start loading from the data files -------------------------------------------------
+
+#[derive(Deserialize)]
+struct UnitRow {
+    code: String,
+    name: String,
+    short_name: String,
+    kind: String,
+    parent: Option<String>,
+    ma_qhns: Option<String>,
+    legal_source: Option<String>,
+    valid_from: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct ClassRow {
+    code: String,
+    name: String,
+    always_fixed: bool,
+    intangible: bool,
+    wear_exempt: bool,
+    sort_order: i32,
+    legal_source: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CategoryRow {
+    code: String,
+    class: String,
+    name: String,
+    wear_exempt: bool,
+    legal_source: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RateRow {
+    category: String,
+    useful_life_years: i32,
+    rate_bp: i32,
+    legal_source: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SettingRow {
+    key: String,
+    value: String,
+    legal_source: Option<String>,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    note: Option<String>,
+}
+
+fn data<T: for<'de> Deserialize<'de>>(name: &str, json: &str) -> AppResult<Vec<T>> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("tệp dữ liệu {name} hỏng: {e}")))
+}
+
+/// Fills each empty reference table from its data file. Tables that already hold rows are left
+/// alone: after the first start they belong to the administrators.
+pub fn seed(conn: &mut DbConn) -> AppResult<()> {
+    let now = now_utc();
+    if org_units::table.count().get_result::<i64>(conn)? == 0 {
+        let rows: Vec<UnitRow> = data("org_units.json", include_str!("data/org_units.json"))?;
+        for r in rows {
+            let parent_id = match &r.parent {
+                Some(p) => Some(
+                    org_units::table
+                        .filter(org_units::code.eq(p))
+                        .select(org_units::id)
+                        .first::<i32>(conn)?,
+                ),
+                None => None,
+            };
+            diesel::insert_into(org_units::table)
+                .values((
+                    org_units::code.eq(&r.code),
+                    org_units::name.eq(&r.name),
+                    org_units::short_name.eq(&r.short_name),
+                    org_units::kind.eq(&r.kind),
+                    org_units::parent_id.eq(parent_id),
+                    org_units::ma_qhns.eq(&r.ma_qhns),
+                    org_units::legal_source.eq(&r.legal_source),
+                    org_units::valid_from.eq(r.valid_from),
+                    org_units::created_at.eq(now),
+                    org_units::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+    }
+    if asset_classes::table.count().get_result::<i64>(conn)? == 0 {
+        let rows: Vec<ClassRow> = data(
+            "asset_classes.json",
+            include_str!("data/asset_classes.json"),
+        )?;
+        for r in rows {
+            diesel::insert_into(asset_classes::table)
+                .values((
+                    asset_classes::code.eq(&r.code),
+                    asset_classes::name.eq(&r.name),
+                    asset_classes::always_fixed.eq(r.always_fixed),
+                    asset_classes::intangible.eq(r.intangible),
+                    asset_classes::wear_exempt.eq(r.wear_exempt),
+                    asset_classes::sort_order.eq(r.sort_order),
+                    asset_classes::legal_source.eq(&r.legal_source),
+                ))
+                .execute(conn)?;
+        }
+    }
+    if asset_categories::table.count().get_result::<i64>(conn)? == 0 {
+        let rows: Vec<CategoryRow> = data(
+            "asset_categories.json",
+            include_str!("data/asset_categories.json"),
+        )?;
+        for r in rows {
+            let class_id: i32 = asset_classes::table
+                .filter(asset_classes::code.eq(&r.class))
+                .select(asset_classes::id)
+                .first(conn)?;
+            diesel::insert_into(asset_categories::table)
+                .values((
+                    asset_categories::code.eq(&r.code),
+                    asset_categories::class_id.eq(class_id),
+                    asset_categories::name.eq(&r.name),
+                    asset_categories::wear_exempt.eq(r.wear_exempt),
+                    asset_categories::legal_source.eq(&r.legal_source),
+                ))
+                .execute(conn)?;
+        }
+    }
+    if wear_rates::table.count().get_result::<i64>(conn)? == 0 {
+        let rows: Vec<RateRow> = data("wear_rates.json", include_str!("data/wear_rates.json"))?;
+        for r in rows {
+            let category_id: i32 = asset_categories::table
+                .filter(asset_categories::code.eq(&r.category))
+                .select(asset_categories::id)
+                .first(conn)?;
+            diesel::insert_into(wear_rates::table)
+                .values((
+                    wear_rates::category_id.eq(category_id),
+                    wear_rates::useful_life_years.eq(r.useful_life_years),
+                    wear_rates::rate_bp.eq(r.rate_bp),
+                    wear_rates::legal_source.eq(&r.legal_source),
+                    wear_rates::valid_from.eq(r.valid_from),
+                    wear_rates::valid_to.eq(r.valid_to),
+                    wear_rates::note.eq(&r.note),
+                ))
+                .execute(conn)?;
+        }
+    }
+    if rule_settings::table.count().get_result::<i64>(conn)? == 0 {
+        let rows: Vec<SettingRow> = data(
+            "rule_settings.json",
+            include_str!("data/rule_settings.json"),
+        )?;
+        for r in rows {
+            diesel::insert_into(rule_settings::table)
+                .values((
+                    rule_settings::key.eq(&r.key),
+                    rule_settings::value.eq(&r.value),
+                    rule_settings::legal_source.eq(&r.legal_source),
+                    rule_settings::valid_from.eq(r.valid_from),
+                    rule_settings::valid_to.eq(r.valid_to),
+                    rule_settings::note.eq(&r.note),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}

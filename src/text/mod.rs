@@ -1,0 +1,210 @@
+//! Vietnamese text, numbers and dates as people type them and as they must be shown.
+
+use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+use unicode_normalization::UnicodeNormalization;
+
+/// Text is stored in NFC (TCVN 6909:2001 Unicode, precomposed).
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Trims, normalises to NFC; empty becomes `None`.
+pub fn clean(s: &str) -> Option<String> {
+    let t = nfc(s.trim());
+    if t.is_empty() {
+        None
+    } else {
+        Some(t)
+    }
+}
+
+/// Folds text for search: no diacritics, đ → d, lower case, single spaces ("Máy PCR" → "may pcr").
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true;
+    for c in s.nfd() {
+        if ('\u{0300}'..='\u{036f}').contains(&c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+            continue;
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// "1250000" → "1.250.000" (Vietnamese thousands separator).
+pub fn format_number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// "1.250.000 đ".
+pub fn format_money(n: i64) -> String {
+    format!("{} đ", format_number(n))
+}
+
+/// Parses an amount of whole đồng as people type it: "1.250.000", "1 250 000", "1,250,000",
+/// "1.250.000 đ", "1250000,00". Returns a Vietnamese reason when it is not a whole number.
+pub fn parse_money(s: &str) -> Result<i64, String> {
+    let raw = s.trim();
+    let mut t: String = raw
+        .trim_end_matches("đồng")
+        .trim_end_matches('đ')
+        .trim_end_matches("VNĐ")
+        .trim_end_matches("VND")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    if t.is_empty() {
+        return Err(format!("«{raw}» không phải là số tiền"));
+    }
+    let negative = t.starts_with('-');
+    if negative {
+        t.remove(0);
+    }
+    // A decimal part is allowed only when it is zero ("1.250.000,00").
+    let (int_part, frac) = match (t.rfind(','), t.rfind('.')) {
+        (Some(c), Some(d)) if c > d => (t[..c].replace('.', ""), &t[c + 1..]),
+        (Some(c), Some(d)) if d > c => (t[..d].replace(',', ""), &t[d + 1..]),
+        (Some(_), None) if is_grouped(&t, ',') => (t.replace(',', ""), ""),
+        (None, Some(_)) if is_grouped(&t, '.') => (t.replace('.', ""), ""),
+        (Some(c), None) => (t[..c].to_string(), &t[c + 1..]),
+        (None, Some(d)) => (t[..d].to_string(), &t[d + 1..]),
+        _ => (t.clone(), ""),
+    };
+    if !frac.chars().all(|c| c == '0') {
+        return Err(format!(
+            "«{raw}» không phải số nguyên đồng (phần lẻ sau dấu thập phân)"
+        ));
+    }
+    if int_part.is_empty() || !int_part.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("«{raw}» không phải là số"));
+    }
+    let v: i64 = int_part.parse().map_err(|_| format!("«{raw}» quá lớn"))?;
+    Ok(if negative { -v } else { v })
+}
+
+/// "1.250.000": every group after the first has three digits.
+fn is_grouped(t: &str, sep: char) -> bool {
+    let mut parts = t.split(sep);
+    let first = parts.next().unwrap_or("");
+    !first.is_empty()
+        && first.len() <= 3
+        && parts.clone().count() >= 1
+        && parts.all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Dates as people type them: dd/mm/yyyy (also with - or .), d/m/yyyy, or ISO yyyy-mm-dd.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    for fmt in ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(t, fmt) {
+            if d.year() >= 1900 {
+                return Ok(d);
+            }
+        }
+    }
+    Err(format!("«{t}» không phải ngày hợp lệ (dd/mm/yyyy)"))
+}
+
+/// dd/mm/yyyy.
+pub fn format_date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// Vietnam keeps UTC+7 all year (no daylight saving since 1975), so a fixed offset is exact.
+pub fn vn_offset() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}
+
+/// A stored UTC time, shown in Asia/Ho_Chi_Minh: "dd/mm/yyyy HH:MM".
+pub fn format_time(utc: NaiveDateTime) -> String {
+    utc.and_utc()
+        .with_timezone(&vn_offset())
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// Today in Vietnam.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&vn_offset()).date_naive()
+}
+
+pub fn now_utc() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Máy PCR  Real-time"), "may pcr real-time");
+        assert_eq!(fold("Đường ĐI"), "duong di");
+        // NFD input folds the same as NFC.
+        assert_eq!(fold("Ma\u{301}y"), "may");
+    }
+
+    #[test]
+    fn money_as_typed() {
+        assert_eq!(parse_money("1.250.000.000"), Ok(1_250_000_000));
+        assert_eq!(parse_money("1 250 000"), Ok(1_250_000));
+        assert_eq!(parse_money("1,250,000"), Ok(1_250_000));
+        assert_eq!(parse_money("1.250.000 đ"), Ok(1_250_000));
+        assert_eq!(parse_money("1.250.000,00"), Ok(1_250_000));
+        assert_eq!(parse_money("950000"), Ok(950_000));
+        assert!(parse_money("1,5").is_err());
+        assert!(parse_money("một trăm triệu").is_err());
+        assert_eq!(format_number(1_250_000), "1.250.000");
+        assert_eq!(format_number(-950), "-950");
+    }
+
+    #[test]
+    fn dates_as_typed() {
+        let d = NaiveDate::from_ymd_opt(2024, 5, 13).unwrap();
+        assert_eq!(parse_date("13/05/2024"), Ok(d));
+        assert_eq!(parse_date("13/5/2024"), Ok(d));
+        assert_eq!(parse_date("2024-05-13"), Ok(d));
+        assert!(parse_date("31/02/2024").is_err());
+        assert_eq!(format_date(d), "13/05/2024");
+    }
+
+    #[test]
+    fn times_show_in_vietnam() {
+        let utc = NaiveDate::from_ymd_opt(2024, 12, 31)
+            .unwrap()
+            .and_hms_opt(20, 5, 0)
+            .unwrap();
+        assert_eq!(format_time(utc), "01/01/2025 03:05");
+    }
+}

@@ -1,0 +1,133 @@
+//! How `AppError` is answered: JSON for the API, a page (or an htmx partial) for people.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde_json::json;
+
+use crate::error::AppError;
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            )) => StatusCode::CONFLICT,
+            AppError::Db(DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Config(_) | AppError::Db(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// The message a person reads. Database internals are logged, not shown.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Db(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                "Bản ghi trùng với một bản ghi đã có (mã đã tồn tại)".into()
+            }
+            AppError::Db(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
+                "Bản ghi đang được bản ghi khác tham chiếu hoặc tham chiếu tới bản ghi không tồn tại".into()
+            }
+            AppError::Db(_) | AppError::Internal(_) | AppError::Config(_) => {
+                "Lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại hoặc báo quản trị viên".into()
+            }
+            AppError::Unavailable(_) => "Cơ sở dữ liệu tạm thời không sẵn sàng; vui lòng thử lại sau ít phút".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+}
+
+/// JSON answer: `{"error": "...", "fields": {...}, "current": {...}}`.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut body = json!({ "error": self.public_message() });
+        match &self {
+            AppError::Invalid(fields) => body["fields"] = json!(fields),
+            AppError::Conflict {
+                current: Some(current),
+                ..
+            } => body["current"] = current.clone(),
+            _ => {}
+        }
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+    fields: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error_partial.html")]
+struct ErrorPartial<'a> {
+    message: &'a str,
+    fields: Vec<String>,
+}
+
+/// An error on a page. Requests made by htmx get the message as a partial to swap in.
+pub struct PageError {
+    pub error: AppError,
+    pub partial: bool,
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> PageError {
+        PageError {
+            error,
+            partial: false,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.error.log();
+        let message = self.error.public_message();
+        let fields = match &self.error {
+            AppError::Invalid(f) => f.values().cloned().collect(),
+            _ => vec![],
+        };
+        let html = if self.partial {
+            ErrorPartial {
+                message: &message,
+                fields,
+            }
+            .render()
+        } else {
+            ErrorPage {
+                status: self.error.status().as_u16(),
+                message: &message,
+                fields,
+            }
+            .render()
+        };
+        match html {
+            Ok(html) => (self.error.status(), Html(html)).into_response(),
+            Err(_) => (self.error.status(), message).into_response(),
+        }
+    }
+}
+
+pub type PageResult<T> = Result<T, PageError>;

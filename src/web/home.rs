@@ -1,0 +1,58 @@
+//! The home page: the register at a glance.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+
+use crate::assets::{self, AssetFilter, AssetPage};
+use crate::web::error::PageResult;
+use crate::web::{chart, fmt, render, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    total: i64,
+    total_cost: i64,
+    total_residual: i64,
+    close: Option<NaiveDate>,
+    by_class_svg: String,
+    by_unit_svg: String,
+    awaiting: AssetPage,
+}
+
+async fn home(State(st): State<AppState>) -> PageResult<Html<String>> {
+    let page = st
+        .db
+        .read(|c| {
+            let by_class = assets::value_by_class(c)?;
+            let by_unit = assets::value_by_unit(c)?;
+            let awaiting = assets::list(
+                c,
+                &AssetFilter {
+                    awaiting_handling: true,
+                    sort: "code".into(),
+                    page: 1,
+                    per_page: 20,
+                    ..Default::default()
+                },
+            )?;
+            Ok(HomePage {
+                total: by_class.iter().map(|r| r.1).sum(),
+                total_cost: by_class.iter().map(|r| r.2).sum(),
+                total_residual: by_class.iter().map(|r| r.3).sum(),
+                close: Some(assets::wear::last_close(crate::text::today())),
+                by_class_svg: chart::cost_bars(&by_class),
+                by_unit_svg: chart::cost_bars(&by_unit),
+                awaiting,
+            })
+        })
+        .await?;
+    Ok(Html(render(&page)?))
+}

@@ -1,0 +1,176 @@
+//! The OpenAPI 3.1 document of `/api/v1`, served at `/api/v1/openapi.json`. Written by hand from the
+//! routes; `tests/api_openapi.rs` calls every operation it lists against the real router.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn list_params(extra: &[(&str, &str, &str)]) -> Value {
+    let mut params = vec![
+        json!({"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Tìm không phân biệt dấu và hoa thường"}),
+        json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}),
+        json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}),
+    ];
+    for (name, ty, desc) in extra {
+        params.push(
+            json!({"name": name, "in": "query", "schema": {"type": ty}, "description": desc}),
+        );
+    }
+    Value::Array(params)
+}
+
+fn id_param() -> Value {
+    json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}])
+}
+
+fn errors() -> Value {
+    json!({
+        "404": {"description": "Không tìm thấy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "409": {"description": "Phiên bản cũ (kèm bản hiện tại trong `current`) hoặc bản ghi đang được tham chiếu", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "422": {"description": "Dữ liệu không hợp lệ; `fields` ghi lỗi theo từng trường", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    })
+}
+
+/// A collection (`list`, `create`) and an item (`get`, `update`, `delete`) path pair.
+fn crud(tag: &str, schema: &str, filters: &[(&str, &str, &str)]) -> (Value, Value) {
+    let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}Input")}}}});
+    let ok = json!({"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    let collection = json!({
+        "get": {"tags": [tag], "summary": format!("Danh sách {tag}"), "parameters": list_params(filters),
+                "responses": {"200": {"description": "Một trang kết quả, kèm tổng số"}, "422": errors()["422"]}},
+        "post": {"tags": [tag], "summary": format!("Thêm {tag}"), "requestBody": body,
+                 "responses": {"201": ok, "409": errors()["409"], "422": errors()["422"]}}
+    });
+    let item = json!({
+        "parameters": id_param(),
+        "get": {"tags": [tag], "responses": {"200": ok, "404": errors()["404"]}},
+        "put": {"tags": [tag], "summary": "Sửa; gửi kèm `version` đã đọc. Trường không gửi giữ nguyên.", "requestBody": body,
+                "responses": {"200": ok, "404": errors()["404"], "409": errors()["409"], "422": errors()["422"]}},
+        "delete": {"tags": [tag], "summary": "Xóa bản ghi không còn gì tham chiếu",
+                   "responses": {"204": {"description": "Đã xóa"}, "404": errors()["404"], "409": errors()["409"]}}
+    });
+    (collection, item)
+}
+
+pub fn spec() -> Value {
+    let (assets, asset) = crud(
+        "assets",
+        "Asset",
+        &[
+            ("unit_id", "integer", "Đơn vị quản lý"),
+            ("task_id", "integer", "Nhiệm vụ KH&CN"),
+            ("category_id", "integer", "Nhóm tài sản"),
+            ("class_id", "integer", "Loại tài sản"),
+            ("status", "string", "Tình trạng (mã hoặc tên)"),
+            ("kind", "string", "huu_hinh | vo_hinh | ccdc"),
+            ("year", "integer", "Năm tăng"),
+            (
+                "awaiting_handling",
+                "string",
+                "1: tài sản của nhiệm vụ đã nghiệm thu đang chờ xử lý",
+            ),
+            (
+                "sort",
+                "string",
+                "code | name | original_cost | residual_value | acquired_on | status",
+            ),
+            ("order", "string", "asc | desc"),
+        ],
+    );
+    let (tasks, task) = crud(
+        "tasks",
+        "Task",
+        &[
+            ("status", "string", "Trạng thái"),
+            ("level", "string", "Cấp"),
+            ("legal_regime", "string", "nd70_2018 | luat93_2025"),
+            (
+                "sort",
+                "string",
+                "code | title | acceptance_date | start_date",
+            ),
+            ("order", "string", "asc | desc"),
+        ],
+    );
+    let (units, unit) = crud("units", "Unit", &[("kind", "string", "Loại đơn vị")]);
+    let (categories, category) = crud(
+        "categories",
+        "Category",
+        &[("class_id", "integer", "Loại tài sản")],
+    );
+    let (rates, rate) = crud(
+        "wear-rates",
+        "WearRate",
+        &[
+            ("category_id", "integer", "Nhóm"),
+            ("on", "string", "Có hiệu lực ngày"),
+        ],
+    );
+    let (settings, setting) = crud("rule-settings", "RuleSetting", &[("key", "string", "Khóa")]);
+    let object = |props: Value| json!({"type": "object", "properties": props});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "taisan — Quản lý tài sản công, Sở KH&CN",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Tiền là số nguyên đồng. Ngày gửi lên dạng yyyy-mm-dd hoặc dd/mm/yyyy; ngày trả về dạng yyyy-mm-dd. Thời điểm lưu theo UTC."
+        },
+        "paths": {
+            "/api/v1/assets": assets,
+            "/api/v1/assets/{id}": asset,
+            "/api/v1/assets/{id}/wear": {
+                "parameters": id_param(),
+                "get": {"tags": ["assets"], "summary": "Hao mòn lũy kế và giá trị còn lại đến một ngày, theo từng năm",
+                        "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "Bảng hao mòn"}, "404": errors()["404"]}}
+            },
+            "/api/v1/assets/{id}/history": {
+                "parameters": id_param(),
+                "get": {"tags": ["assets"], "summary": "Lịch sử thay đổi", "responses": {"200": {"description": "Các sự kiện, mới nhất trước"}}}
+            },
+            "/api/v1/tasks": tasks,
+            "/api/v1/tasks/{id}": task,
+            "/api/v1/units": units,
+            "/api/v1/units/{id}": unit,
+            "/api/v1/classes": {"get": {"tags": ["categories"], "summary": "Loại tài sản", "responses": {"200": {"description": "OK"}}}},
+            "/api/v1/categories": categories,
+            "/api/v1/categories/{id}": category,
+            "/api/v1/wear-rates": rates,
+            "/api/v1/wear-rates/{id}": rate,
+            "/api/v1/rule-settings": settings,
+            "/api/v1/rule-settings/{id}": setting
+        },
+        "components": {"schemas": {
+            "Error": object(json!({"error": {"type": "string"}, "fields": {"type": "object", "additionalProperties": {"type": "string"}}, "current": {"type": "object"}})),
+            "Asset": object(json!({"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}, "original_cost": {"type": "integer"}, "residual_value": {"type": "integer"}, "version": {"type": "integer"}})),
+            "AssetInput": {"type": "object", "required": ["name", "category_id", "unit_id"], "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "category_id": {"type": "integer"}, "unit_id": {"type": "integer"},
+                "task_id": {"type": "integer"}, "task_asset_kind": {"enum": ["trang_bi", "ket_qua"]}, "unit_of_measure": {"type": "string"},
+                "quantity": {"type": "integer"}, "area_m2": {"type": "number"}, "cost_state": {"type": "integer"}, "cost_other": {"type": "integer"},
+                "original_cost": {"type": "integer"}, "acquisition_method": {"type": "string"}, "acquired_on": {"type": "string"},
+                "in_use_on": {"type": "string"}, "year_made": {"type": "integer"}, "country": {"type": "string"}, "location": {"type": "string"},
+                "responsible_person": {"type": "string"}, "status": {"type": "string"}, "condition": {"type": "string"},
+                "specification": {"type": "string"}, "serial_no": {"type": "string"}, "notes": {"type": "string"},
+                "opening_wear": {"type": "integer"}, "opening_wear_as_of": {"type": "string"}, "version": {"type": "integer"}}},
+            "Task": object(json!({"id": {"type": "integer"}, "code": {"type": "string"}, "title": {"type": "string"}, "version": {"type": "integer"}})),
+            "TaskInput": {"type": "object", "required": ["code", "title", "host_org"], "properties": {
+                "code": {"type": "string"}, "title": {"type": "string"}, "level": {"type": "string"}, "host_org": {"type": "string"},
+                "principal_investigator": {"type": "string"}, "managing_unit_id": {"type": "integer"}, "start_date": {"type": "string"},
+                "end_date": {"type": "string"}, "total_budget": {"type": "integer"}, "state_budget": {"type": "integer"},
+                "funding": {"enum": ["toan_phan", "mot_phan"]}, "state_share_percent": {"type": "number"}, "acceptance_date": {"type": "string"},
+                "acceptance_conclusion": {"type": "string"}, "legal_regime": {"enum": ["nd70_2018", "luat93_2025"]}, "status": {"type": "string"},
+                "notes": {"type": "string"}, "version": {"type": "integer"}}},
+            "Unit": object(json!({"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}})),
+            "UnitInput": object(json!({"code": {"type": "string"}, "name": {"type": "string"}, "short_name": {"type": "string"}, "kind": {"type": "string"}, "parent_id": {"type": "integer"}, "ma_qhns": {"type": "string"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}, "version": {"type": "integer"}})),
+            "Category": object(json!({"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}, "class_id": {"type": "integer"}})),
+            "CategoryInput": object(json!({"code": {"type": "string"}, "name": {"type": "string"}, "class_id": {"type": "integer"}, "wear_exempt": {"type": "string"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}, "version": {"type": "integer"}})),
+            "WearRate": object(json!({"id": {"type": "integer"}, "category_id": {"type": "integer"}, "useful_life_years": {"type": "integer"}, "rate_bp": {"type": "integer"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}})),
+            "WearRateInput": object(json!({"category_id": {"type": "integer"}, "useful_life_years": {"type": "integer"}, "rate_bp": {"type": "integer"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}, "note": {"type": "string"}, "version": {"type": "integer"}})),
+            "RuleSetting": object(json!({"id": {"type": "integer"}, "key": {"type": "string"}, "value": {"type": "string"}, "valid_from": {"type": "string"}})),
+            "RuleSettingInput": object(json!({"key": {"type": "string"}, "value": {"type": "string"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}, "note": {"type": "string"}, "version": {"type": "integer"}}))
+        }}
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
