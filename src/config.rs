@@ -7,16 +7,10 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/taisan.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 pub fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
+    std::env::var("DATABASE_URL").ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_DATABASE_URL.into())
 }
 
 pub fn parse_bind(s: &str) -> Result<SocketAddr, String> {
-    s.parse().map_err(|_| {
-        format!(
-            "Địa chỉ lắng nghe không hợp lệ (invalid bind address) «{s}»: dùng dạng 127.0.0.1:8080"
-        )
-    })
+    s.parse()
+        .map_err(|_| format!("Địa chỉ lắng nghe không hợp lệ (invalid bind address) «{s}»: dùng dạng 127.0.0.1:8080"))
 }

@@ -16,24 +16,15 @@ const DATA: &str = include_str!("../imports/demo/register.json");
 
 /// Loads the demo data; returns how many tasks and assets were added.
 pub fn load(db: &Db) -> AppResult<(usize, usize)> {
-    let data: Value =
-        serde_json::from_str(DATA).map_err(|e| AppError::Internal(format!("demo data: {e}")))?;
+    let data: Value = serde_json::from_str(DATA).map_err(|e| AppError::Internal(format!("demo data: {e}")))?;
     db.write_sync(|c| {
         let actor = Actor("demo".into());
         let first_code = data["tasks"][0]["code"].as_str().unwrap_or_default();
-        if tasks::table
-            .filter(tasks::code.eq(first_code))
-            .count()
-            .get_result::<i64>(c)?
-            > 0
-        {
+        if tasks::table.filter(tasks::code.eq(first_code)).count().get_result::<i64>(c)? > 0 {
             return Ok((0, 0));
         }
         let unit_id = |c: &mut crate::db::DbConn, code: &str| -> AppResult<i32> {
-            Ok(org_units::table
-                .filter(org_units::code.eq(code))
-                .select(org_units::id)
-                .first(c)?)
+            Ok(org_units::table.filter(org_units::code.eq(code)).select(org_units::id).first(c)?)
         };
         let mut n_tasks = 0;
         for t in data["tasks"].as_array().into_iter().flatten() {
@@ -58,10 +49,7 @@ pub fn load(db: &Db) -> AppResult<(usize, usize)> {
                 m.insert("category_id".into(), json!(id));
             }
             if let Some(Value::String(t)) = m.remove("task") {
-                let id: i32 = tasks::table
-                    .filter(tasks::code.eq(&t))
-                    .select(tasks::id)
-                    .first(c)?;
+                let id: i32 = tasks::table.filter(tasks::code.eq(&t)).select(tasks::id).first(c)?;
                 m.insert("task_id".into(), json!(id));
             }
             crate::assets::create(c, &actor, Input::from_json(Value::Object(m))?)?;

@@ -16,10 +16,7 @@ pub enum AppError {
     Invalid(FieldErrors),
     /// A stale version or a record still referred to; `current` is what the client should see now.
     #[error("{message}")]
-    Conflict {
-        message: String,
-        current: Option<serde_json::Value>,
-    },
+    Conflict { message: String, current: Option<serde_json::Value> },
     #[error("{0}")]
     BadRequest(String),
     #[error("Cơ sở dữ liệu tạm thời không sẵn sàng (database unavailable): {0}")]
@@ -40,10 +37,7 @@ impl AppError {
     }
 
     pub fn conflict(message: impl Into<String>) -> AppError {
-        AppError::Conflict {
-            message: message.into(),
-            current: None,
-        }
+        AppError::Conflict { message: message.into(), current: None }
     }
 }
 

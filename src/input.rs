@@ -17,25 +17,14 @@ pub struct Input {
 impl Input {
     pub fn from_json(v: Value) -> Result<Input, AppError> {
         match v {
-            Value::Object(map) => Ok(Input {
-                values: map.into_iter().collect(),
-                errors: FieldErrors::new(),
-            }),
-            _ => Err(AppError::BadRequest(
-                "Nội dung gửi lên phải là một đối tượng JSON ({…})".into(),
-            )),
+            Value::Object(map) => Ok(Input { values: map.into_iter().collect(), errors: FieldErrors::new() }),
+            _ => Err(AppError::BadRequest("Nội dung gửi lên phải là một đối tượng JSON ({…})".into())),
         }
     }
 
     pub fn from_form(pairs: Vec<(String, String)>) -> Input {
-        let values = pairs
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        Input {
-            values,
-            errors: FieldErrors::new(),
-        }
+        let values = pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        Input { values, errors: FieldErrors::new() }
     }
 
     /// Lays `patch` over `base`: a field the client did not send keeps its current value.
@@ -70,9 +59,7 @@ impl Input {
     }
 
     pub fn error(&mut self, key: &str, message: impl Into<String>) {
-        self.errors
-            .entry(key.to_string())
-            .or_insert_with(|| message.into());
+        self.errors.entry(key.to_string()).or_insert_with(|| message.into());
     }
 
     pub fn has_error(&self, key: &str) -> bool {
@@ -109,9 +96,7 @@ impl Input {
     /// A whole, non-negative amount of đồng: a JSON integer or text as people type it.
     pub fn money(&mut self, key: &str, label: &str) -> Option<i64> {
         let parsed = match self.raw(key)?.clone() {
-            Value::Number(n) => n
-                .as_i64()
-                .ok_or_else(|| format!("«{label}»: {n} không phải số nguyên đồng")),
+            Value::Number(n) => n.as_i64().ok_or_else(|| format!("«{label}»: {n} không phải số nguyên đồng")),
             Value::String(s) => text::parse_money(&s).map_err(|e| format!("«{label}»: {e}")),
             _ => Err(format!("«{label}» phải là số")),
         };
@@ -131,13 +116,10 @@ impl Input {
     /// A whole number within `min..=max`.
     pub fn int(&mut self, key: &str, label: &str, min: i64, max: i64) -> Option<i64> {
         let parsed = match self.raw(key)?.clone() {
-            Value::Number(n) => n
-                .as_i64()
-                .ok_or_else(|| format!("«{label}»: {n} không phải số nguyên")),
-            Value::String(s) => s
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| format!("«{label}»: «{}» không phải số nguyên", s.trim())),
+            Value::Number(n) => n.as_i64().ok_or_else(|| format!("«{label}»: {n} không phải số nguyên")),
+            Value::String(s) => {
+                s.trim().parse::<i64>().map_err(|_| format!("«{label}»: «{}» không phải số nguyên", s.trim()))
+            }
             _ => Err(format!("«{label}» phải là số nguyên")),
         };
         match parsed {
@@ -163,13 +145,8 @@ impl Input {
             Value::Number(n) => n.as_f64().ok_or_else(|| format!("«{label}» không phải số")),
             Value::String(s) => {
                 let t = s.trim().replace('.', "").replace(',', ".");
-                let t = if s.contains(',') {
-                    t
-                } else {
-                    s.trim().to_string()
-                };
-                t.parse::<f64>()
-                    .map_err(|_| format!("«{label}»: «{}» không phải số", s.trim()))
+                let t = if s.contains(',') { t } else { s.trim().to_string() };
+                t.parse::<f64>().map_err(|_| format!("«{label}»: «{}» không phải số", s.trim()))
             }
             _ => Err(format!("«{label}» phải là số")),
         };
@@ -199,13 +176,7 @@ impl Input {
 
     /// One of a fixed set of codes; `choices` pairs each code with its Vietnamese name, and the
     /// name is accepted too (a clerk types "Đang sử dụng", a program sends "dang_su_dung").
-    pub fn choice(
-        &mut self,
-        key: &str,
-        label: &str,
-        choices: &[(&str, &str)],
-        required: bool,
-    ) -> Option<String> {
+    pub fn choice(&mut self, key: &str, label: &str, choices: &[(&str, &str)], required: bool) -> Option<String> {
         let Some(s) = self.as_text(key, label) else {
             if required {
                 self.error(key, format!("«{label}» không được để trống"));
@@ -219,14 +190,7 @@ impl Input {
             }
         }
         let names: Vec<&str> = choices.iter().map(|(_, n)| *n).collect();
-        self.error(
-            key,
-            format!(
-                "«{label}»: «{}» không thuộc danh sách ({})",
-                s.trim(),
-                names.join(", ")
-            ),
-        );
+        self.error(key, format!("«{label}»: «{}» không thuộc danh sách ({})", s.trim(), names.join(", ")));
         None
     }
 

@@ -47,8 +47,7 @@ enum AuditCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -70,17 +69,14 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 let (t, a) = taisan::demo::load(&db)?;
                 println!("Dữ liệu mẫu: thêm {t} nhiệm vụ, {a} tài sản (demo data loaded)");
             }
-            let runtime = tokio::runtime::Runtime::new()
-                .map_err(|e| taisan::error::AppError::Internal(e.to_string()))?;
+            let runtime =
+                tokio::runtime::Runtime::new().map_err(|e| taisan::error::AppError::Internal(e.to_string()))?;
             runtime.block_on(serve(db, bind))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             taisan::open(&url)?;
-            println!(
-                "Cơ sở dữ liệu đã cập nhật (migrations applied): {}",
-                redact(&url)
-            );
+            println!("Cơ sở dữ liệu đã cập nhật (migrations applied): {}", redact(&url));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
@@ -100,9 +96,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             let status = db.read_sync(taisan::audit::verify)?;
             match (command, status) {
                 (AuditCommand::Verify, ChainStatus::Intact { count, head }) => {
-                    println!(
-                        "Chuỗi nhật ký nguyên vẹn (intact): {count} sự kiện, đầu chuỗi {head}"
-                    );
+                    println!("Chuỗi nhật ký nguyên vẹn (intact): {count} sự kiện, đầu chuỗi {head}");
                     Ok(ExitCode::SUCCESS)
                 }
                 (AuditCommand::Head, ChainStatus::Intact { count, head }) => {
@@ -125,15 +119,10 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(
-    db: taisan::db::Db,
-    bind: std::net::SocketAddr,
-) -> Result<(), taisan::error::AppError> {
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
-        taisan::error::AppError::Config(format!(
-            "Không lắng nghe được trên {bind} (cannot bind): {e}"
-        ))
-    })?;
+async fn serve(db: taisan::db::Db, bind: std::net::SocketAddr) -> Result<(), taisan::error::AppError> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| taisan::error::AppError::Config(format!("Không lắng nghe được trên {bind} (cannot bind): {e}")))?;
     println!("taisan đang chạy: mở http://{bind}/ (Ctrl+C để dừng)");
     axum::serve(listener, taisan::app(db))
         .with_graceful_shutdown(shutdown_signal())
@@ -148,8 +137,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -23,31 +23,19 @@ fn api_actor() -> Actor {
     Actor("api".into())
 }
 
-async fn list(
-    State(st): State<AppState>,
-    QueryInput(mut input): QueryInput,
-) -> Result<impl IntoResponse, AppError> {
+async fn list(State(st): State<AppState>, QueryInput(mut input): QueryInput) -> Result<impl IntoResponse, AppError> {
     let filter = super::AssetFilter::read(&mut input);
     input.finish()?;
     Ok(Json(st.db.read(move |c| super::list(c, &filter)).await?))
 }
 
-async fn show(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
     Ok(Json(st.db.read(move |c| super::find_view(c, id)).await?))
 }
 
-async fn create(
-    State(st): State<AppState>,
-    JsonInput(input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let view = st
-        .db
-        .write(move |c| super::create(c, &api_actor(), input))
-        .await?;
+async fn create(State(st): State<AppState>, JsonInput(input): JsonInput) -> Result<impl IntoResponse, AppError> {
+    let view = st.db.write(move |c| super::create(c, &api_actor(), input)).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -58,11 +46,7 @@ async fn update(
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    Ok(Json(
-        st.db
-            .write(move |c| super::update(c, &api_actor(), id, input, version))
-            .await?,
-    ))
+    Ok(Json(st.db.write(move |c| super::update(c, &api_actor(), id, input, version)).await?))
 }
 
 async fn delete(
@@ -73,9 +57,7 @@ async fn delete(
     let id = parse_id(&id, "tài sản")?;
     let version = q.int("version", "Phiên bản", 1, i32::MAX as i64);
     q.finish()?;
-    st.db
-        .write(move |c| super::delete(c, &api_actor(), id, version))
-        .await?;
+    st.db.write(move |c| super::delete(c, &api_actor(), id, version)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -86,9 +68,7 @@ async fn wear(
     QueryInput(mut q): QueryInput,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
-    let as_of = q
-        .date("as_of", "Tính đến ngày")
-        .unwrap_or_else(crate::text::today);
+    let as_of = q.date("as_of", "Tính đến ngày").unwrap_or_else(crate::text::today);
     q.finish()?;
     let schedule = st
         .db
@@ -101,14 +81,8 @@ async fn wear(
     Ok(Json(schedule))
 }
 
-async fn history(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn history(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
-    let events = st
-        .db
-        .read(move |c| crate::audit::history(c, "asset", id))
-        .await?;
+    let events = st.db.read(move |c| crate::audit::history(c, "asset", id)).await?;
     Ok(Json(json!({ "items": events })))
 }

@@ -30,17 +30,11 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("mat", "Mất"),
 ];
 
-pub const KINDS: &[(&str, &str)] = &[
-    ("huu_hinh", "TSCĐ hữu hình"),
-    ("vo_hinh", "TSCĐ vô hình"),
-    ("ccdc", "Công cụ, dụng cụ"),
-];
+pub const KINDS: &[(&str, &str)] =
+    &[("huu_hinh", "TSCĐ hữu hình"), ("vo_hinh", "TSCĐ vô hình"), ("ccdc", "Công cụ, dụng cụ")];
 
 /// For assets formed by S&T tasks (NĐ 70/2018): bought for the task, or its result.
-pub const TASK_ASSET_KINDS: &[(&str, &str)] = &[
-    ("trang_bi", "Tài sản trang bị"),
-    ("ket_qua", "Tài sản là kết quả"),
-];
+pub const TASK_ASSET_KINDS: &[(&str, &str)] = &[("trang_bi", "Tài sản trang bị"), ("ket_qua", "Tài sản là kết quả")];
 
 pub const ACQUISITION_METHODS: &[(&str, &str)] = &[
     ("mua_sam", "Mua sắm"),
@@ -53,11 +47,7 @@ pub const ACQUISITION_METHODS: &[(&str, &str)] = &[
 ];
 
 pub fn label(choices: &[(&str, &str)], code: &str) -> String {
-    choices
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| n.to_string())
-        .unwrap_or_else(|| code.to_string())
+    choices.iter().find(|(c, _)| *c == code).map(|(_, n)| n.to_string()).unwrap_or_else(|| code.to_string())
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -151,17 +141,11 @@ pub struct Lookups {
 
 impl Lookups {
     pub fn load(conn: &mut DbConn, task_ids: &[i32]) -> AppResult<Lookups> {
-        let units = org_units::table
-            .order(org_units::id)
-            .select(OrgUnit::as_select())
-            .load(conn)?;
+        let units = org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(conn)?;
         let tasks: Vec<(i32, String, String)> = if task_ids.is_empty() {
             vec![]
         } else {
-            tasks::table
-                .filter(tasks::id.eq_any(task_ids))
-                .select((tasks::id, tasks::code, tasks::title))
-                .load(conn)?
+            tasks::table.filter(tasks::id.eq_any(task_ids)).select((tasks::id, tasks::code, tasks::title)).load(conn)?
         };
         Ok(Lookups {
             rules: Rules::load(conn)?,
@@ -235,22 +219,11 @@ impl AssetFilter {
             awaiting_handling: input
                 .text("awaiting_handling", "Chờ xử lý", false, 10)
                 .is_some_and(|v| v != "0" && v != "false"),
-            sort: input
-                .choice("sort", "Sắp xếp", SORTS, false)
-                .unwrap_or_else(|| "code".into()),
-            desc: input
-                .choice(
-                    "order",
-                    "Thứ tự",
-                    &[("asc", "Tăng dần"), ("desc", "Giảm dần")],
-                    false,
-                )
-                .as_deref()
+            sort: input.choice("sort", "Sắp xếp", SORTS, false).unwrap_or_else(|| "code".into()),
+            desc: input.choice("order", "Thứ tự", &[("asc", "Tăng dần"), ("desc", "Giảm dần")], false).as_deref()
                 == Some("desc"),
             page: input.int("page", "Trang", 1, 1_000_000).unwrap_or(1),
-            per_page: input
-                .int("per_page", "Số dòng mỗi trang", 1, 500)
-                .unwrap_or(50),
+            per_page: input.int("per_page", "Số dòng mỗi trang", 1, 500).unwrap_or(50),
         }
     }
 
@@ -258,15 +231,8 @@ impl AssetFilter {
         let mut q = assets::table.into_boxed();
         if let Some(text) = &self.q {
             for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
-                let escaped = word
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                q = q.filter(
-                    assets::search_text
-                        .like(format!("%{escaped}%"))
-                        .escape('\\'),
-                );
+                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                q = q.filter(assets::search_text.like(format!("%{escaped}%")).escape('\\'));
             }
         }
         if let Some(v) = self.unit_id {
@@ -291,12 +257,8 @@ impl AssetFilter {
             q = q.filter(assets::acquired_year.eq(v));
         }
         if self.awaiting_handling {
-            let accepted = tasks::table
-                .filter(tasks::status.eq(crate::tasks::ACCEPTED))
-                .select(tasks::id.nullable());
-            q = q
-                .filter(assets::task_id.eq_any(accepted))
-                .filter(assets::status.ne("da_xu_ly"));
+            let accepted = tasks::table.filter(tasks::status.eq(crate::tasks::ACCEPTED)).select(tasks::id.nullable());
+            q = q.filter(assets::task_id.eq_any(accepted)).filter(assets::status.ne("da_xu_ly"));
         }
         q
     }
@@ -417,10 +379,7 @@ pub fn editable_json(a: &Asset) -> Value {
     let full = serde_json::to_value(a).unwrap_or(Value::Null);
     let mut out = serde_json::Map::new();
     for key in EDITABLE {
-        out.insert(
-            key.to_string(),
-            full.get(*key).cloned().unwrap_or(Value::Null),
-        );
+        out.insert(key.to_string(), full.get(*key).cloned().unwrap_or(Value::Null));
     }
     Value::Object(out)
 }
@@ -490,30 +449,16 @@ const READ_ONLY: &[&str] = &[
     "kind_name",
 ];
 
-fn read_record(
-    conn: &mut DbConn,
-    input: &mut Input,
-    rules: &Rules,
-    own_id: Option<i32>,
-) -> AppResult<AssetRecord> {
+fn read_record(conn: &mut DbConn, input: &mut Input, rules: &Rules, own_id: Option<i32>) -> AppResult<AssetRecord> {
     let today = today();
     input.reject_unknown(EDITABLE, READ_ONLY);
     let code = input.text("code", "Mã tài sản", false, 50);
     if let Some(c) = &code {
-        if !c
-            .chars()
-            .all(|ch| ch.is_alphanumeric() || "-_./".contains(ch))
-        {
-            input.error(
-                "code",
-                format!("«Mã tài sản»: «{c}» chỉ được gồm chữ, số và các dấu - _ . /"),
-            );
+        if !c.chars().all(|ch| ch.is_alphanumeric() || "-_./".contains(ch)) {
+            input.error("code", format!("«Mã tài sản»: «{c}» chỉ được gồm chữ, số và các dấu - _ . /"));
         } else {
-            let taken: Option<i32> = assets::table
-                .filter(assets::code.eq(c))
-                .select(assets::id)
-                .first(conn)
-                .optional()?;
+            let taken: Option<i32> =
+                assets::table.filter(assets::code.eq(c)).select(assets::id).first(conn).optional()?;
             if taken.is_some_and(|id| Some(id) != own_id) {
                 input.error("code", format!("Mã tài sản «{c}» đã có trong sổ"));
             }
@@ -539,30 +484,15 @@ fn read_record(
             input.error("task_id", "Nhiệm vụ KH&CN không tồn tại");
         }
     }
-    let task_asset_kind = input.choice(
-        "task_asset_kind",
-        "Tài sản trang bị / kết quả",
-        TASK_ASSET_KINDS,
-        false,
-    );
+    let task_asset_kind = input.choice("task_asset_kind", "Tài sản trang bị / kết quả", TASK_ASSET_KINDS, false);
     if task_id.is_some() && task_asset_kind.is_none() && !input.has_error("task_asset_kind") {
-        input.error(
-            "task_asset_kind",
-            "Tài sản của nhiệm vụ phải ghi rõ là tài sản trang bị hay tài sản là kết quả",
-        );
+        input.error("task_asset_kind", "Tài sản của nhiệm vụ phải ghi rõ là tài sản trang bị hay tài sản là kết quả");
     }
     if task_id.is_none() && task_asset_kind.is_some() {
-        input.error(
-            "task_asset_kind",
-            "Chỉ ghi «trang bị / kết quả» cho tài sản của nhiệm vụ KH&CN",
-        );
+        input.error("task_asset_kind", "Chỉ ghi «trang bị / kết quả» cho tài sản của nhiệm vụ KH&CN");
     }
-    let unit_of_measure = input
-        .text("unit_of_measure", "Đơn vị tính", false, 50)
-        .unwrap_or_else(|| "Cái".into());
-    let quantity = input
-        .int("quantity", "Số lượng", 1, 1_000_000_000)
-        .unwrap_or(1) as i32;
+    let unit_of_measure = input.text("unit_of_measure", "Đơn vị tính", false, 50).unwrap_or_else(|| "Cái".into());
+    let quantity = input.int("quantity", "Số lượng", 1, 1_000_000_000).unwrap_or(1) as i32;
     let area_m2 = input.decimal("area_m2", "Diện tích (m²)");
     let cost_state = input.money("cost_state", "Nguyên giá — nguồn NSNN");
     let cost_other = input.money("cost_other", "Nguyên giá — nguồn khác");
@@ -572,29 +502,15 @@ fn read_record(
         (s, o, t) => {
             let (s, o) = (s.unwrap_or(0), o.unwrap_or(0));
             if t.is_some_and(|t| t != s + o) {
-                input.error(
-                    "original_cost",
-                    "Nguyên giá phải bằng nguồn NSNN cộng nguồn khác",
-                );
+                input.error("original_cost", "Nguyên giá phải bằng nguồn NSNN cộng nguồn khác");
             }
             (s, o)
         }
     };
     let original_cost = cost_state.checked_add(cost_other).unwrap_or(i64::MAX);
     let acquisition_method = input
-        .choice(
-            "acquisition_method",
-            "Hình thức hình thành",
-            ACQUISITION_METHODS,
-            false,
-        )
-        .unwrap_or_else(|| {
-            if task_id.is_some() {
-                "nhiem_vu".into()
-            } else {
-                "mua_sam".into()
-            }
-        });
+        .choice("acquisition_method", "Hình thức hình thành", ACQUISITION_METHODS, false)
+        .unwrap_or_else(|| if task_id.is_some() { "nhiem_vu".into() } else { "mua_sam".into() });
     let acquired_on = input.date("acquired_on", "Ngày tăng");
     let in_use_on = input.date("in_use_on", "Ngày đưa vào sử dụng");
     if acquired_on.is_some_and(|d| d > today) {
@@ -602,60 +518,36 @@ fn read_record(
     }
     if let (Some(a), Some(u)) = (acquired_on, in_use_on) {
         if u < a {
-            input.error(
-                "in_use_on",
-                "«Ngày đưa vào sử dụng» không được trước «Ngày tăng»",
-            );
+            input.error("in_use_on", "«Ngày đưa vào sử dụng» không được trước «Ngày tăng»");
         }
     }
-    let year_made = input
-        .int("year_made", "Năm sản xuất", 1900, today.year() as i64)
-        .map(|y| y as i32);
+    let year_made = input.int("year_made", "Năm sản xuất", 1900, today.year() as i64).map(|y| y as i32);
     let country = input.text("country", "Nước sản xuất", false, 100);
     let location = input.text("location", "Vị trí", false, 200);
     let responsible_person = input.text("responsible_person", "Người chịu trách nhiệm", false, 200);
-    let status = input
-        .choice("status", "Tình trạng", STATUSES, false)
-        .unwrap_or_else(|| "dang_su_dung".into());
+    let status = input.choice("status", "Tình trạng", STATUSES, false).unwrap_or_else(|| "dang_su_dung".into());
     let condition = input.text("condition", "Hiện trạng", false, 500);
     let specification = input.text("specification", "Thông số kỹ thuật", false, 2000);
     let serial_no = input.text("serial_no", "Số hiệu / serial", false, 100);
     let notes = input.text("notes", "Ghi chú", false, 4000);
-    let opening_wear = input
-        .money("opening_wear", "Hao mòn lũy kế đầu kỳ")
-        .unwrap_or(0);
+    let opening_wear = input.money("opening_wear", "Hao mòn lũy kế đầu kỳ").unwrap_or(0);
     let opening_wear_as_of = input.date("opening_wear_as_of", "Ngày chốt hao mòn đầu kỳ");
     if opening_wear > original_cost {
-        input.error(
-            "opening_wear",
-            "Hao mòn lũy kế không được lớn hơn nguyên giá",
-        );
+        input.error("opening_wear", "Hao mòn lũy kế không được lớn hơn nguyên giá");
     }
     if opening_wear > 0 && opening_wear_as_of.is_none() && !input.has_error("opening_wear_as_of") {
-        input.error(
-            "opening_wear_as_of",
-            "Cần ghi ngày chốt số hao mòn lũy kế đầu kỳ",
-        );
+        input.error("opening_wear_as_of", "Cần ghi ngày chốt số hao mòn lũy kế đầu kỳ");
     }
     if opening_wear_as_of.is_some_and(|d| d > today) {
-        input.error(
-            "opening_wear_as_of",
-            "«Ngày chốt hao mòn đầu kỳ» không được sau ngày hôm nay",
-        );
+        input.error("opening_wear_as_of", "«Ngày chốt hao mòn đầu kỳ» không được sau ngày hôm nay");
     }
     let (Some(name), Some(category), Some(unit_id)) = (name, category, unit_id) else {
         return Err(finish_err(input));
     };
-    let class = rules
-        .class(category.class_id)
-        .ok_or_else(|| AppError::Internal("nhóm tài sản không có loại".into()))?;
+    let class =
+        rules.class(category.class_id).ok_or_else(|| AppError::Internal("nhóm tài sản không có loại".into()))?;
     // The threshold applies to one item: a row of 4 sprayers at 9,5 million each is 4 tools.
-    let kind = wear::classify(
-        original_cost / quantity.max(1) as i64,
-        class,
-        acquired_on.unwrap_or(today),
-        rules,
-    )?;
+    let kind = wear::classify(original_cost / quantity.max(1) as i64, class, acquired_on.unwrap_or(today), rules)?;
     let basis = WearBasis {
         original_cost,
         kind,
@@ -670,27 +562,15 @@ fn read_record(
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
     let code = match code {
         Some(c) => c,
-        None => next_code(
-            conn,
-            rules,
-            unit_id,
-            class.code.as_str(),
-            acquired_on.unwrap_or(today),
-        )?,
+        None => next_code(conn, rules, unit_id, class.code.as_str(), acquired_on.unwrap_or(today))?,
     };
     let search_text = fold(
-        &[
-            Some(&code),
-            Some(&name),
-            serial_no.as_ref(),
-            specification.as_ref(),
-            location.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" "),
+        &[Some(&code), Some(&name), serial_no.as_ref(), specification.as_ref(), location.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
     );
     Ok(AssetRecord {
         code,
@@ -738,63 +618,30 @@ fn finish_err(input: &mut Input) -> AppError {
 }
 
 /// A code from the `asset_code_pattern` setting: {unit}, {class}, {year}, {seq:N}.
-fn next_code(
-    conn: &mut DbConn,
-    rules: &Rules,
-    unit_id: i32,
-    class_code: &str,
-    on: NaiveDate,
-) -> AppResult<String> {
+fn next_code(conn: &mut DbConn, rules: &Rules, unit_id: i32, class_code: &str, on: NaiveDate) -> AppResult<String> {
     let pattern = rules
         .setting("asset_code_pattern", on)
         .map(|s| s.value.clone())
         .unwrap_or_else(|| "{unit}-{year}-{seq:4}".into());
-    let unit_code: String = org_units::table
-        .find(unit_id)
-        .select(org_units::code)
-        .first(conn)?;
-    let filled = pattern
-        .replace("{unit}", &unit_code)
-        .replace("{class}", class_code)
-        .replace("{year}", &on.year().to_string());
+    let unit_code: String = org_units::table.find(unit_id).select(org_units::code).first(conn)?;
+    let filled =
+        pattern.replace("{unit}", &unit_code).replace("{class}", class_code).replace("{year}", &on.year().to_string());
     let (prefix, width, suffix) = match filled.find("{seq") {
         Some(start) => {
-            let end = filled[start..]
-                .find('}')
-                .map(|e| start + e)
-                .unwrap_or(filled.len() - 1);
-            let width = filled[start..end]
-                .trim_start_matches("{seq")
-                .trim_start_matches(':')
-                .parse()
-                .unwrap_or(4);
-            (
-                filled[..start].to_string(),
-                width,
-                filled[end + 1..].to_string(),
-            )
+            let end = filled[start..].find('}').map(|e| start + e).unwrap_or(filled.len() - 1);
+            let width = filled[start..end].trim_start_matches("{seq").trim_start_matches(':').parse().unwrap_or(4);
+            (filled[..start].to_string(), width, filled[end + 1..].to_string())
         }
         None => (filled.clone(), 0, String::new()),
     };
-    let existing: Vec<String> = assets::table
-        .filter(assets::code.like(format!("{prefix}%")))
-        .select(assets::code)
-        .load(conn)?;
+    let existing: Vec<String> =
+        assets::table.filter(assets::code.like(format!("{prefix}%"))).select(assets::code).load(conn)?;
     let max = existing
         .iter()
-        .filter_map(|c| {
-            c.strip_prefix(&prefix)?
-                .strip_suffix(&suffix)?
-                .parse::<u64>()
-                .ok()
-        })
+        .filter_map(|c| c.strip_prefix(&prefix)?.strip_suffix(&suffix)?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    Ok(format!(
-        "{prefix}{:0width$}{suffix}",
-        max + 1,
-        width = width
-    ))
+    Ok(format!("{prefix}{:0width$}{suffix}", max + 1, width = width))
 }
 
 pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<AssetView> {
@@ -806,37 +653,19 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<A
         .returning(assets::id)
         .get_result(conn)?;
     let asset = find(conn, id)?;
-    audit::record(
-        conn,
-        actor,
-        "create",
-        "asset",
-        id,
-        None,
-        Some(&json!(asset)),
-    )?;
+    audit::record(conn, actor, "create", "asset", id, None, Some(&json!(asset)))?;
     find_view(conn, id)
 }
 
 /// Updates with the version the client last saw: a stale version is refused with the current record.
-pub fn update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i32,
-    patch: Input,
-    version: Option<i64>,
-) -> AppResult<AssetView> {
+pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, patch: Input, version: Option<i64>) -> AppResult<AssetView> {
     let current = find(conn, id)?;
     let stale = || AppError::Conflict {
-        message: "Tài sản đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại"
-            .into(),
+        message: "Tài sản đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại".into(),
         current: None,
     };
     let Some(version) = version else {
-        return Err(AppError::invalid(
-            "version",
-            "Cần gửi «version» — số phiên bản của bản ghi đang sửa",
-        ));
+        return Err(AppError::invalid("version", "Cần gửi «version» — số phiên bản của bản ghi đang sửa"));
     };
     if version != current.version as i64 {
         return Err(with_current(stale(), conn, id));
@@ -844,35 +673,20 @@ pub fn update(
     let rules = Rules::load(conn)?;
     let mut input = Input::overlay(editable_json(&current), patch)?;
     let record = read_record(conn, &mut input, &rules, Some(id))?;
-    let changed = diesel::update(
-        assets::table
-            .filter(assets::id.eq(id))
-            .filter(assets::version.eq(current.version)),
-    )
-    .set((&record, assets::version.eq(current.version + 1)))
-    .execute(conn)?;
+    let changed = diesel::update(assets::table.filter(assets::id.eq(id)).filter(assets::version.eq(current.version)))
+        .set((&record, assets::version.eq(current.version + 1)))
+        .execute(conn)?;
     if changed == 0 {
         return Err(with_current(stale(), conn, id));
     }
     let after = find(conn, id)?;
-    audit::record(
-        conn,
-        actor,
-        "update",
-        "asset",
-        id,
-        Some(&json!(current)),
-        Some(&json!(after)),
-    )?;
+    audit::record(conn, actor, "update", "asset", id, Some(&json!(current)), Some(&json!(after)))?;
     find_view(conn, id)
 }
 
 fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {
     match (err, find_view(conn, id)) {
-        (AppError::Conflict { message, .. }, Ok(view)) => AppError::Conflict {
-            message,
-            current: Some(json!(view)),
-        },
+        (AppError::Conflict { message, .. }, Ok(view)) => AppError::Conflict { message, current: Some(json!(view)) },
         (err, _) => err,
     }
 }
@@ -889,15 +703,7 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -
         ));
     }
     diesel::delete(assets::table.filter(assets::id.eq(id))).execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        "delete",
-        "asset",
-        id,
-        Some(&json!(current)),
-        None,
-    )?;
+    audit::record(conn, actor, "delete", "asset", id, Some(&json!(current)), None)?;
     Ok(())
 }
 
@@ -908,11 +714,7 @@ pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
     let close = wear::last_close(today());
     let mut q = assets::table.into_boxed();
     if !force {
-        q = q.filter(
-            assets::wear_as_of
-                .is_null()
-                .or(assets::wear_as_of.lt(close)),
-        );
+        q = q.filter(assets::wear_as_of.is_null().or(assets::wear_as_of.lt(close)));
     }
     let stale: Vec<Asset> = q.select(Asset::as_select()).load(conn)?;
     let mut changed = 0;
@@ -969,10 +771,6 @@ pub fn value_by_unit(conn: &mut DbConn) -> AppResult<Vec<(String, i64, i64, i64)
 pub fn categories(conn: &mut DbConn) -> AppResult<Vec<(i32, String, String)>> {
     Ok(asset_categories::table
         .order(asset_categories::code)
-        .select((
-            asset_categories::id,
-            asset_categories::code,
-            asset_categories::name,
-        ))
+        .select((asset_categories::id, asset_categories::code, asset_categories::name))
         .load(conn)?)
 }

@@ -8,18 +8,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 
-use super::{
-    AssetFilter, AssetPage, AssetView, ACQUISITION_METHODS, KINDS, SORTS, STATUSES,
-    TASK_ASSET_KINDS,
-};
+use super::{AssetFilter, AssetPage, AssetView, ACQUISITION_METHODS, KINDS, SORTS, STATUSES, TASK_ASSET_KINDS};
 use crate::audit::{Actor, AuditEvent};
 use crate::error::{AppError, FieldErrors};
 use crate::input::Input;
 use crate::rules::OrgUnit;
 use crate::web::error::{PageError, PageResult};
 use crate::web::{
-    fill_fields, fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField,
-    FormInput, QueryInput,
+    fill_fields, fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -46,33 +42,17 @@ struct Choices {
 fn choices(c: &mut crate::db::DbConn) -> Result<Choices, AppError> {
     use crate::db::schema::{org_units, tasks};
     use diesel::prelude::*;
-    let units: Vec<OrgUnit> = org_units::table
-        .order(org_units::id)
-        .select(OrgUnit::as_select())
-        .load(c)?;
+    let units: Vec<OrgUnit> = org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(c)?;
     let rules = crate::rules::Rules::load(c)?;
-    let tasks: Vec<(i32, String)> = tasks::table
-        .order(tasks::code)
-        .select((tasks::id, tasks::code))
-        .load(c)?;
+    let tasks: Vec<(i32, String)> = tasks::table.order(tasks::code).select((tasks::id, tasks::code)).load(c)?;
     Ok(Choices {
-        units: units
-            .into_iter()
-            .map(|u| (u.id.to_string(), u.name))
-            .collect(),
+        units: units.into_iter().map(|u| (u.id.to_string(), u.name)).collect(),
         categories: super::categories(c)?
             .into_iter()
             .map(|(id, code, name)| (id.to_string(), format!("{code} — {name}")))
             .collect(),
-        classes: rules
-            .classes
-            .iter()
-            .map(|k| (k.id.to_string(), k.name.clone()))
-            .collect(),
-        tasks: tasks
-            .into_iter()
-            .map(|(id, code)| (id.to_string(), code))
-            .collect(),
+        classes: rules.classes.iter().map(|k| (k.id.to_string(), k.name.clone())).collect(),
+        tasks: tasks.into_iter().map(|(id, code)| (id.to_string(), code)).collect(),
     })
 }
 
@@ -93,9 +73,7 @@ struct RegisterPage {
 
 impl RegisterPage {
     fn is_sel(&self, key: impl AsRef<str>, code: impl AsRef<str>) -> bool {
-        self.fv
-            .get(key.as_ref())
-            .is_some_and(|v| v == code.as_ref())
+        self.fv.get(key.as_ref()).is_some_and(|v| v == code.as_ref())
     }
 }
 
@@ -148,10 +126,7 @@ async fn register(
 ) -> PageResult<Response> {
     let htmx = is_htmx(&headers);
     let filter = AssetFilter::read(&mut input);
-    input.finish().map_err(|error| PageError {
-        error,
-        partial: htmx,
-    })?;
+    input.finish().map_err(|error| PageError { error, partial: htmx })?;
     let f = filter.clone();
     let (page, choices) = st
         .db
@@ -161,34 +136,19 @@ async fn register(
             Ok((page, choices))
         })
         .await
-        .map_err(|error| PageError {
-            error,
-            partial: htmx,
-        })?;
+        .map_err(|error| PageError { error, partial: htmx })?;
     let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
     let results = RegisterResults {
-        prev_url: (page.page > 1)
-            .then(|| format!("/tai-san?{}", query_string(&filter, page.page - 1))),
-        next_url: (page.page < pages)
-            .then(|| format!("/tai-san?{}", query_string(&filter, page.page + 1))),
+        prev_url: (page.page > 1).then(|| format!("/tai-san?{}", query_string(&filter, page.page - 1))),
+        next_url: (page.page < pages).then(|| format!("/tai-san?{}", query_string(&filter, page.page + 1))),
         pages,
         page,
     };
     let html = match choices {
         None => render(&results)?,
         Some(choices) => {
-            let fv = url::form_urlencoded::parse(query_string(&filter, 1).as_bytes())
-                .into_owned()
-                .collect();
-            render(&RegisterPage {
-                f: filter,
-                choices,
-                statuses: STATUSES,
-                kinds: KINDS,
-                sorts: SORTS,
-                results,
-                fv,
-            })?
+            let fv = url::form_urlencoded::parse(query_string(&filter, 1).as_bytes()).into_owned().collect();
+            render(&RegisterPage { f: filter, choices, statuses: STATUSES, kinds: KINDS, sorts: SORTS, results, fv })?
         }
     };
     Ok(Html(html).into_response())
@@ -260,33 +220,26 @@ fn asset_fields(ch: Choices) -> Vec<FormField> {
     vec![
         FormField::new("name", "Tên tài sản", Text).required(),
         FormField::new("code", "Mã tài sản", Text).hint("Để trống để hệ thống tự sinh mã"),
-        FormField::new("category_id", "Nhóm tài sản", Select)
-            .required()
-            .options(ch.categories),
-        FormField::new("unit_id", "Đơn vị quản lý", Select)
-            .required()
-            .options(ch.units),
+        FormField::new("category_id", "Nhóm tài sản", Select).required().options(ch.categories),
+        FormField::new("unit_id", "Đơn vị quản lý", Select).required().options(ch.units),
         FormField::new("status", "Tình trạng", Select).choices(STATUSES),
         FormField::new("unit_of_measure", "Đơn vị tính", Text),
         FormField::new("quantity", "Số lượng", Number),
         FormField::new("area_m2", "Diện tích (m²)", Text).hint("Với đất, nhà"),
         FormField::new("cost_state", "Nguyên giá — nguồn NSNN (đồng)", Number),
         FormField::new("cost_other", "Nguyên giá — nguồn khác (đồng)", Number),
-        FormField::new("acquisition_method", "Hình thức hình thành", Select)
-            .choices(ACQUISITION_METHODS),
+        FormField::new("acquisition_method", "Hình thức hình thành", Select).choices(ACQUISITION_METHODS),
         FormField::new("acquired_on", "Ngày tăng", Date),
         FormField::new("in_use_on", "Ngày đưa vào sử dụng", Date),
         FormField::new("year_made", "Năm sản xuất", Number),
         FormField::new("country", "Nước sản xuất", Text),
         FormField::new("task_id", "Nhiệm vụ KH&CN", Select).options(ch.tasks),
-        FormField::new("task_asset_kind", "Tài sản trang bị / kết quả", Select)
-            .choices(TASK_ASSET_KINDS),
+        FormField::new("task_asset_kind", "Tài sản trang bị / kết quả", Select).choices(TASK_ASSET_KINDS),
         FormField::new("location", "Vị trí", Text),
         FormField::new("responsible_person", "Người chịu trách nhiệm", Text),
         FormField::new("condition", "Hiện trạng", Text),
         FormField::new("serial_no", "Số hiệu / serial", Text),
-        FormField::new("opening_wear", "Hao mòn lũy kế đầu kỳ (đồng)", Number)
-            .hint("Khi nhập sổ đã hao mòn một phần"),
+        FormField::new("opening_wear", "Hao mòn lũy kế đầu kỳ (đồng)", Number).hint("Khi nhập sổ đã hao mòn một phần"),
         FormField::new("opening_wear_as_of", "Ngày chốt hao mòn đầu kỳ", Date),
         FormField::new("specification", "Thông số kỹ thuật", TextArea),
         FormField::new("notes", "Ghi chú", TextArea),
@@ -306,21 +259,10 @@ async fn form_page(
     let ch = st.db.read(choices).await?;
     let mut fields = asset_fields(ch);
     fill_fields(&mut fields, &values, &errors);
-    render(&FormPage {
-        title,
-        action,
-        cancel,
-        version,
-        notice,
-        errors,
-        fields,
-    })
+    render(&FormPage { title, action, cancel, version, notice, errors, fields })
 }
 
-async fn new_form(
-    State(st): State<AppState>,
-    QueryInput(mut q): QueryInput,
-) -> PageResult<Html<String>> {
+async fn new_form(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> PageResult<Html<String>> {
     let mut values = std::collections::BTreeMap::new();
     values.insert("status".to_string(), "dang_su_dung".to_string());
     values.insert("quantity".to_string(), "1".to_string());
@@ -343,11 +285,7 @@ async fn new_form(
 
 async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
     let input = Input::from_form(form.0.clone());
-    match st
-        .db
-        .write(move |c| super::create(c, &web_actor(), input))
-        .await
-    {
+    match st.db.write(move |c| super::create(c, &web_actor(), input)).await {
         Ok(view) => Ok(Redirect::to(&format!("/tai-san/{}", view.asset.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let html = form_page(
@@ -385,20 +323,12 @@ async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageRe
     Ok(Html(html))
 }
 
-async fn update(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    form: FormInput,
-) -> PageResult<Response> {
+async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
     let id = parse_id(&id, "tài sản")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
     let title = |code: &str| format!("Sửa tài sản {code}");
-    match st
-        .db
-        .write(move |c| super::update(c, &web_actor(), id, input, version))
-        .await
-    {
+    match st.db.write(move |c| super::update(c, &web_actor(), id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/tai-san/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let html = form_page(
@@ -416,23 +346,15 @@ async fn update(
         }
         // Someone saved first: keep what this person typed, show what changed, and let them save
         // again knowingly against the current version.
-        Err(AppError::Conflict {
-            message,
-            current: Some(current),
-        }) => {
+        Err(AppError::Conflict { message, current: Some(current) }) => {
             let current_version = current["version"].as_i64().map(|v| v as i32);
             let stored = form_values(&current, MONEY);
             let changed: Vec<String> = super::EDITABLE
                 .iter()
-                .filter(|k| {
-                    stored.get(**k).map(String::as_str).unwrap_or("") != form.get(k).unwrap_or("")
-                })
+                .filter(|k| stored.get(**k).map(String::as_str).unwrap_or("") != form.get(k).unwrap_or(""))
                 .map(|k| format!("{k}: «{}»", stored.get(*k).cloned().unwrap_or_default()))
                 .collect();
-            let notice = format!(
-                "{message}. Giá trị hiện tại khác với bản bạn gửi — {}",
-                changed.join("; ")
-            );
+            let notice = format!("{message}. Giá trị hiện tại khác với bản bạn gửi — {}", changed.join("; "));
             let html = form_page(
                 &st,
                 title(current["code"].as_str().unwrap_or("")),
@@ -450,15 +372,9 @@ async fn update(
     }
 }
 
-async fn delete(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    form: FormInput,
-) -> PageResult<Response> {
+async fn delete(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
     let id = parse_id(&id, "tài sản")?;
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
-    st.db
-        .write(move |c| super::delete(c, &web_actor(), id, version))
-        .await?;
+    st.db.write(move |c| super::delete(c, &web_actor(), id, version)).await?;
     Ok(Redirect::to("/tai-san").into_response())
 }

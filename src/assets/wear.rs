@@ -32,12 +32,7 @@ impl AssetKind {
 
 /// Fixed asset or tool: land, buildings and structures always count as fixed assets; anything else
 /// only from the threshold in force on the day it was acquired.
-pub fn classify(
-    original_cost: i64,
-    class: &AssetClass,
-    acquired_on: NaiveDate,
-    rules: &Rules,
-) -> AppResult<AssetKind> {
+pub fn classify(original_cost: i64, class: &AssetClass, acquired_on: NaiveDate, rules: &Rules) -> AppResult<AssetKind> {
     if class.always_fixed {
         return Ok(AssetKind::Tangible);
     }
@@ -51,11 +46,7 @@ pub fn classify(
 
 /// The last 31/12 on or before `on`: the date of the latest yearly wear booking.
 pub fn last_close(on: NaiveDate) -> NaiveDate {
-    let year = if on.month() == 12 && on.day() == 31 {
-        on.year()
-    } else {
-        on.year() - 1
-    };
+    let year = if on.month() == 12 && on.day() == 31 { on.year() } else { on.year() - 1 };
     NaiveDate::from_ymd_opt(year, 12, 31).expect("31/12 exists")
 }
 
@@ -110,9 +101,7 @@ pub fn schedule(basis: &WearBasis, rules: &Rules, as_of: NaiveDate) -> AppResult
         note: None,
     };
     let exempt = rules.class(basis.class_id).is_some_and(|c| c.wear_exempt)
-        || rules
-            .category(basis.category_id)
-            .is_some_and(|c| c.wear_exempt);
+        || rules.category(basis.category_id).is_some_and(|c| c.wear_exempt);
     if basis.kind == AssetKind::Tool {
         out.note = Some("Công cụ, dụng cụ: không tính hao mòn".into());
         return Ok(out);
@@ -125,9 +114,7 @@ pub fn schedule(basis: &WearBasis, rules: &Rules, as_of: NaiveDate) -> AppResult
     let first_year = match (basis.opening_wear_as_of, basis.start_date) {
         (Some(d), _) => last_close(d).year() + 1,
         (None, Some(start)) => {
-            let rule = rules
-                .setting("wear_first_year", start)
-                .map(|s| s.value.trim().to_string());
+            let rule = rules.setting("wear_first_year", start).map(|s| s.value.trim().to_string());
             match rule.as_deref() {
                 Some("next_year") => start.year() + 1,
                 _ => start.year(),
@@ -146,9 +133,7 @@ pub fn schedule(basis: &WearBasis, rules: &Rules, as_of: NaiveDate) -> AppResult
     for year in first_year..=last_close(as_of).year() {
         let close = NaiveDate::from_ymd_opt(year, 12, 31).expect("31/12 exists");
         let Some(rate) = rules.rate(basis.category_id, close) else {
-            out.note = Some(format!(
-                "Không có tỷ lệ hao mòn có hiệu lực năm {year} cho nhóm tài sản này"
-            ));
+            out.note = Some(format!("Không có tỷ lệ hao mòn có hiệu lực năm {year} cho nhóm tài sản này"));
             continue;
         };
         if accumulated >= cost {
@@ -236,11 +221,7 @@ mod tests {
     /// Computers: 5 years (20 %) under TT 23/2023, 8 years (12.5 %) under the 2026 table of this test.
     fn rules(first_year: &str) -> Rules {
         Rules {
-            classes: vec![
-                class(1, false, false, false),
-                class(2, true, false, true),
-                class(3, false, true, false),
-            ],
+            classes: vec![class(1, false, false, false), class(2, true, false, true), class(3, false, true, false)],
             categories: vec![
                 AssetCategory {
                     id: 10,
@@ -266,15 +247,7 @@ mod tests {
                 },
             ],
             rates: vec![
-                rate(
-                    1,
-                    10,
-                    5,
-                    2000,
-                    d(2023, 6, 10),
-                    Some(d(2025, 12, 31)),
-                    "TT 23/2023/TT-BTC",
-                ),
+                rate(1, 10, 5, 2000, d(2023, 6, 10), Some(d(2025, 12, 31)), "TT 23/2023/TT-BTC"),
                 rate(2, 10, 8, 1250, d(2026, 1, 1), None, "TT 141/2025/TT-BTC"),
                 rate(3, 20, 50, 200, d(2023, 6, 10), None, "x"),
             ],
@@ -301,19 +274,8 @@ mod tests {
     fn rate_changes_between_2025_and_2026() {
         let r = rules("acquisition_year");
         let s = schedule(&computer(100_000_000, d(2024, 3, 15)), &r, d(2026, 12, 31)).unwrap();
-        let yearly: Vec<(i32, i64, i32)> = s
-            .years
-            .iter()
-            .map(|y| (y.year, y.wear, y.rate_bp))
-            .collect();
-        assert_eq!(
-            yearly,
-            vec![
-                (2024, 20_000_000, 2000),
-                (2025, 20_000_000, 2000),
-                (2026, 12_500_000, 1250)
-            ]
-        );
+        let yearly: Vec<(i32, i64, i32)> = s.years.iter().map(|y| (y.year, y.wear, y.rate_bp)).collect();
+        assert_eq!(yearly, vec![(2024, 20_000_000, 2000), (2025, 20_000_000, 2000), (2026, 12_500_000, 1250)]);
         assert_eq!(s.accumulated_wear, 52_500_000);
         assert_eq!(s.residual_value, 47_500_000);
         assert_eq!(s.years[2].legal_source, "TT 141/2025/TT-BTC");
@@ -324,12 +286,7 @@ mod tests {
 
     #[test]
     fn first_year_is_a_setting() {
-        let s = schedule(
-            &computer(100_000_000, d(2024, 3, 15)),
-            &rules("next_year"),
-            d(2025, 12, 31),
-        )
-        .unwrap();
+        let s = schedule(&computer(100_000_000, d(2024, 3, 15)), &rules("next_year"), d(2025, 12, 31)).unwrap();
         assert_eq!(s.years.len(), 1);
         assert_eq!(s.years[0].year, 2025);
         assert_eq!(s.accumulated_wear, 20_000_000);
@@ -337,12 +294,7 @@ mod tests {
 
     #[test]
     fn accumulated_wear_never_exceeds_cost() {
-        let s = schedule(
-            &computer(33_333_333, d(2019, 1, 1)),
-            &rules("acquisition_year"),
-            d(2030, 12, 31),
-        )
-        .unwrap();
+        let s = schedule(&computer(33_333_333, d(2019, 1, 1)), &rules("acquisition_year"), d(2030, 12, 31)).unwrap();
         assert_eq!(s.accumulated_wear, 33_333_333);
         assert_eq!(s.residual_value, 0);
         // 2019-2022 have no table in force (TT 23 starts 10/06/2023): 2023, 2024, 2025 at 20 %, then 12.5 %.
@@ -358,54 +310,29 @@ mod tests {
         let s = schedule(&b, &rules("acquisition_year"), d(2026, 12, 31)).unwrap();
         // 2025: 20 % of 50M = 10M; 2026: 12.5 % = 6.25M → 46.25M.
         assert_eq!(s.accumulated_wear, 46_250_000);
-        assert_eq!(
-            s.years.iter().map(|y| y.year).collect::<Vec<_>>(),
-            vec![2025, 2026]
-        );
+        assert_eq!(s.years.iter().map(|y| y.year).collect::<Vec<_>>(), vec![2025, 2026]);
     }
 
     #[test]
     fn land_and_tools_are_not_worn() {
         let r = rules("acquisition_year");
-        let land = WearBasis {
-            class_id: 2,
-            category_id: 20,
-            ..computer(5_000_000_000, d(2020, 1, 1))
-        };
+        let land = WearBasis { class_id: 2, category_id: 20, ..computer(5_000_000_000, d(2020, 1, 1)) };
         let s = schedule(&land, &r, d(2026, 12, 31)).unwrap();
         assert_eq!(s.accumulated_wear, 0);
         assert!(s.note.is_some());
-        let tool = WearBasis {
-            kind: AssetKind::Tool,
-            ..computer(9_999_999, d(2024, 1, 1))
-        };
-        assert_eq!(
-            schedule(&tool, &r, d(2026, 12, 31)).unwrap().residual_value,
-            9_999_999
-        );
+        let tool = WearBasis { kind: AssetKind::Tool, ..computer(9_999_999, d(2024, 1, 1)) };
+        assert_eq!(schedule(&tool, &r, d(2026, 12, 31)).unwrap().residual_value, 9_999_999);
     }
 
     #[test]
     fn the_ten_million_line() {
         let r = rules("acquisition_year");
         let on = d(2025, 5, 1);
-        assert_eq!(
-            classify(9_999_999, &r.classes[0], on, &r).unwrap(),
-            AssetKind::Tool
-        );
-        assert_eq!(
-            classify(10_000_000, &r.classes[0], on, &r).unwrap(),
-            AssetKind::Tangible
-        );
-        assert_eq!(
-            classify(10_000_000, &r.classes[2], on, &r).unwrap(),
-            AssetKind::Intangible
-        );
+        assert_eq!(classify(9_999_999, &r.classes[0], on, &r).unwrap(), AssetKind::Tool);
+        assert_eq!(classify(10_000_000, &r.classes[0], on, &r).unwrap(), AssetKind::Tangible);
+        assert_eq!(classify(10_000_000, &r.classes[2], on, &r).unwrap(), AssetKind::Intangible);
         // Land is a fixed asset whatever it cost.
-        assert_eq!(
-            classify(1, &r.classes[1], on, &r).unwrap(),
-            AssetKind::Tangible
-        );
+        assert_eq!(classify(1, &r.classes[1], on, &r).unwrap(), AssetKind::Tangible);
         // No threshold in force before 10/06/2023 in this table: a clear error, not a guess.
         assert!(classify(10_000_000, &r.classes[0], d(2020, 1, 1), &r).is_err());
     }

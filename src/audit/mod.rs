@@ -88,9 +88,7 @@ pub fn record(
     let now = crate::text::now_utc();
     let mut event = AuditEvent {
         seq: prev_seq + 1,
-        occurred_at: now
-            .with_nanosecond(now.nanosecond() / 1000 * 1000)
-            .unwrap_or(now),
+        occurred_at: now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now),
         actor: actor.0.clone(),
         action: action.to_string(),
         entity: entity.to_string(),
@@ -119,11 +117,7 @@ pub fn record(
 }
 
 /// The history of one record, newest first.
-pub fn history(
-    conn: &mut DbConn,
-    entity: &str,
-    entity_id: impl ToString,
-) -> AppResult<Vec<AuditEvent>> {
+pub fn history(conn: &mut DbConn, entity: &str, entity_id: impl ToString) -> AppResult<Vec<AuditEvent>> {
     Ok(audit_events::table
         .filter(audit_events::entity.eq(entity))
         .filter(audit_events::entity_id.eq(entity_id.to_string()))
@@ -158,28 +152,19 @@ pub fn verify(conn: &mut DbConn) -> AppResult<ChainStatus> {
             .select(AuditEvent::as_select())
             .load(conn)?;
         if page.is_empty() {
-            return Ok(ChainStatus::Intact {
-                count: expected_seq - 1,
-                head: prev_hash,
-            });
+            return Ok(ChainStatus::Intact { count: expected_seq - 1, head: prev_hash });
         }
         for e in page {
             if e.seq != expected_seq {
                 return Ok(ChainStatus::Broken {
                     seq: expected_seq,
-                    reason: format!(
-                        "sự kiện số {expected_seq} bị xóa (missing; next is {})",
-                        e.seq
-                    ),
+                    reason: format!("sự kiện số {expected_seq} bị xóa (missing; next is {})", e.seq),
                 });
             }
             if e.prev_hash != prev_hash {
                 return Ok(ChainStatus::Broken {
                     seq: e.seq,
-                    reason: format!(
-                        "sự kiện số {} không nối với sự kiện trước (broken link)",
-                        e.seq
-                    ),
+                    reason: format!("sự kiện số {} không nối với sự kiện trước (broken link)", e.seq),
                 });
             }
             if e.compute_hash() != e.hash {

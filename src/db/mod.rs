@@ -42,25 +42,17 @@ pub struct DbUrl {
 impl DbUrl {
     pub fn parse(url: &str) -> Result<DbUrl, AppError> {
         let url = url.trim();
-        if let Some(rest) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if rest.is_empty() {
                 return Err(AppError::Config(
-                    "DATABASE_URL thiếu đường dẫn tệp SQLite (missing SQLite file path): dùng sqlite://data/taisan.db".into(),
+                    "DATABASE_URL thiếu đường dẫn tệp SQLite (missing SQLite file path): dùng sqlite://data/taisan.db"
+                        .into(),
                 ));
             }
-            return Ok(DbUrl {
-                backend: Backend::Sqlite,
-                target: rest.to_string(),
-            });
+            return Ok(DbUrl { backend: Backend::Sqlite, target: rest.to_string() });
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(DbUrl {
-                backend: Backend::Postgres,
-                target: url.to_string(),
-            });
+            return Ok(DbUrl { backend: Backend::Postgres, target: url.to_string() });
         }
         Err(AppError::Config(format!(
             "DATABASE_URL không hợp lệ (invalid): «{}» — cần sqlite://… hoặc postgres://…",
@@ -123,11 +115,7 @@ fn redact(url: &str) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Applies pending migrations of the connection's backend. Returns how many were applied.
@@ -140,15 +128,12 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, AppError> {
         DbConn::Postgres(c) => {
             // Several instances may start together: one migrates, the others wait.
             c.batch_execute("SELECT pg_advisory_lock(72616)")?;
-            let r = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
+            let r = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
             c.batch_execute("SELECT pg_advisory_unlock(72616)")?;
             r
         }
     };
-    applied
-        .map_err(|e| AppError::Config(format!("Lỗi khi áp dụng migration (migration failed): {e}")))
+    applied.map_err(|e| AppError::Config(format!("Lỗi khi áp dụng migration (migration failed): {e}")))
 }
 
 pub struct Manager {
@@ -202,11 +187,7 @@ impl Db {
                 (p.clone(), p)
             }
         };
-        Ok(Db {
-            backend: url.backend,
-            read,
-            write,
-        })
+        Ok(Db { backend: url.backend, read, write })
     }
 
     /// Runs `f` on a read connection on a blocking thread.
@@ -217,9 +198,7 @@ impl Db {
     {
         let pool = self.read.clone();
         run_blocking(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
             f(&mut conn)
         })
         .await
@@ -240,10 +219,7 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,
     {
-        let mut conn = self
-            .write
-            .get()
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        let mut conn = self.write.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
         conn.transaction(|c| f(c))
     }
 
@@ -251,10 +227,7 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,
     {
-        let mut conn = self
-            .read
-            .get()
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        let mut conn = self.read.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
         f(&mut conn)
     }
 }

@@ -13,9 +13,7 @@ use serde_json::{json, Value};
 
 use super::{AssetCategory, AssetClass, OrgUnit, RuleSetting, WearRate};
 use crate::audit::{self, Actor};
-use crate::db::schema::{
-    asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates,
-};
+use crate::db::schema::{asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
@@ -25,34 +23,14 @@ use crate::web::{parse_id, AppState, JsonInput, QueryInput};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/units", get(list_units).post(create_unit))
-        .route(
-            "/api/v1/units/{id}",
-            get(show_unit).put(update_unit).delete(delete_unit),
-        )
+        .route("/api/v1/units/{id}", get(show_unit).put(update_unit).delete(delete_unit))
         .route("/api/v1/classes", get(list_classes))
-        .route(
-            "/api/v1/categories",
-            get(list_categories).post(create_category),
-        )
-        .route(
-            "/api/v1/categories/{id}",
-            get(show_category)
-                .put(update_category)
-                .delete(delete_category),
-        )
+        .route("/api/v1/categories", get(list_categories).post(create_category))
+        .route("/api/v1/categories/{id}", get(show_category).put(update_category).delete(delete_category))
         .route("/api/v1/wear-rates", get(list_rates).post(create_rate))
-        .route(
-            "/api/v1/wear-rates/{id}",
-            get(show_rate).put(update_rate).delete(delete_rate),
-        )
-        .route(
-            "/api/v1/rule-settings",
-            get(list_settings).post(create_setting),
-        )
-        .route(
-            "/api/v1/rule-settings/{id}",
-            get(show_setting).put(update_setting).delete(delete_setting),
-        )
+        .route("/api/v1/wear-rates/{id}", get(show_rate).put(update_rate).delete(delete_rate))
+        .route("/api/v1/rule-settings", get(list_settings).post(create_setting))
+        .route("/api/v1/rule-settings/{id}", get(show_setting).put(update_setting).delete(delete_setting))
 }
 
 fn actor() -> Actor {
@@ -85,31 +63,16 @@ where
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, n, c, r)| {
-            (
-                id,
-                Usage {
-                    asset_count: n,
-                    asset_original_cost: c,
-                    asset_residual_value: r,
-                },
-            )
-        })
+        .map(|(id, n, c, r)| (id, Usage { asset_count: n, asset_original_cost: c, asset_residual_value: r }))
         .collect())
 }
 
 /// Small reference lists are filtered and paged in memory: they hold tens of rows, not thousands.
 fn paged<T: Serialize>(items: Vec<T>, q: &mut Input) -> AppResult<Value> {
     let page = q.int("page", "Trang", 1, 1_000_000).unwrap_or(1) as usize;
-    let per_page = q
-        .int("per_page", "Số dòng mỗi trang", 1, 500)
-        .unwrap_or(100) as usize;
+    let per_page = q.int("per_page", "Số dòng mỗi trang", 1, 500).unwrap_or(100) as usize;
     let total = items.len();
-    let items: Vec<T> = items
-        .into_iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
-        .collect();
+    let items: Vec<T> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
     Ok(json!({ "items": items, "total": total, "page": page, "per_page": per_page }))
 }
 
@@ -126,13 +89,10 @@ fn matches(q: &Option<String>, fields: &[&str]) -> bool {
 /// The version must come from what the client sent, never from the stored record it is laid over.
 fn check_version(version: Option<i64>, current: i32, what: &str) -> AppResult<()> {
     match version {
-        None => Err(AppError::invalid(
-            "version",
-            "Cần gửi «version» — số phiên bản của bản ghi đang sửa",
-        )),
-        Some(v) if v != current as i64 => Err(AppError::conflict(format!(
-            "{what} đã được người khác sửa; hãy tải lại bản hiện tại"
-        ))),
+        None => Err(AppError::invalid("version", "Cần gửi «version» — số phiên bản của bản ghi đang sửa")),
+        Some(v) if v != current as i64 => {
+            Err(AppError::conflict(format!("{what} đã được người khác sửa; hãy tải lại bản hiện tại")))
+        }
         Some(_) => Ok(()),
     }
 }
@@ -166,12 +126,7 @@ const UNIT_FIELDS: &[&str] = &[
     "valid_to",
     "version",
 ];
-const UNIT_READ_ONLY: &[&str] = &[
-    "id",
-    "asset_count",
-    "asset_original_cost",
-    "asset_residual_value",
-];
+const UNIT_READ_ONLY: &[&str] = &["id", "asset_count", "asset_original_cost", "asset_residual_value"];
 
 fn find_unit(conn: &mut DbConn, id: i32) -> AppResult<OrgUnit> {
     org_units::table
@@ -195,35 +150,21 @@ fn unit_view(conn: &mut DbConn, unit: OrgUnit) -> AppResult<UnitView> {
             ))
             .get_result(conn)?
     };
-    Ok(UnitView {
-        unit,
-        usage: Usage {
-            asset_count: n,
-            asset_original_cost: c,
-            asset_residual_value: r,
-        },
-    })
+    Ok(UnitView { unit, usage: Usage { asset_count: n, asset_original_cost: c, asset_residual_value: r } })
 }
 
-async fn list_units(
-    State(st): State<AppState>,
-    QueryInput(mut q): QueryInput,
-) -> Result<Json<Value>, AppError> {
+async fn list_units(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
     let text = q.text("q", "Tìm kiếm", false, 200);
     let kind = q.choice("kind", "Loại đơn vị", UNIT_KINDS, false);
     let out = st
         .db
         .read(move |c| {
-            let units: Vec<OrgUnit> = org_units::table
-                .order(org_units::code)
-                .select(OrgUnit::as_select())
-                .load(c)?;
+            let units: Vec<OrgUnit> = org_units::table.order(org_units::code).select(OrgUnit::as_select()).load(c)?;
             let usage = usage_by(c, || "unit_id")?;
             let items: Vec<UnitView> = units
                 .into_iter()
                 .filter(|u| {
-                    matches(&text, &[&u.code, &u.name, &u.short_name])
-                        && kind.as_ref().is_none_or(|k| &u.kind == k)
+                    matches(&text, &[&u.code, &u.name, &u.short_name]) && kind.as_ref().is_none_or(|k| &u.kind == k)
                 })
                 .map(|u| {
                     let usage = usage.iter().find(|x| x.0 == u.id).map(|x| &x.1);
@@ -245,10 +186,7 @@ async fn list_units(
     Ok(Json(out))
 }
 
-async fn show_unit(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn show_unit(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "đơn vị")?;
     Ok(Json(
         st.db
@@ -272,11 +210,8 @@ fn save_unit(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
     let valid_from = input.date("valid_from", "Hiệu lực từ");
     let valid_to = input.date("valid_to", "Hiệu lực đến");
     if let Some(c) = &code {
-        let taken: Option<i32> = org_units::table
-            .filter(org_units::code.eq(c))
-            .select(org_units::id)
-            .first(conn)
-            .optional()?;
+        let taken: Option<i32> =
+            org_units::table.filter(org_units::code.eq(c)).select(org_units::id).first(conn).optional()?;
         if taken.is_some_and(|t| Some(t) != id) {
             input.error("code", format!("Mã đơn vị «{c}» đã có"));
         }
@@ -294,9 +229,7 @@ fn save_unit(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
         }
     }
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
-    let (Some(code), Some(name), Some(kind)) = (code, name, kind) else {
-        unreachable!("checked above")
-    };
+    let (Some(code), Some(name), Some(kind)) = (code, name, kind) else { unreachable!("checked above") };
     let short_name = short_name.unwrap_or_else(|| name.clone());
     let now = now_utc();
     let values = (
@@ -356,25 +289,14 @@ async fn update_unit(
                 check_version(version, before.version, "Đơn vị")?;
                 save_unit(c, &mut input, Some(id))?;
                 let after = find_unit(c, id)?;
-                audit::record(
-                    c,
-                    &actor(),
-                    "update",
-                    "org_unit",
-                    id,
-                    Some(&json!(before)),
-                    Some(&json!(after)),
-                )?;
+                audit::record(c, &actor(), "update", "org_unit", id, Some(&json!(before)), Some(&json!(after)))?;
                 unit_view(c, after)
             })
             .await?,
     ))
 }
 
-async fn delete_unit(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn delete_unit(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "đơn vị")?;
     st.db
         .write(move |c| {
@@ -401,12 +323,7 @@ async fn delete_unit(
 async fn list_classes(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
     let items = st
         .db
-        .read(|c| {
-            Ok(asset_classes::table
-                .order(asset_classes::sort_order)
-                .select(AssetClass::as_select())
-                .load(c)?)
-        })
+        .read(|c| Ok(asset_classes::table.order(asset_classes::sort_order).select(AssetClass::as_select()).load(c)?))
         .await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
@@ -421,24 +338,10 @@ struct CategoryView {
     usage: Usage,
 }
 
-const CATEGORY_FIELDS: &[&str] = &[
-    "code",
-    "class_id",
-    "name",
-    "wear_exempt",
-    "legal_source",
-    "valid_from",
-    "valid_to",
-    "version",
-];
-const CATEGORY_READ_ONLY: &[&str] = &[
-    "id",
-    "class_code",
-    "class_name",
-    "asset_count",
-    "asset_original_cost",
-    "asset_residual_value",
-];
+const CATEGORY_FIELDS: &[&str] =
+    &["code", "class_id", "name", "wear_exempt", "legal_source", "valid_from", "valid_to", "version"];
+const CATEGORY_READ_ONLY: &[&str] =
+    &["id", "class_code", "class_name", "asset_count", "asset_original_cost", "asset_residual_value"];
 
 fn find_category(conn: &mut DbConn, id: i32) -> AppResult<AssetCategory> {
     asset_categories::table
@@ -450,9 +353,7 @@ fn find_category(conn: &mut DbConn, id: i32) -> AppResult<AssetCategory> {
 }
 
 fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<CategoryView>> {
-    let classes: Vec<AssetClass> = asset_classes::table
-        .select(AssetClass::as_select())
-        .load(conn)?;
+    let classes: Vec<AssetClass> = asset_classes::table.select(AssetClass::as_select()).load(conn)?;
     let usage = usage_by(conn, || "category_id")?;
     Ok(cats
         .into_iter()
@@ -473,25 +374,17 @@ fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<
         .collect())
 }
 
-async fn list_categories(
-    State(st): State<AppState>,
-    QueryInput(mut q): QueryInput,
-) -> Result<Json<Value>, AppError> {
+async fn list_categories(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
     let text = q.text("q", "Tìm kiếm", false, 200);
     let class_id = q.id("class_id", "Loại tài sản");
     Ok(Json(
         st.db
             .read(move |c| {
-                let cats: Vec<AssetCategory> = asset_categories::table
-                    .order(asset_categories::code)
-                    .select(AssetCategory::as_select())
-                    .load(c)?;
+                let cats: Vec<AssetCategory> =
+                    asset_categories::table.order(asset_categories::code).select(AssetCategory::as_select()).load(c)?;
                 let cats = cats
                     .into_iter()
-                    .filter(|k| {
-                        matches(&text, &[&k.code, &k.name])
-                            && class_id.is_none_or(|id| k.class_id == id)
-                    })
+                    .filter(|k| matches(&text, &[&k.code, &k.name]) && class_id.is_none_or(|id| k.class_id == id))
                     .collect();
                 let out = paged(category_views(c, cats)?, &mut q)?;
                 q.finish()?;
@@ -501,10 +394,7 @@ async fn list_categories(
     ))
 }
 
-async fn show_category(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn show_category(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhóm tài sản")?;
     Ok(Json(
         st.db
@@ -522,22 +412,12 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
     let name = input.text("name", "Tên nhóm", true, 300);
     let class_id = input.id("class_id", "Loại tài sản");
     let class_id = input.required(class_id, "class_id", "Loại tài sản");
-    let wear_exempt = input.choice(
-        "wear_exempt",
-        "Không tính hao mòn",
-        &[("true", "Có"), ("false", "Không")],
-        false,
-    );
+    let wear_exempt = input.choice("wear_exempt", "Không tính hao mòn", &[("true", "Có"), ("false", "Không")], false);
     let legal_source = input.text("legal_source", "Căn cứ pháp lý", false, 500);
     let valid_from = input.date("valid_from", "Hiệu lực từ");
     let valid_to = input.date("valid_to", "Hiệu lực đến");
     if let Some(k) = class_id {
-        if asset_classes::table
-            .find(k)
-            .count()
-            .get_result::<i64>(conn)?
-            == 0
-        {
+        if asset_classes::table.find(k).count().get_result::<i64>(conn)? == 0 {
             input.error("class_id", "Loại tài sản không tồn tại");
         }
     }
@@ -552,9 +432,7 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
         }
     }
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
-    let (Some(code), Some(name), Some(class_id)) = (code, name, class_id) else {
-        unreachable!("checked above")
-    };
+    let (Some(code), Some(name), Some(class_id)) = (code, name, class_id) else { unreachable!("checked above") };
     let values = (
         asset_categories::code.eq(code),
         asset_categories::name.eq(name),
@@ -571,10 +449,7 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
             .get_result(conn)?,
         Some(id) => {
             diesel::update(asset_categories::table.find(id))
-                .set((
-                    values,
-                    asset_categories::version.eq(asset_categories::version + 1),
-                ))
+                .set((values, asset_categories::version.eq(asset_categories::version + 1)))
                 .execute(conn)?;
             // The class of an asset follows its category.
             diesel::update(assets::table.filter(assets::category_id.eq(id)))
@@ -594,15 +469,7 @@ async fn create_category(
         .write(move |c| {
             let id = save_category(c, &mut input, None)?;
             let cat = find_category(c, id)?;
-            audit::record(
-                c,
-                &actor(),
-                "create",
-                "asset_category",
-                id,
-                None,
-                Some(&json!(cat)),
-            )?;
+            audit::record(c, &actor(), "create", "asset_category", id, None, Some(&json!(cat)))?;
             Ok(category_views(c, vec![cat])?.remove(0))
         })
         .await?;
@@ -627,25 +494,14 @@ async fn update_category(
                 save_category(c, &mut input, Some(id))?;
                 let after = find_category(c, id)?;
                 crate::assets::refresh_wear(c, true)?;
-                audit::record(
-                    c,
-                    &actor(),
-                    "update",
-                    "asset_category",
-                    id,
-                    Some(&json!(before)),
-                    Some(&json!(after)),
-                )?;
+                audit::record(c, &actor(), "update", "asset_category", id, Some(&json!(before)), Some(&json!(after)))?;
                 Ok(category_views(c, vec![after])?.remove(0))
             })
             .await?,
     ))
 }
 
-async fn delete_category(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn delete_category(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhóm tài sản")?;
     st.db
         .write(move |c| {
@@ -668,16 +524,8 @@ async fn delete_category(
 
 // ---- Wear rates (tỷ lệ hao mòn) ----------------------------------------------------------------
 
-const RATE_FIELDS: &[&str] = &[
-    "category_id",
-    "useful_life_years",
-    "rate_bp",
-    "legal_source",
-    "valid_from",
-    "valid_to",
-    "note",
-    "version",
-];
+const RATE_FIELDS: &[&str] =
+    &["category_id", "useful_life_years", "rate_bp", "legal_source", "valid_from", "valid_to", "note", "version"];
 
 fn find_rate(conn: &mut DbConn, id: i32) -> AppResult<WearRate> {
     wear_rates::table
@@ -688,10 +536,7 @@ fn find_rate(conn: &mut DbConn, id: i32) -> AppResult<WearRate> {
         .ok_or_else(|| AppError::NotFound(format!("tỷ lệ hao mòn số {id}")))
 }
 
-async fn list_rates(
-    State(st): State<AppState>,
-    QueryInput(mut q): QueryInput,
-) -> Result<Json<Value>, AppError> {
+async fn list_rates(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
     let category_id = q.id("category_id", "Nhóm tài sản");
     let on = q.date("on", "Có hiệu lực ngày");
     Ok(Json(
@@ -702,11 +547,9 @@ async fn list_rates(
                     query = query.filter(wear_rates::category_id.eq(id));
                 }
                 if let Some(d) = on {
-                    query = query.filter(wear_rates::valid_from.le(d)).filter(
-                        wear_rates::valid_to
-                            .is_null()
-                            .or(wear_rates::valid_to.ge(d)),
-                    );
+                    query = query
+                        .filter(wear_rates::valid_from.le(d))
+                        .filter(wear_rates::valid_to.is_null().or(wear_rates::valid_to.ge(d)));
                 }
                 let rows: Vec<WearRate> = query
                     .order((wear_rates::category_id, wear_rates::valid_from))
@@ -720,10 +563,7 @@ async fn list_rates(
     ))
 }
 
-async fn show_rate(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn show_rate(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tỷ lệ hao mòn")?;
     Ok(Json(st.db.read(move |c| find_rate(c, id)).await?))
 }
@@ -732,14 +572,10 @@ fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
     input.reject_unknown(RATE_FIELDS, &["id"]);
     let category_id = input.id("category_id", "Nhóm tài sản");
     let category_id = input.required(category_id, "category_id", "Nhóm tài sản");
-    let years = input
-        .int("useful_life_years", "Số năm sử dụng", 1, 200)
-        .map(|v| v as i32);
+    let years = input.int("useful_life_years", "Số năm sử dụng", 1, 200).map(|v| v as i32);
     let years = input.required(years, "useful_life_years", "Số năm sử dụng");
     // The rate defaults to 100 / years; an explicit rate may differ (a table that rounds its own way).
-    let rate_bp = input
-        .int("rate_bp", "Tỷ lệ hao mòn (% × 100)", 1, 10_000)
-        .map(|v| v as i32);
+    let rate_bp = input.int("rate_bp", "Tỷ lệ hao mòn (% × 100)", 1, 10_000).map(|v| v as i32);
     let legal_source = input.text("legal_source", "Căn cứ pháp lý", true, 500);
     let valid_from = input.date("valid_from", "Hiệu lực từ");
     let valid_from = input.required(valid_from, "valid_from", "Hiệu lực từ");
@@ -751,12 +587,7 @@ fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
         }
     }
     if let Some(k) = category_id {
-        if asset_categories::table
-            .find(k)
-            .count()
-            .get_result::<i64>(conn)?
-            == 0
-        {
+        if asset_categories::table.find(k).count().get_result::<i64>(conn)? == 0 {
             input.error("category_id", "Nhóm tài sản không tồn tại");
         }
     }
@@ -777,10 +608,7 @@ fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
         wear_rates::note.eq(note),
     );
     Ok(match id {
-        None => diesel::insert_into(wear_rates::table)
-            .values(values)
-            .returning(wear_rates::id)
-            .get_result(conn)?,
+        None => diesel::insert_into(wear_rates::table).values(values).returning(wear_rates::id).get_result(conn)?,
         Some(id) => {
             diesel::update(wear_rates::table.find(id))
                 .set((values, wear_rates::version.eq(wear_rates::version + 1)))
@@ -800,15 +628,7 @@ async fn create_rate(
             let id = save_rate(c, &mut input, None)?;
             let rate = find_rate(c, id)?;
             crate::assets::refresh_wear(c, true)?;
-            audit::record(
-                c,
-                &actor(),
-                "create",
-                "wear_rate",
-                id,
-                None,
-                Some(&json!(rate)),
-            )?;
+            audit::record(c, &actor(), "create", "wear_rate", id, None, Some(&json!(rate)))?;
             Ok(rate)
         })
         .await?;
@@ -831,40 +651,21 @@ async fn update_rate(
                 save_rate(c, &mut input, Some(id))?;
                 let after = find_rate(c, id)?;
                 crate::assets::refresh_wear(c, true)?;
-                audit::record(
-                    c,
-                    &actor(),
-                    "update",
-                    "wear_rate",
-                    id,
-                    Some(&json!(before)),
-                    Some(&json!(after)),
-                )?;
+                audit::record(c, &actor(), "update", "wear_rate", id, Some(&json!(before)), Some(&json!(after)))?;
                 Ok(after)
             })
             .await?,
     ))
 }
 
-async fn delete_rate(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn delete_rate(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tỷ lệ hao mòn")?;
     st.db
         .write(move |c| {
             let before = find_rate(c, id)?;
             diesel::delete(wear_rates::table.find(id)).execute(c)?;
             crate::assets::refresh_wear(c, true)?;
-            audit::record(
-                c,
-                &actor(),
-                "delete",
-                "wear_rate",
-                id,
-                Some(&json!(before)),
-                None,
-            )?;
+            audit::record(c, &actor(), "delete", "wear_rate", id, Some(&json!(before)), None)?;
             Ok(())
         })
         .await?;
@@ -873,15 +674,7 @@ async fn delete_rate(
 
 // ---- Rule settings (quy định) ------------------------------------------------------------------
 
-const SETTING_FIELDS: &[&str] = &[
-    "key",
-    "value",
-    "legal_source",
-    "valid_from",
-    "valid_to",
-    "note",
-    "version",
-];
+const SETTING_FIELDS: &[&str] = &["key", "value", "legal_source", "valid_from", "valid_to", "note", "version"];
 
 fn find_setting(conn: &mut DbConn, id: i32) -> AppResult<RuleSetting> {
     rule_settings::table
@@ -892,10 +685,7 @@ fn find_setting(conn: &mut DbConn, id: i32) -> AppResult<RuleSetting> {
         .ok_or_else(|| AppError::NotFound(format!("quy định số {id}")))
 }
 
-async fn list_settings(
-    State(st): State<AppState>,
-    QueryInput(mut q): QueryInput,
-) -> Result<Json<Value>, AppError> {
+async fn list_settings(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
     let key = q.text("key", "Khóa", false, 100);
     Ok(Json(
         st.db
@@ -904,10 +694,7 @@ async fn list_settings(
                     .order((rule_settings::key, rule_settings::valid_from))
                     .select(RuleSetting::as_select())
                     .load(c)?;
-                let rows = rows
-                    .into_iter()
-                    .filter(|s| key.as_ref().is_none_or(|k| &s.key == k))
-                    .collect();
+                let rows = rows.into_iter().filter(|s| key.as_ref().is_none_or(|k| &s.key == k)).collect();
                 let out = paged::<RuleSetting>(rows, &mut q)?;
                 q.finish()?;
                 Ok(out)
@@ -916,10 +703,7 @@ async fn list_settings(
     ))
 }
 
-async fn show_setting(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn show_setting(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "quy định")?;
     Ok(Json(st.db.read(move |c| find_setting(c, id)).await?))
 }
@@ -927,15 +711,11 @@ async fn show_setting(
 /// Settings the code reads, with a check of their value.
 fn check_setting_value(key: &str, value: &str) -> Option<String> {
     match key {
-        "fixed_asset_min_cost" => crate::text::parse_money(value)
-            .err()
-            .map(|e| format!("Ngưỡng nguyên giá: {e}")),
+        "fixed_asset_min_cost" => crate::text::parse_money(value).err().map(|e| format!("Ngưỡng nguyên giá: {e}")),
         "wear_first_year" if !["acquisition_year", "next_year"].contains(&value) => {
             Some("Giá trị phải là acquisition_year hoặc next_year".into())
         }
-        "asset_code_pattern" if !value.contains("{seq") => {
-            Some("Mẫu mã phải có {seq} (số thứ tự)".into())
-        }
+        "asset_code_pattern" if !value.contains("{seq") => Some("Mẫu mã phải có {seq} (số thứ tự)".into()),
         _ => None,
     }
 }
@@ -960,13 +740,9 @@ fn save_setting(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRes
         }
     }
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
-    let (Some(key), Some(value), Some(valid_from)) = (key, value, valid_from) else {
-        unreachable!("checked above")
-    };
+    let (Some(key), Some(value), Some(valid_from)) = (key, value, valid_from) else { unreachable!("checked above") };
     let value = if key == "fixed_asset_min_cost" {
-        crate::text::parse_money(&value)
-            .map(|v| v.to_string())
-            .unwrap_or(value)
+        crate::text::parse_money(&value).map(|v| v.to_string()).unwrap_or(value)
     } else {
         value
     };
@@ -979,16 +755,12 @@ fn save_setting(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRes
         rule_settings::note.eq(note),
     );
     Ok(match id {
-        None => diesel::insert_into(rule_settings::table)
-            .values(values)
-            .returning(rule_settings::id)
-            .get_result(conn)?,
+        None => {
+            diesel::insert_into(rule_settings::table).values(values).returning(rule_settings::id).get_result(conn)?
+        }
         Some(id) => {
             diesel::update(rule_settings::table.find(id))
-                .set((
-                    values,
-                    rule_settings::version.eq(rule_settings::version + 1),
-                ))
+                .set((values, rule_settings::version.eq(rule_settings::version + 1)))
                 .execute(conn)?;
             id
         }
@@ -1005,15 +777,7 @@ async fn create_setting(
             let id = save_setting(c, &mut input, None)?;
             let s = find_setting(c, id)?;
             crate::assets::refresh_wear(c, true)?;
-            audit::record(
-                c,
-                &actor(),
-                "create",
-                "rule_setting",
-                id,
-                None,
-                Some(&json!(s)),
-            )?;
+            audit::record(c, &actor(), "create", "rule_setting", id, None, Some(&json!(s)))?;
             Ok(s)
         })
         .await?;
@@ -1036,40 +800,21 @@ async fn update_setting(
                 save_setting(c, &mut input, Some(id))?;
                 let after = find_setting(c, id)?;
                 crate::assets::refresh_wear(c, true)?;
-                audit::record(
-                    c,
-                    &actor(),
-                    "update",
-                    "rule_setting",
-                    id,
-                    Some(&json!(before)),
-                    Some(&json!(after)),
-                )?;
+                audit::record(c, &actor(), "update", "rule_setting", id, Some(&json!(before)), Some(&json!(after)))?;
                 Ok(after)
             })
             .await?,
     ))
 }
 
-async fn delete_setting(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn delete_setting(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "quy định")?;
     st.db
         .write(move |c| {
             let before = find_setting(c, id)?;
             diesel::delete(rule_settings::table.find(id)).execute(c)?;
             crate::assets::refresh_wear(c, true)?;
-            audit::record(
-                c,
-                &actor(),
-                "delete",
-                "rule_setting",
-                id,
-                Some(&json!(before)),
-                None,
-            )?;
+            audit::record(c, &actor(), "delete", "rule_setting", id, Some(&json!(before)), None)?;
             Ok(())
         })
         .await?;

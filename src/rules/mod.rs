@@ -123,10 +123,7 @@ impl Rules {
                 .order(asset_categories::code)
                 .select(AssetCategory::as_select())
                 .load(conn)?,
-            rates: wear_rates::table
-                .order(wear_rates::valid_from)
-                .select(WearRate::as_select())
-                .load(conn)?,
+            rates: wear_rates::table.order(wear_rates::valid_from).select(WearRate::as_select()).load(conn)?,
             settings: rule_settings::table
                 .order(rule_settings::valid_from)
                 .select(RuleSetting::as_select())
@@ -146,9 +143,7 @@ impl Rules {
     pub fn rate(&self, category_id: i32, on: NaiveDate) -> Option<&WearRate> {
         self.rates
             .iter()
-            .filter(|r| {
-                r.category_id == category_id && in_force(Some(r.valid_from), r.valid_to, on)
-            })
+            .filter(|r| r.category_id == category_id && in_force(Some(r.valid_from), r.valid_to, on))
             .max_by_key(|r| r.valid_from)
     }
 
@@ -167,12 +162,10 @@ impl Rules {
                 crate::text::format_date(on)
             ))
         })?;
-        s.value.trim().parse().map_err(|_| {
-            AppError::Config(format!(
-                "Quy định «{key}» có giá trị «{}» không phải số",
-                s.value
-            ))
-        })
+        s.value
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Config(format!("Quy định «{key}» có giá trị «{}» không phải số", s.value)))
     }
 }
 
@@ -232,8 +225,7 @@ struct SettingRow {
 }
 
 fn data<T: for<'de> Deserialize<'de>>(name: &str, json: &str) -> AppResult<Vec<T>> {
-    serde_json::from_str(json)
-        .map_err(|e| AppError::Internal(format!("tệp dữ liệu {name} hỏng: {e}")))
+    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("tệp dữ liệu {name} hỏng: {e}")))
 }
 
 /// Fills each empty reference table from its data file. Tables that already hold rows are left
@@ -244,12 +236,9 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
         let rows: Vec<UnitRow> = data("org_units.json", include_str!("data/org_units.json"))?;
         for r in rows {
             let parent_id = match &r.parent {
-                Some(p) => Some(
-                    org_units::table
-                        .filter(org_units::code.eq(p))
-                        .select(org_units::id)
-                        .first::<i32>(conn)?,
-                ),
+                Some(p) => {
+                    Some(org_units::table.filter(org_units::code.eq(p)).select(org_units::id).first::<i32>(conn)?)
+                }
                 None => None,
             };
             diesel::insert_into(org_units::table)
@@ -269,10 +258,7 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
         }
     }
     if asset_classes::table.count().get_result::<i64>(conn)? == 0 {
-        let rows: Vec<ClassRow> = data(
-            "asset_classes.json",
-            include_str!("data/asset_classes.json"),
-        )?;
+        let rows: Vec<ClassRow> = data("asset_classes.json", include_str!("data/asset_classes.json"))?;
         for r in rows {
             diesel::insert_into(asset_classes::table)
                 .values((
@@ -288,15 +274,10 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
         }
     }
     if asset_categories::table.count().get_result::<i64>(conn)? == 0 {
-        let rows: Vec<CategoryRow> = data(
-            "asset_categories.json",
-            include_str!("data/asset_categories.json"),
-        )?;
+        let rows: Vec<CategoryRow> = data("asset_categories.json", include_str!("data/asset_categories.json"))?;
         for r in rows {
-            let class_id: i32 = asset_classes::table
-                .filter(asset_classes::code.eq(&r.class))
-                .select(asset_classes::id)
-                .first(conn)?;
+            let class_id: i32 =
+                asset_classes::table.filter(asset_classes::code.eq(&r.class)).select(asset_classes::id).first(conn)?;
             diesel::insert_into(asset_categories::table)
                 .values((
                     asset_categories::code.eq(&r.code),
@@ -329,10 +310,7 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
         }
     }
     if rule_settings::table.count().get_result::<i64>(conn)? == 0 {
-        let rows: Vec<SettingRow> = data(
-            "rule_settings.json",
-            include_str!("data/rule_settings.json"),
-        )?;
+        let rows: Vec<SettingRow> = data("rule_settings.json", include_str!("data/rule_settings.json"))?;
         for r in rows {
             diesel::insert_into(rule_settings::table)
                 .values((

@@ -30,10 +30,7 @@ impl ReferencePage {
     }
 
     fn class_name(&self, id: impl std::borrow::Borrow<i32>) -> String {
-        self.rules
-            .class(*id.borrow())
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
+        self.rules.class(*id.borrow()).map(|c| c.name.clone()).unwrap_or_default()
     }
 }
 
@@ -42,10 +39,7 @@ async fn page(State(st): State<AppState>) -> PageResult<Html<String>> {
         .db
         .read(|c| {
             Ok(ReferencePage {
-                units: org_units::table
-                    .order(org_units::id)
-                    .select(OrgUnit::as_select())
-                    .load(c)?,
+                units: org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(c)?,
                 rules: Rules::load(c)?,
             })
         })

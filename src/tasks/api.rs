@@ -20,31 +20,19 @@ fn api_actor() -> Actor {
     Actor("api".into())
 }
 
-async fn list(
-    State(st): State<AppState>,
-    QueryInput(mut input): QueryInput,
-) -> Result<impl IntoResponse, AppError> {
+async fn list(State(st): State<AppState>, QueryInput(mut input): QueryInput) -> Result<impl IntoResponse, AppError> {
     let filter = super::TaskFilter::read(&mut input);
     input.finish()?;
     Ok(Json(st.db.read(move |c| super::list(c, &filter)).await?))
 }
 
-async fn show(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhiệm vụ")?;
     Ok(Json(st.db.read(move |c| super::find_view(c, id)).await?))
 }
 
-async fn create(
-    State(st): State<AppState>,
-    JsonInput(input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let view = st
-        .db
-        .write(move |c| super::create(c, &api_actor(), input))
-        .await?;
+async fn create(State(st): State<AppState>, JsonInput(input): JsonInput) -> Result<impl IntoResponse, AppError> {
+    let view = st.db.write(move |c| super::create(c, &api_actor(), input)).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -55,20 +43,11 @@ async fn update(
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhiệm vụ")?;
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    Ok(Json(
-        st.db
-            .write(move |c| super::update(c, &api_actor(), id, input, version))
-            .await?,
-    ))
+    Ok(Json(st.db.write(move |c| super::update(c, &api_actor(), id, input, version)).await?))
 }
 
-async fn delete(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
+async fn delete(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhiệm vụ")?;
-    st.db
-        .write(move |c| super::delete(c, &api_actor(), id))
-        .await?;
+    st.db.write(move |c| super::delete(c, &api_actor(), id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

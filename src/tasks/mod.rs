@@ -26,23 +26,14 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("dung", "Dừng thực hiện"),
 ];
 
-pub const LEVELS: &[(&str, &str)] = &[
-    ("quoc_gia", "Cấp quốc gia"),
-    ("bo", "Cấp bộ"),
-    ("tinh", "Cấp tỉnh"),
-    ("co_so", "Cấp cơ sở"),
-];
+pub const LEVELS: &[(&str, &str)] =
+    &[("quoc_gia", "Cấp quốc gia"), ("bo", "Cấp bộ"), ("tinh", "Cấp tỉnh"), ("co_so", "Cấp cơ sở")];
 
 /// The law the task's assets are handled under.
-pub const LEGAL_REGIMES: &[(&str, &str)] = &[
-    ("nd70_2018", "NĐ 70/2018/NĐ-CP"),
-    ("luat93_2025", "Luật KH,CN&ĐMST 93/2025/QH15"),
-];
+pub const LEGAL_REGIMES: &[(&str, &str)] =
+    &[("nd70_2018", "NĐ 70/2018/NĐ-CP"), ("luat93_2025", "Luật KH,CN&ĐMST 93/2025/QH15")];
 
-pub const FUNDING: &[(&str, &str)] = &[
-    ("toan_phan", "Toàn bộ từ NSNN"),
-    ("mot_phan", "Một phần từ NSNN"),
-];
+pub const FUNDING: &[(&str, &str)] = &[("toan_phan", "Toàn bộ từ NSNN"), ("mot_phan", "Một phần từ NSNN")];
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = tasks)]
@@ -133,12 +124,8 @@ pub struct TaskFilter {
     pub per_page: i64,
 }
 
-pub const SORTS: &[(&str, &str)] = &[
-    ("code", "Mã"),
-    ("title", "Tên"),
-    ("acceptance_date", "Ngày nghiệm thu"),
-    ("start_date", "Ngày bắt đầu"),
-];
+pub const SORTS: &[(&str, &str)] =
+    &[("code", "Mã"), ("title", "Tên"), ("acceptance_date", "Ngày nghiệm thu"), ("start_date", "Ngày bắt đầu")];
 
 impl TaskFilter {
     pub fn read(input: &mut Input) -> TaskFilter {
@@ -147,22 +134,11 @@ impl TaskFilter {
             status: input.choice("status", "Trạng thái", STATUSES, false),
             level: input.choice("level", "Cấp", LEVELS, false),
             legal_regime: input.choice("legal_regime", "Chế độ pháp lý", LEGAL_REGIMES, false),
-            sort: input
-                .choice("sort", "Sắp xếp", SORTS, false)
-                .unwrap_or_else(|| "code".into()),
-            desc: input
-                .choice(
-                    "order",
-                    "Thứ tự",
-                    &[("asc", "Tăng dần"), ("desc", "Giảm dần")],
-                    false,
-                )
-                .as_deref()
+            sort: input.choice("sort", "Sắp xếp", SORTS, false).unwrap_or_else(|| "code".into()),
+            desc: input.choice("order", "Thứ tự", &[("asc", "Tăng dần"), ("desc", "Giảm dần")], false).as_deref()
                 == Some("desc"),
             page: input.int("page", "Trang", 1, 1_000_000).unwrap_or(1),
-            per_page: input
-                .int("per_page", "Số dòng mỗi trang", 1, 500)
-                .unwrap_or(50),
+            per_page: input.int("per_page", "Số dòng mỗi trang", 1, 500).unwrap_or(50),
         }
     }
 
@@ -170,10 +146,7 @@ impl TaskFilter {
         let mut q = tasks::table.into_boxed();
         if let Some(text) = &self.q {
             for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
-                let escaped = word
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
+                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                 q = q.filter(tasks::search_text.like(format!("%{escaped}%")).escape('\\'));
             }
         }
@@ -217,12 +190,7 @@ pub fn list(conn: &mut DbConn, f: &TaskFilter) -> AppResult<TaskPage> {
         .offset((f.page - 1) * f.per_page)
         .select(Task::as_select())
         .load(conn)?;
-    Ok(TaskPage {
-        items: views(conn, rows)?,
-        total,
-        page: f.page,
-        per_page: f.per_page,
-    })
+    Ok(TaskPage { items: views(conn, rows)?, total, page: f.page, per_page: f.per_page })
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Task> {
@@ -262,10 +230,7 @@ pub const EDITABLE: &[&str] = &[
 pub fn editable_json(t: &Task) -> Value {
     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
-        m.insert(
-            "state_share_percent".into(),
-            json!(t.state_share_bp as f64 / 100.0),
-        );
+        m.insert("state_share_percent".into(), json!(t.state_share_bp as f64 / 100.0));
         m.retain(|k, _| EDITABLE.contains(&k.as_str()));
     }
     v
@@ -313,22 +278,15 @@ fn read_record(conn: &mut DbConn, input: &mut Input, own_id: Option<i32>) -> App
     input.reject_unknown(EDITABLE, READ_ONLY);
     let code = input.text("code", "Mã nhiệm vụ", true, 50);
     if let Some(c) = &code {
-        let taken: Option<i32> = tasks::table
-            .filter(tasks::code.eq(c))
-            .select(tasks::id)
-            .first(conn)
-            .optional()?;
+        let taken: Option<i32> = tasks::table.filter(tasks::code.eq(c)).select(tasks::id).first(conn).optional()?;
         if taken.is_some_and(|id| Some(id) != own_id) {
             input.error("code", format!("Mã nhiệm vụ «{c}» đã có"));
         }
     }
     let title = input.text("title", "Tên nhiệm vụ", true, 1000);
-    let level = input
-        .choice("level", "Cấp quản lý", LEVELS, false)
-        .unwrap_or_else(|| "tinh".into());
+    let level = input.choice("level", "Cấp quản lý", LEVELS, false).unwrap_or_else(|| "tinh".into());
     let host_org = input.text("host_org", "Tổ chức chủ trì", true, 500);
-    let principal_investigator =
-        input.text("principal_investigator", "Chủ nhiệm nhiệm vụ", false, 200);
+    let principal_investigator = input.text("principal_investigator", "Chủ nhiệm nhiệm vụ", false, 200);
     let managing_unit_id = input.id("managing_unit_id", "Đơn vị theo dõi");
     if let Some(id) = managing_unit_id {
         if org_units::table.find(id).count().get_result::<i64>(conn)? == 0 {
@@ -339,36 +297,25 @@ fn read_record(conn: &mut DbConn, input: &mut Input, own_id: Option<i32>) -> App
     let end_date = input.date("end_date", "Thời gian kết thúc");
     if let (Some(s), Some(e)) = (start_date, end_date) {
         if e < s {
-            input.error(
-                "end_date",
-                "«Thời gian kết thúc» không được trước «Thời gian bắt đầu»",
-            );
+            input.error("end_date", "«Thời gian kết thúc» không được trước «Thời gian bắt đầu»");
         }
     }
     let total_budget = input.money("total_budget", "Tổng kinh phí").unwrap_or(0);
     let state_budget = input.money("state_budget", "Kinh phí NSNN").unwrap_or(0);
     if state_budget > total_budget {
-        input.error(
-            "state_budget",
-            "Kinh phí NSNN không được lớn hơn tổng kinh phí",
-        );
+        input.error("state_budget", "Kinh phí NSNN không được lớn hơn tổng kinh phí");
     }
-    let funding = input
-        .choice("funding", "Hình thức hỗ trợ NSNN", FUNDING, false)
-        .unwrap_or_else(|| {
-            if total_budget > 0 && state_budget < total_budget {
-                "mot_phan".into()
-            } else {
-                "toan_phan".into()
-            }
-        });
+    let funding = input.choice("funding", "Hình thức hỗ trợ NSNN", FUNDING, false).unwrap_or_else(|| {
+        if total_budget > 0 && state_budget < total_budget {
+            "mot_phan".into()
+        } else {
+            "toan_phan".into()
+        }
+    });
     let share_input = input.decimal("state_share_percent", "Tỷ lệ NSNN (%)");
     let state_share_bp = if funding == "toan_phan" {
         if total_budget > 0 && state_budget != total_budget {
-            input.error(
-                "state_budget",
-                "Nhiệm vụ dùng toàn bộ NSNN: kinh phí NSNN phải bằng tổng kinh phí",
-            );
+            input.error("state_budget", "Nhiệm vụ dùng toàn bộ NSNN: kinh phí NSNN phải bằng tổng kinh phí");
         }
         10_000
     } else if total_budget > 0 {
@@ -377,29 +324,21 @@ fn read_record(conn: &mut DbConn, input: &mut Input, own_id: Option<i32>) -> App
         match share_input {
             Some(p) if p > 0.0 && p < 100.0 => (p * 100.0).round() as i32,
             _ => {
-                input.error("state_share_percent", "Nhiệm vụ hỗ trợ một phần: cần tổng kinh phí và kinh phí NSNN, hoặc tỷ lệ NSNN từ 0 đến 100 %");
+                input.error(
+                    "state_share_percent",
+                    "Nhiệm vụ hỗ trợ một phần: cần tổng kinh phí và kinh phí NSNN, hoặc tỷ lệ NSNN từ 0 đến 100 %",
+                );
                 0
             }
         }
     };
     let acceptance_date = input.date("acceptance_date", "Ngày nghiệm thu");
-    let acceptance_conclusion = input.text(
-        "acceptance_conclusion",
-        "Kết luận của hội đồng nghiệm thu",
-        false,
-        4000,
-    );
-    let legal_regime = input
-        .choice("legal_regime", "Chế độ pháp lý", LEGAL_REGIMES, false)
-        .unwrap_or_else(|| "nd70_2018".into());
-    let status = input
-        .choice("status", "Trạng thái", STATUSES, false)
-        .unwrap_or_else(|| "dang_thuc_hien".into());
+    let acceptance_conclusion = input.text("acceptance_conclusion", "Kết luận của hội đồng nghiệm thu", false, 4000);
+    let legal_regime =
+        input.choice("legal_regime", "Chế độ pháp lý", LEGAL_REGIMES, false).unwrap_or_else(|| "nd70_2018".into());
+    let status = input.choice("status", "Trạng thái", STATUSES, false).unwrap_or_else(|| "dang_thuc_hien".into());
     if status == ACCEPTED && acceptance_date.is_none() && !input.has_error("acceptance_date") {
-        input.error(
-            "acceptance_date",
-            "Nhiệm vụ đã nghiệm thu phải có ngày nghiệm thu",
-        );
+        input.error("acceptance_date", "Nhiệm vụ đã nghiệm thu phải có ngày nghiệm thu");
     }
     let notes = input.text("notes", "Ghi chú", false, 4000);
     let taken = std::mem::replace(input, Input::from_form(vec![]));
@@ -407,10 +346,7 @@ fn read_record(conn: &mut DbConn, input: &mut Input, own_id: Option<i32>) -> App
     let (Some(code), Some(title), Some(host_org)) = (code, title, host_org) else {
         return Err(AppError::Internal("thiếu trường bắt buộc".into()));
     };
-    let search_text = fold(&format!(
-        "{code} {title} {host_org} {}",
-        principal_investigator.as_deref().unwrap_or("")
-    ));
+    let search_text = fold(&format!("{code} {title} {host_org} {}", principal_investigator.as_deref().unwrap_or("")));
     Ok(TaskRecord {
         code,
         title,
@@ -437,11 +373,7 @@ fn read_record(conn: &mut DbConn, input: &mut Input, own_id: Option<i32>) -> App
 pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<TaskView> {
     let record = read_record(conn, &mut input, None)?;
     let id: i32 = diesel::insert_into(tasks::table)
-        .values((
-            &record,
-            tasks::version.eq(1),
-            tasks::created_at.eq(text::now_utc()),
-        ))
+        .values((&record, tasks::version.eq(1), tasks::created_at.eq(text::now_utc())))
         .returning(tasks::id)
         .get_result(conn)?;
     let task = find(conn, id)?;
@@ -449,23 +381,13 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<T
     find_view(conn, id)
 }
 
-pub fn update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i32,
-    patch: Input,
-    version: Option<i64>,
-) -> AppResult<TaskView> {
+pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, patch: Input, version: Option<i64>) -> AppResult<TaskView> {
     let current = find(conn, id)?;
     let Some(version) = version else {
-        return Err(AppError::invalid(
-            "version",
-            "Cần gửi «version» — số phiên bản của bản ghi đang sửa",
-        ));
+        return Err(AppError::invalid("version", "Cần gửi «version» — số phiên bản của bản ghi đang sửa"));
     };
     let stale = |conn: &mut DbConn| AppError::Conflict {
-        message: "Nhiệm vụ đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại"
-            .into(),
+        message: "Nhiệm vụ đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại".into(),
         current: find_view(conn, id).ok().map(|v| json!(v)),
     };
     if version != current.version as i64 {
@@ -473,35 +395,20 @@ pub fn update(
     }
     let mut input = Input::overlay(editable_json(&current), patch)?;
     let record = read_record(conn, &mut input, Some(id))?;
-    let changed = diesel::update(
-        tasks::table
-            .filter(tasks::id.eq(id))
-            .filter(tasks::version.eq(current.version)),
-    )
-    .set((&record, tasks::version.eq(current.version + 1)))
-    .execute(conn)?;
+    let changed = diesel::update(tasks::table.filter(tasks::id.eq(id)).filter(tasks::version.eq(current.version)))
+        .set((&record, tasks::version.eq(current.version + 1)))
+        .execute(conn)?;
     if changed == 0 {
         return Err(stale(conn));
     }
     let after = find(conn, id)?;
-    audit::record(
-        conn,
-        actor,
-        "update",
-        "task",
-        id,
-        Some(&json!(current)),
-        Some(&json!(after)),
-    )?;
+    audit::record(conn, actor, "update", "task", id, Some(&json!(current)), Some(&json!(after)))?;
     find_view(conn, id)
 }
 
 pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
     let current = find(conn, id)?;
-    let used: i64 = assets::table
-        .filter(assets::task_id.eq(id))
-        .count()
-        .get_result(conn)?;
+    let used: i64 = assets::table.filter(assets::task_id.eq(id)).count().get_result(conn)?;
     if used > 0 {
         return Err(AppError::conflict(format!(
             "Không xóa được nhiệm vụ «{}»: còn {used} tài sản thuộc nhiệm vụ này",
@@ -509,14 +416,6 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
         )));
     }
     diesel::delete(tasks::table.find(id)).execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        "delete",
-        "task",
-        id,
-        Some(&json!(current)),
-        None,
-    )?;
+    audit::record(conn, actor, "delete", "task", id, Some(&json!(current)), None)?;
     Ok(())
 }

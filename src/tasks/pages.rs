@@ -14,8 +14,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::input::Input;
 use crate::web::error::PageResult;
 use crate::web::{
-    fill_fields, fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput,
-    QueryInput,
+    fill_fields, fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -38,19 +37,12 @@ struct ListPage {
     statuses: &'static [(&'static str, &'static str)],
 }
 
-async fn list(
-    State(st): State<AppState>,
-    QueryInput(mut q): QueryInput,
-) -> PageResult<Html<String>> {
+async fn list(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> PageResult<Html<String>> {
     let f = TaskFilter::read(&mut q);
     q.finish()?;
     let filter = f.clone();
     let page = st.db.read(move |c| super::list(c, &filter)).await?;
-    Ok(Html(render(&ListPage {
-        f,
-        page,
-        statuses: STATUSES,
-    })?))
+    Ok(Html(render(&ListPage { f, page, statuses: STATUSES })?))
 }
 
 #[derive(Template)]
@@ -70,21 +62,10 @@ async fn show(State(st): State<AppState>, Path(id): Path<String>) -> PageResult<
             let t = super::find_view(c, id)?;
             let assets = crate::assets::list(
                 c,
-                &AssetFilter {
-                    task_id: Some(id),
-                    sort: "code".into(),
-                    page: 1,
-                    per_page: 500,
-                    ..Default::default()
-                },
+                &AssetFilter { task_id: Some(id), sort: "code".into(), page: 1, per_page: 500, ..Default::default() },
             )?;
             let history = crate::audit::history(c, "task", id)?;
-            Ok(ShowPage {
-                funding: crate::assets::label(FUNDING, &t.task.funding),
-                t,
-                assets,
-                history,
-            })
+            Ok(ShowPage { funding: crate::assets::label(FUNDING, &t.task.funding), t, assets, history })
         })
         .await?;
     Ok(Html(render(&page)?))
@@ -118,12 +99,7 @@ async fn form_page(
     use FieldKind::*;
     let units: Vec<(i32, String)> = st
         .db
-        .read(|c| {
-            Ok(org_units::table
-                .order(org_units::id)
-                .select((org_units::id, org_units::name))
-                .load(c)?)
-        })
+        .read(|c| Ok(org_units::table.order(org_units::id).select((org_units::id, org_units::name)).load(c)?))
         .await?;
     let mut fields = vec![
         FormField::new("code", "Mã nhiệm vụ", Text).required(),
@@ -131,27 +107,18 @@ async fn form_page(
         FormField::new("level", "Cấp quản lý", Select).choices(LEVELS),
         FormField::new("host_org", "Tổ chức chủ trì", Text).required(),
         FormField::new("principal_investigator", "Chủ nhiệm nhiệm vụ", Text),
-        FormField::new("managing_unit_id", "Đơn vị theo dõi", Select).options(
-            units
-                .into_iter()
-                .map(|(id, n)| (id.to_string(), n))
-                .collect(),
-        ),
+        FormField::new("managing_unit_id", "Đơn vị theo dõi", Select)
+            .options(units.into_iter().map(|(id, n)| (id.to_string(), n)).collect()),
         FormField::new("start_date", "Thời gian bắt đầu", Date),
         FormField::new("end_date", "Thời gian kết thúc", Date),
         FormField::new("total_budget", "Tổng kinh phí (đồng)", Number),
         FormField::new("state_budget", "Kinh phí NSNN (đồng)", Number),
         FormField::new("funding", "Hỗ trợ từ NSNN", Select).choices(FUNDING),
-        FormField::new("state_share_percent", "Tỷ lệ NSNN (%)", Text)
-            .hint("Khi chưa có số kinh phí"),
+        FormField::new("state_share_percent", "Tỷ lệ NSNN (%)", Text).hint("Khi chưa có số kinh phí"),
         FormField::new("legal_regime", "Chế độ pháp lý", Select).choices(LEGAL_REGIMES),
         FormField::new("status", "Trạng thái", Select).choices(STATUSES),
         FormField::new("acceptance_date", "Ngày nghiệm thu", Date),
-        FormField::new(
-            "acceptance_conclusion",
-            "Kết luận của hội đồng nghiệm thu",
-            TextArea,
-        ),
+        FormField::new("acceptance_conclusion", "Kết luận của hội đồng nghiệm thu", TextArea),
         FormField::new("notes", "Ghi chú", TextArea),
     ];
     fill_fields(&mut fields, &values, &errors);
@@ -159,59 +126,23 @@ async fn form_page(
         Some(id) => (format!("/nhiem-vu/{id}/sua"), format!("/nhiem-vu/{id}")),
         None => ("/nhiem-vu/moi".into(), "/nhiem-vu".into()),
     };
-    render(&FormPage {
-        title,
-        action,
-        cancel,
-        version,
-        notice,
-        errors,
-        fields,
-    })
+    render(&FormPage { title, action, cancel, version, notice, errors, fields })
 }
 
 async fn new_form(State(st): State<AppState>) -> PageResult<Html<String>> {
-    let values = [
-        ("legal_regime", "nd70_2018"),
-        ("level", "tinh"),
-        ("status", "dang_thuc_hien"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    Ok(Html(
-        form_page(
-            &st,
-            "Thêm nhiệm vụ KH&CN".into(),
-            None,
-            None,
-            values,
-            FieldErrors::new(),
-            None,
-        )
-        .await?,
-    ))
+    let values = [("legal_regime", "nd70_2018"), ("level", "tinh"), ("status", "dang_thuc_hien")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Ok(Html(form_page(&st, "Thêm nhiệm vụ KH&CN".into(), None, None, values, FieldErrors::new(), None).await?))
 }
 
 async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
     let input = Input::from_form(form.0.clone());
-    match st
-        .db
-        .write(move |c| super::create(c, &web_actor(), input))
-        .await
-    {
+    match st.db.write(move |c| super::create(c, &web_actor(), input)).await {
         Ok(v) => Ok(Redirect::to(&format!("/nhiem-vu/{}", v.task.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(
-                &st,
-                "Thêm nhiệm vụ KH&CN".into(),
-                None,
-                None,
-                form.to_map(),
-                errors,
-                None,
-            )
-            .await?;
+            let html = form_page(&st, "Thêm nhiệm vụ KH&CN".into(), None, None, form.to_map(), errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -223,63 +154,23 @@ async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageRe
     let t = st.db.read(move |c| super::find(c, id)).await?;
     let values = form_values(&super::editable_json(&t), MONEY);
     let title = format!("Sửa nhiệm vụ {}", t.code);
-    Ok(Html(
-        form_page(
-            &st,
-            title,
-            Some(id),
-            Some(t.version),
-            values,
-            FieldErrors::new(),
-            None,
-        )
-        .await?,
-    ))
+    Ok(Html(form_page(&st, title, Some(id), Some(t.version), values, FieldErrors::new(), None).await?))
 }
 
-async fn update(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    form: FormInput,
-) -> PageResult<Response> {
+async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
     let id = parse_id(&id, "nhiệm vụ")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
     let title = format!("Sửa nhiệm vụ {}", form.get("code").unwrap_or(""));
-    match st
-        .db
-        .write(move |c| super::update(c, &web_actor(), id, input, version))
-        .await
-    {
+    match st.db.write(move |c| super::update(c, &web_actor(), id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/nhiem-vu/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(
-                &st,
-                title,
-                Some(id),
-                version.map(|v| v as i32),
-                form.to_map(),
-                errors,
-                None,
-            )
-            .await?;
+            let html = form_page(&st, title, Some(id), version.map(|v| v as i32), form.to_map(), errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
-        Err(AppError::Conflict {
-            message,
-            current: Some(current),
-        }) => {
+        Err(AppError::Conflict { message, current: Some(current) }) => {
             let v = current["version"].as_i64().map(|v| v as i32);
-            let html = form_page(
-                &st,
-                title,
-                Some(id),
-                v,
-                form.to_map(),
-                FieldErrors::new(),
-                Some(message),
-            )
-            .await?;
+            let html = form_page(&st, title, Some(id), v, form.to_map(), FieldErrors::new(), Some(message)).await?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -99,9 +99,7 @@ pub fn parse_money(s: &str) -> Result<i64, String> {
         _ => (t.clone(), ""),
     };
     if !frac.chars().all(|c| c == '0') {
-        return Err(format!(
-            "«{raw}» không phải số nguyên đồng (phần lẻ sau dấu thập phân)"
-        ));
+        return Err(format!("«{raw}» không phải số nguyên đồng (phần lẻ sau dấu thập phân)"));
     }
     if int_part.is_empty() || !int_part.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("«{raw}» không phải là số"));
@@ -148,10 +146,7 @@ pub fn vn_offset() -> FixedOffset {
 
 /// A stored UTC time, shown in Asia/Ho_Chi_Minh: "dd/mm/yyyy HH:MM".
 pub fn format_time(utc: NaiveDateTime) -> String {
-    utc.and_utc()
-        .with_timezone(&vn_offset())
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
+    utc.and_utc().with_timezone(&vn_offset()).format("%d/%m/%Y %H:%M").to_string()
 }
 
 /// Today in Vietnam.
@@ -201,10 +196,7 @@ mod tests {
 
     #[test]
     fn times_show_in_vietnam() {
-        let utc = NaiveDate::from_ymd_opt(2024, 12, 31)
-            .unwrap()
-            .and_hms_opt(20, 5, 0)
-            .unwrap();
+        let utc = NaiveDate::from_ymd_opt(2024, 12, 31).unwrap().and_hms_opt(20, 5, 0).unwrap();
         assert_eq!(format_time(utc), "01/01/2025 03:05");
     }
 }

@@ -24,9 +24,7 @@ impl AppError {
             AppError::Db(DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            AppError::Config(_) | AppError::Db(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Config(_) | AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -61,10 +59,7 @@ impl IntoResponse for AppError {
         let mut body = json!({ "error": self.public_message() });
         match &self {
             AppError::Invalid(fields) => body["fields"] = json!(fields),
-            AppError::Conflict {
-                current: Some(current),
-                ..
-            } => body["current"] = current.clone(),
+            AppError::Conflict { current: Some(current), .. } => body["current"] = current.clone(),
             _ => {}
         }
         (self.status(), Json(body)).into_response()
@@ -94,10 +89,7 @@ pub struct PageError {
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> PageError {
-        PageError {
-            error,
-            partial: false,
-        }
+        PageError { error, partial: false }
     }
 }
 
@@ -110,18 +102,9 @@ impl IntoResponse for PageError {
             _ => vec![],
         };
         let html = if self.partial {
-            ErrorPartial {
-                message: &message,
-                fields,
-            }
-            .render()
+            ErrorPartial { message: &message, fields }.render()
         } else {
-            ErrorPage {
-                status: self.error.status().as_u16(),
-                message: &message,
-                fields,
-            }
-            .render()
+            ErrorPage { status: self.error.status().as_u16(), message: &message, fields }.render()
         };
         match html {
             Ok(html) => (self.error.status(), Html(html)).into_response(),

@@ -42,9 +42,7 @@ pub fn percent_bp(bp: impl Borrow<i32>) -> String {
     if frac == 0 {
         format!("{whole} %")
     } else {
-        format!("{whole},{frac:02} %")
-            .replace("0 %", " %")
-            .replace(", %", " %")
+        format!("{whole},{frac:02} %").replace("0 %", " %").replace(", %", " %")
     }
 }
 

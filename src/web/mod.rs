@@ -38,18 +38,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rules::api::routes())
         .merge(crate::rules::pages::routes())
         .route("/api/v1/openapi.json", get(openapi::document))
-        .route(
-            "/static/htmx.min.js",
-            get(|| static_file("text/javascript", include_str!("static/htmx.min.js"))),
-        )
-        .route(
-            "/static/app.js",
-            get(|| static_file("text/javascript", include_str!("static/app.js"))),
-        )
-        .route(
-            "/static/app.css",
-            get(|| static_file("text/css", include_str!("static/app.css"))),
-        )
+        .route("/static/htmx.min.js", get(|| static_file("text/javascript", include_str!("static/htmx.min.js"))))
+        .route("/static/app.js", get(|| static_file("text/javascript", include_str!("static/app.js"))))
+        .route("/static/app.css", get(|| static_file("text/css", include_str!("static/app.css"))))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -59,10 +50,7 @@ async fn static_file(content_type: &'static str, body: &'static str) -> Response
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
         body,
     )
@@ -80,10 +68,7 @@ async fn not_found(req: Request) -> Response {
 
 /// Parses a path id; anything else is "not found", as a missing record would be.
 pub fn parse_id(raw: &str, what: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::NotFound(format!("{what} «{raw}»")))
+    raw.parse::<i32>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::NotFound(format!("{what} «{raw}»")))
 }
 
 /// A JSON object body, read into `Input`. Malformed JSON gets a Vietnamese 400, not axum's text.
@@ -99,22 +84,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonInput {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(AppError::BadRequest(
-                "Cần gửi dữ liệu dạng JSON (Content-Type: application/json)".into(),
-            ));
+            return Err(AppError::BadRequest("Cần gửi dữ liệu dạng JSON (Content-Type: application/json)".into()));
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                AppError::BadRequest("Nội dung gửi lên quá lớn hoặc không đọc được".into())
-            })?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            AppError::BadRequest(format!(
-                "JSON không hợp lệ ở dòng {}, cột {}",
-                e.line(),
-                e.column()
-            ))
-        })?;
+            .map_err(|_| AppError::BadRequest("Nội dung gửi lên quá lớn hoặc không đọc được".into()))?;
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("JSON không hợp lệ ở dòng {}, cột {}", e.line(), e.column())))?;
         Ok(JsonInput(Input::from_json(value)?))
     }
 }
@@ -127,9 +103,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryInput {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
         let pairs: Vec<(String, String)> =
-            url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-                .into_owned()
-                .collect();
+            url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
         Ok(QueryInput(Input::from_form(pairs)))
     }
 }
@@ -143,21 +117,14 @@ impl<S: Send + Sync> FromRequest<S> for FormInput {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                AppError::BadRequest("Nội dung biểu mẫu quá lớn hoặc không đọc được".into())
-            })?;
-        Ok(FormInput(
-            url::form_urlencoded::parse(&bytes).into_owned().collect(),
-        ))
+            .map_err(|_| AppError::BadRequest("Nội dung biểu mẫu quá lớn hoặc không đọc được".into()))?;
+        Ok(FormInput(url::form_urlencoded::parse(&bytes).into_owned().collect()))
     }
 }
 
 impl FormInput {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn to_map(&self) -> BTreeMap<String, String> {
@@ -172,8 +139,7 @@ pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
 
 /// Renders a template; a template error is an internal error, never a panic.
 pub fn render<T: askama::Template>(t: &T) -> Result<String, AppError> {
-    t.render()
-        .map_err(|e| AppError::Internal(format!("template: {e}")))
+    t.render().map_err(|e| AppError::Internal(format!("template: {e}")))
 }
 
 /// One field of a record form, rendered by `_field.html`.
@@ -199,16 +165,7 @@ pub enum FieldKind {
 
 impl FormField {
     pub fn new(name: &'static str, label: &'static str, kind: FieldKind) -> FormField {
-        FormField {
-            name,
-            label,
-            kind,
-            value: String::new(),
-            error: None,
-            required: false,
-            options: vec![],
-            hint: "",
-        }
+        FormField { name, label, kind, value: String::new(), error: None, required: false, options: vec![], hint: "" }
     }
 
     pub fn required(mut self) -> FormField {
@@ -227,12 +184,7 @@ impl FormField {
     }
 
     pub fn choices(self, choices: &[(&str, &str)]) -> FormField {
-        self.options(
-            choices
-                .iter()
-                .map(|(c, n)| (c.to_string(), n.to_string()))
-                .collect(),
-        )
+        self.options(choices.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect())
     }
 
     pub fn is(&self, kind: &str) -> bool {
@@ -248,11 +200,7 @@ impl FormField {
 }
 
 /// Fills form fields from submitted (or stored) values and from per-field errors.
-pub fn fill_fields(
-    fields: &mut [FormField],
-    values: &BTreeMap<String, String>,
-    errors: &crate::error::FieldErrors,
-) {
+pub fn fill_fields(fields: &mut [FormField], values: &BTreeMap<String, String>, errors: &crate::error::FieldErrors) {
     for f in fields.iter_mut() {
         f.value = values.get(f.name).cloned().unwrap_or_default();
         f.error = errors.get(f.name).cloned();
@@ -270,10 +218,9 @@ pub fn form_values(v: &Value, money_fields: &[&str]) -> BTreeMap<String, String>
                     Ok(d) => crate::text::format_date(d),
                     Err(_) => s.clone(),
                 },
-                Value::Number(n) if money_fields.contains(&k.as_str()) => n
-                    .as_i64()
-                    .map(crate::text::format_number)
-                    .unwrap_or_else(|| n.to_string()),
+                Value::Number(n) if money_fields.contains(&k.as_str()) => {
+                    n.as_i64().map(crate::text::format_number).unwrap_or_else(|| n.to_string())
+                }
                 other => other.to_string(),
             };
             out.insert(k.clone(), s);

@@ -11,9 +11,7 @@ fn list_params(extra: &[(&str, &str, &str)]) -> Value {
         json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}),
     ];
     for (name, ty, desc) in extra {
-        params.push(
-            json!({"name": name, "in": "query", "schema": {"type": ty}, "description": desc}),
-        );
+        params.push(json!({"name": name, "in": "query", "schema": {"type": ty}, "description": desc}));
     }
     Value::Array(params)
 }
@@ -63,16 +61,8 @@ pub fn spec() -> Value {
             ("status", "string", "Tình trạng (mã hoặc tên)"),
             ("kind", "string", "huu_hinh | vo_hinh | ccdc"),
             ("year", "integer", "Năm tăng"),
-            (
-                "awaiting_handling",
-                "string",
-                "1: tài sản của nhiệm vụ đã nghiệm thu đang chờ xử lý",
-            ),
-            (
-                "sort",
-                "string",
-                "code | name | original_cost | residual_value | acquired_on | status",
-            ),
+            ("awaiting_handling", "string", "1: tài sản của nhiệm vụ đã nghiệm thu đang chờ xử lý"),
+            ("sort", "string", "code | name | original_cost | residual_value | acquired_on | status"),
             ("order", "string", "asc | desc"),
         ],
     );
@@ -83,28 +73,14 @@ pub fn spec() -> Value {
             ("status", "string", "Trạng thái"),
             ("level", "string", "Cấp"),
             ("legal_regime", "string", "nd70_2018 | luat93_2025"),
-            (
-                "sort",
-                "string",
-                "code | title | acceptance_date | start_date",
-            ),
+            ("sort", "string", "code | title | acceptance_date | start_date"),
             ("order", "string", "asc | desc"),
         ],
     );
     let (units, unit) = crud("units", "Unit", &[("kind", "string", "Loại đơn vị")]);
-    let (categories, category) = crud(
-        "categories",
-        "Category",
-        &[("class_id", "integer", "Loại tài sản")],
-    );
-    let (rates, rate) = crud(
-        "wear-rates",
-        "WearRate",
-        &[
-            ("category_id", "integer", "Nhóm"),
-            ("on", "string", "Có hiệu lực ngày"),
-        ],
-    );
+    let (categories, category) = crud("categories", "Category", &[("class_id", "integer", "Loại tài sản")]);
+    let (rates, rate) =
+        crud("wear-rates", "WearRate", &[("category_id", "integer", "Nhóm"), ("on", "string", "Có hiệu lực ngày")]);
     let (settings, setting) = crud("rule-settings", "RuleSetting", &[("key", "string", "Khóa")]);
     let object = |props: Value| json!({"type": "object", "properties": props});
     json!({

@@ -1,0 +1,193 @@
+//! `TestApp`: the real router on a fresh database — a temporary SQLite file, or a fresh schema on the
+//! PostgreSQL server named by `TEST_DATABASE_URL`. `each_backend` runs a test body on every backend
+//! that is configured, so every database test runs on SQLite and, when the variable is set, on PostgreSQL.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use taisan::db::Db;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: Db,
+    pub url: String,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+/// The PostgreSQL server of the test run, if any.
+pub fn pg_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.trim().is_empty())
+}
+
+impl TestApp {
+    pub fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("taisan.db").display());
+        let db = taisan::open(&url).expect("open sqlite");
+        TestApp { router: taisan::app(db.clone()), db, url, backend: "sqlite", _dir: Some(dir), pg_schema: None }
+    }
+
+    /// A fresh schema on the test server; every connection of the app is pointed at it.
+    pub fn postgres(base: &str) -> TestApp {
+        let schema = unique("t");
+        let mut admin = diesel::PgConnection::establish(base).expect("connect TEST_DATABASE_URL");
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        let db = taisan::open(&url).expect("open postgres");
+        TestApp {
+            router: taisan::app(db.clone()),
+            db,
+            url,
+            backend: "postgres",
+            _dir: None,
+            pg_schema: Some((base.to_string(), schema)),
+        }
+    }
+
+    /// One app per configured backend.
+    pub fn all() -> Vec<TestApp> {
+        let mut apps = vec![TestApp::sqlite()];
+        if let Some(url) = pg_url() {
+            apps.push(TestApp::postgres(&url));
+        }
+        apps
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+        (status, headers, body)
+    }
+
+    pub async fn json(&self, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let (status, _, bytes) = self.send(req.body(body).unwrap()).await;
+        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(json!({"raw": String::from_utf8_lossy(&bytes)})) };
+        (status, value)
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.json(Method::GET, uri, None).await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> (StatusCode, Value) {
+        self.json(Method::POST, uri, Some(body)).await
+    }
+
+    pub async fn put(&self, uri: &str, body: Value) -> (StatusCode, Value) {
+        self.json(Method::PUT, uri, Some(body)).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> (StatusCode, Value) {
+        self.json(Method::DELETE, uri, None).await
+    }
+
+    /// A page as a browser (or htmx, with `htmx`) asks for it.
+    pub async fn page(&self, uri: &str, htmx: bool) -> (StatusCode, String) {
+        let mut req = Request::builder().uri(uri);
+        if htmx {
+            req = req.header("HX-Request", "true");
+        }
+        let (status, _, body) = self.send(req.body(Body::empty()).unwrap()).await;
+        (status, String::from_utf8(body).expect("utf-8 page"))
+    }
+
+    /// Posts a form; returns status, the redirect target if any, and the page.
+    pub async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, headers, body) = self.send(req).await;
+        let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        (status, location, String::from_utf8(body).expect("utf-8 page"))
+    }
+
+    /// The id of a reference row by code (`units`, `categories`).
+    pub async fn id_of(&self, collection: &str, code: &str) -> i64 {
+        let (status, body) = self.get(&format!("/api/v1/{collection}?per_page=500")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"].as_array().unwrap().iter().find(|x| x["code"] == code).unwrap_or_else(|| panic!("no {code}"))["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Creates an asset through the API from a few fields, with sensible defaults.
+    pub async fn asset(&self, fields: Value) -> Value {
+        let unit = self.id_of("units", "TTUD").await;
+        let cat = self.id_of("categories", "MMTB-TN").await;
+        let mut body = json!({"name": "Tài sản thử", "unit_id": unit, "category_id": cat, "cost_state": 50_000_000, "acquired_on": "2024-03-15"});
+        for (k, v) in fields.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, created) = self.post("/api/v1/assets", body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{}: create {body} → {created}", self.backend);
+        created
+    }
+
+    pub fn audit_count(&self) -> i64 {
+        use diesel::prelude::*;
+        use taisan::db::schema::audit_events;
+        self.db.read_sync(|c| Ok(audit_events::table.count().get_result::<i64>(c)?)).unwrap()
+    }
+
+    pub fn asset_count(&self) -> i64 {
+        use diesel::prelude::*;
+        use taisan::db::schema::assets;
+        self.db.read_sync(|c| Ok(assets::table.count().get_result::<i64>(c)?)).unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg_schema {
+            if let Ok(mut c) = diesel::PgConnection::establish(base) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// Runs `body` once per configured backend, each on a fresh database.
+pub async fn each_backend<F, Fut>(body: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for app in TestApp::all() {
+        let backend = app.backend;
+        eprintln!("— backend: {backend}");
+        body(app).await;
+    }
+}
