@@ -63,7 +63,8 @@ async fn filters_sorting_pagination_and_totals() {
 async fn create_derives_code_kind_wear_and_history() {
     each_backend(|app: TestApp| async move {
         let before = app.audit_count();
-        let a = app.asset(json!({"name": "Máy quang phổ", "cost_state": "100.000.000", "acquired_on": "15/03/2024"})).await;
+        let a =
+            app.asset(json!({"name": "Máy quang phổ", "cost_state": "100.000.000", "acquired_on": "15/03/2024"})).await;
         assert_eq!(a["code"], "TTUD-2024-0001");
         assert_eq!(a["kind"], "huu_hinh");
         assert_eq!(a["original_cost"], 100_000_000);
@@ -121,7 +122,10 @@ async fn malformed_requests_get_clear_errors() {
     each_backend(|app: TestApp| async move {
         use axum::body::Body;
         use axum::http::Request;
-        let req = Request::post("/api/v1/assets").header("content-type", "application/json").body(Body::from("{\"name\": ")).unwrap();
+        let req = Request::post("/api/v1/assets")
+            .header("content-type", "application/json")
+            .body(Body::from("{\"name\": "))
+            .unwrap();
         let (s, _, body) = app.send(req).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(String::from_utf8(body).unwrap().contains("JSON không hợp lệ"));
@@ -136,7 +140,8 @@ async fn malformed_requests_get_clear_errors() {
         assert_eq!(app.get("/api/v1/khong-co").await.0, StatusCode::NOT_FOUND);
         // Over the body limit: refused before it is parsed.
         let big = format!("{{\"name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
-        let req = Request::post("/api/v1/assets").header("content-type", "application/json").body(Body::from(big)).unwrap();
+        let req =
+            Request::post("/api/v1/assets").header("content-type", "application/json").body(Body::from(big)).unwrap();
         assert_eq!(app.send(req).await.0, StatusCode::BAD_REQUEST);
         assert_eq!(app.asset_count(), 0);
     })
@@ -151,7 +156,10 @@ async fn update_with_version_and_stale_version_conflict() {
         // Only the fields sent change.
         let (s, b) = app.put(&uri, json!({"version": 1, "name": "Máy mới"})).await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        assert_eq!((b["name"].as_str(), b["location"].as_str(), b["version"].as_i64()), (Some("Máy mới"), Some("Kho"), Some(2)));
+        assert_eq!(
+            (b["name"].as_str(), b["location"].as_str(), b["version"].as_i64()),
+            (Some("Máy mới"), Some("Kho"), Some(2))
+        );
         // Sending back the whole GET answer with a change works too.
         let mut whole = app.get(&uri).await.1;
         whole["status"] = json!("hong_cho_xu_ly");
@@ -199,7 +207,8 @@ async fn concurrent_updates_of_one_version_let_exactly_one_win() {
 #[tokio::test]
 async fn delete_only_what_nothing_refers_to() {
     each_backend(|app: TestApp| async move {
-        let (_, task) = app.post("/api/v1/tasks", json!({"code": "NV-X", "title": "Nhiệm vụ X", "host_org": "Trung tâm"})).await;
+        let (_, task) =
+            app.post("/api/v1/tasks", json!({"code": "NV-X", "title": "Nhiệm vụ X", "host_org": "Trung tâm"})).await;
         let a = app.asset(json!({"task_id": task["id"], "task_asset_kind": "trang_bi"})).await;
         let (s, b) = app.delete(&format!("/api/v1/tasks/{}", task["id"])).await;
         assert_eq!(s, StatusCode::CONFLICT);
@@ -223,7 +232,11 @@ async fn delete_only_what_nothing_refers_to() {
 async fn wear_as_of_any_date() {
     each_backend(|app: TestApp| async move {
         let cat = app.id_of("categories", "MMTB-VT").await;
-        let a = app.asset(json!({"name": "Máy tính", "category_id": cat, "cost_state": 30_000_000, "acquired_on": "2022-05-01"})).await;
+        let a = app
+            .asset(
+                json!({"name": "Máy tính", "category_id": cat, "cost_state": 30_000_000, "acquired_on": "2022-05-01"}),
+            )
+            .await;
         let (s, w) = app.get(&format!("/api/v1/assets/{}/wear?as_of=31/12/2024", a["id"])).await;
         assert_eq!(s, StatusCode::OK, "{w}");
         // 5 years, 20 % a year: 2022, 2023, 2024.

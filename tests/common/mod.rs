@@ -90,7 +90,11 @@ impl TestApp {
             None => Body::empty(),
         };
         let (status, _, bytes) = self.send(req.body(body).unwrap()).await;
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(json!({"raw": String::from_utf8_lossy(&bytes)})) };
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(json!({"raw": String::from_utf8_lossy(&bytes)}))
+        };
         (status, value)
     }
 
@@ -138,7 +142,8 @@ impl TestApp {
     pub async fn id_of(&self, collection: &str, code: &str) -> i64 {
         let (status, body) = self.get(&format!("/api/v1/{collection}?per_page=500")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        body["items"].as_array().unwrap().iter().find(|x| x["code"] == code).unwrap_or_else(|| panic!("no {code}"))["id"]
+        body["items"].as_array().unwrap().iter().find(|x| x["code"] == code).unwrap_or_else(|| panic!("no {code}"))
+            ["id"]
             .as_i64()
             .unwrap()
     }
