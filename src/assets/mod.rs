@@ -7,7 +7,10 @@ pub mod wear;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -274,18 +277,23 @@ pub struct AssetPage {
     pub per_page: i64,
 }
 
-/// Count and sums of everything matched. SUM of BIGINT is NUMERIC on PostgreSQL: cast it back.
-pub fn totals(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<(i64, i64, i64)> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
-    Ok(filter
-        .query()
-        .select((
-            sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
-        ))
-        .get_result(conn)?)
+/// Count, total original cost and total residual value of a set of assets.
+pub type Sums = (i64, i64, i64);
+
+type SumsSql = (SqlLiteral<BigInt>, SqlLiteral<BigInt>, SqlLiteral<BigInt>);
+
+/// The select of `Sums` over `assets`. SUM of BIGINT is NUMERIC on PostgreSQL: it is cast back.
+pub fn sums_sql() -> SumsSql {
+    (
+        sql::<BigInt>("COUNT(*)"),
+        sql::<BigInt>("CAST(COALESCE(SUM(assets.original_cost), 0) AS BIGINT)"),
+        sql::<BigInt>("CAST(COALESCE(SUM(assets.residual_value), 0) AS BIGINT)"),
+    )
+}
+
+/// Count and sums of everything matched.
+pub fn totals(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Sums> {
+    Ok(filter.query().select(sums_sql()).get_result(conn)?)
 }
 
 /// One page of matched assets in the requested order (the id breaks ties so pages never overlap).
@@ -734,36 +742,23 @@ pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
     Ok(changed)
 }
 
-/// Names of classes for grouping: used by the home page.
-pub fn value_by_class(conn: &mut DbConn) -> AppResult<Vec<(String, i64, i64, i64)>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
+/// Sums by class, in the class order: for the home page.
+pub fn value_by_class(conn: &mut DbConn) -> AppResult<Vec<(String, Sums)>> {
     Ok(assets::table
         .inner_join(asset_classes::table)
         .group_by((asset_classes::name, asset_classes::sort_order))
         .order(asset_classes::sort_order)
-        .select((
-            asset_classes::name,
-            sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(assets.original_cost), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(assets.residual_value), 0) AS BIGINT)"),
-        ))
+        .select((asset_classes::name, sums_sql()))
         .load(conn)?)
 }
 
-pub fn value_by_unit(conn: &mut DbConn) -> AppResult<Vec<(String, i64, i64, i64)>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
+/// Sums by custodian unit: for the home page.
+pub fn value_by_unit(conn: &mut DbConn) -> AppResult<Vec<(String, Sums)>> {
     Ok(assets::table
         .inner_join(org_units::table)
         .group_by((org_units::short_name, org_units::id))
         .order(org_units::id)
-        .select((
-            org_units::short_name,
-            sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(assets.original_cost), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(assets.residual_value), 0) AS BIGINT)"),
-        ))
+        .select((org_units::short_name, sums_sql()))
         .load(conn)?)
 }
 

@@ -6,16 +6,18 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use super::{AssetFilter, AssetPage, AssetView, ACQUISITION_METHODS, KINDS, SORTS, STATUSES, TASK_ASSET_KINDS};
 use crate::audit::{Actor, AuditEvent};
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::input::Input;
 use crate::rules::OrgUnit;
 use crate::web::error::{PageError, PageResult};
 use crate::web::{
-    fill_fields, fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput,
+    fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput, RecordForm,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -201,18 +203,6 @@ async fn show(
 
 // ---- Forms -------------------------------------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "record_form.html")]
-struct FormPage {
-    title: String,
-    action: String,
-    cancel: String,
-    version: Option<i32>,
-    notice: Option<String>,
-    errors: FieldErrors,
-    fields: Vec<FormField>,
-}
-
 const MONEY: &[&str] = &["cost_state", "cost_other", "opening_wear", "original_cost"];
 
 fn asset_fields(ch: Choices) -> Vec<FormField> {
@@ -246,41 +236,30 @@ fn asset_fields(ch: Choices) -> Vec<FormField> {
     ]
 }
 
-async fn form_page(
-    st: &AppState,
-    title: String,
-    action: String,
-    cancel: String,
-    version: Option<i32>,
-    values: std::collections::BTreeMap<String, String>,
-    errors: FieldErrors,
-    notice: Option<String>,
-) -> Result<String, AppError> {
+async fn form_page(st: &AppState, form: RecordForm, values: BTreeMap<String, String>) -> Result<String, AppError> {
     let ch = st.db.read(choices).await?;
-    let mut fields = asset_fields(ch);
-    fill_fields(&mut fields, &values, &errors);
-    render(&FormPage { title, action, cancel, version, notice, errors, fields })
+    form.render_with(asset_fields(ch), &values)
 }
 
 async fn new_form(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> PageResult<Html<String>> {
-    let mut values = std::collections::BTreeMap::new();
+    let mut values = BTreeMap::new();
     values.insert("status".to_string(), "dang_su_dung".to_string());
     values.insert("quantity".to_string(), "1".to_string());
     if let Some(task) = q.id("task_id", "Nhiệm vụ") {
         values.insert("task_id".into(), task.to_string());
     }
-    let html = form_page(
-        &st,
-        "Thêm tài sản".into(),
-        "/tai-san/moi".into(),
-        "/tai-san".into(),
-        None,
-        values,
-        FieldErrors::new(),
-        None,
-    )
-    .await?;
-    Ok(Html(html))
+    Ok(Html(form_page(&st, new_asset_form(), values).await?))
+}
+
+fn new_asset_form() -> RecordForm {
+    RecordForm::new("Thêm tài sản", "/tai-san/moi", "/tai-san")
+}
+
+fn edit_asset_form(id: i32, code: &str, version: Option<i32>) -> RecordForm {
+    let mut form =
+        RecordForm::new(format!("Sửa tài sản {code}"), format!("/tai-san/{id}/sua"), format!("/tai-san/{id}"));
+    form.version = version;
+    form
 }
 
 async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
@@ -288,17 +267,7 @@ async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Respo
     match st.db.write(move |c| super::create(c, &web_actor(), input)).await {
         Ok(view) => Ok(Redirect::to(&format!("/tai-san/{}", view.asset.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(
-                &st,
-                "Thêm tài sản".into(),
-                "/tai-san/moi".into(),
-                "/tai-san".into(),
-                None,
-                form.to_map(),
-                errors,
-                None,
-            )
-            .await?;
+            let html = form_page(&st, RecordForm { errors, ..new_asset_form() }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -309,39 +278,18 @@ async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageRe
     let id = parse_id(&id, "tài sản")?;
     let asset = st.db.read(move |c| super::find(c, id)).await?;
     let values = form_values(&super::editable_json(&asset), MONEY);
-    let html = form_page(
-        &st,
-        format!("Sửa tài sản {}", asset.code),
-        format!("/tai-san/{id}/sua"),
-        format!("/tai-san/{id}"),
-        Some(asset.version),
-        values,
-        FieldErrors::new(),
-        None,
-    )
-    .await?;
-    Ok(Html(html))
+    Ok(Html(form_page(&st, edit_asset_form(id, &asset.code, Some(asset.version)), values).await?))
 }
 
 async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
     let id = parse_id(&id, "tài sản")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let title = |code: &str| format!("Sửa tài sản {code}");
     match st.db.write(move |c| super::update(c, &web_actor(), id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/tai-san/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(
-                &st,
-                title(form.get("code").unwrap_or("")),
-                format!("/tai-san/{id}/sua"),
-                format!("/tai-san/{id}"),
-                version.map(|v| v as i32),
-                form.to_map(),
-                errors,
-                None,
-            )
-            .await?;
+            let page = edit_asset_form(id, form.get("code").unwrap_or(""), version.map(|v| v as i32));
+            let html = form_page(&st, RecordForm { errors, ..page }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         // Someone saved first: keep what this person typed, show what changed, and let them save
@@ -354,18 +302,9 @@ async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormIn
                 .filter(|k| stored.get(**k).map(String::as_str).unwrap_or("") != form.get(k).unwrap_or(""))
                 .map(|k| format!("{k}: «{}»", stored.get(*k).cloned().unwrap_or_default()))
                 .collect();
-            let notice = format!("{message}. Giá trị hiện tại khác với bản bạn gửi — {}", changed.join("; "));
-            let html = form_page(
-                &st,
-                title(current["code"].as_str().unwrap_or("")),
-                format!("/tai-san/{id}/sua"),
-                format!("/tai-san/{id}"),
-                current_version,
-                form.to_map(),
-                FieldErrors::new(),
-                Some(notice),
-            )
-            .await?;
+            let mut page = edit_asset_form(id, current["code"].as_str().unwrap_or(""), current_version);
+            page.notice = Some(format!("{message}. Giá trị hiện tại khác với bản bạn gửi — {}", changed.join("; ")));
+            let html = form_page(&st, page, form.to_map()).await?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),

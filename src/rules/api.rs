@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{AssetCategory, AssetClass, OrgUnit, RuleSetting, WearRate};
+use crate::assets::{sums_sql, Sums};
 use crate::audit::{self, Actor};
 use crate::db::schema::{asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates};
 use crate::db::DbConn;
@@ -45,26 +46,22 @@ pub struct Usage {
     pub asset_residual_value: i64,
 }
 
-fn usage_by<F>(conn: &mut DbConn, column: F) -> AppResult<Vec<(i32, Usage)>>
-where
-    F: FnOnce() -> &'static str,
-{
-    use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Integer};
-    let col = column();
-    let rows: Vec<(i32, i64, i64, i64)> = assets::table
-        .select((
-            sql::<Integer>(col),
-            sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
-        ))
-        .group_by(sql::<Integer>(col))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, n, c, r)| (id, Usage { asset_count: n, asset_original_cost: c, asset_residual_value: r }))
-        .collect())
+impl From<Sums> for Usage {
+    fn from((asset_count, asset_original_cost, asset_residual_value): Sums) -> Usage {
+        Usage { asset_count, asset_original_cost, asset_residual_value }
+    }
+}
+
+fn usage_by_unit(conn: &mut DbConn) -> AppResult<Vec<(i32, Sums)>> {
+    Ok(assets::table.group_by(assets::unit_id).select((assets::unit_id, sums_sql())).load(conn)?)
+}
+
+fn usage_by_category(conn: &mut DbConn) -> AppResult<Vec<(i32, Sums)>> {
+    Ok(assets::table.group_by(assets::category_id).select((assets::category_id, sums_sql())).load(conn)?)
+}
+
+fn usage_of(rows: &[(i32, Sums)], id: i32) -> Usage {
+    rows.iter().find(|r| r.0 == id).map(|r| r.1).unwrap_or_default().into()
 }
 
 /// Small reference lists are filtered and paged in memory: they hold tens of rows, not thousands.
@@ -138,19 +135,8 @@ fn find_unit(conn: &mut DbConn, id: i32) -> AppResult<OrgUnit> {
 }
 
 fn unit_view(conn: &mut DbConn, unit: OrgUnit) -> AppResult<UnitView> {
-    let (n, c, r): (i64, i64, i64) = {
-        use diesel::dsl::sql;
-        use diesel::sql_types::BigInt;
-        assets::table
-            .filter(assets::unit_id.eq(unit.id))
-            .select((
-                sql::<BigInt>("COUNT(*)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
-                sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
-            ))
-            .get_result(conn)?
-    };
-    Ok(UnitView { unit, usage: Usage { asset_count: n, asset_original_cost: c, asset_residual_value: r } })
+    let sums: Sums = assets::table.filter(assets::unit_id.eq(unit.id)).select(sums_sql()).get_result(conn)?;
+    Ok(UnitView { unit, usage: sums.into() })
 }
 
 async fn list_units(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
@@ -160,23 +146,13 @@ async fn list_units(State(st): State<AppState>, QueryInput(mut q): QueryInput) -
         .db
         .read(move |c| {
             let units: Vec<OrgUnit> = org_units::table.order(org_units::code).select(OrgUnit::as_select()).load(c)?;
-            let usage = usage_by(c, || "unit_id")?;
+            let usage = usage_by_unit(c)?;
             let items: Vec<UnitView> = units
                 .into_iter()
                 .filter(|u| {
                     matches(&text, &[&u.code, &u.name, &u.short_name]) && kind.as_ref().is_none_or(|k| &u.kind == k)
                 })
-                .map(|u| {
-                    let usage = usage.iter().find(|x| x.0 == u.id).map(|x| &x.1);
-                    UnitView {
-                        usage: Usage {
-                            asset_count: usage.map_or(0, |x| x.asset_count),
-                            asset_original_cost: usage.map_or(0, |x| x.asset_original_cost),
-                            asset_residual_value: usage.map_or(0, |x| x.asset_residual_value),
-                        },
-                        unit: u,
-                    }
-                })
+                .map(|u| UnitView { usage: usage_of(&usage, u.id), unit: u })
                 .collect();
             let out = paged(items, &mut q)?;
             q.finish()?;
@@ -354,20 +330,15 @@ fn find_category(conn: &mut DbConn, id: i32) -> AppResult<AssetCategory> {
 
 fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<CategoryView>> {
     let classes: Vec<AssetClass> = asset_classes::table.select(AssetClass::as_select()).load(conn)?;
-    let usage = usage_by(conn, || "category_id")?;
+    let usage = usage_by_category(conn)?;
     Ok(cats
         .into_iter()
         .map(|cat| {
             let class = classes.iter().find(|k| k.id == cat.class_id);
-            let u = usage.iter().find(|x| x.0 == cat.id).map(|x| &x.1);
             CategoryView {
                 class_code: class.map(|k| k.code.clone()).unwrap_or_default(),
                 class_name: class.map(|k| k.name.clone()).unwrap_or_default(),
-                usage: Usage {
-                    asset_count: u.map_or(0, |x| x.asset_count),
-                    asset_original_cost: u.map_or(0, |x| x.asset_original_cost),
-                    asset_residual_value: u.map_or(0, |x| x.asset_residual_value),
-                },
+                usage: usage_of(&usage, cat.id),
                 category: cat,
             }
         })

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::assets::{sums_sql, Sums};
 use crate::audit::{self, Actor};
 use crate::db::schema::{assets, org_units, tasks};
 use crate::db::{DbBackend, DbConn};
@@ -77,18 +78,11 @@ pub struct TaskView {
     pub asset_residual_value: i64,
 }
 
-fn asset_totals(conn: &mut DbConn, ids: &[i32]) -> AppResult<Vec<(Option<i32>, i64, i64, i64)>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
+fn asset_totals(conn: &mut DbConn, ids: &[i32]) -> AppResult<Vec<(Option<i32>, Sums)>> {
     Ok(assets::table
         .filter(assets::task_id.eq_any(ids))
         .group_by(assets::task_id)
-        .select((
-            assets::task_id,
-            sql::<BigInt>("COUNT(*)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
-        ))
+        .select((assets::task_id, sums_sql()))
         .load(conn)?)
 }
 
@@ -103,9 +97,9 @@ fn views(conn: &mut DbConn, rows: Vec<Task>) -> AppResult<Vec<TaskView>> {
                 status_name: crate::assets::label(STATUSES, &task.status),
                 level_name: crate::assets::label(LEVELS, &task.level),
                 legal_regime_name: crate::assets::label(LEGAL_REGIMES, &task.legal_regime),
-                asset_count: t.map_or(0, |t| t.1),
-                asset_original_cost: t.map_or(0, |t| t.2),
-                asset_residual_value: t.map_or(0, |t| t.3),
+                asset_count: t.map_or(0, |t| t.1 .0),
+                asset_original_cost: t.map_or(0, |t| t.1 .1),
+                asset_residual_value: t.map_or(0, |t| t.1 .2),
                 task,
             }
         })

@@ -1,5 +1,7 @@
 //! Task pages: the list, a task with its assets and totals, the forms.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,11 +12,11 @@ use axum::Router;
 use super::{TaskFilter, TaskPage, TaskView, FUNDING, LEGAL_REGIMES, LEVELS, STATUSES};
 use crate::assets::{AssetFilter, AssetPage};
 use crate::audit::{Actor, AuditEvent};
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::input::Input;
 use crate::web::error::PageResult;
 use crate::web::{
-    fill_fields, fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput,
+    fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput, RecordForm,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -71,29 +73,9 @@ async fn show(State(st): State<AppState>, Path(id): Path<String>) -> PageResult<
     Ok(Html(render(&page)?))
 }
 
-#[derive(Template)]
-#[template(path = "record_form.html")]
-struct FormPage {
-    title: String,
-    action: String,
-    cancel: String,
-    version: Option<i32>,
-    notice: Option<String>,
-    errors: FieldErrors,
-    fields: Vec<FormField>,
-}
-
 const MONEY: &[&str] = &["total_budget", "state_budget"];
 
-async fn form_page(
-    st: &AppState,
-    title: String,
-    id: Option<i32>,
-    version: Option<i32>,
-    values: std::collections::BTreeMap<String, String>,
-    errors: FieldErrors,
-    notice: Option<String>,
-) -> Result<String, AppError> {
+async fn form_page(st: &AppState, form: RecordForm, values: BTreeMap<String, String>) -> Result<String, AppError> {
     use crate::db::schema::org_units;
     use diesel::prelude::*;
     use FieldKind::*;
@@ -101,7 +83,7 @@ async fn form_page(
         .db
         .read(|c| Ok(org_units::table.order(org_units::id).select((org_units::id, org_units::name)).load(c)?))
         .await?;
-    let mut fields = vec![
+    let fields = vec![
         FormField::new("code", "Mã nhiệm vụ", Text).required(),
         FormField::new("title", "Tên nhiệm vụ", TextArea).required(),
         FormField::new("level", "Cấp quản lý", Select).choices(LEVELS),
@@ -121,12 +103,18 @@ async fn form_page(
         FormField::new("acceptance_conclusion", "Kết luận của hội đồng nghiệm thu", TextArea),
         FormField::new("notes", "Ghi chú", TextArea),
     ];
-    fill_fields(&mut fields, &values, &errors);
-    let (action, cancel) = match id {
-        Some(id) => (format!("/nhiem-vu/{id}/sua"), format!("/nhiem-vu/{id}")),
-        None => ("/nhiem-vu/moi".into(), "/nhiem-vu".into()),
-    };
-    render(&FormPage { title, action, cancel, version, notice, errors, fields })
+    form.render_with(fields, &values)
+}
+
+fn new_task_form() -> RecordForm {
+    RecordForm::new("Thêm nhiệm vụ KH&CN", "/nhiem-vu/moi", "/nhiem-vu")
+}
+
+fn edit_task_form(id: i32, code: &str, version: Option<i32>) -> RecordForm {
+    let mut form =
+        RecordForm::new(format!("Sửa nhiệm vụ {code}"), format!("/nhiem-vu/{id}/sua"), format!("/nhiem-vu/{id}"));
+    form.version = version;
+    form
 }
 
 async fn new_form(State(st): State<AppState>) -> PageResult<Html<String>> {
@@ -134,7 +122,7 @@ async fn new_form(State(st): State<AppState>) -> PageResult<Html<String>> {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Ok(Html(form_page(&st, "Thêm nhiệm vụ KH&CN".into(), None, None, values, FieldErrors::new(), None).await?))
+    Ok(Html(form_page(&st, new_task_form(), values).await?))
 }
 
 async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
@@ -142,7 +130,7 @@ async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Respo
     match st.db.write(move |c| super::create(c, &web_actor(), input)).await {
         Ok(v) => Ok(Redirect::to(&format!("/nhiem-vu/{}", v.task.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(&st, "Thêm nhiệm vụ KH&CN".into(), None, None, form.to_map(), errors, None).await?;
+            let html = form_page(&st, RecordForm { errors, ..new_task_form() }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -153,24 +141,25 @@ async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageRe
     let id = parse_id(&id, "nhiệm vụ")?;
     let t = st.db.read(move |c| super::find(c, id)).await?;
     let values = form_values(&super::editable_json(&t), MONEY);
-    let title = format!("Sửa nhiệm vụ {}", t.code);
-    Ok(Html(form_page(&st, title, Some(id), Some(t.version), values, FieldErrors::new(), None).await?))
+    Ok(Html(form_page(&st, edit_task_form(id, &t.code, Some(t.version)), values).await?))
 }
 
 async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
     let id = parse_id(&id, "nhiệm vụ")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let title = format!("Sửa nhiệm vụ {}", form.get("code").unwrap_or(""));
     match st.db.write(move |c| super::update(c, &web_actor(), id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/nhiem-vu/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(&st, title, Some(id), version.map(|v| v as i32), form.to_map(), errors, None).await?;
+            let page = edit_task_form(id, form.get("code").unwrap_or(""), version.map(|v| v as i32));
+            let html = form_page(&st, RecordForm { errors, ..page }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(AppError::Conflict { message, current: Some(current) }) => {
             let v = current["version"].as_i64().map(|v| v as i32);
-            let html = form_page(&st, title, Some(id), v, form.to_map(), FieldErrors::new(), Some(message)).await?;
+            let mut page = edit_task_form(id, current["code"].as_str().unwrap_or(""), v);
+            page.notice = Some(message);
+            let html = form_page(&st, page, form.to_map()).await?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),

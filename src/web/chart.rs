@@ -7,20 +7,20 @@ fn escape(s: &str) -> String {
 }
 
 /// Horizontal bars, two per row: original cost (dark) and residual value (light), in million đồng.
-pub fn cost_bars(rows: &[(String, i64, i64, i64)]) -> String {
+pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
     if rows.is_empty() {
         return "<p class=\"muted\">Chưa có tài sản.</p>".into();
     }
     let label_w = 190.0;
     let bar_w = 330.0;
     let row_h = 40.0;
-    let max = rows.iter().map(|r| r.2.max(r.3)).max().unwrap_or(1).max(1) as f64;
+    let max = rows.iter().map(|r| r.1 .1.max(r.1 .2)).max().unwrap_or(1).max(1) as f64;
     let height = rows.len() as f64 * row_h + 30.0;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"Nguyên giá và giá trị còn lại\">",
         w = label_w + bar_w + 10.0
     );
-    for (i, (name, count, cost, residual)) in rows.iter().enumerate() {
+    for (i, (name, (count, cost, residual))) in rows.iter().enumerate() {
         let y = i as f64 * row_h;
         let w1 = (*cost as f64 / max * bar_w).max(1.0);
         let w2 = (*residual as f64 / max * bar_w).max(1.0);
@@ -56,7 +56,7 @@ pub fn cost_bars(rows: &[(String, i64, i64, i64)]) -> String {
 mod tests {
     #[test]
     fn escapes_labels_and_scales() {
-        let svg = super::cost_bars(&[("<Nhà>".into(), 2, 100_000_000, 50_000_000)]);
+        let svg = super::cost_bars(&[("<Nhà>".into(), (2, 100_000_000, 50_000_000))]);
         assert!(svg.contains("&lt;Nhà&gt; (2)"));
         assert!(svg.contains("width=\"330.0\""));
         assert!(svg.contains("width=\"165.0\""));

@@ -44,9 +44,9 @@ async fn home(State(st): State<AppState>) -> PageResult<Html<String>> {
                 },
             )?;
             Ok(HomePage {
-                total: by_class.iter().map(|r| r.1).sum(),
-                total_cost: by_class.iter().map(|r| r.2).sum(),
-                total_residual: by_class.iter().map(|r| r.3).sum(),
+                total: by_class.iter().map(|r| r.1 .0).sum(),
+                total_cost: by_class.iter().map(|r| r.1 .1).sum(),
+                total_residual: by_class.iter().map(|r| r.1 .2).sum(),
                 close: Some(assets::wear::last_close(crate::text::today())),
                 by_class_svg: chart::cost_bars(&by_class),
                 by_unit_svg: chart::cost_bars(&by_unit),

@@ -199,6 +199,45 @@ impl FormField {
     }
 }
 
+/// A record's create or edit form (`record_form.html`), shared by every area.
+#[derive(askama::Template)]
+#[template(path = "record_form.html")]
+pub struct RecordForm {
+    pub title: String,
+    pub action: String,
+    pub cancel: String,
+    /// The version the form was opened at (edit forms only).
+    pub version: Option<i32>,
+    pub notice: Option<String>,
+    pub errors: crate::error::FieldErrors,
+    pub fields: Vec<FormField>,
+}
+
+impl RecordForm {
+    pub fn new(title: impl Into<String>, action: impl Into<String>, cancel: impl Into<String>) -> RecordForm {
+        RecordForm {
+            title: title.into(),
+            action: action.into(),
+            cancel: cancel.into(),
+            version: None,
+            notice: None,
+            errors: Default::default(),
+            fields: vec![],
+        }
+    }
+
+    /// Renders with `fields` filled from `values` and this form's errors.
+    pub fn render_with(
+        mut self,
+        mut fields: Vec<FormField>,
+        values: &BTreeMap<String, String>,
+    ) -> Result<String, AppError> {
+        fill_fields(&mut fields, values, &self.errors);
+        self.fields = fields;
+        render(&self)
+    }
+}
+
 /// Fills form fields from submitted (or stored) values and from per-field errors.
 pub fn fill_fields(fields: &mut [FormField], values: &BTreeMap<String, String>, errors: &crate::error::FieldErrors) {
     for f in fields.iter_mut() {
