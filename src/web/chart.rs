@@ -13,12 +13,14 @@ pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
     }
     let label_w = 190.0;
     let bar_w = 330.0;
+    // Room on the right for the figure after the longest bar.
+    let room = 70.0;
     let row_h = 40.0;
     let max = rows.iter().map(|r| r.1 .1.max(r.1 .2)).max().unwrap_or(1).max(1) as f64;
     let height = rows.len() as f64 * row_h + 30.0;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"Nguyên giá và giá trị còn lại\">",
-        w = label_w + bar_w + 10.0
+        w = label_w + bar_w + room
     );
     for (i, (name, (count, cost, residual))) in rows.iter().enumerate() {
         let y = i as f64 * row_h;
@@ -28,14 +30,14 @@ pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
             "<text x=\"0\" y=\"{ty}\">{name} ({count})</text>\
              <rect x=\"{label_w}\" y=\"{y1}\" width=\"{w1:.1}\" height=\"13\" fill=\"#0b5cad\"><title>Nguyên giá: {c} đ</title></rect>\
              <rect x=\"{label_w}\" y=\"{y2}\" width=\"{w2:.1}\" height=\"13\" fill=\"#7fb2e5\"><title>Giá trị còn lại: {r} đ</title></rect>\
-             <text x=\"{tx}\" y=\"{ty2}\" font-size=\"10\">{cm} tr.đ</text>",
+             <text x=\"{tx:.1}\" y=\"{ty2}\" font-size=\"10\">{cm} tr.đ</text>",
             ty = y + 18.0,
             name = escape(name),
             y1 = y + 6.0,
             y2 = y + 21.0,
             c = format_number(*cost),
             r = format_number(*residual),
-            tx = label_w + 4.0,
+            tx = (label_w + w1.max(w2) + 4.0).min(label_w + bar_w - 60.0),
             ty2 = y + 17.0,
             cm = format_number(cost / 1_000_000),
         ));

@@ -34,6 +34,16 @@ pub fn opt_num(n: impl Borrow<Option<i32>>) -> String {
     n.borrow().map(|n| n.to_string()).unwrap_or_default()
 }
 
+/// The Vietnamese name of a history action.
+pub fn action(a: impl AsRef<str>) -> String {
+    match a.as_ref() {
+        "create" => "Thêm mới".into(),
+        "update" => "Sửa".into(),
+        "delete" => "Xóa".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Percent × 100 → "14,29 %".
 pub fn percent_bp(bp: impl Borrow<i32>) -> String {
     let bp = *bp.borrow();

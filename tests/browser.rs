@@ -1,0 +1,141 @@
+//! A real browser: headless Chromium driven through WebDriver (chromedriver) searches the register
+//! and opens an asset. Ignored by the plain `cargo test` (a fresh machine may have no browser); CI
+//! installs chromium and chromium-driver and runs `cargo test --test browser -- --ignored`, and a
+//! missing browser fails the run instead of skipping it.
+
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn find(program: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| panic!("{program} is not installed: apt-get install chromium chromium-driver"))
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let chromedriver = find("chromedriver", &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+        let chromium = find("chromium", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+        let port = free_port();
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                     "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]
+        }}}});
+        let answer: Value =
+            ureq::post(&format!("{base}/session")).send_json(caps).expect("new session").into_json().unwrap();
+        let session = answer["value"]["sessionId"].as_str().expect("session id").to_string();
+        Driver { child, base, session, _profile: profile }
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let req = ureq::request(method, &url);
+        let res = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        match res {
+            Ok(r) => r.into_json::<Value>().unwrap()["value"].clone(),
+            Err(ureq::Error::Status(code, r)) => {
+                panic!("{method} {path}: {code} {}", r.into_string().unwrap_or_default())
+            }
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
+    }
+
+    fn goto(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn element(&self, css: &str) -> String {
+        let v = self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.element(css);
+        self.cmd("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or("").to_string()
+    }
+
+    fn url(&self) -> String {
+        self.cmd("GET", "/url", None).as_str().unwrap().to_string()
+    }
+
+    /// Waits until `check` holds, as a person waits for the page.
+    fn wait_for(&self, what: &str, check: impl Fn(&Driver) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !check(self) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; page: {}", self.text("body"));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn search_the_register_and_open_an_asset() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    runtime.spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let d = Driver::start();
+    d.goto(&format!("http://{addr}/tai-san"));
+    d.wait_for("the register", |d| d.text("#total") == "41");
+    let q = d.element("#q");
+    d.cmd("POST", &format!("/element/{q}/value"), Some(json!({"text": "may pcr"})));
+    // htmx swaps the results in as the person types; no page load.
+    d.wait_for("the search result", |d| d.text("#total") == "1");
+    assert!(d.url().contains("q=may"), "the search is in the address: {}", d.url());
+    let link = d.cmd("POST", "/element", Some(json!({"using": "link text", "value": "Máy Real-time PCR CFX96 Touch"})));
+    let link = link.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string();
+    d.cmd("POST", &format!("/element/{link}/click"), Some(json!({})));
+    d.wait_for("the asset page", |d| d.url().contains("/tai-san/") && !d.url().contains('?'));
+    assert_eq!(d.text("#asset-name"), "Máy Real-time PCR CFX96 Touch");
+    assert!(d.text("body").contains("1.450.000.000 đ"));
+    assert!(d.text("body").contains("Hao mòn đến 31/12/"));
+}
