@@ -232,11 +232,8 @@ impl AssetFilter {
 
     fn query(&self) -> assets::BoxedQuery<'static, DbBackend> {
         let mut q = assets::table.into_boxed();
-        if let Some(text) = &self.q {
-            for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
-                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                q = q.filter(assets::search_text.like(format!("%{escaped}%")).escape('\\'));
-            }
+        for pattern in self.q.as_deref().map(text::like_patterns).unwrap_or_default() {
+            q = q.filter(assets::search_text.like(pattern).escape('\\'));
         }
         if let Some(v) = self.unit_id {
             q = q.filter(assets::unit_id.eq(v));

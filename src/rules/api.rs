@@ -23,15 +23,116 @@ use crate::web::{parse_id, AppState, JsonInput, QueryInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/units", get(list_units).post(create_unit))
-        .route("/api/v1/units/{id}", get(show_unit).put(update_unit).delete(delete_unit))
+        .route("/api/v1/units", get(list_units).post(create::<OrgUnit>))
+        .route("/api/v1/units/{id}", get(show::<OrgUnit>).put(update::<OrgUnit>).delete(delete::<OrgUnit>))
         .route("/api/v1/classes", get(list_classes))
-        .route("/api/v1/categories", get(list_categories).post(create_category))
-        .route("/api/v1/categories/{id}", get(show_category).put(update_category).delete(delete_category))
-        .route("/api/v1/wear-rates", get(list_rates).post(create_rate))
-        .route("/api/v1/wear-rates/{id}", get(show_rate).put(update_rate).delete(delete_rate))
-        .route("/api/v1/rule-settings", get(list_settings).post(create_setting))
-        .route("/api/v1/rule-settings/{id}", get(show_setting).put(update_setting).delete(delete_setting))
+        .route("/api/v1/categories", get(list_categories).post(create::<AssetCategory>))
+        .route(
+            "/api/v1/categories/{id}",
+            get(show::<AssetCategory>).put(update::<AssetCategory>).delete(delete::<AssetCategory>),
+        )
+        .route("/api/v1/wear-rates", get(list_rates).post(create::<WearRate>))
+        .route("/api/v1/wear-rates/{id}", get(show::<WearRate>).put(update::<WearRate>).delete(delete::<WearRate>))
+        .route("/api/v1/rule-settings", get(list_settings).post(create::<RuleSetting>))
+        .route(
+            "/api/v1/rule-settings/{id}",
+            get(show::<RuleSetting>).put(update::<RuleSetting>).delete(delete::<RuleSetting>),
+        )
+}
+
+/// A reference table edited through the same four operations: read, create, update with the
+/// version last read, delete what nothing refers to. Every change is an audited event.
+trait Reference: Serialize + Sized + Send + 'static {
+    /// The entity name in the history.
+    const ENTITY: &'static str;
+    /// What a person calls it, for messages: "đơn vị".
+    const WHAT: &'static str;
+    /// Whether stored wear depends on it (then a change recomputes the register).
+    const AFFECTS_WEAR: bool;
+    type View: Serialize + Send + 'static;
+
+    fn find(conn: &mut DbConn, id: i32) -> AppResult<Self>;
+    fn version(&self) -> i32;
+    /// Reads, checks and writes; `id` is None for a new row. Returns the row's id.
+    fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32>;
+    fn view(conn: &mut DbConn, row: Self) -> AppResult<Self::View>;
+    /// The stored row as the form `save` reads, for updates that send only some fields.
+    fn base(&self) -> Value {
+        json!(self)
+    }
+    /// Refuses a delete that would leave references behind; deletes otherwise.
+    fn delete(conn: &mut DbConn, row: &Self, id: i32) -> AppResult<()>;
+}
+
+async fn show<T: Reference>(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<T::View>, AppError> {
+    let id = parse_id(&id, T::WHAT)?;
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let row = T::find(c, id)?;
+                T::view(c, row)
+            })
+            .await?,
+    ))
+}
+
+async fn create<T: Reference>(
+    State(st): State<AppState>,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let view = st
+        .db
+        .write(move |c| {
+            let id = T::save(c, &mut input, None)?;
+            let row = T::find(c, id)?;
+            if T::AFFECTS_WEAR {
+                crate::assets::refresh_wear(c, true)?;
+            }
+            audit::record(c, &actor(), "create", T::ENTITY, id, None, Some(&json!(row)))?;
+            T::view(c, row)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn update<T: Reference>(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    JsonInput(mut patch): JsonInput,
+) -> Result<Json<T::View>, AppError> {
+    let id = parse_id(&id, T::WHAT)?;
+    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                let before = T::find(c, id)?;
+                check_version(version, before.version(), T::WHAT)?;
+                let mut input = Input::overlay(before.base(), patch)?;
+                T::save(c, &mut input, Some(id))?;
+                let after = T::find(c, id)?;
+                if T::AFFECTS_WEAR {
+                    crate::assets::refresh_wear(c, true)?;
+                }
+                audit::record(c, &actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
+                T::view(c, after)
+            })
+            .await?,
+    ))
+}
+
+async fn delete<T: Reference>(State(st): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+    let id = parse_id(&id, T::WHAT)?;
+    st.db
+        .write(move |c| {
+            let before = T::find(c, id)?;
+            T::delete(c, &before, id)?;
+            if T::AFFECTS_WEAR {
+                crate::assets::refresh_wear(c, true)?;
+            }
+            audit::record(c, &actor(), "delete", T::ENTITY, id, Some(&json!(before)), None)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn actor() -> Actor {
@@ -88,7 +189,7 @@ fn check_version(version: Option<i64>, current: i32, what: &str) -> AppResult<()
     match version {
         None => Err(AppError::invalid("version", "Cần gửi «version» — số phiên bản của bản ghi đang sửa")),
         Some(v) if v != current as i64 => {
-            Err(AppError::conflict(format!("{what} đã được người khác sửa; hãy tải lại bản hiện tại")))
+            Err(AppError::conflict(format!("Bản ghi {what} đã được người khác sửa; hãy tải lại bản hiện tại")))
         }
         Some(_) => Ok(()),
     }
@@ -134,9 +235,42 @@ fn find_unit(conn: &mut DbConn, id: i32) -> AppResult<OrgUnit> {
         .ok_or_else(|| AppError::NotFound(format!("đơn vị số {id}")))
 }
 
-fn unit_view(conn: &mut DbConn, unit: OrgUnit) -> AppResult<UnitView> {
-    let sums: Sums = assets::table.filter(assets::unit_id.eq(unit.id)).select(sums_sql()).get_result(conn)?;
-    Ok(UnitView { unit, usage: sums.into() })
+impl Reference for OrgUnit {
+    const ENTITY: &'static str = "org_unit";
+    const WHAT: &'static str = "đơn vị";
+    const AFFECTS_WEAR: bool = false;
+    type View = UnitView;
+
+    fn find(conn: &mut DbConn, id: i32) -> AppResult<Self> {
+        find_unit(conn, id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+        save_unit(conn, input, id)
+    }
+
+    fn view(conn: &mut DbConn, unit: OrgUnit) -> AppResult<UnitView> {
+        let sums: Sums = assets::table.filter(assets::unit_id.eq(unit.id)).select(sums_sql()).get_result(conn)?;
+        Ok(UnitView { unit, usage: sums.into() })
+    }
+
+    fn delete(conn: &mut DbConn, unit: &OrgUnit, id: i32) -> AppResult<()> {
+        let n_assets: i64 = assets::table.filter(assets::unit_id.eq(id)).count().get_result(conn)?;
+        let n_children: i64 = org_units::table.filter(org_units::parent_id.eq(id)).count().get_result(conn)?;
+        let n_tasks: i64 = tasks::table.filter(tasks::managing_unit_id.eq(id)).count().get_result(conn)?;
+        if n_assets + n_children + n_tasks > 0 {
+            return Err(AppError::conflict(format!(
+                "Không xóa được đơn vị «{}»: còn {n_assets} tài sản, {n_children} đơn vị trực thuộc, {n_tasks} nhiệm vụ tham chiếu",
+                unit.code
+            )));
+        }
+        diesel::delete(org_units::table.find(id)).execute(conn)?;
+        Ok(())
+    }
 }
 
 async fn list_units(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
@@ -160,18 +294,6 @@ async fn list_units(State(st): State<AppState>, QueryInput(mut q): QueryInput) -
         })
         .await?;
     Ok(Json(out))
-}
-
-async fn show_unit(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "đơn vị")?;
-    Ok(Json(
-        st.db
-            .read(move |c| {
-                let u = find_unit(c, id)?;
-                unit_view(c, u)
-            })
-            .await?,
-    ))
 }
 
 fn save_unit(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
@@ -234,66 +356,6 @@ fn save_unit(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
     })
 }
 
-async fn create_unit(
-    State(st): State<AppState>,
-    JsonInput(mut input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let view = st
-        .db
-        .write(move |c| {
-            let id = save_unit(c, &mut input, None)?;
-            let u = find_unit(c, id)?;
-            audit::record(c, &actor(), "create", "org_unit", id, None, Some(&json!(u)))?;
-            unit_view(c, u)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(view)))
-}
-
-async fn update_unit(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    JsonInput(mut patch): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let id = parse_id(&id, "đơn vị")?;
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                let before = find_unit(c, id)?;
-                let mut input = Input::overlay(json!(before), patch)?;
-                check_version(version, before.version, "Đơn vị")?;
-                save_unit(c, &mut input, Some(id))?;
-                let after = find_unit(c, id)?;
-                audit::record(c, &actor(), "update", "org_unit", id, Some(&json!(before)), Some(&json!(after)))?;
-                unit_view(c, after)
-            })
-            .await?,
-    ))
-}
-
-async fn delete_unit(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "đơn vị")?;
-    st.db
-        .write(move |c| {
-            let before = find_unit(c, id)?;
-            let n_assets: i64 = assets::table.filter(assets::unit_id.eq(id)).count().get_result(c)?;
-            let n_children: i64 = org_units::table.filter(org_units::parent_id.eq(id)).count().get_result(c)?;
-            let n_tasks: i64 = tasks::table.filter(tasks::managing_unit_id.eq(id)).count().get_result(c)?;
-            if n_assets + n_children + n_tasks > 0 {
-                return Err(AppError::conflict(format!(
-                    "Không xóa được đơn vị «{}»: còn {n_assets} tài sản, {n_children} đơn vị trực thuộc, {n_tasks} nhiệm vụ tham chiếu",
-                    before.code
-                )));
-            }
-            diesel::delete(org_units::table.find(id)).execute(c)?;
-            audit::record(c, &actor(), "delete", "org_unit", id, Some(&json!(before)), None)?;
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 // ---- Classes and categories (loại, nhóm tài sản) -----------------------------------------------
 
 async fn list_classes(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
@@ -328,6 +390,48 @@ fn find_category(conn: &mut DbConn, id: i32) -> AppResult<AssetCategory> {
         .ok_or_else(|| AppError::NotFound(format!("nhóm tài sản số {id}")))
 }
 
+impl Reference for AssetCategory {
+    const ENTITY: &'static str = "asset_category";
+    const WHAT: &'static str = "nhóm tài sản";
+    const AFFECTS_WEAR: bool = true;
+    type View = CategoryView;
+
+    fn find(conn: &mut DbConn, id: i32) -> AppResult<Self> {
+        find_category(conn, id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+        save_category(conn, input, id)
+    }
+
+    fn view(conn: &mut DbConn, cat: AssetCategory) -> AppResult<CategoryView> {
+        Ok(category_views(conn, vec![cat])?.remove(0))
+    }
+
+    fn base(&self) -> Value {
+        let mut base = json!(self);
+        base["wear_exempt"] = json!(self.wear_exempt.to_string());
+        base
+    }
+
+    fn delete(conn: &mut DbConn, cat: &AssetCategory, id: i32) -> AppResult<()> {
+        let n_assets: i64 = assets::table.filter(assets::category_id.eq(id)).count().get_result(conn)?;
+        let n_rates: i64 = wear_rates::table.filter(wear_rates::category_id.eq(id)).count().get_result(conn)?;
+        if n_assets + n_rates > 0 {
+            return Err(AppError::conflict(format!(
+                "Không xóa được nhóm «{}»: còn {n_assets} tài sản và {n_rates} tỷ lệ hao mòn tham chiếu",
+                cat.code
+            )));
+        }
+        diesel::delete(asset_categories::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+}
+
 fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<CategoryView>> {
     let classes: Vec<AssetClass> = asset_classes::table.select(AssetClass::as_select()).load(conn)?;
     let usage = usage_by_category(conn)?;
@@ -360,18 +464,6 @@ async fn list_categories(State(st): State<AppState>, QueryInput(mut q): QueryInp
                 let out = paged(category_views(c, cats)?, &mut q)?;
                 q.finish()?;
                 Ok(out)
-            })
-            .await?,
-    ))
-}
-
-async fn show_category(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "nhóm tài sản")?;
-    Ok(Json(
-        st.db
-            .read(move |c| {
-                let cat = find_category(c, id)?;
-                Ok(category_views(c, vec![cat])?.remove(0))
             })
             .await?,
     ))
@@ -431,68 +523,6 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
     })
 }
 
-async fn create_category(
-    State(st): State<AppState>,
-    JsonInput(mut input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let view = st
-        .db
-        .write(move |c| {
-            let id = save_category(c, &mut input, None)?;
-            let cat = find_category(c, id)?;
-            audit::record(c, &actor(), "create", "asset_category", id, None, Some(&json!(cat)))?;
-            Ok(category_views(c, vec![cat])?.remove(0))
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(view)))
-}
-
-async fn update_category(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    JsonInput(mut patch): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let id = parse_id(&id, "nhóm tài sản")?;
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                let before = find_category(c, id)?;
-                let mut base = json!(before);
-                base["wear_exempt"] = json!(before.wear_exempt.to_string());
-                let mut input = Input::overlay(base, patch)?;
-                check_version(version, before.version, "Nhóm tài sản")?;
-                save_category(c, &mut input, Some(id))?;
-                let after = find_category(c, id)?;
-                crate::assets::refresh_wear(c, true)?;
-                audit::record(c, &actor(), "update", "asset_category", id, Some(&json!(before)), Some(&json!(after)))?;
-                Ok(category_views(c, vec![after])?.remove(0))
-            })
-            .await?,
-    ))
-}
-
-async fn delete_category(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "nhóm tài sản")?;
-    st.db
-        .write(move |c| {
-            let before = find_category(c, id)?;
-            let n_assets: i64 = assets::table.filter(assets::category_id.eq(id)).count().get_result(c)?;
-            let n_rates: i64 = wear_rates::table.filter(wear_rates::category_id.eq(id)).count().get_result(c)?;
-            if n_assets + n_rates > 0 {
-                return Err(AppError::conflict(format!(
-                    "Không xóa được nhóm «{}»: còn {n_assets} tài sản và {n_rates} tỷ lệ hao mòn tham chiếu",
-                    before.code
-                )));
-            }
-            diesel::delete(asset_categories::table.find(id)).execute(c)?;
-            audit::record(c, &actor(), "delete", "asset_category", id, Some(&json!(before)), None)?;
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 // ---- Wear rates (tỷ lệ hao mòn) ----------------------------------------------------------------
 
 const RATE_FIELDS: &[&str] =
@@ -534,9 +564,32 @@ async fn list_rates(State(st): State<AppState>, QueryInput(mut q): QueryInput) -
     ))
 }
 
-async fn show_rate(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "tỷ lệ hao mòn")?;
-    Ok(Json(st.db.read(move |c| find_rate(c, id)).await?))
+impl Reference for WearRate {
+    const ENTITY: &'static str = "wear_rate";
+    const WHAT: &'static str = "tỷ lệ hao mòn";
+    const AFFECTS_WEAR: bool = true;
+    type View = WearRate;
+
+    fn find(conn: &mut DbConn, id: i32) -> AppResult<Self> {
+        find_rate(conn, id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+        save_rate(conn, input, id)
+    }
+
+    fn view(_conn: &mut DbConn, rate: WearRate) -> AppResult<WearRate> {
+        Ok(rate)
+    }
+
+    fn delete(conn: &mut DbConn, _rate: &WearRate, id: i32) -> AppResult<()> {
+        diesel::delete(wear_rates::table.find(id)).execute(conn)?;
+        Ok(())
+    }
 }
 
 fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
@@ -589,60 +642,6 @@ fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
     })
 }
 
-async fn create_rate(
-    State(st): State<AppState>,
-    JsonInput(mut input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let rate = st
-        .db
-        .write(move |c| {
-            let id = save_rate(c, &mut input, None)?;
-            let rate = find_rate(c, id)?;
-            crate::assets::refresh_wear(c, true)?;
-            audit::record(c, &actor(), "create", "wear_rate", id, None, Some(&json!(rate)))?;
-            Ok(rate)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(rate)))
-}
-
-async fn update_rate(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    JsonInput(mut patch): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let id = parse_id(&id, "tỷ lệ hao mòn")?;
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                let before = find_rate(c, id)?;
-                let mut input = Input::overlay(json!(before), patch)?;
-                check_version(version, before.version, "Tỷ lệ hao mòn")?;
-                save_rate(c, &mut input, Some(id))?;
-                let after = find_rate(c, id)?;
-                crate::assets::refresh_wear(c, true)?;
-                audit::record(c, &actor(), "update", "wear_rate", id, Some(&json!(before)), Some(&json!(after)))?;
-                Ok(after)
-            })
-            .await?,
-    ))
-}
-
-async fn delete_rate(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "tỷ lệ hao mòn")?;
-    st.db
-        .write(move |c| {
-            let before = find_rate(c, id)?;
-            diesel::delete(wear_rates::table.find(id)).execute(c)?;
-            crate::assets::refresh_wear(c, true)?;
-            audit::record(c, &actor(), "delete", "wear_rate", id, Some(&json!(before)), None)?;
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 // ---- Rule settings (quy định) ------------------------------------------------------------------
 
 const SETTING_FIELDS: &[&str] = &["key", "value", "legal_source", "valid_from", "valid_to", "note", "version"];
@@ -674,11 +673,6 @@ async fn list_settings(State(st): State<AppState>, QueryInput(mut q): QueryInput
     ))
 }
 
-async fn show_setting(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "quy định")?;
-    Ok(Json(st.db.read(move |c| find_setting(c, id)).await?))
-}
-
 /// Settings the code reads, with a check of their value.
 fn check_setting_value(key: &str, value: &str) -> Option<String> {
     match key {
@@ -688,6 +682,34 @@ fn check_setting_value(key: &str, value: &str) -> Option<String> {
         }
         "asset_code_pattern" if !value.contains("{seq") => Some("Mẫu mã phải có {seq} (số thứ tự)".into()),
         _ => None,
+    }
+}
+
+impl Reference for RuleSetting {
+    const ENTITY: &'static str = "rule_setting";
+    const WHAT: &'static str = "quy định";
+    const AFFECTS_WEAR: bool = true;
+    type View = RuleSetting;
+
+    fn find(conn: &mut DbConn, id: i32) -> AppResult<Self> {
+        find_setting(conn, id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+        save_setting(conn, input, id)
+    }
+
+    fn view(_conn: &mut DbConn, setting: RuleSetting) -> AppResult<RuleSetting> {
+        Ok(setting)
+    }
+
+    fn delete(conn: &mut DbConn, _setting: &RuleSetting, id: i32) -> AppResult<()> {
+        diesel::delete(rule_settings::table.find(id)).execute(conn)?;
+        Ok(())
     }
 }
 
@@ -736,58 +758,4 @@ fn save_setting(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRes
             id
         }
     })
-}
-
-async fn create_setting(
-    State(st): State<AppState>,
-    JsonInput(mut input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let s = st
-        .db
-        .write(move |c| {
-            let id = save_setting(c, &mut input, None)?;
-            let s = find_setting(c, id)?;
-            crate::assets::refresh_wear(c, true)?;
-            audit::record(c, &actor(), "create", "rule_setting", id, None, Some(&json!(s)))?;
-            Ok(s)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(s)))
-}
-
-async fn update_setting(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    JsonInput(mut patch): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let id = parse_id(&id, "quy định")?;
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                let before = find_setting(c, id)?;
-                let mut input = Input::overlay(json!(before), patch)?;
-                check_version(version, before.version, "Quy định")?;
-                save_setting(c, &mut input, Some(id))?;
-                let after = find_setting(c, id)?;
-                crate::assets::refresh_wear(c, true)?;
-                audit::record(c, &actor(), "update", "rule_setting", id, Some(&json!(before)), Some(&json!(after)))?;
-                Ok(after)
-            })
-            .await?,
-    ))
-}
-
-async fn delete_setting(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "quy định")?;
-    st.db
-        .write(move |c| {
-            let before = find_setting(c, id)?;
-            diesel::delete(rule_settings::table.find(id)).execute(c)?;
-            crate::assets::refresh_wear(c, true)?;
-            audit::record(c, &actor(), "delete", "rule_setting", id, Some(&json!(before)), None)?;
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }

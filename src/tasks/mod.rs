@@ -138,11 +138,8 @@ impl TaskFilter {
 
     fn query(&self) -> tasks::BoxedQuery<'static, DbBackend> {
         let mut q = tasks::table.into_boxed();
-        if let Some(text) = &self.q {
-            for word in fold(text).split(' ').filter(|w| !w.is_empty()) {
-                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                q = q.filter(tasks::search_text.like(format!("%{escaped}%")).escape('\\'));
-            }
+        for pattern in self.q.as_deref().map(text::like_patterns).unwrap_or_default() {
+            q = q.filter(tasks::search_text.like(pattern).escape('\\'));
         }
         if let Some(v) = &self.status {
             q = q.filter(tasks::status.eq(v.clone()));

@@ -47,6 +47,16 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The LIKE patterns of a search: one `%word%` per folded word, with LIKE's own wildcards escaped
+/// (by `\\`), so "may pcr" matches rows whose folded text holds both words, and "%" matches only "%".
+pub fn like_patterns(query: &str) -> Vec<String> {
+    fold(query)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        .collect()
+}
+
 /// "1250000" → "1.250.000" (Vietnamese thousands separator).
 pub fn format_number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -168,6 +178,12 @@ mod tests {
         assert_eq!(fold("Đường ĐI"), "duong di");
         // NFD input folds the same as NFC.
         assert_eq!(fold("Ma\u{301}y"), "may");
+    }
+
+    #[test]
+    fn search_patterns() {
+        assert_eq!(like_patterns(" Máy  PCR "), vec!["%may%", "%pcr%"]);
+        assert_eq!(like_patterns("50%_x"), vec!["%50\\%\\_x%"]);
     }
 
     #[test]

@@ -141,6 +141,10 @@ CREATE INDEX assets_class ON assets(class_id);
 CREATE INDEX assets_status ON assets(status);
 CREATE INDEX assets_year ON assets(acquired_year);
 CREATE INDEX assets_name ON assets(name);
+-- Substring search (LIKE '%…%' on the folded text) through a trigram index: PostgreSQL only.
+-- The extension goes into public so that per-schema installations (tests) share it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE INDEX assets_search_trgm ON assets USING gin (search_text public.gin_trgm_ops);
 
 -- Append-only history (nhật ký). seq is assigned by the writer so that the hash chain has no gaps.
 CREATE TABLE audit_events (
