@@ -14,3 +14,8 @@ pub fn parse_bind(s: &str) -> Result<SocketAddr, String> {
     s.parse()
         .map_err(|_| format!("Địa chỉ lắng nghe không hợp lệ (invalid bind address) «{s}»: dùng dạng 127.0.0.1:8080"))
 }
+
+/// Mark the session cookie `Secure` (set TAISAN_SECURE_COOKIES=1 when served over HTTPS).
+pub fn secure_cookies() -> bool {
+    std::env::var("TAISAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}

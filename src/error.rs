@@ -19,6 +19,15 @@ pub enum AppError {
     Conflict { message: String, current: Option<serde_json::Value> },
     #[error("{0}")]
     BadRequest(String),
+    /// Not signed in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but the role or the unit scope does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Login throttled after too many failures.
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error("Cơ sở dữ liệu tạm thời không sẵn sàng (database unavailable): {0}")]
     Unavailable(String),
     #[error("Lỗi cơ sở dữ liệu (database error): {0}")]

@@ -27,6 +27,11 @@ impl Input {
         Input { values, errors: FieldErrors::new() }
     }
 
+    /// The text values as sent, for links that keep a filter.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.values.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()
+    }
+
     /// Lays `patch` over `base`: a field the client did not send keeps its current value.
     pub fn overlay(base: Value, patch: Input) -> Result<Input, AppError> {
         let mut input = Input::from_json(base)?;

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -1,8 +1,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use taisan::audit::ChainStatus;
+use taisan::audit::{Actor, ChainStatus};
 use taisan::config;
+use taisan::error::AppError;
 
 /// taisan — quản lý tài sản công, kiểm kê, xử lý tài sản và thanh tra (Sở KH&CN).
 #[derive(Parser)]
@@ -29,10 +30,60 @@ enum Command {
     Demo,
     /// Tính lại hao mòn đã lưu đến 31/12 gần nhất (recompute stored wear of every asset).
     Wear,
+    /// Người dùng (people and roles).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Token API (API tokens for programs).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Nhật ký thay đổi (the hash-chained history).
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Thêm người dùng (add a person). Without --password-stdin a random password is made and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin | xu_ly_tai_san | thanh_tra | don_vi | lanh_dao
+        #[arg(long)]
+        role: String,
+        /// Họ và tên (full name); defaults to the username.
+        #[arg(long)]
+        name: Option<String>,
+        /// Mã đơn vị (unit code, e.g. TTUD); required for unit staff.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Đặt lại mật khẩu (set a new password; ends the person's sessions).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Danh sách người dùng (list people).
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Tạo token cho một người (create a token; printed once, stored hashed).
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "Token dòng lệnh")]
+        name: String,
     },
 }
 
@@ -68,6 +119,11 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             if demo {
                 let (t, a) = taisan::demo::load(&db)?;
                 println!("Dữ liệu mẫu: thêm {t} nhiệm vụ, {a} tài sản (demo data loaded)");
+                let accounts = db.write_sync(taisan::auth::create_demo_accounts)?;
+                println!("Tài khoản mẫu (demo logins, one per role):");
+                for (username, role, password) in accounts {
+                    println!("  {username:<10} {password:<24} {role}");
+                }
             }
             let runtime =
                 tokio::runtime::Runtime::new().map_err(|e| taisan::error::AppError::Internal(e.to_string()))?;
@@ -91,6 +147,20 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             println!("Đã tính lại hao mòn: {n} tài sản thay đổi");
             Ok(ExitCode::SUCCESS)
         }
+        Command::User { command } => {
+            let db = taisan::open(&url)?;
+            user_command(&db, command)
+        }
+        Command::Token { command: TokenCommand::Create { user, name } } => {
+            let db = taisan::open(&url)?;
+            let value = db.write_sync(|c| {
+                let u = taisan::auth::find_by_username(c, &user)?
+                    .ok_or_else(|| AppError::NotFound(format!("người dùng «{user}»")))?;
+                Ok(taisan::auth::create_token(c, &Actor("cli".into()), u.id, &name)?.1)
+            })?;
+            println!("Token của {user} (chỉ hiện một lần — shown once):\n{value}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command } => {
             let db = taisan::open(&url)?;
             let status = db.read_sync(taisan::audit::verify)?;
@@ -110,6 +180,58 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             }
         }
     }
+}
+
+fn read_password(from_stdin: bool) -> Result<(String, bool), AppError> {
+    if !from_stdin {
+        return Ok((taisan::auth::random_secret()[..20].to_string(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
+}
+
+fn user_command(db: &taisan::db::Db, command: UserCommand) -> Result<ExitCode, AppError> {
+    let actor = Actor("cli".into());
+    match command {
+        UserCommand::Add { username, role, name, unit, password_stdin } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let user = db.write_sync(|c| {
+                let unit_id = match &unit {
+                    Some(code) => Some(taisan::rules::unit_id_by_code(c, code)?),
+                    None => None,
+                };
+                let input = taisan::input::Input::from_json(serde_json::json!({
+                    "username": username, "full_name": name.clone().unwrap_or_else(|| username.clone()),
+                    "role": role, "unit_id": unit_id, "password": password,
+                }))?;
+                taisan::auth::create_user(c, &actor, input)
+            })?;
+            println!("Đã thêm {} ({})", user.username, user.role().name());
+            if generated {
+                println!("Mật khẩu (chỉ hiện một lần — shown once): {password}");
+            }
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let (password, generated) = read_password(password_stdin)?;
+            db.write_sync(|c| {
+                let u = taisan::auth::find_by_username(c, &username)?
+                    .ok_or_else(|| AppError::NotFound(format!("người dùng «{username}»")))?;
+                taisan::auth::set_password(c, &actor, u.id, &password)
+            })?;
+            println!("Đã đặt mật khẩu mới cho {username}; mọi phiên đăng nhập đã kết thúc");
+            if generated {
+                println!("Mật khẩu (chỉ hiện một lần — shown once): {password}");
+            }
+        }
+        UserCommand::List => {
+            for u in db.read_sync(taisan::auth::list_users)? {
+                let state = if u.active { "" } else { " (đã khóa)" };
+                println!("{:<16} {:<20} {}{state}", u.username, u.role().name(), u.full_name);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn redact(url: &str) -> String {

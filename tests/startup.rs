@@ -57,26 +57,28 @@ async fn reopening_is_idempotent_and_keeps_edited_reference_data() {
 #[tokio::test]
 async fn the_history_chain_verifies_and_tampering_is_found_at_its_event() {
     each_backend(|app: TestApp| async move {
+        let base = app.audit_count();
         for i in 0..4 {
             app.asset(json!({"name": format!("Tài sản {i}")})).await;
         }
         let status = app.db.read_sync(taisan::audit::verify).unwrap();
-        assert!(matches!(status, ChainStatus::Intact { count: 4, .. }), "{status:?}");
+        assert!(matches!(status, ChainStatus::Intact { count, .. } if count == base + 4), "{status:?}");
+        let target = base + 3;
         app.db
-            .write_sync(|c| {
-                c.batch_execute(
-                    "UPDATE audit_events SET after_json = replace(after_json, 'Tài sản 2', 'Tài sản X') WHERE seq = 3",
-                )?;
+            .write_sync(move |c| {
+                c.batch_execute(&format!(
+                    "UPDATE audit_events SET after_json = replace(after_json, 'Tài sản 2', 'Tài sản X') WHERE seq = {target}"
+                ))?;
                 Ok(())
             })
             .unwrap();
         match app.db.read_sync(taisan::audit::verify).unwrap() {
-            ChainStatus::Broken { seq, .. } => assert_eq!(seq, 3),
+            ChainStatus::Broken { seq, .. } => assert_eq!(seq, target),
             other => panic!("not caught: {other:?}"),
         }
-        app.db.write_sync(|c| Ok(c.batch_execute("DELETE FROM audit_events WHERE seq = 3")?)).unwrap();
+        app.db.write_sync(move |c| Ok(c.batch_execute(&format!("DELETE FROM audit_events WHERE seq = {target}"))?)).unwrap();
         match app.db.read_sync(taisan::audit::verify).unwrap() {
-            ChainStatus::Broken { seq, reason } => assert!(seq == 3 && reason.contains("xóa"), "{reason}"),
+            ChainStatus::Broken { seq, reason } => assert!(seq == target && reason.contains("xóa"), "{reason}"),
             other => panic!("not caught: {other:?}"),
         }
     })

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::audit::{self, Actor};
+use crate::auth::Scope;
 use crate::db::schema::{asset_categories, asset_classes, assets, org_units, tasks};
 use crate::db::{DbBackend, DbConn};
 use crate::error::{AppError, AppResult};
@@ -193,6 +194,9 @@ pub struct AssetFilter {
     pub year: Option<i32>,
     /// Assets of accepted tasks not yet handled (tài sản chờ xử lý của nhiệm vụ đã nghiệm thu).
     pub awaiting_handling: bool,
+    /// The one unit a person may see, set from their account, never from the query string.
+    #[serde(skip)]
+    pub scope_unit: Option<i32>,
     pub sort: String,
     pub desc: bool,
     pub page: i64,
@@ -209,8 +213,10 @@ pub const SORTS: &[(&str, &str)] = &[
 ];
 
 impl AssetFilter {
-    pub fn read(input: &mut Input) -> AssetFilter {
+    /// Reads the filter a person asked for, limited to what their scope lets them see.
+    pub fn read(input: &mut Input, scope: &Scope) -> AssetFilter {
         AssetFilter {
+            scope_unit: scope.read_unit,
             q: input.text("q", "Tìm kiếm", false, 200),
             unit_id: input.id("unit_id", "Đơn vị"),
             task_id: input.id("task_id", "Nhiệm vụ"),
@@ -236,6 +242,9 @@ impl AssetFilter {
             q = q.filter(assets::search_text.like(pattern).escape('\\'));
         }
         if let Some(v) = self.unit_id {
+            q = q.filter(assets::unit_id.eq(v));
+        }
+        if let Some(v) = self.scope_unit {
             q = q.filter(assets::unit_id.eq(v));
         }
         if let Some(v) = self.task_id {
@@ -339,6 +348,13 @@ pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Asset> {
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("tài sản số {id}")))
+}
+
+/// An asset the person may see.
+pub fn find_visible(conn: &mut DbConn, id: i32, scope: &Scope) -> AppResult<Asset> {
+    let asset = find(conn, id)?;
+    scope.check_read(asset.unit_id)?;
+    Ok(asset)
 }
 
 pub fn find_view(conn: &mut DbConn, id: i32) -> AppResult<AssetView> {
@@ -649,10 +665,11 @@ fn next_code(conn: &mut DbConn, rules: &Rules, unit_id: i32, class_code: &str, o
     Ok(format!("{prefix}{:0width$}{suffix}", max + 1, width = width))
 }
 
-pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<AssetView> {
+pub fn create(conn: &mut DbConn, actor: &Actor, scope: &Scope, mut input: Input) -> AppResult<AssetView> {
     let rules = Rules::load(conn)?;
     let now = text::now_utc();
     let record = read_record(conn, &mut input, &rules, None)?;
+    scope.check_edit(record.unit_id)?;
     let id: i32 = diesel::insert_into(assets::table)
         .values((&record, assets::version.eq(1), assets::created_at.eq(now)))
         .returning(assets::id)
@@ -663,8 +680,16 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<A
 }
 
 /// Updates with the version the client last saw: a stale version is refused with the current record.
-pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, patch: Input, version: Option<i64>) -> AppResult<AssetView> {
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    id: i32,
+    patch: Input,
+    version: Option<i64>,
+) -> AppResult<AssetView> {
     let current = find(conn, id)?;
+    scope.check_edit(current.unit_id)?;
     let stale = || AppError::Conflict {
         message: "Tài sản đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại".into(),
         current: None,
@@ -678,6 +703,7 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, patch: Input, version: 
     let rules = Rules::load(conn)?;
     let mut input = Input::overlay(editable_json(&current), patch)?;
     let record = read_record(conn, &mut input, &rules, Some(id))?;
+    scope.check_edit(record.unit_id)?;
     let changed = diesel::update(assets::table.filter(assets::id.eq(id)).filter(assets::version.eq(current.version)))
         .set((&record, assets::version.eq(current.version + 1)))
         .execute(conn)?;
@@ -698,8 +724,9 @@ fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {
 
 /// Deletes an asset that nothing refers to. Only a record entered by mistake is deleted: an asset
 /// that leaves the register is written down by a disposal, which keeps it.
-pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -> AppResult<()> {
+pub fn delete(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: Option<i64>) -> AppResult<()> {
     let current = find(conn, id)?;
+    scope.check_edit(current.unit_id)?;
     if version.is_some_and(|v| v != current.version as i64) {
         return Err(with_current(
             AppError::conflict("Tài sản đã được sửa sau khi bạn mở; hãy xem lại trước khi xóa"),
@@ -739,10 +766,20 @@ pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
     Ok(changed)
 }
 
+/// The units whose assets `scope` lets a person read.
+fn units_in(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<i32>> {
+    Ok(match scope.read_unit {
+        Some(u) => vec![u],
+        None => org_units::table.select(org_units::id).load(conn)?,
+    })
+}
+
 /// Sums by class, in the class order: for the home page.
-pub fn value_by_class(conn: &mut DbConn) -> AppResult<Vec<(String, Sums)>> {
+pub fn value_by_class(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(String, Sums)>> {
+    let units = units_in(conn, scope)?;
     Ok(assets::table
         .inner_join(asset_classes::table)
+        .filter(assets::unit_id.eq_any(units))
         .group_by((asset_classes::name, asset_classes::sort_order))
         .order(asset_classes::sort_order)
         .select((asset_classes::name, sums_sql()))
@@ -750,9 +787,11 @@ pub fn value_by_class(conn: &mut DbConn) -> AppResult<Vec<(String, Sums)>> {
 }
 
 /// Sums by custodian unit: for the home page.
-pub fn value_by_unit(conn: &mut DbConn) -> AppResult<Vec<(String, Sums)>> {
+pub fn value_by_unit(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(String, Sums)>> {
+    let units = units_in(conn, scope)?;
     Ok(assets::table
         .inner_join(org_units::table)
+        .filter(assets::unit_id.eq_any(units))
         .group_by((org_units::short_name, org_units::id))
         .order(org_units::id)
         .select((org_units::short_name, sums_sql()))

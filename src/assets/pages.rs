@@ -4,33 +4,34 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
 use super::{AssetFilter, AssetPage, AssetView, ACQUISITION_METHODS, KINDS, SORTS, STATUSES, TASK_ASSET_KINDS};
-use crate::audit::{Actor, AuditEvent};
+use crate::audit::AuditEvent;
+use crate::auth::web::Auth;
+use crate::auth::Identity;
+use crate::auth::Permission::{EditAssets, ReadRegister};
 use crate::error::AppError;
 use crate::input::Input;
 use crate::rules::OrgUnit;
 use crate::web::error::{PageError, PageResult};
 use crate::web::{
-    fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput, RecordForm,
+    fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput,
+    RecordForm, Route,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tai-san", get(register))
-        .route("/tai-san/moi", get(new_form).post(create))
-        .route("/tai-san/{id}", get(show))
-        .route("/tai-san/{id}/sua", get(edit_form).post(update))
-        .route("/tai-san/{id}/xoa", post(delete))
-}
-
-fn web_actor() -> Actor {
-    Actor("web".into())
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/tai-san", ReadRegister, register),
+        Route::get("/tai-san/moi", EditAssets, new_form),
+        Route::post("/tai-san/moi", EditAssets, create),
+        Route::get("/tai-san/{id}", ReadRegister, show),
+        Route::get("/tai-san/{id}/sua", EditAssets, edit_form),
+        Route::post("/tai-san/{id}/sua", EditAssets, update),
+        Route::post("/tai-san/{id}/xoa", EditAssets, delete),
+    ]
 }
 
 /// The choices of the filter bar and the forms.
@@ -63,6 +64,7 @@ fn choices(c: &mut crate::db::DbConn) -> Result<Choices, AppError> {
 #[derive(Template)]
 #[template(path = "assets/list.html")]
 struct RegisterPage {
+    nav: Nav,
     f: AssetFilter,
     choices: Choices,
     statuses: &'static [(&'static str, &'static str)],
@@ -122,12 +124,13 @@ fn query_string(f: &AssetFilter, page: i64) -> String {
 }
 
 async fn register(
+    Auth(me): Auth,
     State(st): State<AppState>,
     headers: HeaderMap,
     QueryInput(mut input): QueryInput,
 ) -> PageResult<Response> {
     let htmx = is_htmx(&headers);
-    let filter = AssetFilter::read(&mut input);
+    let filter = AssetFilter::read(&mut input, &me.user.scope());
     input.finish().map_err(|error| PageError { error, partial: htmx })?;
     let f = filter.clone();
     let (page, choices) = st
@@ -150,7 +153,16 @@ async fn register(
         None => render(&results)?,
         Some(choices) => {
             let fv = url::form_urlencoded::parse(query_string(&filter, 1).as_bytes()).into_owned().collect();
-            render(&RegisterPage { f: filter, choices, statuses: STATUSES, kinds: KINDS, sorts: SORTS, results, fv })?
+            render(&RegisterPage {
+                nav: Nav::of(&me),
+                f: filter,
+                choices,
+                statuses: STATUSES,
+                kinds: KINDS,
+                sorts: SORTS,
+                results,
+                fv,
+            })?
         }
     };
     Ok(Html(html).into_response())
@@ -161,6 +173,7 @@ async fn register(
 #[derive(Template)]
 #[template(path = "assets/show.html")]
 struct AssetPageView {
+    nav: Nav,
     a: AssetView,
     wear: super::wear::WearSchedule,
     history: Vec<AuditEvent>,
@@ -169,6 +182,7 @@ struct AssetPageView {
 }
 
 async fn show(
+    Auth(me): Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
     QueryInput(mut q): QueryInput,
@@ -176,15 +190,18 @@ async fn show(
     let id = parse_id(&id, "tài sản")?;
     let as_of: Option<NaiveDate> = q.date("as_of", "Tính đến ngày");
     q.finish()?;
+    let (nav, scope) = (Nav::of(&me), me.user.scope());
     let page = st
         .db
         .read(move |c| {
+            super::find_visible(c, id, &scope)?;
             let a = super::find_view(c, id)?;
             let rules = crate::rules::Rules::load(c)?;
             let as_of = as_of.unwrap_or_else(|| super::wear::last_close(crate::text::today()));
             let wear = a.asset.wear_schedule(&rules, as_of)?;
             let history = crate::audit::history(c, "asset", id)?;
             Ok(AssetPageView {
+                nav,
                 acquisition: super::label(ACQUISITION_METHODS, &a.asset.acquisition_method),
                 task_asset_kind: a
                     .asset
@@ -241,54 +258,80 @@ async fn form_page(st: &AppState, form: RecordForm, values: BTreeMap<String, Str
     form.render_with(asset_fields(ch), &values)
 }
 
-async fn new_form(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> PageResult<Html<String>> {
+async fn new_form(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
     let mut values = BTreeMap::new();
     values.insert("status".to_string(), "dang_su_dung".to_string());
     values.insert("quantity".to_string(), "1".to_string());
+    if let Some(unit) = me.user.scope().edit_unit {
+        values.insert("unit_id".to_string(), unit.to_string());
+    }
     if let Some(task) = q.id("task_id", "Nhiệm vụ") {
         values.insert("task_id".into(), task.to_string());
     }
-    Ok(Html(form_page(&st, new_asset_form(), values).await?))
+    Ok(Html(form_page(&st, new_asset_form(&me), values).await?))
 }
 
-fn new_asset_form() -> RecordForm {
-    RecordForm::new("Thêm tài sản", "/tai-san/moi", "/tai-san")
+fn new_asset_form(me: &Identity) -> RecordForm {
+    RecordForm::new(Nav::of(me), "Thêm tài sản", "/tai-san/moi", "/tai-san")
 }
 
-fn edit_asset_form(id: i32, code: &str, version: Option<i32>) -> RecordForm {
-    let mut form =
-        RecordForm::new(format!("Sửa tài sản {code}"), format!("/tai-san/{id}/sua"), format!("/tai-san/{id}"));
+fn edit_asset_form(me: &Identity, id: i32, code: &str, version: Option<i32>) -> RecordForm {
+    let mut form = RecordForm::new(
+        Nav::of(me),
+        format!("Sửa tài sản {code}"),
+        format!("/tai-san/{id}/sua"),
+        format!("/tai-san/{id}"),
+    );
     form.version = version;
     form
 }
 
-async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
+async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let input = Input::from_form(form.0.clone());
-    match st.db.write(move |c| super::create(c, &web_actor(), input)).await {
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    match st.db.write(move |c| super::create(c, &actor, &scope, input)).await {
         Ok(view) => Ok(Redirect::to(&format!("/tai-san/{}", view.asset.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(&st, RecordForm { errors, ..new_asset_form() }, form.to_map()).await?;
+            let html = form_page(&st, RecordForm { errors, ..new_asset_form(&me) }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageResult<Html<String>> {
+async fn edit_form(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "tài sản")?;
-    let asset = st.db.read(move |c| super::find(c, id)).await?;
+    let scope = me.user.scope();
+    let asset = st
+        .db
+        .read(move |c| {
+            let a = super::find(c, id)?;
+            scope.check_edit(a.unit_id)?;
+            Ok(a)
+        })
+        .await?;
     let values = form_values(&super::editable_json(&asset), MONEY);
-    Ok(Html(form_page(&st, edit_asset_form(id, &asset.code, Some(asset.version)), values).await?))
+    Ok(Html(form_page(&st, edit_asset_form(&me, id, &asset.code, Some(asset.version)), values).await?))
 }
 
-async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
+async fn update(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
     let id = parse_id(&id, "tài sản")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    match st.db.write(move |c| super::update(c, &web_actor(), id, input, version)).await {
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    match st.db.write(move |c| super::update(c, &actor, &scope, id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/tai-san/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let page = edit_asset_form(id, form.get("code").unwrap_or(""), version.map(|v| v as i32));
+            let page = edit_asset_form(&me, id, form.get("code").unwrap_or(""), version.map(|v| v as i32));
             let html = form_page(&st, RecordForm { errors, ..page }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
@@ -302,7 +345,7 @@ async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormIn
                 .filter(|k| stored.get(**k).map(String::as_str).unwrap_or("") != form.get(k).unwrap_or(""))
                 .map(|k| format!("{k}: «{}»", stored.get(*k).cloned().unwrap_or_default()))
                 .collect();
-            let mut page = edit_asset_form(id, current["code"].as_str().unwrap_or(""), current_version);
+            let mut page = edit_asset_form(&me, id, current["code"].as_str().unwrap_or(""), current_version);
             page.notice = Some(format!("{message}. Giá trị hiện tại khác với bản bạn gửi — {}", changed.join("; ")));
             let html = form_page(&st, page, form.to_map()).await?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())
@@ -311,9 +354,15 @@ async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormIn
     }
 }
 
-async fn delete(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
+async fn delete(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
     let id = parse_id(&id, "tài sản")?;
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
-    st.db.write(move |c| super::delete(c, &web_actor(), id, version)).await?;
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    st.db.write(move |c| super::delete(c, &actor, &scope, id, version)).await?;
     Ok(Redirect::to("/tai-san").into_response())
 }

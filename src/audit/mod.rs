@@ -14,6 +14,8 @@ use crate::db::schema::audit_events;
 use crate::db::DbConn;
 use crate::error::AppResult;
 
+pub mod pages;
+
 /// The hash that stands before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -177,3 +177,59 @@ diesel::allow_tables_to_appear_in_same_query!(
     assets,
     audit_events,
 );
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        full_name -> Text,
+        role -> Text,
+        unit_id -> Nullable<Integer>,
+        can_read_all -> Bool,
+        password_hash -> Text,
+        active -> Bool,
+        password_changed_at -> Timestamp,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Integer,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Integer,
+        username -> Text,
+        address -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> org_units (unit_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, api_tokens, org_units);

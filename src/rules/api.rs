@@ -5,39 +5,46 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{AssetCategory, AssetClass, OrgUnit, RuleSetting, WearRate};
 use crate::assets::{sums_sql, Sums};
-use crate::audit::{self, Actor};
+use crate::audit;
+use crate::auth::web::Auth;
+use crate::auth::Permission::{EditReference, ReadRegister};
 use crate::db::schema::{asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
 use crate::text::{fold, now_utc};
-use crate::web::{parse_id, AppState, JsonInput, QueryInput};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/units", get(list_units).post(create::<OrgUnit>))
-        .route("/api/v1/units/{id}", get(show::<OrgUnit>).put(update::<OrgUnit>).delete(delete::<OrgUnit>))
-        .route("/api/v1/classes", get(list_classes))
-        .route("/api/v1/categories", get(list_categories).post(create::<AssetCategory>))
-        .route(
-            "/api/v1/categories/{id}",
-            get(show::<AssetCategory>).put(update::<AssetCategory>).delete(delete::<AssetCategory>),
-        )
-        .route("/api/v1/wear-rates", get(list_rates).post(create::<WearRate>))
-        .route("/api/v1/wear-rates/{id}", get(show::<WearRate>).put(update::<WearRate>).delete(delete::<WearRate>))
-        .route("/api/v1/rule-settings", get(list_settings).post(create::<RuleSetting>))
-        .route(
-            "/api/v1/rule-settings/{id}",
-            get(show::<RuleSetting>).put(update::<RuleSetting>).delete(delete::<RuleSetting>),
-        )
+pub fn routes() -> Vec<Route> {
+    let mut routes = vec![
+        Route::get("/api/v1/units", ReadRegister, list_units),
+        Route::get("/api/v1/classes", ReadRegister, list_classes),
+        Route::get("/api/v1/categories", ReadRegister, list_categories),
+        Route::get("/api/v1/wear-rates", ReadRegister, list_rates),
+        Route::get("/api/v1/rule-settings", ReadRegister, list_settings),
+    ];
+    routes.extend(crud::<OrgUnit>("/api/v1/units", "/api/v1/units/{id}"));
+    routes.extend(crud::<AssetCategory>("/api/v1/categories", "/api/v1/categories/{id}"));
+    routes.extend(crud::<WearRate>("/api/v1/wear-rates", "/api/v1/wear-rates/{id}"));
+    routes.extend(crud::<RuleSetting>("/api/v1/rule-settings", "/api/v1/rule-settings/{id}"));
+    routes
+}
+
+/// Read by anyone signed in; changed by administrators only.
+fn crud<T: Reference>(collection: &'static str, item: &'static str) -> Vec<Route> {
+    vec![
+        Route::post(collection, EditReference, create::<T>),
+        Route::get(item, ReadRegister, show::<T>),
+        Route::put(item, EditReference, update::<T>),
+        Route::delete(item, EditReference, delete::<T>),
+    ]
 }
 
 /// A reference table edited through the same four operations: read, create, update with the
@@ -78,6 +85,7 @@ async fn show<T: Reference>(State(st): State<AppState>, Path(id): Path<String>) 
 
 async fn create<T: Reference>(
     State(st): State<AppState>,
+    Auth(me): Auth,
     JsonInput(mut input): JsonInput,
 ) -> Result<impl IntoResponse, AppError> {
     let view = st
@@ -88,7 +96,7 @@ async fn create<T: Reference>(
             if T::AFFECTS_WEAR {
                 crate::assets::refresh_wear(c, true)?;
             }
-            audit::record(c, &actor(), "create", T::ENTITY, id, None, Some(&json!(row)))?;
+            audit::record(c, &me.user.actor(), "create", T::ENTITY, id, None, Some(&json!(row)))?;
             T::view(c, row)
         })
         .await?;
@@ -97,6 +105,7 @@ async fn create<T: Reference>(
 
 async fn update<T: Reference>(
     State(st): State<AppState>,
+    Auth(me): Auth,
     Path(id): Path<String>,
     JsonInput(mut patch): JsonInput,
 ) -> Result<Json<T::View>, AppError> {
@@ -113,14 +122,18 @@ async fn update<T: Reference>(
                 if T::AFFECTS_WEAR {
                     crate::assets::refresh_wear(c, true)?;
                 }
-                audit::record(c, &actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
+                audit::record(c, &me.user.actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
                 T::view(c, after)
             })
             .await?,
     ))
 }
 
-async fn delete<T: Reference>(State(st): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+async fn delete<T: Reference>(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
     let id = parse_id(&id, T::WHAT)?;
     st.db
         .write(move |c| {
@@ -129,14 +142,10 @@ async fn delete<T: Reference>(State(st): State<AppState>, Path(id): Path<String>
             if T::AFFECTS_WEAR {
                 crate::assets::refresh_wear(c, true)?;
             }
-            audit::record(c, &actor(), "delete", T::ENTITY, id, Some(&json!(before)), None)
+            audit::record(c, &me.user.actor(), "delete", T::ENTITY, id, Some(&json!(before)), None)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn actor() -> Actor {
-    Actor("api".into())
 }
 
 /// Count and values of the assets that refer to a unit or a category.

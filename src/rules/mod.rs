@@ -169,6 +169,16 @@ impl Rules {
     }
 }
 
+/// The id of a unit by its code, with a clear message when there is none.
+pub fn unit_id_by_code(conn: &mut DbConn, code: &str) -> AppResult<i32> {
+    org_units::table
+        .filter(org_units::code.eq(code.trim()))
+        .select(org_units::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::invalid("unit_id", format!("Không có đơn vị mã «{code}»")))
+}
+
 // ---- First-start loading from the data files -------------------------------------------------
 
 #[derive(Deserialize)]

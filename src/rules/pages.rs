@@ -4,22 +4,24 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
+
 use diesel::prelude::*;
 
 use super::{AssetCategory, OrgUnit, Rules};
+use crate::auth::web::Auth;
+use crate::auth::Permission;
 use crate::db::schema::org_units;
 use crate::web::error::PageResult;
-use crate::web::{fmt, render, AppState};
+use crate::web::{fmt, render, AppState, Nav, Route};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/danh-muc", get(page))
+pub fn routes() -> Vec<Route> {
+    vec![Route::get("/danh-muc", Permission::ReadRegister, page)]
 }
 
 #[derive(Template)]
 #[template(path = "reference.html")]
 struct ReferencePage {
+    nav: Nav,
     units: Vec<OrgUnit>,
     rules: Rules,
 }
@@ -34,11 +36,13 @@ impl ReferencePage {
     }
 }
 
-async fn page(State(st): State<AppState>) -> PageResult<Html<String>> {
+async fn page(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
+    let nav = Nav::of(&me);
     let page = st
         .db
         .read(|c| {
             Ok(ReferencePage {
+                nav,
                 units: org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(c)?,
                 rules: Rules::load(c)?,
             })

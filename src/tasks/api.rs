@@ -3,21 +3,21 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 
-use crate::audit::Actor;
+use crate::auth::web::Auth;
+use crate::auth::Permission::{EditTasks, ReadRegister};
 use crate::error::AppError;
-use crate::web::{parse_id, AppState, JsonInput, QueryInput};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tasks", get(list).post(create))
-        .route("/api/v1/tasks/{id}", get(show).put(update).delete(delete))
-}
-
-fn api_actor() -> Actor {
-    Actor("api".into())
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/api/v1/tasks", ReadRegister, list),
+        Route::post("/api/v1/tasks", EditTasks, create),
+        Route::get("/api/v1/tasks/{id}", ReadRegister, show),
+        Route::put("/api/v1/tasks/{id}", EditTasks, update),
+        Route::delete("/api/v1/tasks/{id}", EditTasks, delete),
+    ]
 }
 
 async fn list(State(st): State<AppState>, QueryInput(mut input): QueryInput) -> Result<impl IntoResponse, AppError> {
@@ -31,23 +31,32 @@ async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl
     Ok(Json(st.db.read(move |c| super::find_view(c, id)).await?))
 }
 
-async fn create(State(st): State<AppState>, JsonInput(input): JsonInput) -> Result<impl IntoResponse, AppError> {
-    let view = st.db.write(move |c| super::create(c, &api_actor(), input)).await?;
+async fn create(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let view = st.db.write(move |c| super::create(c, &me.user.actor(), input)).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn update(
     State(st): State<AppState>,
+    Auth(me): Auth,
     Path(id): Path<String>,
     JsonInput(mut input): JsonInput,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhiệm vụ")?;
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    Ok(Json(st.db.write(move |c| super::update(c, &api_actor(), id, input, version)).await?))
+    Ok(Json(st.db.write(move |c| super::update(c, &me.user.actor(), id, input, version)).await?))
 }
 
-async fn delete(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+async fn delete(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhiệm vụ")?;
-    st.db.write(move |c| super::delete(c, &api_actor(), id)).await?;
+    st.db.write(move |c| super::delete(c, &me.user.actor(), id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

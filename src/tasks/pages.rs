@@ -6,68 +6,78 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 
 use super::{TaskFilter, TaskPage, TaskView, FUNDING, LEGAL_REGIMES, LEVELS, STATUSES};
 use crate::assets::{AssetFilter, AssetPage};
-use crate::audit::{Actor, AuditEvent};
+use crate::audit::AuditEvent;
+use crate::auth::web::Auth;
+use crate::auth::Identity;
+use crate::auth::Permission::{EditTasks, ReadRegister};
 use crate::error::AppError;
 use crate::input::Input;
 use crate::web::error::PageResult;
 use crate::web::{
-    fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, QueryInput, RecordForm,
+    fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput, RecordForm, Route,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/nhiem-vu", get(list))
-        .route("/nhiem-vu/moi", get(new_form).post(create))
-        .route("/nhiem-vu/{id}", get(show))
-        .route("/nhiem-vu/{id}/sua", get(edit_form).post(update))
-}
-
-fn web_actor() -> Actor {
-    Actor("web".into())
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/nhiem-vu", ReadRegister, list),
+        Route::get("/nhiem-vu/moi", EditTasks, new_form),
+        Route::post("/nhiem-vu/moi", EditTasks, create),
+        Route::get("/nhiem-vu/{id}", ReadRegister, show),
+        Route::get("/nhiem-vu/{id}/sua", EditTasks, edit_form),
+        Route::post("/nhiem-vu/{id}/sua", EditTasks, update),
+    ]
 }
 
 #[derive(Template)]
 #[template(path = "tasks/list.html")]
 struct ListPage {
+    nav: Nav,
     f: TaskFilter,
     page: TaskPage,
     statuses: &'static [(&'static str, &'static str)],
 }
 
-async fn list(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> PageResult<Html<String>> {
+async fn list(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> PageResult<Html<String>> {
     let f = TaskFilter::read(&mut q);
     q.finish()?;
     let filter = f.clone();
     let page = st.db.read(move |c| super::list(c, &filter)).await?;
-    Ok(Html(render(&ListPage { f, page, statuses: STATUSES })?))
+    Ok(Html(render(&ListPage { nav: Nav::of(&me), f, page, statuses: STATUSES })?))
 }
 
 #[derive(Template)]
 #[template(path = "tasks/show.html")]
 struct ShowPage {
+    nav: Nav,
     t: TaskView,
     funding: String,
     assets: AssetPage,
     history: Vec<AuditEvent>,
 }
 
-async fn show(State(st): State<AppState>, Path(id): Path<String>) -> PageResult<Html<String>> {
+async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "nhiệm vụ")?;
+    let (nav, scope) = (Nav::of(&me), me.user.scope());
     let page = st
         .db
         .read(move |c| {
             let t = super::find_view(c, id)?;
             let assets = crate::assets::list(
                 c,
-                &AssetFilter { task_id: Some(id), sort: "code".into(), page: 1, per_page: 500, ..Default::default() },
+                &AssetFilter {
+                    task_id: Some(id),
+                    scope_unit: scope.read_unit,
+                    sort: "code".into(),
+                    page: 1,
+                    per_page: 500,
+                    ..Default::default()
+                },
             )?;
             let history = crate::audit::history(c, "task", id)?;
-            Ok(ShowPage { funding: crate::assets::label(FUNDING, &t.task.funding), t, assets, history })
+            Ok(ShowPage { nav, funding: crate::assets::label(FUNDING, &t.task.funding), t, assets, history })
         })
         .await?;
     Ok(Html(render(&page)?))
@@ -106,58 +116,69 @@ async fn form_page(st: &AppState, form: RecordForm, values: BTreeMap<String, Str
     form.render_with(fields, &values)
 }
 
-fn new_task_form() -> RecordForm {
-    RecordForm::new("Thêm nhiệm vụ KH&CN", "/nhiem-vu/moi", "/nhiem-vu")
+fn new_task_form(me: &Identity) -> RecordForm {
+    RecordForm::new(Nav::of(me), "Thêm nhiệm vụ KH&CN", "/nhiem-vu/moi", "/nhiem-vu")
 }
 
-fn edit_task_form(id: i32, code: &str, version: Option<i32>) -> RecordForm {
-    let mut form =
-        RecordForm::new(format!("Sửa nhiệm vụ {code}"), format!("/nhiem-vu/{id}/sua"), format!("/nhiem-vu/{id}"));
+fn edit_task_form(me: &Identity, id: i32, code: &str, version: Option<i32>) -> RecordForm {
+    let mut form = RecordForm::new(
+        Nav::of(me),
+        format!("Sửa nhiệm vụ {code}"),
+        format!("/nhiem-vu/{id}/sua"),
+        format!("/nhiem-vu/{id}"),
+    );
     form.version = version;
     form
 }
 
-async fn new_form(State(st): State<AppState>) -> PageResult<Html<String>> {
+async fn new_form(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
     let values = [("legal_regime", "nd70_2018"), ("level", "tinh"), ("status", "dang_thuc_hien")]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Ok(Html(form_page(&st, new_task_form(), values).await?))
+    Ok(Html(form_page(&st, new_task_form(&me), values).await?))
 }
 
-async fn create(State(st): State<AppState>, form: FormInput) -> PageResult<Response> {
+async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let input = Input::from_form(form.0.clone());
-    match st.db.write(move |c| super::create(c, &web_actor(), input)).await {
+    let actor = me.user.actor();
+    match st.db.write(move |c| super::create(c, &actor, input)).await {
         Ok(v) => Ok(Redirect::to(&format!("/nhiem-vu/{}", v.task.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let html = form_page(&st, RecordForm { errors, ..new_task_form() }, form.to_map()).await?;
+            let html = form_page(&st, RecordForm { errors, ..new_task_form(&me) }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn edit_form(State(st): State<AppState>, Path(id): Path<String>) -> PageResult<Html<String>> {
+async fn edit_form(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "nhiệm vụ")?;
     let t = st.db.read(move |c| super::find(c, id)).await?;
     let values = form_values(&super::editable_json(&t), MONEY);
-    Ok(Html(form_page(&st, edit_task_form(id, &t.code, Some(t.version)), values).await?))
+    Ok(Html(form_page(&st, edit_task_form(&me, id, &t.code, Some(t.version)), values).await?))
 }
 
-async fn update(State(st): State<AppState>, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
+async fn update(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
     let id = parse_id(&id, "nhiệm vụ")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    match st.db.write(move |c| super::update(c, &web_actor(), id, input, version)).await {
+    let actor = me.user.actor();
+    match st.db.write(move |c| super::update(c, &actor, id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/nhiem-vu/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let page = edit_task_form(id, form.get("code").unwrap_or(""), version.map(|v| v as i32));
+            let page = edit_task_form(&me, id, form.get("code").unwrap_or(""), version.map(|v| v as i32));
             let html = form_page(&st, RecordForm { errors, ..page }, form.to_map()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(AppError::Conflict { message, current: Some(current) }) => {
             let v = current["version"].as_i64().map(|v| v as i32);
-            let mut page = edit_task_form(id, current["code"].as_str().unwrap_or(""), v);
+            let mut page = edit_task_form(&me, id, current["code"].as_str().unwrap_or(""), v);
             page.notice = Some(message);
             let html = form_page(&st, page, form.to_map()).await?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())

@@ -16,6 +16,9 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(DieselError::DatabaseError(
                 DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
@@ -69,6 +72,7 @@ impl IntoResponse for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    nav: crate::web::Nav,
     status: u16,
     message: &'a str,
     fields: Vec<String>,
@@ -104,7 +108,13 @@ impl IntoResponse for PageError {
         let html = if self.partial {
             ErrorPartial { message: &message, fields }.render()
         } else {
-            ErrorPage { status: self.error.status().as_u16(), message: &message, fields }.render()
+            ErrorPage {
+                nav: crate::web::Nav::visitor(),
+                status: self.error.status().as_u16(),
+                message: &message,
+                fields,
+            }
+            .render()
         };
         match html {
             Ok(html) => (self.error.status(), Html(html)).into_response(),

@@ -26,6 +26,10 @@ pub fn time(t: impl Borrow<NaiveDateTime>) -> String {
     text::format_time(*t.borrow())
 }
 
+pub fn opt_time(t: impl Borrow<Option<NaiveDateTime>>) -> String {
+    t.borrow().map(text::format_time).unwrap_or_default()
+}
+
 pub fn opt(s: impl Borrow<Option<String>>) -> String {
     s.borrow().clone().unwrap_or_default()
 }
@@ -40,6 +44,13 @@ pub fn action(a: impl AsRef<str>) -> String {
         "create" => "Thêm mới".into(),
         "update" => "Sửa".into(),
         "delete" => "Xóa".into(),
+        "login" => "Đăng nhập".into(),
+        "login_failed" => "Đăng nhập sai".into(),
+        "logout" => "Đăng xuất".into(),
+        "permission_denied" => "Bị từ chối quyền".into(),
+        "password_change" => "Đổi mật khẩu".into(),
+        "revoke" => "Thu hồi".into(),
+        "export" => "Xuất tệp".into(),
         other => other.to_string(),
     }
 }

@@ -3,21 +3,22 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
 use chrono::NaiveDate;
 
 use crate::assets::{self, AssetFilter, AssetPage};
+use crate::auth::web::Auth;
+use crate::auth::Permission;
 use crate::web::error::PageResult;
-use crate::web::{chart, fmt, render, AppState};
+use crate::web::{chart, fmt, render, AppState, Nav, Route};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home))
+pub fn routes() -> Vec<Route> {
+    vec![Route::get("/", Permission::ReadRegister, home)]
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    nav: Nav,
     total: i64,
     total_cost: i64,
     total_residual: i64,
@@ -27,16 +28,19 @@ struct HomePage {
     awaiting: AssetPage,
 }
 
-async fn home(State(st): State<AppState>) -> PageResult<Html<String>> {
+async fn home(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
+    let scope = me.user.scope();
+    let nav = Nav::of(&me);
     let page = st
         .db
-        .read(|c| {
-            let by_class = assets::value_by_class(c)?;
-            let by_unit = assets::value_by_unit(c)?;
+        .read(move |c| {
+            let by_class = assets::value_by_class(c, &scope)?;
+            let by_unit = assets::value_by_unit(c, &scope)?;
             let awaiting = assets::list(
                 c,
                 &AssetFilter {
                     awaiting_handling: true,
+                    scope_unit: scope.read_unit,
                     sort: "code".into(),
                     page: 1,
                     per_page: 20,
@@ -44,6 +48,7 @@ async fn home(State(st): State<AppState>) -> PageResult<Html<String>> {
                 },
             )?;
             Ok(HomePage {
+                nav,
                 total: by_class.iter().map(|r| r.1 .0).sum(),
                 total_cost: by_class.iter().map(|r| r.1 .1).sum(),
                 total_residual: by_class.iter().map(|r| r.1 .2).sum(),

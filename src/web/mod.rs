@@ -9,13 +9,16 @@ pub mod openapi;
 use std::collections::BTreeMap;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::handler::Handler;
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::MethodRouter;
 use axum::Router;
 use serde_json::Value;
 
+use crate::auth::{Identity, Permission};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::input::Input;
@@ -26,22 +29,74 @@ pub struct AppState {
 }
 
 /// The largest request body accepted (forms and JSON; uploads get their own limit).
-const BODY_LIMIT: usize = 2 * 1024 * 1024;
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// One route: its method, path, the permission it needs, and its handler. The router is built from
+/// this table and nothing else, so the route × role test walks every route that exists.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub permission: Permission,
+    pub handler: MethodRouter<AppState>,
+}
+
+macro_rules! route_constructor {
+    ($name:ident, $method:ident) => {
+        pub fn $name<H, T>(path: &'static str, permission: Permission, handler: H) -> Route
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            Route { method: Method::$method, path, permission, handler: axum::routing::$name(handler) }
+        }
+    };
+}
+
+impl Route {
+    route_constructor!(get, GET);
+    route_constructor!(post, POST);
+    route_constructor!(put, PUT);
+    route_constructor!(delete, DELETE);
+}
+
+/// Every route of the service.
+pub fn routes() -> Vec<Route> {
+    let statics = vec![
+        Route::get("/static/htmx.min.js", Permission::Public, || {
+            static_file("text/javascript", include_str!("static/htmx.min.js"))
+        }),
+        Route::get("/static/app.js", Permission::Public, || {
+            static_file("text/javascript", include_str!("static/app.js"))
+        }),
+        Route::get("/static/app.css", Permission::Public, || static_file("text/css", include_str!("static/app.css"))),
+        Route::get("/api/v1/openapi.json", Permission::Public, openapi::document),
+    ];
+    [
+        statics,
+        home::routes(),
+        crate::auth::pages::routes(),
+        crate::assets::api::routes(),
+        crate::assets::pages::routes(),
+        crate::tasks::api::routes(),
+        crate::tasks::pages::routes(),
+        crate::rules::api::routes(),
+        crate::rules::pages::routes(),
+        crate::audit::pages::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(home::routes())
-        .merge(crate::assets::api::routes())
-        .merge(crate::assets::pages::routes())
-        .merge(crate::tasks::api::routes())
-        .merge(crate::tasks::pages::routes())
-        .merge(crate::rules::api::routes())
-        .merge(crate::rules::pages::routes())
-        .route("/api/v1/openapi.json", get(openapi::document))
-        .route("/static/htmx.min.js", get(|| static_file("text/javascript", include_str!("static/htmx.min.js"))))
-        .route("/static/app.js", get(|| static_file("text/javascript", include_str!("static/app.js"))))
-        .route("/static/app.css", get(|| static_file("text/css", include_str!("static/app.css"))))
+    let mut router = Router::new();
+    for r in routes() {
+        let check = axum::middleware::from_fn_with_state((state.clone(), r.permission), crate::auth::web::require);
+        router = router.route(r.path, r.handler.route_layer(check));
+    }
+    router
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::web::identify))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -118,7 +173,9 @@ impl<S: Send + Sync> FromRequest<S> for FormInput {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::BadRequest("Nội dung biểu mẫu quá lớn hoặc không đọc được".into()))?;
-        Ok(FormInput(url::form_urlencoded::parse(&bytes).into_owned().collect()))
+        // The CSRF token was checked by the permission layer; it is not a field of any record.
+        let pairs = url::form_urlencoded::parse(&bytes).into_owned().filter(|(k, _)| k != crate::auth::web::CSRF_FIELD);
+        Ok(FormInput(pairs.collect()))
     }
 }
 
@@ -203,6 +260,7 @@ impl FormField {
 #[derive(askama::Template)]
 #[template(path = "record_form.html")]
 pub struct RecordForm {
+    pub nav: Nav,
     pub title: String,
     pub action: String,
     pub cancel: String,
@@ -214,8 +272,9 @@ pub struct RecordForm {
 }
 
 impl RecordForm {
-    pub fn new(title: impl Into<String>, action: impl Into<String>, cancel: impl Into<String>) -> RecordForm {
+    pub fn new(nav: Nav, title: impl Into<String>, action: impl Into<String>, cancel: impl Into<String>) -> RecordForm {
         RecordForm {
+            nav,
             title: title.into(),
             action: action.into(),
             cancel: cancel.into(),
@@ -266,4 +325,40 @@ pub fn form_values(v: &Value, money_fields: &[&str]) -> BTreeMap<String, String>
         }
     }
     out
+}
+
+/// What the layout shows of the person and what it needs for forms: every page template has one.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub signed_in: bool,
+    pub username: String,
+    pub full_name: String,
+    pub role_name: String,
+    /// The session's CSRF token: htmx sends it as a header, forms as a hidden field.
+    pub csrf: String,
+    pub can_edit_assets: bool,
+    pub can_edit_tasks: bool,
+    pub can_activity: bool,
+    pub can_manage_users: bool,
+}
+
+impl Nav {
+    pub fn of(identity: &Identity) -> Nav {
+        let role = identity.user.role();
+        Nav {
+            signed_in: true,
+            username: identity.user.username.clone(),
+            full_name: identity.user.full_name.clone(),
+            role_name: role.name().to_string(),
+            csrf: identity.csrf_token().unwrap_or("").to_string(),
+            can_edit_assets: Permission::EditAssets.allows(role),
+            can_edit_tasks: Permission::EditTasks.allows(role),
+            can_activity: Permission::ReadActivity.allows(role),
+            can_manage_users: Permission::ManageUsers.allows(role),
+        }
+    }
+
+    pub fn visitor() -> Nav {
+        Nav::default()
+    }
 }

@@ -16,8 +16,25 @@ use serde_json::{json, Value};
 use taisan::db::Db;
 use tower::ServiceExt;
 
+/// How requests of a `TestApp` identify themselves.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    Anonymous,
+    /// `Authorization: Bearer …`
+    Token(String),
+    /// A browser session: the cookie, and the CSRF token its pages carry.
+    Session {
+        cookie: String,
+        csrf: String,
+    },
+}
+
 pub struct TestApp {
     pub router: Router,
+    /// Who the requests come from; an administrator's API token unless a test says otherwise.
+    pub caller: std::sync::Mutex<Caller>,
+    /// The session cookie the last answer set, if any.
+    pub last_cookie: std::sync::Mutex<Option<String>>,
     pub db: Db,
     pub url: String,
     pub backend: &'static str,
@@ -42,7 +59,16 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("taisan.db").display());
         let db = taisan::open(&url).expect("open sqlite");
-        TestApp { router: taisan::app(db.clone()), db, url, backend: "sqlite", _dir: Some(dir), pg_schema: None }
+        TestApp::finish(TestApp {
+            router: taisan::app(db.clone()),
+            caller: std::sync::Mutex::new(Caller::Anonymous),
+            last_cookie: std::sync::Mutex::new(None),
+            db,
+            url,
+            backend: "sqlite",
+            _dir: Some(dir),
+            pg_schema: None,
+        })
     }
 
     /// A fresh schema on the test server; every connection of the app is pointed at it.
@@ -53,14 +79,83 @@ impl TestApp {
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
         let db = taisan::open(&url).expect("open postgres");
-        TestApp {
+        TestApp::finish(TestApp {
             router: taisan::app(db.clone()),
+            caller: std::sync::Mutex::new(Caller::Anonymous),
+            last_cookie: std::sync::Mutex::new(None),
             db,
             url,
             backend: "postgres",
             _dir: None,
             pg_schema: Some((base.to_string(), schema)),
-        }
+        })
+    }
+
+    /// Every app starts with an administrator, and acts as them through an API token.
+    fn finish(self) -> TestApp {
+        self.add_user("quantri", "admin", None);
+        let token = self.token_for("quantri");
+        self.act_as(Caller::Token(token));
+        self
+    }
+
+    pub fn act_as(&self, caller: Caller) {
+        *self.caller.lock().unwrap() = caller;
+    }
+
+    pub fn caller(&self) -> Caller {
+        self.caller.lock().unwrap().clone()
+    }
+
+    /// A person with `role` (and unit code), made directly in the database; returns the password.
+    pub fn add_user(&self, username: &str, role: &str, unit: Option<&str>) -> String {
+        let password = format!("mat-khau-{username}-123");
+        let (u, r, unit, p) = (username.to_string(), role.to_string(), unit.map(str::to_string), password.clone());
+        self.db
+            .write_sync(move |c| {
+                let unit_id = match &unit {
+                    Some(code) => Some(taisan::rules::unit_id_by_code(c, code)?),
+                    None => None,
+                };
+                let input = taisan::input::Input::from_json(json!({
+                    "username": u, "full_name": format!("Người thử {u}"), "role": r, "unit_id": unit_id,
+                    "password": p, "can_read_all": "false"
+                }))?;
+                taisan::auth::create_user(c, &taisan::audit::Actor("test".into()), input)
+            })
+            .expect("add user");
+        password
+    }
+
+    pub fn token_for(&self, username: &str) -> String {
+        let u = username.to_string();
+        self.db
+            .write_sync(move |c| {
+                let user = taisan::auth::find_by_username(c, &u)?.expect("user exists");
+                Ok(taisan::auth::create_token(c, &taisan::audit::Actor("test".into()), user.id, "thử")?.1)
+            })
+            .expect("token")
+    }
+
+    /// Signs in through the login form as a browser would; returns the session caller.
+    pub async fn login(&self, username: &str, password: &str) -> Caller {
+        let before = self.caller();
+        self.act_as(Caller::Anonymous);
+        let (status, _, _) = self.form("/dang-nhap", &[("username", username), ("password", password)]).await;
+        let cookie = self.last_cookie.lock().unwrap().clone();
+        self.act_as(before);
+        assert_eq!(status, StatusCode::SEE_OTHER, "login of {username}");
+        let cookie = cookie.expect("session cookie set");
+        let session = Caller::Session { cookie: cookie.clone(), csrf: String::new() };
+        self.act_as(session);
+        let (_, page) = self.page("/tai-khoan", false).await;
+        let csrf = page
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("csrf token on the page")
+            .to_string();
+        Caller::Session { cookie, csrf }
     }
 
     /// One app per configured backend.
@@ -72,10 +167,28 @@ impl TestApp {
         apps
     }
 
-    pub async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    pub async fn send(&self, mut req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let h = req.headers_mut();
+        match self.caller() {
+            Caller::Anonymous => {}
+            Caller::Token(t) if !h.contains_key(header::AUTHORIZATION) => {
+                h.insert(header::AUTHORIZATION, format!("Bearer {t}").parse().unwrap());
+            }
+            Caller::Token(_) => {}
+            Caller::Session { cookie, csrf } => {
+                h.insert(header::COOKIE, format!("taisan_session={cookie}").parse().unwrap());
+                if !csrf.is_empty() && !h.contains_key("x-csrf-token") {
+                    h.insert("x-csrf-token", csrf.parse().unwrap());
+                }
+            }
+        }
         let res = self.router.clone().oneshot(req).await.expect("router answers");
         let status = res.status();
         let headers = res.headers().clone();
+        if let Some(c) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            let value = c.split(';').next().unwrap_or("").trim_start_matches("taisan_session=").to_string();
+            *self.last_cookie.lock().unwrap() = if value.is_empty() { None } else { Some(value) };
+        }
         let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
         (status, headers, body)
     }
