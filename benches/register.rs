@@ -125,7 +125,7 @@ fn ms(d: Duration) -> String {
 fn filter_of(query: &str) -> AssetFilter {
     let pairs = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let mut input = Input::from_form(pairs);
-    let f = AssetFilter::read(&mut input);
+    let f = AssetFilter::read(&mut input, &taisan::auth::Scope::ALL);
     input.finish().expect("valid filter");
     f
 }
@@ -152,6 +152,17 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
     let router = taisan::app(db.clone());
     runtime.spawn(async move { axum::serve(listener, router).await.unwrap() });
     let agent = ureq::AgentBuilder::new().build();
+    // The API needs a credential: an administrator's token, as a program would use.
+    let token = db
+        .write_sync(|c| {
+            let input = Input::from_json(serde_json::json!({
+                "username": "bench", "full_name": "Benchmark", "role": "admin", "password": "bench-password-123"
+            }))?;
+            let user = taisan::auth::create_user(c, &taisan::audit::Actor("bench".into()), input)?;
+            Ok(taisan::auth::create_token(c, &taisan::audit::Actor("bench".into()), user.id, "bench")?.1)
+        })
+        .expect("bench token");
+    let bearer = format!("Bearer {token}");
 
     let queries = [
         ("list, first page", "per_page=50"),
@@ -171,7 +182,13 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
         let mut http = Vec::with_capacity(REQUESTS);
         for _ in 0..10 {
             db.read_sync(|c| Ok((assets::totals(c, &filter)?, assets::page_rows(c, &filter)?))).unwrap();
-            agent.get(&format!("http://{addr}/api/v1/assets?{q}")).call().unwrap().into_string().unwrap();
+            agent
+                .get(&format!("http://{addr}/api/v1/assets?{q}"))
+                .set("Authorization", &bearer)
+                .call()
+                .unwrap()
+                .into_string()
+                .unwrap();
         }
         for _ in 0..REQUESTS {
             let t = Instant::now();
@@ -180,7 +197,13 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
             raw.push(t.elapsed());
             std::hint::black_box((sums, rows));
             let t = Instant::now();
-            let body = agent.get(&format!("http://{addr}/api/v1/assets?{q}")).call().unwrap().into_string().unwrap();
+            let body = agent
+                .get(&format!("http://{addr}/api/v1/assets?{q}"))
+                .set("Authorization", &bearer)
+                .call()
+                .unwrap()
+                .into_string()
+                .unwrap();
             http.push(t.elapsed());
             std::hint::black_box(body);
         }

@@ -93,13 +93,53 @@ impl Driver {
         v.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string()
     }
 
+    /// A command that may fail while the page is changing under it (stale or not yet there).
+    fn try_cmd(&self, method: &str, path: &str, body: Option<Value>) -> Option<Value> {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let req = ureq::request(method, &url);
+        let res = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        res.ok().and_then(|r| r.into_json::<Value>().ok()).map(|v| v["value"].clone())
+    }
+
+    /// The text of an element; empty while it is missing or being replaced.
     fn text(&self, css: &str) -> String {
-        let id = self.element(css);
-        self.cmd("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or("").to_string()
+        let Some(found) = self.try_cmd("POST", "/element", Some(json!({"using": "css selector", "value": css}))) else {
+            return String::new();
+        };
+        let Some(id) = found.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).map(str::to_string)
+        else {
+            return String::new();
+        };
+        self.try_cmd("GET", &format!("/element/{id}/text"), None)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     fn url(&self) -> String {
         self.cmd("GET", "/url", None).as_str().unwrap().to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.cmd("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    /// Signs in through the login page, as a person does.
+    fn sign_in(&self, base: &str, username: &str, password: &str) {
+        self.goto(&format!("{base}/dang-nhap"));
+        self.type_into("#username", username);
+        self.type_into("#password", password);
+        self.click("#login");
+        self.wait_for("the first page after signing in", |d| !d.url().contains("/dang-nhap"));
     }
 
     /// Waits until `check` holds, as a person waits for the page.
@@ -112,19 +152,26 @@ impl Driver {
     }
 }
 
-#[test]
-#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
-fn search_the_register_and_open_an_asset() {
-    let app = common::TestApp::sqlite();
+/// The real server on a free port of this machine, with the demo register.
+fn serve(app: &common::TestApp) -> (tokio::runtime::Runtime, String) {
     taisan::demo::load(&app.db).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
     runtime.spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (runtime, format!("http://{addr}"))
+}
 
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn search_the_register_and_open_an_asset() {
+    let app = common::TestApp::sqlite();
+    let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+    let (_runtime, base) = serve(&app);
     let d = Driver::start();
-    d.goto(&format!("http://{addr}/tai-san"));
+    d.sign_in(&base, "xuly", &password);
+    d.goto(&format!("{base}/tai-san"));
     d.wait_for("the register", |d| d.text("#total") == "41");
     let q = d.element("#q");
     d.cmd("POST", &format!("/element/{q}/value"), Some(json!({"text": "may pcr"})));
@@ -138,4 +185,38 @@ fn search_the_register_and_open_an_asset() {
     assert_eq!(d.text("#asset-name"), "Máy Real-time PCR CFX96 Touch");
     assert!(d.text("body").contains("1.450.000.000 đ"));
     assert!(d.text("body").contains("Hao mòn đến 31/12/"));
+}
+
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn sign_in_be_refused_outside_the_role_and_sign_out() {
+    let app = common::TestApp::sqlite();
+    let password = app.add_user("thanhtra", "thanh_tra", Some("TTRA"));
+    let (_runtime, base) = serve(&app);
+    let d = Driver::start();
+    // A visitor is sent to the login page, and back to where they were going after it.
+    d.goto(&format!("{base}/nhat-ky"));
+    d.wait_for("the login page", |d| d.url().contains("/dang-nhap"));
+    d.type_into("#username", "thanhtra");
+    d.type_into("#password", "mat-khau-sai-1");
+    d.click("#login");
+    d.wait_for("the refusal", |d| d.text("body").contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    d.type_into("#username", "thanhtra");
+    d.type_into("#password", &password);
+    d.click("#login");
+    d.wait_for("the activity page", |d| d.url().ends_with("/nhat-ky"));
+    assert!(d.text("#who").contains("thanhtra"), "{}", d.text("header"));
+    // The inspectorate reads the register but may not add to it.
+    d.goto(&format!("{base}/tai-san/moi"));
+    d.wait_for("the refusal page", |d| d.text("body").contains("không được phép"));
+    assert!(d.text("body").contains("Vai trò «Thanh tra» không được phép thực hiện thao tác này"));
+    d.goto(&format!("{base}/tai-san"));
+    d.wait_for("the register", |d| d.text("#total") == "41");
+    assert!(!d.text("body").contains("+ Thêm tài sản"), "no button for what the role cannot do");
+    d.click("#logout");
+    d.wait_for("the login page after signing out", |d| {
+        d.url().contains("/dang-nhap") && d.text("body").contains("Đã đăng xuất")
+    });
+    d.goto(&format!("{base}/tai-san"));
+    d.wait_for("the login page again", |d| d.url().contains("/dang-nhap?next="));
 }

@@ -84,3 +84,28 @@ async fn the_history_chain_verifies_and_tampering_is_found_at_its_event() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_writers_do_not_fork_the_chain() {
+    each_backend(|app: TestApp| async move {
+        let base = app.audit_count();
+        let unit = app.id_of("units", "TTUD").await;
+        let cat = app.id_of("categories", "MMTB-TN").await;
+        let creates: Vec<_> = (0..12)
+            .map(|i| {
+                app.post(
+                    "/api/v1/assets",
+                    json!({"name": format!("Song song {i}"), "unit_id": unit, "category_id": cat}),
+                )
+            })
+            .collect();
+        for (status, body) in futures::future::join_all(creates).await {
+            assert_eq!(status, axum::http::StatusCode::CREATED, "{body}");
+        }
+        match app.db.read_sync(taisan::audit::verify).unwrap() {
+            ChainStatus::Intact { count, .. } => assert_eq!(count, base + 12),
+            other => panic!("{}: {other:?}", app.backend),
+        }
+    })
+    .await;
+}

@@ -655,6 +655,11 @@ fn next_code(conn: &mut DbConn, rules: &Rules, unit_id: i32, class_code: &str, o
         }
         None => (filled.clone(), 0, String::new()),
     };
+    // Two writers must not both take the same next number: SQLite has one writer already; on
+    // PostgreSQL a transaction-scoped lock makes the second wait until the first has committed.
+    if let DbConn::Postgres(c) = conn {
+        diesel::connection::SimpleConnection::batch_execute(c, "SELECT pg_advisory_xact_lock(72617)")?;
+    }
     let existing: Vec<String> =
         assets::table.filter(assets::code.like(format!("{prefix}%"))).select(assets::code).load(conn)?;
     let max = existing

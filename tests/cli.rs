@@ -1,0 +1,146 @@
+//! The command line as an administrator uses it: people, tokens, the history chain — and the server's
+//! logs never carry a password, a token or a session id.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn taisan(url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taisan"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn people_tokens_and_the_chain_from_the_command_line() {
+    for app in common::TestApp::all() {
+        eprintln!("— backend: {}", app.backend);
+        people_tokens_and_the_chain(&app);
+    }
+}
+
+fn people_tokens_and_the_chain(app: &common::TestApp) {
+    let url = app.url.clone();
+    let base = app.audit_count();
+    let (ok, out, err) = taisan(
+        &url,
+        &["user", "add", "--username", "Admin", "--role", "admin", "--password-stdin"],
+        Some("mat-khau-quan-tri-1\n"),
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Đã thêm admin (Quản trị viên)"), "{out}");
+    let (ok, out, _) = taisan(&url, &["user", "add", "--username", "tt", "--role", "don_vi", "--unit", "TTUD"], None);
+    assert!(ok);
+    let generated = out.lines().find_map(|l| l.strip_prefix("Mật khẩu (chỉ hiện một lần — shown once): ")).unwrap();
+    assert!(generated.len() >= 10);
+    let (ok, _, err) = taisan(&url, &["user", "add", "--username", "x", "--role", "don_vi"], None);
+    assert!(!ok && err.contains("Cán bộ đơn vị phải thuộc một đơn vị"), "{err}");
+    let (ok, _, err) = taisan(&url, &["user", "add", "--username", "y", "--role", "vua"], None);
+    assert!(!ok && err.contains("Vai trò"), "{err}");
+    let (ok, out, _) = taisan(&url, &["user", "list"], None);
+    assert!(ok && out.contains("admin") && out.contains("Cán bộ đơn vị"));
+    let (ok, out, _) = taisan(&url, &["token", "create", "--user", "admin", "--name", "kế toán"], None);
+    assert!(ok);
+    let token = out.lines().last().unwrap().trim().to_string();
+    assert!(token.starts_with("tsn_"));
+    let (ok, out, _) = taisan(&url, &["audit", "verify"], None);
+    assert!(ok && out.contains("nguyên vẹn"), "{out}");
+    let (ok, head, _) = taisan(&url, &["audit", "head"], None);
+    let parts: Vec<&str> = head.split_whitespace().collect();
+    assert!(ok && parts.len() == 2 && parts[0].len() == 64 && parts[1] == (base + 3).to_string(), "{head}");
+
+    // The token opens the API of a server on the same database.
+    let db = taisan::open(&url).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async {
+        use tower::ServiceExt;
+        let req = axum::http::Request::get("/api/v1/me")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        taisan::app(db).oneshot(req).await.unwrap().status()
+    });
+    assert_eq!(status, 200);
+
+    // Tampering with the table is caught by the command, naming the event.
+    let target = base + 2;
+    app.db
+        .write_sync(move |c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute(&format!("UPDATE audit_events SET actor = 'nguoi-khac' WHERE seq = {target}"))?;
+            Ok(())
+        })
+        .unwrap();
+    let (ok, out, _) = taisan(&url, &["audit", "verify"], None);
+    assert!(!ok && out.contains(&format!("sự kiện số {target}")), "{out}");
+}
+
+#[test]
+fn server_logs_carry_no_secrets() {
+    for app in common::TestApp::all() {
+        eprintln!("— backend: {}", app.backend);
+        logs_without_secrets(&app.url);
+    }
+}
+
+fn logs_without_secrets(url: &str) {
+    let url = url.to_string();
+    let password = "mat-khau-bi-mat-42";
+    assert!(
+        taisan(&url, &["user", "add", "--username", "an", "--role", "admin", "--password-stdin"], Some(password)).0
+    );
+    let (_, out, _) = taisan(&url, &["token", "create", "--user", "an"], None);
+    let token = out.lines().last().unwrap().trim().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_taisan"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while agent.get(&format!("{base}/dang-nhap")).call().is_err() {
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let res =
+        agent.post(&format!("{base}/dang-nhap")).send_form(&[("username", "an"), ("password", password)]).unwrap();
+    let cookie = res.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let session = cookie.trim_start_matches("taisan_session=").to_string();
+    let _ = agent.post(&format!("{base}/dang-nhap")).send_form(&[("username", "an"), ("password", "sai-mat-khau-99")]);
+    assert_eq!(agent.get(&format!("{base}/tai-san")).set("cookie", &cookie).call().unwrap().status(), 200);
+    assert_eq!(
+        agent
+            .get(&format!("{base}/api/v1/assets"))
+            .set("authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap()
+            .status(),
+        200
+    );
+    let _ = agent.get(&format!("{base}/api/v1/assets")).set("authorization", "Bearer tsn_khong-hop-le").call();
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let logs = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(logs.contains("taisan đang chạy"), "the logs were captured: {logs}");
+    for secret in [password, "sai-mat-khau-99", token.as_str(), session.as_str(), "tsn_khong-hop-le"] {
+        assert!(!logs.contains(secret), "a secret is in the logs: {secret}");
+    }
+}
