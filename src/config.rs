@@ -19,3 +19,9 @@ pub fn parse_bind(s: &str) -> Result<SocketAddr, String> {
 pub fn secure_cookies() -> bool {
     std::env::var("TAISAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
+
+/// Trust X-Forwarded-For for the client address (set TAISAN_TRUST_PROXY=1 only behind a reverse proxy
+/// that sets it; otherwise anyone could pick the address their failed logins are counted against).
+pub fn trust_proxy() -> bool {
+    std::env::var("TAISAN_TRUST_PROXY").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}

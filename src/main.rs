@@ -246,7 +246,7 @@ async fn serve(db: taisan::db::Db, bind: std::net::SocketAddr) -> Result<(), tai
         .await
         .map_err(|e| taisan::error::AppError::Config(format!("Không lắng nghe được trên {bind} (cannot bind): {e}")))?;
     println!("taisan đang chạy: mở http://{bind}/ (Ctrl+C để dừng)");
-    axum::serve(listener, taisan::app(db))
+    axum::serve(listener, taisan::app(db).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| taisan::error::AppError::Internal(e.to_string()))

@@ -387,3 +387,20 @@ async fn activity_exports_to_excel_and_the_export_is_recorded() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn guessing_is_throttled_per_address_across_accounts() {
+    each_backend(|app: TestApp| async move {
+        let password = app.add_user("nguoithat", "lanh_dao", Some("SKHCN"));
+        app.act_as(Caller::Anonymous);
+        for i in 0..taisan::auth::MAX_FAILS_PER_ADDRESS {
+            let name = format!("doan{i}");
+            let (s, _, _) = app.form("/dang-nhap", &[("username", &name), ("password", "doan-mo-123")]).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        let (s, _, page) = app.form("/dang-nhap", &[("username", "nguoithat"), ("password", &password)]).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert!(page.contains("Máy của bạn đã đăng nhập sai quá nhiều lần"));
+    })
+    .await;
+}

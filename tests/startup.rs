@@ -76,6 +76,34 @@ async fn the_history_chain_verifies_and_tampering_is_found_at_its_event() {
             ChainStatus::Broken { seq, .. } => assert_eq!(seq, target),
             other => panic!("not caught: {other:?}"),
         }
+        // Reordered: two events swap places (their sequence numbers), content untouched.
+        let first = base + 1;
+        app.db
+            .write_sync(move |c| {
+                c.batch_execute(&format!(
+                    "UPDATE audit_events SET after_json = replace(after_json, 'Tài sản X', 'Tài sản 2') WHERE seq = {target}; \
+                     UPDATE audit_events SET seq = -1 WHERE seq = {first}; \
+                     UPDATE audit_events SET seq = {first} WHERE seq = {first} + 1; \
+                     UPDATE audit_events SET seq = {first} + 1 WHERE seq = -1;"
+                ))?;
+                Ok(())
+            })
+            .unwrap();
+        match app.db.read_sync(taisan::audit::verify).unwrap() {
+            ChainStatus::Broken { seq, reason } => assert!(seq == first && reason.contains("không nối"), "{seq}: {reason}"),
+            other => panic!("reordering not caught: {other:?}"),
+        }
+        app.db
+            .write_sync(move |c| {
+                c.batch_execute(&format!(
+                    "UPDATE audit_events SET seq = -1 WHERE seq = {first}; \
+                     UPDATE audit_events SET seq = {first} WHERE seq = {first} + 1; \
+                     UPDATE audit_events SET seq = {first} + 1 WHERE seq = -1;"
+                ))?;
+                Ok(())
+            })
+            .unwrap();
+        assert!(matches!(app.db.read_sync(taisan::audit::verify).unwrap(), ChainStatus::Intact { .. }), "restored");
         app.db.write_sync(move |c| Ok(c.batch_execute(&format!("DELETE FROM audit_events WHERE seq = {target}"))?)).unwrap();
         match app.db.read_sync(taisan::audit::verify).unwrap() {
             ChainStatus::Broken { seq, reason } => assert!(seq == target && reason.contains("xóa"), "{reason}"),

@@ -2,10 +2,12 @@
 //! management of people and roles.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::header::{HeaderMap, SET_COOKIE};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
@@ -69,21 +71,46 @@ async fn login_page(MaybeAuth(me): MaybeAuth, QueryInput(mut q): QueryInput) -> 
     Ok(Html(render(&page)?).into_response())
 }
 
-/// The client's address for throttling: the socket peer, or the proxy's forwarded address.
-fn client_address(headers: &HeaderMap) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .unwrap_or_else(|| "local".into())
+/// The socket peer of the request, when the server was started with connection info (tests that
+/// call the router directly have none).
+struct Peer(Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a)))
+    }
 }
 
-async fn login(State(st): State<AppState>, headers: HeaderMap, form: FormInput) -> PageResult<Response> {
+/// The client's address for throttling: the socket peer; behind a reverse proxy that the
+/// administrator declares trusted (TAISAN_TRUST_PROXY=1), the first X-Forwarded-For address.
+fn client_address(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    let forwarded = || {
+        headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+    };
+    match (crate::config::trust_proxy(), peer) {
+        (true, peer) => forwarded().or(peer.map(|p| p.ip().to_string())),
+        (false, Some(p)) => Some(p.ip().to_string()),
+        (false, None) => None,
+    }
+    .unwrap_or_else(|| "không rõ".into())
+}
+
+async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Peer(peer): Peer,
+    form: FormInput,
+) -> PageResult<Response> {
     let username = form.get("username").unwrap_or("").to_string();
     let password = form.get("password").unwrap_or("").to_string();
     let next = safe_next(form.get("next").map(str::to_string));
-    let address = client_address(&headers);
+    let address = client_address(&headers, peer);
     let u = username.clone();
     match st.db.write(move |c| super::login(c, &u, &password, &address)).await? {
         Ok(session) => Ok(([(SET_COOKIE, session_cookie(&session.secret))], Redirect::to(&next)).into_response()),

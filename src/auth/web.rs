@@ -64,6 +64,10 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 
 /// Resolves the identity of every request and adds the security headers to every answer.
 pub async fn identify(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Static files are the same for everyone: no database lookup for them.
+    if req.uri().path().starts_with("/static/") {
+        return secure(next.run(req).await);
+    }
     let token = bearer(req.headers());
     let session = cookie(req.headers(), SESSION_COOKIE);
     let found = match (token, session) {
