@@ -276,18 +276,11 @@ async fn new_form(
 }
 
 fn new_asset_form(me: &Identity) -> RecordForm {
-    RecordForm::new(Nav::of(me), "Thêm tài sản", "/tai-san/moi", "/tai-san")
+    RecordForm::adding(Nav::of(me), "tài sản", "/tai-san")
 }
 
 fn edit_asset_form(me: &Identity, id: i32, code: &str, version: Option<i32>) -> RecordForm {
-    let mut form = RecordForm::new(
-        Nav::of(me),
-        format!("Sửa tài sản {code}"),
-        format!("/tai-san/{id}/sua"),
-        format!("/tai-san/{id}"),
-    );
-    form.version = version;
-    form
+    RecordForm::editing(Nav::of(me), "tài sản", "/tai-san", id, code, version)
 }
 
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {

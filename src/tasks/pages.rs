@@ -117,18 +117,11 @@ async fn form_page(st: &AppState, form: RecordForm, values: BTreeMap<String, Str
 }
 
 fn new_task_form(me: &Identity) -> RecordForm {
-    RecordForm::new(Nav::of(me), "Thêm nhiệm vụ KH&CN", "/nhiem-vu/moi", "/nhiem-vu")
+    RecordForm::adding(Nav::of(me), "nhiệm vụ KH&CN", "/nhiem-vu")
 }
 
 fn edit_task_form(me: &Identity, id: i32, code: &str, version: Option<i32>) -> RecordForm {
-    let mut form = RecordForm::new(
-        Nav::of(me),
-        format!("Sửa nhiệm vụ {code}"),
-        format!("/nhiem-vu/{id}/sua"),
-        format!("/nhiem-vu/{id}"),
-    );
-    form.version = version;
-    form
+    RecordForm::editing(Nav::of(me), "nhiệm vụ", "/nhiem-vu", id, code, version)
 }
 
 async fn new_form(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {

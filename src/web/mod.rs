@@ -285,6 +285,19 @@ impl RecordForm {
         }
     }
 
+    /// The form that adds a record under `base` (`/tai-san` → posts to `/tai-san/moi`).
+    pub fn adding(nav: Nav, what: &str, base: &str) -> RecordForm {
+        RecordForm::new(nav, format!("Thêm {what}"), format!("{base}/moi"), base)
+    }
+
+    /// The form that edits record `id` under `base`, opened at `version`.
+    pub fn editing(nav: Nav, what: &str, base: &str, id: i32, code: &str, version: Option<i32>) -> RecordForm {
+        let mut form =
+            RecordForm::new(nav, format!("Sửa {what} {code}"), format!("{base}/{id}/sua"), format!("{base}/{id}"));
+        form.version = version;
+        form
+    }
+
     /// Renders with `fields` filled from `values` and this form's errors.
     pub fn render_with(
         mut self,
