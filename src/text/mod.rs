@@ -1,5 +1,7 @@
 //! Vietnamese text, numbers and dates as people type them and as they must be shown.
 
+pub mod legacy;
+
 use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime};
 use unicode_normalization::UnicodeNormalization;
 
