@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod excel;
 pub mod input;
 pub mod rules;
 pub mod tasks;

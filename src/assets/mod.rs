@@ -1,6 +1,7 @@
 //! The register (sổ tài sản): assets, their classification, wear and history.
 
 pub mod api;
+pub mod import;
 pub mod pages;
 pub mod wear;
 

@@ -223,6 +223,33 @@ impl Db {
         conn.transaction(|c| f(c))
     }
 
+    /// Runs `f` as one transaction that `f` itself decides to keep or roll back (a preview, or a
+    /// strict import with errors): the value comes back either way.
+    pub fn write_or_rollback<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<(T, bool), AppError>,
+    {
+        enum Tx<T> {
+            App(AppError),
+            Rollback(T),
+        }
+        impl<T> From<diesel::result::Error> for Tx<T> {
+            fn from(e: diesel::result::Error) -> Self {
+                Tx::App(AppError::Db(e))
+            }
+        }
+        let mut conn = self.write.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+        let result = conn.transaction::<T, Tx<T>, _>(|c| match f(c) {
+            Ok((value, true)) => Ok(value),
+            Ok((value, false)) => Err(Tx::Rollback(value)),
+            Err(e) => Err(Tx::App(e)),
+        });
+        match result {
+            Ok(v) | Err(Tx::Rollback(v)) => Ok(v),
+            Err(Tx::App(e)) => Err(e),
+        }
+    }
+
     pub fn read_sync<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,

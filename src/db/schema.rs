@@ -233,3 +233,50 @@ diesel::joinable!(users -> org_units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, sessions, api_tokens, org_units);
+
+diesel::table! {
+    imports (id) {
+        id -> Integer,
+        file_name -> Text,
+        sha256 -> Text,
+        sheet -> Text,
+        actor -> Text,
+        mode -> Text,
+        blanks -> Text,
+        strict -> Bool,
+        status -> Text,
+        created -> Integer,
+        updated -> Integer,
+        unchanged -> Integer,
+        skipped -> Integer,
+        failed -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    import_rows (id) {
+        id -> Integer,
+        import_id -> Integer,
+        excel_row -> Integer,
+        outcome -> Text,
+        asset_id -> Nullable<Integer>,
+        asset_version -> Nullable<Integer>,
+        code -> Nullable<Text>,
+        message -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    import_uploads (id) {
+        id -> Integer,
+        file_name -> Text,
+        sha256 -> Text,
+        content -> Binary,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(import_rows -> imports (import_id));
+diesel::allow_tables_to_appear_in_same_query!(imports, import_rows);

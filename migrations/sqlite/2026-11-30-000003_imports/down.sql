@@ -1,0 +1,3 @@
+DROP TABLE import_uploads;
+DROP TABLE import_rows;
+DROP TABLE imports;

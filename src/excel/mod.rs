@@ -1,0 +1,350 @@
+//! Reading any workbook people send — .xlsx, .xlsm, .xls, .ods, .csv — into checked sheets of cells,
+//! refusing what would exhaust the server before allocating for it, and converting legacy Vietnamese
+//! text. `table` finds the table inside a sheet. Knows nothing of assets.
+
+pub mod table;
+
+use std::io::Cursor;
+
+use calamine::{Data, DataType, Reader};
+use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::AppError;
+use crate::text::legacy::{self, Legacy};
+
+/// What a reader will take on.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_cells: u64,
+    pub max_columns: u32,
+    /// Uncompressed size over compressed size of a zipped workbook (.xlsx, .ods).
+    pub max_zip_ratio: u64,
+    pub max_unzipped_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_bytes: 30 * 1024 * 1024,
+            max_cells: 20_000_000,
+            max_columns: 200,
+            max_zip_ratio: 200,
+            max_unzipped_bytes: 1024 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Bool(bool),
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The value as a person reads it in the sheet.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => crate::text::format_date(*d),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(t) => Some(t.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// A merged region, 0-based and inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub first_row: u32,
+    pub first_col: u32,
+    pub last_row: u32,
+    pub last_col: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    /// Rows that have any cell, with their 0-based row index (Excel shows index + 1).
+    pub rows: Vec<(u32, Vec<Cell>)>,
+    pub merges: Vec<Merge>,
+    /// The encoding the sheet's text was in before conversion.
+    pub encoding: Legacy,
+}
+
+impl Sheet {
+    pub fn cell(&self, row: u32, col: u32) -> Option<&Cell> {
+        self.rows.iter().find(|(r, _)| *r == row).and_then(|(_, cells)| cells.get(col as usize))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xls,
+    Ods,
+    Csv,
+}
+
+/// What the bytes are, whatever the file is called.
+pub fn sniff(bytes: &[u8]) -> Format {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let is_ods = bytes.windows(46).take(200).any(|w| w.starts_with(b"application/vnd.oasis.opendocument"));
+        if is_ods {
+            Format::Ods
+        } else {
+            Format::Xlsx
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Format::Xls
+    } else {
+        Format::Csv
+    }
+}
+
+fn refuse(msg: impl Into<String>) -> AppError {
+    AppError::BadRequest(msg.into())
+}
+
+/// Reads every sheet of a workbook (or the CSV as one sheet).
+pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>, AppError> {
+    if bytes.is_empty() {
+        return Err(refuse(format!("Tệp «{file_name}» rỗng")));
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(refuse(format!(
+            "Tệp «{file_name}» lớn {} MB, quá giới hạn {} MB",
+            bytes.len() / (1024 * 1024),
+            limits.max_bytes / (1024 * 1024)
+        )));
+    }
+    let format = sniff(bytes);
+    let lower = file_name.to_lowercase();
+    if format == Format::Csv && [".xlsx", ".xlsm", ".xls", ".ods"].iter().any(|e| lower.ends_with(e)) {
+        return Err(refuse(format!(
+            "Tệp «{file_name}» mang đuôi bảng tính nhưng nội dung không phải bảng tính (hỏng, bị cắt cụt, hoặc đã mã hóa bằng mật khẩu)"
+        )));
+    }
+    let mut sheets = match format {
+        Format::Csv => vec![read_csv(bytes, file_name, limits)?],
+        Format::Xlsx | Format::Ods => {
+            check_zip(bytes, file_name, limits)?;
+            read_calamine(bytes, file_name, format, limits)?
+        }
+        Format::Xls => read_calamine(bytes, file_name, format, limits)?,
+    };
+    for sheet in &mut sheets {
+        convert_text(sheet);
+    }
+    Ok(sheets)
+}
+
+/// A zip that inflates far beyond its size is refused before any of it is inflated.
+fn check_zip(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<(), AppError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| refuse(format!("Tệp «{file_name}» hỏng: không đọc được cấu trúc nén (zip)")))?;
+    let (mut packed, mut unpacked) = (0u64, 0u64);
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|_| refuse(format!("Tệp «{file_name}» hỏng: mục nén số {i} lỗi")))?;
+        packed += f.compressed_size();
+        unpacked += f.size();
+    }
+    if unpacked > limits.max_unzipped_bytes || unpacked > packed.max(1) * limits.max_zip_ratio {
+        return Err(refuse(format!(
+            "Tệp «{file_name}» bị từ chối: nội dung giải nén ({} MB) lớn bất thường so với tệp — có thể là «bom nén»",
+            unpacked / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            d.as_date().map(Cell::Date).unwrap_or_else(|| Cell::Text(d.to_string()))
+        }
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("#{e:?}")),
+    }
+}
+
+fn read_calamine(bytes: &[u8], file_name: &str, format: Format, limits: &Limits) -> Result<Vec<Sheet>, AppError> {
+    let bad = |e: String| refuse(format!("Không đọc được tệp «{file_name}»: {e}"));
+    let cursor = Cursor::new(bytes);
+    let mut out = vec![];
+    match format {
+        Format::Xlsx => {
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(cursor).map_err(|e: calamine::XlsxError| bad(e.to_string()))?;
+            for name in wb.sheet_names().to_vec() {
+                let merges: Vec<Merge> =
+                    wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect();
+                let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| bad(e.to_string()))?;
+                let dims = reader.dimensions();
+                check_dimensions(file_name, &name, dims.end.0 as u64 + 1, dims.end.1 as u64 + 1, limits)?;
+                // The cell reader holds only the cells that exist: a stray cell far away costs nothing.
+                let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
+                let mut count = 0u64;
+                while let Some(cell) = reader.next_cell().map_err(|e| bad(e.to_string()))? {
+                    let (r, c) = cell.get_position();
+                    let value = cell_of(&Data::from(cell.get_value().clone()));
+                    if value.is_empty() {
+                        continue;
+                    }
+                    count += 1;
+                    if count > limits.max_cells {
+                        return Err(refuse(format!("Trang «{name}» có quá {} ô dữ liệu", limits.max_cells)));
+                    }
+                    if c >= limits.max_columns {
+                        continue;
+                    }
+                    if rows.last().is_none_or(|(last, _)| *last != r) {
+                        rows.push((r, vec![]));
+                    }
+                    let row = &mut rows.last_mut().expect("pushed").1;
+                    if row.len() <= c as usize {
+                        row.resize(c as usize + 1, Cell::Empty);
+                    }
+                    row[c as usize] = value;
+                }
+                out.push(Sheet { name, rows, merges, encoding: Legacy::Unicode });
+            }
+        }
+        Format::Xls | Format::Ods => {
+            let mut wb = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| bad(e.to_string()))?;
+            for name in wb.sheet_names() {
+                let range = wb.worksheet_range(&name).map_err(|e| bad(e.to_string()))?;
+                let (h, w) = range.get_size();
+                check_dimensions(file_name, &name, h as u64, w as u64, limits)?;
+                let start = range.start().unwrap_or((0, 0));
+                let mut rows = vec![];
+                for (i, row) in range.rows().enumerate() {
+                    let mut cells: Vec<Cell> = vec![Cell::Empty; start.1 as usize];
+                    cells.extend(row.iter().take(limits.max_columns as usize).map(cell_of));
+                    while cells.last().is_some_and(Cell::is_empty) {
+                        cells.pop();
+                    }
+                    if !cells.is_empty() {
+                        rows.push((start.0 + i as u32, cells));
+                    }
+                }
+                let merges = match &mut wb {
+                    calamine::Sheets::Xls(x) => {
+                        x.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect()
+                    }
+                    _ => vec![],
+                };
+                out.push(Sheet { name, rows, merges, encoding: Legacy::Unicode });
+            }
+        }
+        Format::Csv => unreachable!("CSV is read by read_csv"),
+    }
+    if out.is_empty() {
+        return Err(refuse(format!("Tệp «{file_name}» không có trang tính nào")));
+    }
+    Ok(out)
+}
+
+fn merge_of(d: &calamine::Dimensions) -> Merge {
+    Merge { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 }
+}
+
+fn check_dimensions(file: &str, sheet: &str, rows: u64, cols: u64, limits: &Limits) -> Result<(), AppError> {
+    if rows.saturating_mul(cols.min(limits.max_columns as u64)) > limits.max_cells * 4 {
+        return Err(refuse(format!(
+            "Trang «{sheet}» của tệp «{file}» khai báo {rows} dòng × {cols} cột, quá giới hạn {} ô",
+            limits.max_cells
+        )));
+    }
+    Ok(())
+}
+
+/// CSV as offices save it: UTF-8 with or without BOM, else Windows-1258 or Windows-1252; comma,
+/// semicolon or tab between fields.
+fn read_csv(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Sheet, AppError> {
+    let text = decode_text(bytes);
+    let first = text.lines().next().unwrap_or("");
+    let delimiter =
+        [b',', b';', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut rows = vec![];
+    let mut count = 0u64;
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| refuse(format!("Tệp «{file_name}», dòng {}: {e}", i + 1)))?;
+        let cells: Vec<Cell> = record
+            .iter()
+            .take(limits.max_columns as usize)
+            .map(|f| if f.trim().is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) })
+            .collect();
+        count += cells.len() as u64;
+        if count > limits.max_cells {
+            return Err(refuse(format!("Tệp «{file_name}» có quá {} ô dữ liệu", limits.max_cells)));
+        }
+        if cells.iter().any(|c| !c.is_empty()) {
+            rows.push((i as u32, cells));
+        }
+    }
+    Ok(Sheet { name: "CSV".into(), rows, merges: vec![], encoding: Legacy::Unicode })
+}
+
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let (cp1258, _, _) = encoding_rs::WINDOWS_1258.decode(bytes);
+    let cp1258: String = cp1258.nfc().collect();
+    // Windows-1258 spells ă, đ, ơ, ư and the tone marks with bytes that Windows-1252 reads as
+    // symbols: a text that gains such letters under 1258 was written in it.
+    let vietnamese = cp1258
+        .chars()
+        .filter(|c| matches!(c, 'ă' | 'Ă' | 'đ' | 'Đ' | 'ơ' | 'Ơ' | 'ư' | 'Ư') || (*c as u32) > 0x1E00)
+        .count();
+    if vietnamese > 0 {
+        return cp1258;
+    }
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    cp1252.into_owned()
+}
+
+/// Converts the sheet's text from its legacy encoding, if it has one, and normalises it to NFC.
+fn convert_text(sheet: &mut Sheet) {
+    let encoding = legacy::detect(sheet.rows.iter().flat_map(|(_, cells)| cells.iter().filter_map(Cell::text)));
+    sheet.encoding = encoding;
+    for (_, cells) in &mut sheet.rows {
+        for cell in cells.iter_mut() {
+            if let Cell::Text(t) = cell {
+                *t = legacy::convert(t, encoding);
+            }
+        }
+    }
+}

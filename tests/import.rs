@@ -1,0 +1,221 @@
+//! Importing the registers offices send: the sample workbooks in `imports/samples/`, on every backend.
+
+mod common;
+
+use common::{each_backend, TestApp};
+use serde_json::json;
+use taisan::assets::import::{self, Mode, Options, Outcome, Report};
+use taisan::audit::Actor;
+use taisan::auth::Scope;
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!("imports/samples/{name}")).unwrap()
+}
+
+fn run(app: &TestApp, name: &str, options: &Options, preview: bool) -> Result<Report, taisan::error::AppError> {
+    import::execute(&app.db, &Actor("test".into()), &Scope::ALL, name, &sample(name), options, preview)
+}
+
+fn outcomes(r: &Report) -> Vec<(u32, Outcome)> {
+    r.rows.iter().map(|row| (row.excel_row, row.outcome)).collect()
+}
+
+#[tokio::test]
+async fn the_cassava_task_list_with_title_block_sections_and_totals() {
+    each_backend(|app: TestApp| async move {
+        app.post("/api/v1/tasks", json!({"code": "ĐTNN-03/2021", "title": "Khảm lá sắn", "host_org": "Trung tâm"}))
+            .await;
+        let before = app.asset_count();
+        let preview = run(&app, "khamlasan.xlsx", &Options::default(), true).unwrap();
+        assert!(!preview.saved);
+        assert_eq!(app.asset_count(), before, "a preview saves nothing");
+        assert_eq!(preview.header_rows, vec![6, 7]);
+        assert_eq!(preview.columns[8].header, "Nguyên giá / Nguồn NSNN");
+        assert_eq!(preview.columns[8].field.as_deref(), Some("cost_state"));
+        assert_eq!(preview.counts.create, 6, "{:#?}", preview.rows);
+        assert_eq!(preview.counts.error, 0);
+        let skipped: Vec<String> = preview.rows.iter().filter_map(|r| r.reason.clone()).collect();
+        for reason in [
+            "Dòng đánh số cột",
+            "Dòng tiêu đề nhóm «A TÀI SẢN TRANG BỊ»",
+            "Dòng cộng / tổng cộng",
+            "Phần chữ ký, ngày tháng cuối bảng",
+        ] {
+            assert!(skipped.iter().any(|s| s == reason), "{reason} in {skipped:?}");
+        }
+        let done = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap();
+        assert!(done.saved && done.import_id.is_some());
+        assert_eq!(outcomes(&done), outcomes(&preview), "the import did what the preview showed");
+        assert_eq!(app.asset_count(), before + 6);
+        let (_, list) = app.get("/api/v1/assets?q=kham%20la%20san").await;
+        assert_eq!(list["total"], 1);
+        let (_, task_assets) = app.get("/api/v1/assets?per_page=100").await;
+        assert_eq!(task_assets["total_original_cost"], 2_788_000_000i64);
+        let sprayers = task_assets["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"].as_str().unwrap().contains("phun"))
+            .unwrap();
+        assert_eq!((sprayers["kind"].as_str(), sprayers["quantity"].as_i64()), (Some("ccdc"), Some(4)));
+        let result = task_assets["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"].as_str().unwrap().starts_with("Quy trình"))
+            .unwrap();
+        assert_eq!(result["task_asset_kind"], "ket_qua");
+        // The same file again is recognised.
+        let again = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap_err();
+        assert!(again.to_string().contains("đã được nhập"), "{again}");
+        let preview_again = run(&app, "khamlasan.xlsx", &Options::default(), true).unwrap();
+        assert!(preview_again.previous.is_some());
+        let (_, log) = app.get("/api/v1/activity?action=import").await;
+        assert_eq!(log["total"], 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_messy_register_with_text_numbers_years_and_nfd() {
+    each_backend(|app: TestApp| async move {
+        let r = run(&app, "so-tai-san-lon-xon.xlsx", &Options::default(), false).unwrap();
+        assert_eq!((r.counts.create, r.counts.error), (4, 0), "{:#?}", r.rows);
+        let (_, a) = app.get("/api/v1/assets?q=HC-002").await;
+        let pc = &a["items"][0];
+        assert_eq!(pc["name"], "Máy tính để bàn", "NFD text stored as NFC");
+        assert_eq!(pc["original_cost"], 155_000_000);
+        assert_eq!(pc["quantity"], 10);
+        assert_eq!(pc["acquired_on"], "2021-01-01", "a year alone");
+        assert_eq!(pc["unit_code"], "HCTH");
+        let (_, a) = app.get("/api/v1/assets?q=HC-003").await;
+        assert_eq!(
+            (a["items"][0]["cost_state"].as_i64(), a["items"][0]["cost_other"].as_i64()),
+            (Some(150_000_000), Some(35_000_000))
+        );
+        let (_, all) = app.get("/api/v1/assets").await;
+        assert_eq!(all["total_original_cost"], 1_458_000_000i64, "the sheet's own Tổng cộng");
+        assert!(r.rows.iter().any(|row| row.reason.as_deref() == Some("Dòng trống")));
+        // Imported again as an update: nothing changed.
+        let again =
+            run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, false)
+                .unwrap();
+        assert_eq!((again.counts.unchanged, again.counts.create, again.counts.update), (4, 0, 0), "{:#?}", again.rows);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn legacy_encodings_are_converted() {
+    each_backend(|app: TestApp| async move {
+        for (file, encoding) in
+            [("tcvn3.xlsx", "TCVN3 (ABC)"), ("tcvn3.xls", "TCVN3 (ABC)"), ("vni.xlsx", "VNI-Windows")]
+        {
+            let r = run(&app, file, &Options::default(), true).unwrap();
+            assert_eq!(r.encoding, encoding, "{file}");
+            assert_eq!(r.counts.create, 3, "{file}: {:#?}", r.rows);
+            assert_eq!(
+                r.rows.iter().find(|x| x.outcome == Outcome::Create).unwrap().name.as_deref(),
+                Some("Máy quang phổ tử ngoại khả kiến"),
+                "{file}"
+            );
+        }
+        let r = run(&app, "vni.xlsx", &Options::default(), false).unwrap();
+        assert!(r.saved);
+        let (_, a) = app.get("/api/v1/assets?q=TT-002").await;
+        assert_eq!(a["items"][0]["notes"], "Hỏng bộ điều nhiệt");
+        let r = run(&app, "qlkh-cp1258.csv", &Options::default(), false).unwrap();
+        assert_eq!(r.counts.create, 2, "{:#?}", r.rows);
+        let (_, a) = app.get("/api/v1/assets?q=QK-02").await;
+        assert_eq!(a["items"][0]["name"], "Máy scan tài liệu tốc độ cao");
+        assert_eq!(a["items"][0]["original_cost"], 24_000_000, "Số lượng × Đơn giá");
+        assert_eq!(a["items"][0]["kind"], "huu_hinh");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_full_of_mistakes() {
+    each_backend(|app: TestApp| async move {
+        let before = app.asset_count();
+        let r = run(&app, "loi.xlsx", &Options::default(), false).unwrap();
+        assert!(!r.saved, "strict: nothing saved while any row is wrong");
+        assert_eq!(app.asset_count(), before);
+        let (_, log) = app.get("/api/v1/activity?action=import").await;
+        assert_eq!(log["total"], 1, "the refused import is on record");
+        assert!(log["items"][0]["after_json"].as_str().unwrap().contains("rejected"));
+        assert_eq!((r.counts.error, r.counts.create), (7, 1), "{:#?}", r.rows);
+        let errors_of = |row: u32| r.rows.iter().find(|x| x.excel_row == row).unwrap().errors.clone();
+        let e = errors_of(9);
+        assert_eq!(e[0].column, "Đơn vị quản lý");
+        assert_eq!(e[0].value, "Trung tam Ung dung");
+        assert!(e[0].reason.contains("gần nhất: Trung tâm Ứng dụng và Dịch vụ khoa học và công nghệ"), "{e:?}");
+        assert!(errors_of(10)[0].reason.contains("không có trong danh mục"));
+        let e = errors_of(11);
+        assert!(e.iter().any(|x| x.column == "Ngày tăng" && x.reason.contains("không phải ngày hợp lệ")), "{e:?}");
+        assert!(e.iter().any(|x| x.column == "Nguyên giá / Nguồn NSNN" && x.value == "một trăm triệu"), "{e:?}");
+        assert!(errors_of(12)[0].reason.contains("không phải số nguyên đồng"));
+        assert!(errors_of(13)[0].reason.contains("trùng với dòng 9"));
+        assert!(
+            errors_of(14).iter().any(|x| x.reason.contains("«Tên tài sản» không được để trống")),
+            "{:?}",
+            errors_of(14)
+        );
+        assert!(errors_of(15).iter().any(|x| x.column == "Số lượng"), "{:?}", errors_of(15));
+        // Valid rows only: the one good row is saved, the rest reported.
+        let r = run(&app, "loi.xlsx", &Options { strict: false, ..Options::default() }, false).unwrap();
+        assert!(r.saved);
+        assert_eq!(app.asset_count(), before + 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn modes_and_unit_scope() {
+    each_backend(|app: TestApp| async move {
+        let r =
+            run(&app, "so-tai-san-lon-xon.xlsx", &Options { mode: Mode::Update, ..Options::default() }, true).unwrap();
+        assert_eq!(r.counts.error, 4, "update only: none of these codes exist yet");
+        run(&app, "so-tai-san-lon-xon.xlsx", &Options { mode: Mode::Create, ..Options::default() }, false).unwrap();
+        let r = run(
+            &app,
+            "so-tai-san-lon-xon.xlsx",
+            &Options { mode: Mode::Create, allow_duplicate: true, ..Options::default() },
+            true,
+        )
+        .unwrap();
+        assert_eq!(r.counts.error, 4, "create only: all exist now");
+        // Staff of the Center cannot import the office's assets, row by row.
+        let bytes = sample("vni.xlsx");
+        let center = Scope { read_unit: None, edit_unit: Some(1) };
+        let r = app
+            .db
+            .write_or_rollback(|c| {
+                import::run(c, &Actor("x".into()), &center, "vni.xlsx", &bytes, &Options::default(), true)
+            })
+            .unwrap();
+        assert_eq!(r.counts.error, 3);
+        assert!(r.rows.iter().flat_map(|x| x.errors.iter()).all(|e| e.reason.contains("đơn vị mình")));
+    })
+    .await;
+}
+
+#[test]
+fn broken_files_get_clear_refusals() {
+    let app = TestApp::sqlite();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("rong.xlsx", vec![], "rỗng"),
+        ("cat-cut.xlsx", sample("khamlasan.xlsx")[..3000].to_vec(), "hỏng"),
+        ("gia.xlsx", b"day khong phai bang tinh".to_vec(), "không phải bảng tính"),
+        ("khong-co-bang.csv", b"a;b\n1;2\n".to_vec(), "Không tìm thấy dòng tiêu đề"),
+    ];
+    for (name, bytes, expected) in cases {
+        let e = app
+            .db
+            .write_or_rollback(|c| {
+                import::run(c, &Actor("x".into()), &Scope::ALL, name, &bytes, &Options::default(), true)
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains(expected), "{name}: {e}");
+    }
+}
