@@ -30,6 +30,34 @@ enum Command {
     Demo,
     /// Tính lại hao mòn đã lưu đến 31/12 gần nhất (recompute stored wear of every asset).
     Wear,
+    /// Nhập sổ tài sản từ tệp Excel/CSV (import a register). Previews with --dry-run.
+    Import {
+        file: std::path::PathBuf,
+        /// Trang tính (sheet name); default: the sheet whose header names the most columns.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// upsert (default) | create | update
+        #[arg(long, default_value = "upsert")]
+        mode: String,
+        /// A blank cell clears the stored value when updating (default: keeps it).
+        #[arg(long)]
+        clear_blanks: bool,
+        /// Import the valid rows even if some rows have errors (default: nothing unless all are valid).
+        #[arg(long)]
+        valid_only: bool,
+        /// Only show what would happen.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import a file that was imported before.
+        #[arg(long)]
+        allow_duplicate: bool,
+        /// Mã đơn vị (unit code) for rows that name none.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Whose import this is (recorded in the history); default "cli".
+        #[arg(long)]
+        user: Option<String>,
+    },
     /// Người dùng (people and roles).
     User {
         #[command(subcommand)]
@@ -146,6 +174,63 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             let n = db.write_sync(|c| taisan::assets::refresh_wear(c, true))?;
             println!("Đã tính lại hao mòn: {n} tài sản thay đổi");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, sheet, mode, clear_blanks, valid_only, dry_run, allow_duplicate, unit, user } => {
+            let db = taisan::open(&url)?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            eprintln!("Đang đọc {} …", file.display());
+            let bytes = std::fs::read(&file)
+                .map_err(|e| AppError::Config(format!("Không đọc được tệp {} (cannot read): {e}", file.display())))?;
+            let mode = taisan::assets::import::Mode::parse(&mode)
+                .ok_or_else(|| AppError::Config(format!("--mode «{mode}»: dùng upsert, create hoặc update")))?;
+            let default_unit = match &unit {
+                Some(code) => Some(db.read_sync(|c| taisan::rules::unit_id_by_code(c, code))?),
+                None => None,
+            };
+            let options = taisan::assets::import::Options {
+                mode,
+                clear_blanks,
+                strict: !valid_only,
+                sheet,
+                default_unit,
+                allow_duplicate,
+                ..Default::default()
+            };
+            let actor = Actor(user.unwrap_or_else(|| "cli".into()));
+            eprintln!("Đang kiểm tra và {} …", if dry_run { "xem trước" } else { "nhập" });
+            let r = taisan::assets::import::execute(
+                &db,
+                &actor,
+                &taisan::auth::Scope::ALL,
+                &name,
+                &bytes,
+                &options,
+                dry_run,
+            )?;
+            println!("Trang «{}», tiêu đề ở dòng {:?}, chữ {}", r.sheet, r.header_rows, r.encoding);
+            for row in r.rows.iter().filter(|x| !x.errors.is_empty()) {
+                for e in &row.errors {
+                    println!(
+                        "  {}, dòng {}, cột «{}», giá trị «{}»: {}",
+                        r.sheet, row.excel_row, e.column, e.value, e.reason
+                    );
+                }
+            }
+            let c = &r.counts;
+            println!(
+                "Thêm {} · Cập nhật {} · Không đổi {} · Bỏ qua {} · Lỗi {}",
+                c.create, c.update, c.unchanged, c.skip, c.error
+            );
+            println!(
+                "{}",
+                match (dry_run, r.saved) {
+                    (true, _) => "Xem trước: chưa lưu gì.".to_string(),
+                    (false, true) => format!("Đã nhập (lần nhập số {}).", r.import_id.unwrap_or_default()),
+                    (false, false) =>
+                        "Không nhập: có dòng lỗi (dùng --valid-only để chỉ nhập các dòng hợp lệ).".to_string(),
+                }
+            );
+            Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::User { command } => {
             let db = taisan::open(&url)?;

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod import;
+pub mod import_web;
 pub mod pages;
 pub mod wear;
 

@@ -221,12 +221,16 @@ async fn csrf_sent(req: Request) -> Result<(Request, Option<String>), AppError> 
         let v = v.to_string();
         return Ok((req, Some(v)));
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if content_type.starts_with("multipart/form-data") {
+        // An upload form carries the token in its action's query: its body is a file, read by
+        // the handler as it streams.
+        let sent = url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned());
+        return Ok((req, sent));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();

@@ -53,6 +53,12 @@ macro_rules! route_constructor {
 }
 
 impl Route {
+    /// A larger body limit for this route alone (uploads).
+    pub fn with_body_limit(mut self, bytes: usize) -> Route {
+        self.handler = self.handler.layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
+
     route_constructor!(get, GET);
     route_constructor!(post, POST);
     route_constructor!(put, PUT);
@@ -77,6 +83,7 @@ pub fn routes() -> Vec<Route> {
         crate::auth::pages::routes(),
         crate::assets::api::routes(),
         crate::assets::pages::routes(),
+        crate::assets::import_web::routes(),
         crate::tasks::api::routes(),
         crate::tasks::pages::routes(),
         crate::rules::api::routes(),

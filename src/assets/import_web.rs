@@ -1,0 +1,383 @@
+//! Importing registers over the web: `/api/v1/imports/assets` for programs, and the page
+//! `/nhap-du-lieu` (upload → preview with the mapping to correct → import) for people.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::import::{self, Mode, Options, Report};
+use crate::auth::web::Auth;
+use crate::auth::{Identity, Permission};
+use crate::db::schema::{import_rows, import_uploads, imports, org_units};
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::web::error::PageResult;
+use crate::web::{fmt, parse_id, render, AppState, Nav, QueryInput, Route};
+
+/// The largest workbook accepted (the reader refuses larger too, with the same figure).
+pub const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
+
+pub fn routes() -> Vec<Route> {
+    use Permission::*;
+    vec![
+        Route::post("/api/v1/imports/assets", EditAssets, api_import).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::get("/api/v1/imports", ReadRegister, api_list),
+        Route::get("/api/v1/imports/{id}", ReadRegister, api_show),
+        Route::get("/nhap-du-lieu", EditAssets, index),
+        Route::post("/nhap-du-lieu", EditAssets, upload).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::post("/nhap-du-lieu/{id}", EditAssets, decide),
+    ]
+}
+
+/// The file and the other fields of an upload form.
+async fn read_upload(mut multipart: Multipart) -> AppResult<(String, Vec<u8>, BTreeMap<String, String>)> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!(
+            "Không đọc được tệp tải lên (quá {} MB hoặc bị ngắt): {e}",
+            UPLOAD_LIMIT / (1024 * 1024)
+        ))
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut fields = BTreeMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("tep-tai-len").to_string();
+            let bytes = field.bytes().await.map_err(bad)?;
+            file = Some((file_name, bytes.to_vec()));
+        } else {
+            fields.insert(name, field.text().await.map_err(bad)?);
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| AppError::invalid("file", "Chưa chọn tệp để nhập"))?;
+    // A path in the name is the browser's business, not ours: keep the last part only.
+    let name = name.rsplit(['/', '\\']).next().unwrap_or("tep").to_string();
+    Ok((name, bytes, fields))
+}
+
+/// Options from text fields (query string or form), checked with Vietnamese messages.
+fn options_of(mut input: Input) -> AppResult<Options> {
+    let mode = input.choice(
+        "mode",
+        "Chế độ",
+        &[("upsert", "Thêm mới hoặc cập nhật"), ("create", "Chỉ thêm mới"), ("update", "Chỉ cập nhật")],
+        false,
+    );
+    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
+    let flag = |v: Option<String>| v.as_deref().map(|v| v == "true" || v == "1");
+    let clear = flag(input.choice("clear_blanks", "Ô trống xóa giá trị cũ", yes_no, false));
+    let strict = flag(input.choice("strict", "Chỉ nhập khi mọi dòng hợp lệ", yes_no, false));
+    let dup = flag(input.choice("allow_duplicate", "Cho nhập lại tệp đã nhập", yes_no, false));
+    let sheet = input.text("sheet", "Trang tính", false, 100);
+    let unit = input.id("unit_id", "Đơn vị mặc định");
+    let wear_as_of = input.date("wear_as_of", "Ngày chốt hao mòn");
+    let mut mapping = BTreeMap::new();
+    for (k, v) in input.pairs() {
+        if let Some(col) = k.strip_prefix("col_").and_then(|c| c.parse::<u32>().ok()) {
+            mapping.insert(col, if v.is_empty() { None } else { Some(v) });
+        }
+    }
+    input.finish()?;
+    Ok(Options {
+        mode: mode.as_deref().and_then(Mode::parse).unwrap_or(Mode::Upsert),
+        clear_blanks: clear.unwrap_or(false),
+        strict: strict.unwrap_or(true),
+        sheet,
+        default_unit: unit,
+        mapping,
+        wear_as_of,
+        allow_duplicate: dup.unwrap_or(false),
+    })
+}
+
+async fn run_import(
+    st: &AppState,
+    me: &Identity,
+    name: String,
+    bytes: Vec<u8>,
+    options: Options,
+    preview: bool,
+) -> AppResult<Report> {
+    let db = st.db.clone();
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    tokio::task::spawn_blocking(move || import::execute(&db, &actor, &scope, &name, &bytes, &options, preview))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+// ---- API ---------------------------------------------------------------------------------------
+
+/// `POST /api/v1/imports/assets?mode=upsert&strict=true&preview=true` with the workbook as `file`.
+async fn api_import(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let preview =
+        q.choice("preview", "Xem trước", &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")], false);
+    let preview = matches!(preview.as_deref(), Some("true" | "1"));
+    let options = options_of(q)?;
+    let (name, bytes, _) = read_upload(multipart).await?;
+    let report = run_import(&st, &me, name, bytes, options, preview).await?;
+    let status = match (preview, report.saved) {
+        (true, _) => StatusCode::OK,
+        (false, true) => StatusCode::CREATED,
+        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let mut body = json!(report);
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        body["error"] =
+            json!(format!("Không nhập: {} dòng có lỗi (chế độ chỉ nhập khi mọi dòng hợp lệ)", report.counts.error));
+    }
+    Ok((status, Json(body)).into_response())
+}
+
+#[derive(Debug, serde::Serialize, Queryable, Selectable)]
+#[diesel(table_name = imports)]
+struct ImportRecord {
+    id: i32,
+    file_name: String,
+    sha256: String,
+    sheet: String,
+    actor: String,
+    mode: String,
+    blanks: String,
+    strict: bool,
+    status: String,
+    created: i32,
+    updated: i32,
+    unchanged: i32,
+    skipped: i32,
+    failed: i32,
+    created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, serde::Serialize, Queryable, Selectable)]
+#[diesel(table_name = import_rows)]
+struct ImportRowRecord {
+    excel_row: i32,
+    outcome: String,
+    asset_id: Option<i32>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+fn recent(c: &mut crate::db::DbConn, limit: i64) -> AppResult<Vec<ImportRecord>> {
+    Ok(imports::table.order(imports::id.desc()).limit(limit).select(ImportRecord::as_select()).load(c)?)
+}
+
+async fn api_list(State(st): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    let items = st.db.read(|c| recent(c, 200)).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+async fn api_show(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<serde_json::Value>, AppError> {
+    let id = parse_id(&id, "lần nhập")?;
+    let (record, rows) = st
+        .db
+        .read(move |c| {
+            let record: ImportRecord = imports::table
+                .find(id)
+                .select(ImportRecord::as_select())
+                .first(c)
+                .optional()?
+                .ok_or_else(|| AppError::NotFound(format!("lần nhập số {id}")))?;
+            let rows: Vec<ImportRowRecord> = import_rows::table
+                .filter(import_rows::import_id.eq(id))
+                .order(import_rows::excel_row)
+                .select(ImportRowRecord::as_select())
+                .load(c)?;
+            Ok((record, rows))
+        })
+        .await?;
+    Ok(Json(json!({ "import": record, "rows": rows })))
+}
+
+// ---- Pages -------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "imports/index.html")]
+struct IndexPage {
+    nav: Nav,
+    units: Vec<(i32, String)>,
+    recent: Vec<ImportRecord>,
+    error: Option<String>,
+}
+
+async fn index_html(st: &AppState, me: &Identity, error: Option<String>) -> AppResult<String> {
+    let (units, recent) = st
+        .db
+        .read(|c| {
+            let units = org_units::table.order(org_units::id).select((org_units::id, org_units::name)).load(c)?;
+            Ok((units, recent(c, 20)?))
+        })
+        .await?;
+    render(&IndexPage { nav: Nav::of(me), units, recent, error })
+}
+
+async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
+    Ok(Html(index_html(&st, &me, None).await?))
+}
+
+#[derive(Template)]
+#[template(path = "imports/preview.html")]
+struct PreviewPage {
+    nav: Nav,
+    upload_id: i32,
+    r: Report,
+    fields: Vec<&'static str>,
+    /// The options to carry to the next step, as form fields.
+    carried: Vec<(String, String)>,
+}
+
+impl PreviewPage {
+    fn field_name(&self, f: impl AsRef<str>) -> String {
+        field_label(f.as_ref()).to_string()
+    }
+}
+
+fn field_label(f: &str) -> &str {
+    match f {
+        "row_number" => "Số thứ tự (bỏ qua)",
+        "code" => "Mã tài sản",
+        "name" => "Tên tài sản",
+        "category" => "Nhóm tài sản",
+        "unit" => "Đơn vị quản lý",
+        "unit_of_measure" => "Đơn vị tính",
+        "quantity" => "Số lượng",
+        "unit_price" => "Đơn giá",
+        "original_cost" => "Nguyên giá",
+        "cost_state" => "Nguyên giá — nguồn NSNN",
+        "cost_other" => "Nguyên giá — nguồn khác",
+        "acquired_on" => "Ngày tăng",
+        "in_use_on" => "Ngày đưa vào sử dụng",
+        "year_made" => "Năm sản xuất",
+        "country" => "Nước sản xuất",
+        "task" => "Nhiệm vụ KH&CN",
+        "task_asset_kind" => "Trang bị / kết quả",
+        "area_m2" => "Diện tích",
+        "location" => "Vị trí",
+        "responsible_person" => "Người chịu trách nhiệm",
+        "status" => "Tình trạng",
+        "condition" => "Hiện trạng",
+        "specification" => "Thông số kỹ thuật",
+        "serial_no" => "Số hiệu / serial",
+        "notes" => "Ghi chú",
+        "opening_wear" => "Hao mòn lũy kế",
+        "residual_value" => "Giá trị còn lại",
+        other => other,
+    }
+}
+
+fn preview_html(me: &Identity, upload_id: i32, r: Report, fields: &BTreeMap<String, String>) -> AppResult<String> {
+    let carried = fields
+        .iter()
+        .filter(|(k, _)| !k.starts_with("col_") && *k != "action")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    render(&PreviewPage { nav: Nav::of(me), upload_id, r, fields: FIELDS.to_vec(), carried })
+}
+
+/// The fields a column can be mapped to (the keys of `imports/columns/assets.json`).
+const FIELDS: &[&str] = &[
+    "row_number",
+    "code",
+    "name",
+    "category",
+    "unit",
+    "unit_of_measure",
+    "quantity",
+    "unit_price",
+    "original_cost",
+    "cost_state",
+    "cost_other",
+    "acquired_on",
+    "in_use_on",
+    "year_made",
+    "country",
+    "task",
+    "task_asset_kind",
+    "area_m2",
+    "location",
+    "responsible_person",
+    "status",
+    "condition",
+    "specification",
+    "serial_no",
+    "notes",
+    "opening_wear",
+    "residual_value",
+];
+
+/// Upload: keep the file for the next step, show the preview.
+async fn upload(State(st): State<AppState>, Auth(me): Auth, multipart: Multipart) -> PageResult<Response> {
+    let (name, bytes, fields) = match read_upload(multipart).await {
+        Ok(u) => u,
+        Err(e) => return Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
+    };
+    let options = match options_of(Input::from_form(fields.clone().into_iter().collect())) {
+        Ok(o) => o,
+        Err(e) => return Ok((e.status(), Html(index_html(&st, &me, Some(e.to_string())).await?)).into_response()),
+    };
+    let actor = me.user.username.clone();
+    let (n, b) = (name.clone(), bytes.clone());
+    let upload_id: i32 = st
+        .db
+        .write(move |c| {
+            Ok(diesel::insert_into(import_uploads::table)
+                .values((
+                    import_uploads::file_name.eq(&n),
+                    import_uploads::sha256.eq(import::sha256_hex(&b)),
+                    import_uploads::content.eq(&b),
+                    import_uploads::actor.eq(&actor),
+                    import_uploads::created_at.eq(crate::text::now_utc()),
+                ))
+                .returning(import_uploads::id)
+                .get_result(c)?)
+        })
+        .await?;
+    match run_import(&st, &me, name, bytes, options, true).await {
+        Ok(report) => Ok(Html(preview_html(&me, upload_id, report, &fields)?).into_response()),
+        Err(e) => Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
+    }
+}
+
+/// After the preview: preview again with a corrected mapping, or import.
+async fn decide(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: crate::web::FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "tệp tải lên")?;
+    let actor = me.user.username.clone();
+    let (name, bytes): (String, Vec<u8>) = st
+        .db
+        .read(move |c| {
+            import_uploads::table
+                .find(id)
+                .filter(import_uploads::actor.eq(actor))
+                .select((import_uploads::file_name, import_uploads::content))
+                .first(c)
+                .optional()?
+                .ok_or_else(|| AppError::NotFound(format!("tệp tải lên số {id}")))
+        })
+        .await?;
+    let fields = form.to_map();
+    let options = options_of(Input::from_form(form.0.clone()))?;
+    let preview = form.get("action") != Some("import");
+    match run_import(&st, &me, name, bytes, options, preview).await {
+        Ok(report) => {
+            let status = if !preview && !report.saved { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            Ok((status, Html(preview_html(&me, id, report, &fields)?)).into_response())
+        }
+        Err(e) => Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
+    }
+}

@@ -1,0 +1,125 @@
+//! Importing through the API (multipart upload) and through the pages (upload → preview → import).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{each_backend, Caller, TestApp};
+use serde_json::Value;
+
+const BOUNDARY: &str = "taisan-test-boundary";
+
+fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(app: &TestApp, uri: &str, file: &str, fields: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
+    let bytes = std::fs::read(format!("imports/samples/{file}")).unwrap();
+    let req = Request::post(uri)
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from(multipart(file, &bytes, fields)))
+        .unwrap();
+    let (s, _, body) = app.send(req).await;
+    (s, body)
+}
+
+#[tokio::test]
+async fn the_api_previews_and_imports_an_upload() {
+    each_backend(|app: TestApp| async move {
+        let (s, body) = upload(&app, "/api/v1/imports/assets?preview=true", "so-tai-san-lon-xon.xlsx", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(r["counts"]["create"], 4);
+        assert_eq!(r["saved"], false);
+        assert_eq!(app.asset_count(), 0);
+        let (s, body) = upload(&app, "/api/v1/imports/assets", "so-tai-san-lon-xon.xlsx", &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        let id = r["import_id"].as_i64().unwrap();
+        assert_eq!(app.asset_count(), 4);
+        let (s, rec) = app.get(&format!("/api/v1/imports/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(rec["import"]["created"], 4);
+        assert_eq!(rec["import"]["sha256"].as_str().unwrap().len(), 64);
+        assert!(rec["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["outcome"] == "skip" && r["message"] == "Dòng cộng / tổng cộng"));
+        // The same file again: the client is asked.
+        let (s, body) = upload(&app, "/api/v1/imports/assets", "so-tai-san-lon-xon.xlsx", &[]).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&body));
+        let (s, body) = upload(&app, "/api/v1/imports/assets?strict=true", "loi.xlsx", &[]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        assert!(r["error"].as_str().unwrap().contains("7 dòng có lỗi"));
+        let (s, body) = upload(&app, "/api/v1/imports/assets?mode=bay", "loi.xlsx", &[]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&body));
+        // Leadership reads the register but does not import.
+        app.add_user("ld", "lanh_dao", Some("SKHCN"));
+        app.act_as(Caller::Token(app.token_for("ld")));
+        assert_eq!(upload(&app, "/api/v1/imports/assets", "vni.xlsx", &[]).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.asset_count(), 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_page_uploads_previews_corrects_and_imports() {
+    each_backend(|app: TestApp| async move {
+        let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+        let session = app.login("xuly", &password).await;
+        let Caller::Session { cookie, csrf } = session.clone() else { unreachable!() };
+        // The upload form carries the CSRF token in its action; without it the upload is refused.
+        app.act_as(Caller::Session { cookie: cookie.clone(), csrf: String::new() });
+        let (s, _) = upload(&app, "/nhap-du-lieu", "vni.xlsx", &[("mode", "upsert")]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, page) = upload(
+            &app,
+            &format!("/nhap-du-lieu?csrf_token={csrf}"),
+            "vni.xlsx",
+            &[("mode", "upsert"), ("strict", "true")],
+        )
+        .await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(
+            page.contains("VNI-Windows") && page.contains("Máy quang phổ tử ngoại khả kiến") && page.contains("Thêm 3")
+        );
+        assert_eq!(app.asset_count(), 0);
+        let upload_id = page.split("action=\"/nhap-du-lieu/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        // Correct the mapping: ignore the notes column, preview again.
+        app.act_as(session.clone());
+        let (s, _, page) = app
+            .form(&format!("/nhap-du-lieu/{upload_id}"), &[("action", "preview"), ("mode", "upsert"), ("col_11", "")])
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("Xem trước"));
+        let (s, _, page) = app
+            .form(&format!("/nhap-du-lieu/{upload_id}"), &[("action", "import"), ("mode", "upsert"), ("col_11", "")])
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("Đã nhập xong"), "{page}");
+        assert_eq!(app.asset_count(), 3);
+        app.act_as(Caller::Token(app.token_for("quantri")));
+        let (_, a) = app.get("/api/v1/assets?q=TT-002").await;
+        assert_eq!(a["items"][0]["notes"], Value::Null, "the ignored column was not imported");
+        // Someone else cannot reuse this person's upload.
+        let other = app.add_user("xuly2", "xu_ly_tai_san", Some("TXLTS"));
+        let s2 = app.login("xuly2", &other).await;
+        app.act_as(s2);
+        let (s, _, _) = app.form(&format!("/nhap-du-lieu/{upload_id}"), &[("action", "import")]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
