@@ -219,3 +219,77 @@ fn broken_files_get_clear_refusals() {
         assert!(e.to_string().contains(expected), "{name}: {e}");
     }
 }
+
+#[tokio::test]
+async fn an_import_is_undone_while_nothing_changed_since() {
+    each_backend(|app: TestApp| async move {
+        let first = run(&app, "so-tai-san-lon-xon.xlsx", &Options::default(), false).unwrap();
+        assert_eq!(app.asset_count(), 4);
+        let actor = Actor("test".into());
+        let (d, r) = app.db.write_sync(|c| import::undo(c, &actor, &Scope::ALL, first.import_id.unwrap())).unwrap();
+        assert_eq!((d, r), (4, 0));
+        assert_eq!(app.asset_count(), 0);
+        assert!(app.db.write_sync(|c| import::undo(c, &actor, &Scope::ALL, first.import_id.unwrap())).is_err(), "once");
+        // An update import is undone by putting the old values back; refused once an asset moved on.
+        run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, false).unwrap();
+        let (_, a) = app.get("/api/v1/assets?q=HC-001").await;
+        let id = a["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(
+            app.put(&format!("/api/v1/assets/{id}"), json!({"version": 1, "name": "Máy photocopy A3 (đã đổi tên)"}))
+                .await
+                .0,
+            axum::http::StatusCode::OK
+        );
+        let upd = run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, false)
+            .unwrap();
+        assert_eq!((upd.counts.update, upd.counts.unchanged), (1, 3), "{:#?}", upd.rows);
+        assert_eq!(app.get(&format!("/api/v1/assets/{id}")).await.1["name"], "Máy photocopy khổ A3");
+        app.db.write_sync(|c| import::undo(c, &actor, &Scope::ALL, upd.import_id.unwrap())).unwrap();
+        assert_eq!(app.get(&format!("/api/v1/assets/{id}")).await.1["name"], "Máy photocopy A3 (đã đổi tên)");
+        let again =
+            run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, false)
+                .unwrap();
+        let v = app.get(&format!("/api/v1/assets/{id}")).await.1["version"].clone();
+        app.put(&format!("/api/v1/assets/{id}"), json!({"version": v, "location": "Kho"})).await;
+        let e = app.db.write_sync(|c| import::undo(c, &actor, &Scope::ALL, again.import_id.unwrap())).unwrap_err();
+        assert!(e.to_string().contains("đã được sửa"), "{e}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn errors_workbook_template_and_remembered_mapping() {
+    use calamine::{Reader, Xlsx};
+    each_backend(|app: TestApp| async move {
+        let bytes = sample("loi.xlsx");
+        let report = run(&app, "loi.xlsx", &Options::default(), true).unwrap();
+        let out = import::errors_workbook(&bytes, "loi.xlsx", &Options::default(), &report).unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(out)).unwrap();
+        let range = wb.worksheet_range("Dòng lỗi").unwrap();
+        assert_eq!(range.get_size().0, 1 + 7, "header and the seven bad rows");
+        let last = range.get_size().1 - 1;
+        assert_eq!(range.get((0, last)).unwrap().to_string(), "Lỗi cần sửa");
+        assert!(range.get((1, last)).unwrap().to_string().contains("Dòng 9 gốc, cột «Đơn vị quản lý»"));
+        assert_eq!(range.get((0, 8)).unwrap().to_string(), "Nguyên giá / Nguồn NSNN");
+        // The template has the columns the import reads, and the lists to choose from.
+        let tpl = app.db.read_sync(import::template).unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(tpl.clone())).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["Sổ tài sản", "Danh mục", "Hướng dẫn"]);
+        let lists = wb.worksheet_range("Danh mục").unwrap();
+        assert!(lists.rows().any(|r| r[1].to_string() == "Trung tâm Ứng dụng và Dịch vụ khoa học và công nghệ"));
+        let sheets = taisan::excel::read(&tpl, "mau.xlsx", &Default::default()).unwrap();
+        let table = taisan::excel::table::find(&sheets, None, &import::synonyms().unwrap()).unwrap();
+        assert_eq!(table.sheet, "Sổ tài sản");
+        assert!(table.columns.iter().all(|c| c.field.is_some()), "{:?}", table.columns);
+        // A corrected mapping is remembered for the next file of the same layout.
+        let mut corrected = Options::default();
+        corrected.mapping.insert(11, None);
+        let saved = run(&app, "so-tai-san-lon-xon.xlsx", &corrected, false).unwrap();
+        assert!(saved.saved && !saved.remembered_mapping);
+        let next = run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, true)
+            .unwrap();
+        assert!(next.remembered_mapping);
+        assert_eq!(next.columns[11].field, None);
+    })
+    .await;
+}

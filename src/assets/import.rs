@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
-use crate::db::schema::{asset_categories, assets, import_rows, imports, org_units, tasks};
+use crate::db::schema::{asset_categories, assets, import_layouts, import_rows, imports, org_units, tasks};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::table::{self, Synonyms, Table};
@@ -137,6 +137,9 @@ pub struct RowReport {
     /// Why a row was skipped.
     pub reason: Option<String>,
     pub errors: Vec<CellError>,
+    /// The asset as it was before an update, to undo the import.
+    #[serde(skip)]
+    pub before: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -166,6 +169,8 @@ pub struct Report {
     pub previous: Option<(i32, String, String)>,
     pub mode: Mode,
     pub strict: bool,
+    /// The column mapping was corrected by a person before, for files of this layout.
+    pub remembered_mapping: bool,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -294,7 +299,20 @@ pub fn run(
     options: &Options,
     preview: bool,
 ) -> AppResult<(Report, bool)> {
-    let table = read_table(bytes, file_name, options)?;
+    let mut table = read_table(bytes, file_name, options)?;
+    let mut remembered_mapping = false;
+    if options.mapping.is_empty() {
+        let saved: Option<String> =
+            import_layouts::table.find(table.layout()).select(import_layouts::mapping).first(conn).optional()?;
+        if let Some(Ok(mapping)) = saved.map(|m| serde_json::from_str::<BTreeMap<u32, Option<String>>>(&m)) {
+            for (index, field) in mapping {
+                if let Some(c) = table.columns.iter_mut().find(|c| c.index == index) {
+                    c.field = field;
+                }
+            }
+            remembered_mapping = true;
+        }
+    }
     let sha256 = sha256_hex(bytes);
     let previous: Option<(i32, chrono::NaiveDateTime, String)> = imports::table
         .filter(imports::sha256.eq(&sha256))
@@ -317,6 +335,7 @@ pub fn run(
         previous: previous.map(|(id, at, who)| (id, text::format_time(at), who)),
         mode: options.mode,
         strict: options.strict,
+        remembered_mapping,
     };
     if report.previous.is_some() && !options.allow_duplicate && !preview {
         return Err(AppError::conflict(format!(
@@ -347,6 +366,7 @@ pub fn run(
                 asset_id: None,
                 reason: Some(reason.clone()),
                 errors: vec![],
+                before: None,
             });
             continue;
         };
@@ -537,6 +557,7 @@ pub fn run(
             name,
             asset_id: if errors.is_empty() { asset_id } else { None },
             reason: None,
+            before: existing.as_ref().filter(|_| errors.is_empty()).map(super::editable_json),
             errors,
         });
     }
@@ -553,6 +574,19 @@ pub fn run(
     if keep {
         report.saved = true;
         report.import_id = Some(record(conn, actor, &report, options, "done")?);
+        if !options.mapping.is_empty() {
+            // Remember the person's correction for the next file of this layout.
+            let mapping: BTreeMap<u32, Option<String>> =
+                table.columns.iter().map(|c| (c.index, c.field.clone())).collect();
+            diesel::delete(import_layouts::table.find(table.layout())).execute(conn)?;
+            diesel::insert_into(import_layouts::table)
+                .values((
+                    import_layouts::layout.eq(table.layout()),
+                    import_layouts::mapping.eq(json!(mapping).to_string()),
+                    import_layouts::updated_at.eq(text::now_utc()),
+                ))
+                .execute(conn)?;
+        }
     }
     Ok((report, keep))
 }
@@ -622,6 +656,7 @@ pub fn record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Optio
                 import_rows::asset_version.eq(version),
                 import_rows::code.eq(&r.code),
                 import_rows::message.eq(message),
+                import_rows::before_json.eq(r.before.as_ref().map(Value::to_string)),
             ))
             .execute(conn)?;
     }
@@ -631,4 +666,214 @@ pub fn record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Optio
     });
     audit::record(conn, actor, "import", "import", id, None, Some(&summary))?;
     Ok(id)
+}
+
+/// Undoes a whole import — its new assets deleted, its updated assets put back — while none of
+/// them has changed since. One transaction; every step is in the history.
+pub fn undo(conn: &mut DbConn, actor: &Actor, scope: &Scope, import_id: i32) -> AppResult<(usize, usize)> {
+    let status: String = imports::table
+        .find(import_id)
+        .select(imports::status)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("lần nhập số {import_id}")))?;
+    if status != "done" {
+        return Err(AppError::conflict(format!("Lần nhập số {import_id} không hoàn tác được: trạng thái «{status}»")));
+    }
+    let rows: Vec<(String, Option<i32>, Option<i32>, Option<String>, i32)> = import_rows::table
+        .filter(import_rows::import_id.eq(import_id))
+        .filter(import_rows::outcome.eq_any(["create", "update"]))
+        .select((
+            import_rows::outcome,
+            import_rows::asset_id,
+            import_rows::asset_version,
+            import_rows::before_json,
+            import_rows::excel_row,
+        ))
+        .load(conn)?;
+    let mut changed = vec![];
+    for (_, asset_id, version, _, excel_row) in &rows {
+        let now: Option<i32> = match asset_id {
+            Some(id) => assets::table.find(id).select(assets::version).first(conn).optional()?,
+            None => None,
+        };
+        if now.is_none() || now != *version {
+            changed.push(excel_row.to_string());
+        }
+    }
+    if !changed.is_empty() {
+        return Err(AppError::conflict(format!(
+            "Không hoàn tác được: tài sản của các dòng {} đã được sửa hoặc xóa sau lần nhập này",
+            changed.join(", ")
+        )));
+    }
+    let (mut deleted, mut restored) = (0, 0);
+    for (outcome, asset_id, version, before, _) in rows {
+        let id = asset_id.expect("checked above");
+        if outcome == "create" {
+            super::delete(conn, actor, scope, id, version.map(i64::from))?;
+            deleted += 1;
+        } else if let Some(before) = before {
+            let before: Value = serde_json::from_str(&before).map_err(|e| AppError::Internal(e.to_string()))?;
+            super::update(conn, actor, scope, id, Input::from_json(before)?, version.map(i64::from))?;
+            restored += 1;
+        }
+    }
+    diesel::update(imports::table.find(import_id)).set(imports::status.eq("undone")).execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        "undo",
+        "import",
+        import_id,
+        None,
+        Some(&json!({"deleted": deleted, "restored": restored})),
+    )?;
+    Ok((deleted, restored))
+}
+
+/// The rows with errors as a workbook to fix and import again: the header, the original rows with
+/// the bad cells highlighted, and a last column with the reasons.
+pub fn errors_workbook(bytes: &[u8], file_name: &str, options: &Options, report: &Report) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let table = read_table(bytes, file_name, options)?;
+    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Dòng lỗi").map_err(xe)?;
+    let bold = Format::new().set_bold().set_text_wrap().set_background_color("#EEF1F5");
+    let bad = Format::new().set_background_color("#F8C9C4");
+    let last = table.columns.len() as u16;
+    for c in &table.columns {
+        ws.write_string_with_format(0, c.index as u16, &c.header, &bold).map_err(xe)?;
+        ws.set_column_width(c.index as u16, 18).map_err(xe)?;
+    }
+    ws.write_string_with_format(0, last, "Lỗi cần sửa", &bold).map_err(xe)?;
+    ws.set_column_width(last, 60).map_err(xe)?;
+    let mut out_row = 1u32;
+    for row in report.rows.iter().filter(|r| !r.errors.is_empty()) {
+        let Some(source) = table.rows.iter().find(|t| t.excel_row == row.excel_row) else { continue };
+        for col in &table.columns {
+            let cell = source.cells.get(col.index as usize).cloned().unwrap_or(Cell::Empty);
+            let highlighted = row.errors.iter().any(|e| e.column == col.header);
+            let c = col.index as u16;
+            match (&cell, highlighted) {
+                (Cell::Number(n), false) => ws.write_number(out_row, c, *n).map(|_| ()),
+                (Cell::Number(n), true) => ws.write_number_with_format(out_row, c, *n, &bad).map(|_| ()),
+                (_, false) => ws.write_string(out_row, c, cell.display()).map(|_| ()),
+                (_, true) => ws.write_string_with_format(out_row, c, cell.display(), &bad).map(|_| ()),
+            }
+            .map_err(xe)?;
+        }
+        let reasons: Vec<String> = row
+            .errors
+            .iter()
+            .map(|e| format!("Dòng {} gốc, cột «{}»: {}", row.excel_row, e.column, e.reason))
+            .collect();
+        ws.write_string(out_row, last, reasons.join("\n")).map_err(xe)?;
+        out_row += 1;
+    }
+    ws.set_freeze_panes(1, 0).map_err(xe)?;
+    wb.save_to_buffer().map_err(xe)
+}
+
+/// A blank register to fill in: the headers the import reads, drop-down lists from the reference
+/// data (categories, units, statuses, tasks), and a sheet of instructions.
+pub fn template(conn: &mut DbConn) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook};
+    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let categories: Vec<String> =
+        asset_categories::table.order(asset_categories::code).select(asset_categories::name).load(conn)?;
+    let units: Vec<String> = org_units::table.order(org_units::id).select(org_units::name).load(conn)?;
+    let task_codes: Vec<String> = tasks::table.order(tasks::code).select(tasks::code).load(conn)?;
+    let statuses: Vec<String> = super::STATUSES.iter().map(|(_, n)| n.to_string()).collect();
+    let kinds = vec!["Tài sản trang bị".to_string(), "Tài sản là kết quả".to_string()];
+    let headers = [
+        ("Mã tài sản", 14.0),
+        ("Tên tài sản", 36.0),
+        ("Nhóm tài sản", 30.0),
+        ("Đơn vị quản lý", 30.0),
+        ("Đơn vị tính", 10.0),
+        ("Số lượng", 9.0),
+        ("Nguồn NSNN", 16.0),
+        ("Nguồn khác", 14.0),
+        ("Ngày tăng", 12.0),
+        ("Ngày đưa vào sử dụng", 12.0),
+        ("Nhiệm vụ", 16.0),
+        ("Tài sản trang bị / kết quả", 18.0),
+        ("Vị trí", 20.0),
+        ("Tình trạng", 16.0),
+        ("Số hiệu", 14.0),
+        ("Ghi chú", 30.0),
+    ];
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_text_wrap().set_background_color("#EEF1F5");
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("Sổ tài sản").map_err(xe)?;
+        for (i, (h, w)) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, *h, &bold).map_err(xe)?;
+            ws.set_column_width(i as u16, *w).map_err(xe)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xe)?;
+        for (col, list_col, len) in [
+            (2u16, "A", categories.len()),
+            (3, "B", units.len()),
+            (13, "C", statuses.len()),
+            (11, "D", kinds.len()),
+            (10, "E", task_codes.len()),
+        ] {
+            if len == 0 {
+                continue;
+            }
+            let dv = DataValidation::new()
+                .allow_list_formula(Formula::new(format!("='Danh mục'!${list_col}$2:${list_col}${}", len + 1)))
+                .ignore_blank(true);
+            ws.add_data_validation(1, col, 5000, col, &dv).map_err(xe)?;
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("Danh mục").map_err(xe)?;
+        for (c, (title, values)) in [
+            ("Nhóm tài sản", &categories),
+            ("Đơn vị", &units),
+            ("Tình trạng", &statuses),
+            ("Trang bị / kết quả", &kinds),
+            ("Nhiệm vụ", &task_codes),
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(0, c as u16, *title, &bold).map_err(xe)?;
+            ws.set_column_width(c as u16, 40).map_err(xe)?;
+            for (r, v) in values.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, v).map_err(xe)?;
+            }
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("Hướng dẫn").map_err(xe)?;
+        ws.set_column_width(0, 110).map_err(xe)?;
+        let lines = [
+            "HƯỚNG DẪN ĐIỀN SỔ TÀI SẢN ĐỂ NHẬP VÀO HỆ THỐNG",
+            "1. Mỗi dòng một tài sản (một chiếc máy độc lập, một hệ thống không tách rời, một thửa đất…). Nhiều chiếc giống nhau có thể ghi một dòng với số lượng.",
+            "2. «Mã tài sản» để trống thì hệ thống tự sinh mã; ghi mã đã có thì dòng đó cập nhật tài sản mang mã ấy.",
+            "3. «Tên tài sản», «Nhóm tài sản» và «Đơn vị quản lý» là bắt buộc; chọn nhóm, đơn vị từ danh sách thả xuống.",
+            "4. Tiền ghi bằng đồng, số nguyên: 1250000000 hoặc 1.250.000.000. Nguyên giá = nguồn NSNN + nguồn khác.",
+            "5. Ngày ghi dd/mm/yyyy (ví dụ 15/03/2024); chỉ biết năm thì ghi năm.",
+            "6. Tài sản của nhiệm vụ KH&CN: ghi mã nhiệm vụ và chọn «Tài sản trang bị» hay «Tài sản là kết quả».",
+            "7. Có thể thêm cột «Hao mòn lũy kế» hoặc «Giá trị còn lại» cho tài sản đã dùng nhiều năm.",
+            "8. Tải tệp lên trang «Nhập Excel»: hệ thống cho xem trước từng dòng, chưa lưu gì cho đến khi bấm «Nhập».",
+        ];
+        for (i, l) in lines.iter().enumerate() {
+            if i == 0 {
+                ws.write_string_with_format(i as u32, 0, *l, &bold).map_err(xe)?;
+            } else {
+                ws.write_string(i as u32, 0, *l).map_err(xe)?;
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(xe)
 }

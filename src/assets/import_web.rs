@@ -32,6 +32,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/nhap-du-lieu", EditAssets, index),
         Route::post("/nhap-du-lieu", EditAssets, upload).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
         Route::post("/nhap-du-lieu/{id}", EditAssets, decide),
+        Route::get("/nhap-du-lieu/{id}/dong-loi.xlsx", EditAssets, errors_workbook),
+        Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template),
+        Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo),
+        Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page),
     ]
 }
 
@@ -241,6 +245,18 @@ impl PreviewPage {
     fn field_name(&self, f: impl AsRef<str>) -> String {
         field_label(f.as_ref()).to_string()
     }
+
+    /// The options and mapping of this preview as a query string (for the errors workbook).
+    fn query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.carried {
+            q.append_pair(k, v);
+        }
+        for c in &self.r.columns {
+            q.append_pair(&format!("col_{}", c.index), c.field.as_deref().unwrap_or(""));
+        }
+        q.finish()
+    }
 }
 
 fn field_label(f: &str) -> &str {
@@ -379,5 +395,89 @@ async fn decide(
             Ok((status, Html(preview_html(&me, id, report, &fields)?)).into_response())
         }
         Err(e) => Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
+    }
+}
+
+fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    let ascii: String =
+        crate::text::fold(name).chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '-' }).collect();
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The rows with errors of an upload, as a workbook to fix and import again.
+async fn errors_workbook(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(q): QueryInput,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "tệp tải lên")?;
+    let actor = me.user.username.clone();
+    let (name, bytes): (String, Vec<u8>) = st
+        .db
+        .read(move |c| {
+            import_uploads::table
+                .find(id)
+                .filter(import_uploads::actor.eq(actor))
+                .select((import_uploads::file_name, import_uploads::content))
+                .first(c)
+                .optional()?
+                .ok_or_else(|| AppError::NotFound(format!("tệp tải lên số {id}")))
+        })
+        .await?;
+    let options = options_of(q)?;
+    let report = run_import(&st, &me, name.clone(), bytes.clone(), options.clone(), true).await?;
+    let out = import::errors_workbook(&bytes, &name, &options, &report)?;
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
+    Ok(xlsx(&format!("{stem} - dong loi.xlsx"), out))
+}
+
+async fn template(State(st): State<AppState>) -> Result<Response, AppError> {
+    let bytes = st.db.read(import::template).await?;
+    Ok(xlsx("mau-so-tai-san.xlsx", bytes))
+}
+
+async fn undo(st: &AppState, me: &Identity, id: i32) -> AppResult<(usize, usize)> {
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    st.db.write(move |c| import::undo(c, &actor, &scope, id)).await
+}
+
+async fn api_undo(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let id = parse_id(&id, "lần nhập")?;
+    let (deleted, restored) = undo(&st, &me, id).await?;
+    Ok(Json(json!({ "deleted": deleted, "restored": restored })))
+}
+
+async fn undo_page(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Response> {
+    let id = parse_id(&id, "lần nhập")?;
+    match undo(&st, &me, id).await {
+        Ok((deleted, restored)) => {
+            let msg = format!(
+                "Đã hoàn tác lần nhập số {id}: xóa {deleted} tài sản đã thêm, khôi phục {restored} tài sản đã sửa."
+            );
+            Ok(Html(index_html(&st, &me, Some(msg)).await?).into_response())
+        }
+        Err(e @ AppError::Conflict { .. }) => {
+            Ok((e.status(), Html(index_html(&st, &me, Some(e.to_string())).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }

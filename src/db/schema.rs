@@ -264,6 +264,15 @@ diesel::table! {
         asset_version -> Nullable<Integer>,
         code -> Nullable<Text>,
         message -> Nullable<Text>,
+        before_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    import_layouts (layout) {
+        layout -> Text,
+        mapping -> Text,
+        updated_at -> Timestamp,
     }
 }
 

@@ -26,9 +26,18 @@ CREATE TABLE import_rows (
     asset_id INTEGER,
     asset_version INTEGER,
     code TEXT,
-    message TEXT
+    message TEXT,
+    -- The asset's editable fields before an update, to undo the import.
+    before_json TEXT
 );
 CREATE INDEX import_rows_import ON import_rows(import_id);
+
+-- A corrected column mapping, remembered for files of the same layout (the folded headers).
+CREATE TABLE import_layouts (
+    layout TEXT PRIMARY KEY NOT NULL,
+    mapping TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
 
 -- An uploaded file between its preview and its import.
 CREATE TABLE import_uploads (
