@@ -293,3 +293,62 @@ async fn errors_workbook_template_and_remembered_mapping() {
     })
     .await;
 }
+
+/// A workbook-shaped zip whose worksheet inflates a thousandfold: refused before it is inflated.
+#[test]
+fn a_zip_bomb_is_refused_and_nothing_is_inflated() {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("[Content_Types].xml", opts).unwrap();
+        zip.write_all(b"<?xml version=\"1.0\"?><Types/>").unwrap();
+        zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..20 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let bytes = buf.into_inner();
+    assert!(bytes.len() < 200 * 1024);
+    let e = taisan::excel::read(&bytes, "bom.xlsx", &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("bom nén"), "{e}");
+}
+
+/// A stray cell at the far corner of the sheet and 16,384 filled columns cost nothing: only the
+/// cells that exist are read, and columns past the limit are left out.
+#[test]
+fn far_cells_and_wide_rows_are_read_within_limits() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Mã tài sản", "Tên tài sản", "Nhóm tài sản", "Đơn vị quản lý", "Nguyên giá"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["X-1", "Máy đo", "MMTB-TN", "TTUD"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_number(1, 4, 20_000_000.0).unwrap();
+    for c in 0..16_384u16 {
+        ws.write_number(5, c, 1.0).unwrap();
+    }
+    ws.write_string(1_048_575, 16_383, "góc xa").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let sheets = taisan::excel::read(&bytes, "rong.xlsx", &Default::default()).unwrap();
+    let widest = sheets[0].rows.iter().map(|(_, c)| c.len()).max().unwrap();
+    assert!(widest <= 200, "{widest}");
+    let app = TestApp::sqlite();
+    let r = import::execute(
+        &app.db,
+        &Actor("t".into()),
+        &Scope::ALL,
+        "rong.xlsx",
+        &bytes,
+        &Options { strict: false, ..Options::default() },
+        true,
+    )
+    .unwrap();
+    assert_eq!(r.counts.create, 1, "{:#?}", r.rows.iter().filter(|x| x.outcome != Outcome::Skip).collect::<Vec<_>>());
+}

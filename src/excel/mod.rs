@@ -208,9 +208,8 @@ fn read_calamine(bytes: &[u8], file_name: &str, format: Format, limits: &Limits)
                 let merges: Vec<Merge> =
                     wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect();
                 let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| bad(e.to_string()))?;
-                let dims = reader.dimensions();
-                check_dimensions(file_name, &name, dims.end.0 as u64 + 1, dims.end.1 as u64 + 1, limits)?;
-                // The cell reader holds only the cells that exist: a stray cell far away costs nothing.
+                // The cell reader holds only the cells that exist, so the declared dimensions (a stray
+                // cell at XFD1048576) cost nothing here; the count of real cells is what is limited.
                 let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
                 let mut count = 0u64;
                 while let Some(cell) = reader.next_cell().map_err(|e| bad(e.to_string()))? {
