@@ -680,7 +680,9 @@ pub fn undo(conn: &mut DbConn, actor: &Actor, scope: &Scope, import_id: i32) -> 
     if status != "done" {
         return Err(AppError::conflict(format!("Lần nhập số {import_id} không hoàn tác được: trạng thái «{status}»")));
     }
-    let rows: Vec<(String, Option<i32>, Option<i32>, Option<String>, i32)> = import_rows::table
+    /// outcome, asset, its version after the import, its fields before, the row in the file.
+    type Done = (String, Option<i32>, Option<i32>, Option<String>, i32);
+    let rows: Vec<Done> = import_rows::table
         .filter(import_rows::import_id.eq(import_id))
         .filter(import_rows::outcome.eq_any(["create", "update"]))
         .select((
