@@ -194,6 +194,14 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 sheet,
                 default_unit,
                 allow_duplicate,
+                progress: taisan::assets::import::Progress(Some(std::sync::Arc::new(|done, total| {
+                    let width = 30;
+                    let filled = if total == 0 { width } else { done * width / total };
+                    eprint!("\r[{}{}] {done}/{total} dòng", "#".repeat(filled), ".".repeat(width - filled));
+                    if done == total {
+                        eprintln!();
+                    }
+                }))),
                 ..Default::default()
             };
             let actor = Actor(user.unwrap_or_else(|| "cli".into()));

@@ -56,6 +56,15 @@ fn people_tokens_and_the_chain(app: &common::TestApp) {
     assert!(ok);
     let token = out.lines().last().unwrap().trim().to_string();
     assert!(token.starts_with("tsn_"));
+    let (ok, out, err) = taisan(&url, &["import", "imports/samples/vni.xlsx", "--dry-run"], None);
+    assert!(ok && out.contains("chữ VNI-Windows") && out.contains("Thêm 3") && out.contains("chưa lưu"), "{out}{err}");
+    assert!(err.contains("3/3") || err.contains("dòng"), "a progress line: {err}");
+    let (ok, out, _) = taisan(&url, &["import", "imports/samples/loi.xlsx"], None);
+    assert!(
+        !ok && out.contains("cột «Đơn vị quản lý», giá trị «Trung tam Ung dung»") && out.contains("Không nhập"),
+        "{out}"
+    );
+    let base = base + 1; // the refused import is on record
     let (ok, out, _) = taisan(&url, &["audit", "verify"], None);
     assert!(ok && out.contains("nguyên vẹn"), "{out}");
     let (ok, head, _) = taisan(&url, &["audit", "head"], None);

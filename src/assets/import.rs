@@ -54,6 +54,16 @@ impl Mode {
     }
 }
 
+/// Told how far an import has got: (rows done, rows in all). The command line draws a progress line.
+#[derive(Clone, Default)]
+pub struct Progress(pub Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(on)" } else { "Progress(off)" })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub mode: Mode,
@@ -70,6 +80,7 @@ pub struct Options {
     pub wear_as_of: Option<NaiveDate>,
     /// Import a file that was imported before.
     pub allow_duplicate: bool,
+    pub progress: Progress,
 }
 
 impl Default for Options {
@@ -83,6 +94,7 @@ impl Default for Options {
             mapping: BTreeMap::new(),
             wear_as_of: None,
             allow_duplicate: false,
+            progress: Progress::default(),
         }
     }
 }
@@ -355,7 +367,11 @@ pub fn run(
     let wear_as_of = options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today()));
     let mut seen_codes: HashMap<String, u32> = HashMap::new();
     let header_of = |field: &str| table.column_of(field).map(|c| c.header.clone()).unwrap_or_else(|| "—".into());
-    for row in &table.rows {
+    let total_rows = table.rows.len();
+    for (done, row) in table.rows.iter().enumerate() {
+        if let (Some(tell), true) = (&options.progress.0, done % 200 == 0) {
+            tell(done, total_rows);
+        }
         let table::RowKind::Data = row.kind else {
             let table::RowKind::Skip(reason) = &row.kind else { unreachable!() };
             report.rows.push(RowReport {
@@ -403,7 +419,11 @@ pub fn run(
                     Err(close) => errors.push(CellError {
                         column: header_of(field),
                         value: v.clone(),
-                        reason: format!("không có trong danh mục; gần nhất: {}", close.join("; ")),
+                        reason: if close.is_empty() {
+                            "không có trong danh mục (danh mục chưa có mục nào)".to_string()
+                        } else {
+                            format!("không có trong danh mục; gần nhất: {}", close.join("; "))
+                        },
                     }),
                 }
             }
@@ -560,6 +580,9 @@ pub fn run(
             before: existing.as_ref().filter(|_| errors.is_empty()).map(super::editable_json),
             errors,
         });
+    }
+    if let Some(tell) = &options.progress.0 {
+        tell(total_rows, total_rows);
     }
     for r in &report.rows {
         match r.outcome {

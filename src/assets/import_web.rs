@@ -97,6 +97,7 @@ fn options_of(mut input: Input) -> AppResult<Options> {
         mapping,
         wear_as_of,
         allow_duplicate: dup.unwrap_or(false),
+        progress: Default::default(),
     })
 }
 
