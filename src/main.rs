@@ -196,7 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 allow_duplicate,
                 progress: taisan::assets::import::Progress(Some(std::sync::Arc::new(|done, total| {
                     let width = 30;
-                    let filled = if total == 0 { width } else { done * width / total };
+                    let filled = (done * width).checked_div(total).unwrap_or(width);
                     eprint!("\r[{}{}] {done}/{total} dòng", "#".repeat(filled), ".".repeat(width - filled));
                     if done == total {
                         eprintln!();
