@@ -366,17 +366,10 @@ async fn upload(State(st): State<AppState>, Auth(me): Auth, multipart: Multipart
     }
 }
 
-/// After the preview: preview again with a corrected mapping, or import.
-async fn decide(
-    State(st): State<AppState>,
-    Auth(me): Auth,
-    Path(id): Path<String>,
-    form: crate::web::FormInput,
-) -> PageResult<Response> {
-    let id = parse_id(&id, "tệp tải lên")?;
+/// A file this person uploaded (nobody else's).
+async fn own_upload(st: &AppState, me: &Identity, id: i32) -> AppResult<(String, Vec<u8>)> {
     let actor = me.user.username.clone();
-    let (name, bytes): (String, Vec<u8>) = st
-        .db
+    st.db
         .read(move |c| {
             import_uploads::table
                 .find(id)
@@ -386,7 +379,18 @@ async fn decide(
                 .optional()?
                 .ok_or_else(|| AppError::NotFound(format!("tệp tải lên số {id}")))
         })
-        .await?;
+        .await
+}
+
+/// After the preview: preview again with a corrected mapping, or import.
+async fn decide(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: crate::web::FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "tệp tải lên")?;
+    let (name, bytes) = own_upload(&st, &me, id).await?;
     let fields = form.to_map();
     let options = options_of(Input::from_form(form.0.clone()))?;
     let preview = form.get("action") != Some("import");
@@ -427,19 +431,7 @@ async fn errors_workbook(
     QueryInput(q): QueryInput,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "tệp tải lên")?;
-    let actor = me.user.username.clone();
-    let (name, bytes): (String, Vec<u8>) = st
-        .db
-        .read(move |c| {
-            import_uploads::table
-                .find(id)
-                .filter(import_uploads::actor.eq(actor))
-                .select((import_uploads::file_name, import_uploads::content))
-                .first(c)
-                .optional()?
-                .ok_or_else(|| AppError::NotFound(format!("tệp tải lên số {id}")))
-        })
-        .await?;
+    let (name, bytes) = own_upload(&st, &me, id).await?;
     let options = options_of(q)?;
     let report = run_import(&st, &me, name.clone(), bytes.clone(), options.clone(), true).await?;
     let out = import::errors_workbook(&bytes, &name, &options, &report)?;
