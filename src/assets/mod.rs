@@ -154,7 +154,7 @@ impl Lookups {
             tasks::table.filter(tasks::id.eq_any(task_ids)).select((tasks::id, tasks::code, tasks::title)).load(conn)?
         };
         Ok(Lookups {
-            rules: Rules::load(conn)?,
+            rules: Rules::load_names(conn)?,
             units,
             tasks: tasks.into_iter().map(|(id, c, t)| (id, (c, t))).collect(),
         })

@@ -131,6 +131,22 @@ impl Rules {
         })
     }
 
+    /// Only the classes and categories, for naming what assets refer to (no rates, no settings).
+    pub fn load_names(conn: &mut DbConn) -> AppResult<Rules> {
+        Ok(Rules {
+            classes: asset_classes::table
+                .order(asset_classes::sort_order)
+                .select(AssetClass::as_select())
+                .load(conn)?,
+            categories: asset_categories::table
+                .order(asset_categories::code)
+                .select(AssetCategory::as_select())
+                .load(conn)?,
+            rates: vec![],
+            settings: vec![],
+        })
+    }
+
     pub fn class(&self, id: i32) -> Option<&AssetClass> {
         self.classes.iter().find(|c| c.id == id)
     }
