@@ -58,6 +58,23 @@ enum Command {
         #[arg(long)]
         user: Option<String>,
     },
+    /// Xuất báo cáo ra Excel/CSV (export a report). Reports: register (danh sách tài sản).
+    Export {
+        /// register
+        report: String,
+        /// Mã đơn vị (unit code): only this unit's assets.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Mã nhiệm vụ (task code): only this task's assets.
+        #[arg(long)]
+        task: Option<String>,
+        /// Plain CSV (UTF-8 with BOM) instead of the workbook.
+        #[arg(long)]
+        csv: bool,
+        /// The file to write.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// Người dùng (people and roles).
     User {
         #[command(subcommand)]
@@ -239,6 +256,37 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 }
             );
             Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Export { report, unit, task, csv, output } => {
+            if report != "register" {
+                return Err(AppError::Config(format!("Không có báo cáo «{report}»; hiện có: register")));
+            }
+            let db = taisan::open(&url)?;
+            let bytes = db.read_sync(|c| {
+                use diesel::prelude::*;
+                use taisan::db::schema::tasks;
+                let mut filter =
+                    taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
+                if let Some(code) = &unit {
+                    filter.unit_id = Some(taisan::rules::unit_id_by_code(c, code)?);
+                }
+                if let Some(code) = &task {
+                    let id: Option<i32> =
+                        tasks::table.filter(tasks::code.eq(code)).select(tasks::id).first(c).optional()?;
+                    filter.task_id = Some(id.ok_or_else(|| AppError::NotFound(format!("nhiệm vụ «{code}»")))?);
+                }
+                eprintln!("Đang xuất …");
+                let today = taisan::text::today();
+                if csv {
+                    taisan::assets::export::register_csv(c, &filter, today)
+                } else {
+                    taisan::assets::export::register_workbook(c, &filter, today)
+                }
+            })?;
+            std::fs::write(&output, &bytes)
+                .map_err(|e| AppError::Config(format!("Không ghi được {} (cannot write): {e}", output.display())))?;
+            println!("Đã ghi {} ({} KB)", output.display(), bytes.len() / 1024);
+            Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => {
             let db = taisan::open(&url)?;

@@ -65,6 +65,14 @@ fn people_tokens_and_the_chain(app: &common::TestApp) {
         "{out}"
     );
     let base = base + 1; // the refused import is on record
+    let out_file = std::env::temp_dir().join(format!("taisan-export-{}.xlsx", std::process::id()));
+    let (ok, out, err) =
+        taisan(&url, &["export", "register", "--unit", "TTUD", "-o", out_file.to_str().unwrap()], None);
+    assert!(ok && out.contains("Đã ghi"), "{out}{err}");
+    assert!(std::fs::read(&out_file).unwrap().starts_with(b"PK"));
+    let _ = std::fs::remove_file(&out_file);
+    let (ok, _, err) = taisan(&url, &["export", "khong-co", "-o", "/tmp/x"], None);
+    assert!(!ok && err.contains("Không có báo cáo «khong-co»"), "{err}");
     let (ok, out, _) = taisan(&url, &["audit", "verify"], None);
     assert!(ok && out.contains("nguyên vẹn"), "{out}");
     let (ok, head, _) = taisan(&url, &["audit", "head"], None);

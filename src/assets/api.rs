@@ -20,6 +20,7 @@ pub fn routes() -> Vec<Route> {
         Route::delete("/api/v1/assets/{id}", EditAssets, delete),
         Route::get("/api/v1/assets/{id}/wear", ReadRegister, wear),
         Route::get("/api/v1/assets/{id}/history", ReadRegister, history),
+        Route::get("/api/v1/exports/register", ReadRegister, export),
     ]
 }
 
@@ -120,4 +121,33 @@ async fn history(
         })
         .await?;
     Ok(Json(json!({ "items": events })))
+}
+
+/// The register as a workbook (`format=xlsx`, the default) or CSV (`format=csv`), with the same
+/// filters as the list and limited to the caller's scope.
+pub async fn export(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
+    let csv = q.choice("format", "Định dạng", &[("xlsx", "Excel"), ("csv", "CSV")], false).as_deref() == Some("csv");
+    let filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    q.finish()?;
+    let today = crate::text::today();
+    let bytes = st
+        .db
+        .read(move |c| {
+            if csv {
+                super::export::register_csv(c, &filter, today)
+            } else {
+                super::export::register_workbook(c, &filter, today)
+            }
+        })
+        .await?;
+    let date = today.format("%d-%m-%Y");
+    Ok(if csv {
+        crate::web::download(&format!("Danh sách tài sản {date}.csv"), crate::web::CSV, bytes)
+    } else {
+        crate::web::download(&format!("Danh sách tài sản {date}.xlsx"), crate::web::XLSX, bytes)
+    })
 }

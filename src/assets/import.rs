@@ -497,6 +497,15 @@ pub fn run(
             }),
             _ => {}
         }
+        // A sheet that reports the wear we computed (our own export, edited and brought back) does
+        // not restate it as opening wear.
+        if let Some(current) = &existing {
+            let reported_wear = money(&values, "opening_wear");
+            if reported_wear.is_none_or(|w| w == current.accumulated_wear) {
+                values.remove("opening_wear");
+                values.remove("opening_wear_as_of");
+            }
+        }
         let mut asset_id = existing.as_ref().map(|a| a.id);
         let outcome = if !errors.is_empty() {
             Outcome::Error

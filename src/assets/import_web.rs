@@ -403,26 +403,6 @@ async fn decide(
     }
 }
 
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
-    let ascii: String =
-        crate::text::fold(name).chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '-' }).collect();
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// The rows with errors of an upload, as a workbook to fix and import again.
 async fn errors_workbook(
     State(st): State<AppState>,
@@ -436,12 +416,12 @@ async fn errors_workbook(
     let report = run_import(&st, &me, name.clone(), bytes.clone(), options.clone(), true).await?;
     let out = import::errors_workbook(&bytes, &name, &options, &report)?;
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
-    Ok(xlsx(&format!("{stem} - dong loi.xlsx"), out))
+    Ok(crate::web::download(&format!("{stem} - dòng lỗi.xlsx"), crate::web::XLSX, out))
 }
 
 async fn template(State(st): State<AppState>) -> Result<Response, AppError> {
     let bytes = st.db.read(import::template).await?;
-    Ok(xlsx("mau-so-tai-san.xlsx", bytes))
+    Ok(crate::web::download("Mẫu sổ tài sản.xlsx", crate::web::XLSX, bytes))
 }
 
 async fn undo(st: &AppState, me: &Identity, id: i32) -> AppResult<(usize, usize)> {

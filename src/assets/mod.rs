@@ -1,6 +1,7 @@
 //! The register (sổ tài sản): assets, their classification, wear and history.
 
 pub mod api;
+pub mod export;
 pub mod import;
 pub mod import_web;
 pub mod pages;

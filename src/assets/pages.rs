@@ -25,6 +25,7 @@ use crate::web::{
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/tai-san", ReadRegister, register),
+        Route::get("/tai-san/xuat", ReadRegister, super::api::export),
         Route::get("/tai-san/moi", EditAssets, new_form),
         Route::post("/tai-san/moi", EditAssets, create),
         Route::get("/tai-san/{id}", ReadRegister, show),
@@ -76,6 +77,13 @@ struct RegisterPage {
 }
 
 impl RegisterPage {
+    /// The current filter, for the export links (same rows as the page shows).
+    fn export_query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.fv.iter().filter(|(k, _)| !["page", "sort", "order"].contains(&k.as_str())))
+            .finish()
+    }
+
     fn is_sel(&self, key: impl AsRef<str>, code: impl AsRef<str>) -> bool {
         self.fv.get(key.as_ref()).is_some_and(|v| v == code.as_ref())
     }

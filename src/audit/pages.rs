@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -161,15 +160,8 @@ async fn export(
             Ok(bytes)
         })
         .await?;
-    let name = format!("nhat-ky-{}.xlsx", crate::text::today().format("%Y%m%d"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"; filename*=UTF-8''{name}")),
-        ],
-        bytes,
-    )
-        .into_response())
+    let name = format!("Nhật ký hoạt động {}.xlsx", crate::text::today().format("%d-%m-%Y"));
+    Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
 
 /// Every value is written as a text cell (never as a formula), exactly as stored: evidence is not

@@ -1,0 +1,159 @@
+//! The register as a spreadsheet (danh sách tài sản): the same filters and unit scope as the page,
+//! rows grouped by class with subtotals, through the one report renderer; or a plain CSV.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::{Asset, AssetFilter, Lookups};
+use crate::db::schema::assets;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::reports::{self, Row};
+
+/// The ids of the matched assets in report order: by class (in the classes' order), then code.
+fn ordered_ids(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Vec<i32>> {
+    let order: HashMap<i32, i32> =
+        crate::rules::Rules::load_names(conn)?.classes.iter().map(|c| (c.id, c.sort_order)).collect();
+    let mut keys: Vec<(i32, i32, String)> =
+        filter.query().select((assets::id, assets::class_id, assets::code)).load(conn)?;
+    keys.sort_by(|a, b| order.get(&a.1).cmp(&order.get(&b.1)).then_with(|| a.2.cmp(&b.2)));
+    Ok(keys.into_iter().map(|k| k.0).collect())
+}
+
+fn row_of(v: super::AssetView) -> Row {
+    let a = &v.asset;
+    let mut row = Row::new();
+    for (k, val) in [
+        ("code", json!(a.code)),
+        ("name", json!(a.name)),
+        ("class_name", json!(v.class_name)),
+        ("category_name", json!(v.category_name)),
+        ("unit_name", json!(v.unit_name)),
+        ("unit_of_measure", json!(a.unit_of_measure)),
+        ("quantity", json!(a.quantity)),
+        ("acquired_on", a.acquired_on.map(|d| json!(d.format("%Y-%m-%d").to_string())).unwrap_or(Value::Null)),
+        ("cost_state", json!(a.cost_state)),
+        ("cost_other", json!(a.cost_other)),
+        ("original_cost", json!(a.original_cost)),
+        ("accumulated_wear", json!(a.accumulated_wear)),
+        ("residual_value", json!(a.residual_value)),
+        ("status_name", json!(v.status_name)),
+        ("task_code", v.task_code.clone().map(Value::from).unwrap_or(Value::Null)),
+        ("location", a.location.clone().map(Value::from).unwrap_or(Value::Null)),
+    ] {
+        row.insert(k.to_string(), val);
+    }
+    row
+}
+
+/// Rows read a thousand at a time, so memory stays flat however large the register.
+struct Rows<'a> {
+    conn: &'a mut DbConn,
+    ids: std::vec::IntoIter<i32>,
+    buffer: std::vec::IntoIter<Row>,
+}
+
+impl Iterator for Rows<'_> {
+    type Item = AppResult<Row>;
+
+    fn next(&mut self) -> Option<AppResult<Row>> {
+        if let Some(r) = self.buffer.next() {
+            return Some(Ok(r));
+        }
+        let chunk: Vec<i32> = self.ids.by_ref().take(1000).collect();
+        if chunk.is_empty() {
+            return None;
+        }
+        let load = |conn: &mut DbConn| -> AppResult<Vec<Row>> {
+            let mut found: Vec<Asset> =
+                assets::table.filter(assets::id.eq_any(&chunk)).select(Asset::as_select()).load(conn)?;
+            let position: HashMap<i32, usize> = chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+            found.sort_by_key(|a| position.get(&a.id).copied().unwrap_or(usize::MAX));
+            let task_ids: Vec<i32> = found.iter().filter_map(|a| a.task_id).collect();
+            let lookups = Lookups::load(conn, &task_ids)?;
+            Ok(found.into_iter().map(|a| row_of(lookups.view(a))).collect())
+        };
+        match load(self.conn) {
+            Ok(rows) => {
+                self.buffer = rows.into_iter();
+                self.buffer.next().map(Ok)
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// The register as the "Danh sách tài sản" workbook, as of `date`.
+pub fn register_workbook(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) -> AppResult<Vec<u8>> {
+    let report = reports::load("so-tai-san")?;
+    let layout = report.layout_on(date)?.clone();
+    let vars = reports::standard_vars(conn, date)?;
+    let ids = ordered_ids(conn, filter)?;
+    let mut rows = Rows { conn, ids: ids.into_iter(), buffer: Vec::new().into_iter() };
+    reports::render(&layout, &vars, &mut rows)
+}
+
+/// The register as CSV for other programs and for Excel: UTF-8 with a BOM, the same columns.
+pub fn register_csv(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) -> AppResult<Vec<u8>> {
+    let report = reports::load("so-tai-san")?;
+    let layout = report.layout_on(date)?.clone();
+    let headers: Vec<String> = csv_headers(&layout);
+    let ids = ordered_ids(conn, filter)?;
+    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+        w.write_record(&headers).map_err(err)?;
+        let rows = Rows { conn, ids: ids.into_iter(), buffer: Vec::new().into_iter() };
+        for (i, row) in rows.enumerate() {
+            let row = row?;
+            let n = i + 1;
+            let cells: Vec<String> = layout
+                .columns
+                .iter()
+                .map(|c| match (c.field.as_str(), row.get(&c.field)) {
+                    ("row_number", _) => n.to_string(),
+                    (_, Some(Value::String(s))) => csv_safe(s),
+                    (_, Some(Value::Null) | None) => String::new(),
+                    (_, Some(v)) => v.to_string(),
+                })
+                .collect();
+            w.write_record(&cells).map_err(err)?;
+        }
+        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+/// A CSV cell that a spreadsheet would run as a formula is given a leading apostrophe.
+fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The headers of a layout's columns, a merged parent joined to its child: "Nguyên giá / Nguồn NSNN".
+pub fn csv_headers(layout: &reports::Layout) -> Vec<String> {
+    let mut top: Vec<(String, u16, u32)> = vec![];
+    for cell in &layout.header[0] {
+        top.push((cell.text.clone(), cell.cols, cell.rows));
+    }
+    let mut children = layout.header.get(1).cloned().unwrap_or_default().into_iter();
+    let mut out = vec![];
+    for (text, cols, rows) in top {
+        for _ in 0..cols {
+            if rows >= 2 || layout.header.len() < 2 {
+                out.push(text.clone());
+            } else {
+                let child = children.next().map(|c| c.text).unwrap_or_default();
+                out.push(format!("{text} / {child}"));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,432 @@
+//! The spreadsheets we file: each layout is data in `reports/` (title block, merged headers, columns
+//! and their formats, grouping with subtotals, signatures, print set-up, and the dates each version
+//! is in force); one renderer writes any of them. Adding a report means a layout file and a source of
+//! rows, not a new renderer.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{AppError, AppResult};
+
+/// The layouts shipped with the service, by code.
+const LAYOUTS: &[(&str, &str)] = &[("so-tai-san", include_str!("../../reports/register.json"))];
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Report {
+    pub code: String,
+    pub name: String,
+    pub file_name: String,
+    pub versions: Vec<Layout>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HeaderCell {
+    pub text: String,
+    #[serde(default = "one")]
+    pub rows: u32,
+    #[serde(default = "one_col")]
+    pub cols: u16,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn one_col() -> u16 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ColumnSpec {
+    pub field: String,
+    pub width: f64,
+    /// "int", "money" (whole đồng), "date"; text otherwise.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Summed in the subtotal and total rows.
+    #[serde(default)]
+    pub total: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Signature {
+    pub title: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Layout {
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub form_code: Option<String>,
+    pub legal_basis: String,
+    pub title_left: Vec<String>,
+    pub title_right: Vec<String>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub unit_note: Option<String>,
+    pub header: Vec<Vec<HeaderCell>>,
+    pub numbering_row: bool,
+    pub columns: Vec<ColumnSpec>,
+    pub group_by: Option<String>,
+    pub subtotal_label: String,
+    pub total_label: String,
+    pub signatures: Vec<Signature>,
+    pub place_date: Option<String>,
+    pub landscape: bool,
+}
+
+pub fn load(code: &str) -> AppResult<Report> {
+    let (_, json) =
+        LAYOUTS.iter().find(|(c, _)| *c == code).ok_or_else(|| AppError::NotFound(format!("mẫu báo cáo «{code}»")))?;
+    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("mẫu báo cáo {code} hỏng: {e}")))
+}
+
+impl Report {
+    /// The version of the layout in force on the report's date.
+    pub fn layout_on(&self, date: NaiveDate) -> AppResult<&Layout> {
+        self.versions
+            .iter()
+            .filter(|l| l.valid_from <= date && l.valid_to.is_none_or(|t| date <= t))
+            .max_by_key(|l| l.valid_from)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "Mẫu «{}» không có phiên bản có hiệu lực ngày {}",
+                    self.name,
+                    crate::text::format_date(date)
+                ))
+            })
+    }
+}
+
+/// Fills "{name}" placeholders.
+pub fn fill(template: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = template.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// One row of data: field → value (numbers as JSON integers, dates as "yyyy-mm-dd").
+pub type Row = BTreeMap<String, Value>;
+
+fn column_letter(mut c: u16) -> String {
+    let mut s = String::new();
+    c += 1;
+    while c > 0 {
+        let r = ((c - 1) % 26) as u8;
+        s.insert(0, (b'A' + r) as char);
+        c = (c - 1) / 26;
+    }
+    s
+}
+
+struct Formats {
+    text: Format,
+    bold_center: Format,
+    title: Format,
+    italic_center: Format,
+    header: Format,
+    cell: Format,
+    int: Format,
+    money: Format,
+    date: Format,
+    group: Format,
+    sum_label: Format,
+    sum_money: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        // Times New Roman shows every Vietnamese letter in Excel and LibreOffice alike.
+        let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
+        let boxed = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
+        Formats {
+            text: base.clone(),
+            bold_center: base.clone().set_bold().set_align(FormatAlign::Center),
+            title: base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center),
+            italic_center: base.clone().set_italic().set_align(FormatAlign::Center),
+            header: boxed.clone().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+            cell: boxed.clone(),
+            int: boxed.clone().set_num_format("#,##0"),
+            money: boxed.clone().set_num_format("#,##0"),
+            date: boxed.clone().set_num_format("dd/mm/yyyy"),
+            group: boxed.clone().set_bold(),
+            sum_label: boxed.clone().set_bold(),
+            sum_money: boxed.set_bold().set_num_format("#,##0"),
+        }
+    }
+}
+
+/// Writes a report. `rows` come in group order; a subtotal closes each group and the total closes
+/// the report, as formulas whose results are written too (a reader that does not calculate — or our
+/// own import — sees the numbers).
+pub fn render(
+    layout: &Layout,
+    vars: &BTreeMap<String, String>,
+    rows: &mut dyn Iterator<Item = AppResult<Row>>,
+) -> AppResult<Vec<u8>> {
+    let xe = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let ws: &mut Worksheet = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+    ws.set_name("Báo cáo").map_err(xe)?;
+    let ncols = layout.columns.len() as u16;
+    let last_col = ncols - 1;
+    for (i, c) in layout.columns.iter().enumerate() {
+        ws.set_column_width(i as u16, c.width).map_err(xe)?;
+    }
+    // Title block: the unit on the left, Quốc hiệu and Tiêu ngữ on the right.
+    let mut r = 0u32;
+    let half = (ncols / 2).max(1);
+    let lines = layout.title_left.len().max(layout.title_right.len());
+    for i in 0..lines {
+        let left = layout.title_left.get(i).map(|t| fill(t, vars)).unwrap_or_default();
+        let right = layout.title_right.get(i).map(|t| fill(t, vars)).unwrap_or_default();
+        ws.merge_range(r, 0, r, half - 1, &left, &f.bold_center).map_err(xe)?;
+        ws.merge_range(r, half, r, last_col, &right, &f.bold_center).map_err(xe)?;
+        r += 1;
+    }
+    if let Some(code) = &layout.form_code {
+        ws.write_string_with_format(r, last_col, format!("Mẫu số {code}"), &f.text).map_err(xe)?;
+    }
+    r += 1;
+    ws.merge_range(r, 0, r, last_col, &fill(&layout.title, vars), &f.title).map_err(xe)?;
+    r += 1;
+    if let Some(sub) = &layout.subtitle {
+        ws.merge_range(r, 0, r, last_col, &fill(sub, vars), &f.italic_center).map_err(xe)?;
+        r += 1;
+    }
+    if let Some(note) = &layout.unit_note {
+        ws.write_string_with_format(r, last_col, note, &f.text).map_err(xe)?;
+        r += 1;
+    }
+    // The header: cells spanning rows and columns, placed left to right around those above.
+    let header_first = r;
+    let height = layout.header.len() as u32;
+    let mut taken = vec![vec![false; ncols as usize]; height as usize];
+    for (hr, cells) in layout.header.iter().enumerate() {
+        let mut col = 0u16;
+        for cell in cells {
+            while (col as usize) < taken[hr].len() && taken[hr][col as usize] {
+                col += 1;
+            }
+            let (r0, c0) = (header_first + hr as u32, col);
+            let (r1, c1) = (r0 + cell.rows - 1, col + cell.cols - 1);
+            if r1 == r0 && c1 == c0 {
+                ws.write_string_with_format(r0, c0, &cell.text, &f.header).map_err(xe)?;
+            } else {
+                ws.merge_range(r0, c0, r1, c1, &cell.text, &f.header).map_err(xe)?;
+            }
+            for rr in hr..hr + cell.rows as usize {
+                for cc in c0..=c1 {
+                    if let Some(row) = taken.get_mut(rr) {
+                        if let Some(x) = row.get_mut(cc as usize) {
+                            *x = true;
+                        }
+                    }
+                }
+            }
+            col = c1 + 1;
+        }
+    }
+    r = header_first + height;
+    let header_last = r - 1;
+    if layout.numbering_row {
+        for c in 0..ncols {
+            ws.write_string_with_format(r, c, format!("({})", c + 1), &f.header).map_err(xe)?;
+        }
+        r += 1;
+    }
+    ws.set_freeze_panes(r, 0).map_err(xe)?;
+    // The data, group by group.
+    let data_first = r;
+    let mut group: Option<String> = None;
+    let mut group_first = r;
+    let mut group_sums = vec![0i64; ncols as usize];
+    let mut totals = vec![0i64; ncols as usize];
+    let mut group_no = 0;
+    let mut number = 0i64;
+    let close_group = |ws: &mut Worksheet, r: &mut u32, first: u32, sums: &mut [i64]| -> Result<(), XlsxError> {
+        ws.write_string_with_format(*r, 0, "", &f.sum_label)?;
+        ws.merge_range(*r, 1, *r, 2.min(last_col), &layout.subtotal_label, &f.sum_label)?;
+        for (i, c) in layout.columns.iter().enumerate().skip(3) {
+            if c.total {
+                let col = column_letter(i as u16);
+                let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", first + 1, *r))
+                    .set_result(sums[i].to_string());
+                ws.write_formula_with_format(*r, i as u16, formula, &f.sum_money)?;
+            } else {
+                ws.write_string_with_format(*r, i as u16, "", &f.sum_label)?;
+            }
+        }
+        sums.iter_mut().for_each(|s| *s = 0);
+        *r += 1;
+        Ok(())
+    };
+    for row in rows {
+        let row = row?;
+        if let Some(key) = &layout.group_by {
+            let g = row.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            if group.as_ref() != Some(&g) {
+                if group.is_some() {
+                    close_group(ws, &mut r, group_first, &mut group_sums).map_err(xe)?;
+                }
+                group_no += 1;
+                ws.write_string_with_format(r, 0, roman(group_no), &f.group).map_err(xe)?;
+                ws.merge_range(r, 1, r, last_col, &g, &f.group).map_err(xe)?;
+                r += 1;
+                group_first = r;
+                group = Some(g);
+            }
+        }
+        number += 1;
+        for (i, c) in layout.columns.iter().enumerate() {
+            let col = i as u16;
+            let v = if c.field == "row_number" {
+                Value::from(number)
+            } else {
+                row.get(&c.field).cloned().unwrap_or(Value::Null)
+            };
+            match (c.format.as_deref(), &v) {
+                (_, Value::Null) => ws.write_blank(r, col, &f.cell).map(|_| ()),
+                (Some("money" | "int"), Value::Number(n)) => {
+                    let n = n.as_i64().unwrap_or(0);
+                    if c.total {
+                        group_sums[i] += n;
+                        totals[i] += n;
+                    }
+                    let fmt = if c.format.as_deref() == Some("money") { &f.money } else { &f.int };
+                    ws.write_number_with_format(r, col, n as f64, fmt).map(|_| ())
+                }
+                (Some("date"), Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                    Ok(d) => {
+                        let x =
+                            rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                                .map_err(xe)?;
+                        ws.write_datetime_with_format(r, col, x, &f.date).map(|_| ())
+                    }
+                    Err(_) => ws.write_string_with_format(r, col, s, &f.cell).map(|_| ()),
+                },
+                // Text is written as text, never as a formula: "=HYPERLINK(…)" in a name stays a name.
+                (_, Value::String(s)) => ws.write_string_with_format(r, col, s, &f.cell).map(|_| ()),
+                (_, other) => ws.write_string_with_format(r, col, other.to_string(), &f.cell).map(|_| ()),
+            }
+            .map_err(xe)?;
+        }
+        r += 1;
+    }
+    if group.is_some() {
+        close_group(ws, &mut r, group_first, &mut group_sums).map_err(xe)?;
+    }
+    // The total: SUBTOTAL leaves the subtotals inside its range out.
+    ws.write_string_with_format(r, 0, "", &f.sum_label).map_err(xe)?;
+    ws.merge_range(r, 1, r, 2.min(last_col), &layout.total_label, &f.sum_label).map_err(xe)?;
+    for (i, c) in layout.columns.iter().enumerate().skip(3) {
+        if c.total {
+            let col = column_letter(i as u16);
+            let last = r.max(data_first + 1);
+            let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", data_first + 1, last))
+                .set_result(totals[i].to_string());
+            ws.write_formula_with_format(r, i as u16, formula, &f.sum_money).map_err(xe)?;
+        } else {
+            ws.write_string_with_format(r, i as u16, "", &f.sum_label).map_err(xe)?;
+        }
+    }
+    r += 2;
+    // Place and date, then the signatures spread over the width.
+    if let Some(pd) = &layout.place_date {
+        let start = ncols.saturating_sub(5);
+        ws.merge_range(r, start, r, last_col, &fill(pd, vars), &f.italic_center).map_err(xe)?;
+        r += 1;
+    }
+    let n = layout.signatures.len().max(1) as u16;
+    let span = (ncols / n).max(1);
+    // Row by row: the sheet is written in constant memory, a finished row cannot be revisited.
+    for (line, pick) in [(0u32, true), (1, false)] {
+        for (i, s) in layout.signatures.iter().enumerate() {
+            let c0 = i as u16 * span;
+            let c1 = if i as u16 == n - 1 { last_col } else { c0 + span - 1 };
+            let (text, fmt) = if pick { (&s.title, &f.bold_center) } else { (&s.note, &f.italic_center) };
+            ws.merge_range(r + line, c0, r + line, c1, text, fmt).map_err(xe)?;
+        }
+    }
+    // Print set-up: A4, header rows on every page, one page wide, page numbers.
+    ws.set_paper_size(9);
+    if layout.landscape {
+        ws.set_landscape();
+    }
+    ws.set_repeat_rows(header_first, header_last).map_err(xe)?;
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&CTrang &P / &N");
+    wb.save_to_buffer().map_err(xe)
+}
+
+fn roman(n: usize) -> String {
+    let table = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    let mut n = n;
+    let mut out = String::new();
+    for (v, s) in table {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// The variables every title block may use, from the department's root unit and the report date.
+pub fn standard_vars(conn: &mut crate::db::DbConn, date: NaiveDate) -> AppResult<BTreeMap<String, String>> {
+    use crate::db::schema::org_units;
+    use diesel::prelude::*;
+    let root: Option<(String, Option<String>)> = org_units::table
+        .filter(org_units::parent_id.is_null())
+        .order(org_units::id)
+        .select((org_units::name, org_units::ma_qhns))
+        .first(conn)
+        .optional()?;
+    let (name, ma_qhns) = root.unwrap_or_default();
+    // "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi" → the province and the place for the date line.
+    let place = name.rsplit_once(" tỉnh ").map(|(_, p)| p.to_string()).unwrap_or_default();
+    let unit = name.rsplit_once(" tỉnh ").map(|(u, _)| u.to_string()).unwrap_or(name.clone());
+    Ok(BTreeMap::from([
+        (
+            "province".into(),
+            if place.is_empty() { String::new() } else { format!("UBND TỈNH {}", place.to_uppercase()) },
+        ),
+        ("unit_name".into(), unit.to_uppercase()),
+        ("ma_qhns".into(), ma_qhns.unwrap_or_default()),
+        ("place".into(), place),
+        ("as_of".into(), crate::text::format_date(date)),
+        ("day".into(), format!("{:02}", date.day())),
+        ("month".into(), format!("{:02}", date.month())),
+        ("year".into(), date.year().to_string()),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn column_letters() {
+        assert_eq!(super::column_letter(0), "A");
+        assert_eq!(super::column_letter(25), "Z");
+        assert_eq!(super::column_letter(26), "AA");
+        assert_eq!(super::roman(14), "XIV");
+    }
+
+    #[test]
+    fn every_shipped_layout_parses() {
+        for (code, _) in super::LAYOUTS {
+            let r = super::load(code).unwrap();
+            for l in &r.versions {
+                let width: u16 = l.header[0].iter().map(|h| h.cols).sum();
+                assert_eq!(width as usize, l.columns.len(), "{code}: the header spans every column");
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Exports read back: the register workbook (title block, merged header, groups, subtotals, totals,
+//! formats), its round trip through the import, and the CSV.
+
+mod common;
+
+use calamine::{Data, DataType, Reader, Xlsx};
+use common::{each_backend, TestApp};
+use taisan::assets::import::{self, Options};
+use taisan::audit::Actor;
+use taisan::auth::Scope;
+
+async fn export(app: &TestApp, query: &str) -> Vec<u8> {
+    let req =
+        axum::http::Request::get(format!("/api/v1/exports/register?{query}")).body(axum::body::Body::empty()).unwrap();
+    let (s, headers, body) = app.send(req).await;
+    assert_eq!(s, 200, "{}", String::from_utf8_lossy(&body));
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("filename*=UTF-8''Danh%20s%C3%A1ch%20t%C3%A0i%20s%E1%BA%A3n"), "{disposition}");
+    body
+}
+
+#[tokio::test]
+async fn the_register_workbook_reads_back() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let bytes = export(&app, "").await;
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("Báo cáo").unwrap();
+        let text = |r: u32, c: u32| range.get_value((r, c)).map(|d| d.to_string()).unwrap_or_default();
+        assert_eq!(text(0, 0), "UBND TỈNH QUẢNG NGÃI");
+        assert_eq!(text(1, 0), "SỞ KHOA HỌC VÀ CÔNG NGHỆ");
+        assert_eq!(text(0, 8), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+        assert!((2..6).any(|r| text(r, 0) == "DANH SÁCH TÀI SẢN"));
+        let header = (0..30).find(|r| text(*r, 0) == "STT").unwrap();
+        assert_eq!(text(header, 8), "Nguyên giá");
+        assert_eq!(text(header + 1, 8), "Nguồn NSNN");
+        assert_eq!(text(header + 1, 10), "Cộng");
+        assert_eq!(text(header + 2, 0), "(1)");
+        let merges = wb.merge_cells_by_sheet_name("Báo cáo").unwrap();
+        assert!(
+            merges.iter().any(|m| m.start == (header, 8) && m.end == (header, 10)),
+            "Nguyên giá spans its three sources"
+        );
+        // Groups by class with subtotals; the total is the register's total.
+        assert_eq!(text(header + 3, 0), "I");
+        let total_row = (0..200).find(|r| text(*r, 1) == "Tổng cộng").unwrap();
+        let (_, all) = app.get("/api/v1/assets?per_page=1").await;
+        let total = range.get_value((total_row, 10)).unwrap();
+        assert_eq!(total, &Data::Float(all["total_original_cost"].as_i64().unwrap() as f64), "cached formula result");
+        let subtotals: f64 = (0..total_row)
+            .filter(|r| text(*r, 1) == "Cộng")
+            .map(|r| range.get_value((r, 10)).unwrap().as_f64().unwrap())
+            .sum();
+        assert_eq!(subtotals, all["total_original_cost"].as_i64().unwrap() as f64);
+        let formulas = wb.worksheet_formula("Báo cáo").unwrap();
+        assert!(formulas.get_value((total_row, 10)).unwrap().starts_with("SUBTOTAL(9,K"));
+        // The task's list is the same report, filtered.
+        let task = app.get("/api/v1/tasks?q=kham").await.1["items"][0]["id"].clone();
+        let bytes = export(&app, &format!("task_id={task}")).await;
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("Báo cáo").unwrap();
+        let names: Vec<String> = range.rows().map(|r| r.get(2).map(|d| d.to_string()).unwrap_or_default()).collect();
+        assert!(names.iter().any(|n| n == "Máy Real-time PCR CFX96 Touch"));
+        assert!(!names.iter().any(|n| n == "Xe ô tô Toyota Innova 7 chỗ"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_exported_register_imports_back_unchanged() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let bytes = export(&app, "").await;
+        let r = import::execute(&app.db, &Actor("t".into()), &Scope::ALL, "so.xlsx", &bytes, &Options::default(), true)
+            .unwrap();
+        let (_, all) = app.get("/api/v1/assets?per_page=1").await;
+        assert_eq!(
+            r.counts.unchanged as i64,
+            all["total"].as_i64().unwrap(),
+            "{:#?}",
+            r.rows
+                .iter()
+                .filter(|x| x.outcome != import::Outcome::Skip && x.outcome != import::Outcome::Unchanged)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!((r.counts.create, r.counts.update, r.counts.error), (0, 0, 0));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_register_csv_has_a_bom_and_no_formulas() {
+    each_backend(|app: TestApp| async move {
+        app.asset(serde_json::json!({"name": "=HYPERLINK(\"http://x\",\"bấm\")", "location": "+cmd"})).await;
+        let bytes = export(&app, "format=csv").await;
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.lines().next().unwrap().contains("Nguyên giá / Nguồn NSNN"));
+        assert!(text.contains("'=HYPERLINK") && text.contains("'+cmd"), "{text}");
+    })
+    .await;
+}

@@ -1,0 +1,65 @@
+//! The print set-up holds: each report layout, converted to PDF by LibreOffice (headless), has its
+//! title and header on page one and the header repeated on the next pages. Ignored by the plain
+//! `cargo test` (a fresh machine may have no LibreOffice); CI installs libreoffice-calc-nogui and
+//! poppler-utils and runs `cargo test --test print -- --ignored`, failing if they are missing.
+
+mod common;
+
+use std::process::Command;
+
+fn tool(name: &str) -> String {
+    for dir in ["/usr/bin", "/usr/local/bin"] {
+        let p = format!("{dir}/{name}");
+        if std::path::Path::new(&p).exists() {
+            return p;
+        }
+    }
+    panic!("{name} is not installed: apt-get install libreoffice-calc-nogui poppler-utils");
+}
+
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_register_prints_with_its_title_and_repeated_header() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    // Enough rows for several pages.
+    for i in 0..120 {
+        app.asset(serde_json::json!({"name": format!("Máy đo số {i}")})).await;
+    }
+    let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
+    let bytes =
+        app.db.read_sync(|c| taisan::assets::export::register_workbook(c, &filter, taisan::text::today())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("so-tai-san.xlsx");
+    std::fs::write(&xlsx, bytes).unwrap();
+    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
+    let out = Command::new(tool("soffice"))
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    let pdf = dir.path().join("so-tai-san.pdf");
+    assert!(pdf.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info = String::from_utf8(Command::new(tool("pdfinfo")).arg(&pdf).output().unwrap().stdout).unwrap();
+    let pages: u32 = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    assert!(pages >= 2, "{info}");
+    let page_text = |n: u32| {
+        let out = Command::new(tool("pdftotext"))
+            .args(["-f", &n.to_string(), "-l", &n.to_string(), "-layout"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = page_text(1);
+    for expected in ["DANH SÁCH TÀI SẢN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nguyên giá", "Nguồn NSNN", "Trang 1 /"]
+    {
+        assert!(first.contains(expected), "page 1 lacks «{expected}»:\n{first}");
+    }
+    let second = page_text(2);
+    assert!(second.contains("Nguồn NSNN") && second.contains("Trang 2 /"), "the header repeats on page 2:\n{second}");
+    // One page wide: no column spills onto pages of its own.
+    assert!(!second.contains("DANH SÁCH TÀI SẢN"));
+}
