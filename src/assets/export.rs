@@ -23,7 +23,7 @@ fn ordered_ids(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Vec<i32>> {
     Ok(keys.into_iter().map(|k| k.0).collect())
 }
 
-fn row_of(v: super::AssetView) -> Row {
+fn row_of(v: super::AssetView, unit_short: &str) -> Row {
     let a = &v.asset;
     let mut row = Row::new();
     for (k, val) in [
@@ -31,7 +31,7 @@ fn row_of(v: super::AssetView) -> Row {
         ("name", json!(a.name)),
         ("class_name", json!(v.class_name)),
         ("category_name", json!(v.category_name)),
-        ("unit_name", json!(v.unit_name)),
+        ("unit_name", json!(unit_short)),
         ("unit_of_measure", json!(a.unit_of_measure)),
         ("quantity", json!(a.quantity)),
         ("acquired_on", a.acquired_on.map(|d| json!(d.format("%Y-%m-%d").to_string())).unwrap_or(Value::Null)),
@@ -74,7 +74,19 @@ impl Iterator for Rows<'_> {
             found.sort_by_key(|a| position.get(&a.id).copied().unwrap_or(usize::MAX));
             let task_ids: Vec<i32> = found.iter().filter_map(|a| a.task_id).collect();
             let lookups = Lookups::load(conn, &task_ids)?;
-            Ok(found.into_iter().map(|a| row_of(lookups.view(a))).collect())
+            Ok(found
+                .into_iter()
+                .map(|a| {
+                    // The short name fits the printed column; it is also how the import knows the unit.
+                    let short = lookups
+                        .units
+                        .iter()
+                        .find(|u| u.id == a.unit_id)
+                        .map(|u| u.short_name.clone())
+                        .unwrap_or_default();
+                    row_of(lookups.view(a), &short)
+                })
+                .collect())
         };
         match load(self.conn) {
             Ok(rows) => {

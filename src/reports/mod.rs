@@ -145,13 +145,19 @@ impl Formats {
     fn new() -> Formats {
         // Times New Roman shows every Vietnamese letter in Excel and LibreOffice alike.
         let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
-        let boxed = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
+        // Data cells do not wrap: a row keeps one line's height in print; headers wrap.
+        let boxed = base.clone().set_border(FormatBorder::Thin);
         Formats {
             text: base.clone(),
             bold_center: base.clone().set_bold().set_align(FormatAlign::Center),
             title: base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center),
             italic_center: base.clone().set_italic().set_align(FormatAlign::Center),
-            header: boxed.clone().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+            header: boxed
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
             cell: boxed.clone(),
             int: boxed.clone().set_num_format("#,##0"),
             money: boxed.clone().set_num_format("#,##0"),
