@@ -58,10 +58,13 @@ enum Command {
         #[arg(long)]
         user: Option<String>,
     },
-    /// Xuất báo cáo ra Excel/CSV (export a report). Reports: register (danh sách tài sản).
+    /// Xuất báo cáo ra Excel/CSV (export a report): register (danh sách tài sản), wear (bảng tính hao mòn).
     Export {
-        /// register
+        /// register | wear
         report: String,
+        /// The year of the wear table (default: the latest year closed).
+        #[arg(long)]
+        year: Option<i32>,
         /// Mã đơn vị (unit code): only this unit's assets.
         #[arg(long)]
         unit: Option<String>,
@@ -257,9 +260,9 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             );
             Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { report, unit, task, csv, output } => {
-            if report != "register" {
-                return Err(AppError::Config(format!("Không có báo cáo «{report}»; hiện có: register")));
+        Command::Export { report, year, unit, task, csv, output } => {
+            if report != "register" && report != "wear" {
+                return Err(AppError::Config(format!("Không có báo cáo «{report}»; hiện có: register, wear")));
             }
             let db = taisan::open(&url)?;
             let bytes = db.read_sync(|c| {
@@ -277,10 +280,14 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 }
                 eprintln!("Đang xuất …");
                 let today = taisan::text::today();
-                if csv {
-                    taisan::assets::export::register_csv(c, &filter, today)
-                } else {
-                    taisan::assets::export::register_workbook(c, &filter, today)
+                match (report.as_str(), csv) {
+                    ("wear", _) => {
+                        use chrono::Datelike;
+                        let year = year.unwrap_or_else(|| taisan::assets::wear::last_close(today).year());
+                        taisan::assets::export::wear_workbook(c, &filter, year)
+                    }
+                    (_, true) => taisan::assets::export::register_csv(c, &filter, today),
+                    (_, false) => taisan::assets::export::register_workbook(c, &filter, today),
                 }
             })?;
             std::fs::write(&output, &bytes)

@@ -100,3 +100,44 @@ async fn the_register_csv_has_a_bom_and_no_formulas() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_wear_table_of_a_year_under_the_form_in_force() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let read = |bytes: Vec<u8>| {
+            let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+            wb.worksheet_range("Báo cáo").unwrap()
+        };
+        let get = |path: String| {
+            let app = &app;
+            async move {
+                let (s, _, body) =
+                    app.send(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
+                assert_eq!(s, 200, "{}", String::from_utf8_lossy(&body));
+                body
+            }
+        };
+        let range = read(get("/api/v1/exports/wear?wear_year=2025".into()).await);
+        let cells: Vec<String> =
+            range.rows().flat_map(|r| r.iter().map(|d| d.to_string()).collect::<Vec<_>>()).collect();
+        assert!(cells.iter().any(|c| c == "BẢNG TÍNH HAO MÒN TÀI SẢN CỐ ĐỊNH"));
+        assert!(cells.iter().any(|c| c == "Năm 2025"));
+        assert!(cells.iter().any(|c| c.contains("Mẫu số C55-HD") && c.contains("TT 24/2024")), "the 2025 version");
+        let pcr = range
+            .rows()
+            .find(|r| r.get(2).is_some_and(|d| *d == "Máy Real-time PCR CFX96 Touch"))
+            .expect("the PCR machine is in the table");
+        let n = |i: usize| pcr[i].as_f64().unwrap_or_else(|| panic!("column {i}: {pcr:?}"));
+        assert_eq!(
+            (n(4), n(6), n(7), n(8), n(9), n(10)),
+            (1_450_000_000.0, 0.1, 580_000_000.0, 145_000_000.0, 725_000_000.0, 725_000_000.0)
+        );
+        assert!(!cells.iter().any(|c| c.contains("Máy phun thuốc")), "tools are not worn");
+        let older = read(get("/api/v1/exports/wear?wear_year=2024".into()).await);
+        assert!(older.rows().flatten().any(|c| c.to_string().contains("TT 107/2017")), "the 2024 version");
+        let (s, _) = app.get("/api/v1/exports/wear?wear_year=abc").await;
+        assert_eq!(s, 422);
+    })
+    .await;
+}

@@ -63,3 +63,32 @@ async fn the_register_prints_with_its_title_and_repeated_header() {
     // One page wide: no column spills onto pages of its own.
     assert!(!second.contains("DANH SÁCH TÀI SẢN"));
 }
+
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_wear_table_prints_with_its_form_and_header() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
+    let bytes = app.db.read_sync(|c| taisan::assets::export::wear_workbook(c, &filter, 2025)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("hao-mon.xlsx");
+    std::fs::write(&xlsx, bytes).unwrap();
+    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
+    Command::new(tool("soffice"))
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    let pdf = dir.path().join("hao-mon.pdf");
+    let out =
+        Command::new(tool("pdftotext")).args(["-f", "1", "-l", "1", "-layout"]).arg(&pdf).arg("-").output().unwrap();
+    let first = String::from_utf8(out.stdout).unwrap();
+    for expected in ["BẢNG TÍNH HAO MÒN TÀI SẢN CỐ ĐỊNH", "Năm 2025", "Mẫu số C55-HD", "Trong năm", "Trang 1 /"]
+    {
+        assert!(first.contains(expected), "page 1 lacks «{expected}»:\n{first}");
+    }
+    let all = Command::new(tool("pdftotext")).arg(&pdf).arg("-").output().unwrap();
+    assert!(String::from_utf8(all.stdout).unwrap().contains("Tổng cộng"));
+}

@@ -21,6 +21,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/assets/{id}/wear", ReadRegister, wear),
         Route::get("/api/v1/assets/{id}/history", ReadRegister, history),
         Route::get("/api/v1/exports/register", ReadRegister, export),
+        Route::get("/api/v1/exports/wear", ReadRegister, export_wear),
     ]
 }
 
@@ -150,4 +151,20 @@ pub async fn export(
     } else {
         crate::web::download(&format!("Danh sách tài sản {date}.xlsx"), crate::web::XLSX, bytes)
     })
+}
+
+/// Bảng tính hao mòn TSCĐ for `wear_year` (default: the latest year closed), same filters as the list.
+pub async fn export_wear(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
+    use chrono::Datelike;
+    let default_year = super::wear::last_close(crate::text::today()).year() as i64;
+    // Not `year`: that is the list's filter on the year an asset was acquired.
+    let year = q.int("wear_year", "Năm tính hao mòn", 1990, 2200).unwrap_or(default_year) as i32;
+    let filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    q.finish()?;
+    let bytes = st.db.read(move |c| super::export::wear_workbook(c, &filter, year)).await?;
+    Ok(crate::web::download(&format!("Bảng tính hao mòn TSCĐ năm {year}.xlsx"), crate::web::XLSX, bytes))
 }

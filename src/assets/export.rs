@@ -49,51 +49,63 @@ fn row_of(v: super::AssetView, unit_short: &str) -> Row {
     row
 }
 
-/// Rows read a thousand at a time, so memory stays flat however large the register.
-struct Rows<'a> {
+/// Rows read a thousand assets at a time, so memory stays flat however large the register; `make`
+/// turns each asset into its report row, or leaves it out.
+struct Rows<'a, F> {
     conn: &'a mut DbConn,
     ids: std::vec::IntoIter<i32>,
     buffer: std::vec::IntoIter<Row>,
+    make: F,
 }
 
-impl Iterator for Rows<'_> {
+impl<'a, F> Rows<'a, F>
+where
+    F: FnMut(super::AssetView, &str) -> AppResult<Option<Row>>,
+{
+    fn new(conn: &'a mut DbConn, ids: Vec<i32>, make: F) -> Self {
+        Rows { conn, ids: ids.into_iter(), buffer: Vec::new().into_iter(), make }
+    }
+
+    fn next_chunk(&mut self) -> AppResult<Option<Vec<Row>>> {
+        let chunk: Vec<i32> = self.ids.by_ref().take(1000).collect();
+        if chunk.is_empty() {
+            return Ok(None);
+        }
+        let mut found: Vec<Asset> =
+            assets::table.filter(assets::id.eq_any(&chunk)).select(Asset::as_select()).load(self.conn)?;
+        let position: HashMap<i32, usize> = chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        found.sort_by_key(|a| position.get(&a.id).copied().unwrap_or(usize::MAX));
+        let task_ids: Vec<i32> = found.iter().filter_map(|a| a.task_id).collect();
+        let lookups = Lookups::load(self.conn, &task_ids)?;
+        let mut rows = vec![];
+        for a in found {
+            // The short name fits the printed column; it is also how the import knows the unit.
+            let short =
+                lookups.units.iter().find(|u| u.id == a.unit_id).map(|u| u.short_name.clone()).unwrap_or_default();
+            if let Some(row) = (self.make)(lookups.view(a), &short)? {
+                rows.push(row);
+            }
+        }
+        Ok(Some(rows))
+    }
+}
+
+impl<F> Iterator for Rows<'_, F>
+where
+    F: FnMut(super::AssetView, &str) -> AppResult<Option<Row>>,
+{
     type Item = AppResult<Row>;
 
     fn next(&mut self) -> Option<AppResult<Row>> {
-        if let Some(r) = self.buffer.next() {
-            return Some(Ok(r));
-        }
-        let chunk: Vec<i32> = self.ids.by_ref().take(1000).collect();
-        if chunk.is_empty() {
-            return None;
-        }
-        let load = |conn: &mut DbConn| -> AppResult<Vec<Row>> {
-            let mut found: Vec<Asset> =
-                assets::table.filter(assets::id.eq_any(&chunk)).select(Asset::as_select()).load(conn)?;
-            let position: HashMap<i32, usize> = chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-            found.sort_by_key(|a| position.get(&a.id).copied().unwrap_or(usize::MAX));
-            let task_ids: Vec<i32> = found.iter().filter_map(|a| a.task_id).collect();
-            let lookups = Lookups::load(conn, &task_ids)?;
-            Ok(found
-                .into_iter()
-                .map(|a| {
-                    // The short name fits the printed column; it is also how the import knows the unit.
-                    let short = lookups
-                        .units
-                        .iter()
-                        .find(|u| u.id == a.unit_id)
-                        .map(|u| u.short_name.clone())
-                        .unwrap_or_default();
-                    row_of(lookups.view(a), &short)
-                })
-                .collect())
-        };
-        match load(self.conn) {
-            Ok(rows) => {
-                self.buffer = rows.into_iter();
-                self.buffer.next().map(Ok)
+        loop {
+            if let Some(r) = self.buffer.next() {
+                return Some(Ok(r));
             }
-            Err(e) => Some(Err(e)),
+            match self.next_chunk() {
+                Ok(Some(rows)) => self.buffer = rows.into_iter(),
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e)),
+            }
         }
     }
 }
@@ -104,7 +116,7 @@ pub fn register_workbook(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDat
     let layout = report.layout_on(date)?.clone();
     let vars = reports::standard_vars(conn, date)?;
     let ids = ordered_ids(conn, filter)?;
-    let mut rows = Rows { conn, ids: ids.into_iter(), buffer: Vec::new().into_iter() };
+    let mut rows = Rows::new(conn, ids, |v, short| Ok(Some(row_of(v, short))));
     reports::render(&layout, &vars, &mut rows)
 }
 
@@ -119,7 +131,7 @@ pub fn register_csv(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) ->
         let mut w = csv::Writer::from_writer(&mut out);
         let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
         w.write_record(&headers).map_err(err)?;
-        let rows = Rows { conn, ids: ids.into_iter(), buffer: Vec::new().into_iter() };
+        let rows = Rows::new(conn, ids, |v, short| Ok(Some(row_of(v, short))));
         for (i, row) in rows.enumerate() {
             let row = row?;
             let n = i + 1;
@@ -168,4 +180,38 @@ pub fn csv_headers(layout: &reports::Layout) -> Vec<String> {
         }
     }
     out
+}
+
+/// Bảng tính hao mòn TSCĐ (C55-HD) for `year`: each fixed asset acquired by its end, its rate, the
+/// wear accumulated at the start of the year, booked in it, and at its end, computed under the rule
+/// table in force that year.
+pub fn wear_workbook(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppResult<Vec<u8>> {
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::invalid("year", "Năm không hợp lệ"))?;
+    let report = reports::load("hao-mon")?;
+    let layout = report.layout_on(end)?.clone();
+    let mut vars = reports::standard_vars(conn, crate::text::today())?;
+    vars.insert("year_of_report".into(), year.to_string());
+    let rules = crate::rules::Rules::load(conn)?;
+    let ids = ordered_ids(conn, filter)?;
+    let mut rows = Rows::new(conn, ids, |v, short| {
+        let asset = &v.asset;
+        if asset.kind == "ccdc" || asset.in_use_on.or(asset.acquired_on).is_some_and(|d| d > end) {
+            return Ok(None);
+        }
+        let s = asset.wear_schedule(&rules, end)?;
+        let this_year = s.years.iter().find(|y| y.year == year).cloned();
+        let mut row = row_of(v, short);
+        let wear_year = this_year.as_ref().map_or(0, |y| y.wear);
+        row.insert(
+            "useful_life_years".into(),
+            this_year.as_ref().map(|y| json!(y.useful_life_years)).unwrap_or(Value::Null),
+        );
+        row.insert("rate_bp".into(), this_year.as_ref().map(|y| json!(y.rate_bp)).unwrap_or(Value::Null));
+        row.insert("wear_start".into(), json!(s.accumulated_wear - wear_year));
+        row.insert("wear_year".into(), json!(wear_year));
+        row.insert("wear_end".into(), json!(s.accumulated_wear));
+        row.insert("residual_end".into(), json!(s.residual_value));
+        Ok(Some(row))
+    });
+    reports::render(&layout, &vars, &mut rows)
 }

@@ -26,6 +26,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/tai-san", ReadRegister, register),
         Route::get("/tai-san/xuat", ReadRegister, super::api::export),
+        Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear),
         Route::get("/tai-san/moi", EditAssets, new_form),
         Route::post("/tai-san/moi", EditAssets, create),
         Route::get("/tai-san/{id}", ReadRegister, show),

@@ -13,7 +13,10 @@ use serde_json::Value;
 use crate::error::{AppError, AppResult};
 
 /// The layouts shipped with the service, by code.
-const LAYOUTS: &[(&str, &str)] = &[("so-tai-san", include_str!("../../reports/register.json"))];
+const LAYOUTS: &[(&str, &str)] = &[
+    ("so-tai-san", include_str!("../../reports/register.json")),
+    ("hao-mon", include_str!("../../reports/wear.json")),
+];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Report {
@@ -136,6 +139,7 @@ struct Formats {
     int: Format,
     money: Format,
     date: Format,
+    percent: Format,
     group: Format,
     sum_label: Format,
     sum_money: Format,
@@ -162,6 +166,7 @@ impl Formats {
             int: boxed.clone().set_num_format("#,##0"),
             money: boxed.clone().set_num_format("#,##0"),
             date: boxed.clone().set_num_format("dd/mm/yyyy"),
+            percent: boxed.clone().set_num_format("0.00%"),
             group: boxed.clone().set_bold(),
             sum_label: boxed.clone().set_bold(),
             sum_money: boxed.set_bold().set_num_format("#,##0"),
@@ -198,9 +203,13 @@ pub fn render(
         ws.merge_range(r, half, r, last_col, &right, &f.bold_center).map_err(xe)?;
         r += 1;
     }
-    if let Some(code) = &layout.form_code {
-        ws.write_string_with_format(r, last_col, format!("Mẫu số {code}"), &f.text).map_err(xe)?;
-    }
+    // The form and the text it comes from: the version in force on the report's date.
+    let start = ncols.saturating_sub(5);
+    let form = match &layout.form_code {
+        Some(code) => format!("Mẫu số {code} — {}", layout.legal_basis),
+        None => layout.legal_basis.clone(),
+    };
+    ws.merge_range(r, start, r, last_col, &form, &f.italic_center).map_err(xe)?;
     r += 1;
     ws.merge_range(r, 0, r, last_col, &fill(&layout.title, vars), &f.title).map_err(xe)?;
     r += 1;
@@ -309,6 +318,10 @@ pub fn render(
                     }
                     let fmt = if c.format.as_deref() == Some("money") { &f.money } else { &f.int };
                     ws.write_number_with_format(r, col, n as f64, fmt).map(|_| ())
+                }
+                // Rates are kept as percent × 100 (14,29 % = 1429).
+                (Some("percent_bp"), Value::Number(n)) => {
+                    ws.write_number_with_format(r, col, n.as_f64().unwrap_or(0.0) / 10_000.0, &f.percent).map(|_| ())
                 }
                 (Some("date"), Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                     Ok(d) => {
