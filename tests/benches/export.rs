@@ -1,0 +1,125 @@
+//! Exporting 100,000 assets (`BENCH_EXPORT_ROWS` to change) as the register and as the wear table,
+//! next to raw rust_xlsxwriter writing the same cells with the same formats in the same run; each
+//! measurement in its own process so that its peak memory (VmHWM) is its own.
+//! `cargo bench --bench export` (SQLite).
+
+use std::time::Instant;
+
+use diesel::connection::SimpleConnection;
+
+fn rows() -> usize {
+    std::env::var("BENCH_EXPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A register of `n` assets, inserted raw (the benchmark is of the export, not of the insert).
+fn populate(url: &str, n: usize) {
+    let db = taisan::open(url).unwrap();
+    db.write_sync(|c| {
+        let now = taisan::text::now_utc().format("%Y-%m-%d %H:%M:%S").to_string();
+        let close = taisan::assets::wear::last_close(taisan::text::today()).format("%Y-%m-%d").to_string();
+        let mut values = Vec::with_capacity(500);
+        for i in 0..n {
+            let cost = 12_000_000 + (i % 5000) as i64 * 100_000;
+            let year = 2010 + i % 14;
+            values.push(format!(
+                "('XB-{i:07}', 'Máy đo số {i}', {class}, {cat}, 'huu_hinh', 'Cái', 1, {cost}, 0, {cost}, 'mua_sam', '{year}-03-01', {year}, \
+                 {unit}, 'dang_su_dung', 0, {cost}, '{close}', 'xb-{i:07} may do', 1, '{now}', '{now}')",
+                class = 6,
+                cat = 9 + i % 4,
+                unit = 1 + i % 6,
+            ));
+            if values.len() == 500 || i + 1 == n {
+                c.batch_execute(&format!(
+                    "INSERT INTO assets (code, name, class_id, category_id, kind, unit_of_measure, quantity, cost_state, cost_other, \
+                     original_cost, acquisition_method, acquired_on, acquired_year, unit_id, status, accumulated_wear, residual_value, \
+                     wear_as_of, search_text, version, created_at, updated_at) VALUES {}",
+                    values.join(",")
+                ))?;
+                values.clear();
+            }
+        }
+        taisan::assets::refresh_wear(c, true)?;
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// Raw rust_xlsxwriter: the same number of rows and columns, the same formats, constant memory.
+fn raw(n: usize, cols: u16, out: &str) {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory().unwrap();
+    let cell = Format::new().set_font_name("Times New Roman").set_border(FormatBorder::Thin);
+    let money = cell.clone().set_num_format("#,##0");
+    for r in 0..n as u32 {
+        for c in 0..cols {
+            if c % 3 == 0 {
+                ws.write_number_with_format(r, c, (r as f64) * 1000.0, &money).unwrap();
+            } else {
+                ws.write_string_with_format(r, c, format!("Ô {r} {c}"), &cell).unwrap();
+            }
+        }
+    }
+    std::fs::write(out, wb.save_to_buffer().unwrap()).unwrap();
+}
+
+fn export(what: &str, url: &str, out: &str) {
+    let db = taisan::open(url).unwrap();
+    let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
+    let bytes = db
+        .read_sync(|c| match what {
+            "register" => taisan::assets::export::register_workbook(c, &filter, taisan::text::today()),
+            _ => taisan::assets::export::wear_workbook(c, &filter, 2025),
+        })
+        .unwrap();
+    std::fs::write(out, bytes).unwrap();
+}
+
+fn child(args: &[&str]) -> (f64, f64) {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe).arg("--child").args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("RESULT"))
+        .unwrap_or_else(|| panic!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)));
+    let p: Vec<&str> = line.split_whitespace().collect();
+    (p[1].parse().unwrap(), p[2].parse::<f64>().unwrap() / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        let t = Instant::now();
+        match args[2].as_str() {
+            "raw" => raw(args[3].parse().unwrap(), args[4].parse().unwrap(), &args[5]),
+            what => export(what, &args[3], &args[4]),
+        }
+        println!("RESULT {} {}", t.elapsed().as_secs_f64(), peak_kb());
+        return;
+    }
+    let n = rows();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let t = Instant::now();
+    populate(&url, n);
+    println!("Register of {n} assets made in {:.1} s", t.elapsed().as_secs_f64());
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    for (what, cols) in [("register", 16u16), ("wear", 11)] {
+        let (es, em) = child(&[what, &url, &out(&format!("{what}.xlsx"))]);
+        let (rs, rm) = child(&["raw", &n.to_string(), &cols.to_string(), &out("raw.xlsx")]);
+        println!("\n== {what}, {n} rows × {cols} columns");
+        println!("raw rust_xlsxwriter: {rs:>6.2} s {:>9.0} rows/s  peak {rm:>5.0} MB", n as f64 / rs);
+        println!("taisan export:       {es:>6.2} s {:>9.0} rows/s  peak {em:>5.0} MB", n as f64 / es);
+        println!("export / raw: {:.2}x   (target ≤ 1.5x; memory flat as rows grow)", es / rs);
+    }
+}
