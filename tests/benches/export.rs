@@ -3,21 +3,16 @@
 //! measurement in its own process so that its peak memory (VmHWM) is its own.
 //! `cargo bench --bench export` (SQLite).
 
+#[path = "measure.rs"]
+mod measure;
+use measure::peak_kb;
+
 use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
 
 fn rows() -> usize {
     std::env::var("BENCH_EXPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
-}
-
-fn peak_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// A register of `n` assets, inserted raw (the benchmark is of the export, not of the insert).

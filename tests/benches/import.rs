@@ -9,6 +9,10 @@
 //!
 //! It prints rows per second, peak resident memory (VmHWM) and the import's time over the floor's.
 
+#[path = "measure.rs"]
+mod measure;
+use measure::peak_kb;
+
 use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
@@ -68,15 +72,6 @@ fn generate(path: &std::path::Path, n: usize) {
         ws.write_string(r, 13, "").unwrap();
     }
     wb.save(path).unwrap();
-}
-
-fn peak_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// The floor: one thread streams the cells, the other inserts the rows raw.
