@@ -46,7 +46,7 @@ fn row_of(v: super::AssetView, unit_short: &str) -> Row {
         ("task_code", v.task_code.clone().map(Value::from).unwrap_or(Value::Null)),
         ("location", a.location.clone().map(Value::from).unwrap_or(Value::Null)),
     ] {
-        row.insert(k.to_string(), val);
+        row.insert(k, val);
     }
     row
 }
@@ -140,7 +140,7 @@ pub fn register_csv(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) ->
             let cells: Vec<String> = layout
                 .columns
                 .iter()
-                .map(|c| match (c.field.as_str(), row.get(&c.field)) {
+                .map(|c| match (c.field.as_str(), row.get(c.field.as_str())) {
                     ("row_number", _) => n.to_string(),
                     (_, Some(Value::String(s))) => csv_safe(s),
                     (_, Some(Value::Null) | None) => String::new(),
@@ -195,24 +195,27 @@ pub fn wear_workbook(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppR
     vars.insert("year_of_report".into(), year.to_string());
     let rules = crate::rules::Rules::load(conn)?;
     let ids = ordered_ids(conn, filter)?;
-    let mut rows = Rows::new(conn, ids, |v, short| {
+    let mut rows = Rows::new(conn, ids, |v, _unit_short| {
         let asset = &v.asset;
         if asset.kind == "ccdc" || asset.in_use_on.or(asset.acquired_on).is_some_and(|d| d > end) {
             return Ok(None);
         }
         let s = asset.wear_schedule(&rules, end)?;
         let this_year = s.years.iter().find(|y| y.year == year).cloned();
-        let mut row = row_of(v, short);
+        // Only what the table shows: a row is built for each of a register's assets.
+        let mut row = Row::new();
+        row.insert("code", json!(asset.code));
+        row.insert("name", json!(asset.name));
+        row.insert("original_cost", json!(asset.original_cost));
+        row.insert("class_name", json!(v.class_name));
+        row.insert("category_name", json!(v.category_name));
         let wear_year = this_year.as_ref().map_or(0, |y| y.wear);
-        row.insert(
-            "useful_life_years".into(),
-            this_year.as_ref().map(|y| json!(y.useful_life_years)).unwrap_or(Value::Null),
-        );
-        row.insert("rate_bp".into(), this_year.as_ref().map(|y| json!(y.rate_bp)).unwrap_or(Value::Null));
-        row.insert("wear_start".into(), json!(s.accumulated_wear - wear_year));
-        row.insert("wear_year".into(), json!(wear_year));
-        row.insert("wear_end".into(), json!(s.accumulated_wear));
-        row.insert("residual_end".into(), json!(s.residual_value));
+        row.insert("useful_life_years", this_year.as_ref().map(|y| json!(y.useful_life_years)).unwrap_or(Value::Null));
+        row.insert("rate_bp", this_year.as_ref().map(|y| json!(y.rate_bp)).unwrap_or(Value::Null));
+        row.insert("wear_start", json!(s.accumulated_wear - wear_year));
+        row.insert("wear_year", json!(wear_year));
+        row.insert("wear_end", json!(s.accumulated_wear));
+        row.insert("residual_end", json!(s.residual_value));
         Ok(Some(row))
     });
     reports::render(&layout, &vars, &mut rows)

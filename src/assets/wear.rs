@@ -220,9 +220,9 @@ mod tests {
 
     /// Computers: 5 years (20 %) under TT 23/2023, 8 years (12.5 %) under the 2026 table of this test.
     fn rules(first_year: &str) -> Rules {
-        Rules {
-            classes: vec![class(1, false, false, false), class(2, true, false, true), class(3, false, true, false)],
-            categories: vec![
+        Rules::new(
+            vec![class(1, false, false, false), class(2, true, false, true), class(3, false, true, false)],
+            vec![
                 AssetCategory {
                     id: 10,
                     code: "MT".into(),
@@ -246,16 +246,16 @@ mod tests {
                     version: 1,
                 },
             ],
-            rates: vec![
+            vec![
                 rate(1, 10, 5, 2000, d(2023, 6, 10), Some(d(2025, 12, 31)), "TT 23/2023/TT-BTC"),
                 rate(2, 10, 8, 1250, d(2026, 1, 1), None, "TT 141/2025/TT-BTC"),
                 rate(3, 20, 50, 200, d(2023, 6, 10), None, "x"),
             ],
-            settings: vec![
+            vec![
                 setting("fixed_asset_min_cost", "10000000", d(2023, 6, 10)),
                 setting("wear_first_year", first_year, d(2023, 6, 10)),
             ],
-        }
+        )
     }
 
     fn computer(cost: i64, start: NaiveDate) -> WearBasis {

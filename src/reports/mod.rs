@@ -116,7 +116,7 @@ pub fn fill(template: &str, vars: &BTreeMap<String, String>) -> String {
 }
 
 /// One row of data: field → value (numbers as JSON integers, dates as "yyyy-mm-dd").
-pub type Row = BTreeMap<String, Value>;
+pub type Row = BTreeMap<&'static str, Value>;
 
 fn column_letter(mut c: u16) -> String {
     let mut s = String::new();
@@ -287,7 +287,7 @@ pub fn render(
     for row in rows {
         let row = row?;
         if let Some(key) = &layout.group_by {
-            let g = row.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let g = row.get(key.as_str()).and_then(|v| v.as_str()).unwrap_or("").to_string();
             if group.as_ref() != Some(&g) {
                 if group.is_some() {
                     close_group(ws, &mut r, group_first, &mut group_sums).map_err(xe)?;
@@ -306,7 +306,7 @@ pub fn render(
             let v = if c.field == "row_number" {
                 Value::from(number)
             } else {
-                row.get(&c.field).cloned().unwrap_or(Value::Null)
+                row.get(c.field.as_str()).cloned().unwrap_or(Value::Null)
             };
             match (c.format.as_deref(), &v) {
                 (_, Value::Null) => ws.write_blank(r, col, &f.cell).map(|_| ()),

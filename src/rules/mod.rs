@@ -6,6 +6,8 @@
 pub mod api;
 pub mod pages;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -110,6 +112,9 @@ pub struct Rules {
     pub categories: Vec<AssetCategory>,
     pub rates: Vec<WearRate>,
     pub settings: Vec<RuleSetting>,
+    /// The rates of each category (positions in `rates`), built on first use: a register's wear
+    /// asks for a rate per asset and year.
+    rates_by_category: std::sync::OnceLock<HashMap<i32, Vec<usize>>>,
 }
 
 impl Rules {
@@ -128,6 +133,7 @@ impl Rules {
                 .order(rule_settings::valid_from)
                 .select(RuleSetting::as_select())
                 .load(conn)?,
+            rates_by_category: Default::default(),
         })
     }
 
@@ -144,6 +150,7 @@ impl Rules {
                 .load(conn)?,
             rates: vec![],
             settings: vec![],
+            rates_by_category: Default::default(),
         })
     }
 
@@ -155,11 +162,29 @@ impl Rules {
         self.categories.iter().find(|c| c.id == id)
     }
 
+    pub fn new(
+        classes: Vec<AssetClass>,
+        categories: Vec<AssetCategory>,
+        rates: Vec<WearRate>,
+        settings: Vec<RuleSetting>,
+    ) -> Rules {
+        Rules { classes, categories, rates, settings, rates_by_category: Default::default() }
+    }
+
     /// The wear rate of a category in force on `on`; the latest-starting one wins an overlap.
     pub fn rate(&self, category_id: i32, on: NaiveDate) -> Option<&WearRate> {
-        self.rates
+        let index = self.rates_by_category.get_or_init(|| {
+            let mut map: HashMap<i32, Vec<usize>> = HashMap::new();
+            for (i, r) in self.rates.iter().enumerate() {
+                map.entry(r.category_id).or_default().push(i);
+            }
+            map
+        });
+        index
+            .get(&category_id)?
             .iter()
-            .filter(|r| r.category_id == category_id && in_force(Some(r.valid_from), r.valid_to, on))
+            .map(|&i| &self.rates[i])
+            .filter(|r| in_force(Some(r.valid_from), r.valid_to, on))
             .max_by_key(|r| r.valid_from)
     }
 
