@@ -119,39 +119,23 @@ pub struct Rules {
 
 impl Rules {
     pub fn load(conn: &mut DbConn) -> AppResult<Rules> {
-        Ok(Rules {
-            classes: asset_classes::table
-                .order(asset_classes::sort_order)
-                .select(AssetClass::as_select())
-                .load(conn)?,
-            categories: asset_categories::table
-                .order(asset_categories::code)
-                .select(AssetCategory::as_select())
-                .load(conn)?,
-            rates: wear_rates::table.order(wear_rates::valid_from).select(WearRate::as_select()).load(conn)?,
-            settings: rule_settings::table
-                .order(rule_settings::valid_from)
-                .select(RuleSetting::as_select())
-                .load(conn)?,
-            rates_by_category: Default::default(),
-        })
+        let names = Rules::load_names(conn)?;
+        Ok(Rules::new(
+            names.classes,
+            names.categories,
+            wear_rates::table.order(wear_rates::valid_from).select(WearRate::as_select()).load(conn)?,
+            rule_settings::table.order(rule_settings::valid_from).select(RuleSetting::as_select()).load(conn)?,
+        ))
     }
 
     /// Only the classes and categories, for naming what assets refer to (no rates, no settings).
     pub fn load_names(conn: &mut DbConn) -> AppResult<Rules> {
-        Ok(Rules {
-            classes: asset_classes::table
-                .order(asset_classes::sort_order)
-                .select(AssetClass::as_select())
-                .load(conn)?,
-            categories: asset_categories::table
-                .order(asset_categories::code)
-                .select(AssetCategory::as_select())
-                .load(conn)?,
-            rates: vec![],
-            settings: vec![],
-            rates_by_category: Default::default(),
-        })
+        Ok(Rules::new(
+            asset_classes::table.order(asset_classes::sort_order).select(AssetClass::as_select()).load(conn)?,
+            asset_categories::table.order(asset_categories::code).select(AssetCategory::as_select()).load(conn)?,
+            vec![],
+            vec![],
+        ))
     }
 
     pub fn class(&self, id: i32) -> Option<&AssetClass> {
