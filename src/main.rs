@@ -58,9 +58,10 @@ enum Command {
         #[arg(long)]
         user: Option<String>,
     },
-    /// Xuất báo cáo ra Excel/CSV (export a report): register (danh sách tài sản), wear (bảng tính hao mòn).
+    /// Xuất báo cáo ra Excel/CSV (export a report): register (danh sách tài sản), wear (bảng tính hao
+    /// mòn C55-HD), book (sổ tài sản cố định S24-H).
     Export {
-        /// register | wear
+        /// register | wear | book
         report: String,
         /// The year of the wear table (default: the latest year closed).
         #[arg(long)]
@@ -261,8 +262,8 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Export { report, year, unit, task, csv, output } => {
-            if report != "register" && report != "wear" {
-                return Err(AppError::Config(format!("Không có báo cáo «{report}»; hiện có: register, wear")));
+            if !["register", "wear", "book"].contains(&report.as_str()) {
+                return Err(AppError::Config(format!("Không có báo cáo «{report}»; hiện có: register, wear, book")));
             }
             let db = taisan::open(&url)?;
             let bytes = db.read_sync(|c| {
@@ -281,10 +282,14 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 eprintln!("Đang xuất …");
                 let today = taisan::text::today();
                 match (report.as_str(), csv) {
-                    ("wear", _) => {
+                    ("wear" | "book", _) => {
                         use chrono::Datelike;
                         let year = year.unwrap_or_else(|| taisan::assets::wear::last_close(today).year());
-                        taisan::assets::export::wear_workbook(c, &filter, year)
+                        if report == "wear" {
+                            taisan::assets::export::wear_workbook(c, &filter, year)
+                        } else {
+                            taisan::assets::export::fixed_asset_book(c, &filter, year)
+                        }
                     }
                     (_, true) => taisan::assets::export::register_csv(c, &filter, today),
                     (_, false) => taisan::assets::export::register_workbook(c, &filter, today),

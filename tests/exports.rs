@@ -141,3 +141,40 @@ async fn the_wear_table_of_a_year_under_the_form_in_force() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_fixed_asset_book_with_a_three_row_header() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let req = axum::http::Request::get("/api/v1/exports/fixed-asset-book?wear_year=2025")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, _, body) = app.send(req).await;
+        assert_eq!(s, 200);
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body)).unwrap();
+        let range = wb.worksheet_range("Báo cáo").unwrap();
+        let text = |r: u32, c: u32| range.get_value((r, c)).map(|d| d.to_string()).unwrap_or_default();
+        let header = (0..30).find(|r| text(*r, 0) == "STT").unwrap();
+        assert_eq!(text(header, 1), "Ghi tăng tài sản cố định");
+        assert_eq!(text(header, 8), "Hao mòn tài sản cố định");
+        assert_eq!(text(header + 1, 1), "Chứng từ");
+        assert_eq!(text(header + 2, 1), "Số hiệu");
+        assert_eq!(text(header + 2, 13), "Ngày, tháng");
+        let merges = wb.merge_cells_by_sheet_name("Báo cáo").unwrap();
+        assert!(
+            merges.iter().any(|m| m.start == (header, 0) && m.end == (header + 2, 0)),
+            "STT spans the three header rows"
+        );
+        assert!(merges.iter().any(|m| m.start == (header, 1) && m.end == (header, 7)));
+        let pcr = range
+            .rows()
+            .find(|r| r.get(3).is_some_and(|d| *d == "Máy Real-time PCR CFX96 Touch"))
+            .expect("the PCR machine");
+        assert_eq!(pcr[6], "TTUD-2021-0001");
+        assert_eq!(pcr[4], "Mỹ");
+        assert_eq!(pcr[5], "09/2021");
+        let n = |i: usize| pcr[i].as_f64().unwrap_or_else(|| panic!("column {i}: {pcr:?}"));
+        assert_eq!((n(7), n(8), n(9), n(10), n(11)), (1_450_000_000.0, 2025.0, 0.1, 145_000_000.0, 725_000_000.0));
+    })
+    .await;
+}

@@ -66,13 +66,28 @@ async fn the_register_prints_with_its_title_and_repeated_header() {
 
 #[tokio::test]
 #[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
-async fn the_wear_table_prints_with_its_form_and_header() {
+async fn the_year_reports_print_with_their_form_and_header() {
     let app = common::TestApp::sqlite();
     taisan::demo::load(&app.db).unwrap();
     let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
-    let bytes = app.db.read_sync(|c| taisan::assets::export::wear_workbook(c, &filter, 2025)).unwrap();
+    for (name, title, form, column) in [
+        ("hao-mon", "BẢNG TÍNH HAO MÒN TÀI SẢN CỐ ĐỊNH", "Mẫu số C55-HD", "Trong năm"),
+        ("so-tscd", "SỔ TÀI SẢN CỐ ĐỊNH", "Mẫu số S24-H", "Ghi tăng tài sản cố định"),
+    ] {
+        let bytes = app
+            .db
+            .read_sync(|c| match name {
+                "hao-mon" => taisan::assets::export::wear_workbook(c, &filter, 2025),
+                _ => taisan::assets::export::fixed_asset_book(c, &filter, 2025),
+            })
+            .unwrap();
+        check_year_report(name, bytes, &[title, "Năm 2025", form, column, "Trang 1 /"]);
+    }
+}
+
+fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    let xlsx = dir.path().join("hao-mon.xlsx");
+    let xlsx = dir.path().join(format!("{name}.xlsx"));
     std::fs::write(&xlsx, bytes).unwrap();
     let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
     Command::new(tool("soffice"))
@@ -81,13 +96,12 @@ async fn the_wear_table_prints_with_its_form_and_header() {
         .arg(&xlsx)
         .output()
         .unwrap();
-    let pdf = dir.path().join("hao-mon.pdf");
+    let pdf = dir.path().join(format!("{name}.pdf"));
     let out =
         Command::new(tool("pdftotext")).args(["-f", "1", "-l", "1", "-layout"]).arg(&pdf).arg("-").output().unwrap();
     let first = String::from_utf8(out.stdout).unwrap();
-    for expected in ["BẢNG TÍNH HAO MÒN TÀI SẢN CỐ ĐỊNH", "Năm 2025", "Mẫu số C55-HD", "Trong năm", "Trang 1 /"]
-    {
-        assert!(first.contains(expected), "page 1 lacks «{expected}»:\n{first}");
+    for expected in expected_on_page_one {
+        assert!(first.contains(expected), "{name}: page 1 lacks «{expected}»:\n{first}");
     }
     let all = Command::new(tool("pdftotext")).arg(&pdf).arg("-").output().unwrap();
     assert!(String::from_utf8(all.stdout).unwrap().contains("Tổng cộng"));

@@ -22,6 +22,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/assets/{id}/history", ReadRegister, history),
         Route::get("/api/v1/exports/register", ReadRegister, export),
         Route::get("/api/v1/exports/wear", ReadRegister, export_wear),
+        Route::get("/api/v1/exports/fixed-asset-book", ReadRegister, export_book),
     ]
 }
 
@@ -153,11 +154,23 @@ pub async fn export(
     })
 }
 
-/// Bảng tính hao mòn TSCĐ for `wear_year` (default: the latest year closed), same filters as the list.
-pub async fn export_wear(
+/// Bảng tính hao mòn TSCĐ (C55-HD) for `wear_year` (default: the latest year closed).
+pub async fn export_wear(st: State<AppState>, auth: Auth, q: QueryInput) -> Result<axum::response::Response, AppError> {
+    export_year(st, auth, q, "Bảng tính hao mòn TSCĐ", super::export::wear_workbook).await
+}
+
+/// Sổ tài sản cố định (S24-H) for `wear_year` (default: the latest year closed).
+pub async fn export_book(st: State<AppState>, auth: Auth, q: QueryInput) -> Result<axum::response::Response, AppError> {
+    export_year(st, auth, q, "Sổ tài sản cố định", super::export::fixed_asset_book).await
+}
+
+/// A report of one year's fixed assets, with the same filters as the list.
+async fn export_year(
     State(st): State<AppState>,
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
+    title: &str,
+    make: fn(&mut crate::db::DbConn, &super::AssetFilter, i32) -> crate::error::AppResult<Vec<u8>>,
 ) -> Result<axum::response::Response, AppError> {
     use chrono::Datelike;
     let default_year = super::wear::last_close(crate::text::today()).year() as i64;
@@ -165,6 +178,6 @@ pub async fn export_wear(
     let year = q.int("wear_year", "Năm tính hao mòn", 1990, 2200).unwrap_or(default_year) as i32;
     let filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
-    let bytes = st.db.read(move |c| super::export::wear_workbook(c, &filter, year)).await?;
-    Ok(crate::web::download(&format!("Bảng tính hao mòn TSCĐ năm {year}.xlsx"), crate::web::XLSX, bytes))
+    let bytes = st.db.read(move |c| make(c, &filter, year)).await?;
+    Ok(crate::web::download(&format!("{title} năm {year}.xlsx"), crate::web::XLSX, bytes))
 }

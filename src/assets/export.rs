@@ -188,8 +188,19 @@ pub fn csv_headers(layout: &reports::Layout) -> Vec<String> {
 /// wear accumulated at the start of the year, booked in it, and at its end, computed under the rule
 /// table in force that year.
 pub fn wear_workbook(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppResult<Vec<u8>> {
+    year_of_fixed_assets(conn, filter, year, "hao-mon")
+}
+
+/// Sổ tài sản cố định (S24-H) for `year`: each fixed asset as booked (name, country, month put in use,
+/// code, cost) with the year's wear line. Vouchers are blank until disposals record them.
+pub fn fixed_asset_book(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppResult<Vec<u8>> {
+    year_of_fixed_assets(conn, filter, year, "so-tscd")
+}
+
+/// The fixed assets of a year with their wear figures, through the layout `report`.
+fn year_of_fixed_assets(conn: &mut DbConn, filter: &AssetFilter, year: i32, report: &str) -> AppResult<Vec<u8>> {
     let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::invalid("year", "Năm không hợp lệ"))?;
-    let report = reports::load("hao-mon")?;
+    let report = reports::load(report)?;
     let layout = report.layout_on(end)?.clone();
     let mut vars = reports::standard_vars(conn, crate::text::today())?;
     vars.insert("year_of_report".into(), year.to_string());
@@ -197,21 +208,25 @@ pub fn wear_workbook(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppR
     let ids = ordered_ids(conn, filter)?;
     let mut rows = Rows::new(conn, ids, |v, _unit_short| {
         let asset = &v.asset;
-        if asset.kind == "ccdc" || asset.in_use_on.or(asset.acquired_on).is_some_and(|d| d > end) {
+        let start = asset.in_use_on.or(asset.acquired_on);
+        if asset.kind == "ccdc" || start.is_some_and(|d| d > end) {
             return Ok(None);
         }
         let s = asset.wear_schedule(&rules, end)?;
-        let this_year = s.years.iter().find(|y| y.year == year).cloned();
-        // Only what the table shows: a row is built for each of a register's assets.
+        let this_year = s.years.iter().find(|y| y.year == year);
+        let wear_year = this_year.map_or(0, |y| y.wear);
+        // Only what the tables show: a row is built for each of a register's assets.
         let mut row = Row::new();
         row.insert("code", json!(asset.code));
         row.insert("name", json!(asset.name));
+        row.insert("country", asset.country.clone().map(Value::from).unwrap_or(Value::Null));
+        row.insert("in_use_month", start.map(|d| json!(d.format("%m/%Y").to_string())).unwrap_or(Value::Null));
         row.insert("original_cost", json!(asset.original_cost));
         row.insert("class_name", json!(v.class_name));
         row.insert("category_name", json!(v.category_name));
-        let wear_year = this_year.as_ref().map_or(0, |y| y.wear);
-        row.insert("useful_life_years", this_year.as_ref().map(|y| json!(y.useful_life_years)).unwrap_or(Value::Null));
-        row.insert("rate_bp", this_year.as_ref().map(|y| json!(y.rate_bp)).unwrap_or(Value::Null));
+        row.insert("wear_year_no", json!(year));
+        row.insert("useful_life_years", this_year.map(|y| json!(y.useful_life_years)).unwrap_or(Value::Null));
+        row.insert("rate_bp", this_year.map(|y| json!(y.rate_bp)).unwrap_or(Value::Null));
         row.insert("wear_start", json!(s.accumulated_wear - wear_year));
         row.insert("wear_year", json!(wear_year));
         row.insert("wear_end", json!(s.accumulated_wear));

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 const LAYOUTS: &[(&str, &str)] = &[
     ("so-tai-san", include_str!("../../reports/register.json")),
     ("hao-mon", include_str!("../../reports/wear.json")),
+    ("so-tscd", include_str!("../../reports/s24h.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
