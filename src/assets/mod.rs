@@ -362,6 +362,11 @@ pub fn find_visible(conn: &mut DbConn, id: i32, scope: &Scope) -> AppResult<Asse
 
 pub fn find_view(conn: &mut DbConn, id: i32) -> AppResult<AssetView> {
     let asset = find(conn, id)?;
+    view_of(conn, asset)
+}
+
+/// An asset already read, with the names of what it refers to.
+fn view_of(conn: &mut DbConn, asset: Asset) -> AppResult<AssetView> {
     let task_ids: Vec<i32> = asset.task_id.into_iter().collect();
     Ok(Lookups::load(conn, &task_ids)?.view(asset))
 }
@@ -684,7 +689,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, scope: &Scope, mut input: Input)
         .get_result(conn)?;
     let asset = find(conn, id)?;
     audit::record(conn, actor, "create", "asset", id, None, Some(&json!(asset)))?;
-    find_view(conn, id)
+    view_of(conn, asset)
 }
 
 /// Updates with the version the client last saw: a stale version is refused with the current record.
@@ -720,7 +725,7 @@ pub fn update(
     }
     let after = find(conn, id)?;
     audit::record(conn, actor, "update", "asset", id, Some(&json!(current)), Some(&json!(after)))?;
-    find_view(conn, id)
+    view_of(conn, after)
 }
 
 fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {

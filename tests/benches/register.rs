@@ -180,32 +180,22 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
         let filter = filter_of(q);
         let mut raw = Vec::with_capacity(REQUESTS);
         let mut http = Vec::with_capacity(REQUESTS);
+        let query = || db.read_sync(|c| Ok((assets::totals(c, &filter)?, assets::page_rows(c, &filter)?))).unwrap();
+        let request = || {
+            let url = format!("http://{addr}/api/v1/assets?{q}");
+            agent.get(&url).set("Authorization", &bearer).call().unwrap().into_string().unwrap()
+        };
         for _ in 0..10 {
-            db.read_sync(|c| Ok((assets::totals(c, &filter)?, assets::page_rows(c, &filter)?))).unwrap();
-            agent
-                .get(&format!("http://{addr}/api/v1/assets?{q}"))
-                .set("Authorization", &bearer)
-                .call()
-                .unwrap()
-                .into_string()
-                .unwrap();
+            query();
+            request();
         }
         for _ in 0..REQUESTS {
             let t = Instant::now();
-            let (sums, rows) =
-                db.read_sync(|c| Ok((assets::totals(c, &filter)?, assets::page_rows(c, &filter)?))).unwrap();
+            std::hint::black_box(query());
             raw.push(t.elapsed());
-            std::hint::black_box((sums, rows));
             let t = Instant::now();
-            let body = agent
-                .get(&format!("http://{addr}/api/v1/assets?{q}"))
-                .set("Authorization", &bearer)
-                .call()
-                .unwrap()
-                .into_string()
-                .unwrap();
+            std::hint::black_box(request());
             http.push(t.elapsed());
-            std::hint::black_box(body);
         }
         let (r50, r99) = (percentile(&mut raw, 0.5), percentile(&mut raw, 0.99));
         let (h50, h99) = (percentile(&mut http, 0.5), percentile(&mut http, 0.99));

@@ -58,17 +58,7 @@ impl TestApp {
     pub fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("taisan.db").display());
-        let db = taisan::open(&url).expect("open sqlite");
-        TestApp::finish(TestApp {
-            router: taisan::app(db.clone()),
-            caller: std::sync::Mutex::new(Caller::Anonymous),
-            last_cookie: std::sync::Mutex::new(None),
-            db,
-            url,
-            backend: "sqlite",
-            _dir: Some(dir),
-            pg_schema: None,
-        })
+        TestApp::build(url, "sqlite", Some(dir), None)
     }
 
     /// A fresh schema on the test server; every connection of the app is pointed at it.
@@ -78,25 +68,31 @@ impl TestApp {
         admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-        let db = taisan::open(&url).expect("open postgres");
-        TestApp::finish(TestApp {
+        TestApp::build(url, "postgres", None, Some((base.to_string(), schema)))
+    }
+
+    /// The real router on the database at `url`, acting as an administrator through an API token.
+    fn build(
+        url: String,
+        backend: &'static str,
+        dir: Option<tempfile::TempDir>,
+        pg_schema: Option<(String, String)>,
+    ) -> TestApp {
+        let db = taisan::open(&url).unwrap_or_else(|e| panic!("open {backend}: {e}"));
+        let app = TestApp {
             router: taisan::app(db.clone()),
             caller: std::sync::Mutex::new(Caller::Anonymous),
             last_cookie: std::sync::Mutex::new(None),
             db,
             url,
-            backend: "postgres",
-            _dir: None,
-            pg_schema: Some((base.to_string(), schema)),
-        })
-    }
-
-    /// Every app starts with an administrator, and acts as them through an API token.
-    fn finish(self) -> TestApp {
-        self.add_user("quantri", "admin", None);
-        let token = self.token_for("quantri");
-        self.act_as(Caller::Token(token));
-        self
+            backend,
+            _dir: dir,
+            pg_schema,
+        };
+        app.add_user("quantri", "admin", None);
+        let token = app.token_for("quantri");
+        app.act_as(Caller::Token(token));
+        app
     }
 
     pub fn act_as(&self, caller: Caller) {
