@@ -152,6 +152,25 @@ pub struct RowReport {
     /// The asset as it was before an update, to undo the import.
     #[serde(skip)]
     pub before: Option<Value>,
+    /// The asset's version after the import, to tell later whether it has changed since.
+    #[serde(skip)]
+    pub asset_version: Option<i32>,
+}
+
+impl RowReport {
+    fn skipped(excel_row: u32, reason: String) -> RowReport {
+        RowReport {
+            excel_row,
+            outcome: Outcome::Skip,
+            code: None,
+            name: None,
+            asset_id: None,
+            reason: Some(reason),
+            errors: vec![],
+            before: None,
+            asset_version: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -163,6 +182,22 @@ pub struct Counts {
     pub error: i32,
 }
 
+impl Counts {
+    fn add(&mut self, outcome: Outcome) {
+        *match outcome {
+            Outcome::Create => &mut self.create,
+            Outcome::Update => &mut self.update,
+            Outcome::Unchanged => &mut self.unchanged,
+            Outcome::Skip => &mut self.skip,
+            Outcome::Error => &mut self.error,
+        } += 1;
+    }
+
+    pub fn total(&self) -> usize {
+        (self.create + self.update + self.unchanged + self.skip + self.error) as usize
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub file_name: String,
@@ -172,7 +207,11 @@ pub struct Report {
     pub encoding: String,
     pub header_rows: Vec<u32>,
     pub columns: Vec<table::Column>,
+    /// The rows to show: all rows of a file up to a few thousand, and its errors; every row's
+    /// outcome is kept in `import_rows` all the same.
     pub rows: Vec<RowReport>,
+    /// Rows not kept in `rows` (a large file's rows that imported without a problem).
+    pub rows_left_out: usize,
     pub counts: Counts,
     /// Whether anything was saved.
     pub saved: bool,
@@ -191,7 +230,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Reads the table and applies the caller's corrections of the mapping.
 pub fn read_table(bytes: &[u8], file_name: &str, options: &Options) -> AppResult<Table> {
-    let sheets = excel::read(bytes, file_name, &Limits::default())?;
+    let sheets = excel::heads(bytes, file_name, &Limits::default())?;
     let mut table = table::find(&sheets, options.sheet.as_deref(), &synonyms()?)?;
     for (index, field) in &options.mapping {
         if let Some(c) = table.columns.iter_mut().find(|c| c.index == *index) {
@@ -226,7 +265,7 @@ impl Names {
     }
 
     /// The id named by `value`, or the closest names to suggest.
-    fn find(list: &[(i32, String, Vec<String>)], value: &str) -> Result<i32, Vec<String>> {
+    fn find(&self, list: &[(i32, String, Vec<String>)], value: &str) -> Result<i32, Vec<String>> {
         let v = fold(value);
         if let Some((id, _, _)) = list.iter().find(|(_, _, keys)| keys.contains(&v)) {
             return Ok(*id);
@@ -301,6 +340,309 @@ fn kind_of(text: &str) -> Option<&'static str> {
     }
 }
 
+/// How many rows are checked and written together: one lookup of their codes, one insert.
+const BATCH: usize = 500;
+/// How many rows a report keeps to show beyond its errors; every row is in `import_rows`.
+const REPORT_ROWS: usize = 5_000;
+/// How many rows with errors a report keeps to show.
+const REPORT_ERRORS: usize = 20_000;
+
+/// A data row read into the values `Input` takes, with the problems found on the way.
+struct Prepared {
+    excel_row: u32,
+    values: Map<String, Value>,
+    /// Each field's cell as the sheet shows it, for error messages.
+    raw: BTreeMap<String, String>,
+    errors: Vec<CellError>,
+    code: Option<String>,
+    name: Option<String>,
+}
+
+/// One import as its rows stream through: checked and written a batch at a time.
+struct Importer<'a> {
+    conn: &'a mut DbConn,
+    actor: &'a Actor,
+    scope: &'a Scope,
+    options: &'a Options,
+    columns: Vec<table::Column>,
+    names: Names,
+    checker: super::Checker,
+    wear_as_of: NaiveDate,
+    /// Codes seen in the file (folded) and the row each was first seen on.
+    seen_codes: HashMap<String, u32>,
+    pending: Vec<table::TableRow>,
+    report: Report,
+    /// The import's record, written as the rows are (not for a preview).
+    import_id: Option<i32>,
+    rows_total: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl Importer<'_> {
+    fn header_of(&self, field: &str) -> String {
+        self.columns.iter().find(|c| c.field.as_deref() == Some(field)).map(|c| c.header.clone()).unwrap_or("—".into())
+    }
+
+    fn push(&mut self, row: table::TableRow) -> AppResult<()> {
+        self.pending.push(row);
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A data row's cells as values, what they name turned into ids, derived values filled in.
+    fn prepare(&self, excel_row: u32, cells: &[Cell]) -> Prepared {
+        let mut errors: Vec<CellError> = vec![];
+        let mut values: Map<String, Value> = Map::new();
+        let mut raw: BTreeMap<String, String> = BTreeMap::new();
+        for col in &self.columns {
+            let Some(field) = col.field.as_deref() else { continue };
+            let cell = cells.get(col.index as usize).unwrap_or(&Cell::Empty);
+            raw.insert(field.to_string(), cell.display());
+            match value_of(field, cell) {
+                Ok(v) => {
+                    values.insert(field.to_string(), v);
+                }
+                Err(reason) => errors.push(CellError { column: col.header.clone(), value: cell.display(), reason }),
+            }
+        }
+        let text_of = |v: &Map<String, Value>, k: &str| {
+            v.get(k).and_then(|x| x.as_str().map(str::to_string).or_else(|| x.as_i64().map(|n| n.to_string())))
+        };
+        let code = text_of(&values, "code");
+        let name = text_of(&values, "name");
+        // What the row names, by code or name, turned into ids.
+        for (field, key, list) in [
+            ("unit", "unit_id", &self.names.units),
+            ("category", "category_id", &self.names.categories),
+            ("task", "task_id", &self.names.tasks),
+        ] {
+            if let Some(v) = text_of(&values, field) {
+                match self.names.find(list, &v) {
+                    Ok(id) => {
+                        values.insert(key.into(), json!(id));
+                    }
+                    Err(close) => errors.push(CellError {
+                        column: self.header_of(field),
+                        value: v.clone(),
+                        reason: if close.is_empty() {
+                            "không có trong danh mục (danh mục chưa có mục nào)".to_string()
+                        } else {
+                            format!("không có trong danh mục; gần nhất: {}", close.join("; "))
+                        },
+                    }),
+                }
+            }
+            values.remove(field);
+        }
+        if !values.contains_key("unit_id") {
+            if let Some(u) = self.options.default_unit {
+                values.insert("unit_id".into(), json!(u));
+            }
+        }
+        if let Some(k) = text_of(&values, "task_asset_kind") {
+            values.insert("task_asset_kind".into(), kind_of(&k).map(|k| json!(k)).unwrap_or(json!(k)));
+        }
+        // Thành tiền = Số lượng × Đơn giá, when the cost itself is not given.
+        if let Some(price) = money(&values, "unit_price") {
+            let qty = values
+                .get("quantity")
+                .and_then(|q| q.as_i64().or_else(|| q.as_str().and_then(|s| s.parse().ok())))
+                .unwrap_or(1);
+            if ["original_cost", "cost_state", "cost_other"].iter().all(|k| values.get(*k).is_none_or(Value::is_null)) {
+                values.insert("original_cost".into(), json!(price * qty));
+            }
+        }
+        values.remove("unit_price");
+        // Giá trị còn lại given without the wear: the wear is what is gone.
+        if let Some(residual) = money(&values, "residual_value") {
+            let cost = money(&values, "original_cost").or_else(|| {
+                Some(money(&values, "cost_state").unwrap_or(0) + money(&values, "cost_other").unwrap_or(0))
+            });
+            if values.get("opening_wear").is_none_or(Value::is_null) {
+                if let Some(cost) = cost {
+                    values.insert("opening_wear".into(), json!((cost - residual).max(0)));
+                }
+            }
+        }
+        values.remove("residual_value");
+        values.remove("row_number");
+        if values.get("opening_wear").is_some_and(|v| !v.is_null()) && !values.contains_key("opening_wear_as_of") {
+            values.insert("opening_wear_as_of".into(), json!(self.wear_as_of.format("%Y-%m-%d").to_string()));
+        }
+        Prepared { excel_row, values, raw, errors, code, name }
+    }
+
+    /// The errors a row's checked fields gave, under the columns they came from.
+    fn field_errors(&self, err: AppError, row: &Prepared) -> AppResult<Vec<CellError>> {
+        let cell = |field: &str| row.raw.get(field).cloned().unwrap_or_default();
+        match err {
+            AppError::Invalid(fields) => Ok(fields
+                .into_iter()
+                .map(|(field, reason)| {
+                    let source = match field.as_str() {
+                        "unit_id" => "unit",
+                        "category_id" => "category",
+                        "task_id" => "task",
+                        f => f,
+                    };
+                    CellError { column: self.header_of(source), value: cell(source), reason }
+                })
+                .collect()),
+            e @ AppError::Forbidden(_) => {
+                Ok(vec![CellError { column: self.header_of("unit"), value: cell("unit"), reason: e.to_string() }])
+            }
+            e => Err(e),
+        }
+    }
+
+    /// Checks and writes the pending rows: their codes looked up at once, the new assets inserted
+    /// at once, each update written on its own.
+    fn flush(&mut self) -> AppResult<()> {
+        let rows = std::mem::take(&mut self.pending);
+        let mut out: Vec<RowReport> = Vec::with_capacity(rows.len());
+        let mut prepared: Vec<(usize, Prepared)> = vec![];
+        for row in rows {
+            match row.kind {
+                table::RowKind::Skip(reason) => out.push(RowReport::skipped(row.excel_row, reason)),
+                table::RowKind::Data => {
+                    prepared.push((out.len(), self.prepare(row.excel_row, &row.cells)));
+                    out.push(RowReport::skipped(row.excel_row, String::new()));
+                }
+            }
+        }
+        let codes: Vec<&String> = prepared.iter().filter_map(|(_, p)| p.code.as_ref()).collect();
+        let mut existing: HashMap<String, super::Asset> = HashMap::new();
+        if !codes.is_empty() {
+            let found: Vec<super::Asset> =
+                assets::table.filter(assets::code.eq_any(codes)).select(super::Asset::as_select()).load(self.conn)?;
+            existing = found.into_iter().map(|a| (a.code.clone(), a)).collect();
+        }
+        let mut creates: Vec<(usize, super::AssetRecord)> = vec![];
+        for (at, mut row) in prepared {
+            if let Some(c) = &row.code {
+                match self.seen_codes.get(&fold(c)) {
+                    Some(first) => row.errors.push(CellError {
+                        column: self.header_of("code"),
+                        value: c.clone(),
+                        reason: format!("mã trùng với dòng {first} trong cùng tệp"),
+                    }),
+                    None => {
+                        self.seen_codes.insert(fold(c), row.excel_row);
+                    }
+                }
+            }
+            let current = row.code.as_ref().and_then(|c| existing.get(c));
+            match (self.options.mode, current) {
+                (Mode::Create, Some(_)) => row.errors.push(CellError {
+                    column: self.header_of("code"),
+                    value: row.code.clone().unwrap_or_default(),
+                    reason: "mã đã có trong sổ (chế độ chỉ thêm mới)".into(),
+                }),
+                (Mode::Update, None) => row.errors.push(CellError {
+                    column: self.header_of("code"),
+                    value: row.code.clone().unwrap_or_default(),
+                    reason: "không có tài sản mang mã này trong sổ (chế độ chỉ cập nhật)".into(),
+                }),
+                _ => {}
+            }
+            let report = &mut out[at];
+            report.code = row.code.clone();
+            report.name = row.name.clone();
+            report.reason = None;
+            if !row.errors.is_empty() {
+                report.outcome = Outcome::Error;
+                report.errors = std::mem::take(&mut row.errors);
+                continue;
+            }
+            match current {
+                None => {
+                    let mut input = Input::from_json(Value::Object(std::mem::take(&mut row.values)))?;
+                    match super::check_new(self.conn, &mut self.checker, self.scope, &mut input) {
+                        Ok(record) => {
+                            report.outcome = Outcome::Create;
+                            report.code = Some(record.code.clone());
+                            creates.push((at, record));
+                        }
+                        Err(e) => {
+                            report.outcome = Outcome::Error;
+                            report.errors = self.field_errors(e, &row)?;
+                        }
+                    }
+                }
+                Some(current) => {
+                    // A sheet that reports the wear we computed (our own export, edited and brought
+                    // back) does not restate it as opening wear.
+                    if money(&row.values, "opening_wear").is_none_or(|w| w == current.accumulated_wear) {
+                        row.values.remove("opening_wear");
+                        row.values.remove("opening_wear_as_of");
+                    }
+                    let mut patch = std::mem::take(&mut row.values);
+                    if !self.options.clear_blanks {
+                        patch.retain(|_, v| !v.is_null());
+                    }
+                    let input = Input::from_json(Value::Object(patch))?;
+                    let written =
+                        super::write_update(self.conn, &mut self.checker, self.actor, self.scope, current, input, true);
+                    let report = &mut out[at];
+                    report.asset_id = Some(current.id);
+                    match written {
+                        Ok(Some(super::Updated::Written(after))) => {
+                            report.outcome = Outcome::Update;
+                            report.asset_version = Some(after.version);
+                            report.before = Some(super::editable_json(current));
+                        }
+                        Ok(Some(super::Updated::Unchanged)) => {
+                            report.outcome = Outcome::Unchanged;
+                            report.asset_version = Some(current.version);
+                        }
+                        Ok(None) => {
+                            return Err(AppError::conflict(format!(
+                                "Tài sản «{}» vừa được người khác sửa trong lúc nhập; hãy nhập lại",
+                                current.code
+                            )))
+                        }
+                        Err(e) => {
+                            report.outcome = Outcome::Error;
+                            report.asset_id = None;
+                            report.errors = self.field_errors(e, &row)?;
+                        }
+                    }
+                }
+            }
+        }
+        let (at, records): (Vec<usize>, Vec<super::AssetRecord>) = creates.into_iter().unzip();
+        for (at, asset) in at.into_iter().zip(super::insert_many(self.conn, self.actor, records)?) {
+            out[at].asset_id = Some(asset.id);
+            out[at].asset_version = Some(asset.version);
+        }
+        if let Some(id) = self.import_id {
+            record_rows(self.conn, id, &out)?;
+        }
+        for r in out {
+            self.report.counts.add(r.outcome);
+            let keep = match r.outcome {
+                Outcome::Error => self.report.counts.error as usize <= REPORT_ERRORS,
+                _ => self.report.rows.len() < REPORT_ROWS,
+            };
+            if keep {
+                self.report.rows.push(r);
+            } else {
+                self.report.rows_left_out += 1;
+            }
+        }
+        if let Some(tell) = &self.options.progress.0 {
+            let total = self.rows_total.load(std::sync::atomic::Ordering::Relaxed);
+            tell(self.report.counts.total().min(total), total);
+        }
+        Ok(())
+    }
+}
+
+fn money(values: &Map<String, Value>, key: &str) -> Option<i64> {
+    values.get(key).and_then(|x| x.as_i64().or_else(|| x.as_str().and_then(|s| text::parse_money(s).ok())))
+}
+
 /// Runs the import. Returns the report and whether its transaction should be kept.
 pub fn run(
     conn: &mut DbConn,
@@ -333,7 +675,7 @@ pub fn run(
         .select((imports::id, imports::created_at, imports::actor))
         .first(conn)
         .optional()?;
-    let mut report = Report {
+    let report = Report {
         file_name: file_name.to_string(),
         sha256,
         sheet: table.sheet.clone(),
@@ -341,6 +683,7 @@ pub fn run(
         header_rows: table.header_rows.clone(),
         columns: table.columns.clone(),
         rows: vec![],
+        rows_left_out: 0,
         counts: Counts::default(),
         saved: false,
         import_id: None,
@@ -349,12 +692,9 @@ pub fn run(
         strict: options.strict,
         remembered_mapping,
     };
-    if report.previous.is_some() && !options.allow_duplicate && !preview {
+    if let (Some((id, at, who)), false, false) = (&report.previous, options.allow_duplicate, preview) {
         return Err(AppError::conflict(format!(
-            "Tệp này đã được nhập lần số {} lúc {} bởi {}; xác nhận nếu muốn nhập lại",
-            report.previous.as_ref().map(|p| p.0).unwrap_or_default(),
-            report.previous.as_ref().map(|p| p.1.clone()).unwrap_or_default(),
-            report.previous.as_ref().map(|p| p.2.clone()).unwrap_or_default(),
+            "Tệp này đã được nhập lần số {id} lúc {at} bởi {who}; xác nhận nếu muốn nhập lại"
         )));
     }
     if table.column_of("name").is_none() && table.column_of("code").is_none() {
@@ -363,249 +703,54 @@ pub fn run(
             table.sheet, table.header_rows
         )));
     }
-    let names = Names::load(conn)?;
-    let wear_as_of = options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today()));
-    let mut seen_codes: HashMap<String, u32> = HashMap::new();
-    let header_of = |field: &str| table.column_of(field).map(|c| c.header.clone()).unwrap_or_else(|| "—".into());
-    let total_rows = table.rows.len();
-    for (done, row) in table.rows.iter().enumerate() {
-        if let (Some(tell), true) = (&options.progress.0, done % 200 == 0) {
-            tell(done, total_rows);
-        }
-        let table::RowKind::Data = row.kind else {
-            let table::RowKind::Skip(reason) = &row.kind else { unreachable!() };
-            report.rows.push(RowReport {
-                excel_row: row.excel_row,
-                outcome: Outcome::Skip,
-                code: None,
-                name: None,
-                asset_id: None,
-                reason: Some(reason.clone()),
-                errors: vec![],
-                before: None,
-            });
-            continue;
-        };
-        let mut errors: Vec<CellError> = vec![];
-        let mut values: Map<String, Value> = Map::new();
-        let mut raw: BTreeMap<String, String> = BTreeMap::new();
-        for col in &table.columns {
-            let Some(field) = col.field.as_deref() else { continue };
-            let cell = row.cells.get(col.index as usize).cloned().unwrap_or(Cell::Empty);
-            raw.insert(field.to_string(), cell.display());
-            match value_of(field, &cell) {
-                Ok(v) => {
-                    values.insert(field.to_string(), v);
-                }
-                Err(reason) => errors.push(CellError { column: col.header.clone(), value: cell.display(), reason }),
+    let mut checker = super::Checker::load(conn)?;
+    // Codes are looked up a batch at a time, against the register and within the file.
+    checker.codes_checked = true;
+    let import_id = if preview { None } else { Some(begin_record(conn, actor, &report, options)?) };
+    let rows_total = std::sync::atomic::AtomicUsize::new(0);
+    let mut importer = Importer {
+        names: Names::load(conn)?,
+        conn,
+        actor,
+        scope,
+        options,
+        columns: table.columns.clone(),
+        checker,
+        wear_as_of: options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today())),
+        seen_codes: HashMap::new(),
+        pending: Vec::with_capacity(BATCH),
+        report,
+        import_id,
+        rows_total: &rows_total,
+    };
+    let mut reader = table.row_reader();
+    let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
+    let encoding = excel::each_row(
+        bytes,
+        file_name,
+        &table.sheet,
+        &Limits::default(),
+        |declared| {
+            rows_total.store((declared as usize).saturating_sub(last_header), std::sync::atomic::Ordering::Relaxed)
+        },
+        |r, cells| {
+            for row in reader.push(r, cells) {
+                importer.push(row)?;
             }
-        }
-        let text_of = |v: &Map<String, Value>, k: &str| {
-            v.get(k).and_then(|x| x.as_str().map(str::to_string).or_else(|| x.as_i64().map(|n| n.to_string())))
-        };
-        let code = text_of(&values, "code");
-        let name = text_of(&values, "name");
-        // What the row names, by code or name, turned into ids.
-        for (field, key, list) in [
-            ("unit", "unit_id", &names.units),
-            ("category", "category_id", &names.categories),
-            ("task", "task_id", &names.tasks),
-        ] {
-            if let Some(v) = text_of(&values, field) {
-                match Names::find(list, &v) {
-                    Ok(id) => {
-                        values.insert(key.into(), json!(id));
-                    }
-                    Err(close) => errors.push(CellError {
-                        column: header_of(field),
-                        value: v.clone(),
-                        reason: if close.is_empty() {
-                            "không có trong danh mục (danh mục chưa có mục nào)".to_string()
-                        } else {
-                            format!("không có trong danh mục; gần nhất: {}", close.join("; "))
-                        },
-                    }),
-                }
-            }
-            values.remove(field);
-        }
-        if !values.contains_key("unit_id") {
-            if let Some(u) = options.default_unit {
-                values.insert("unit_id".into(), json!(u));
-            }
-        }
-        if let Some(k) = text_of(&values, "task_asset_kind") {
-            values.insert("task_asset_kind".into(), kind_of(&k).map(|k| json!(k)).unwrap_or(json!(k)));
-        }
-        let money = |v: &Map<String, Value>, k: &str| -> Option<i64> {
-            v.get(k).and_then(|x| x.as_i64().or_else(|| x.as_str().and_then(|s| text::parse_money(s).ok())))
-        };
-        // Thành tiền = Số lượng × Đơn giá, when the cost itself is not given.
-        if let Some(price) = money(&values, "unit_price") {
-            let qty = values
-                .get("quantity")
-                .and_then(|q| q.as_i64().or_else(|| q.as_str().and_then(|s| s.parse().ok())))
-                .unwrap_or(1);
-            if ["original_cost", "cost_state", "cost_other"].iter().all(|k| values.get(*k).is_none_or(Value::is_null)) {
-                values.insert("original_cost".into(), json!(price * qty));
-            }
-        }
-        values.remove("unit_price");
-        // Giá trị còn lại given without the wear: the wear is what is gone.
-        if let Some(residual) = money(&values, "residual_value") {
-            let cost = money(&values, "original_cost").or_else(|| {
-                Some(money(&values, "cost_state").unwrap_or(0) + money(&values, "cost_other").unwrap_or(0))
-            });
-            if values.get("opening_wear").is_none_or(Value::is_null) {
-                if let Some(cost) = cost {
-                    values.insert("opening_wear".into(), json!((cost - residual).max(0)));
-                }
-            }
-        }
-        values.remove("residual_value");
-        values.remove("row_number");
-        if values.get("opening_wear").is_some_and(|v| !v.is_null()) && !values.contains_key("opening_wear_as_of") {
-            values.insert("opening_wear_as_of".into(), json!(wear_as_of.format("%Y-%m-%d").to_string()));
-        }
-        if let Some(c) = &code {
-            if let Some(first) = seen_codes.get(&fold(c)) {
-                errors.push(CellError {
-                    column: header_of("code"),
-                    value: c.clone(),
-                    reason: format!("mã trùng với dòng {first} trong cùng tệp"),
-                });
-            } else {
-                seen_codes.insert(fold(c), row.excel_row);
-            }
-        }
-        let existing: Option<super::Asset> = match &code {
-            Some(c) => {
-                assets::table.filter(assets::code.eq(c)).select(super::Asset::as_select()).first(conn).optional()?
-            }
-            None => None,
-        };
-        match (options.mode, &existing) {
-            (Mode::Create, Some(_)) => errors.push(CellError {
-                column: header_of("code"),
-                value: code.clone().unwrap_or_default(),
-                reason: "mã đã có trong sổ (chế độ chỉ thêm mới)".into(),
-            }),
-            (Mode::Update, None) => errors.push(CellError {
-                column: header_of("code"),
-                value: code.clone().unwrap_or_default(),
-                reason: "không có tài sản mang mã này trong sổ (chế độ chỉ cập nhật)".into(),
-            }),
-            _ => {}
-        }
-        // A sheet that reports the wear we computed (our own export, edited and brought back) does
-        // not restate it as opening wear.
-        if let Some(current) = &existing {
-            let reported_wear = money(&values, "opening_wear");
-            if reported_wear.is_none_or(|w| w == current.accumulated_wear) {
-                values.remove("opening_wear");
-                values.remove("opening_wear_as_of");
-            }
-        }
-        let mut asset_id = existing.as_ref().map(|a| a.id);
-        let outcome = if !errors.is_empty() {
-            Outcome::Error
-        } else {
-            // One savepoint a row: a bad row is undone alone, its neighbours stand. An update that
-            // changes nothing is undone too, and reported as unchanged.
-            enum RowTx {
-                App(AppError),
-                Unchanged(i32),
-            }
-            impl From<diesel::result::Error> for RowTx {
-                fn from(e: diesel::result::Error) -> Self {
-                    RowTx::App(AppError::Db(e))
-                }
-            }
-            let result = conn.transaction::<(Outcome, i32), RowTx, _>(|c| match &existing {
-                None => {
-                    let input = Input::from_json(Value::Object(values.clone())).map_err(RowTx::App)?;
-                    let view = super::create(c, actor, scope, input).map_err(RowTx::App)?;
-                    Ok((Outcome::Create, view.asset.id))
-                }
-                Some(current) => {
-                    let mut patch = values.clone();
-                    if !options.clear_blanks {
-                        patch.retain(|_, v| !v.is_null());
-                    }
-                    let input = Input::from_json(Value::Object(patch)).map_err(RowTx::App)?;
-                    super::update(c, actor, scope, current.id, input, Some(current.version as i64))
-                        .map_err(RowTx::App)?;
-                    let after = super::find(c, current.id).map_err(RowTx::App)?;
-                    if super::editable_json(&after) == super::editable_json(current) {
-                        return Err(RowTx::Unchanged(current.id));
-                    }
-                    Ok((Outcome::Update, current.id))
-                }
-            });
-            let result = match result {
-                Ok(v) => Ok(v),
-                Err(RowTx::Unchanged(id)) => Ok((Outcome::Unchanged, id)),
-                Err(RowTx::App(e)) => Err(e),
-            };
-            match result {
-                Ok((o, id)) => {
-                    asset_id = Some(id);
-                    o
-                }
-                Err(AppError::Invalid(fields)) => {
-                    for (field, reason) in fields {
-                        let source = match field.as_str() {
-                            "unit_id" => "unit",
-                            "category_id" => "category",
-                            "task_id" => "task",
-                            f => f,
-                        };
-                        errors.push(CellError {
-                            column: header_of(source),
-                            value: raw.get(source).cloned().unwrap_or_default(),
-                            reason,
-                        });
-                    }
-                    Outcome::Error
-                }
-                Err(e @ AppError::Forbidden(_)) => {
-                    errors.push(CellError {
-                        column: header_of("unit"),
-                        value: raw.get("unit").cloned().unwrap_or_default(),
-                        reason: e.to_string(),
-                    });
-                    Outcome::Error
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        report.rows.push(RowReport {
-            excel_row: row.excel_row,
-            outcome: if errors.is_empty() { outcome } else { Outcome::Error },
-            code: code.or_else(|| asset_id.and_then(|id| assets::table.find(id).select(assets::code).first(conn).ok())),
-            name,
-            asset_id: if errors.is_empty() { asset_id } else { None },
-            reason: None,
-            before: existing.as_ref().filter(|_| errors.is_empty()).map(super::editable_json),
-            errors,
-        });
-    }
+            Ok(())
+        },
+    )?;
+    importer.flush()?;
+    let mut report = importer.report;
+    report.encoding = encoding.name().to_string();
     if let Some(tell) = &options.progress.0 {
-        tell(total_rows, total_rows);
-    }
-    for r in &report.rows {
-        match r.outcome {
-            Outcome::Create => report.counts.create += 1,
-            Outcome::Update => report.counts.update += 1,
-            Outcome::Unchanged => report.counts.unchanged += 1,
-            Outcome::Skip => report.counts.skip += 1,
-            Outcome::Error => report.counts.error += 1,
-        }
+        tell(report.counts.total(), report.counts.total());
     }
     let keep = !(preview || options.strict && report.counts.error > 0);
-    if keep {
+    if let (true, Some(id)) = (keep, import_id) {
         report.saved = true;
-        report.import_id = Some(record(conn, actor, &report, options, "done")?);
+        report.import_id = Some(id);
+        finish_record(conn, actor, id, &report, options, "done")?;
         if !options.mapping.is_empty() {
             // Remember the person's correction for the next file of this layout.
             let mapping: BTreeMap<u32, Option<String>> =
@@ -642,9 +787,18 @@ pub fn execute(
     Ok(report)
 }
 
-/// Writes the import's record and its rows, and the event in the history.
+/// Writes the import's record, its rows and the event in the history (for an import refused
+/// whole, after its transaction was rolled back).
 pub fn record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Options, status: &str) -> AppResult<i32> {
-    let id: i32 = diesel::insert_into(imports::table)
+    let id = begin_record(conn, actor, report, options)?;
+    record_rows(conn, id, &report.rows)?;
+    finish_record(conn, actor, id, report, options, status)?;
+    Ok(id)
+}
+
+/// The import's record, before its rows are read.
+fn begin_record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Options) -> AppResult<i32> {
+    Ok(diesel::insert_into(imports::table)
         .values((
             imports::file_name.eq(&report.file_name),
             imports::sha256.eq(&report.sha256),
@@ -653,51 +807,78 @@ pub fn record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Optio
             imports::mode.eq(options.mode.code()),
             imports::blanks.eq(if options.clear_blanks { "clear" } else { "keep" }),
             imports::strict.eq(options.strict),
+            imports::status.eq("running"),
+            imports::created.eq(0),
+            imports::updated.eq(0),
+            imports::unchanged.eq(0),
+            imports::skipped.eq(0),
+            imports::failed.eq(0),
+            imports::created_at.eq(text::now_utc()),
+        ))
+        .returning(imports::id)
+        .get_result(conn)?)
+}
+
+/// The outcome of each row, a batch to a statement.
+fn record_rows(conn: &mut DbConn, import_id: i32, rows: &[RowReport]) -> AppResult<()> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            let message = if r.errors.is_empty() {
+                r.reason.clone()
+            } else {
+                Some(
+                    r.errors
+                        .iter()
+                        .map(|e| format!("{}: «{}» — {}", e.column, e.value, e.reason))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            };
+            (
+                import_rows::import_id.eq(import_id),
+                import_rows::excel_row.eq(r.excel_row as i32),
+                import_rows::outcome.eq(r.outcome.code()),
+                import_rows::asset_id.eq(r.asset_id),
+                import_rows::asset_version.eq(r.asset_version),
+                import_rows::code.eq(r.code.clone()),
+                import_rows::message.eq(message),
+                import_rows::before_json.eq(r.before.as_ref().map(Value::to_string)),
+            )
+        })
+        .collect();
+    for chunk in values.chunks(1000) {
+        let insert = diesel::insert_into(import_rows::table).values(chunk);
+        crate::on_backend!(conn, c => insert.execute(c))?;
+    }
+    Ok(())
+}
+
+/// The import's counts and status, and its event in the history.
+fn finish_record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i32,
+    report: &Report,
+    options: &Options,
+    status: &str,
+) -> AppResult<()> {
+    diesel::update(imports::table.find(id))
+        .set((
             imports::status.eq(status),
             imports::created.eq(report.counts.create),
             imports::updated.eq(report.counts.update),
             imports::unchanged.eq(report.counts.unchanged),
             imports::skipped.eq(report.counts.skip),
             imports::failed.eq(report.counts.error),
-            imports::created_at.eq(text::now_utc()),
         ))
-        .returning(imports::id)
-        .get_result(conn)?;
-    for r in &report.rows {
-        let version: Option<i32> = match r.asset_id {
-            Some(a) => assets::table.find(a).select(assets::version).first(conn).optional()?,
-            None => None,
-        };
-        let message = if r.errors.is_empty() {
-            r.reason.clone()
-        } else {
-            Some(
-                r.errors
-                    .iter()
-                    .map(|e| format!("{}: «{}» — {}", e.column, e.value, e.reason))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        };
-        diesel::insert_into(import_rows::table)
-            .values((
-                import_rows::import_id.eq(id),
-                import_rows::excel_row.eq(r.excel_row as i32),
-                import_rows::outcome.eq(r.outcome.code()),
-                import_rows::asset_id.eq(r.asset_id),
-                import_rows::asset_version.eq(version),
-                import_rows::code.eq(&r.code),
-                import_rows::message.eq(message),
-                import_rows::before_json.eq(r.before.as_ref().map(Value::to_string)),
-            ))
-            .execute(conn)?;
-    }
+        .execute(conn)?;
     let summary = json!({
         "file_name": report.file_name, "sha256": report.sha256, "sheet": report.sheet, "status": status,
         "mode": options.mode.code(), "strict": options.strict, "counts": report.counts,
     });
     audit::record(conn, actor, "import", "import", id, None, Some(&summary))?;
-    Ok(id)
+    Ok(())
 }
 
 /// Undoes a whole import — its new assets deleted, its updated assets put back — while none of
@@ -785,10 +966,29 @@ pub fn errors_workbook(bytes: &[u8], file_name: &str, options: &Options, report:
     ws.write_string_with_format(0, last, "Lỗi cần sửa", &bold).map_err(xe)?;
     ws.set_column_width(last, 60).map_err(xe)?;
     let mut out_row = 1u32;
-    for row in report.rows.iter().filter(|r| !r.errors.is_empty()) {
-        let Some(source) = table.rows.iter().find(|t| t.excel_row == row.excel_row) else { continue };
+    let bad_rows: HashMap<u32, &RowReport> =
+        report.rows.iter().filter(|r| !r.errors.is_empty()).map(|r| (r.excel_row, r)).collect();
+    let mut sources: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    let mut reader = table.row_reader();
+    excel::each_row(
+        bytes,
+        file_name,
+        &table.sheet,
+        &Limits::default(),
+        |_| {},
+        |r, cells| {
+            for row in reader.push(r, cells) {
+                if bad_rows.contains_key(&row.excel_row) {
+                    sources.insert(row.excel_row, row.cells);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    for (excel_row, source) in &sources {
+        let row = bad_rows[excel_row];
         for col in &table.columns {
-            let cell = source.cells.get(col.index as usize).cloned().unwrap_or(Cell::Empty);
+            let cell = source.get(col.index as usize).cloned().unwrap_or(Cell::Empty);
             let highlighted = row.errors.iter().any(|e| e.column == col.header);
             let c = col.index as u16;
             match (&cell, highlighted) {

@@ -413,9 +413,10 @@ pub fn editable_json(a: &Asset) -> Value {
     Value::Object(out)
 }
 
+/// An asset's stored fields, checked, before it has an id.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = assets, treat_none_as_null = true)]
-struct AssetRecord {
+pub struct AssetRecord {
     code: String,
     name: String,
     class_id: i32,
@@ -452,6 +453,51 @@ struct AssetRecord {
     updated_at: NaiveDateTime,
 }
 
+impl AssetRecord {
+    /// The asset as stored under `id` (what a read after the write would return).
+    fn to_asset(&self, id: i32, version: i32, created_at: NaiveDateTime) -> Asset {
+        Asset {
+            id,
+            code: self.code.clone(),
+            name: self.name.clone(),
+            class_id: self.class_id,
+            category_id: self.category_id,
+            kind: self.kind.clone(),
+            task_asset_kind: self.task_asset_kind.clone(),
+            unit_of_measure: self.unit_of_measure.clone(),
+            quantity: self.quantity,
+            area_m2: self.area_m2,
+            cost_state: self.cost_state,
+            cost_other: self.cost_other,
+            original_cost: self.original_cost,
+            acquisition_method: self.acquisition_method.clone(),
+            acquired_on: self.acquired_on,
+            acquired_year: self.acquired_year,
+            in_use_on: self.in_use_on,
+            year_made: self.year_made,
+            country: self.country.clone(),
+            task_id: self.task_id,
+            unit_id: self.unit_id,
+            location: self.location.clone(),
+            responsible_person: self.responsible_person.clone(),
+            status: self.status.clone(),
+            condition: self.condition.clone(),
+            specification: self.specification.clone(),
+            serial_no: self.serial_no.clone(),
+            notes: self.notes.clone(),
+            opening_wear: self.opening_wear,
+            opening_wear_as_of: self.opening_wear_as_of,
+            accumulated_wear: self.accumulated_wear,
+            residual_value: self.residual_value,
+            wear_as_of: self.wear_as_of,
+            search_text: self.search_text.clone(),
+            updated_at: self.updated_at,
+            version,
+            created_at,
+        }
+    }
+}
+
 /// Reads and checks an asset from `input` against the database; every problem is reported per field.
 /// Fields of the JSON view that a client may send back unchanged; they are ignored on input.
 const READ_ONLY: &[&str] = &[
@@ -478,14 +524,48 @@ const READ_ONLY: &[&str] = &[
     "kind_name",
 ];
 
-fn read_record(conn: &mut DbConn, input: &mut Input, rules: &Rules, own_id: Option<i32>) -> AppResult<AssetRecord> {
+/// What checking an asset needs besides the asset itself — the rules, the units, the tasks — read
+/// once: for a form, once a request; for an import, once a file.
+pub struct Checker {
+    pub rules: Rules,
+    unit_codes: HashMap<i32, String>,
+    task_ids: std::collections::HashSet<i32>,
+    /// The caller has checked the codes against the register (an import looks them up a batch at
+    /// a time), so a code is not looked up again row by row.
+    pub codes_checked: bool,
+    /// The last number given for each prefix of a generated code, so that an import generating
+    /// many codes asks the database once per prefix. Valid while the transaction holds the write lock.
+    last_seq: HashMap<(String, String), u64>,
+}
+
+impl Checker {
+    pub fn load(conn: &mut DbConn) -> AppResult<Checker> {
+        let units: Vec<(i32, String)> = org_units::table.select((org_units::id, org_units::code)).load(conn)?;
+        let task_ids: Vec<i32> = tasks::table.select(tasks::id).load(conn)?;
+        Ok(Checker {
+            rules: Rules::load(conn)?,
+            unit_codes: units.into_iter().collect(),
+            task_ids: task_ids.into_iter().collect(),
+            codes_checked: false,
+            last_seq: HashMap::new(),
+        })
+    }
+}
+
+fn read_record(
+    conn: &mut DbConn,
+    input: &mut Input,
+    checker: &mut Checker,
+    own_id: Option<i32>,
+) -> AppResult<AssetRecord> {
     let today = today();
+    let rules = &checker.rules;
     input.reject_unknown(EDITABLE, READ_ONLY);
     let code = input.text("code", "Mã tài sản", false, 50);
     if let Some(c) = &code {
         if !c.chars().all(|ch| ch.is_alphanumeric() || "-_./".contains(ch)) {
             input.error("code", format!("«Mã tài sản»: «{c}» chỉ được gồm chữ, số và các dấu - _ . /"));
-        } else {
+        } else if !checker.codes_checked {
             let taken: Option<i32> =
                 assets::table.filter(assets::code.eq(c)).select(assets::id).first(conn).optional()?;
             if taken.is_some_and(|id| Some(id) != own_id) {
@@ -501,17 +581,13 @@ fn read_record(conn: &mut DbConn, input: &mut Input, rules: &Rules, own_id: Opti
     }
     let category = input.required(category, "category_id", "Nhóm tài sản");
     let unit_id = input.id("unit_id", "Đơn vị quản lý");
-    if let Some(id) = unit_id {
-        if org_units::table.find(id).count().get_result::<i64>(conn)? == 0 {
-            input.error("unit_id", "Đơn vị quản lý không tồn tại");
-        }
+    if unit_id.is_some_and(|id| !checker.unit_codes.contains_key(&id)) {
+        input.error("unit_id", "Đơn vị quản lý không tồn tại");
     }
     let unit_id = input.required(unit_id, "unit_id", "Đơn vị quản lý");
     let task_id = input.id("task_id", "Nhiệm vụ KH&CN");
-    if let Some(id) = task_id {
-        if tasks::table.find(id).count().get_result::<i64>(conn)? == 0 {
-            input.error("task_id", "Nhiệm vụ KH&CN không tồn tại");
-        }
+    if task_id.is_some_and(|id| !checker.task_ids.contains(&id)) {
+        input.error("task_id", "Nhiệm vụ KH&CN không tồn tại");
     }
     let task_asset_kind = input.choice("task_asset_kind", "Tài sản trang bị / kết quả", TASK_ASSET_KINDS, false);
     if task_id.is_some() && task_asset_kind.is_none() && !input.has_error("task_asset_kind") {
@@ -589,9 +665,10 @@ fn read_record(conn: &mut DbConn, input: &mut Input, rules: &Rules, own_id: Opti
     let close = wear::last_close(today);
     let schedule = wear::schedule(&basis, rules, close)?;
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let (class_id, class_code, category_id) = (class.id, class.code.clone(), category.id);
     let code = match code {
         Some(c) => c,
-        None => next_code(conn, rules, unit_id, class.code.as_str(), acquired_on.unwrap_or(today))?,
+        None => next_code(conn, checker, unit_id, &class_code, acquired_on.unwrap_or(today))?,
     };
     let search_text = fold(
         &[Some(&code), Some(&name), serial_no.as_ref(), specification.as_ref(), location.as_ref()]
@@ -604,8 +681,8 @@ fn read_record(conn: &mut DbConn, input: &mut Input, rules: &Rules, own_id: Opti
     Ok(AssetRecord {
         code,
         name,
-        class_id: class.id,
-        category_id: category.id,
+        class_id,
+        category_id,
         kind: kind.code().into(),
         task_asset_kind,
         unit_of_measure,
@@ -647,12 +724,19 @@ fn finish_err(input: &mut Input) -> AppError {
 }
 
 /// A code from the `asset_code_pattern` setting: {unit}, {class}, {year}, {seq:N}.
-fn next_code(conn: &mut DbConn, rules: &Rules, unit_id: i32, class_code: &str, on: NaiveDate) -> AppResult<String> {
-    let pattern = rules
+fn next_code(
+    conn: &mut DbConn,
+    checker: &mut Checker,
+    unit_id: i32,
+    class_code: &str,
+    on: NaiveDate,
+) -> AppResult<String> {
+    let pattern = checker
+        .rules
         .setting("asset_code_pattern", on)
         .map(|s| s.value.clone())
         .unwrap_or_else(|| "{unit}-{year}-{seq:4}".into());
-    let unit_code: String = org_units::table.find(unit_id).select(org_units::code).first(conn)?;
+    let unit_code = checker.unit_codes.get(&unit_id).cloned().unwrap_or_default();
     let filled =
         pattern.replace("{unit}", &unit_code).replace("{class}", class_code).replace("{year}", &on.year().to_string());
     let (prefix, width, suffix) = match filled.find("{seq") {
@@ -663,33 +747,68 @@ fn next_code(conn: &mut DbConn, rules: &Rules, unit_id: i32, class_code: &str, o
         }
         None => (filled.clone(), 0, String::new()),
     };
-    // Two writers must not both take the same next number: SQLite has one writer already; on
-    // PostgreSQL a transaction-scoped lock makes the second wait until the first has committed.
-    if let DbConn::Postgres(c) = conn {
-        diesel::connection::SimpleConnection::batch_execute(c, "SELECT pg_advisory_xact_lock(72617)")?;
-    }
-    let existing: Vec<String> =
-        assets::table.filter(assets::code.like(format!("{prefix}%"))).select(assets::code).load(conn)?;
-    let max = existing
-        .iter()
-        .filter_map(|c| c.strip_prefix(&prefix)?.strip_suffix(&suffix)?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0);
-    Ok(format!("{prefix}{:0width$}{suffix}", max + 1, width = width))
+    let key = (prefix.clone(), suffix.clone());
+    let last = match checker.last_seq.get(&key) {
+        Some(last) => *last,
+        None => {
+            // Two writers must not both take the same next number: SQLite has one writer already; on
+            // PostgreSQL a transaction-scoped lock makes the second wait until the first has committed.
+            if let DbConn::Postgres(c) = conn {
+                diesel::connection::SimpleConnection::batch_execute(c, "SELECT pg_advisory_xact_lock(72617)")?;
+            }
+            let existing: Vec<String> =
+                assets::table.filter(assets::code.like(format!("{prefix}%"))).select(assets::code).load(conn)?;
+            existing
+                .iter()
+                .filter_map(|c| c.strip_prefix(&prefix)?.strip_suffix(&suffix)?.parse::<u64>().ok())
+                .max()
+                .unwrap_or(0)
+        }
+    };
+    checker.last_seq.insert(key, last + 1);
+    Ok(format!("{prefix}{:0width$}{suffix}", last + 1, width = width))
 }
 
 pub fn create(conn: &mut DbConn, actor: &Actor, scope: &Scope, mut input: Input) -> AppResult<AssetView> {
-    let rules = Rules::load(conn)?;
-    let now = text::now_utc();
-    let record = read_record(conn, &mut input, &rules, None)?;
-    scope.check_edit(record.unit_id)?;
-    let id: i32 = diesel::insert_into(assets::table)
-        .values((&record, assets::version.eq(1), assets::created_at.eq(now)))
-        .returning(assets::id)
-        .get_result(conn)?;
-    let asset = find(conn, id)?;
-    audit::record(conn, actor, "create", "asset", id, None, Some(&json!(asset)))?;
+    let mut checker = Checker::load(conn)?;
+    let record = check_new(conn, &mut checker, scope, &mut input)?;
+    let asset = insert_many(conn, actor, vec![record])?.pop().expect("one record, one asset");
     view_of(conn, asset)
+}
+
+/// A new asset read from `input` and checked, ready for `insert_many`.
+pub fn check_new(conn: &mut DbConn, checker: &mut Checker, scope: &Scope, input: &mut Input) -> AppResult<AssetRecord> {
+    let record = read_record(conn, input, checker, None)?;
+    scope.check_edit(record.unit_id)?;
+    Ok(record)
+}
+
+/// Inserts checked assets, a batch to a statement, each with its event in the history.
+pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {
+    let now = text::now_utc();
+    let mut out = Vec::with_capacity(records.len());
+    // Few enough columns × rows for SQLite's limit on bound values.
+    for chunk in records.chunks(400) {
+        let rows: Vec<_> = chunk.iter().map(|r| (r, assets::version.eq(1), assets::created_at.eq(now))).collect();
+        let insert = diesel::insert_into(assets::table).values(rows).returning(assets::id);
+        let ids: Vec<i32> = crate::on_backend!(conn, c => insert.get_results(c))?;
+        if ids.len() != chunk.len() {
+            return Err(AppError::Internal(format!("chèn {} tài sản, nhận lại {} mã số", chunk.len(), ids.len())));
+        }
+        out.extend(chunk.iter().zip(ids).map(|(r, id)| r.to_asset(id, 1, now)));
+    }
+    let changes = out
+        .iter()
+        .map(|a| audit::Change {
+            action: "create",
+            entity: "asset",
+            entity_id: a.id.to_string(),
+            before: None,
+            after: Some(json!(a)),
+        })
+        .collect();
+    audit::record_many(conn, actor, changes)?;
+    Ok(out)
 }
 
 /// Updates with the version the client last saw: a stale version is refused with the current record.
@@ -713,19 +832,50 @@ pub fn update(
     if version != current.version as i64 {
         return Err(with_current(stale(), conn, id));
     }
-    let rules = Rules::load(conn)?;
-    let mut input = Input::overlay(editable_json(&current), patch)?;
-    let record = read_record(conn, &mut input, &rules, Some(id))?;
-    scope.check_edit(record.unit_id)?;
-    let changed = diesel::update(assets::table.filter(assets::id.eq(id)).filter(assets::version.eq(current.version)))
-        .set((&record, assets::version.eq(current.version + 1)))
-        .execute(conn)?;
-    if changed == 0 {
-        return Err(with_current(stale(), conn, id));
-    }
-    let after = find(conn, id)?;
-    audit::record(conn, actor, "update", "asset", id, Some(&json!(current)), Some(&json!(after)))?;
+    let mut checker = Checker::load(conn)?;
+    let after = match write_update(conn, &mut checker, actor, scope, &current, patch, false)? {
+        Some(Updated::Written(after)) => after,
+        _ => return Err(with_current(stale(), conn, id)),
+    };
     view_of(conn, after)
+}
+
+/// The outcome of `write_update`.
+pub enum Updated {
+    Written(Asset),
+    /// Nothing would change; nothing was written (asked for by an import).
+    Unchanged,
+}
+
+/// Checks `patch` over the asset as the caller read it and writes it with its event; `None` when
+/// the stored version has moved on since. With `skip_unchanged`, a patch that changes nothing
+/// writes nothing.
+pub fn write_update(
+    conn: &mut DbConn,
+    checker: &mut Checker,
+    actor: &Actor,
+    scope: &Scope,
+    current: &Asset,
+    patch: Input,
+    skip_unchanged: bool,
+) -> AppResult<Option<Updated>> {
+    scope.check_edit(current.unit_id)?;
+    let mut input = Input::overlay(editable_json(current), patch)?;
+    let record = read_record(conn, &mut input, checker, Some(current.id))?;
+    scope.check_edit(record.unit_id)?;
+    let after = record.to_asset(current.id, current.version + 1, current.created_at);
+    if skip_unchanged && editable_json(&after) == editable_json(current) {
+        return Ok(Some(Updated::Unchanged));
+    }
+    let changed =
+        diesel::update(assets::table.filter(assets::id.eq(current.id)).filter(assets::version.eq(current.version)))
+            .set((&record, assets::version.eq(current.version + 1)))
+            .execute(conn)?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    audit::record(conn, actor, "update", "asset", current.id, Some(&json!(current)), Some(&json!(after)))?;
+    Ok(Some(Updated::Written(after)))
 }
 
 fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {

@@ -3,7 +3,7 @@
 //! hash of the one before and its own hash over a canonical encoding of its content, so a rewrite of
 //! the table shows up in `verify`.
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -19,7 +19,7 @@ pub mod pages;
 /// The hash that stands before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub seq: i64,
@@ -66,16 +66,37 @@ impl Actor {
     }
 }
 
+/// One change to append to the history: what was done to which record, before and after.
+pub struct Change {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
 /// Appends one event. Must run inside the transaction that makes the change.
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
-    action: &str,
-    entity: &str,
+    action: &'static str,
+    entity: &'static str,
     entity_id: impl ToString,
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> AppResult<AuditEvent> {
+    let change =
+        Change { action, entity, entity_id: entity_id.to_string(), before: before.cloned(), after: after.cloned() };
+    let mut events = record_many(conn, actor, vec![change])?;
+    Ok(events.pop().expect("one change, one event"))
+}
+
+/// Appends events for several changes made in one transaction (an import's rows), chained in
+/// order, written a batch at a time.
+pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> AppResult<Vec<AuditEvent>> {
+    if changes.is_empty() {
+        return Ok(vec![]);
+    }
     // Appends are serialised so that two writers cannot both extend the same head (a fork). SQLite
     // already has a single writer; PostgreSQL takes a table lock that readers do not wait for.
     if let DbConn::Postgres(c) = conn {
@@ -86,36 +107,32 @@ pub fn record(
         .select((audit_events::seq, audit_events::hash))
         .first(conn)
         .optional()?;
-    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
-    let now = crate::text::now_utc();
-    let mut event = AuditEvent {
-        seq: prev_seq + 1,
-        occurred_at: now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now),
-        actor: actor.0.clone(),
-        action: action.to_string(),
-        entity: entity.to_string(),
-        entity_id: entity_id.to_string(),
-        before_json: before.map(Value::to_string),
-        after_json: after.map(Value::to_string),
-        prev_hash,
-        hash: String::new(),
-    };
-    event.hash = event.compute_hash();
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::seq.eq(event.seq),
-            audit_events::occurred_at.eq(event.occurred_at),
-            audit_events::actor.eq(&event.actor),
-            audit_events::action.eq(&event.action),
-            audit_events::entity.eq(&event.entity),
-            audit_events::entity_id.eq(&event.entity_id),
-            audit_events::before_json.eq(&event.before_json),
-            audit_events::after_json.eq(&event.after_json),
-            audit_events::prev_hash.eq(&event.prev_hash),
-            audit_events::hash.eq(&event.hash),
-        ))
-        .execute(conn)?;
-    Ok(event)
+    let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
+    let occurred_at = crate::text::now_utc();
+    let mut events = Vec::with_capacity(changes.len());
+    for change in changes {
+        seq += 1;
+        let mut event = AuditEvent {
+            seq,
+            occurred_at,
+            actor: actor.0.clone(),
+            action: change.action.to_string(),
+            entity: change.entity.to_string(),
+            entity_id: change.entity_id,
+            before_json: change.before.as_ref().map(Value::to_string),
+            after_json: change.after.as_ref().map(Value::to_string),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        event.hash = event.compute_hash();
+        prev_hash = event.hash.clone();
+        events.push(event);
+    }
+    for chunk in events.chunks(500) {
+        let insert = diesel::insert_into(audit_events::table).values(chunk);
+        crate::on_backend!(conn, c => insert.execute(c))?;
+    }
+    Ok(events)
 }
 
 /// The history of one record, newest first.

@@ -131,16 +131,7 @@ fn refuse(msg: impl Into<String>) -> AppError {
 
 /// Reads every sheet of a workbook (or the CSV as one sheet).
 pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>, AppError> {
-    if bytes.is_empty() {
-        return Err(refuse(format!("Tệp «{file_name}» rỗng")));
-    }
-    if bytes.len() > limits.max_bytes {
-        return Err(refuse(format!(
-            "Tệp «{file_name}» lớn {} MB, quá giới hạn {} MB",
-            bytes.len() / (1024 * 1024),
-            limits.max_bytes / (1024 * 1024)
-        )));
-    }
+    check_size(bytes, file_name, limits)?;
     let format = sniff(bytes);
     let lower = file_name.to_lowercase();
     if format == Format::Csv && [".xlsx", ".xlsm", ".xls", ".ods"].iter().any(|e| lower.ends_with(e)) {
@@ -152,14 +143,254 @@ pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>
         Format::Csv => vec![read_csv(bytes, file_name, limits)?],
         Format::Xlsx | Format::Ods => {
             check_zip(bytes, file_name, limits)?;
-            read_calamine(bytes, file_name, format, limits)?
+            read_calamine(bytes, file_name, format, limits, usize::MAX)?
         }
-        Format::Xls => read_calamine(bytes, file_name, format, limits)?,
+        Format::Xls => read_calamine(bytes, file_name, format, limits, usize::MAX)?,
     };
+    let font = legacy_font(bytes, format);
     for sheet in &mut sheets {
-        convert_text(sheet);
+        convert_text(sheet, font);
     }
     Ok(sheets)
+}
+
+/// How many rows of a sheet are read to find its table's header (a title block may push it down).
+pub const HEAD_ROWS: usize = 42;
+
+/// The first rows of every sheet, with their merges: enough to find the table without reading it
+/// all. A large .xlsx is then read by `each_row`.
+pub fn heads(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>, AppError> {
+    check_size(bytes, file_name, limits)?;
+    let format = sniff(bytes);
+    if format != Format::Xlsx {
+        let mut sheets = read(bytes, file_name, limits)?;
+        for sheet in &mut sheets {
+            sheet.rows.truncate(HEAD_ROWS);
+        }
+        return Ok(sheets);
+    }
+    check_zip(bytes, file_name, limits)?;
+    let mut sheets = read_calamine(bytes, file_name, format, limits, HEAD_ROWS)?;
+    let font = legacy_font(bytes, format);
+    for sheet in &mut sheets {
+        convert_text(sheet, font);
+    }
+    Ok(sheets)
+}
+
+/// How many rows decide the encoding of a streamed sheet.
+const DETECT_ROWS: usize = 2000;
+
+/// Hands the rows of one sheet to `each`, in order. An .xlsx is read cell by cell on a second
+/// thread while `each` works on the rows already read, so memory does not grow with the file;
+/// its text is converted from the encoding its first rows are in. Other formats are read whole
+/// (their size is bounded by the format or the upload limit). Returns the encoding found.
+pub fn each_row(
+    bytes: &[u8],
+    file_name: &str,
+    sheet: &str,
+    limits: &Limits,
+    size: impl FnOnce(u32) + Send,
+    mut each: impl FnMut(u32, Vec<Cell>) -> Result<(), AppError>,
+) -> Result<Legacy, AppError> {
+    check_size(bytes, file_name, limits)?;
+    let format = sniff(bytes);
+    if format != Format::Xlsx {
+        let sheets = read(bytes, file_name, limits)?;
+        let found = sheets
+            .into_iter()
+            .find(|s| s.name == sheet)
+            .ok_or_else(|| refuse(format!("Tệp «{file_name}» không có trang «{sheet}»")))?;
+        size(found.rows.last().map(|(r, _)| r + 1).unwrap_or(0));
+        for (r, cells) in found.rows {
+            each(r, cells)?;
+        }
+        return Ok(found.encoding);
+    }
+    check_zip(bytes, file_name, limits)?;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(u32, Vec<Cell>), AppError>>(512);
+        let reader = scope.spawn(move || {
+            let sent = (|| {
+                let mut wb = open_xlsx(bytes, file_name)?;
+                xlsx_rows(&mut wb, file_name, sheet, limits, size, |r, cells| Ok(tx.send(Ok((r, cells))).is_ok()))
+            })();
+            match sent {
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    None
+                }
+                Ok(by_font) => by_font,
+            }
+        });
+        let mut first: Vec<(u32, Vec<Cell>)> = Vec::new();
+        let mut encoding: Option<Legacy> = None;
+        let convert = |cells: &mut Vec<Cell>, encoding: Legacy| {
+            for cell in cells.iter_mut() {
+                if let Cell::Text(t) = cell {
+                    *t = legacy::convert(t, encoding);
+                }
+            }
+        };
+        let decide = |first: &mut Vec<(u32, Vec<Cell>)>| {
+            let texts = first.iter().flat_map(|(_, cells)| cells.iter().filter_map(Cell::text));
+            let found = legacy::detect(texts);
+            for (_, cells) in first.iter_mut() {
+                convert(cells, found);
+            }
+            found
+        };
+        for item in rx.iter() {
+            let (r, mut cells) = item?;
+            match encoding {
+                Some(e) => {
+                    convert(&mut cells, e);
+                    each(r, cells)?;
+                }
+                None => {
+                    first.push((r, cells));
+                    if first.len() >= DETECT_ROWS {
+                        encoding = Some(decide(&mut first));
+                        for (r, cells) in first.drain(..) {
+                            each(r, cells)?;
+                        }
+                    }
+                }
+            }
+        }
+        let encoding = match encoding {
+            Some(e) => e,
+            None => {
+                let e = decide(&mut first);
+                for (r, cells) in first.drain(..) {
+                    each(r, cells)?;
+                }
+                e
+            }
+        };
+        drop(rx);
+        let by_font = reader.join().map_err(|_| AppError::Internal("luồng đọc tệp dừng bất thường".into()))?;
+        Ok(by_font.unwrap_or(encoding))
+    })
+}
+
+fn check_size(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<(), AppError> {
+    if bytes.is_empty() {
+        return Err(refuse(format!("Tệp «{file_name}» rỗng")));
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(refuse(format!(
+            "Tệp «{file_name}» lớn {} MB, quá giới hạn {} MB",
+            bytes.len() / (1024 * 1024),
+            limits.max_bytes / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// The legacy encoding the fonts of an .xls or .ods declare, if any: .VnTime, .VnArial… are TCVN3
+/// (ABC) fonts, VNI-Times… VNI fonts. Text typed in them is stored as the font's bytes, so the
+/// font name is the writer's own word on the encoding. These formats are read without each
+/// cell's font, so the fonts listed decide for the workbook, and the text has the last word
+/// (`detect_with_font`).
+fn legacy_font(bytes: &[u8], format: Format) -> Option<Legacy> {
+    let styles: Vec<u8> = match format {
+        // An .xlsx names the font of each cell: `xlsx_rows` converts cell by cell.
+        Format::Xlsx | Format::Csv => return None,
+        Format::Ods => {
+            use std::io::Read;
+            let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+            let mut out = vec![];
+            for part in ["styles.xml", "content.xml"] {
+                if let Ok(f) = zip.by_name(part) {
+                    // The fonts come first; a bounded read keeps a hostile part from costing much.
+                    let _ = f.take(4 * 1024 * 1024).read_to_end(&mut out);
+                }
+            }
+            out
+        }
+        // BIFF keeps font names in FONT records, as 8-bit or UTF-16 text.
+        Format::Xls => bytes.iter().copied().filter(|b| *b != 0).collect(),
+    };
+    // Font names as their makers spell them: ".VnTime", ".VnArialH", "VNI-Times" (a web address
+    // like "quangngai.gov.vn" in a cell does not match).
+    let tcvn3 = styles.windows(4).filter(|w| w.starts_with(b".Vn") && w[3].is_ascii_uppercase()).count();
+    let vni = styles.windows(4).filter(|w| w == b"VNI-").count();
+    match (tcvn3, vni) {
+        (0, 0) => None,
+        (t, v) if t >= v => Some(Legacy::Tcvn3),
+        _ => Some(Legacy::Vni),
+    }
+}
+
+fn open_xlsx<'a>(bytes: &'a [u8], file_name: &str) -> Result<calamine::Xlsx<Cursor<&'a [u8]>>, AppError> {
+    calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| refuse(format!("Không đọc được tệp «{file_name}»: {e}")))
+}
+
+/// Walks the rows of an .xlsx sheet cell by cell, handing each finished row to `each` until it
+/// answers false; `size` is told the last row the sheet declares. Only cells that exist are read,
+/// so declared dimensions (a stray cell at XFD1048576) cost nothing; the count of real cells is
+/// what is limited. Text in a cell whose font is a legacy one (.VnTime, VNI-Times) is converted
+/// by its font; the encoding so converted, if any, is returned.
+fn xlsx_rows(
+    wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    file_name: &str,
+    name: &str,
+    limits: &Limits,
+    size: impl FnOnce(u32),
+    mut each: impl FnMut(u32, Vec<Cell>) -> Result<bool, AppError>,
+) -> Result<Option<Legacy>, AppError> {
+    let bad = |e: String| refuse(format!("Không đọc được tệp «{file_name}»: {e}"));
+    let mut reader = wb.worksheet_cells_reader(name).map_err(|e| bad(e.to_string()))?;
+    size(reader.dimensions().end.0 + 1);
+    let fonts: Vec<Option<Legacy>> = reader
+        .styles()
+        .iter()
+        .map(|s| s.font.as_ref().and_then(|f| f.name.as_deref()).and_then(legacy::font_encoding))
+        .collect();
+    let mut by_font = [0usize; 2];
+    let mut stopped = false;
+    let mut row: Option<(u32, Vec<Cell>)> = None;
+    let mut count = 0u64;
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(|e| bad(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        let mut value = cell_of(&Data::from(cell.get_value().clone()));
+        if value.is_empty() {
+            continue;
+        }
+        if let (Cell::Text(t), Some(Some(font))) = (&mut value, fonts.get(style)) {
+            *t = legacy::convert(t, *font);
+            by_font[usize::from(*font == Legacy::Vni)] += 1;
+        }
+        count += 1;
+        if count > limits.max_cells {
+            return Err(refuse(format!("Trang «{name}» có quá {} ô dữ liệu", limits.max_cells)));
+        }
+        if c >= limits.max_columns {
+            continue;
+        }
+        if row.as_ref().is_some_and(|(last, _)| *last != r) {
+            let (last, cells) = row.take().expect("checked");
+            if !each(last, cells)? {
+                stopped = true;
+                break;
+            }
+        }
+        let cells = &mut row.get_or_insert_with(|| (r, vec![])).1;
+        if cells.len() <= c as usize {
+            cells.resize(c as usize + 1, Cell::Empty);
+        }
+        cells[c as usize] = value;
+    }
+    if let (Some((last, cells)), false) = (row, stopped) {
+        each(last, cells)?;
+    }
+    Ok(match by_font {
+        [0, 0] => None,
+        [t, v] if t >= v => Some(Legacy::Tcvn3),
+        _ => Some(Legacy::Vni),
+    })
 }
 
 /// A zip that inflates far beyond its size is refused before any of it is inflated.
@@ -196,45 +427,36 @@ fn cell_of(d: &Data) -> Cell {
     }
 }
 
-fn read_calamine(bytes: &[u8], file_name: &str, format: Format, limits: &Limits) -> Result<Vec<Sheet>, AppError> {
+/// Reads the sheets of a workbook, at most `max_rows` rows of each.
+fn read_calamine(
+    bytes: &[u8],
+    file_name: &str,
+    format: Format,
+    limits: &Limits,
+    max_rows: usize,
+) -> Result<Vec<Sheet>, AppError> {
     let bad = |e: String| refuse(format!("Không đọc được tệp «{file_name}»: {e}"));
     let cursor = Cursor::new(bytes);
     let mut out = vec![];
     match format {
         Format::Xlsx => {
-            let mut wb: calamine::Xlsx<_> =
-                calamine::open_workbook_from_rs(cursor).map_err(|e: calamine::XlsxError| bad(e.to_string()))?;
+            let mut wb = open_xlsx(bytes, file_name)?;
             for name in wb.sheet_names().to_vec() {
                 let merges: Vec<Merge> =
                     wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect();
-                let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| bad(e.to_string()))?;
-                // The cell reader holds only the cells that exist, so the declared dimensions (a stray
-                // cell at XFD1048576) cost nothing here; the count of real cells is what is limited.
                 let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
-                let mut count = 0u64;
-                while let Some(cell) = reader.next_cell().map_err(|e| bad(e.to_string()))? {
-                    let (r, c) = cell.get_position();
-                    let value = cell_of(&Data::from(cell.get_value().clone()));
-                    if value.is_empty() {
-                        continue;
-                    }
-                    count += 1;
-                    if count > limits.max_cells {
-                        return Err(refuse(format!("Trang «{name}» có quá {} ô dữ liệu", limits.max_cells)));
-                    }
-                    if c >= limits.max_columns {
-                        continue;
-                    }
-                    if rows.last().is_none_or(|(last, _)| *last != r) {
-                        rows.push((r, vec![]));
-                    }
-                    let row = &mut rows.last_mut().expect("pushed").1;
-                    if row.len() <= c as usize {
-                        row.resize(c as usize + 1, Cell::Empty);
-                    }
-                    row[c as usize] = value;
-                }
-                out.push(Sheet { name, rows, merges, encoding: Legacy::Unicode });
+                let by_font = xlsx_rows(
+                    &mut wb,
+                    file_name,
+                    &name,
+                    limits,
+                    |_| {},
+                    |r, cells| {
+                        rows.push((r, cells));
+                        Ok(rows.len() < max_rows)
+                    },
+                )?;
+                out.push(Sheet { name, rows, merges, encoding: by_font.unwrap_or(Legacy::Unicode) });
             }
         }
         Format::Xls | Format::Ods => {
@@ -336,9 +558,13 @@ pub fn decode_text(bytes: &[u8]) -> String {
 }
 
 /// Converts the sheet's text from its legacy encoding, if it has one, and normalises it to NFC.
-fn convert_text(sheet: &mut Sheet) {
-    let encoding = legacy::detect(sheet.rows.iter().flat_map(|(_, cells)| cells.iter().filter_map(Cell::text)));
-    sheet.encoding = encoding;
+/// An .xlsx's cells in legacy fonts are converted already, as they were read.
+fn convert_text(sheet: &mut Sheet, font: Option<Legacy>) {
+    let texts = sheet.rows.iter().flat_map(|(_, cells)| cells.iter().filter_map(Cell::text));
+    let encoding = legacy::detect_with_font(texts, font);
+    if sheet.encoding == Legacy::Unicode {
+        sheet.encoding = encoding;
+    }
     for (_, cells) in &mut sheet.rows {
         for cell in cells.iter_mut() {
             if let Cell::Text(t) = cell {

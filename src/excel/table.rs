@@ -80,14 +80,16 @@ pub struct TableRow {
     pub kind: RowKind,
 }
 
+/// Where the table is and what its columns mean; its rows are read afterwards, one at a time,
+/// through `RowReader`.
 #[derive(Debug, Clone)]
 pub struct Table {
     pub sheet: String,
+    /// The encoding of the sheet's first rows (the whole sheet's is decided as it is read).
     pub encoding: Legacy,
     /// Excel row numbers of the header.
     pub header_rows: Vec<u32>,
     pub columns: Vec<Column>,
-    pub rows: Vec<TableRow>,
 }
 
 impl Table {
@@ -98,6 +100,72 @@ impl Table {
     /// A layout's fingerprint: the folded headers in order, to remember a corrected mapping.
     pub fn layout(&self) -> String {
         self.columns.iter().map(|c| fold(&c.header)).collect::<Vec<_>>().join("|")
+    }
+
+    /// Sorts the sheet's rows below the header into data and skipped rows, as they are read.
+    pub fn row_reader(&self) -> RowReader {
+        let last_header = *self.header_rows.last().expect("a header has a row") - 1;
+        RowReader { last_header, expected: last_header + 1, signature: false }
+    }
+}
+
+/// Sorts rows into data and skipped rows — numbering, section, subtotal, signature, blank — one
+/// at a time, so a sheet of a million rows is never held whole.
+pub struct RowReader {
+    last_header: u32,
+    expected: u32,
+    signature: bool,
+}
+
+impl RowReader {
+    /// The table rows for the sheet row `r` (0-based): the blank rows before it, then itself.
+    /// Rows of the title block and the header give none.
+    pub fn push(&mut self, r: u32, cells: Vec<Cell>) -> Vec<TableRow> {
+        if r <= self.last_header {
+            return vec![];
+        }
+        let mut out = vec![];
+        while self.expected < r {
+            out.push(TableRow {
+                excel_row: self.expected + 1,
+                cells: vec![],
+                kind: RowKind::Skip("Dòng trống".into()),
+            });
+            self.expected += 1;
+        }
+        self.expected = r + 1;
+        let folded: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(|c| fold(&c.display())).collect();
+        if !self.signature
+            && folded.iter().any(|t| {
+                SIGNATURES.iter().any(|s| t.contains(s))
+                    || (t.contains("ngay") && t.contains("thang") && t.contains("nam") && t.len() < 60)
+            })
+        {
+            self.signature = true;
+        }
+        let kind = if self.signature {
+            RowKind::Skip("Phần chữ ký, ngày tháng cuối bảng".into())
+        } else if folded.is_empty() {
+            RowKind::Skip("Dòng trống".into())
+        } else if is_numbering(&cells) {
+            RowKind::Skip("Dòng đánh số cột".into())
+        } else if folded
+            .iter()
+            .take(4)
+            .any(|t| t.starts_with("cong") || t.starts_with("tong cong") || t.starts_with("tong so"))
+        {
+            RowKind::Skip("Dòng cộng / tổng cộng".into())
+        } else if folded.len() <= 3
+            && cells.iter().find(|c| !c.is_empty()).is_some_and(|c| is_roman_or_letter(&c.display()))
+            && cells.iter().filter(|c| matches!(c, Cell::Number(_))).count() == 0
+        {
+            let title: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(Cell::display).collect();
+            RowKind::Skip(format!("Dòng tiêu đề nhóm «{}»", title.join(" ")))
+        } else {
+            RowKind::Data
+        };
+        out.push(TableRow { excel_row: r + 1, cells, kind });
+        out
     }
 }
 
@@ -201,7 +269,8 @@ const SIGNATURES: &[&str] = &[
     "xac nhan cua",
 ];
 
-/// The table of the named sheet, or of the sheet whose header names the most fields.
+/// The table of the named sheet, or of the sheet whose header names the most fields. `sheets` need
+/// hold only their first rows (`excel::heads`).
 pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Result<Table, AppError> {
     let candidates: Vec<&Sheet> = match sheet_name {
         Some(name) => {
@@ -228,53 +297,10 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
         .enumerate()
         .map(|(i, h)| Column { index: i as u32, header: h.clone(), field: syn.field_of(h).map(str::to_string) })
         .collect();
-    let last_header = *header_rows.last().expect("a header has a row");
-    let mut rows = vec![];
-    let mut expected = last_header + 1;
-    let mut signature = false;
-    for (r, cells) in sheet.rows.iter().filter(|(r, _)| *r > last_header) {
-        while expected < *r {
-            rows.push(TableRow { excel_row: expected + 1, cells: vec![], kind: RowKind::Skip("Dòng trống".into()) });
-            expected += 1;
-        }
-        expected = r + 1;
-        let folded: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(|c| fold(&c.display())).collect();
-        if !signature
-            && folded.iter().any(|t| {
-                SIGNATURES.iter().any(|s| t.contains(s))
-                    || (t.contains("ngay") && t.contains("thang") && t.contains("nam") && t.len() < 60)
-            })
-        {
-            signature = true;
-        }
-        let kind = if signature {
-            RowKind::Skip("Phần chữ ký, ngày tháng cuối bảng".into())
-        } else if folded.is_empty() {
-            RowKind::Skip("Dòng trống".into())
-        } else if is_numbering(cells) {
-            RowKind::Skip("Dòng đánh số cột".into())
-        } else if folded
-            .iter()
-            .take(4)
-            .any(|t| t.starts_with("cong") || t.starts_with("tong cong") || t.starts_with("tong so"))
-        {
-            RowKind::Skip("Dòng cộng / tổng cộng".into())
-        } else if folded.len() <= 3
-            && cells.iter().find(|c| !c.is_empty()).is_some_and(|c| is_roman_or_letter(&c.display()))
-            && cells.iter().filter(|c| matches!(c, Cell::Number(_))).count() == 0
-        {
-            let title: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(Cell::display).collect();
-            RowKind::Skip(format!("Dòng tiêu đề nhóm «{}»", title.join(" ")))
-        } else {
-            RowKind::Data
-        };
-        rows.push(TableRow { excel_row: r + 1, cells: cells.clone(), kind });
-    }
     Ok(Table {
         sheet: sheet.name.clone(),
         encoding: sheet.encoding,
         header_rows: header_rows.iter().map(|r| r + 1).collect(),
         columns,
-        rows,
     })
 }

@@ -332,6 +332,39 @@ fn viqr_marks(s: &str) -> usize {
         + s.matches("dd").count()
 }
 
+/// The legacy encoding a font stands for: .VnTime, .VnArialH… (TCVN3, ABC), VNI-Times… (VNI).
+pub fn font_encoding(name: &str) -> Option<Legacy> {
+    let name = name.trim();
+    if name.len() > 3 && name.starts_with(".Vn") {
+        Some(Legacy::Tcvn3)
+    } else if name.to_ascii_uppercase().starts_with("VNI-") || name.eq_ignore_ascii_case("VNI") {
+        Some(Legacy::Vni)
+    } else {
+        None
+    }
+}
+
+/// Decides the encoding of a sheet from its text and the legacy font its workbook declares: the
+/// font decides unless the text is plainly Unicode or reads worse converted.
+pub fn detect_with_font<'a>(texts: impl IntoIterator<Item = &'a str> + Clone, font: Option<Legacy>) -> Legacy {
+    let by_bytes = detect(texts.clone());
+    match font {
+        Some(f) if f != by_bytes && by_bytes == Legacy::Unicode => {
+            let texts: Vec<&str> = texts.into_iter().collect();
+            let unicode: usize = texts.iter().map(|t| unicode_letters(t)).sum();
+            let score = |s: &str| leftovers(s) * 4 + bad_syllables(s);
+            let asis: usize = texts.iter().map(|t| score(t)).sum();
+            let converted: usize = texts.iter().map(|t| score(&convert(t, f))).sum();
+            if unicode == 0 && converted <= asis {
+                f
+            } else {
+                by_bytes
+            }
+        }
+        _ => by_bytes,
+    }
+}
+
 /// Decides the encoding of a sheet from all its text.
 pub fn detect<'a>(texts: impl IntoIterator<Item = &'a str>) -> Legacy {
     let (

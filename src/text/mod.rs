@@ -166,8 +166,12 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().with_timezone(&vn_offset()).date_naive()
 }
 
+/// Now in UTC, to the microsecond: what both databases store, so a record built in memory equals
+/// the record read back.
 pub fn now_utc() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::Timelike;
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
 }
 
 #[cfg(test)]
