@@ -32,5 +32,5 @@ pub fn open(url: &str) -> AppResult<Db> {
 
 /// The application: the real router over an opened database.
 pub fn app(db: Db) -> axum::Router {
-    web::router(web::AppState { db })
+    web::router(web::AppState { db, imports: Default::default() })
 }

@@ -223,6 +223,9 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                         eprintln!();
                     }
                 }))),
+                // A file on the server's own disk is not an upload: it may be as large as a
+                // million-row register (the reader streams it; the cell limit still holds).
+                limits: taisan::excel::Limits { max_bytes: 1024 * 1024 * 1024, ..Default::default() },
                 ..Default::default()
             };
             let actor = Actor(user.unwrap_or_else(|| "cli".into()));

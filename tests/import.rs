@@ -352,3 +352,50 @@ fn far_cells_and_wide_rows_are_read_within_limits() {
     .unwrap();
     assert_eq!(r.counts.create, 1, "{:#?}", r.rows.iter().filter(|x| x.outcome != Outcome::Skip).collect::<Vec<_>>());
 }
+
+/// A sheet typed by two hands: names in the TCVN3 font .VnTime, notes in Unicode Arial. Each cell
+/// is read by its own font, which no guess over the whole sheet could do.
+#[tokio::test]
+async fn each_cell_is_read_in_the_encoding_of_its_font() {
+    use rust_xlsxwriter::{Format, Workbook};
+    each_backend(|app: TestApp| async move {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let vntime = Format::new().set_font_name(".VnTime");
+        for (c, h) in
+            ["Mã tài sản", "Tên tài sản", "Nhóm tài sản", "Đơn vị quản lý", "Nguyên giá", "Ghi chú"].iter().enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        // "Máy tính xách tay" and "Bàn họp" as a .VnTime keyboard stores them.
+        let rows =
+            [("FT-1", "M\u{B8}y t\u{DD}nh x\u{B8}ch tay", "Đang dùng tốt"), ("FT-2", "B\u{B5}n h\u{E4}p", "Mới")];
+        for (i, (code, name, note)) in rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, *code).unwrap();
+            ws.write_string_with_format(r, 1, *name, &vntime).unwrap();
+            ws.write_string(r, 2, "MMTB-VP").unwrap();
+            ws.write_string(r, 3, "TTUD").unwrap();
+            ws.write_number(r, 4, 15_000_000.0).unwrap();
+            ws.write_string(r, 5, *note).unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let r = import::execute(
+            &app.db,
+            &Actor("test".into()),
+            &Scope::ALL,
+            "hai-phong-chu.xlsx",
+            &bytes,
+            &Options::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(r.encoding, "TCVN3 (ABC)");
+        assert_eq!(r.counts.create, 2, "{:#?}", r.rows);
+        let names: Vec<_> = r.rows.iter().map(|x| x.name.clone().unwrap()).collect();
+        assert_eq!(names, ["Máy tính xách tay", "Bàn họp"]);
+        let (_, a) = app.get("/api/v1/assets?q=FT-1").await;
+        assert_eq!(a["items"][0]["notes"], "Đang dùng tốt", "Unicode cells are left as they are");
+    })
+    .await;
+}

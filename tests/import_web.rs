@@ -123,3 +123,62 @@ async fn the_page_uploads_previews_corrects_and_imports() {
     })
     .await;
 }
+
+/// A register of `n` rows, written here so that the test does not carry a large file.
+fn large_register(n: usize) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Mã tài sản", "Tên tài sản", "Nhóm tài sản", "Đơn vị quản lý", "Nguyên giá"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..n {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, format!("LON-{i:06}")).unwrap();
+        ws.write_string(r, 1, format!("Bàn làm việc số {i}")).unwrap();
+        ws.write_string(r, 2, "MMTB-VP").unwrap();
+        ws.write_string(r, 3, "TTUD").unwrap();
+        ws.write_number(r, 4, 12_500_000.0).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_large_upload_shows_its_progress_until_done() {
+    each_backend(|app: TestApp| async move {
+        let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+        let session = app.login("xuly", &password).await;
+        let Caller::Session { csrf, .. } = session.clone() else { unreachable!() };
+        let n = 20_000;
+        let req = Request::post(format!("/nhap-du-lieu?csrf_token={csrf}"))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(multipart("lon.xlsx", &large_register(n), &[("mode", "create")])))
+            .unwrap();
+        let (s, headers, _) = app.send(req).await;
+        // Too long to wait for: the page that shows its progress.
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let job = headers["location"].to_str().unwrap().to_string();
+        assert!(job.starts_with("/nhap-du-lieu/viec/"), "{job}");
+        let mut pages = vec![];
+        let result = loop {
+            let (s, page) = app.page(&job, false).await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            if !page.contains("id=\"import-progress\"") {
+                break page;
+            }
+            assert!(page.contains("http-equiv=\"refresh\""));
+            pages.push(page);
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        };
+        assert!(result.contains("Thêm 20.000"), "{result}");
+        assert!(result.contains("Còn 15.000 dòng không có lỗi không hiện ở đây"), "the first 5,000 rows are shown");
+        assert!(pages.iter().any(|p| p.contains("/ 20.000 dòng")), "the progress page counts the rows: {pages:?}");
+        assert_eq!(app.asset_count(), 0, "a preview saves nothing");
+        // Someone else does not see this person's import.
+        let other = app.add_user("xuly2", "xu_ly_tai_san", Some("TXLTS"));
+        let s2 = app.login("xuly2", &other).await;
+        app.act_as(s2);
+        assert_eq!(app.page(&job, false).await.0, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

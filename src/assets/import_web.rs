@@ -1,7 +1,9 @@
 //! Importing registers over the web: `/api/v1/imports/assets` for programs, and the page
 //! `/nhap-du-lieu` (upload → preview with the mapping to correct → import) for people.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -32,6 +34,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/nhap-du-lieu", EditAssets, index),
         Route::post("/nhap-du-lieu", EditAssets, upload).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
         Route::post("/nhap-du-lieu/{id}", EditAssets, decide),
+        Route::get("/nhap-du-lieu/viec/{id}", EditAssets, job_page),
         Route::get("/nhap-du-lieu/{id}/dong-loi.xlsx", EditAssets, errors_workbook),
         Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template),
         Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo),
@@ -98,6 +101,7 @@ fn options_of(mut input: Input) -> AppResult<Options> {
         wear_as_of,
         allow_duplicate: dup.unwrap_or(false),
         progress: Default::default(),
+        limits: Default::default(),
     })
 }
 
@@ -114,6 +118,128 @@ async fn run_import(
     tokio::task::spawn_blocking(move || import::execute(&db, &actor, &scope, &name, &bytes, &options, preview))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// An import the page started: its progress while it runs, its outcome once done (kept for the
+/// person who started it, so that the page can be reloaded).
+pub struct ImportJob {
+    owner: String,
+    upload_id: i32,
+    fields: BTreeMap<String, String>,
+    started: std::time::Instant,
+    done: AtomicUsize,
+    total: AtomicUsize,
+    outcome: Mutex<Option<Result<Report, (StatusCode, String)>>>,
+}
+
+/// The imports started from the page, by number.
+#[derive(Clone, Default)]
+pub struct ImportJobs(Arc<Mutex<JobTable>>);
+
+/// The last number given, and the jobs by number.
+type JobTable = (u64, HashMap<u64, Arc<ImportJob>>);
+
+impl ImportJobs {
+    fn add(&self, job: Arc<ImportJob>) -> u64 {
+        let mut jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Outcomes are kept an hour; nobody reloads a preview longer than that.
+        jobs.1.retain(|_, j| j.started.elapsed() < std::time::Duration::from_secs(3600));
+        jobs.0 += 1;
+        let id = jobs.0;
+        jobs.1.insert(id, job);
+        id
+    }
+
+    fn get(&self, id: u64, owner: &str) -> Option<Arc<ImportJob>> {
+        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.1.get(&id).filter(|j| j.owner == owner).cloned()
+    }
+}
+
+/// How long a page request waits for its import before showing the progress page instead.
+const WAIT_FOR_IMPORT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Runs an import for the page: the result page at once when it is quick, else a page that
+/// shows its progress until it is done.
+async fn page_import(
+    st: &AppState,
+    me: &Identity,
+    upload_id: i32,
+    (name, bytes): (String, Vec<u8>),
+    mut options: Options,
+    fields: BTreeMap<String, String>,
+    preview: bool,
+) -> PageResult<Response> {
+    let job = Arc::new(ImportJob {
+        owner: me.user.username.clone(),
+        upload_id,
+        fields,
+        started: std::time::Instant::now(),
+        done: AtomicUsize::new(0),
+        total: AtomicUsize::new(0),
+        outcome: Mutex::new(None),
+    });
+    let told = job.clone();
+    options.progress = import::Progress(Some(Arc::new(move |done, total| {
+        told.done.store(done, Ordering::Relaxed);
+        told.total.store(total, Ordering::Relaxed);
+    })));
+    let (db, actor, scope, finished) = (st.db.clone(), me.user.actor(), me.user.scope(), job.clone());
+    let task = tokio::task::spawn_blocking(move || {
+        let outcome = import::execute(&db, &actor, &scope, &name, &bytes, &options, preview)
+            .map_err(|e| (e.status(), e.public_message()));
+        *finished.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+    });
+    let id = st.imports.add(job.clone());
+    if tokio::time::timeout(WAIT_FOR_IMPORT, task).await.is_err() {
+        return Ok(axum::response::Redirect::to(&format!("/nhap-du-lieu/viec/{id}")).into_response());
+    }
+    job_response(st, me, &job).await
+}
+
+/// The page of an import: its progress, or its result.
+async fn job_page(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Response> {
+    let id = parse_id(&id, "việc nhập")?;
+    let job = st.imports.get(id as u64, &me.user.username).ok_or_else(|| {
+        AppError::NotFound(format!("việc nhập số {id} (đã xong quá một giờ hoặc không phải của bạn)"))
+    })?;
+    job_response(&st, &me, &job).await
+}
+
+#[derive(Template)]
+#[template(path = "imports/progress.html")]
+struct ProgressPage {
+    nav: Nav,
+    done: usize,
+    total: usize,
+    seconds: u64,
+}
+
+impl ProgressPage {
+    fn percent(&self) -> usize {
+        (self.done * 100).checked_div(self.total).unwrap_or(0).min(100)
+    }
+}
+
+async fn job_response(st: &AppState, me: &Identity, job: &ImportJob) -> PageResult<Response> {
+    let outcome = job.outcome.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match outcome {
+        None => {
+            let page = ProgressPage {
+                nav: Nav::of(me),
+                done: job.done.load(Ordering::Relaxed),
+                total: job.total.load(Ordering::Relaxed),
+                seconds: job.started.elapsed().as_secs(),
+            };
+            Ok(Html(render(&page)?).into_response())
+        }
+        Some(Ok(report)) => {
+            let preview = job.fields.get("action").map(String::as_str) != Some("import");
+            let status = if !preview && !report.saved { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            Ok((status, Html(preview_html(me, job.upload_id, report, &job.fields)?)).into_response())
+        }
+        Some(Err((status, message))) => Ok((status, Html(index_html(st, me, Some(message)).await?)).into_response()),
+    }
 }
 
 // ---- API ---------------------------------------------------------------------------------------
@@ -360,10 +486,7 @@ async fn upload(State(st): State<AppState>, Auth(me): Auth, multipart: Multipart
                 .get_result(c)?)
         })
         .await?;
-    match run_import(&st, &me, name, bytes, options, true).await {
-        Ok(report) => Ok(Html(preview_html(&me, upload_id, report, &fields)?).into_response()),
-        Err(e) => Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
-    }
+    page_import(&st, &me, upload_id, (name, bytes), options, fields, true).await
 }
 
 /// A file this person uploaded (nobody else's).
@@ -394,13 +517,7 @@ async fn decide(
     let fields = form.to_map();
     let options = options_of(Input::from_form(form.0.clone()))?;
     let preview = form.get("action") != Some("import");
-    match run_import(&st, &me, name, bytes, options, preview).await {
-        Ok(report) => {
-            let status = if !preview && !report.saved { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            Ok((status, Html(preview_html(&me, id, report, &fields)?)).into_response())
-        }
-        Err(e) => Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
-    }
+    page_import(&st, &me, id, (name, bytes), options, fields, preview).await
 }
 
 /// The rows with errors of an upload, as a workbook to fix and import again.

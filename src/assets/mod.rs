@@ -415,7 +415,9 @@ pub fn editable_json(a: &Asset) -> Value {
 
 /// An asset's stored fields, checked, before it has an id.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = assets, treat_none_as_null = true)]
+// Every value is given (None is NULL, not the column's default), so that many rows go in one
+// INSERT: diesel inserts rows that may hold defaults one statement each on SQLite.
+#[diesel(table_name = assets, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AssetRecord {
     code: String,
     name: String,
@@ -804,7 +806,8 @@ pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) 
             entity: "asset",
             entity_id: a.id.to_string(),
             before: None,
-            after: Some(json!(a)),
+            // Straight to text: the same as `json!(a).to_string()` without the tree between.
+            after: serde_json::to_string(a).ok(),
         })
         .collect();
     audit::record_many(conn, actor, changes)?;
@@ -834,7 +837,7 @@ pub fn update(
     }
     let mut checker = Checker::load(conn)?;
     let after = match write_update(conn, &mut checker, actor, scope, &current, patch, false)? {
-        Some(Updated::Written(after)) => after,
+        Some(Updated::Written(after)) => *after,
         _ => return Err(with_current(stale(), conn, id)),
     };
     view_of(conn, after)
@@ -842,7 +845,7 @@ pub fn update(
 
 /// The outcome of `write_update`.
 pub enum Updated {
-    Written(Asset),
+    Written(Box<Asset>),
     /// Nothing would change; nothing was written (asked for by an import).
     Unchanged,
 }
@@ -875,7 +878,7 @@ pub fn write_update(
         return Ok(None);
     }
     audit::record(conn, actor, "update", "asset", current.id, Some(&json!(current)), Some(&json!(after)))?;
-    Ok(Some(Updated::Written(after)))
+    Ok(Some(Updated::Written(Box::new(after))))
 }
 
 fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {

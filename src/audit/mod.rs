@@ -20,7 +20,7 @@ pub mod pages;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEvent {
     pub seq: i64,
     pub occurred_at: NaiveDateTime,
@@ -71,8 +71,9 @@ pub struct Change {
     pub action: &'static str,
     pub entity: &'static str,
     pub entity_id: String,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    /// The record before and after, as JSON text.
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// Appends one event. Must run inside the transaction that makes the change.
@@ -85,8 +86,13 @@ pub fn record(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> AppResult<AuditEvent> {
-    let change =
-        Change { action, entity, entity_id: entity_id.to_string(), before: before.cloned(), after: after.cloned() };
+    let change = Change {
+        action,
+        entity,
+        entity_id: entity_id.to_string(),
+        before: before.map(Value::to_string),
+        after: after.map(Value::to_string),
+    };
     let mut events = record_many(conn, actor, vec![change])?;
     Ok(events.pop().expect("one change, one event"))
 }
@@ -119,8 +125,8 @@ pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> Ap
             action: change.action.to_string(),
             entity: change.entity.to_string(),
             entity_id: change.entity_id,
-            before_json: change.before.as_ref().map(Value::to_string),
-            after_json: change.after.as_ref().map(Value::to_string),
+            before_json: change.before,
+            after_json: change.after,
             prev_hash: std::mem::take(&mut prev_hash),
             hash: String::new(),
         };

@@ -26,6 +26,8 @@ use crate::input::Input;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Imports running for the page, which polls their progress.
+    pub imports: crate::assets::import_web::ImportJobs,
 }
 
 /// The largest request body accepted (forms and JSON; uploads get their own limit).

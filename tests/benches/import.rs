@@ -142,7 +142,11 @@ fn floor(path: &str, url: &str) -> usize {
 fn import(path: &str, url: &str) -> usize {
     let db = taisan::open(url).unwrap();
     let bytes = std::fs::read(path).unwrap();
-    let options = taisan::assets::import::Options { mode: taisan::assets::import::Mode::Create, ..Default::default() };
+    let options = taisan::assets::import::Options {
+        mode: taisan::assets::import::Mode::Create,
+        limits: taisan::excel::Limits { max_bytes: 1024 * 1024 * 1024, ..Default::default() },
+        ..Default::default()
+    };
     let report = taisan::assets::import::execute(
         &db,
         &taisan::audit::Actor("bench".into()),
@@ -197,7 +201,8 @@ fn main() {
     }
     let n = rows();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.xlsx");
+    // BENCH_IMPORT_FILE keeps the generated workbook, to profile one side with `--child`.
+    let path = std::env::var("BENCH_IMPORT_FILE").map(Into::into).unwrap_or_else(|_| dir.path().join("register.xlsx"));
     let t = Instant::now();
     generate(&path, n);
     println!(
