@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod excel;
 pub mod input;
+pub mod progress;
 pub mod reports;
 pub mod rules;
 pub mod tasks;

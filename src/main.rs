@@ -61,8 +61,11 @@ enum Command {
     /// Xuất báo cáo ra Excel/CSV (export a report): register (danh sách tài sản), wear (bảng tính hao
     /// mòn C55-HD), book (sổ tài sản cố định S24-H).
     Export {
-        /// register | wear | book
+        /// register | wear | book | card
         report: String,
+        /// Mã tài sản (asset code): the asset whose card (thẻ tài sản) to write.
+        #[arg(long)]
+        code: Option<String>,
         /// The year of the wear table (default: the latest year closed).
         #[arg(long)]
         year: Option<i32>,
@@ -215,14 +218,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 sheet,
                 default_unit,
                 allow_duplicate,
-                progress: taisan::assets::import::Progress(Some(std::sync::Arc::new(|done, total| {
-                    let width = 30;
-                    let filled = (done * width).checked_div(total).unwrap_or(width);
-                    eprint!("\r[{}{}] {done}/{total} dòng", "#".repeat(filled), ".".repeat(width - filled));
-                    if done == total {
-                        eprintln!();
-                    }
-                }))),
+                progress: progress_bar("dòng"),
                 // A file on the server's own disk is not an upload: it may be as large as a
                 // million-row register (the reader streams it; the cell limit still holds).
                 limits: taisan::excel::Limits { max_bytes: 1024 * 1024 * 1024, ..Default::default() },
@@ -264,12 +260,20 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             );
             Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { report, year, unit, task, csv, output } => {
-            if !["register", "wear", "book"].contains(&report.as_str()) {
-                return Err(AppError::Config(format!("Không có báo cáo «{report}»; hiện có: register, wear, book")));
+        Command::Export { report, code, year, unit, task, csv, output } => {
+            if !["register", "wear", "book", "card"].contains(&report.as_str()) {
+                return Err(AppError::Config(format!(
+                    "Không có báo cáo «{report}»; hiện có: register, wear, book, card"
+                )));
+            }
+            if report == "card" && code.is_none() {
+                return Err(AppError::Config("Thẻ tài sản cần --code MÃ_TÀI_SẢN".into()));
             }
             let db = taisan::open(&url)?;
-            let bytes = db.read_sync(|c| {
+            let cannot_write = |e: std::fmt::Arguments| {
+                AppError::Config(format!("Không ghi được {} (cannot write): {e}", output.display()))
+            };
+            db.read_sync(|c| {
                 use diesel::prelude::*;
                 use taisan::db::schema::tasks;
                 let mut filter =
@@ -284,23 +288,41 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 }
                 eprintln!("Đang xuất …");
                 let today = taisan::text::today();
+                let bar = progress_bar("tài sản");
                 match (report.as_str(), csv) {
+                    ("card", _) => {
+                        use diesel::prelude::*;
+                        use taisan::db::schema::assets;
+                        let code = code.as_deref().unwrap_or_default();
+                        let id: i32 = assets::table
+                            .filter(assets::code.eq(code))
+                            .select(assets::id)
+                            .first(c)
+                            .optional()?
+                            .ok_or_else(|| AppError::NotFound(format!("tài sản mã «{code}»")))?;
+                        let view = taisan::assets::find_view(c, id)?;
+                        taisan::assets::export::asset_card(c, &view, today)?.save(&output)
+                    }
                     ("wear" | "book", _) => {
                         use chrono::Datelike;
                         let year = year.unwrap_or_else(|| taisan::assets::wear::last_close(today).year());
                         if report == "wear" {
-                            taisan::assets::export::wear_workbook(c, &filter, year)
+                            taisan::assets::export::wear_workbook(c, &filter, year, &bar)?.save(&output)
                         } else {
-                            taisan::assets::export::fixed_asset_book(c, &filter, year)
+                            taisan::assets::export::fixed_asset_book(c, &filter, year, &bar)?.save(&output)
                         }
                     }
-                    (_, true) => taisan::assets::export::register_csv(c, &filter, today),
-                    (_, false) => taisan::assets::export::register_workbook(c, &filter, today),
+                    (_, true) => {
+                        let file = std::fs::File::create(&output).map_err(|e| cannot_write(format_args!("{e}")))?;
+                        let mut out = std::io::BufWriter::new(file);
+                        taisan::assets::export::register_csv(c, &filter, today, &bar, &mut out)?;
+                        std::io::Write::flush(&mut out).map_err(|e| cannot_write(format_args!("{e}")))
+                    }
+                    (_, false) => taisan::assets::export::register_workbook(c, &filter, today, &bar)?.save(&output),
                 }
             })?;
-            std::fs::write(&output, &bytes)
-                .map_err(|e| AppError::Config(format!("Không ghi được {} (cannot write): {e}", output.display())))?;
-            println!("Đã ghi {} ({} KB)", output.display(), bytes.len() / 1024);
+            let size = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);
+            println!("Đã ghi {} ({} KB)", output.display(), size / 1024);
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command } => {
@@ -425,4 +447,16 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// A progress line on the terminal: `[#####.....] done/total what`, finished with a new line.
+fn progress_bar(what: &'static str) -> taisan::progress::Progress {
+    taisan::progress::Progress(Some(std::sync::Arc::new(move |done, total| {
+        let width = 30;
+        let filled = (done * width).checked_div(total).unwrap_or(width).min(width);
+        eprint!("\r[{}{}] {done}/{total} {what}", "#".repeat(filled), ".".repeat(width - filled));
+        if done >= total {
+            eprintln!();
+        }
+    })))
 }

@@ -69,7 +69,16 @@ fn people_tokens_and_the_chain(app: &common::TestApp) {
     let (ok, out, err) =
         taisan(&url, &["export", "register", "--unit", "TTUD", "-o", out_file.to_str().unwrap()], None);
     assert!(ok && out.contains("Đã ghi"), "{out}{err}");
+    assert!(err.contains("tài sản") && err.contains("[####"), "a progress bar: {err}");
     assert!(std::fs::read(&out_file).unwrap().starts_with(b"PK"));
+    let (ok, out, err) = taisan(&url, &["export", "register", "--csv", "-o", out_file.to_str().unwrap()], None);
+    assert!(ok && out.contains("Đã ghi"), "{out}{err}");
+    assert!(std::fs::read(&out_file).unwrap().starts_with(b"\xEF\xBB\xBF"), "CSV with a BOM");
+    // A card is of one asset, named by its code.
+    let (ok, _, err) = taisan(&url, &["export", "card", "--code", "KHONG-CO", "-o", out_file.to_str().unwrap()], None);
+    assert!(!ok && err.contains("tài sản mã «KHONG-CO»"), "{err}");
+    let (ok, _, err) = taisan(&url, &["export", "card", "-o", out_file.to_str().unwrap()], None);
+    assert!(!ok && err.contains("--code"), "{err}");
     let _ = std::fs::remove_file(&out_file);
     let (ok, _, err) = taisan(&url, &["export", "khong-co", "-o", "/tmp/x"], None);
     assert!(!ok && err.contains("Không có báo cáo «khong-co»"), "{err}");

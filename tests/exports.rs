@@ -178,3 +178,48 @@ async fn the_fixed_asset_book_with_a_three_row_header() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_asset_card_describes_one_asset_and_its_wear_year_by_year() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let (_, found) = app.get("/api/v1/assets?q=CFX96").await;
+        let id = found["items"][0]["id"].as_i64().unwrap();
+        let req = axum::http::Request::get(format!("/api/v1/assets/{id}/card?as_of=31/12/2025"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, headers, bytes) = app.send(req).await;
+        assert_eq!(s, 200, "{}", String::from_utf8_lossy(&bytes));
+        assert!(headers["content-disposition"].to_str().unwrap().contains("Th%E1%BA%BB%20t%C3%A0i%20s%E1%BA%A3n"));
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let merges = wb.merge_cells_by_sheet_name("Báo cáo").unwrap();
+        let range = wb.worksheet_range("Báo cáo").unwrap();
+        let cells: Vec<String> =
+            range.rows().flat_map(|r| r.iter().map(|d| d.to_string()).collect::<Vec<_>>()).collect();
+        assert!(cells.iter().any(|c| c == "THẺ TÀI SẢN CỐ ĐỊNH"));
+        let facts = |needle: &str| cells.iter().find(|c| c.contains(needle)).cloned().unwrap_or_default();
+        assert!(facts("Tên, ký mã hiệu").contains("Máy Real-time PCR CFX96 Touch"), "{cells:?}");
+        assert!(facts("Nguyên giá:").contains("1.450.000.000 đồng"), "{cells:?}");
+        assert!(facts("Hình thành:").contains("nhiệm vụ ĐTNN-03/2021"), "{cells:?}");
+        // Each line of facts spans the card's width.
+        let facts_row = range.rows().position(|r| r[0].to_string().starts_with("Tên, ký mã hiệu")).unwrap() as u32;
+        let start = range.start().unwrap().0;
+        assert!(merges.iter().any(|m| m.start == (start + facts_row, 0) && m.end.1 == 5), "{merges:?}");
+        // Wear year by year to the card's date, and the total of the wear column.
+        let last = range.rows().rfind(|r| r[0].as_f64() == Some(2025.0)).expect("the 2025 line");
+        let n = |row: &[calamine::Data], i: usize| row[i].as_f64().unwrap();
+        assert_eq!((n(last, 3), n(last, 4), n(last, 5)), (145_000_000.0, 725_000_000.0, 725_000_000.0));
+        assert_eq!(last[1].to_string(), "10 %");
+        assert!(last[2].to_string().contains("23/2023"), "the table in force that year: {last:?}");
+        let total = range.rows().find(|r| r.iter().any(|c| *c == "Tổng cộng")).unwrap();
+        assert_eq!(n(total, 3), 725_000_000.0, "the sum of the years' wear is the accumulated wear");
+        // A bad date is refused; an asset outside the person's unit is not shown.
+        let (s, _) = app.get(&format!("/api/v1/assets/{id}/card?as_of=32/13/2025")).await;
+        assert_eq!(s, 422);
+        app.add_user("vp", "don_vi", Some("QLKH"));
+        app.act_as(common::Caller::Token(app.token_for("vp")));
+        let (s, _) = app.get(&format!("/api/v1/assets/{id}/card")).await;
+        assert!(s == 403 || s == 404, "{s}");
+    })
+    .await;
+}

@@ -27,8 +27,13 @@ async fn the_register_prints_with_its_title_and_repeated_header() {
         app.asset(serde_json::json!({"name": format!("Máy đo số {i}")})).await;
     }
     let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
-    let bytes =
-        app.db.read_sync(|c| taisan::assets::export::register_workbook(c, &filter, taisan::text::today())).unwrap();
+    let bytes = app
+        .db
+        .read_sync(|c| {
+            taisan::assets::export::register_workbook(c, &filter, taisan::text::today(), &Default::default())?
+                .to_bytes()
+        })
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("so-tai-san.xlsx");
     std::fs::write(&xlsx, bytes).unwrap();
@@ -77,12 +82,35 @@ async fn the_year_reports_print_with_their_form_and_header() {
         let bytes = app
             .db
             .read_sync(|c| match name {
-                "hao-mon" => taisan::assets::export::wear_workbook(c, &filter, 2025),
-                _ => taisan::assets::export::fixed_asset_book(c, &filter, 2025),
+                "hao-mon" => taisan::assets::export::wear_workbook(c, &filter, 2025, &Default::default())?.to_bytes(),
+                _ => taisan::assets::export::fixed_asset_book(c, &filter, 2025, &Default::default())?.to_bytes(),
             })
             .unwrap();
         check_year_report(name, bytes, &[title, "Năm 2025", form, column, "Trang 1 /"]);
     }
+}
+
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_asset_card_prints_with_its_facts_and_wear() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    let bytes = app
+        .db
+        .read_sync(|c| {
+            let filter =
+                taisan::assets::AssetFilter { q: Some("CFX96".into()), page: 1, per_page: 1, ..Default::default() };
+            let id = taisan::assets::list(c, &filter)?.items[0].asset.id;
+            let view = taisan::assets::find_view(c, id)?;
+            taisan::assets::export::asset_card(c, &view, chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())?
+                .to_bytes()
+        })
+        .unwrap();
+    check_year_report(
+        "the-tscd",
+        bytes,
+        &["THẺ TÀI SẢN CỐ ĐỊNH", "Máy Real-time PCR CFX96 Touch", "Giá trị còn lại", "Kế toán trưởng", "Trang 1 /"],
+    );
 }
 
 fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {

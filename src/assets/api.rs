@@ -9,6 +9,8 @@ use serde_json::json;
 use crate::auth::web::Auth;
 use crate::auth::Permission::{EditAssets, ReadRegister};
 use crate::error::AppError;
+use crate::progress::Progress;
+use crate::reports::Rendered;
 use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -20,6 +22,7 @@ pub fn routes() -> Vec<Route> {
         Route::delete("/api/v1/assets/{id}", EditAssets, delete),
         Route::get("/api/v1/assets/{id}/wear", ReadRegister, wear),
         Route::get("/api/v1/assets/{id}/history", ReadRegister, history),
+        Route::get("/api/v1/assets/{id}/card", ReadRegister, card),
         Route::get("/api/v1/exports/register", ReadRegister, export),
         Route::get("/api/v1/exports/wear", ReadRegister, export_wear),
         Route::get("/api/v1/exports/fixed-asset-book", ReadRegister, export_book),
@@ -108,6 +111,28 @@ async fn wear(
     Ok(Json(schedule))
 }
 
+/// Thẻ tài sản cố định of one asset as a workbook (`as_of`: the card's date, default today).
+pub async fn card(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
+    let id = parse_id(&id, "tài sản")?;
+    let as_of = q.date("as_of", "Ngày lập thẻ").unwrap_or_else(crate::text::today);
+    q.finish()?;
+    let scope = me.user.scope();
+    let (code, bytes) = st
+        .db
+        .read(move |c| {
+            super::find_visible(c, id, &scope)?;
+            let view = super::find_view(c, id)?;
+            Ok((view.asset.code.clone(), super::export::asset_card(c, &view, as_of)?.to_bytes()?))
+        })
+        .await?;
+    Ok(crate::web::download(&format!("Thẻ tài sản cố định {code}.xlsx"), crate::web::XLSX, bytes))
+}
+
 async fn history(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -136,21 +161,25 @@ pub async fn export(
     let filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
     let today = crate::text::today();
-    let bytes = st
+    let file = st
         .db
         .read(move |c| {
+            let none = Progress::default();
             if csv {
-                super::export::register_csv(c, &filter, today)
+                let mut file = tempfile::tempfile().map_err(|e| AppError::Internal(format!("tệp tạm: {e}")))?;
+                super::export::register_csv(c, &filter, today, &none, &mut file)?;
+                std::io::Seek::rewind(&mut file).map_err(|e| AppError::Internal(format!("tệp tạm: {e}")))?;
+                Ok(file)
             } else {
-                super::export::register_workbook(c, &filter, today)
+                super::export::register_workbook(c, &filter, today, &none)?.to_temp_file()
             }
         })
         .await?;
     let date = today.format("%d-%m-%Y");
     Ok(if csv {
-        crate::web::download(&format!("Danh sách tài sản {date}.csv"), crate::web::CSV, bytes)
+        crate::web::download_file(&format!("Danh sách tài sản {date}.csv"), crate::web::CSV, file)
     } else {
-        crate::web::download(&format!("Danh sách tài sản {date}.xlsx"), crate::web::XLSX, bytes)
+        crate::web::download_file(&format!("Danh sách tài sản {date}.xlsx"), crate::web::XLSX, file)
     })
 }
 
@@ -170,7 +199,7 @@ async fn export_year(
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
     title: &str,
-    make: fn(&mut crate::db::DbConn, &super::AssetFilter, i32) -> crate::error::AppResult<Vec<u8>>,
+    make: fn(&mut crate::db::DbConn, &super::AssetFilter, i32, &Progress) -> crate::error::AppResult<Rendered>,
 ) -> Result<axum::response::Response, AppError> {
     use chrono::Datelike;
     let default_year = super::wear::last_close(crate::text::today()).year() as i64;
@@ -178,6 +207,6 @@ async fn export_year(
     let year = q.int("wear_year", "Năm tính hao mòn", 1990, 2200).unwrap_or(default_year) as i32;
     let filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
-    let bytes = st.db.read(move |c| make(c, &filter, year)).await?;
-    Ok(crate::web::download(&format!("{title} năm {year}.xlsx"), crate::web::XLSX, bytes))
+    let file = st.db.read(move |c| make(c, &filter, year, &Progress::default())?.to_temp_file()).await?;
+    Ok(crate::web::download_file(&format!("{title} năm {year}.xlsx"), crate::web::XLSX, file))
 }

@@ -11,7 +11,8 @@ use super::{Asset, AssetFilter, Lookups};
 use crate::db::schema::assets;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::reports::{self, Row};
+use crate::progress::Progress;
+use crate::reports::{self, Rendered, Row};
 
 /// The ids of the matched assets in report order: by class (in the classes' order), then code.
 /// Only (id, class) pairs are held — 8 bytes an asset — so a large register keeps memory low.
@@ -58,21 +59,36 @@ struct Rows<'a, F> {
     ids: std::vec::IntoIter<i32>,
     buffer: std::vec::IntoIter<Row>,
     make: F,
+    progress: Progress,
+    /// Assets read so far, of `total`.
+    done: usize,
+    total: usize,
 }
 
 impl<'a, F> Rows<'a, F>
 where
     F: FnMut(super::AssetView, &str) -> AppResult<Option<Row>>,
 {
-    fn new(conn: &'a mut DbConn, ids: Vec<i32>, make: F) -> Self {
-        Rows { conn, ids: ids.into_iter(), buffer: Vec::new().into_iter(), make }
+    fn new(conn: &'a mut DbConn, ids: Vec<i32>, progress: &Progress, make: F) -> Self {
+        let total = ids.len();
+        Rows {
+            conn,
+            ids: ids.into_iter(),
+            buffer: Vec::new().into_iter(),
+            make,
+            progress: progress.clone(),
+            done: 0,
+            total,
+        }
     }
 
     fn next_chunk(&mut self) -> AppResult<Option<Vec<Row>>> {
+        self.progress.tell(self.done, self.total);
         let chunk: Vec<i32> = self.ids.by_ref().take(1000).collect();
         if chunk.is_empty() {
             return Ok(None);
         }
+        self.done += chunk.len();
         let mut found: Vec<Asset> =
             assets::table.filter(assets::id.eq_any(&chunk)).select(Asset::as_select()).load(self.conn)?;
         let position: HashMap<i32, usize> = chunk.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -113,27 +129,39 @@ where
 }
 
 /// The register as the "Danh sách tài sản" workbook, as of `date`.
-pub fn register_workbook(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) -> AppResult<Vec<u8>> {
+pub fn register_workbook(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    date: NaiveDate,
+    progress: &Progress,
+) -> AppResult<Rendered> {
     let report = reports::load("so-tai-san")?;
     let layout = report.layout_on(date)?.clone();
     let vars = reports::standard_vars(conn, date)?;
     let ids = ordered_ids(conn, filter)?;
-    let mut rows = Rows::new(conn, ids, |v, short| Ok(Some(row_of(v, short))));
+    let mut rows = Rows::new(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))));
     reports::render(&layout, &vars, &mut rows)
 }
 
-/// The register as CSV for other programs and for Excel: UTF-8 with a BOM, the same columns.
-pub fn register_csv(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) -> AppResult<Vec<u8>> {
+/// The register as CSV for other programs and for Excel: UTF-8 with a BOM, the same columns, written
+/// to `out` as it is read.
+pub fn register_csv(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    date: NaiveDate,
+    progress: &Progress,
+    out: &mut dyn std::io::Write,
+) -> AppResult<()> {
     let report = reports::load("so-tai-san")?;
     let layout = report.layout_on(date)?.clone();
     let headers: Vec<String> = csv_headers(&layout);
     let ids = ordered_ids(conn, filter)?;
-    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    out.write_all(b"\xEF\xBB\xBF").map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     {
-        let mut w = csv::Writer::from_writer(&mut out);
+        let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
         w.write_record(&headers).map_err(err)?;
-        let rows = Rows::new(conn, ids, |v, short| Ok(Some(row_of(v, short))));
+        let rows = Rows::new(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))));
         for (i, row) in rows.enumerate() {
             let row = row?;
             let n = i + 1;
@@ -151,7 +179,7 @@ pub fn register_csv(conn: &mut DbConn, filter: &AssetFilter, date: NaiveDate) ->
         }
         w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A CSV cell that a spreadsheet would run as a formula is given a leading apostrophe.
@@ -187,18 +215,29 @@ pub fn csv_headers(layout: &reports::Layout) -> Vec<String> {
 /// Bảng tính hao mòn TSCĐ (C55-HD) for `year`: each fixed asset acquired by its end, its rate, the
 /// wear accumulated at the start of the year, booked in it, and at its end, computed under the rule
 /// table in force that year.
-pub fn wear_workbook(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppResult<Vec<u8>> {
-    year_of_fixed_assets(conn, filter, year, "hao-mon")
+pub fn wear_workbook(conn: &mut DbConn, filter: &AssetFilter, year: i32, progress: &Progress) -> AppResult<Rendered> {
+    year_of_fixed_assets(conn, filter, year, "hao-mon", progress)
 }
 
 /// Sổ tài sản cố định (S24-H) for `year`: each fixed asset as booked (name, country, month put in use,
 /// code, cost) with the year's wear line. Vouchers are blank until disposals record them.
-pub fn fixed_asset_book(conn: &mut DbConn, filter: &AssetFilter, year: i32) -> AppResult<Vec<u8>> {
-    year_of_fixed_assets(conn, filter, year, "so-tscd")
+pub fn fixed_asset_book(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    year: i32,
+    progress: &Progress,
+) -> AppResult<Rendered> {
+    year_of_fixed_assets(conn, filter, year, "so-tscd", progress)
 }
 
 /// The fixed assets of a year with their wear figures, through the layout `report`.
-fn year_of_fixed_assets(conn: &mut DbConn, filter: &AssetFilter, year: i32, report: &str) -> AppResult<Vec<u8>> {
+fn year_of_fixed_assets(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    year: i32,
+    report: &str,
+    progress: &Progress,
+) -> AppResult<Rendered> {
     let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::invalid("year", "Năm không hợp lệ"))?;
     let report = reports::load(report)?;
     let layout = report.layout_on(end)?.clone();
@@ -206,7 +245,7 @@ fn year_of_fixed_assets(conn: &mut DbConn, filter: &AssetFilter, year: i32, repo
     vars.insert("year_of_report".into(), year.to_string());
     let rules = crate::rules::Rules::load(conn)?;
     let ids = ordered_ids(conn, filter)?;
-    let mut rows = Rows::new(conn, ids, |v, _unit_short| {
+    let mut rows = Rows::new(conn, ids, progress, |v, _unit_short| {
         let asset = &v.asset;
         let start = asset.in_use_on.or(asset.acquired_on);
         if asset.kind == "ccdc" || start.is_some_and(|d| d > end) {
@@ -232,6 +271,62 @@ fn year_of_fixed_assets(conn: &mut DbConn, filter: &AssetFilter, year: i32, repo
         row.insert("wear_end", json!(s.accumulated_wear));
         row.insert("residual_end", json!(s.residual_value));
         Ok(Some(row))
+    });
+    reports::render(&layout, &vars, &mut rows)
+}
+
+/// Thẻ tài sản cố định — the card of one asset: what it is, where it is, what it cost and from which
+/// sources, and its wear year by year up to `date` under the table in force each year.
+pub fn asset_card(conn: &mut DbConn, view: &super::AssetView, date: NaiveDate) -> AppResult<Rendered> {
+    let report = reports::load("the-tscd")?;
+    let layout = report.layout_on(date)?.clone();
+    let asset = &view.asset;
+    let mut vars = reports::standard_vars(conn, date)?;
+    let or_dash = |v: Option<String>| v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".into());
+    let money = |v: i64| crate::web::fmt::number(v);
+    for (key, value) in [
+        ("asset_code", asset.code.clone()),
+        ("asset_name", asset.name.clone()),
+        ("asset_specification", asset.specification.as_ref().map(|s| format!(" — {s}")).unwrap_or_default()),
+        ("asset_serial", or_dash(asset.serial_no.clone())),
+        ("asset_country", or_dash(asset.country.clone())),
+        ("asset_year_made", or_dash(asset.year_made.map(|y| y.to_string()))),
+        ("asset_unit", view.unit_name.clone()),
+        ("asset_location", or_dash(asset.location.clone())),
+        ("asset_acquired_on", or_dash(asset.acquired_on.map(crate::text::format_date))),
+        ("asset_in_use_on", or_dash(asset.in_use_on.map(crate::text::format_date))),
+        ("asset_quantity", asset.quantity.to_string()),
+        ("asset_uom", asset.unit_of_measure.clone()),
+        ("asset_class", view.class_name.clone()),
+        ("asset_category", view.category_name.clone()),
+        ("asset_acquisition", super::label(super::ACQUISITION_METHODS, &asset.acquisition_method)),
+        (
+            "asset_task",
+            view.task_code
+                .as_ref()
+                .map(|c| format!(" (nhiệm vụ {c}: {})", view.task_title.clone().unwrap_or_default()))
+                .unwrap_or_default(),
+        ),
+        ("asset_original_cost", money(asset.original_cost)),
+        ("asset_cost_state", money(asset.cost_state)),
+        ("asset_cost_other", money(asset.cost_other)),
+        ("asset_status", view.status_name.clone()),
+        // Written down by a disposal (xử lý tài sản), once disposals are recorded.
+        ("asset_written_down", "chưa".to_string()),
+    ] {
+        vars.insert(key.into(), value);
+    }
+    let rules = crate::rules::Rules::load(conn)?;
+    let schedule = asset.wear_schedule(&rules, date)?;
+    let mut rows = schedule.years.into_iter().map(|y| {
+        let mut row = Row::new();
+        row.insert("year", json!(y.year));
+        row.insert("rate", json!(crate::web::fmt::percent_bp(y.rate_bp)));
+        row.insert("legal_source", json!(y.legal_source));
+        row.insert("wear", json!(y.wear));
+        row.insert("accumulated", json!(y.accumulated));
+        row.insert("residual", json!(y.residual));
+        Ok(row)
     });
     reports::render(&layout, &vars, &mut rows)
 }

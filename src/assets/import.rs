@@ -54,15 +54,7 @@ impl Mode {
     }
 }
 
-/// Told how far an import has got: (rows done, rows in all). The command line draws a progress line.
-#[derive(Clone, Default)]
-pub struct Progress(pub Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>);
-
-impl std::fmt::Debug for Progress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "Progress(on)" } else { "Progress(off)" })
-    }
-}
+pub use crate::progress::Progress;
 
 #[derive(Debug, Clone)]
 pub struct Options {

@@ -28,6 +28,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/tai-san/xuat", ReadRegister, super::api::export),
         Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear),
         Route::get("/tai-san/so-tscd", ReadRegister, super::api::export_book),
+        Route::get("/tai-san/{id}/the.xlsx", ReadRegister, super::api::card),
         Route::get("/tai-san/moi", EditAssets, new_form),
         Route::post("/tai-san/moi", EditAssets, create),
         Route::get("/tai-san/{id}", ReadRegister, show),

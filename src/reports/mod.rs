@@ -17,6 +17,7 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("so-tai-san", include_str!("../../reports/register.json")),
     ("hao-mon", include_str!("../../reports/wear.json")),
     ("so-tscd", include_str!("../../reports/s24h.json")),
+    ("the-tscd", include_str!("../../reports/card.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +73,9 @@ pub struct Layout {
     pub title_right: Vec<String>,
     pub title: String,
     pub subtitle: Option<String>,
+    /// Lines of facts between the title and the table (a card's description of its one asset).
+    #[serde(default)]
+    pub facts: Vec<String>,
     pub unit_note: Option<String>,
     pub header: Vec<Vec<HeaderCell>>,
     pub numbering_row: bool,
@@ -182,7 +186,7 @@ pub fn render(
     layout: &Layout,
     vars: &BTreeMap<String, String>,
     rows: &mut dyn Iterator<Item = AppResult<Row>>,
-) -> AppResult<Vec<u8>> {
+) -> AppResult<Rendered> {
     let xe = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let f = Formats::new();
     let mut wb = Workbook::new();
@@ -216,6 +220,10 @@ pub fn render(
     r += 1;
     if let Some(sub) = &layout.subtitle {
         ws.merge_range(r, 0, r, last_col, &fill(sub, vars), &f.italic_center).map_err(xe)?;
+        r += 1;
+    }
+    for line in &layout.facts {
+        ws.merge_range(r, 0, r, last_col, &fill(line, vars), &f.text).map_err(xe)?;
         r += 1;
     }
     if let Some(note) = &layout.unit_note {
@@ -270,7 +278,7 @@ pub fn render(
     let mut number = 0i64;
     let close_group = |ws: &mut Worksheet, r: &mut u32, first: u32, sums: &mut [i64]| -> Result<(), XlsxError> {
         ws.write_string_with_format(*r, 0, "", &f.sum_label)?;
-        ws.merge_range(*r, 1, *r, 2.min(last_col), &layout.subtotal_label, &f.sum_label)?;
+        across(ws, *r, 1, 2.min(last_col), &layout.subtotal_label, &f.sum_label)?;
         for (i, c) in layout.columns.iter().enumerate().skip(3) {
             if c.total {
                 let col = column_letter(i as u16);
@@ -346,7 +354,7 @@ pub fn render(
     }
     // The total: SUBTOTAL leaves the subtotals inside its range out.
     ws.write_string_with_format(r, 0, "", &f.sum_label).map_err(xe)?;
-    ws.merge_range(r, 1, r, 2.min(last_col), &layout.total_label, &f.sum_label).map_err(xe)?;
+    across(ws, r, 1, 2.min(last_col), &layout.total_label, &f.sum_label).map_err(xe)?;
     for (i, c) in layout.columns.iter().enumerate().skip(3) {
         if c.total {
             let col = column_letter(i as u16);
@@ -373,7 +381,7 @@ pub fn render(
             let c0 = i as u16 * span;
             let c1 = if i as u16 == n - 1 { last_col } else { c0 + span - 1 };
             let (text, fmt) = if pick { (&s.title, &f.bold_center) } else { (&s.note, &f.italic_center) };
-            ws.merge_range(r + line, c0, r + line, c1, text, fmt).map_err(xe)?;
+            across(ws, r + line, c0, c1, text, fmt).map_err(xe)?;
         }
     }
     // Print set-up: A4, header rows on every page, one page wide, page numbers.
@@ -384,7 +392,47 @@ pub fn render(
     ws.set_repeat_rows(header_first, header_last).map_err(xe)?;
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&CTrang &P / &N");
-    wb.save_to_buffer().map_err(xe)
+    Ok(Rendered(wb))
+}
+
+/// A workbook rendered, not yet written: its rows wait in rust_xlsxwriter's temporary files (it is
+/// built in constant memory), and it is written where the caller needs it without being held whole.
+pub struct Rendered(Workbook);
+
+fn xlsx_error(e: XlsxError) -> AppError {
+    AppError::Internal(format!("xlsx: {e}"))
+}
+
+impl Rendered {
+    /// In memory: for small workbooks and for tests that read them back.
+    pub fn to_bytes(mut self) -> AppResult<Vec<u8>> {
+        self.0.save_to_buffer().map_err(xlsx_error)
+    }
+
+    /// To a file (the command line).
+    pub fn save(mut self, path: &std::path::Path) -> AppResult<()> {
+        self.0.save(path).map_err(xlsx_error)
+    }
+
+    /// To an unnamed temporary file, rewound, to stream to a client; it is gone when closed.
+    pub fn to_temp_file(mut self) -> AppResult<std::fs::File> {
+        use std::io::Seek;
+        let io = |e: std::io::Error| AppError::Internal(format!("tệp tạm: {e}"));
+        let mut file = tempfile::tempfile().map_err(io)?;
+        self.0.save_to_writer(&mut file).map_err(xlsx_error)?;
+        file.rewind().map_err(io)?;
+        Ok(file)
+    }
+}
+
+/// Text across columns `c0..=c1` of a row: merged, or written plainly when that is one cell (Excel
+/// refuses a merge of one cell).
+fn across(ws: &mut Worksheet, row: u32, c0: u16, c1: u16, text: &str, fmt: &Format) -> Result<(), XlsxError> {
+    if c0 == c1 {
+        ws.write_string_with_format(row, c0, text, fmt).map(|_| ())
+    } else {
+        ws.merge_range(row, c0, row, c1, text, fmt).map(|_| ())
+    }
 }
 
 fn roman(n: usize) -> String {

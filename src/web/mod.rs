@@ -390,15 +390,24 @@ pub const CSV: &str = "text/csv; charset=utf-8";
 
 /// A file to save, under its Vietnamese name (RFC 5987), with a plain ASCII name for old clients.
 pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    (attachment(name, content_type), bytes).into_response()
+}
+
+/// A large file sent as it is read from disk (an export written to a temporary file), so the
+/// server never holds it whole.
+pub fn download_file(name: &str, content_type: &str, file: std::fs::File) -> Response {
+    let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
+    (attachment(name, content_type), axum::body::Body::from_stream(stream)).into_response()
+}
+
+/// The headers of a download: its type, and its Vietnamese name with RFC 5987 encoding beside an
+/// ASCII fallback for old clients.
+fn attachment(name: &str, content_type: &str) -> [(header::HeaderName, String); 2] {
     let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
     let ascii: String =
         crate::text::fold(name).chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '-' }).collect();
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
-        ],
-        bytes,
-    )
-        .into_response()
+    [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+    ]
 }

@@ -99,6 +99,12 @@ pub fn spec() -> Value {
                         "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string"}}],
                         "responses": {"200": {"description": "Bảng hao mòn"}, "404": errors()["404"]}}
             },
+            "/api/v1/assets/{id}/card": {
+                "parameters": id_param(),
+                "get": {"tags": ["assets"], "summary": "Thẻ tài sản cố định (Excel): mô tả, nguyên giá theo nguồn, hao mòn từng năm",
+                        "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "Tệp .xlsx", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}, "404": errors()["404"]}}
+            },
             "/api/v1/assets/{id}/history": {
                 "parameters": id_param(),
                 "get": {"tags": ["assets"], "summary": "Lịch sử thay đổi", "responses": {"200": {"description": "Các sự kiện, mới nhất trước"}}}

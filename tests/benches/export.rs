@@ -64,19 +64,19 @@ fn raw(n: usize, cols: u16, out: &str) {
             }
         }
     }
-    std::fs::write(out, wb.save_to_buffer().unwrap()).unwrap();
+    wb.save(out).unwrap();
 }
 
 fn export(what: &str, url: &str, out: &str) {
     let db = taisan::open(url).unwrap();
     let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
-    let bytes = db
-        .read_sync(|c| match what {
-            "register" => taisan::assets::export::register_workbook(c, &filter, taisan::text::today()),
-            _ => taisan::assets::export::wear_workbook(c, &filter, 2025),
-        })
-        .unwrap();
-    std::fs::write(out, bytes).unwrap();
+    let none = Default::default();
+    let path = std::path::Path::new(out);
+    db.read_sync(|c| match what {
+        "register" => taisan::assets::export::register_workbook(c, &filter, taisan::text::today(), &none)?.save(path),
+        _ => taisan::assets::export::wear_workbook(c, &filter, 2025, &none)?.save(path),
+    })
+    .unwrap();
 }
 
 fn child(args: &[&str]) -> (f64, f64) {
