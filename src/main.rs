@@ -61,8 +61,14 @@ enum Command {
     /// Xuất báo cáo ra Excel/CSV (export a report): register (danh sách tài sản), wear (bảng tính hao
     /// mòn C55-HD), book (sổ tài sản cố định S24-H).
     Export {
-        /// register | wear | book | card
+        /// register | wear | book | card | changes
         report: String,
+        /// Từ ngày (dd/mm/yyyy): the start of the changes report's period (default: 1 January).
+        #[arg(long)]
+        from: Option<String>,
+        /// Đến ngày (dd/mm/yyyy): its end (default: today).
+        #[arg(long)]
+        to: Option<String>,
         /// Mã tài sản (asset code): the asset whose card (thẻ tài sản) to write.
         #[arg(long)]
         code: Option<String>,
@@ -260,12 +266,21 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             );
             Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { report, code, year, unit, task, csv, output } => {
-            if !["register", "wear", "book", "card"].contains(&report.as_str()) {
+        Command::Export { report, code, from, to, year, unit, task, csv, output } => {
+            if !["register", "wear", "book", "card", "changes"].contains(&report.as_str()) {
                 return Err(AppError::Config(format!(
-                    "Không có báo cáo «{report}»; hiện có: register, wear, book, card"
+                    "Không có báo cáo «{report}»; hiện có: register, wear, book, card, changes"
                 )));
             }
+            let date_arg = |flag: &str, v: &Option<String>| -> Result<Option<chrono::NaiveDate>, AppError> {
+                v.as_deref()
+                    .map(|s| {
+                        taisan::text::parse_date(s)
+                            .map_err(|e| AppError::Config(format!("--{flag} «{s}»: {e} (dd/mm/yyyy)")))
+                    })
+                    .transpose()
+            };
+            let (from, to) = (date_arg("from", &from)?, date_arg("to", &to)?);
             if report == "card" && code.is_none() {
                 return Err(AppError::Config("Thẻ tài sản cần --code MÃ_TÀI_SẢN".into()));
             }
@@ -290,6 +305,12 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 let today = taisan::text::today();
                 let bar = progress_bar("tài sản");
                 match (report.as_str(), csv) {
+                    ("changes", _) => {
+                        use chrono::Datelike;
+                        let from = from.unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+                        let to = to.unwrap_or(today);
+                        taisan::assets::export::changes_workbook(c, &filter, from, to, &bar)?.save(&output)
+                    }
                     ("card", _) => {
                         use diesel::prelude::*;
                         use taisan::db::schema::assets;

@@ -223,3 +223,68 @@ async fn the_asset_card_describes_one_asset_and_its_wear_year_by_year() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_changes_of_a_period_by_reason() {
+    each_backend(|app: TestApp| async move {
+        let bought = app
+            .asset(serde_json::json!({"name": "Máy đo pH", "cost_state": 20_000_000, "acquired_on": "2026-03-10"}))
+            .await;
+        app.asset(serde_json::json!({
+            "name": "Tủ sấy", "cost_state": 30_000_000, "acquired_on": "2026-04-15", "acquisition_method": "tiep_nhan"
+        }))
+        .await;
+        let old = app
+            .asset(serde_json::json!({"name": "Máy cũ", "cost_state": 40_000_000, "acquired_on": "2025-06-01"}))
+            .await;
+        // Corrections made in the period: a cost raised, a quantity and cost lowered.
+        let (s, _) = app
+            .put(
+                &format!("/api/v1/assets/{}", old["id"]),
+                serde_json::json!({"version": old["version"], "cost_state": 45_000_000}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (s, _) = app
+            .put(
+                &format!("/api/v1/assets/{}", bought["id"]),
+                serde_json::json!({"version": bought["version"], "quantity": 2, "cost_state": 18_000_000}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let today = taisan::text::format_date(taisan::text::today());
+        let req = axum::http::Request::get(format!("/api/v1/exports/changes?from=01/01/2026&to={today}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, headers, bytes) = app.send(req).await;
+        assert_eq!(s, 200, "{}", String::from_utf8_lossy(&bytes));
+        assert!(headers["content-disposition"].to_str().unwrap().contains("T%C4%83ng"));
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("Báo cáo").unwrap();
+        let texts: Vec<String> =
+            range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect();
+        let groups: Vec<&String> = texts.iter().filter(|t| t.contains("— ")).collect();
+        assert_eq!(groups.len(), 4, "{texts:#?}");
+        assert!(groups[0].contains("Tăng — Mua sắm") && groups[1].contains("Tăng — Tiếp nhận"), "{groups:?}");
+        assert!(groups[2].contains("Tăng — Điều chỉnh") && groups[3].contains("Giảm — Điều chỉnh"), "{groups:?}");
+        assert!(!texts.iter().any(|t| t.contains("Máy cũ|") && t.contains("40000000")), "booked before the period");
+        let row = |name: &str, reason_row: usize| -> Vec<Data> {
+            let rows: Vec<&[Data]> = range.rows().collect();
+            let start = texts.iter().position(|t| t == groups[reason_row]).unwrap();
+            rows[start..].iter().find(|r| r[3] == name).unwrap().to_vec()
+        };
+        let f = |r: &[Data], i: usize| r[i].as_f64().unwrap_or(0.0);
+        let ph = row("Máy đo pH", 0);
+        assert_eq!((f(&ph, 5), f(&ph, 7)), (1.0, 20_000_000.0), "booked as it was first entered: {ph:?}");
+        let raised = row("Máy cũ", 2);
+        assert_eq!(f(&raised, 7), 5_000_000.0);
+        let lowered = row("Máy đo pH", 3);
+        assert_eq!((f(&lowered, 8), f(&lowered, 5)), (2_000_000.0, 1.0), "cost down 2 M, quantity up 1: {lowered:?}");
+        let total = range.rows().find(|r| r.iter().any(|c| *c == "Tổng cộng")).unwrap();
+        assert_eq!((f(total, 7), f(total, 8)), (55_000_000.0, 2_000_000.0));
+        // A period that ends before it starts is refused.
+        let (s, body) = app.get("/api/v1/exports/changes?from=01/06/2026&to=01/01/2026").await;
+        assert_eq!(s, 422, "{body}");
+    })
+    .await;
+}

@@ -113,6 +113,33 @@ async fn the_asset_card_prints_with_its_facts_and_wear() {
     );
 }
 
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_changes_report_prints_with_its_period_and_reasons() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    let filter = taisan::assets::AssetFilter { sort: "code".into(), page: 1, per_page: 50, ..Default::default() };
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let bytes = app
+        .db
+        .read_sync(|c| {
+            taisan::assets::export::changes_workbook(
+                c,
+                &filter,
+                day(2021, 1, 1),
+                day(2021, 12, 31),
+                &Default::default(),
+            )?
+            .to_bytes()
+        })
+        .unwrap();
+    check_year_report(
+        "tang-giam",
+        bytes,
+        &["BÁO CÁO TĂNG, GIẢM TÀI SẢN", "Từ ngày 01/01/2021 đến ngày 31/12/2021", "Tăng — ", "Trang 1 /"],
+    );
+}
+
 fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join(format!("{name}.xlsx"));

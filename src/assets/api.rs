@@ -26,6 +26,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/exports/register", ReadRegister, export),
         Route::get("/api/v1/exports/wear", ReadRegister, export_wear),
         Route::get("/api/v1/exports/fixed-asset-book", ReadRegister, export_book),
+        Route::get("/api/v1/exports/changes", ReadRegister, export_changes),
     ]
 }
 
@@ -191,6 +192,27 @@ pub async fn export_wear(st: State<AppState>, auth: Auth, q: QueryInput) -> Resu
 /// Sổ tài sản cố định (S24-H) for `wear_year` (default: the latest year closed).
 pub async fn export_book(st: State<AppState>, auth: Auth, q: QueryInput) -> Result<axum::response::Response, AppError> {
     export_year(st, auth, q, "Sổ tài sản cố định", super::export::fixed_asset_book).await
+}
+
+/// Báo cáo tăng, giảm tài sản between `from` and `to` (dd/mm/yyyy; default: this year to today), for
+/// the assets the list's filters show.
+pub async fn export_changes(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
+    use chrono::Datelike;
+    let today = crate::text::today();
+    let from = q.date("from", "Từ ngày").unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+    let to = q.date("to", "Đến ngày").unwrap_or(today);
+    let filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    q.finish()?;
+    let file = st
+        .db
+        .read(move |c| super::export::changes_workbook(c, &filter, from, to, &Progress::default())?.to_temp_file())
+        .await?;
+    let (f, t) = (from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
+    Ok(crate::web::download_file(&format!("Tăng, giảm tài sản {f} đến {t}.xlsx"), crate::web::XLSX, file))
 }
 
 /// A report of one year's fixed assets, with the same filters as the list.

@@ -330,3 +330,154 @@ pub fn asset_card(conn: &mut DbConn, view: &super::AssetView, date: NaiveDate) -
     });
     reports::render(&layout, &vars, &mut rows)
 }
+
+/// Báo cáo tăng, giảm tài sản — what entered and left the register between `from` and `to` (both
+/// included), by reason: each asset booked in the period under the way it was acquired, then each
+/// change of original cost or quantity made in the period, as the history recorded it. The assets
+/// are those the filter shows; decreases by disposal join when disposals are recorded.
+pub fn changes_workbook(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+    progress: &Progress,
+) -> AppResult<Rendered> {
+    use crate::db::schema::{audit_events, org_units};
+    if to < from {
+        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
+    }
+    let report = reports::load("tang-giam")?;
+    let layout = report.layout_on(to)?.clone();
+    let mut vars = reports::standard_vars(conn, crate::text::today())?;
+    vars.insert("from".into(), crate::text::format_date(from));
+    vars.insert("to".into(), crate::text::format_date(to));
+    let units: HashMap<i32, String> = org_units::table
+        .select((org_units::id, org_units::short_name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect();
+    let method_order = |m: &str| super::ACQUISITION_METHODS.iter().position(|(c, _)| *c == m).unwrap_or(usize::MAX);
+    // Increases: booked in the period.
+    type Booked = (i32, String, String, i32, i32, i64, Option<NaiveDate>, String);
+    let mut booked: Vec<Booked> = filter
+        .query()
+        .filter(assets::acquired_on.between(from, to))
+        .select((
+            assets::id,
+            assets::code,
+            assets::name,
+            assets::unit_id,
+            assets::quantity,
+            assets::original_cost,
+            assets::acquired_on,
+            assets::acquisition_method,
+        ))
+        .load(conn)?;
+    booked.sort_by(|a, b| (method_order(&a.7), a.6, &a.1).cmp(&(method_order(&b.7), b.6, &b.1)));
+    // An increase is what was entered; corrections since are movements of their own (below).
+    let mut entered: HashMap<String, (i32, i64)> = HashMap::new();
+    let booked_ids: Vec<String> = booked.iter().map(|b| b.0.to_string()).collect();
+    for chunk in booked_ids.chunks(1000) {
+        let created: Vec<(String, Option<String>)> = audit_events::table
+            .filter(audit_events::entity.eq("asset"))
+            .filter(audit_events::action.eq("create"))
+            .filter(audit_events::entity_id.eq_any(chunk))
+            .select((audit_events::entity_id, audit_events::after_json))
+            .load(conn)?;
+        for (id, after) in created {
+            let v: Value = after.and_then(|a| serde_json::from_str(&a).ok()).unwrap_or(Value::Null);
+            if let (Some(q), Some(c)) =
+                (v.get("quantity").and_then(Value::as_i64), v.get("original_cost").and_then(Value::as_i64))
+            {
+                entered.insert(id, (q as i32, c));
+            }
+        }
+    }
+    let mut rows: Vec<Row> = Vec::with_capacity(booked.len());
+    for (id, code, name, unit_id, quantity, cost, on, method) in booked {
+        let (quantity, cost) = entered.get(&id.to_string()).copied().unwrap_or((quantity, cost));
+        let mut row = Row::new();
+        row.insert("reason", json!(format!("Tăng — {}", super::label(super::ACQUISITION_METHODS, &method))));
+        row.insert("date", on.map(|d| json!(d.format("%Y-%m-%d").to_string())).unwrap_or(Value::Null));
+        row.insert("code", json!(code));
+        row.insert("name", json!(name));
+        row.insert("unit_name", json!(units.get(&unit_id).cloned().unwrap_or_default()));
+        row.insert("quantity_in", json!(quantity));
+        row.insert("cost_in", json!(cost));
+        row.insert("basis", json!("Ghi tăng trong sổ"));
+        rows.push(row);
+    }
+    // Adjustments: changes of original cost or quantity the history recorded in the period (the
+    // period is in Vietnam's days; the history keeps UTC).
+    let (start, end) = (crate::text::vn_day_start(from), crate::text::vn_day_start(to.succ_opt().unwrap_or(to)));
+    /// Which asset, when, before, after, the event's number.
+    type Change = (String, chrono::NaiveDateTime, Option<String>, Option<String>, i64);
+    let events: Vec<Change> = audit_events::table
+        .filter(audit_events::entity.eq("asset"))
+        .filter(audit_events::action.eq("update"))
+        .filter(audit_events::occurred_at.ge(start))
+        .filter(audit_events::occurred_at.lt(end))
+        .order(audit_events::seq)
+        .select((
+            audit_events::entity_id,
+            audit_events::occurred_at,
+            audit_events::before_json,
+            audit_events::after_json,
+            audit_events::seq,
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = events.iter().filter_map(|e| e.0.parse().ok()).collect();
+    let shown: std::collections::HashSet<i32> = if ids.is_empty() {
+        Default::default()
+    } else {
+        filter.query().filter(assets::id.eq_any(&ids)).select(assets::id).load::<i32>(conn)?.into_iter().collect()
+    };
+    let mut adjustments: Vec<(bool, Row)> = vec![];
+    for (id, at, before, after, seq) in events {
+        let (Some(before), Some(after)) = (before, after) else { continue };
+        if !id.parse().is_ok_and(|id: i32| shown.contains(&id)) {
+            continue;
+        }
+        let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+        let (b, a) = (parse(&before), parse(&after));
+        let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_i64).unwrap_or(0);
+        let (dc, dq) = (num(&a, "original_cost") - num(&b, "original_cost"), num(&a, "quantity") - num(&b, "quantity"));
+        if dc == 0 && dq == 0 {
+            continue;
+        }
+        let up = dc > 0 || (dc == 0 && dq > 0);
+        let mut row = Row::new();
+        row.insert(
+            "reason",
+            json!(if up {
+                "Tăng — Điều chỉnh nguyên giá, số lượng"
+            } else {
+                "Giảm — Điều chỉnh nguyên giá, số lượng"
+            }),
+        );
+        row.insert("date", json!(crate::text::vn_date_of(at).format("%Y-%m-%d").to_string()));
+        row.insert("code", a.get("code").cloned().unwrap_or(Value::Null));
+        row.insert("name", a.get("name").cloned().unwrap_or(Value::Null));
+        let unit = a.get("unit_id").and_then(Value::as_i64).and_then(|u| units.get(&(u as i32)).cloned());
+        row.insert("unit_name", json!(unit.unwrap_or_default()));
+        let (q_in, q_out) = if dq > 0 { (dq, 0) } else { (0, -dq) };
+        let (c_in, c_out) = if dc > 0 { (dc, 0) } else { (0, -dc) };
+        for (k, v) in [("quantity_in", q_in), ("quantity_out", q_out), ("cost_in", c_in), ("cost_out", c_out)] {
+            row.insert(k, if v == 0 { Value::Null } else { json!(v) });
+        }
+        row.insert("basis", json!(format!("Sửa sổ, nhật ký số {seq}")));
+        adjustments.push((up, row));
+    }
+    // Increases first, then decreases, each group whole.
+    adjustments.sort_by_key(|(up, _)| !*up);
+    rows.extend(adjustments.into_iter().map(|(_, r)| r));
+    let total = rows.len();
+    progress.tell(0, total);
+    let mut rows = rows.into_iter().enumerate().map(|(i, r)| {
+        if (i + 1) % 1000 == 0 || i + 1 == total {
+            progress.tell(i + 1, total);
+        }
+        Ok(r)
+    });
+    reports::render(&layout, &vars, &mut rows)
+}

@@ -28,6 +28,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/tai-san/xuat", ReadRegister, super::api::export),
         Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear),
         Route::get("/tai-san/so-tscd", ReadRegister, super::api::export_book),
+        Route::get("/tai-san/tang-giam", ReadRegister, super::api::export_changes),
         Route::get("/tai-san/{id}/the.xlsx", ReadRegister, super::api::card),
         Route::get("/tai-san/moi", EditAssets, new_form),
         Route::post("/tai-san/moi", EditAssets, create),
@@ -82,9 +83,19 @@ struct RegisterPage {
 impl RegisterPage {
     /// The current filter, for the export links (same rows as the page shows).
     fn export_query(&self) -> String {
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.fv.iter().filter(|(k, _)| !["page", "sort", "order"].contains(&k.as_str())))
-            .finish()
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(self.export_pairs()).finish()
+    }
+
+    /// The current filter as fields, for the forms that export with a period.
+    fn export_pairs(&self) -> Vec<(&String, &String)> {
+        self.fv.iter().filter(|(k, _)| !["page", "sort", "order"].contains(&k.as_str())).collect()
+    }
+
+    /// The period a changes report starts with: this year to today.
+    fn this_year(&self) -> (String, String) {
+        use chrono::Datelike;
+        let today = crate::text::today();
+        (format!("01/01/{}", today.year()), crate::text::format_date(today))
     }
 
     fn is_sel(&self, key: impl AsRef<str>, code: impl AsRef<str>) -> bool {

@@ -18,6 +18,7 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("hao-mon", include_str!("../../reports/wear.json")),
     ("so-tscd", include_str!("../../reports/s24h.json")),
     ("the-tscd", include_str!("../../reports/card.json")),
+    ("tang-giam", include_str!("../../reports/changes.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -161,6 +161,16 @@ pub fn format_time(utc: NaiveDateTime) -> String {
     utc.and_utc().with_timezone(&vn_offset()).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// The day in Vietnam of a stored UTC time.
+pub fn vn_date_of(utc: NaiveDateTime) -> NaiveDate {
+    utc.and_utc().with_timezone(&vn_offset()).date_naive()
+}
+
+/// The UTC time at which a day begins in Vietnam (to select stored times by Vietnamese days).
+pub fn vn_day_start(day: NaiveDate) -> NaiveDateTime {
+    day.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::seconds(vn_offset().local_minus_utc() as i64)
+}
+
 /// Today in Vietnam.
 pub fn today() -> NaiveDate {
     chrono::Utc::now().with_timezone(&vn_offset()).date_naive()
