@@ -128,6 +128,34 @@ where
     }
 }
 
+/// Reads the assets and makes their rows on a second thread while `consume` writes them on this one,
+/// so the database half and the spreadsheet half of an export overlap on two cores.
+fn with_rows<F, T>(
+    conn: &mut DbConn,
+    ids: Vec<i32>,
+    progress: &Progress,
+    make: F,
+    consume: impl FnOnce(&mut dyn Iterator<Item = AppResult<Row>>) -> AppResult<T>,
+) -> AppResult<T>
+where
+    F: FnMut(super::AssetView, &str) -> AppResult<Option<Row>> + Send,
+{
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<AppResult<Row>>(2048);
+        let progress = progress.clone();
+        scope.spawn(move || {
+            for row in Rows::new(conn, ids, &progress, make) {
+                let failed = row.is_err();
+                // The writer stopped (it failed), or the reading did: either way, no more rows.
+                if tx.send(row).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        consume(&mut rx.into_iter())
+    })
+}
+
 /// The register as the "Danh sách tài sản" workbook, as of `date`.
 pub fn register_workbook(
     conn: &mut DbConn,
@@ -139,8 +167,7 @@ pub fn register_workbook(
     let layout = report.layout_on(date)?.clone();
     let vars = reports::standard_vars(conn, date)?;
     let ids = ordered_ids(conn, filter)?;
-    let mut rows = Rows::new(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))));
-    reports::render(&layout, &vars, &mut rows)
+    with_rows(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))), |rows| reports::render(&layout, &vars, rows))
 }
 
 /// The register as CSV for other programs and for Excel: UTF-8 with a BOM, the same columns, written
@@ -157,11 +184,10 @@ pub fn register_csv(
     let headers: Vec<String> = csv_headers(&layout);
     let ids = ordered_ids(conn, filter)?;
     out.write_all(b"\xEF\xBB\xBF").map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    {
-        let mut w = csv::Writer::from_writer(out);
-        let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-        w.write_record(&headers).map_err(err)?;
-        let rows = Rows::new(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))));
+    let mut w = csv::Writer::from_writer(out);
+    let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    w.write_record(&headers).map_err(err)?;
+    with_rows(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))), |rows| {
         for (i, row) in rows.enumerate() {
             let row = row?;
             let n = i + 1;
@@ -177,9 +203,8 @@ pub fn register_csv(
                 .collect();
             w.write_record(&cells).map_err(err)?;
         }
-        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    Ok(())
+        w.flush().map_err(|e| AppError::Internal(e.to_string()))
+    })
 }
 
 /// A CSV cell that a spreadsheet would run as a formula is given a leading apostrophe.
@@ -245,7 +270,7 @@ fn year_of_fixed_assets(
     vars.insert("year_of_report".into(), year.to_string());
     let rules = crate::rules::Rules::load(conn)?;
     let ids = ordered_ids(conn, filter)?;
-    let mut rows = Rows::new(conn, ids, progress, |v, _unit_short| {
+    let make = |v: super::AssetView, _unit_short: &str| {
         let asset = &v.asset;
         let start = asset.in_use_on.or(asset.acquired_on);
         if asset.kind == "ccdc" || start.is_some_and(|d| d > end) {
@@ -271,8 +296,8 @@ fn year_of_fixed_assets(
         row.insert("wear_end", json!(s.accumulated_wear));
         row.insert("residual_end", json!(s.residual_value));
         Ok(Some(row))
-    });
-    reports::render(&layout, &vars, &mut rows)
+    };
+    with_rows(conn, ids, progress, make, |rows| reports::render(&layout, &vars, rows))
 }
 
 /// Thẻ tài sản cố định — the card of one asset: what it is, where it is, what it cost and from which

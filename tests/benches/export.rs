@@ -103,12 +103,14 @@ fn main() {
         return;
     }
     let n = rows();
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let temp = tempfile::tempdir().unwrap();
+    // BENCH_EXPORT_DIR keeps the database and the workbooks, to profile one side with `--child`.
+    let dir: std::path::PathBuf = std::env::var("BENCH_EXPORT_DIR").map(Into::into).unwrap_or_else(|_| temp.path().into());
+    let url = format!("sqlite://{}", dir.join("x.db").display());
     let t = Instant::now();
     populate(&url, n);
     println!("Register of {n} assets made in {:.1} s", t.elapsed().as_secs_f64());
-    let out = |name: &str| dir.path().join(name).display().to_string();
+    let out = |name: &str| dir.join(name).display().to_string();
     for (what, cols) in [("register", 16u16), ("wear", 11)] {
         let (es, em) = child(&[what, &url, &out(&format!("{what}.xlsx"))]);
         let (rs, rm) = child(&["raw", &n.to_string(), &cols.to_string(), &out("raw.xlsx")]);
