@@ -206,6 +206,44 @@ impl Input {
         value
     }
 
+    /// A list of objects (`"lines": [{…}, …]` in JSON), each to be read as an `Input` of its own;
+    /// give each back with `absorb` so its errors are reported as `lines[0].quantity`.
+    pub fn list(&mut self, key: &str, label: &str, required: bool) -> Vec<Input> {
+        match self.values.get(key) {
+            Some(Value::Array(items)) => {
+                let items = items.clone();
+                let mut out = vec![];
+                for (i, item) in items.into_iter().enumerate() {
+                    match Input::from_json(item) {
+                        Ok(sub) => out.push(sub),
+                        Err(_) => self
+                            .error(&format!("{key}[{i}]"), format!("«{label}» dòng {}: phải là một đối tượng", i + 1)),
+                    }
+                }
+                if out.is_empty() && required && !self.has_error(key) {
+                    self.error(key, format!("«{label}» cần ít nhất một dòng"));
+                }
+                out
+            }
+            None | Some(Value::Null) if !required => vec![],
+            None | Some(Value::Null) => {
+                self.error(key, format!("«{label}» cần ít nhất một dòng"));
+                vec![]
+            }
+            Some(_) => {
+                self.error(key, format!("«{label}» phải là một danh sách"));
+                vec![]
+            }
+        }
+    }
+
+    /// Takes back an item of `list` once read: its errors become this input's, under `key[i].field`.
+    pub fn absorb(&mut self, key: &str, index: usize, item: Input) {
+        for (field, message) in item.errors {
+            self.error(&format!("{key}[{index}].{field}"), message);
+        }
+    }
+
     /// Ends the reading: any field error rejects the whole request.
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {

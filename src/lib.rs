@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod disposals;
 pub mod error;
 pub mod excel;
 pub mod input;

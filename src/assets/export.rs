@@ -187,24 +187,30 @@ pub fn register_csv(
     let mut w = csv::Writer::from_writer(out);
     let err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     w.write_record(&headers).map_err(err)?;
-    with_rows(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))), |rows| {
-        for (i, row) in rows.enumerate() {
-            let row = row?;
-            let n = i + 1;
-            let cells: Vec<String> = layout
-                .columns
-                .iter()
-                .map(|c| match (c.field.as_str(), row.get(c.field.as_str())) {
-                    ("row_number", _) => n.to_string(),
-                    (_, Some(Value::String(s))) => csv_safe(s),
-                    (_, Some(Value::Null) | None) => String::new(),
-                    (_, Some(v)) => v.to_string(),
-                })
-                .collect();
-            w.write_record(&cells).map_err(err)?;
-        }
-        w.flush().map_err(|e| AppError::Internal(e.to_string()))
-    })
+    with_rows(
+        conn,
+        ids,
+        progress,
+        |v, short| Ok(Some(row_of(v, short))),
+        |rows| {
+            for (i, row) in rows.enumerate() {
+                let row = row?;
+                let n = i + 1;
+                let cells: Vec<String> = layout
+                    .columns
+                    .iter()
+                    .map(|c| match (c.field.as_str(), row.get(c.field.as_str())) {
+                        ("row_number", _) => n.to_string(),
+                        (_, Some(Value::String(s))) => csv_safe(s),
+                        (_, Some(Value::Null) | None) => String::new(),
+                        (_, Some(v)) => v.to_string(),
+                    })
+                    .collect();
+                w.write_record(&cells).map_err(err)?;
+            }
+            w.flush().map_err(|e| AppError::Internal(e.to_string()))
+        },
+    )
 }
 
 /// A CSV cell that a spreadsheet would run as a formula is given a leading apostrophe.
@@ -270,10 +276,20 @@ fn year_of_fixed_assets(
     vars.insert("year_of_report".into(), year.to_string());
     let rules = crate::rules::Rules::load(conn)?;
     let ids = ordered_ids(conn, filter)?;
+    // Written down by a handling: in the book of its year with the voucher, in no later year; not
+    // in the wear table of that year or after (it is not on the books at 31/12).
+    let start_of_year = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(end);
+    let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let written_down = crate::disposals::write_downs(conn, long_ago, end)?;
+    let book = report.code == "so-tscd";
     let make = |v: super::AssetView, _unit_short: &str| {
         let asset = &v.asset;
         let start = asset.in_use_on.or(asset.acquired_on);
         if asset.kind == "ccdc" || start.is_some_and(|d| d > end) {
+            return Ok(None);
+        }
+        let out = written_down.get(&asset.id);
+        if out.is_some_and(|w| !book || w.doc_date < start_of_year) {
             return Ok(None);
         }
         let s = asset.wear_schedule(&rules, end)?;
@@ -295,6 +311,11 @@ fn year_of_fixed_assets(
         row.insert("wear_year", json!(wear_year));
         row.insert("wear_end", json!(s.accumulated_wear));
         row.insert("residual_end", json!(s.residual_value));
+        if let Some(w) = out {
+            row.insert("voucher_out_no", json!(w.doc_no.clone().unwrap_or_else(|| w.disposal_code.clone())));
+            row.insert("voucher_out_date", json!(w.doc_date.format("%Y-%m-%d").to_string()));
+            row.insert("reason_out", json!(format!("{} (hồ sơ {})", w.form_name, w.disposal_code)));
+        }
         Ok(Some(row))
     };
     with_rows(conn, ids, progress, make, |rows| reports::render(&layout, &vars, rows))
@@ -496,6 +517,39 @@ pub fn changes_workbook(
     // Increases first, then decreases, each group whole.
     adjustments.sort_by_key(|(up, _)| !*up);
     rows.extend(adjustments.into_iter().map(|(_, r)| r));
+    // Decreases by handling: the write-downs of the period, by form.
+    let out = crate::disposals::write_downs(conn, from, to)?;
+    let out_ids: Vec<i32> = out.keys().copied().collect();
+    let shown: Vec<(i32, String, String, i32)> = if out_ids.is_empty() {
+        vec![]
+    } else {
+        filter
+            .query()
+            .filter(assets::id.eq_any(&out_ids))
+            .select((assets::id, assets::code, assets::name, assets::unit_id))
+            .load(conn)?
+    };
+    let mut handled: Vec<(&crate::disposals::WriteDown, Row)> = shown
+        .into_iter()
+        .filter_map(|(id, code, name, unit_id)| {
+            let w = out.get(&id)?;
+            let mut row = Row::new();
+            row.insert("reason", json!(format!("Giảm — {}", w.form_name)));
+            row.insert("date", json!(w.doc_date.format("%Y-%m-%d").to_string()));
+            row.insert("code", json!(code));
+            row.insert("name", json!(name));
+            row.insert("unit_name", json!(units.get(&unit_id).cloned().unwrap_or_default()));
+            row.insert("quantity_out", json!(w.quantity));
+            row.insert("cost_out", json!(w.original_cost));
+            let voucher = w.doc_no.as_deref().map(|n| format!(", chứng từ {n}")).unwrap_or_default();
+            row.insert("basis", json!(format!("Hồ sơ xử lý {}{voucher}", w.disposal_code)));
+            Some((w, row))
+        })
+        .collect();
+    handled.sort_by(|a, b| {
+        (&a.0.form_name, a.0.doc_date, &a.0.disposal_code).cmp(&(&b.0.form_name, b.0.doc_date, &b.0.disposal_code))
+    });
+    rows.extend(handled.into_iter().map(|(_, r)| r));
     let total = rows.len();
     progress.tell(0, total);
     let mut rows = rows.into_iter().enumerate().map(|(i, r)| {

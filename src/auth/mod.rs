@@ -84,6 +84,8 @@ pub enum Permission {
     ManageUsers,
     /// Read and export the activity log of everyone.
     ReadActivity,
+    /// Propose, decide, execute and write down the handling of assets (xử lý tài sản).
+    HandleAssets,
 }
 
 /// The one table of permissions: which roles hold each permission.
@@ -94,6 +96,7 @@ pub const PERMISSIONS: &[(Permission, &[Role])] = &[
     (Permission::EditReference, &[Role::Admin]),
     (Permission::ManageUsers, &[Role::Admin]),
     (Permission::ReadActivity, &[Role::Admin, Role::Inspector, Role::Leadership]),
+    (Permission::HandleAssets, &[Role::Admin, Role::AssetTeam]),
 ];
 
 impl Permission {

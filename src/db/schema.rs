@@ -289,3 +289,77 @@ diesel::table! {
 
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::allow_tables_to_appear_in_same_query!(imports, import_rows);
+
+diesel::table! {
+    handling_forms (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        regime -> Text,
+        execution -> Text,
+        decide_days -> Integer,
+        execute_days -> Integer,
+        execute_days_land -> Nullable<Integer>,
+        sort_order -> Integer,
+        legal_source -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    disposals (id) {
+        id -> Integer,
+        code -> Text,
+        form_code -> Text,
+        task_id -> Nullable<Integer>,
+        unit_id -> Integer,
+        reason -> Text,
+        status -> Text,
+        due_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    disposal_lines (id) {
+        id -> Integer,
+        disposal_id -> Integer,
+        asset_id -> Integer,
+        quantity -> Integer,
+        original_cost -> BigInt,
+        residual_value -> BigInt,
+        decided_quantity -> Nullable<Integer>,
+        decided_cost -> Nullable<BigInt>,
+        decided_residual -> Nullable<BigInt>,
+        written_down_asset_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    disposal_steps (id) {
+        id -> Integer,
+        disposal_id -> Integer,
+        kind -> Text,
+        doc_no -> Nullable<Text>,
+        doc_date -> Date,
+        signer -> Nullable<Text>,
+        authority -> Nullable<Text>,
+        method -> Nullable<Text>,
+        counterparty -> Nullable<Text>,
+        note -> Nullable<Text>,
+        proceeds -> Nullable<BigInt>,
+        costs -> Nullable<BigInt>,
+        remitted -> Nullable<BigInt>,
+        revokes_step_id -> Nullable<Integer>,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(disposal_lines -> disposals (disposal_id));
+diesel::joinable!(disposal_steps -> disposals (disposal_id));
+diesel::allow_tables_to_appear_in_same_query!(disposals, disposal_lines, disposal_steps, assets, handling_forms);

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::{asset_categories, asset_classes, org_units, rule_settings, wear_rates};
+use crate::db::schema::{asset_categories, asset_classes, handling_forms, org_units, rule_settings, wear_rates};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::text::now_utc;
@@ -250,6 +250,20 @@ struct RateRow {
 }
 
 #[derive(Deserialize)]
+struct FormRow {
+    code: String,
+    name: String,
+    regime: String,
+    execution: String,
+    decide_days: i32,
+    execute_days: i32,
+    execute_days_land: Option<i32>,
+    legal_source: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
 struct SettingRow {
     key: String,
     value: String,
@@ -355,6 +369,26 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
                     rule_settings::valid_from.eq(r.valid_from),
                     rule_settings::valid_to.eq(r.valid_to),
                     rule_settings::note.eq(&r.note),
+                ))
+                .execute(conn)?;
+        }
+    }
+    if handling_forms::table.count().get_result::<i64>(conn)? == 0 {
+        let rows: Vec<FormRow> = data("handling_forms.json", include_str!("data/handling_forms.json"))?;
+        for (i, r) in rows.into_iter().enumerate() {
+            diesel::insert_into(handling_forms::table)
+                .values((
+                    handling_forms::code.eq(&r.code),
+                    handling_forms::name.eq(&r.name),
+                    handling_forms::regime.eq(&r.regime),
+                    handling_forms::execution.eq(&r.execution),
+                    handling_forms::decide_days.eq(r.decide_days),
+                    handling_forms::execute_days.eq(r.execute_days),
+                    handling_forms::execute_days_land.eq(r.execute_days_land),
+                    handling_forms::sort_order.eq(i as i32 + 1),
+                    handling_forms::legal_source.eq(&r.legal_source),
+                    handling_forms::valid_from.eq(r.valid_from),
+                    handling_forms::valid_to.eq(r.valid_to),
                 ))
                 .execute(conn)?;
         }

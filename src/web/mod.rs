@@ -87,6 +87,7 @@ pub fn routes() -> Vec<Route> {
         crate::assets::pages::routes(),
         crate::assets::import_web::routes(),
         crate::tasks::api::routes(),
+        crate::disposals::api::routes(),
         crate::tasks::pages::routes(),
         crate::rules::api::routes(),
         crate::rules::pages::routes(),

@@ -28,6 +28,15 @@ fn errors() -> Value {
     })
 }
 
+/// One document appended to a handling (POST): it answers with the handling as it now stands.
+fn disposal_step(summary: &str) -> Value {
+    json!({
+        "parameters": id_param(),
+        "post": {"tags": ["disposals"], "summary": summary,
+                 "responses": {"201": {"description": "Hồ sơ sau bước này"}, "404": errors()["404"], "409": errors()["409"], "422": errors()["422"]}}
+    })
+}
+
 /// A collection (`list`, `create`) and an item (`get`, `update`, `delete`) path pair.
 fn crud(tag: &str, schema: &str, filters: &[(&str, &str, &str)]) -> (Value, Value) {
     let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}Input")}}}});
@@ -109,6 +118,29 @@ pub fn spec() -> Value {
                 "parameters": id_param(),
                 "get": {"tags": ["assets"], "summary": "Lịch sử thay đổi", "responses": {"200": {"description": "Các sự kiện, mới nhất trước"}}}
             },
+            "/api/v1/handling-forms": {
+                "get": {"tags": ["disposals"], "summary": "Hình thức xử lý có hiệu lực (`on`), chỉ những hình thức áp dụng cho các tài sản `asset_id=1,2`",
+                        "parameters": [{"name": "on", "in": "query", "schema": {"type": "string"}}, {"name": "asset_id", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "Các hình thức, kèm căn cứ và số ngày mỗi bước"}}}
+            },
+            "/api/v1/disposals": {
+                "get": {"tags": ["disposals"], "summary": "Hồ sơ xử lý tài sản, mới nhất trước; `open=true` còn đang xử lý, `overdue=true` quá hạn",
+                        "responses": {"200": {"description": "Danh sách"}}},
+                "post": {"tags": ["disposals"], "summary": "Đề nghị xử lý: form_code, reason, doc_no, doc_date, lines [{asset_id, quantity}]",
+                         "responses": {"201": {"description": "Hồ sơ vừa mở"}, "422": errors()["422"]}}
+            },
+            "/api/v1/disposals/overview": {
+                "get": {"tags": ["disposals"], "summary": "Việc đến hạn, quá hạn, và nhiệm vụ đã nghiệm thu còn tài sản chưa xử lý", "responses": {"200": {"description": "Tổng quan"}}}
+            },
+            "/api/v1/disposals/{id}": {
+                "parameters": id_param(),
+                "get": {"tags": ["disposals"], "summary": "Hồ sơ: tài sản, văn bản, bước đang chờ và hạn", "responses": {"200": {"description": "Hồ sơ"}, "404": errors()["404"]}}
+            },
+            "/api/v1/disposals/{id}/decision": disposal_step("Quyết định xử lý: doc_no, doc_date, signer, authority, method, lines [{line_id, quantity}], version"),
+            "/api/v1/disposals/{id}/execution": disposal_step("Thực hiện: biên bản bàn giao (counterparty), bán (method dau_gia|niem_yet|truc_tiep, counterparty, proceeds), tiêu hủy (method); version"),
+            "/api/v1/disposals/{id}/money": disposal_step("Tiền: proceeds, costs, remitted (không quá thu trừ chi); version"),
+            "/api/v1/disposals/{id}/write-down": disposal_step("Ghi giảm: doc_no, doc_date; tách phần số lượng được xử lý; version"),
+            "/api/v1/disposals/{id}/revocation": disposal_step("Văn bản thu hồi, hủy bỏ văn bản mới nhất còn hiệu lực: step_id, doc_no, doc_date; version"),
             "/api/v1/tasks": tasks,
             "/api/v1/tasks/{id}": task,
             "/api/v1/units": units,

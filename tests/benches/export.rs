@@ -105,7 +105,8 @@ fn main() {
     let n = rows();
     let temp = tempfile::tempdir().unwrap();
     // BENCH_EXPORT_DIR keeps the database and the workbooks, to profile one side with `--child`.
-    let dir: std::path::PathBuf = std::env::var("BENCH_EXPORT_DIR").map(Into::into).unwrap_or_else(|_| temp.path().into());
+    let dir: std::path::PathBuf =
+        std::env::var("BENCH_EXPORT_DIR").map(Into::into).unwrap_or_else(|_| temp.path().into());
     let url = format!("sqlite://{}", dir.join("x.db").display());
     let t = Instant::now();
     populate(&url, n);

@@ -1,0 +1,156 @@
+//! `/api/v1/disposals`: the handling of assets for programs — one route per document of the chain.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::json;
+
+use crate::auth::web::Auth;
+use crate::auth::Identity;
+use crate::auth::Permission::{HandleAssets, ReadRegister};
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/api/v1/handling-forms", ReadRegister, forms),
+        Route::get("/api/v1/disposals", ReadRegister, list),
+        Route::post("/api/v1/disposals", HandleAssets, propose),
+        Route::get("/api/v1/disposals/overview", ReadRegister, overview),
+        Route::get("/api/v1/disposals/{id}", ReadRegister, show),
+        Route::post("/api/v1/disposals/{id}/decision", HandleAssets, decision),
+        Route::post("/api/v1/disposals/{id}/execution", HandleAssets, execution),
+        Route::post("/api/v1/disposals/{id}/money", HandleAssets, money),
+        Route::post("/api/v1/disposals/{id}/write-down", HandleAssets, write_down),
+        Route::post("/api/v1/disposals/{id}/revocation", HandleAssets, revocation),
+    ]
+}
+
+/// The forms in force on `on` (default today); with `asset_id` (repeatable as `asset_id=1,2`), only
+/// those that may handle those assets.
+async fn forms(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+    let on = q.date("on", "Ngày").unwrap_or_else(crate::text::today);
+    let ids = q.text("asset_id", "Tài sản", false, 2000);
+    q.finish()?;
+    let ids: Vec<i32> = match ids {
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                s.trim().parse().map_err(|_| AppError::invalid("asset_id", format!("«{s}» không phải mã số tài sản")))
+            })
+            .collect::<AppResult<_>>()?,
+        None => vec![],
+    };
+    let forms = st
+        .db
+        .read(move |c| {
+            if ids.is_empty() {
+                return super::forms_on(c, on);
+            }
+            let mut found = vec![];
+            for id in ids {
+                found.push(crate::assets::find(c, id)?);
+            }
+            super::forms_for(c, &found, on)
+        })
+        .await?;
+    Ok(Json(json!({ "items": forms })))
+}
+
+async fn list(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
+    let open = q.choice("open", "Còn đang xử lý", yes_no, false).is_some_and(|v| v == "true" || v == "1");
+    let overdue = q.choice("overdue", "Quá hạn", yes_no, false).is_some_and(|v| v == "true" || v == "1");
+    q.finish()?;
+    Ok(Json(json!({ "items": st.db.read(move |c| super::list(c, open, overdue)).await? })))
+}
+
+/// What is due and overdue, and the accepted S&T tasks whose assets still wait for handling.
+async fn overview(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    let (due, tasks) = st.db.read(|c| Ok((super::list(c, true, false)?, super::unhandled_tasks(c)?))).await?;
+    Ok(Json(json!({ "open": due, "unhandled_tasks": tasks })))
+}
+
+async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    Ok(Json(st.db.read(move |c| super::view(c, id)).await?))
+}
+
+async fn propose(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let view = st
+        .db
+        .write(move |c| {
+            let id = super::propose(c, &actor, &scope, input)?;
+            super::view(c, id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+type Step = fn(&mut crate::db::DbConn, &crate::audit::Actor, &crate::auth::Scope, i32, Input) -> AppResult<()>;
+
+/// Records one step and answers with the handling as it now stands.
+async fn step(st: &AppState, me: Identity, id: &str, input: Input, f: Step) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(id, "hồ sơ xử lý")?;
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let view = st
+        .db
+        .write(move |c| {
+            f(c, &actor, &scope, id, input)?;
+            super::view(c, id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn decision(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    step(&st, me, &id, input, super::decide).await
+}
+
+async fn execution(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    step(&st, me, &id, input, super::execute).await
+}
+
+async fn money(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    step(&st, me, &id, input, super::record_money).await
+}
+
+async fn write_down(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    step(&st, me, &id, input, super::write_down).await
+}
+
+async fn revocation(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    step(&st, me, &id, input, super::revoke).await
+}

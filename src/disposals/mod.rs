@@ -1,0 +1,1090 @@
+//! Handling assets (xử lý tài sản) — the disposals. A handling is a chain of documents, not a status
+//! flag: the proposal (đề nghị), the competent authority's decision (quyết định), its execution (the
+//! handover minutes, a sale, a destruction…), the money, and the write-down (ghi giảm) that takes
+//! the assets off the register. A step is a row that is never edited: a wrong step is revoked by a
+//! later document that names it. Which forms apply, and the days each step has, are dated rule data
+//! (`handling_forms`).
+
+pub mod api;
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::assets::{self, Asset, Checker, Updated};
+use crate::audit::{self, Actor};
+use crate::auth::Scope;
+use crate::db::schema::{
+    asset_classes, assets as assets_t, disposal_lines, disposal_steps, disposals, handling_forms, tasks,
+};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::text::{self, today};
+
+/// Trạng thái hồ sơ xử lý — where a handling stands.
+pub const STATUSES: &[(&str, &str)] = &[
+    ("de_nghi", "Đã đề nghị, chờ quyết định"),
+    ("da_quyet_dinh", "Đã có quyết định, chờ thực hiện"),
+    ("da_thuc_hien", "Đã thực hiện, chờ ghi giảm"),
+    ("da_ghi_giam", "Đã ghi giảm"),
+    ("da_huy", "Đề nghị đã rút"),
+];
+
+/// The documents of a handling.
+pub const STEP_KINDS: &[(&str, &str)] = &[
+    ("de_nghi", "Đề nghị xử lý tài sản"),
+    ("quyet_dinh", "Quyết định xử lý tài sản"),
+    ("ban_giao", "Biên bản bàn giao, tiếp nhận tài sản"),
+    ("ban", "Bán tài sản"),
+    ("tieu_huy", "Tiêu hủy, phá dỡ tài sản"),
+    ("khac", "Thực hiện xử lý"),
+    ("tien", "Thu, chi và nộp ngân sách"),
+    ("ghi_giam", "Ghi giảm tài sản"),
+    ("thu_hoi", "Văn bản thu hồi, hủy bỏ"),
+];
+
+/// How a sale is made.
+pub const SALE_METHODS: &[(&str, &str)] =
+    &[("dau_gia", "Đấu giá"), ("niem_yet", "Niêm yết giá"), ("truc_tiep", "Bán trực tiếp, chỉ định")];
+
+/// The regime of the general forms (Luật 15/2017), open to every asset.
+const GENERAL: &str = "chung";
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = handling_forms)]
+pub struct HandlingForm {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    /// "chung", or the regime of the S&T tasks whose assets it serves ("nd70_2018", "luat93_2025").
+    pub regime: String,
+    /// How it is carried out: "ban_giao" (handover), "ban" (sale), "tieu_huy", "khac".
+    pub execution: String,
+    pub decide_days: i32,
+    pub execute_days: i32,
+    pub execute_days_land: Option<i32>,
+    pub sort_order: i32,
+    pub legal_source: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = disposals)]
+pub struct Disposal {
+    pub id: i32,
+    pub code: String,
+    pub form_code: String,
+    pub task_id: Option<i32>,
+    pub unit_id: i32,
+    pub reason: String,
+    pub status: String,
+    pub due_on: Option<NaiveDate>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = disposal_lines)]
+pub struct DisposalLine {
+    pub id: i32,
+    pub disposal_id: i32,
+    pub asset_id: i32,
+    pub quantity: i32,
+    pub original_cost: i64,
+    pub residual_value: i64,
+    pub decided_quantity: Option<i32>,
+    pub decided_cost: Option<i64>,
+    pub decided_residual: Option<i64>,
+    pub written_down_asset_id: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = disposal_steps)]
+pub struct DisposalStep {
+    pub id: i32,
+    pub disposal_id: i32,
+    pub kind: String,
+    pub doc_no: Option<String>,
+    pub doc_date: NaiveDate,
+    pub signer: Option<String>,
+    pub authority: Option<String>,
+    pub method: Option<String>,
+    pub counterparty: Option<String>,
+    pub note: Option<String>,
+    pub proceeds: Option<i64>,
+    pub costs: Option<i64>,
+    pub remitted: Option<i64>,
+    pub revokes_step_id: Option<i32>,
+    pub actor: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A line with the asset it names.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    #[serde(flatten)]
+    pub line: DisposalLine,
+    pub asset_code: String,
+    pub asset_name: String,
+    pub unit_of_measure: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    #[serde(flatten)]
+    pub step: DisposalStep,
+    pub kind_name: String,
+    /// Revoked by a later document.
+    pub revoked: bool,
+}
+
+/// A handling as the API and the pages show it: the file, its assets, its documents, what is
+/// awaited next and by when.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisposalView {
+    #[serde(flatten)]
+    pub disposal: Disposal,
+    pub form: HandlingForm,
+    pub status_name: String,
+    pub task_code: Option<String>,
+    pub lines: Vec<LineView>,
+    pub steps: Vec<StepView>,
+    /// What is awaited next, in words.
+    pub awaiting: Option<String>,
+    pub overdue: bool,
+}
+
+fn label(choices: &[(&str, &str)], code: &str) -> String {
+    assets::label(choices, code)
+}
+
+/// The forms in force on `on`, by regime.
+pub fn forms_on(conn: &mut DbConn, on: NaiveDate) -> AppResult<Vec<HandlingForm>> {
+    let all: Vec<HandlingForm> =
+        handling_forms::table.order(handling_forms::sort_order).select(HandlingForm::as_select()).load(conn)?;
+    Ok(all.into_iter().filter(|f| f.valid_from <= on && f.valid_to.is_none_or(|t| on <= t)).collect())
+}
+
+/// The forms that may handle all of `assets` on `on`: the general forms, and the forms of the S&T
+/// task regime when every asset comes from tasks under that regime.
+pub fn forms_for(conn: &mut DbConn, assets: &[Asset], on: NaiveDate) -> AppResult<Vec<HandlingForm>> {
+    let task_ids: Vec<i32> = assets.iter().filter_map(|a| a.task_id).collect();
+    let regimes: Vec<String> = if task_ids.len() == assets.len() && !assets.is_empty() {
+        let mut r: Vec<String> =
+            tasks::table.filter(tasks::id.eq_any(&task_ids)).select(tasks::legal_regime).distinct().load(conn)?;
+        r.sort();
+        r
+    } else {
+        vec![]
+    };
+    let task_regime = if regimes.len() == 1 { regimes.into_iter().next() } else { None };
+    Ok(forms_on(conn, on)?
+        .into_iter()
+        .filter(|f| f.regime == GENERAL || Some(&f.regime) == task_regime.as_ref())
+        .collect())
+}
+
+/// `part` of `whole` items' `value`, in whole đồng rounded half up.
+fn share(value: i64, part: i32, whole: i32) -> i64 {
+    if whole <= 0 || part >= whole {
+        return value;
+    }
+    ((value as i128 * part as i128 + whole as i128 / 2) / whole as i128) as i64
+}
+
+/// The original cost and residual value of `quantity` of an asset on `on`.
+fn values_on(asset: &Asset, quantity: i32, rules: &crate::rules::Rules, on: NaiveDate) -> AppResult<(i64, i64)> {
+    let residual = asset.wear_schedule(rules, on)?.residual_value;
+    Ok((share(asset.original_cost, quantity, asset.quantity), share(residual, quantity, asset.quantity)))
+}
+
+/// Land and buildings have longer to be executed.
+fn is_land_or_building(conn: &mut DbConn, assets: &[Asset]) -> AppResult<bool> {
+    let ids: Vec<i32> = assets.iter().map(|a| a.class_id).collect();
+    let codes: Vec<String> =
+        asset_classes::table.filter(asset_classes::id.eq_any(ids)).select(asset_classes::code).load(conn)?;
+    Ok(codes.iter().any(|c| c == "DAT" || c == "NHA" || c == "VKT"))
+}
+
+fn find(conn: &mut DbConn, id: i32) -> AppResult<Disposal> {
+    disposals::table
+        .find(id)
+        .select(Disposal::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("hồ sơ xử lý số {id}")))
+}
+
+fn form_of(conn: &mut DbConn, d: &Disposal) -> AppResult<HandlingForm> {
+    handling_forms::table
+        .filter(handling_forms::code.eq(&d.form_code))
+        .order(handling_forms::valid_from.desc())
+        .select(HandlingForm::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::Config(format!("Hình thức xử lý «{}» không có trong bảng quy định", d.form_code)))
+}
+
+fn lines_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<DisposalLine>> {
+    Ok(disposal_lines::table
+        .filter(disposal_lines::disposal_id.eq(id))
+        .order(disposal_lines::id)
+        .select(DisposalLine::as_select())
+        .load(conn)?)
+}
+
+fn steps_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<DisposalStep>> {
+    Ok(disposal_steps::table
+        .filter(disposal_steps::disposal_id.eq(id))
+        .order(disposal_steps::id)
+        .select(DisposalStep::as_select())
+        .load(conn)?)
+}
+
+/// The steps that stand: neither revoking nor revoked.
+fn standing(steps: &[DisposalStep]) -> Vec<&DisposalStep> {
+    let revoked: Vec<i32> = steps.iter().filter_map(|s| s.revokes_step_id).collect();
+    steps.iter().filter(|s| s.kind != "thu_hoi" && !revoked.contains(&s.id)).collect()
+}
+
+/// What a handling awaits in its status, and the deadline from the step that set it.
+fn next_due(form: &HandlingForm, status: &str, since: NaiveDate, land: bool) -> Option<NaiveDate> {
+    let days = match status {
+        "de_nghi" => form.decide_days,
+        "da_quyet_dinh" if land => form.execute_days_land.unwrap_or(form.execute_days),
+        "da_quyet_dinh" => form.execute_days,
+        _ => return None,
+    };
+    Some(since + Duration::days(days as i64))
+}
+
+fn awaiting(status: &str, form: &HandlingForm) -> Option<String> {
+    match status {
+        "de_nghi" => Some("Quyết định xử lý của cấp có thẩm quyền".into()),
+        "da_quyet_dinh" => Some(format!("Thực hiện: {}", label(STEP_KINDS, &form.execution))),
+        "da_thuc_hien" => Some("Ghi giảm tài sản".into()),
+        _ => None,
+    }
+}
+
+/// The fields every document has: number, date (not in the future, not before `after`), signer,
+/// authority, note.
+struct Document {
+    doc_no: Option<String>,
+    doc_date: NaiveDate,
+    signer: Option<String>,
+    authority: Option<String>,
+    note: Option<String>,
+}
+
+fn read_document(input: &mut Input, number_required: bool, after: Option<(NaiveDate, &str)>) -> Option<Document> {
+    let doc_no = input.text("doc_no", "Số văn bản", number_required, 100);
+    let doc_date = input.date("doc_date", "Ngày văn bản");
+    let doc_date = input.required(doc_date, "doc_date", "Ngày văn bản");
+    if doc_date.is_some_and(|d| d > today()) {
+        input.error("doc_date", "«Ngày văn bản» không được sau ngày hôm nay");
+    }
+    if let (Some(d), Some((before, what))) = (doc_date, after) {
+        if d < before {
+            input.error("doc_date", format!("«Ngày văn bản» không được trước {what} ({})", text::format_date(before)));
+        }
+    }
+    let signer = input.text("signer", "Người ký", false, 200);
+    let authority = input.text("authority", "Cơ quan, người có thẩm quyền", false, 300);
+    let note = input.text("note", "Ghi chú", false, 4000);
+    Some(Document { doc_no, doc_date: doc_date?, signer, authority, note })
+}
+
+/// Appends a step and moves the handling to `status` — only from the version the caller read, so
+/// that two people cannot both decide the same proposal.
+#[allow(clippy::too_many_arguments)]
+fn append(
+    conn: &mut DbConn,
+    actor: &Actor,
+    d: &Disposal,
+    kind: &'static str,
+    doc: &Document,
+    extra: StepExtra,
+    status: &str,
+    due_on: Option<NaiveDate>,
+) -> AppResult<i32> {
+    let now = text::now_utc();
+    let moved =
+        diesel::update(disposals::table.filter(disposals::id.eq(d.id)).filter(disposals::version.eq(d.version)))
+            .set((
+                disposals::status.eq(status),
+                disposals::due_on.eq(due_on),
+                disposals::updated_at.eq(now),
+                disposals::version.eq(d.version + 1),
+            ))
+            .execute(conn)?;
+    if moved == 0 {
+        return Err(AppError::conflict("Hồ sơ xử lý vừa được người khác cập nhật; hãy tải lại và xem bước mới nhất"));
+    }
+    let id: i32 = diesel::insert_into(disposal_steps::table)
+        .values((
+            disposal_steps::disposal_id.eq(d.id),
+            disposal_steps::kind.eq(kind),
+            disposal_steps::doc_no.eq(&doc.doc_no),
+            disposal_steps::doc_date.eq(doc.doc_date),
+            disposal_steps::signer.eq(&doc.signer),
+            disposal_steps::authority.eq(&doc.authority),
+            disposal_steps::method.eq(&extra.method),
+            disposal_steps::counterparty.eq(&extra.counterparty),
+            disposal_steps::note.eq(&doc.note),
+            disposal_steps::proceeds.eq(extra.proceeds),
+            disposal_steps::costs.eq(extra.costs),
+            disposal_steps::remitted.eq(extra.remitted),
+            disposal_steps::revokes_step_id.eq(extra.revokes),
+            disposal_steps::actor.eq(&actor.0),
+            disposal_steps::created_at.eq(now),
+        ))
+        .returning(disposal_steps::id)
+        .get_result(conn)?;
+    let step = disposal_steps::table.find(id).select(DisposalStep::as_select()).first(conn)?;
+    audit::record(conn, actor, "step", "disposal", d.id, None, Some(&json!({"status": status, "step": step})))?;
+    Ok(id)
+}
+
+#[derive(Default)]
+struct StepExtra {
+    method: Option<String>,
+    counterparty: Option<String>,
+    proceeds: Option<i64>,
+    costs: Option<i64>,
+    remitted: Option<i64>,
+    revokes: Option<i32>,
+}
+
+/// Quantities of each asset held by handlings still open (not withdrawn, not written down).
+fn held_elsewhere(conn: &mut DbConn, asset_ids: &[i32]) -> AppResult<HashMap<i32, (i32, String)>> {
+    let rows: Vec<(i32, i32, Option<i32>, String)> = disposal_lines::table
+        .inner_join(disposals::table)
+        .filter(disposal_lines::asset_id.eq_any(asset_ids))
+        .filter(disposals::status.ne_all(["da_huy", "da_ghi_giam"]))
+        .select((disposal_lines::asset_id, disposal_lines::quantity, disposal_lines::decided_quantity, disposals::code))
+        .load(conn)?;
+    let mut out: HashMap<i32, (i32, String)> = HashMap::new();
+    for (asset, q, decided, code) in rows {
+        let e = out.entry(asset).or_insert((0, String::new()));
+        e.0 += decided.unwrap_or(q);
+        e.1 = code;
+    }
+    Ok(out)
+}
+
+const PROPOSAL_FIELDS: &[&str] =
+    &["form_code", "reason", "lines", "doc_no", "doc_date", "signer", "authority", "note", "unit_id"];
+const LINE_FIELDS: &[&str] = &["asset_id", "quantity"];
+
+/// Đề nghị xử lý: the assets and quantities, the form proposed and why. Opens a handling file.
+pub fn propose(conn: &mut DbConn, actor: &Actor, scope: &Scope, mut input: Input) -> AppResult<i32> {
+    input.reject_unknown(PROPOSAL_FIELDS, &[]);
+    let form_code = input.text("form_code", "Hình thức xử lý", true, 60);
+    let reason = input.text("reason", "Lý do xử lý", true, 2000);
+    let doc = read_document(&mut input, false, None);
+    let items = input.list("lines", "Tài sản đề nghị xử lý", true);
+    let mut wanted: Vec<(usize, i32, i32)> = vec![];
+    for (i, mut item) in items.into_iter().enumerate() {
+        item.reject_unknown(LINE_FIELDS, &[]);
+        let asset_id = item.id("asset_id", "Tài sản");
+        let asset_id = item.required(asset_id, "asset_id", "Tài sản");
+        let quantity = item.int("quantity", "Số lượng", 1, 1_000_000_000).map(|q| q as i32);
+        if let Some(id) = asset_id {
+            wanted.push((i, id, quantity.unwrap_or(0)));
+        }
+        input.absorb("lines", i, item);
+    }
+    let ids: Vec<i32> = wanted.iter().map(|w| w.1).collect();
+    let found: Vec<Asset> = assets_t::table.filter(assets_t::id.eq_any(&ids)).select(Asset::as_select()).load(conn)?;
+    let by_id: HashMap<i32, &Asset> = found.iter().map(|a| (a.id, a)).collect();
+    let held = held_elsewhere(conn, &ids)?;
+    let mut seen = vec![];
+    for (i, id, quantity) in &wanted {
+        let key = format!("lines[{i}].asset_id");
+        let Some(a) = by_id.get(id) else {
+            input.error(&key, format!("Không có tài sản số {id}"));
+            continue;
+        };
+        if scope.check_edit(a.unit_id).is_err() {
+            input.error(&key, format!("«{}»: tài sản của đơn vị khác, bạn không đề nghị xử lý được", a.code));
+            continue;
+        }
+        if seen.contains(id) {
+            input.error(&key, format!("«{}» ghi hai lần trong cùng đề nghị", a.code));
+        }
+        seen.push(*id);
+        if a.status == "da_xu_ly" {
+            input.error(&key, format!("«{}» đã được xử lý và ghi giảm", a.code));
+            continue;
+        }
+        let quantity = if *quantity == 0 { a.quantity } else { *quantity };
+        let (taken, by) = held.get(id).cloned().unwrap_or_default();
+        if quantity + taken > a.quantity {
+            let qkey = format!("lines[{i}].quantity");
+            if taken > 0 {
+                input.error(
+                    &qkey,
+                    format!(
+                        "«{}» có {} {}, hồ sơ {by} đang xử lý {taken}: chỉ còn {}",
+                        a.code,
+                        a.quantity,
+                        a.unit_of_measure,
+                        a.quantity - taken
+                    ),
+                );
+            } else {
+                input.error(&qkey, format!("«{}» chỉ có {} {}", a.code, a.quantity, a.unit_of_measure));
+            }
+        }
+    }
+    let on = doc.as_ref().map(|d| d.doc_date).unwrap_or_else(today);
+    let chosen: Vec<Asset> = wanted.iter().filter_map(|w| by_id.get(&w.1).map(|a| (*a).clone())).collect();
+    let forms = forms_for(conn, &chosen, on)?;
+    let form = form_code.as_ref().and_then(|c| forms.iter().find(|f| &f.code == c)).cloned();
+    if form_code.is_some() && form.is_none() && !chosen.is_empty() {
+        let names: Vec<&str> = forms.iter().map(|f| f.name.as_str()).collect();
+        input.error(
+            "form_code",
+            format!("Hình thức này không áp dụng cho các tài sản đã chọn; được chọn: {}", names.join("; ")),
+        );
+    }
+    let units: Vec<i32> = {
+        let mut u: Vec<i32> = chosen.iter().map(|a| a.unit_id).collect();
+        u.sort();
+        u.dedup();
+        u
+    };
+    let task_ids: Vec<Option<i32>> = {
+        let mut t: Vec<Option<i32>> = chosen.iter().map(|a| a.task_id).collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    input.finish()?;
+    let (Some(form), Some(reason), Some(doc)) = (form, reason, doc) else {
+        return Err(AppError::Internal("đề nghị thiếu trường đã kiểm".into()));
+    };
+    let rules = crate::rules::Rules::load(conn)?;
+    let now = text::now_utc();
+    let code = next_code(conn, on)?;
+    let land = is_land_or_building(conn, &chosen)?;
+    let id: i32 = diesel::insert_into(disposals::table)
+        .values((
+            disposals::code.eq(&code),
+            disposals::form_code.eq(&form.code),
+            disposals::task_id.eq(if task_ids.len() == 1 { task_ids[0] } else { None }),
+            disposals::unit_id.eq(units.first().copied().unwrap_or_default()),
+            disposals::reason.eq(&reason),
+            disposals::status.eq("de_nghi"),
+            disposals::due_on.eq(next_due(&form, "de_nghi", doc.doc_date, land)),
+            disposals::created_by.eq(&actor.0),
+            disposals::created_at.eq(now),
+            disposals::updated_at.eq(now),
+            disposals::version.eq(0),
+        ))
+        .returning(disposals::id)
+        .get_result(conn)?;
+    for (_, asset_id, quantity) in &wanted {
+        let a = by_id[asset_id];
+        let quantity = if *quantity == 0 { a.quantity } else { *quantity };
+        let (cost, residual) = values_on(a, quantity, &rules, doc.doc_date)?;
+        diesel::insert_into(disposal_lines::table)
+            .values((
+                disposal_lines::disposal_id.eq(id),
+                disposal_lines::asset_id.eq(asset_id),
+                disposal_lines::quantity.eq(quantity),
+                disposal_lines::original_cost.eq(cost),
+                disposal_lines::residual_value.eq(residual),
+            ))
+            .execute(conn)?;
+    }
+    let d = find(conn, id)?;
+    append(conn, actor, &d, "de_nghi", &doc, StepExtra::default(), "de_nghi", d.due_on)?;
+    Ok(id)
+}
+
+/// XL-2026-0001: the year of the proposal and a number counted within it.
+fn next_code(conn: &mut DbConn, on: NaiveDate) -> AppResult<String> {
+    use chrono::Datelike;
+    let prefix = format!("XL-{}-", on.year());
+    if let DbConn::Postgres(c) = conn {
+        diesel::connection::SimpleConnection::batch_execute(c, "SELECT pg_advisory_xact_lock(72618)")?;
+    }
+    let codes: Vec<String> =
+        disposals::table.filter(disposals::code.like(format!("{prefix}%"))).select(disposals::code).load(conn)?;
+    let last = codes.iter().filter_map(|c| c.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
+    Ok(format!("{prefix}{:04}", last + 1))
+}
+
+fn require_status(d: &Disposal, status: &str, what: &str) -> AppResult<()> {
+    if d.status == status {
+        return Ok(());
+    }
+    Err(AppError::conflict(format!("Chưa {what} được: hồ sơ {} đang ở bước «{}»", d.code, label(STATUSES, &d.status))))
+}
+
+fn check_scope(conn: &mut DbConn, scope: &Scope, d: &Disposal) -> AppResult<()> {
+    let lines = lines_of(conn, d.id)?;
+    let ids: Vec<i32> = lines.iter().map(|l| l.asset_id).collect();
+    let units: Vec<i32> = assets_t::table.filter(assets_t::id.eq_any(ids)).select(assets_t::unit_id).load(conn)?;
+    for u in units {
+        scope.check_edit(u)?;
+    }
+    Ok(())
+}
+
+/// The date of the latest standing step of `kinds`.
+fn date_of(steps: &[DisposalStep], kinds: &[&str]) -> Option<NaiveDate> {
+    standing(steps).into_iter().rev().find(|s| kinds.contains(&s.kind.as_str())).map(|s| s.doc_date)
+}
+
+const DECISION_FIELDS: &[&str] = &["doc_no", "doc_date", "signer", "authority", "method", "note", "lines", "version"];
+const DECIDED_LINE_FIELDS: &[&str] = &["line_id", "quantity"];
+
+/// Quyết định xử lý: number, date, signer and authority, the quantities decided (at most those
+/// proposed; all of them unless said), valued at the decision date. Sets the deadline to execute.
+pub fn decide(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
+    let d = find(conn, id)?;
+    check_scope(conn, scope, &d)?;
+    check_version(&mut input, &d)?;
+    require_status(&d, "de_nghi", "quyết định")?;
+    let steps = steps_of(conn, id)?;
+    input.reject_unknown(DECISION_FIELDS, &[]);
+    let proposed_on = date_of(&steps, &["de_nghi"]);
+    let doc = read_document(&mut input, true, proposed_on.map(|p| (p, "ngày đề nghị")));
+    let method = input.text("method", "Phương thức xử lý", false, 500);
+    let lines = lines_of(conn, id)?;
+    let mut decided: HashMap<i32, i32> = lines.iter().map(|l| (l.id, l.quantity)).collect();
+    for (i, mut item) in input.list("lines", "Số lượng quyết định", false).into_iter().enumerate() {
+        item.reject_unknown(DECIDED_LINE_FIELDS, &[]);
+        let line_id = item.id("line_id", "Dòng đề nghị");
+        let quantity = item.int("quantity", "Số lượng", 1, 1_000_000_000).map(|q| q as i32);
+        match (line_id.and_then(|l| lines.iter().find(|x| x.id == l)), quantity) {
+            (None, _) => item.error("line_id", "Không có dòng này trong đề nghị"),
+            (Some(l), Some(q)) if q > l.quantity => {
+                item.error("quantity", format!("Quyết định {q} nhưng chỉ đề nghị {}", l.quantity))
+            }
+            (Some(l), Some(q)) => {
+                decided.insert(l.id, q);
+            }
+            (Some(_), None) => {}
+        }
+        input.absorb("lines", i, item);
+    }
+    input.finish()?;
+    let doc = doc.ok_or_else(|| AppError::Internal("quyết định thiếu ngày".into()))?;
+    let form = form_of(conn, &d)?;
+    let rules = crate::rules::Rules::load(conn)?;
+    let mut assets = vec![];
+    for l in &lines {
+        let a = assets::find(conn, l.asset_id)?;
+        let q = decided[&l.id];
+        if q > a.quantity {
+            return Err(AppError::conflict(format!(
+                "«{}» nay chỉ còn {} {}: không quyết định {q} được",
+                a.code, a.quantity, a.unit_of_measure
+            )));
+        }
+        let (cost, residual) = values_on(&a, q, &rules, doc.doc_date)?;
+        diesel::update(disposal_lines::table.find(l.id))
+            .set((
+                disposal_lines::decided_quantity.eq(q),
+                disposal_lines::decided_cost.eq(cost),
+                disposal_lines::decided_residual.eq(residual),
+            ))
+            .execute(conn)?;
+        assets.push(a);
+    }
+    let land = is_land_or_building(conn, &assets)?;
+    let due = next_due(&form, "da_quyet_dinh", doc.doc_date, land);
+    append(conn, actor, &d, "quyet_dinh", &doc, StepExtra { method, ..Default::default() }, "da_quyet_dinh", due)?;
+    Ok(())
+}
+
+fn check_version(input: &mut Input, d: &Disposal) -> AppResult<()> {
+    let version = input.int("version", "Phiên bản", 0, i32::MAX as i64);
+    match version {
+        Some(v) if v != d.version as i64 => Err(AppError::conflict(format!(
+            "Hồ sơ {} đã có bước mới sau khi bạn mở (phiên bản {} , bạn gửi {v}); hãy tải lại",
+            d.code, d.version
+        ))),
+        Some(_) => Ok(()),
+        None => Err(AppError::invalid("version", "Cần gửi «version» — số phiên bản của hồ sơ đang xem")),
+    }
+}
+
+const EXECUTION_FIELDS: &[&str] =
+    &["doc_no", "doc_date", "signer", "authority", "method", "counterparty", "proceeds", "note", "version"];
+
+/// The execution the form calls for: handover minutes to the receiver; a sale with its method, buyer
+/// and price; a destruction or dismantling with its method; or the record of another form. Not
+/// before the decision.
+pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
+    let d = find(conn, id)?;
+    check_scope(conn, scope, &d)?;
+    check_version(&mut input, &d)?;
+    require_status(&d, "da_quyet_dinh", "thực hiện")?;
+    let form = form_of(conn, &d)?;
+    let steps = steps_of(conn, id)?;
+    input.reject_unknown(EXECUTION_FIELDS, &[]);
+    let decided_on = date_of(&steps, &["quyet_dinh"]);
+    let doc = read_document(&mut input, false, decided_on.map(|p| (p, "ngày quyết định")));
+    let mut extra = StepExtra::default();
+    match form.execution.as_str() {
+        "ban_giao" => {
+            let to = input.text("counterparty", "Bên nhận", true, 300);
+            extra.counterparty = to;
+        }
+        "ban" => {
+            extra.method = input.choice("method", "Phương thức bán", SALE_METHODS, true);
+            extra.counterparty = input.text("counterparty", "Người mua", true, 300);
+            let price = input.money("proceeds", "Giá bán");
+            extra.proceeds = input.required(price, "proceeds", "Giá bán");
+        }
+        "tieu_huy" => {
+            extra.method = input.text("method", "Cách tiêu hủy, phá dỡ", true, 500);
+        }
+        _ => {
+            extra.method = input.text("method", "Cách thực hiện", false, 500);
+        }
+    }
+    input.finish()?;
+    let doc = doc.ok_or_else(|| AppError::Internal("thực hiện thiếu ngày".into()))?;
+    let kind: &'static str = match form.execution.as_str() {
+        "ban_giao" => "ban_giao",
+        "ban" => "ban",
+        "tieu_huy" => "tieu_huy",
+        _ => "khac",
+    };
+    append(conn, actor, &d, kind, &doc, extra, "da_thuc_hien", None)?;
+    Ok(())
+}
+
+const MONEY_FIELDS: &[&str] = &["doc_no", "doc_date", "proceeds", "costs", "remitted", "note", "version"];
+
+/// The money of a handling: what it brought in, the costs approved, what was paid to the budget
+/// (at most what was brought in less the costs). Recorded once executed.
+pub fn record_money(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
+    let d = find(conn, id)?;
+    check_scope(conn, scope, &d)?;
+    check_version(&mut input, &d)?;
+    if !["da_thuc_hien", "da_ghi_giam"].contains(&d.status.as_str()) {
+        return Err(AppError::conflict(format!(
+            "Chưa ghi tiền được: hồ sơ {} đang ở bước «{}»",
+            d.code,
+            label(STATUSES, &d.status)
+        )));
+    }
+    let steps = steps_of(conn, id)?;
+    input.reject_unknown(MONEY_FIELDS, &[]);
+    let executed_on = date_of(&steps, &["ban_giao", "ban", "tieu_huy", "khac"]);
+    let doc = read_document(&mut input, false, executed_on.map(|p| (p, "ngày thực hiện")));
+    let proceeds = input.money("proceeds", "Số tiền thu được").unwrap_or(0);
+    let costs = input.money("costs", "Chi phí được duyệt").unwrap_or(0);
+    let remitted = input.money("remitted", "Số nộp ngân sách");
+    let remitted = input.required(remitted, "remitted", "Số nộp ngân sách");
+    if remitted.is_some_and(|r| r > proceeds - costs) {
+        input.error(
+            "remitted",
+            format!("Nộp ngân sách nhiều hơn số thu trừ chi phí ({})", crate::web::fmt::money(proceeds - costs)),
+        );
+    }
+    if costs > proceeds {
+        input.error("costs", "Chi phí lớn hơn số thu: phần chênh do ngân sách chi, không trừ vào đây");
+    }
+    input.finish()?;
+    let doc = doc.ok_or_else(|| AppError::Internal("thiếu ngày".into()))?;
+    let extra = StepExtra { proceeds: Some(proceeds), costs: Some(costs), remitted, ..Default::default() };
+    let status = d.status.clone();
+    append(conn, actor, &d, "tien", &doc, extra, &status, d.due_on)?;
+    Ok(())
+}
+
+const WRITE_DOWN_FIELDS: &[&str] = &["doc_no", "doc_date", "note", "version"];
+
+/// Ghi giảm: takes the decided quantities off the register as of the write-down date. An asset
+/// handled whole is marked handled; part of an asset's quantity is split off into an asset record
+/// of its own (its share of cost and opening wear) that is marked handled, the rest staying in use.
+pub fn write_down(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
+    let d = find(conn, id)?;
+    check_scope(conn, scope, &d)?;
+    check_version(&mut input, &d)?;
+    require_status(&d, "da_thuc_hien", "ghi giảm")?;
+    let steps = steps_of(conn, id)?;
+    input.reject_unknown(WRITE_DOWN_FIELDS, &[]);
+    let executed_on = date_of(&steps, &["ban_giao", "ban", "tieu_huy", "khac"]);
+    let doc = read_document(&mut input, false, executed_on.map(|p| (p, "ngày thực hiện")));
+    input.finish()?;
+    let doc = doc.ok_or_else(|| AppError::Internal("thiếu ngày".into()))?;
+    let mut checker = Checker::load(conn)?;
+    let note = format!("Ghi giảm theo hồ sơ xử lý {} ngày {}", d.code, text::format_date(doc.doc_date));
+    for l in lines_of(conn, id)? {
+        let a = assets::find(conn, l.asset_id)?;
+        let q = l.decided_quantity.unwrap_or(l.quantity);
+        if q > a.quantity {
+            return Err(AppError::conflict(format!(
+                "«{}» nay chỉ còn {} {}: không ghi giảm {q} được",
+                a.code, a.quantity, a.unit_of_measure
+            )));
+        }
+        let handled_id = if q == a.quantity {
+            let patch = Input::from_json(json!({"status": "da_xu_ly", "notes": join_note(&a.notes, &note)}))?;
+            written(assets::write_update(conn, &mut checker, actor, scope, &a, patch, false)?, &a)?;
+            a.id
+        } else {
+            split_off(conn, &mut checker, actor, scope, &a, q, &d.code, &note)?
+        };
+        diesel::update(disposal_lines::table.find(l.id))
+            .set(disposal_lines::written_down_asset_id.eq(handled_id))
+            .execute(conn)?;
+    }
+    append(conn, actor, &d, "ghi_giam", &doc, StepExtra::default(), "da_ghi_giam", None)?;
+    Ok(())
+}
+
+fn join_note(current: &Option<String>, add: &str) -> String {
+    match current.as_deref().map(str::trim) {
+        Some(c) if !c.is_empty() => format!("{c}\n{add}"),
+        _ => add.to_string(),
+    }
+}
+
+fn written(result: Option<Updated>, a: &Asset) -> AppResult<Asset> {
+    match result {
+        Some(Updated::Written(after)) => Ok(*after),
+        _ => Err(AppError::conflict(format!("Tài sản «{}» vừa được người khác sửa; hãy thử lại", a.code))),
+    }
+}
+
+/// Splits `quantity` of an asset into a record of its own, marked handled; returns its id. The cost
+/// by source and the opening wear are shared out in proportion; the original keeps the rest.
+#[allow(clippy::too_many_arguments)]
+fn split_off(
+    conn: &mut DbConn,
+    checker: &mut Checker,
+    actor: &Actor,
+    scope: &Scope,
+    a: &Asset,
+    quantity: i32,
+    disposal_code: &str,
+    note: &str,
+) -> AppResult<i32> {
+    let part = |v: i64| share(v, quantity, a.quantity);
+    let mut fields = assets::editable_json(a);
+    fields["code"] = json!(format!("{}-{}", a.code, disposal_code));
+    fields["quantity"] = json!(quantity);
+    fields["cost_state"] = json!(part(a.cost_state));
+    fields["cost_other"] = json!(part(a.cost_other));
+    fields["opening_wear"] = json!(part(a.opening_wear));
+    fields["status"] = json!("da_xu_ly");
+    fields["notes"] =
+        json!(join_note(&a.notes, &format!("Tách {quantity} {} từ «{}». {note}", a.unit_of_measure, a.code)));
+    let mut input = Input::from_json(fields)?;
+    let record = assets::check_new(conn, checker, scope, &mut input)?;
+    let handled = assets::insert_many(conn, actor, vec![record])?.pop().expect("one record, one asset");
+    let rest = json!({
+        "quantity": a.quantity - quantity,
+        "cost_state": a.cost_state - part(a.cost_state),
+        "cost_other": a.cost_other - part(a.cost_other),
+        "opening_wear": a.opening_wear - part(a.opening_wear),
+        "notes": join_note(&a.notes, &format!("Đã tách {quantity} {} sang «{}» để ghi giảm", a.unit_of_measure, handled.code)),
+    });
+    written(assets::write_update(conn, checker, actor, scope, a, Input::from_json(rest)?, false)?, a)?;
+    Ok(handled.id)
+}
+
+const REVOKE_FIELDS: &[&str] = &["step_id", "doc_no", "doc_date", "signer", "authority", "note", "version"];
+
+/// A counter-document (văn bản thu hồi, hủy bỏ): revokes the latest standing step — the proposal
+/// (withdrawn), the decision, the execution or the money — and the handling goes back to the step
+/// before. A write-down is not revoked here: the assets are already off the register, and are put
+/// back by a new booking with its own documents.
+pub fn revoke(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
+    let d = find(conn, id)?;
+    check_scope(conn, scope, &d)?;
+    check_version(&mut input, &d)?;
+    input.reject_unknown(REVOKE_FIELDS, &[]);
+    let step_id = input.id("step_id", "Văn bản bị thu hồi");
+    let step_id = input.required(step_id, "step_id", "Văn bản bị thu hồi");
+    let steps = steps_of(conn, id)?;
+    let stand = standing(&steps);
+    let last = stand.last().copied();
+    let target = step_id.and_then(|s| steps.iter().find(|x| x.id == s));
+    let after = target.map(|t| (t.doc_date, "ngày văn bản bị thu hồi"));
+    let doc = read_document(&mut input, true, after);
+    match (target, last) {
+        (None, _) if step_id.is_some() => input.error("step_id", "Không có văn bản này trong hồ sơ"),
+        (Some(t), Some(l)) if t.id != l.id => input.error(
+            "step_id",
+            format!("Chỉ thu hồi được văn bản mới nhất còn hiệu lực («{}»)", label(STEP_KINDS, &l.kind)),
+        ),
+        (Some(t), _) if t.kind == "ghi_giam" => input.error(
+            "step_id",
+            "Tài sản đã ghi giảm khỏi sổ: muốn đưa lại phải ghi tăng bằng chứng từ mới, không thu hồi văn bản ghi giảm",
+        ),
+        (Some(t), _) if t.revokes_step_id.is_some() || t.kind == "thu_hoi" => {
+            input.error("step_id", "Không thu hồi một văn bản thu hồi")
+        }
+        _ => {}
+    }
+    input.finish()?;
+    let (Some(t), Some(doc)) = (target, doc) else {
+        return Err(AppError::Internal("thu hồi thiếu trường đã kiểm".into()));
+    };
+    let form = form_of(conn, &d)?;
+    let remaining: Vec<&DisposalStep> = stand.iter().copied().filter(|s| s.id != t.id).collect();
+    let back_to = match t.kind.as_str() {
+        "de_nghi" => "da_huy",
+        "quyet_dinh" => "de_nghi",
+        "tien" => d.status.as_str(),
+        _ => "da_quyet_dinh",
+    };
+    // The deadline runs again from the step the handling goes back to.
+    let since = remaining.last().map(|s| s.doc_date).unwrap_or(doc.doc_date);
+    let lines = lines_of(conn, id)?;
+    let ids: Vec<i32> = lines.iter().map(|l| l.asset_id).collect();
+    let assets: Vec<Asset> = assets_t::table.filter(assets_t::id.eq_any(ids)).select(Asset::as_select()).load(conn)?;
+    let land = is_land_or_building(conn, &assets)?;
+    let due = next_due(&form, back_to, since, land);
+    if t.kind == "quyet_dinh" {
+        diesel::update(disposal_lines::table.filter(disposal_lines::disposal_id.eq(id)))
+            .set((
+                disposal_lines::decided_quantity.eq(None::<i32>),
+                disposal_lines::decided_cost.eq(None::<i64>),
+                disposal_lines::decided_residual.eq(None::<i64>),
+            ))
+            .execute(conn)?;
+    }
+    let back_to = back_to.to_string();
+    append(conn, actor, &d, "thu_hoi", &doc, StepExtra { revokes: Some(t.id), ..Default::default() }, &back_to, due)?;
+    Ok(())
+}
+
+/// A handling with its assets, documents and what it awaits.
+pub fn view(conn: &mut DbConn, id: i32) -> AppResult<DisposalView> {
+    let d = find(conn, id)?;
+    let form = form_of(conn, &d)?;
+    let lines = lines_of(conn, id)?;
+    let ids: Vec<i32> = lines.iter().map(|l| l.asset_id).collect();
+    let named: HashMap<i32, (String, String, String)> = assets_t::table
+        .filter(assets_t::id.eq_any(ids))
+        .select((assets_t::id, assets_t::code, assets_t::name, assets_t::unit_of_measure))
+        .load::<(i32, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, c, n, u)| (id, (c, n, u)))
+        .collect();
+    let steps = steps_of(conn, id)?;
+    let revoked: Vec<i32> = steps.iter().filter_map(|s| s.revokes_step_id).collect();
+    let task_code = match d.task_id {
+        Some(t) => tasks::table.find(t).select(tasks::code).first(conn).optional()?,
+        None => None,
+    };
+    Ok(DisposalView {
+        status_name: label(STATUSES, &d.status),
+        awaiting: awaiting(&d.status, &form),
+        overdue: d.due_on.is_some_and(|due| due < today()),
+        task_code,
+        lines: lines
+            .into_iter()
+            .map(|line| {
+                let (asset_code, asset_name, unit_of_measure) = named.get(&line.asset_id).cloned().unwrap_or_default();
+                LineView { line, asset_code, asset_name, unit_of_measure }
+            })
+            .collect(),
+        steps: steps
+            .into_iter()
+            .map(|step| StepView {
+                kind_name: label(STEP_KINDS, &step.kind),
+                revoked: revoked.contains(&step.id),
+                step,
+            })
+            .collect(),
+        form,
+        disposal: d,
+    })
+}
+
+/// One row of the list and of the deadline overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisposalSummary {
+    pub id: i32,
+    pub code: String,
+    pub form_name: String,
+    pub status: String,
+    pub status_name: String,
+    pub due_on: Option<NaiveDate>,
+    pub overdue: bool,
+    /// Days left before the deadline (negative: days overdue).
+    pub days_left: Option<i64>,
+    pub assets: i64,
+    pub residual_value: i64,
+    pub task_code: Option<String>,
+}
+
+/// Handlings, newest first; `open` keeps those still awaiting a step, `overdue` those past their
+/// deadline.
+pub fn list(conn: &mut DbConn, open: bool, overdue: bool) -> AppResult<Vec<DisposalSummary>> {
+    let mut q = disposals::table.into_boxed();
+    if open || overdue {
+        q = q.filter(disposals::status.eq_any(["de_nghi", "da_quyet_dinh", "da_thuc_hien"]));
+    }
+    if overdue {
+        q = q.filter(disposals::due_on.lt(today()));
+    }
+    let found: Vec<Disposal> = q.order(disposals::id.desc()).select(Disposal::as_select()).load(conn)?;
+    let forms: HashMap<String, String> = handling_forms::table
+        .select((handling_forms::code, handling_forms::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let ids: Vec<i32> = found.iter().map(|d| d.id).collect();
+    let mut sums: HashMap<i32, (i64, i64)> = HashMap::new();
+    for (d, residual) in disposal_lines::table
+        .filter(disposal_lines::disposal_id.eq_any(&ids))
+        .select((disposal_lines::disposal_id, disposal_lines::residual_value))
+        .load::<(i32, i64)>(conn)?
+    {
+        let e = sums.entry(d).or_default();
+        e.0 += 1;
+        e.1 += residual;
+    }
+    let task_ids: Vec<i32> = found.iter().filter_map(|d| d.task_id).collect();
+    let task_codes: HashMap<i32, String> = tasks::table
+        .filter(tasks::id.eq_any(task_ids))
+        .select((tasks::id, tasks::code))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect();
+    let today = today();
+    Ok(found
+        .into_iter()
+        .map(|d| {
+            let (assets, residual_value) = sums.get(&d.id).copied().unwrap_or_default();
+            DisposalSummary {
+                id: d.id,
+                form_name: forms.get(&d.form_code).cloned().unwrap_or_else(|| d.form_code.clone()),
+                status_name: label(STATUSES, &d.status),
+                overdue: d.due_on.is_some_and(|due| due < today),
+                days_left: d.due_on.map(|due| (due - today).num_days()),
+                assets,
+                residual_value,
+                task_code: d.task_id.and_then(|t| task_codes.get(&t).cloned()),
+                code: d.code,
+                status: d.status,
+                due_on: d.due_on,
+            }
+        })
+        .collect())
+}
+
+/// An accepted S&T task whose assets are not all handled: how many, what they are worth, how long
+/// since acceptance.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnhandledTask {
+    pub task_id: i32,
+    pub code: String,
+    pub title: String,
+    pub acceptance_date: Option<NaiveDate>,
+    pub days_since_acceptance: Option<i64>,
+    pub assets: i64,
+    pub original_cost: i64,
+    pub residual_value: i64,
+}
+
+pub fn unhandled_tasks(conn: &mut DbConn) -> AppResult<Vec<UnhandledTask>> {
+    let accepted: Vec<(i32, String, String, Option<NaiveDate>)> = tasks::table
+        .filter(tasks::status.eq(crate::tasks::ACCEPTED))
+        .order(tasks::acceptance_date)
+        .select((tasks::id, tasks::code, tasks::title, tasks::acceptance_date))
+        .load(conn)?;
+    let today = today();
+    let mut out = vec![];
+    for (task_id, code, title, acceptance_date) in accepted {
+        let rows: Vec<(i64, i64)> = assets_t::table
+            .filter(assets_t::task_id.eq(task_id))
+            .filter(assets_t::status.ne("da_xu_ly"))
+            .select((assets_t::original_cost, assets_t::residual_value))
+            .load(conn)?;
+        if rows.is_empty() {
+            continue;
+        }
+        out.push(UnhandledTask {
+            task_id,
+            code,
+            title,
+            acceptance_date,
+            days_since_acceptance: acceptance_date.map(|d| (today - d).num_days()),
+            assets: rows.len() as i64,
+            original_cost: rows.iter().map(|r| r.0).sum(),
+            residual_value: rows.iter().map(|r| r.1).sum(),
+        });
+    }
+    Ok(out)
+}
+
+/// An asset taken off the register (ghi giảm) by a handling.
+#[derive(Debug, Clone, Serialize)]
+pub struct WriteDown {
+    /// The asset record written down (the part split off, when only part was handled).
+    pub asset_id: i32,
+    pub disposal_code: String,
+    pub form_name: String,
+    pub doc_no: Option<String>,
+    pub doc_date: NaiveDate,
+    pub quantity: i32,
+    pub original_cost: i64,
+    pub residual_value: i64,
+}
+
+/// The write-downs dated between `from` and `to` (both included), by asset.
+pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<HashMap<i32, WriteDown>> {
+    let steps: Vec<DisposalStep> = disposal_steps::table
+        .filter(disposal_steps::kind.eq("ghi_giam"))
+        .filter(disposal_steps::doc_date.between(from, to))
+        .select(DisposalStep::as_select())
+        .load(conn)?;
+    let ids: Vec<i32> = steps.iter().map(|s| s.disposal_id).collect();
+    let files: HashMap<i32, (String, String)> = disposals::table
+        .inner_join(handling_forms::table.on(handling_forms::code.eq(disposals::form_code)))
+        .filter(disposals::id.eq_any(&ids))
+        .select((disposals::id, disposals::code, handling_forms::name))
+        .load::<(i32, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, code, form)| (id, (code, form)))
+        .collect();
+    let lines: Vec<DisposalLine> = disposal_lines::table
+        .filter(disposal_lines::disposal_id.eq_any(&ids))
+        .select(DisposalLine::as_select())
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for l in lines {
+        let (Some(asset_id), Some(step)) =
+            (l.written_down_asset_id, steps.iter().find(|s| s.disposal_id == l.disposal_id))
+        else {
+            continue;
+        };
+        let (disposal_code, form_name) = files.get(&l.disposal_id).cloned().unwrap_or_default();
+        out.insert(
+            asset_id,
+            WriteDown {
+                asset_id,
+                disposal_code,
+                form_name,
+                doc_no: step.doc_no.clone(),
+                doc_date: step.doc_date,
+                quantity: l.decided_quantity.unwrap_or(l.quantity),
+                original_cost: l.decided_cost.unwrap_or(l.original_cost),
+                residual_value: l.decided_residual.unwrap_or(l.residual_value),
+            },
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,255 @@
+//! Handling assets (xử lý tài sản), step by step on every backend: the cassava task's PCR machine
+//! handed to the Center from proposal to write-down, two of four sprayers sold, and each refusal a
+//! team will meet — deciding more than was proposed, executing before the decision, handling what
+//! is already handled, a document dated before the one it follows, a stale version.
+
+mod common;
+
+use common::{each_backend, Caller, TestApp};
+use serde_json::{json, Value};
+
+async fn asset_by(app: &TestApp, q: &str) -> Value {
+    let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    let (_, found) = app.get(&format!("/api/v1/assets?q={encoded}")).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{q}: {found}");
+    found["items"][0].clone()
+}
+
+async fn step(app: &TestApp, d: &Value, path: &str, body: Value) -> (u16, Value) {
+    let mut body = body;
+    body["version"] = d["version"].clone();
+    let (s, v) = app.post(&format!("/api/v1/disposals/{}/{path}", d["id"]), body).await;
+    (s.as_u16(), v)
+}
+
+#[tokio::test]
+async fn the_pcr_machine_is_handed_to_the_center_from_proposal_to_write_down() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let pcr = asset_by(&app, "CFX96").await;
+        // The forms open to a task asset under NĐ 70/2018 include the handover to the host.
+        let (_, forms) = app.get(&format!("/api/v1/handling-forms?asset_id={}", pcr["id"])).await;
+        let codes: Vec<&str> = forms["items"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert!(codes.contains(&"giao_chu_tri_ghi_tang_tai_san") && codes.contains(&"thanh_ly_ban"), "{codes:?}");
+        assert!(!codes.contains(&"giao_quyen_so_huu_l93"), "another regime's form: {codes:?}");
+        let events = app.audit_count();
+        let (s, d) = app
+            .post(
+                "/api/v1/disposals",
+                json!({
+                    "form_code": "giao_chu_tri_ghi_tang_tai_san",
+                    "reason": "Nhiệm vụ đã nghiệm thu; Trung tâm tiếp tục sử dụng máy cho phòng thí nghiệm",
+                    "doc_no": "125/TTUD-HC", "doc_date": "02/11/2026",
+                    "lines": [{"asset_id": pcr["id"]}]
+                }),
+            )
+            .await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["code"], "XL-2026-0001");
+        assert_eq!(d["status"], "de_nghi");
+        assert_eq!(d["due_on"], "2026-11-22", "20 days to decide");
+        assert_eq!(d["task_code"], "ĐTNN-03/2021");
+        assert_eq!(d["lines"][0]["quantity"], 1);
+        assert_eq!(d["lines"][0]["original_cost"], 1_450_000_000i64);
+        // Executing before the decision is refused, and changes nothing.
+        let (s, e) = step(&app, &d, "execution", json!({"doc_date": "03/11/2026", "counterparty": "Trung tâm"})).await;
+        assert_eq!(s, 409, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("Chưa thực hiện được"), "{e}");
+        // A decision dated before the proposal is refused; then the real one.
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "45/QĐ-UBND", "doc_date": "01/11/2026"})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["doc_date"].as_str().unwrap().contains("ngày đề nghị"), "{e}");
+        let (s, d) = step(
+            &app,
+            &d,
+            "decision",
+            json!({"doc_no": "45/QĐ-UBND", "doc_date": "10/11/2026", "signer": "Phó Chủ tịch UBND tỉnh", "authority": "UBND tỉnh Quảng Ngãi"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!((d["status"].as_str(), d["due_on"].as_str()), (Some("da_quyet_dinh"), Some("2026-11-17")), "7 days to hand over");
+        assert!(d["lines"][0]["decided_residual"].as_i64().unwrap() < 1_450_000_000);
+        // A stale version is refused.
+        let mut stale = d.clone();
+        stale["version"] = json!(d["version"].as_i64().unwrap() - 1);
+        let (s, _) = step(&app, &stale, "execution", json!({"doc_date": "15/11/2026", "counterparty": "Trung tâm"})).await;
+        assert_eq!(s, 409);
+        let (s, e) = step(&app, &d, "execution", json!({"doc_date": "15/11/2026"})).await;
+        assert_eq!(s, 422, "the handover names who receives: {e}");
+        let (s, d) = step(
+            &app,
+            &d,
+            "execution",
+            json!({"doc_no": "01/BBGN", "doc_date": "15/11/2026", "counterparty": "Trung tâm Ứng dụng và Dịch vụ KH&CN"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["status"], "da_thuc_hien");
+        let (s, d) = step(&app, &d, "write-down", json!({"doc_no": "GG-01", "doc_date": "20/11/2026"})).await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["status"], "da_ghi_giam");
+        let after = asset_by(&app, "CFX96").await;
+        assert_eq!(after["status"], "da_xu_ly");
+        assert!(after["notes"].as_str().unwrap().contains("XL-2026-0001"));
+        assert_eq!(d["lines"][0]["written_down_asset_id"], pcr["id"]);
+        // Four documents, each in the history; the asset's write-down too.
+        assert_eq!(d["steps"].as_array().unwrap().len(), 4);
+        assert_eq!(app.audit_count(), events + 5);
+        // Handled once: it cannot be proposed again, nor its write-down revoked.
+        let (s, e) = app
+            .post("/api/v1/disposals", json!({"form_code": "thanh_ly_ban", "reason": "x", "doc_date": "25/11/2026", "lines": [{"asset_id": pcr["id"]}]}))
+            .await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["lines[0].asset_id"].as_str().unwrap().contains("đã được xử lý"), "{e}");
+        let last = d["steps"][3]["id"].clone();
+        let (s, e) = step(&app, &d, "revocation", json!({"step_id": last, "doc_no": "TH-1", "doc_date": "25/11/2026"})).await;
+        assert_eq!(s, 422, "{e}");
+        // The books show it leaving: a decrease by its form in the changes of the period, the voucher
+        // in the 2026 book, and no line in the 2026 wear table.
+        let sheet = |path: String| {
+            let app = &app;
+            async move {
+                let (s, _, body) = app.send(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
+                assert_eq!(s, 200, "{}", String::from_utf8_lossy(&body));
+                use calamine::Reader;
+                let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(body)).unwrap();
+                let range = wb.worksheet_range("Báo cáo").unwrap();
+                range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect::<Vec<_>>()
+            }
+        };
+        let changes = sheet("/api/v1/exports/changes?from=01/11/2026&to=30/11/2026".into()).await;
+        let group = changes.iter().position(|r| r.contains("Giảm — Giao cho tổ chức chủ trì — ghi tăng tài sản")).expect("the group");
+        assert!(changes[group + 1].contains("Máy Real-time PCR CFX96 Touch") && changes[group + 1].contains("1450000000"), "{changes:#?}");
+        assert!(changes[group + 1].contains("Hồ sơ xử lý XL-2026-0001, chứng từ GG-01"));
+        let book = sheet("/api/v1/exports/fixed-asset-book?wear_year=2026".into()).await;
+        let line = book.iter().find(|r| r.contains("Máy Real-time PCR")).expect("in the 2026 book");
+        assert!(line.contains("GG-01") && line.contains("(hồ sơ XL-2026-0001)"), "{line}");
+        let wear = sheet("/api/v1/exports/wear?wear_year=2026".into()).await;
+        assert!(!wear.iter().any(|r| r.contains("Máy Real-time PCR")), "not on the books at 31/12/2026");
+        let wear_2025 = sheet("/api/v1/exports/wear?wear_year=2025".into()).await;
+        assert!(wear_2025.iter().any(|r| r.contains("Máy Real-time PCR")), "still in 2025's");
+        // The task's assets still waiting are in the overview, this one no longer.
+        let (_, o) = app.get("/api/v1/disposals/overview").await;
+        let task = o["unhandled_tasks"].as_array().unwrap().iter().find(|t| t["code"] == "ĐTNN-03/2021").unwrap().clone();
+        assert!(task["assets"].as_i64().unwrap() >= 6 && task["days_since_acceptance"].as_i64().unwrap() > 900, "{task}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_of_four_sprayers_are_sold_and_split_off_cleanly() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let sprayers = asset_by(&app, "phun").await;
+        assert_eq!(sprayers["quantity"], 4);
+        // More than there is: refused.
+        let proposal = |q: i64| {
+            json!({"form_code": "thanh_ly_ban", "reason": "Hỏng, sửa không hiệu quả", "doc_date": "01/11/2026",
+                   "lines": [{"asset_id": sprayers["id"], "quantity": q}]})
+        };
+        let (s, e) = app.post("/api/v1/disposals", proposal(5)).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["lines[0].quantity"].as_str().unwrap().contains("chỉ có 4"), "{e}");
+        let (s, d) = app.post("/api/v1/disposals", proposal(3)).await;
+        assert_eq!(s, 201, "{d}");
+        // Three are held by this proposal: a second one may take only one more.
+        let (s, e) = app.post("/api/v1/disposals", proposal(2)).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["lines[0].quantity"].as_str().unwrap().contains("chỉ còn 1"), "{e}");
+        // Deciding more than proposed is refused; two of the three are decided.
+        let line = d["lines"][0]["id"].clone();
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "9/QĐ-SKHCN", "doc_date": "05/11/2026", "lines": [{"line_id": line, "quantity": 4}]})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["lines[0].quantity"].as_str().unwrap().contains("chỉ đề nghị 3"), "{e}");
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "9/QĐ-SKHCN", "doc_date": "05/11/2026", "lines": [{"line_id": line, "quantity": 2}]})).await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["lines"][0]["decided_quantity"], 2);
+        assert_eq!(d["lines"][0]["decided_cost"], 19_000_000);
+        // The decision is revoked by a counter-document, then made again.
+        let decision = d["steps"][1]["id"].clone();
+        let first = d["steps"][0]["id"].clone();
+        let (s, e) = step(&app, &d, "revocation", json!({"step_id": first, "doc_no": "TH-0", "doc_date": "06/11/2026"})).await;
+        assert_eq!(s, 422, "only the latest standing document: {e}");
+        let (s, d) = step(&app, &d, "revocation", json!({"step_id": decision, "doc_no": "10/QĐ-SKHCN", "doc_date": "06/11/2026", "note": "Sai số lượng"})).await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["status"], "de_nghi");
+        assert_eq!(d["lines"][0]["decided_quantity"], Value::Null);
+        assert_eq!(d["steps"][1]["revoked"], true);
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "11/QĐ-SKHCN", "doc_date": "07/11/2026", "lines": [{"line_id": line, "quantity": 2}]})).await;
+        assert_eq!(s, 201, "{d}");
+        // The sale: method, buyer and price are required.
+        let (s, e) = step(&app, &d, "execution", json!({"doc_date": "12/11/2026", "counterparty": "Ông A"})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["method"].is_string() && e["fields"]["proceeds"].is_string(), "{e}");
+        let (s, d) = step(
+            &app,
+            &d,
+            "execution",
+            json!({"doc_no": "HĐ-03", "doc_date": "12/11/2026", "method": "niem_yet", "counterparty": "Hợp tác xã Nông nghiệp Tịnh Hà", "proceeds": "3.200.000"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{d}");
+        let (s, e) = step(&app, &d, "money", json!({"doc_date": "14/11/2026", "proceeds": 3_200_000, "costs": 400_000, "remitted": 3_000_000})).await;
+        assert_eq!(s, 422, "more remitted than proceeds less costs: {e}");
+        let (s, d) = step(&app, &d, "money", json!({"doc_no": "GNT-17", "doc_date": "14/11/2026", "proceeds": 3_200_000, "costs": 400_000, "remitted": 2_800_000})).await;
+        assert_eq!(s, 201, "{d}");
+        let (s, d) = step(&app, &d, "write-down", json!({"doc_date": "20/11/2026"})).await;
+        assert_eq!(s, 201, "{d}");
+        // Two stay in use with half the cost; two are a record of their own, handled.
+        let (_, all) = app.get("/api/v1/assets?q=phun").await;
+        let items = all["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{all}");
+        let original = items.iter().find(|a| a["id"] == sprayers["id"]).unwrap();
+        let split = items.iter().find(|a| a["id"] != sprayers["id"]).unwrap();
+        assert_eq!((original["quantity"].as_i64(), original["original_cost"].as_i64(), original["status"].as_str()), (Some(2), Some(19_000_000), Some("dang_su_dung")));
+        assert_eq!((split["quantity"].as_i64(), split["original_cost"].as_i64(), split["status"].as_str()), (Some(2), Some(19_000_000), Some("da_xu_ly")));
+        assert_eq!(split["code"], format!("{}-XL-2026-0001", sprayers["code"].as_str().unwrap()));
+        assert_eq!(d["lines"][0]["written_down_asset_id"], split["id"]);
+        // The team proposes; unit staff and leadership only read.
+        app.add_user("tt", "don_vi", Some("TTUD"));
+        app.act_as(Caller::Token(app.token_for("tt")));
+        let (s, _) = app.post("/api/v1/disposals", proposal(1)).await;
+        assert_eq!(s, 403);
+        let (s, list) = app.get("/api/v1/disposals?open=false").await;
+        assert_eq!(s, 200);
+        assert_eq!(list["items"][0]["status"], "da_ghi_giam");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn forms_follow_the_assets_and_deadlines_show_what_is_overdue() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let house = asset_by(&app, "Nhà làm việc Trung tâm").await;
+        // Not a task asset: the NĐ 70 forms are not open to it.
+        let (s, e) = app
+            .post(
+                "/api/v1/disposals",
+                json!({"form_code": "giao_chu_tri_ghi_tang_tai_san", "reason": "x", "doc_date": "01/10/2026", "lines": [{"asset_id": house["id"]}]}),
+            )
+            .await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["form_code"].as_str().unwrap().contains("không áp dụng"), "{e}");
+        let (s, d) = app
+            .post(
+                "/api/v1/disposals",
+                json!({"form_code": "dieu_chuyen", "reason": "Điều chuyển cho Sở", "doc_date": "01/09/2026", "lines": [{"asset_id": house["id"]}]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{d}");
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "7/QĐ", "doc_date": "10/09/2026"})).await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["due_on"], "2026-11-09", "60 days for buildings");
+        assert_eq!(d["overdue"], true);
+        let (_, overdue) = app.get("/api/v1/disposals?overdue=true").await;
+        assert_eq!(overdue["items"].as_array().unwrap().len(), 1);
+        assert!(overdue["items"][0]["days_left"].as_i64().unwrap() < 0);
+        let (s, _) = app.get("/api/v1/disposals/999").await;
+        assert_eq!(s, 404);
+        let (s, e) = app.post("/api/v1/disposals", json!({"form_code": "ban", "reason": "x", "lines": []})).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["lines"].is_string() && e["fields"]["doc_date"].is_string(), "{e}");
+    })
+    .await;
+}
