@@ -220,3 +220,52 @@ fn sign_in_be_refused_outside_the_role_and_sign_out() {
     d.goto(&format!("{base}/tai-san"));
     d.wait_for("the login page again", |d| d.url().contains("/dang-nhap?next="));
 }
+
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn one_cassava_task_asset_handled_from_proposal_to_write_down() {
+    let app = common::TestApp::sqlite();
+    let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+    let (_runtime, base) = serve(&app);
+    let d = Driver::start();
+    d.sign_in(&base, "xuly", &password);
+    let today = taisan::text::format_date(taisan::text::today());
+    // From the asset's page: the centrifuge of the cassava mosaic task.
+    d.goto(&format!("{base}/tai-san?q=ly+tam+lanh"));
+    d.wait_for("the search result", |d| d.text("#total") == "1");
+    let link = d.cmd("POST", "/element", Some(json!({"using": "link text", "value": "Máy ly tâm lạnh tốc độ cao"})));
+    let link = link.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string();
+    d.cmd("POST", &format!("/element/{link}/click"), Some(json!({})));
+    d.wait_for("the asset page", |d| d.text("#asset-name") == "Máy ly tâm lạnh tốc độ cao");
+    d.click("#propose-handling");
+    d.wait_for("the proposal form", |d| d.url().contains("/xu-ly/moi"));
+    d.click("#form_code option[value='giao_chu_tri_ghi_tang_tai_san']");
+    d.type_into("#reason", "Nhiệm vụ đã nghiệm thu; Trung tâm tiếp tục sử dụng");
+    d.type_into("#doc_no", "130/TTUD-HC");
+    d.type_into("#doc_date", &today);
+    d.click("#propose");
+    d.wait_for("the new handling", |d| d.text("#status") == "Đã đề nghị, chờ quyết định");
+    assert!(d.text("#disposal-code").starts_with("XL-"), "{}", d.text("#disposal-code"));
+    assert!(d.text("#lines").contains("Máy ly tâm lạnh tốc độ cao"));
+    d.type_into("#decision_no", "52/QĐ-UBND");
+    d.type_into("#decision_date", &today);
+    d.click("#decide");
+    d.wait_for("the decision", |d| d.text("#status") == "Đã có quyết định, chờ thực hiện");
+    d.type_into("#execution_no", "02/BBGN");
+    d.type_into("#execution_date", &today);
+    d.type_into("#counterparty", "Trung tâm Ứng dụng và Dịch vụ KH&CN");
+    d.click("#execute");
+    d.wait_for("the handover", |d| d.text("#status") == "Đã thực hiện, chờ ghi giảm");
+    d.type_into("#write_down_date", &today);
+    d.click("#write-down");
+    d.wait_for("the write-down", |d| d.text("#status") == "Đã ghi giảm");
+    let steps = d.text("#steps");
+    for kind in ["Đề nghị xử lý tài sản", "Quyết định xử lý tài sản", "Biên bản bàn giao", "Ghi giảm tài sản"]
+    {
+        assert!(steps.contains(kind), "{kind}: {steps}");
+    }
+    // The asset is now off the register's active list.
+    d.goto(&format!("{base}/tai-san?q=ly+tam+lanh"));
+    d.wait_for("the search result", |d| d.text("#total") == "1");
+    assert!(d.text("#results").contains("Đã xử lý"), "{}", d.text("#results"));
+}

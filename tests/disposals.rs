@@ -253,3 +253,53 @@ async fn forms_follow_the_assets_and_deadlines_show_what_is_overdue() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_pages_show_the_due_list_and_refuse_a_step_with_its_reasons() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+        let session = app.login("xuly", &password).await;
+        app.act_as(session);
+        let cabinets = asset_by(&app, "an toàn sinh học").await;
+        let (s, page) = app.page(&format!("/xu-ly/moi?asset_id={}", cabinets["id"]), false).await;
+        assert_eq!(s, 200, "{page}");
+        assert!(page.contains("Tủ an toàn sinh học cấp II") && page.contains("Giao cho tổ chức chủ trì"), "{page}");
+        let pick = format!("pick_{}", cabinets["id"]);
+        let qty = format!("qty_{}", cabinets["id"]);
+        // Without a reason: the form again, with the reason asked for; nothing saved.
+        let (s, _, page) = app
+            .form("/xu-ly/moi", &[(&pick, "on"), (&qty, "1"), ("form_code", "dieu_chuyen"), ("doc_date", "02/11/2026")])
+            .await;
+        assert_eq!(s, 422, "{page}");
+        assert!(page.contains("«Lý do xử lý» không được để trống"), "{page}");
+        let (s, to, _) = app
+            .form(
+                "/xu-ly/moi",
+                &[
+                    (&pick, "on"),
+                    (&qty, "1"),
+                    ("form_code", "dieu_chuyen"),
+                    ("reason", "Điều chuyển một tủ"),
+                    ("doc_date", "02/11/2026"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let to = to.unwrap();
+        let (_, page) = app.page(&to, false).await;
+        assert!(page.contains("Đã đề nghị, chờ quyết định") && page.contains("decision-form"), "{page}");
+        // A decision without its number is refused with the reason, on the same page.
+        let (s, _, page) = app.form(&format!("{to}/quyet-dinh"), &[("version", "1"), ("doc_date", "05/11/2026")]).await;
+        assert_eq!(s, 422, "{page}");
+        assert!(page.contains("«Số văn bản» không được để trống"), "{page}");
+        let (s, _, _) = app
+            .form(&format!("{to}/quyet-dinh"), &[("version", "1"), ("doc_no", "3/QĐ"), ("doc_date", "05/11/2026")])
+            .await;
+        assert_eq!(s, 303);
+        let (_, index) = app.page("/xu-ly", false).await;
+        assert!(index.contains("XL-2026-0001") && index.contains("Đã có quyết định, chờ thực hiện"), "{index}");
+        assert!(index.contains("ĐTNN-03/2021"), "the task still has assets waiting: {index}");
+    })
+    .await;
+}

@@ -94,7 +94,7 @@ async fn propose(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-type Step = fn(&mut crate::db::DbConn, &crate::audit::Actor, &crate::auth::Scope, i32, Input) -> AppResult<()>;
+pub type Step = fn(&mut crate::db::DbConn, &crate::audit::Actor, &crate::auth::Scope, i32, Input) -> AppResult<()>;
 
 /// Records one step and answers with the handling as it now stands.
 async fn step(st: &AppState, me: Identity, id: &str, input: Input, f: Step) -> Result<impl IntoResponse, AppError> {

@@ -6,6 +6,7 @@
 //! (`handling_forms`).
 
 pub mod api;
+pub mod pages;
 
 use std::collections::HashMap;
 

@@ -88,6 +88,7 @@ pub fn routes() -> Vec<Route> {
         crate::assets::import_web::routes(),
         crate::tasks::api::routes(),
         crate::disposals::api::routes(),
+        crate::disposals::pages::routes(),
         crate::tasks::pages::routes(),
         crate::rules::api::routes(),
         crate::rules::pages::routes(),
@@ -363,6 +364,7 @@ pub struct Nav {
     pub can_edit_tasks: bool,
     pub can_activity: bool,
     pub can_manage_users: bool,
+    pub can_handle_assets: bool,
 }
 
 impl Nav {
@@ -378,6 +380,7 @@ impl Nav {
             can_edit_tasks: Permission::EditTasks.allows(role),
             can_activity: Permission::ReadActivity.allows(role),
             can_manage_users: Permission::ManageUsers.allows(role),
+            can_handle_assets: Permission::HandleAssets.allows(role),
         }
     }
 

@@ -1,0 +1,252 @@
+//! The handling pages (`/xu-ly`): what is due and overdue, the accepted tasks whose assets still
+//! wait; a new proposal from an asset or a task; a handling with its documents and the form for the
+//! next one. Forms post fields that are turned into the same input the API reads.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::{json, Map, Value};
+
+use super::{DisposalSummary, DisposalView, HandlingForm, UnhandledTask, SALE_METHODS};
+use crate::assets::Asset;
+use crate::auth::web::Auth;
+use crate::auth::Identity;
+use crate::auth::Permission::{HandleAssets, ReadRegister};
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::web::error::PageResult;
+use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Route};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/xu-ly", ReadRegister, index),
+        Route::get("/xu-ly/moi", HandleAssets, new_form),
+        Route::post("/xu-ly/moi", HandleAssets, create),
+        Route::get("/xu-ly/{id}", ReadRegister, show),
+        Route::post("/xu-ly/{id}/{step}", HandleAssets, record_step),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "disposals/index.html")]
+struct IndexPage {
+    nav: Nav,
+    open: Vec<DisposalSummary>,
+    all: Vec<DisposalSummary>,
+    tasks: Vec<UnhandledTask>,
+}
+
+async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
+    let (open, all, tasks) = st
+        .db
+        .read(|c| Ok((super::list(c, true, false)?, super::list(c, false, false)?, super::unhandled_tasks(c)?)))
+        .await?;
+    Ok(Html(render(&IndexPage { nav: Nav::of(&me), open, all, tasks })?))
+}
+
+#[derive(Template)]
+#[template(path = "disposals/new.html")]
+struct NewPage {
+    nav: Nav,
+    candidates: Vec<Asset>,
+    forms: Vec<HandlingForm>,
+    values: BTreeMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl NewPage {
+    fn value(&self, key: &str) -> String {
+        self.values.get(key).cloned().unwrap_or_default()
+    }
+
+    fn picked(&self, id: &i32) -> bool {
+        self.values.get(&format!("pick_{id}")).is_some()
+    }
+
+    fn quantity(&self, a: &Asset) -> String {
+        self.values.get(&format!("qty_{}", a.id)).cloned().unwrap_or_else(|| a.quantity.to_string())
+    }
+}
+
+/// The assets offered: those named (`asset_id=1,2`), or a task's assets not yet handled.
+fn candidates(conn: &mut crate::db::DbConn, values: &BTreeMap<String, String>) -> AppResult<Vec<Asset>> {
+    use crate::db::schema::assets;
+    use diesel::prelude::*;
+    if let Some(task) = values.get("task_id").and_then(|t| t.parse::<i32>().ok()) {
+        return Ok(assets::table
+            .filter(assets::task_id.eq(task))
+            .filter(assets::status.ne("da_xu_ly"))
+            .order(assets::code)
+            .select(Asset::as_select())
+            .load(conn)?);
+    }
+    let ids: Vec<i32> = values
+        .get("asset_id")
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let mut found = vec![];
+    for id in ids {
+        found.push(crate::assets::find(conn, id)?);
+    }
+    Ok(found)
+}
+
+async fn new_page(
+    st: &AppState,
+    me: &Identity,
+    values: BTreeMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<String> {
+    let v = values.clone();
+    let (candidates, forms) = st
+        .db
+        .read(move |c| {
+            let candidates = candidates(c, &v)?;
+            let forms = super::forms_for(c, &candidates, crate::text::today())?;
+            Ok((candidates, forms))
+        })
+        .await?;
+    render(&NewPage { nav: Nav::of(me), candidates, forms, values, errors })
+}
+
+async fn new_form(State(st): State<AppState>, Auth(me): Auth, QueryInput(q): QueryInput) -> PageResult<Html<String>> {
+    let mut values: BTreeMap<String, String> = q.pairs().into_iter().collect();
+    values.entry("doc_date".into()).or_insert_with(|| crate::text::format_date(crate::text::today()));
+    // One asset named: it is the one proposed.
+    if values.get("asset_id").is_some_and(|ids| !ids.contains(',')) {
+        let id = values["asset_id"].clone();
+        values.insert(format!("pick_{id}"), "on".into());
+    }
+    Ok(Html(new_page(&st, &me, values, vec![]).await?))
+}
+
+/// The proposal form as the API's input: the ticked assets, each with its quantity.
+fn proposal_input(values: &BTreeMap<String, String>) -> Input {
+    let mut obj = Map::new();
+    for key in ["form_code", "reason", "doc_no", "doc_date", "signer", "authority", "note"] {
+        if let Some(v) = values.get(key) {
+            obj.insert(key.into(), json!(v));
+        }
+    }
+    let lines: Vec<Value> = values
+        .keys()
+        .filter_map(|k| k.strip_prefix("pick_"))
+        .map(|id| json!({"asset_id": id, "quantity": values.get(&format!("qty_{id}")).cloned().unwrap_or_default()}))
+        .collect();
+    obj.insert("lines".into(), Value::Array(lines));
+    Input::from_json(Value::Object(obj)).expect("an object")
+}
+
+fn messages(e: &AppError) -> Vec<String> {
+    match e {
+        AppError::Invalid(fields) => fields.values().cloned().collect(),
+        e => vec![e.public_message()],
+    }
+}
+
+async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
+    let values = form.to_map();
+    let input = proposal_input(&values);
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    match st.db.write(move |c| super::propose(c, &actor, &scope, input)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
+            let status = e.status();
+            Ok((status, Html(new_page(&st, &me, values, messages(&e)).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disposals/show.html")]
+struct ShowPage {
+    nav: Nav,
+    d: DisposalView,
+    can_handle: bool,
+    errors: Vec<String>,
+    values: BTreeMap<String, String>,
+    sale_methods: &'static [(&'static str, &'static str)],
+    history: Vec<crate::audit::AuditEvent>,
+}
+
+impl ShowPage {
+    fn value(&self, key: &str) -> String {
+        self.values.get(key).cloned().unwrap_or_default()
+    }
+
+    fn today(&self) -> String {
+        crate::text::format_date(crate::text::today())
+    }
+
+    /// The latest standing document, the one a counter-document may revoke.
+    fn revocable(&self) -> Option<&super::StepView> {
+        self.d.steps.iter().rev().find(|s| !s.revoked && s.step.kind != "thu_hoi" && s.step.kind != "ghi_giam")
+    }
+}
+
+async fn show_page(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    values: BTreeMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<String> {
+    let (d, history) =
+        st.db.read(move |c| Ok((super::view(c, id)?, crate::audit::history(c, "disposal", id)?))).await?;
+    let can_handle = HandleAssets.allows(me.user.role());
+    render(&ShowPage { nav: Nav::of(me), d, can_handle, errors, values, sale_methods: SALE_METHODS, history })
+}
+
+async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    Ok(Html(show_page(&st, &me, id, BTreeMap::new(), vec![]).await?))
+}
+
+/// A step's form as the API's input: its fields, and the decided quantity of each line.
+fn step_input(values: &BTreeMap<String, String>) -> Input {
+    let mut obj = Map::new();
+    let mut lines = vec![];
+    for (k, v) in values {
+        if let Some(line) = k.strip_prefix("decided_") {
+            lines.push(json!({"line_id": line, "quantity": v}));
+        } else if k != "csrf_token" {
+            obj.insert(k.clone(), json!(v));
+        }
+    }
+    if !lines.is_empty() {
+        obj.insert("lines".into(), Value::Array(lines));
+    }
+    Input::from_json(Value::Object(obj)).expect("an object")
+}
+
+async fn record_step(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path((id, step)): Path<(String, String)>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    let f: super::api::Step = match step.as_str() {
+        "quyet-dinh" => super::decide,
+        "thuc-hien" => super::execute,
+        "tien" => super::record_money,
+        "ghi-giam" => super::write_down,
+        "thu-hoi" => super::revoke,
+        other => return Err(AppError::NotFound(format!("bước «{other}»")).into()),
+    };
+    let values = form.to_map();
+    let input = step_input(&values);
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    match st.db.write(move |c| f(c, &actor, &scope, id, input)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
+            let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
+            Ok((status, Html(show_page(&st, &me, id, values, messages(&e)).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
