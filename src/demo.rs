@@ -55,6 +55,83 @@ pub fn load(db: &Db) -> AppResult<(usize, usize)> {
             crate::assets::create(c, &actor, &crate::auth::Scope::ALL, Input::from_json(Value::Object(m))?)?;
             n_assets += 1;
         }
+        handlings(c, &actor)?;
         Ok((n_tasks, n_assets))
     })
+}
+
+/// Handlings at each stage, dated back from today so that the deadlines mean something whenever the
+/// demo is loaded: the cassava task's computer and net house handed to the Center and written down;
+/// the broken microscope in liquidation, decided, its deadline a few days off; the broken drying
+/// cabinet proposed for dismantling and still without a decision, its deadline passed.
+fn handlings(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
+    use crate::db::schema::assets;
+    use crate::disposals as d;
+    let scope = crate::auth::Scope::ALL;
+    let day = |back: i64| crate::text::format_date(crate::text::today() - chrono::Duration::days(back));
+    let asset = |c: &mut crate::db::DbConn, name: &str| -> AppResult<i32> {
+        Ok(assets::table.filter(assets::name.eq(name)).select(assets::id).first(c)?)
+    };
+    let version = |c: &mut crate::db::DbConn, id: i32| -> AppResult<i32> {
+        use crate::db::schema::disposals;
+        Ok(disposals::table.find(id).select(disposals::version).first(c)?)
+    };
+    let step = |c: &mut crate::db::DbConn, id: i32, f: crate::disposals::api::Step, fields: Value| -> AppResult<()> {
+        let mut fields = fields;
+        fields["version"] = json!(version(c, id)?);
+        f(c, actor, &scope, id, Input::from_json(fields)?)
+    };
+    let computer = asset(c, "Máy tính xử lý dữ liệu giải trình tự")?;
+    let net_house = asset(c, "Nhà lưới nhân giống hom sắn sạch bệnh 500 m²")?;
+    let handover = d::propose(
+        c,
+        actor,
+        &scope,
+        Input::from_json(json!({
+            "form_code": "giao_chu_tri_ghi_tang_tai_san",
+            "reason": "Nhiệm vụ ĐTNN-03/2021 đã nghiệm thu; Trung tâm (tổ chức chủ trì) tiếp tục khai thác (dữ liệu mẫu)",
+            "doc_no": "98/TTUD-HC", "doc_date": day(40),
+            "lines": [{"asset_id": computer}, {"asset_id": net_house}]
+        }))?,
+    )?;
+    step(
+        c,
+        handover,
+        d::decide,
+        json!({"doc_no": "312/QĐ-UBND", "doc_date": day(30), "signer": "Phó Chủ tịch UBND tỉnh (dữ liệu mẫu)", "authority": "UBND tỉnh Quảng Ngãi"}),
+    )?;
+    step(
+        c,
+        handover,
+        d::execute,
+        json!({"doc_no": "05/BBGN", "doc_date": day(25), "counterparty": "Trung tâm Ứng dụng và Dịch vụ KH&CN"}),
+    )?;
+    step(c, handover, d::write_down, json!({"doc_no": "GG-05", "doc_date": day(20)}))?;
+    let microscope = asset(c, "Kính hiển vi sinh học 2 mắt")?;
+    let liquidation = d::propose(
+        c,
+        actor,
+        &scope,
+        Input::from_json(json!({
+            "form_code": "thanh_ly_ban", "reason": "Hỏng, sửa không hiệu quả (dữ liệu mẫu)",
+            "doc_no": "101/TTUD-HC", "doc_date": day(32), "lines": [{"asset_id": microscope}]
+        }))?,
+    )?;
+    step(
+        c,
+        liquidation,
+        d::decide,
+        json!({"doc_no": "88/QĐ-SKHCN", "doc_date": day(25), "signer": "Giám đốc Sở (dữ liệu mẫu)", "authority": "Sở KH&CN", "method": "Bán niêm yết giá"}),
+    )?;
+    let cabinet = asset(c, "Tủ sấy tiệt trùng 250 lít")?;
+    d::propose(
+        c,
+        actor,
+        &scope,
+        Input::from_json(json!({
+            "form_code": "thanh_ly_pha_do", "reason": "Hỏng bộ điều nhiệt, không còn linh kiện thay thế (dữ liệu mẫu)",
+            "doc_no": "95/TTUD-HC", "doc_date": day(35), "lines": [{"asset_id": cabinet}]
+        }))?,
+    )?;
+    Ok(())
 }

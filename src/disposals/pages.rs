@@ -63,7 +63,7 @@ impl NewPage {
     }
 
     fn picked(&self, id: &i32) -> bool {
-        self.values.get(&format!("pick_{id}")).is_some()
+        self.values.contains_key(&format!("pick_{id}"))
     }
 
     fn quantity(&self, a: &Asset) -> String {
