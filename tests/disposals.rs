@@ -53,6 +53,9 @@ async fn the_pcr_machine_is_handed_to_the_center_from_proposal_to_write_down() {
         assert_eq!(d["task_code"], "ĐTNN-03/2021");
         assert_eq!(d["lines"][0]["quantity"], 1);
         assert_eq!(d["lines"][0]["original_cost"], 1_450_000_000i64);
+        // No handover yet: no minutes.
+        let (s, _) = app.get(&format!("/api/v1/disposals/{}/handover", d["id"])).await;
+        assert_eq!(s, 409);
         // Executing before the decision is refused, and changes nothing.
         let (s, e) = step(&app, &d, "execution", json!({"doc_date": "03/11/2026", "counterparty": "Trung tâm"})).await;
         assert_eq!(s, 409, "{e}");
@@ -130,6 +133,26 @@ async fn the_pcr_machine_is_handed_to_the_center_from_proposal_to_write_down() {
         assert!(!wear.iter().any(|r| r.contains("Máy Real-time PCR")), "not on the books at 31/12/2026");
         let wear_2025 = sheet("/api/v1/exports/wear?wear_year=2025".into()).await;
         assert!(wear_2025.iter().any(|r| r.contains("Máy Real-time PCR")), "still in 2025's");
+        // Its papers: the list proposed (01/TSC-XLTS) and the handover minutes (02/TSC-BBGN).
+        let id = d["id"].clone();
+        let proposal = sheet(format!("/api/v1/disposals/{id}/proposal")).await;
+        assert!(proposal.iter().any(|r| r.contains("DANH MỤC TÀI SẢN ĐỀ NGHỊ XỬ LÝ")));
+        assert!(proposal.iter().any(|r| r.contains("Mẫu số 01/TSC-XLTS")));
+        assert!(proposal.iter().any(|r| r.contains("(Kèm theo văn bản số 125/TTUD-HC ngày 02/11/2026")), "{proposal:#?}");
+        let line = proposal.iter().find(|r| r.contains("Máy Real-time PCR")).unwrap();
+        assert!(line.contains("Máy móc, thiết bị") && line.contains("1450000000") && line.contains("Giao cho tổ chức chủ trì"), "{line}");
+        let minutes = sheet(format!("/api/v1/disposals/{id}/handover")).await;
+        assert!(minutes.iter().any(|r| r.contains("BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN")));
+        assert!(minutes.iter().any(|r| r.contains("Căn cứ Quyết định số 45/QĐ-UBND ngày 10/11/2026 của UBND tỉnh Quảng Ngãi")), "{minutes:#?}");
+        assert!(minutes.iter().any(|r| r.contains("Bên nhận: Trung tâm Ứng dụng và Dịch vụ KH&CN")));
+        assert!(minutes.iter().any(|r| r.contains("ĐẠI DIỆN BÊN GIAO") && r.contains("ĐẠI DIỆN BÊN NHẬN")));
+        // The results across tasks: what each form handled, what still waits and for how long.
+        let results = sheet("/api/v1/exports/task-handling?as_of=30/11/2026".into()).await;
+        let group = results.iter().position(|r| r.contains("ĐTNN-03/2021 — ")).expect("the cassava task");
+        let handed = results[group..].iter().find(|r| r.contains("Đã xử lý — Giao cho tổ chức chủ trì")).unwrap();
+        assert!(handed.contains("|3|3|"), "the computer, the net house and the PCR machine: {handed}");
+        let waiting = results[group..].iter().find(|r| r.starts_with("2|Chưa xử lý") || r.contains("|Chưa xử lý|")).unwrap();
+        assert!(waiting.contains("|5|") && waiting.contains("|990"), "{waiting}");
         // The task's assets still waiting are in the overview, this one no longer.
         let (_, o) = app.get("/api/v1/disposals/overview").await;
         let task = o["unhandled_tasks"].as_array().unwrap().iter().find(|t| t["code"] == "ĐTNN-03/2021").unwrap().clone();

@@ -140,6 +140,35 @@ async fn the_changes_report_prints_with_its_period_and_reasons() {
     );
 }
 
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_handling_papers_print_with_their_forms() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    // The demo's first handling: the cassava task's computer and net house handed to the Center.
+    let (proposal, minutes, results) = app
+        .db
+        .read_sync(|c| {
+            Ok((
+                taisan::disposals::export::proposal_workbook(c, 1)?.to_bytes()?,
+                taisan::disposals::export::handover_workbook(c, 1)?.to_bytes()?,
+                taisan::disposals::export::task_handling_workbook(c, taisan::text::today())?.to_bytes()?,
+            ))
+        })
+        .unwrap();
+    check_year_report("de-nghi", proposal, &["DANH MỤC TÀI SẢN ĐỀ NGHỊ XỬ LÝ", "01/TSC-XLTS", "Nhà lưới", "Trang 1 /"]);
+    check_year_report(
+        "bien-ban",
+        minutes,
+        &["BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN", "02/TSC-BBGN", "Bên nhận", "Trang 1 /"],
+    );
+    check_year_report(
+        "ket-qua",
+        results,
+        &["KẾT QUẢ XỬ LÝ TÀI SẢN HÌNH THÀNH QUA NHIỆM VỤ", "ĐTNN-03/2021", "Chưa xử lý", "Trang 1 /"],
+    );
+}
+
 fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join(format!("{name}.xlsx"));

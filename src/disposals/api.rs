@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
@@ -25,7 +25,47 @@ pub fn routes() -> Vec<Route> {
         Route::post("/api/v1/disposals/{id}/money", HandleAssets, money),
         Route::post("/api/v1/disposals/{id}/write-down", HandleAssets, write_down),
         Route::post("/api/v1/disposals/{id}/revocation", HandleAssets, revocation),
+        Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet),
+        Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet),
+        Route::get("/api/v1/exports/task-handling", ReadRegister, task_handling_sheet),
     ]
+}
+
+/// Danh mục tài sản đề nghị xử lý (01/TSC-XLTS) of a handling, as a workbook.
+pub async fn proposal_sheet(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    let (code, bytes) = st
+        .db
+        .read(move |c| {
+            let code: String = {
+                use crate::db::schema::disposals;
+                use diesel::prelude::*;
+                disposals::table.find(id).select(disposals::code).first(c).optional()?
+            }
+            .ok_or_else(|| AppError::NotFound(format!("hồ sơ xử lý số {id}")))?;
+            Ok((code, super::export::proposal_workbook(c, id)?.to_bytes()?))
+        })
+        .await?;
+    Ok(crate::web::download(&format!("Danh mục tài sản đề nghị xử lý {code}.xlsx"), crate::web::XLSX, bytes))
+}
+
+/// Biên bản bàn giao, tiếp nhận tài sản (02/TSC-BBGN) of a handling handed over.
+pub async fn handover_sheet(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    let bytes = st.db.read(move |c| super::export::handover_workbook(c, id)?.to_bytes()).await?;
+    Ok(crate::web::download("Biên bản bàn giao, tiếp nhận tài sản.xlsx", crate::web::XLSX, bytes))
+}
+
+/// Kết quả xử lý tài sản hình thành qua nhiệm vụ KH&CN, as of `as_of` (default today).
+pub async fn task_handling_sheet(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Response, AppError> {
+    let as_of = q.date("as_of", "Tính đến ngày").unwrap_or_else(crate::text::today);
+    q.finish()?;
+    let bytes = st.db.read(move |c| super::export::task_handling_workbook(c, as_of)?.to_bytes()).await?;
+    let name = format!("Kết quả xử lý tài sản nhiệm vụ KH&CN {}.xlsx", as_of.format("%d-%m-%Y"));
+    Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
 
 /// The forms in force on `on` (default today); with `asset_id` (repeatable as `asset_id=1,2`), only

@@ -6,6 +6,7 @@
 //! (`handling_forms`).
 
 pub mod api;
+pub mod export;
 pub mod pages;
 
 use std::collections::HashMap;
@@ -162,7 +163,7 @@ pub struct DisposalView {
     pub overdue: bool,
 }
 
-fn label(choices: &[(&str, &str)], code: &str) -> String {
+pub(crate) fn label(choices: &[(&str, &str)], code: &str) -> String {
     assets::label(choices, code)
 }
 
@@ -250,7 +251,7 @@ fn steps_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<DisposalStep>> {
 }
 
 /// The steps that stand: neither revoking nor revoked.
-fn standing(steps: &[DisposalStep]) -> Vec<&DisposalStep> {
+pub(crate) fn standing(steps: &[DisposalStep]) -> Vec<&DisposalStep> {
     let revoked: Vec<i32> = steps.iter().filter_map(|s| s.revokes_step_id).collect();
     steps.iter().filter(|s| s.kind != "thu_hoi" && !revoked.contains(&s.id)).collect()
 }

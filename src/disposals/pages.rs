@@ -25,7 +25,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/xu-ly", ReadRegister, index),
         Route::get("/xu-ly/moi", HandleAssets, new_form),
         Route::post("/xu-ly/moi", HandleAssets, create),
+        Route::get("/xu-ly/ket-qua-nhiem-vu.xlsx", ReadRegister, super::api::task_handling_sheet),
         Route::get("/xu-ly/{id}", ReadRegister, show),
+        Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet),
+        Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet),
         Route::post("/xu-ly/{id}/{step}", HandleAssets, record_step),
     ]
 }
@@ -180,6 +183,10 @@ impl ShowPage {
 
     fn today(&self) -> String {
         crate::text::format_date(crate::text::today())
+    }
+
+    fn handed_over(&self) -> bool {
+        self.d.steps.iter().any(|s| s.step.kind == "ban_giao" && !s.revoked)
     }
 
     /// The latest standing document, the one a counter-document may revoke.

@@ -19,6 +19,9 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("so-tscd", include_str!("../../reports/s24h.json")),
     ("the-tscd", include_str!("../../reports/card.json")),
     ("tang-giam", include_str!("../../reports/changes.json")),
+    ("de-nghi-xu-ly", include_str!("../../reports/proposal.json")),
+    ("bien-ban-ban-giao", include_str!("../../reports/handover.json")),
+    ("ket-qua-xu-ly-nhiem-vu", include_str!("../../reports/task_handling.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,209 @@
+//! The handling's spreadsheets, through the one report renderer: the list of assets proposed
+//! (01/TSC-XLTS), the handover minutes (02/TSC-BBGN), and the results of handling across S&T tasks
+//! that the leadership asks for.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::{label, standing, DisposalView, STATUSES};
+use crate::assets::Asset;
+use crate::db::schema::{asset_classes, assets, disposal_lines, disposals, handling_forms, org_units, tasks};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::reports::{self, Rendered, Row};
+use crate::text::format_date;
+
+/// The assets of a handling with what the sheets show of each.
+fn line_assets(conn: &mut DbConn, d: &DisposalView) -> AppResult<HashMap<i32, (Asset, String)>> {
+    let ids: Vec<i32> = d.lines.iter().map(|l| l.line.asset_id).collect();
+    let found: Vec<(Asset, String)> = assets::table
+        .inner_join(asset_classes::table)
+        .filter(assets::id.eq_any(ids))
+        .select((Asset::as_select(), asset_classes::name))
+        .load(conn)?;
+    Ok(found.into_iter().map(|(a, class)| (a.id, (a, class))).collect())
+}
+
+fn document_vars(conn: &mut DbConn, d: &DisposalView, kind: &str) -> AppResult<BTreeMap<String, String>> {
+    let steps: Vec<super::DisposalStep> = d.steps.iter().map(|s| s.step.clone()).collect();
+    let step = standing(&steps).into_iter().rev().find(|s| s.kind == kind).cloned();
+    let Some(step) = step else {
+        return Err(AppError::conflict(format!(
+            "Hồ sơ {} chưa có «{}» còn hiệu lực",
+            d.disposal.code,
+            label(super::STEP_KINDS, kind)
+        )));
+    };
+    let mut vars = reports::standard_vars(conn, step.doc_date)?;
+    vars.insert("doc_no".into(), step.doc_no.clone().unwrap_or_else(|| "…".into()));
+    vars.insert("doc_date".into(), format_date(step.doc_date));
+    vars.insert("disposal_code".into(), d.disposal.code.clone());
+    vars.insert("form_name".into(), d.form.name.clone());
+    vars.insert("reason".into(), d.disposal.reason.clone());
+    vars.insert("receiver".into(), step.counterparty.clone().unwrap_or_default());
+    if let Some(decision) = standing(&steps).into_iter().rev().find(|s| s.kind == "quyet_dinh") {
+        vars.insert("decision_no".into(), decision.doc_no.clone().unwrap_or_default());
+        vars.insert("decision_date".into(), format_date(decision.doc_date));
+        vars.insert(
+            "decision_authority".into(),
+            decision.authority.clone().unwrap_or_else(|| "cấp có thẩm quyền".into()),
+        );
+    }
+    let giver: String = org_units::table.find(d.disposal.unit_id).select(org_units::name).first(conn)?;
+    vars.insert("giver".into(), giver);
+    Ok(vars)
+}
+
+/// Danh mục tài sản đề nghị xử lý (01/TSC-XLTS) of one handling: each asset with its quantity and
+/// values at the proposal, the form and the reason.
+pub fn proposal_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
+    let d = super::view(conn, id)?;
+    let vars = document_vars(conn, &d, "de_nghi")?;
+    let date = d.steps.first().map(|s| s.step.doc_date).unwrap_or_else(crate::text::today);
+    let report = reports::load("de-nghi-xu-ly")?;
+    let layout = report.layout_on(date)?.clone();
+    let found = line_assets(conn, &d)?;
+    let mut rows = d.lines.iter().map(|l| {
+        let (a, class) = &found[&l.line.asset_id];
+        let mut row = Row::new();
+        row.insert("name", json!(a.name));
+        row.insert("class_name", json!(class));
+        row.insert("unit_of_measure", json!(a.unit_of_measure));
+        row.insert("quantity", json!(l.line.quantity));
+        row.insert(
+            "in_use_year",
+            a.in_use_on.or(a.acquired_on).map(|d| json!(d.year().to_string())).unwrap_or(Value::Null),
+        );
+        row.insert("original_cost", json!(l.line.original_cost));
+        row.insert("residual_value", json!(l.line.residual_value));
+        row.insert("form_name", json!(d.form.name));
+        row.insert("reason", json!(d.disposal.reason));
+        row.insert("note", json!(a.code));
+        Ok(row)
+    });
+    reports::render(&layout, &vars, &mut rows)
+}
+
+/// Biên bản bàn giao, tiếp nhận tài sản (02/TSC-BBGN) of a handling handed over: the decision it
+/// carries out, the two sides, each asset with the quantity and values decided and its condition.
+pub fn handover_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
+    let d = super::view(conn, id)?;
+    let vars = document_vars(conn, &d, "ban_giao")?;
+    let date = crate::text::parse_date(&vars["doc_date"]).map_err(AppError::Internal)?;
+    let report = reports::load("bien-ban-ban-giao")?;
+    let layout = report.layout_on(date)?.clone();
+    let found = line_assets(conn, &d)?;
+    let mut rows = d.lines.iter().map(|l| {
+        let (a, _) = &found[&l.line.asset_id];
+        let mut row = Row::new();
+        row.insert("name", json!(a.name));
+        row.insert("code", json!(a.code));
+        row.insert("unit_of_measure", json!(a.unit_of_measure));
+        row.insert("quantity", json!(l.line.decided_quantity.unwrap_or(l.line.quantity)));
+        row.insert("original_cost", json!(l.line.decided_cost.unwrap_or(l.line.original_cost)));
+        row.insert("residual_value", json!(l.line.decided_residual.unwrap_or(l.line.residual_value)));
+        row.insert("condition", a.condition.clone().map(Value::from).unwrap_or(Value::Null));
+        Ok(row)
+    });
+    reports::render(&layout, &vars, &mut rows)
+}
+
+/// Kết quả xử lý tài sản hình thành qua nhiệm vụ KH&CN as of `date`: for each task with assets, what
+/// was handled by each form, what is being handled and at which step, and what still waits — since
+/// when and for how many days.
+pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<Rendered> {
+    let report = reports::load("ket-qua-xu-ly-nhiem-vu")?;
+    let layout = report.layout_on(date)?.clone();
+    let vars = reports::standard_vars(conn, date)?;
+    type TaskRow = (i32, String, String, Option<NaiveDate>);
+    let task_list: Vec<TaskRow> = tasks::table
+        .order(tasks::code)
+        .select((tasks::id, tasks::code, tasks::title, tasks::acceptance_date))
+        .load(conn)?;
+    // Lines of every handling not withdrawn, with the task of their asset.
+    type LineRow = (i32, i32, Option<i32>, i64, Option<i64>, i64, Option<i64>, String, String, Option<i32>);
+    let lines: Vec<LineRow> = disposal_lines::table
+        .inner_join(disposals::table)
+        .inner_join(assets::table.on(assets::id.eq(disposal_lines::asset_id)))
+        .inner_join(handling_forms::table.on(handling_forms::code.eq(disposals::form_code)))
+        .filter(disposals::status.ne("da_huy"))
+        .filter(assets::task_id.is_not_null())
+        .select((
+            disposal_lines::asset_id,
+            disposal_lines::quantity,
+            disposal_lines::decided_quantity,
+            disposal_lines::original_cost,
+            disposal_lines::decided_cost,
+            disposal_lines::residual_value,
+            disposal_lines::decided_residual,
+            disposals::status,
+            handling_forms::name,
+            assets::task_id,
+        ))
+        .load(conn)?;
+    let in_handling: Vec<i32> = lines.iter().map(|l| l.0).collect();
+    let pending: Vec<(i32, Option<i32>, i32, i64, i64)> = assets::table
+        .filter(assets::task_id.is_not_null())
+        .filter(assets::status.ne("da_xu_ly"))
+        .select((assets::id, assets::task_id, assets::quantity, assets::original_cost, assets::residual_value))
+        .load(conn)?;
+    let mut out: Vec<Row> = vec![];
+    for (task_id, code, title, accepted) in task_list {
+        let group = format!("{code} — {title}");
+        let mut states: BTreeMap<(u8, String), (i64, i64, i64, i64)> = BTreeMap::new();
+        for l in lines.iter().filter(|l| l.9 == Some(task_id)) {
+            let key = if l.7 == "da_ghi_giam" {
+                (0, format!("Đã xử lý — {}", l.8))
+            } else {
+                (1, format!("Đang xử lý — {} ({})", l.8, label(STATUSES, &l.7).to_lowercase()))
+            };
+            let e = states.entry(key).or_default();
+            e.0 += 1;
+            e.1 += l.2.unwrap_or(l.1) as i64;
+            e.2 += l.4.unwrap_or(l.3);
+            e.3 += l.6.unwrap_or(l.5);
+        }
+        let waiting: Vec<&(i32, Option<i32>, i32, i64, i64)> =
+            pending.iter().filter(|p| p.1 == Some(task_id) && !in_handling.contains(&p.0)).collect();
+        if states.is_empty() && waiting.is_empty() {
+            continue;
+        }
+        for ((_, state), (n, q, cost, residual)) in states {
+            let mut row = Row::new();
+            row.insert("task", json!(group));
+            row.insert("state", json!(state));
+            row.insert("assets", json!(n));
+            row.insert("quantity", json!(q));
+            row.insert("original_cost", json!(cost));
+            row.insert("residual_value", json!(residual));
+            out.push(row);
+        }
+        if !waiting.is_empty() {
+            let mut row = Row::new();
+            row.insert("task", json!(group));
+            row.insert(
+                "state",
+                json!(if accepted.is_some() {
+                    "Chưa xử lý"
+                } else {
+                    "Chưa xử lý (nhiệm vụ chưa nghiệm thu)"
+                }),
+            );
+            row.insert("accepted_on", accepted.map(|d| json!(d.format("%Y-%m-%d").to_string())).unwrap_or(Value::Null));
+            row.insert("assets", json!(waiting.len()));
+            row.insert("quantity", json!(waiting.iter().map(|p| p.2 as i64).sum::<i64>()));
+            row.insert("original_cost", json!(waiting.iter().map(|p| p.3).sum::<i64>()));
+            row.insert("residual_value", json!(waiting.iter().map(|p| p.4).sum::<i64>()));
+            if let Some(since) = accepted {
+                row.insert("waiting_since", json!(since.format("%Y-%m-%d").to_string()));
+                row.insert("days_waiting", json!((date - since).num_days()));
+            }
+            out.push(row);
+        }
+    }
+    let mut rows = out.into_iter().map(Ok);
+    reports::render(&layout, &vars, &mut rows)
+}
