@@ -339,3 +339,97 @@ async fn the_pages_show_the_due_list_and_refuse_a_step_with_its_reasons() {
     })
     .await;
 }
+
+const BOUNDARY: &str = "taisan-test-boundary";
+
+async fn upload(app: &TestApp, uri: &str, name: &str, bytes: &[u8], step: Option<i64>) -> (u16, Value) {
+    let mut body = Vec::new();
+    if let Some(step) = step {
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"step_id\"\r\n\r\n{step}\r\n").as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let req = axum::http::Request::post(uri)
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (s, _, body) = app.send(req).await;
+    (s.as_u16(), serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn scanned_decisions_are_attached_by_hash_and_checked_for_what_they_are() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let (_, list) = app.get("/api/v1/disposals?open=false").await;
+        let handover = list["items"].as_array().unwrap().iter().find(|d| d["status"] == "da_ghi_giam").unwrap().clone();
+        let (_, d) = app.get(&format!("/api/v1/disposals/{}", handover["id"])).await;
+        let decision =
+            d["steps"].as_array().unwrap().iter().find(|s| s["kind"] == "quyet_dinh").unwrap()["id"].as_i64();
+        let uri = format!("/api/v1/disposals/{}/attachments", d["id"]);
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+        let events = app.audit_count();
+        let (s, a) = upload(&app, &uri, "C:\\fakepath\\..\\QĐ 312-UBND.pdf", &pdf, decision).await;
+        assert_eq!(s, 201, "{a}");
+        assert_eq!(a["file_name"], "QĐ 312-UBND.pdf", "only the last part of a path is kept");
+        assert_eq!(a["content_type"], "application/pdf");
+        assert_eq!(a["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(app.audit_count(), events + 1);
+        // The same scan again is stored once; it is listed twice, on the handling.
+        let (s, again) = upload(&app, &uri, "ban-sao.pdf", &pdf, None).await;
+        assert_eq!(s, 201);
+        assert_eq!(again["sha256"], a["sha256"]);
+        let blobs: i64 = app
+            .db
+            .read_sync(|c| {
+                use diesel::prelude::*;
+                Ok(taisan::db::schema::file_blobs::table.count().get_result(c)?)
+            })
+            .unwrap();
+        assert_eq!(blobs, 1);
+        let (_, d2) = app.get(&format!("/api/v1/disposals/{}", d["id"])).await;
+        assert_eq!(d2["attachments"].as_array().unwrap().len(), 2);
+        // The file comes back as it went in.
+        let (s, headers, body) = app
+            .send(
+                axum::http::Request::get(format!("/api/v1/attachments/{}", a["id"]))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(body, pdf);
+        assert_eq!(headers["content-type"], "application/pdf");
+        // Lies and junk are refused, with the reason, and nothing is stored.
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        for (name, bytes, says) in [
+            ("quyet-dinh.pdf", png.clone(), "nội dung là ảnh PNG"),
+            ("virus.exe", b"MZ\x90\0".to_vec(), "không phải PDF hay ảnh"),
+            ("rong.pdf", vec![], "rỗng"),
+            ("../..", pdf.clone(), "không dùng được"),
+        ] {
+            let (s, e) = upload(&app, &uri, name, &bytes, None).await;
+            assert_eq!(s, 422, "{name}: {e}");
+            assert!(e["fields"]["file"].as_str().unwrap().contains(says), "{name}: {e}");
+        }
+        let (s, e) = upload(&app, &uri, "x.pdf", &pdf, Some(999_999)).await;
+        assert_eq!(s, 422, "{e}");
+        let too_big = [pdf.clone(), vec![b' '; 21 * 1024 * 1024]].concat();
+        let (s, _) = upload(&app, &uri, "lon.pdf", &too_big, None).await;
+        assert!(s == 413 || s == 400 || s == 422, "{s}");
+        let (_, d3) = app.get(&format!("/api/v1/disposals/{}", d["id"])).await;
+        assert_eq!(d3["attachments"].as_array().unwrap().len(), 2, "nothing refused was stored");
+        // Reading is open to every role; attaching is the team's.
+        app.add_user("ld", "lanh_dao", Some("SKHCN"));
+        app.act_as(Caller::Token(app.token_for("ld")));
+        assert_eq!(upload(&app, &uri, "y.pdf", &pdf, None).await.0, 403);
+        let (s, _) = app.get(&format!("/api/v1/disposals/{}", d["id"])).await;
+        assert_eq!(s, 200);
+    })
+    .await;
+}

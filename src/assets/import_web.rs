@@ -43,12 +43,12 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The file and the other fields of an upload form.
-async fn read_upload(mut multipart: Multipart) -> AppResult<(String, Vec<u8>, BTreeMap<String, String>)> {
+pub(crate) async fn read_upload(
+    mut multipart: Multipart,
+    limit: usize,
+) -> AppResult<(String, Vec<u8>, BTreeMap<String, String>)> {
     let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!(
-            "Không đọc được tệp tải lên (quá {} MB hoặc bị ngắt): {e}",
-            UPLOAD_LIMIT / (1024 * 1024)
-        ))
+        AppError::BadRequest(format!("Không đọc được tệp tải lên (quá {} MB hoặc bị ngắt): {e}", limit / (1024 * 1024)))
     };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut fields = BTreeMap::new();
@@ -255,7 +255,7 @@ async fn api_import(
         q.choice("preview", "Xem trước", &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")], false);
     let preview = matches!(preview.as_deref(), Some("true" | "1"));
     let options = options_of(q)?;
-    let (name, bytes, _) = read_upload(multipart).await?;
+    let (name, bytes, _) = read_upload(multipart, UPLOAD_LIMIT).await?;
     let report = run_import(&st, &me, name, bytes, options, preview).await?;
     let status = match (preview, report.saved) {
         (true, _) => StatusCode::OK,
@@ -461,7 +461,7 @@ const FIELDS: &[&str] = &[
 
 /// Upload: keep the file for the next step, show the preview.
 async fn upload(State(st): State<AppState>, Auth(me): Auth, multipart: Multipart) -> PageResult<Response> {
-    let (name, bytes, fields) = match read_upload(multipart).await {
+    let (name, bytes, fields) = match read_upload(multipart, UPLOAD_LIMIT).await {
         Ok(u) => u,
         Err(e) => return Ok((e.status(), Html(index_html(&st, &me, Some(e.public_message())).await?)).into_response()),
     };

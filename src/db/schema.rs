@@ -363,3 +363,28 @@ diesel::table! {
 diesel::joinable!(disposal_lines -> disposals (disposal_id));
 diesel::joinable!(disposal_steps -> disposals (disposal_id));
 diesel::allow_tables_to_appear_in_same_query!(disposals, disposal_lines, disposal_steps, assets, handling_forms);
+
+diesel::table! {
+    file_blobs (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        disposal_id -> Integer,
+        step_id -> Nullable<Integer>,
+        file_name -> Text,
+        content_type -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(attachments -> disposals (disposal_id));
+diesel::allow_tables_to_appear_in_same_query!(attachments, disposals, file_blobs);

@@ -28,7 +28,45 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet),
         Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet),
         Route::get("/api/v1/exports/task-handling", ReadRegister, task_handling_sheet),
+        Route::post("/api/v1/disposals/{id}/attachments", HandleAssets, attach)
+            .with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
+        Route::get("/api/v1/attachments/{id}", ReadRegister, attachment),
     ]
+}
+
+/// A scan attached to a handling (multipart: `file`, and `step_id` for the document it belongs to).
+async fn attach(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    let a = attach_upload(&st, &me, id, multipart).await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+/// Reads an upload and attaches it; shared by the API and the page.
+pub async fn attach_upload(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    multipart: axum::extract::Multipart,
+) -> AppResult<super::attachments::Attachment> {
+    let limit = super::attachments::MAX_BYTES;
+    let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
+    let mut input = Input::from_form(fields.into_iter().collect());
+    let step_id = input.id("step_id", "Văn bản");
+    input.finish()?;
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    st.db.write(move |c| super::attachments::attach(c, &actor, &scope, id, step_id, &name, &bytes)).await
+}
+
+/// The file, under its own name and type.
+async fn attachment(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id, "tệp đính kèm")?;
+    let (a, bytes) = st.db.read(move |c| super::attachments::content(c, id)).await?;
+    Ok(crate::web::download(&a.file_name, &a.content_type, bytes))
 }
 
 /// Danh mục tài sản đề nghị xử lý (01/TSC-XLTS) of a handling, as a workbook.

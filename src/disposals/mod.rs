@@ -6,6 +6,7 @@
 //! (`handling_forms`).
 
 pub mod api;
+pub mod attachments;
 pub mod export;
 pub mod pages;
 
@@ -158,6 +159,8 @@ pub struct DisposalView {
     pub task_code: Option<String>,
     pub lines: Vec<LineView>,
     pub steps: Vec<StepView>,
+    /// Scans of its decisions and minutes.
+    pub attachments: Vec<attachments::Attachment>,
     /// What is awaited next, in words.
     pub awaiting: Option<String>,
     pub overdue: bool,
@@ -215,7 +218,7 @@ fn is_land_or_building(conn: &mut DbConn, assets: &[Asset]) -> AppResult<bool> {
     Ok(codes.iter().any(|c| c == "DAT" || c == "NHA" || c == "VKT"))
 }
 
-fn find(conn: &mut DbConn, id: i32) -> AppResult<Disposal> {
+pub(crate) fn find(conn: &mut DbConn, id: i32) -> AppResult<Disposal> {
     disposals::table
         .find(id)
         .select(Disposal::as_select())
@@ -533,7 +536,7 @@ fn require_status(d: &Disposal, status: &str, what: &str) -> AppResult<()> {
     Err(AppError::conflict(format!("Chưa {what} được: hồ sơ {} đang ở bước «{}»", d.code, label(STATUSES, &d.status))))
 }
 
-fn check_scope(conn: &mut DbConn, scope: &Scope, d: &Disposal) -> AppResult<()> {
+pub(crate) fn check_scope(conn: &mut DbConn, scope: &Scope, d: &Disposal) -> AppResult<()> {
     let lines = lines_of(conn, d.id)?;
     let ids: Vec<i32> = lines.iter().map(|l| l.asset_id).collect();
     let units: Vec<i32> = assets_t::table.filter(assets_t::id.eq_any(ids)).select(assets_t::unit_id).load(conn)?;
@@ -890,6 +893,7 @@ pub fn view(conn: &mut DbConn, id: i32) -> AppResult<DisposalView> {
         None => None,
     };
     Ok(DisposalView {
+        attachments: attachments::list(conn, id)?,
         status_name: label(STATUSES, &d.status),
         awaiting: awaiting(&d.status, &form),
         overdue: d.due_on.is_some_and(|due| due < today()),

@@ -29,6 +29,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/xu-ly/{id}", ReadRegister, show),
         Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet),
         Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet),
+        Route::post("/xu-ly/{id}/tep", HandleAssets, attach).with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::post("/xu-ly/{id}/{step}", HandleAssets, record_step),
     ]
 }
@@ -253,6 +254,24 @@ async fn record_step(
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
             let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
             Ok((status, Html(show_page(&st, &me, id, values, messages(&e)).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A scan uploaded from the handling's page (the CSRF token rides in the address, as for imports).
+async fn attach(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "hồ sơ xử lý")?;
+    match super::api::attach_upload(&st, &me, id, multipart).await {
+        Ok(_) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Forbidden(_))) => {
+            let status = e.status();
+            Ok((status, Html(show_page(&st, &me, id, BTreeMap::new(), messages(&e)).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -51,6 +51,10 @@ pub fn action(a: impl AsRef<str>) -> String {
         "password_change" => "Đổi mật khẩu".into(),
         "revoke" => "Thu hồi".into(),
         "export" => "Xuất tệp".into(),
+        "import" => "Nhập tệp".into(),
+        "undo" => "Hoàn tác lần nhập".into(),
+        "step" => "Ghi văn bản xử lý tài sản".into(),
+        "attach" => "Đính kèm tệp".into(),
         other => other.to_string(),
     }
 }
