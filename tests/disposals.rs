@@ -15,6 +15,16 @@ async fn asset_by(app: &TestApp, q: &str) -> Value {
     found["items"][0].clone()
 }
 
+/// A workbook from the API, each row as its cells joined by «|».
+async fn sheet(app: &TestApp, path: impl Into<String>) -> Vec<String> {
+    use calamine::Reader;
+    let (s, _, body) = app.send(axum::http::Request::get(path.into()).body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(s, 200, "{}", String::from_utf8_lossy(&body));
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(body)).unwrap();
+    let range = wb.worksheet_range("Báo cáo").unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect()
+}
+
 async fn step(app: &TestApp, d: &Value, path: &str, body: Value) -> (u16, Value) {
     let mut body = body;
     body["version"] = d["version"].clone();
@@ -111,43 +121,32 @@ async fn the_pcr_machine_is_handed_to_the_center_from_proposal_to_write_down() {
         assert_eq!(s, 422, "{e}");
         // The books show it leaving: a decrease by its form in the changes of the period, the voucher
         // in the 2026 book, and no line in the 2026 wear table.
-        let sheet = |path: String| {
-            let app = &app;
-            async move {
-                let (s, _, body) = app.send(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
-                assert_eq!(s, 200, "{}", String::from_utf8_lossy(&body));
-                use calamine::Reader;
-                let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(body)).unwrap();
-                let range = wb.worksheet_range("Báo cáo").unwrap();
-                range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect::<Vec<_>>()
-            }
-        };
-        let changes = sheet("/api/v1/exports/changes?from=01/11/2026&to=30/11/2026".into()).await;
+        let changes = sheet(&app, "/api/v1/exports/changes?from=01/11/2026&to=30/11/2026").await;
         let group = changes.iter().position(|r| r.contains("Giảm — Giao cho tổ chức chủ trì — ghi tăng tài sản")).expect("the group");
         let pcr_row = changes[group..].iter().find(|r| r.contains("Máy Real-time PCR CFX96 Touch")).expect("in the group");
         assert!(pcr_row.contains("1450000000") && pcr_row.contains(&format!("Hồ sơ xử lý {code}, chứng từ GG-01")), "{changes:#?}");
-        let book = sheet("/api/v1/exports/fixed-asset-book?wear_year=2026".into()).await;
+        let book = sheet(&app, "/api/v1/exports/fixed-asset-book?wear_year=2026").await;
         let line = book.iter().find(|r| r.contains("Máy Real-time PCR")).expect("in the 2026 book");
         assert!(line.contains("GG-01") && line.contains(&format!("(hồ sơ {code})")), "{line}");
-        let wear = sheet("/api/v1/exports/wear?wear_year=2026".into()).await;
+        let wear = sheet(&app, "/api/v1/exports/wear?wear_year=2026").await;
         assert!(!wear.iter().any(|r| r.contains("Máy Real-time PCR")), "not on the books at 31/12/2026");
-        let wear_2025 = sheet("/api/v1/exports/wear?wear_year=2025".into()).await;
+        let wear_2025 = sheet(&app, "/api/v1/exports/wear?wear_year=2025").await;
         assert!(wear_2025.iter().any(|r| r.contains("Máy Real-time PCR")), "still in 2025's");
         // Its papers: the list proposed (01/TSC-XLTS) and the handover minutes (02/TSC-BBGN).
         let id = d["id"].clone();
-        let proposal = sheet(format!("/api/v1/disposals/{id}/proposal")).await;
+        let proposal = sheet(&app, format!("/api/v1/disposals/{id}/proposal")).await;
         assert!(proposal.iter().any(|r| r.contains("DANH MỤC TÀI SẢN ĐỀ NGHỊ XỬ LÝ")));
         assert!(proposal.iter().any(|r| r.contains("Mẫu số 01/TSC-XLTS")));
         assert!(proposal.iter().any(|r| r.contains("(Kèm theo văn bản số 125/TTUD-HC ngày 02/11/2026")), "{proposal:#?}");
         let line = proposal.iter().find(|r| r.contains("Máy Real-time PCR")).unwrap();
         assert!(line.contains("Máy móc, thiết bị") && line.contains("1450000000") && line.contains("Giao cho tổ chức chủ trì"), "{line}");
-        let minutes = sheet(format!("/api/v1/disposals/{id}/handover")).await;
+        let minutes = sheet(&app, format!("/api/v1/disposals/{id}/handover")).await;
         assert!(minutes.iter().any(|r| r.contains("BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN")));
         assert!(minutes.iter().any(|r| r.contains("Căn cứ Quyết định số 45/QĐ-UBND ngày 10/11/2026 của UBND tỉnh Quảng Ngãi")), "{minutes:#?}");
         assert!(minutes.iter().any(|r| r.contains("Bên nhận: Trung tâm Ứng dụng và Dịch vụ KH&CN")));
         assert!(minutes.iter().any(|r| r.contains("ĐẠI DIỆN BÊN GIAO") && r.contains("ĐẠI DIỆN BÊN NHẬN")));
         // The results across tasks: what each form handled, what still waits and for how long.
-        let results = sheet("/api/v1/exports/task-handling?as_of=30/11/2026".into()).await;
+        let results = sheet(&app, "/api/v1/exports/task-handling?as_of=30/11/2026").await;
         let group = results.iter().position(|r| r.contains("ĐTNN-03/2021 — ")).expect("the cassava task");
         let handed = results[group..].iter().find(|r| r.contains("Đã xử lý — Giao cho tổ chức chủ trì")).unwrap();
         assert!(handed.contains("|3|3|"), "the computer, the net house and the PCR machine: {handed}");
@@ -230,6 +229,15 @@ async fn two_of_four_sprayers_are_sold_and_split_off_cleanly() {
         assert_eq!((split["quantity"].as_i64(), split["original_cost"].as_i64(), split["status"].as_str()), (Some(2), Some(19_000_000), Some("da_xu_ly")));
         assert_eq!(split["code"], format!("{}-{}", sprayers["code"].as_str().unwrap(), d["code"].as_str().unwrap()));
         assert_eq!(d["lines"][0]["written_down_asset_id"], split["id"]);
+        // The register of handlings and the decisions list: the revoked decision is not listed.
+        let register = sheet(&app, "/api/v1/exports/disposals?from=01/11/2026&to=30/11/2026").await;
+        let line = register.iter().find(|r| r.contains("Máy phun thuốc")).expect("the sprayers");
+        assert!(line.contains("|2|19000000|") && line.contains("11/QĐ-SKHCN") && line.contains("|3200000|2800000|"), "{line}");
+        let decisions = sheet(&app, "/api/v1/exports/decisions?from=01/11/2026&to=30/11/2026").await;
+        assert!(decisions.iter().any(|r| r.contains("11/QĐ-SKHCN")), "{decisions:#?}");
+        assert!(!decisions.iter().any(|r| r.contains("9/QĐ-SKHCN")), "revoked: {decisions:#?}");
+        let (s, _) = app.get("/api/v1/exports/decisions?from=30/11/2026&to=01/11/2026").await;
+        assert_eq!(s, 422);
         // The team proposes; unit staff and leadership only read.
         app.add_user("tt", "don_vi", Some("TTUD"));
         app.act_as(Caller::Token(app.token_for("tt")));

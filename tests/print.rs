@@ -167,6 +167,19 @@ async fn the_handling_papers_print_with_their_forms() {
         results,
         &["KẾT QUẢ XỬ LÝ TÀI SẢN HÌNH THÀNH QUA NHIỆM VỤ", "ĐTNN-03/2021", "Chưa xử lý", "Trang 1 /"],
     );
+    let long_ago = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let (register, decisions) = app
+        .db
+        .read_sync(|c| {
+            let today = taisan::text::today();
+            Ok((
+                taisan::disposals::export::disposal_register(c, long_ago, today)?.to_bytes()?,
+                taisan::disposals::export::decisions_list(c, long_ago, today)?.to_bytes()?,
+            ))
+        })
+        .unwrap();
+    check_year_report("so-xu-ly", register, &["SỔ THEO DÕI XỬ LÝ TÀI SẢN", "Thanh lý — bán", "Trang 1 /"]);
+    check_year_report("quyet-dinh", decisions, &["DANH SÁCH QUYẾT ĐỊNH XỬ LÝ TÀI SẢN", "312/QĐ-UBND", "Trang 1 /"]);
 }
 
 fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {

@@ -28,6 +28,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet),
         Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet),
         Route::get("/api/v1/exports/task-handling", ReadRegister, task_handling_sheet),
+        Route::get("/api/v1/exports/disposals", ReadRegister, disposal_register_sheet),
+        Route::get("/api/v1/exports/decisions", ReadRegister, decisions_sheet),
         Route::post("/api/v1/disposals/{id}/attachments", HandleAssets, attach)
             .with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::get("/api/v1/attachments/{id}", ReadRegister, attachment),
@@ -92,6 +94,35 @@ pub async fn handover_sheet(State(st): State<AppState>, Path(id): Path<String>) 
     let id = parse_id(&id, "hồ sơ xử lý")?;
     let bytes = st.db.read(move |c| super::export::handover_workbook(c, id)?.to_bytes()).await?;
     Ok(crate::web::download("Biên bản bàn giao, tiếp nhận tài sản.xlsx", crate::web::XLSX, bytes))
+}
+
+/// The period of a report: `from` and `to` (dd/mm/yyyy), this year to today by default.
+fn period(q: &mut Input) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::Datelike;
+    let today = crate::text::today();
+    let from = q.date("from", "Từ ngày").unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+    (from, q.date("to", "Đến ngày").unwrap_or(today))
+}
+
+/// Sổ theo dõi xử lý tài sản for the handlings proposed in a period.
+pub async fn disposal_register_sheet(
+    State(st): State<AppState>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Response, AppError> {
+    let (from, to) = period(&mut q);
+    q.finish()?;
+    let bytes = st.db.read(move |c| super::export::disposal_register(c, from, to)?.to_bytes()).await?;
+    let name = format!("Sổ theo dõi xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
+    Ok(crate::web::download(&name, crate::web::XLSX, bytes))
+}
+
+/// Danh sách quyết định xử lý tài sản made in a period.
+pub async fn decisions_sheet(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Response, AppError> {
+    let (from, to) = period(&mut q);
+    q.finish()?;
+    let bytes = st.db.read(move |c| super::export::decisions_list(c, from, to)?.to_bytes()).await?;
+    let name = format!("Quyết định xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
+    Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
 
 /// Kết quả xử lý tài sản hình thành qua nhiệm vụ KH&CN, as of `as_of` (default today).

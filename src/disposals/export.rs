@@ -207,3 +207,123 @@ pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<R
     let mut rows = out.into_iter().map(Ok);
     reports::render(&layout, &vars, &mut rows)
 }
+
+/// The handlings proposed between `from` and `to`, each line with the dates of its steps, by form.
+fn handlings_in(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<DisposalView>> {
+    use crate::db::schema::disposal_steps;
+    if to < from {
+        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
+    }
+    let ids: Vec<i32> = disposal_steps::table
+        .filter(disposal_steps::kind.eq("de_nghi"))
+        .filter(disposal_steps::doc_date.between(from, to))
+        .order(disposal_steps::disposal_id)
+        .select(disposal_steps::disposal_id)
+        .load(conn)?;
+    let mut views = vec![];
+    for id in ids {
+        views.push(super::view(conn, id)?);
+    }
+    views.sort_by(|a, b| (a.form.sort_order, &a.disposal.code).cmp(&(b.form.sort_order, &b.disposal.code)));
+    Ok(views)
+}
+
+fn period_vars(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<BTreeMap<String, String>> {
+    let mut vars = reports::standard_vars(conn, crate::text::today())?;
+    vars.insert("from".into(), format_date(from));
+    vars.insert("to".into(), format_date(to));
+    Ok(vars)
+}
+
+fn date_value(d: Option<NaiveDate>) -> Value {
+    d.map(|d| json!(d.format("%Y-%m-%d").to_string())).unwrap_or(Value::Null)
+}
+
+/// Sổ theo dõi xử lý tài sản: every handling proposed in the period, asset by asset, with its
+/// decision, execution, write-down and money, by form.
+pub fn disposal_register(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
+    let views = handlings_in(conn, from, to)?;
+    let layout = reports::load("so-xu-ly")?.layout_on(to)?.clone();
+    let vars = period_vars(conn, from, to)?;
+    let mut rows = vec![];
+    for d in &views {
+        let steps: Vec<super::DisposalStep> = d.steps.iter().map(|s| s.step.clone()).collect();
+        let stand = standing(&steps);
+        let last = |kinds: &[&str]| stand.iter().rev().find(|s| kinds.contains(&s.kind.as_str())).copied();
+        let decision = last(&["quyet_dinh"]);
+        let executed = last(&["ban_giao", "ban", "tieu_huy", "khac"]);
+        let written = last(&["ghi_giam"]);
+        let money = last(&["tien"]);
+        for (i, l) in d.lines.iter().enumerate() {
+            let mut row = Row::new();
+            row.insert("form_name", json!(d.form.name));
+            row.insert("disposal_code", json!(d.disposal.code));
+            row.insert("asset", json!(format!("{} — {}", l.asset_code, l.asset_name)));
+            row.insert("quantity", json!(l.line.decided_quantity.unwrap_or(l.line.quantity)));
+            row.insert("original_cost", json!(l.line.decided_cost.unwrap_or(l.line.original_cost)));
+            row.insert("residual_value", json!(l.line.decided_residual.unwrap_or(l.line.residual_value)));
+            row.insert("decision_no", decision.and_then(|s| s.doc_no.clone()).map(Value::from).unwrap_or(Value::Null));
+            row.insert("decision_date", date_value(decision.map(|s| s.doc_date)));
+            row.insert("executed_on", date_value(executed.map(|s| s.doc_date)));
+            row.insert("written_down_on", date_value(written.map(|s| s.doc_date)));
+            // The money is the handling's, shown once, on its first line.
+            if i == 0 {
+                let proceeds = money.and_then(|m| m.proceeds).or(executed.and_then(|e| e.proceeds));
+                row.insert("proceeds", proceeds.map(Value::from).unwrap_or(Value::Null));
+                row.insert("remitted", money.and_then(|m| m.remitted).map(Value::from).unwrap_or(Value::Null));
+            }
+            row.insert("status_name", json!(d.status_name));
+            rows.push(row);
+        }
+    }
+    reports::render(&layout, &vars, &mut rows.into_iter().map(Ok))
+}
+
+/// Danh sách quyết định xử lý tài sản: the decisions standing that were made in the period, by form.
+pub fn decisions_list(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
+    use crate::db::schema::disposal_steps;
+    if to < from {
+        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
+    }
+    let ids: Vec<i32> = disposal_steps::table
+        .filter(disposal_steps::kind.eq("quyet_dinh"))
+        .filter(disposal_steps::doc_date.between(from, to))
+        .select(disposal_steps::disposal_id)
+        .distinct()
+        .load(conn)?;
+    let mut views = vec![];
+    for id in ids {
+        views.push(super::view(conn, id)?);
+    }
+    views.sort_by(|a, b| (a.form.sort_order, &a.disposal.code).cmp(&(b.form.sort_order, &b.disposal.code)));
+    let layout = reports::load("quyet-dinh-xu-ly")?.layout_on(to)?.clone();
+    let vars = period_vars(conn, from, to)?;
+    let mut rows = vec![];
+    for d in &views {
+        let steps: Vec<super::DisposalStep> = d.steps.iter().map(|s| s.step.clone()).collect();
+        for s in
+            standing(&steps).into_iter().filter(|s| s.kind == "quyet_dinh" && from <= s.doc_date && s.doc_date <= to)
+        {
+            let mut row = Row::new();
+            row.insert("form_name", json!(d.form.name));
+            row.insert("doc_no", s.doc_no.clone().map(Value::from).unwrap_or(Value::Null));
+            row.insert("doc_date", date_value(Some(s.doc_date)));
+            row.insert("assets", json!(d.lines.len()));
+            row.insert("authority", s.authority.clone().map(Value::from).unwrap_or(Value::Null));
+            row.insert("signer", s.signer.clone().map(Value::from).unwrap_or(Value::Null));
+            row.insert(
+                "original_cost",
+                json!(d.lines.iter().map(|l| l.line.decided_cost.unwrap_or(l.line.original_cost)).sum::<i64>()),
+            );
+            row.insert(
+                "residual_value",
+                json!(d.lines.iter().map(|l| l.line.decided_residual.unwrap_or(l.line.residual_value)).sum::<i64>()),
+            );
+            row.insert("disposal_code", json!(d.disposal.code));
+            row.insert("due_on", date_value(d.disposal.due_on));
+            row.insert("status_name", json!(d.status_name));
+            rows.push(row);
+        }
+    }
+    reports::render(&layout, &vars, &mut rows.into_iter().map(Ok))
+}

@@ -26,6 +26,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/xu-ly/moi", HandleAssets, new_form),
         Route::post("/xu-ly/moi", HandleAssets, create),
         Route::get("/xu-ly/ket-qua-nhiem-vu.xlsx", ReadRegister, super::api::task_handling_sheet),
+        Route::get("/xu-ly/so-theo-doi.xlsx", ReadRegister, super::api::disposal_register_sheet),
+        Route::get("/xu-ly/quyet-dinh.xlsx", ReadRegister, super::api::decisions_sheet),
         Route::get("/xu-ly/{id}", ReadRegister, show),
         Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet),
         Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet),
@@ -41,6 +43,13 @@ struct IndexPage {
     open: Vec<DisposalSummary>,
     all: Vec<DisposalSummary>,
     tasks: Vec<UnhandledTask>,
+}
+
+impl IndexPage {
+    fn year(&self) -> i32 {
+        use chrono::Datelike;
+        crate::text::today().year()
+    }
 }
 
 async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {

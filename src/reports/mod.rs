@@ -22,6 +22,8 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("de-nghi-xu-ly", include_str!("../../reports/proposal.json")),
     ("bien-ban-ban-giao", include_str!("../../reports/handover.json")),
     ("ket-qua-xu-ly-nhiem-vu", include_str!("../../reports/task_handling.json")),
+    ("so-xu-ly", include_str!("../../reports/disposal_register.json")),
+    ("quyet-dinh-xu-ly", include_str!("../../reports/decisions.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
