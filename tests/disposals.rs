@@ -343,6 +343,9 @@ async fn the_pages_show_the_due_list_and_refuse_a_step_with_its_reasons() {
         let code = page.split("id=\"disposal-code\">").nth(1).unwrap().split(':').next().unwrap().to_string();
         let (_, index) = app.page("/xu-ly", false).await;
         assert!(index.contains(&code) && index.contains("quá hạn"), "{index}");
+        // The asset's page lists the handling it is in.
+        let (_, asset_page) = app.page(&format!("/tai-san/{}", cabinets["id"]), false).await;
+        assert!(asset_page.contains(&code) && asset_page.contains("Đã có quyết định, chờ thực hiện"), "{asset_page}");
         assert!(index.contains("ĐTNN-03/2021"), "the task still has assets waiting: {index}");
     })
     .await;

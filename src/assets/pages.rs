@@ -201,6 +201,8 @@ struct AssetPageView {
     history: Vec<AuditEvent>,
     acquisition: String,
     task_asset_kind: String,
+    /// Xử lý tài sản: the handlings this asset is in.
+    handlings: Vec<crate::disposals::DisposalSummary>,
 }
 
 async fn show(
@@ -222,8 +224,10 @@ async fn show(
             let as_of = as_of.unwrap_or_else(|| super::wear::last_close(crate::text::today()));
             let wear = a.asset.wear_schedule(&rules, as_of)?;
             let history = crate::audit::history(c, "asset", id)?;
+            let handlings = crate::disposals::of_asset(c, id)?;
             Ok(AssetPageView {
                 nav,
+                handlings,
                 acquisition: super::label(ACQUISITION_METHODS, &a.asset.acquisition_method),
                 task_asset_kind: a
                     .asset

@@ -220,6 +220,11 @@ fn handlings_in(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<
         .order(disposal_steps::disposal_id)
         .select(disposal_steps::disposal_id)
         .load(conn)?;
+    views_by_form(conn, ids)
+}
+
+/// The handlings named, in the order of their forms, then by code.
+fn views_by_form(conn: &mut DbConn, ids: Vec<i32>) -> AppResult<Vec<DisposalView>> {
     let mut views = vec![];
     for id in ids {
         views.push(super::view(conn, id)?);
@@ -291,11 +296,7 @@ pub fn decisions_list(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppR
         .select(disposal_steps::disposal_id)
         .distinct()
         .load(conn)?;
-    let mut views = vec![];
-    for id in ids {
-        views.push(super::view(conn, id)?);
-    }
-    views.sort_by(|a, b| (a.form.sort_order, &a.disposal.code).cmp(&(b.form.sort_order, &b.disposal.code)));
+    let views = views_by_form(conn, ids)?;
     let layout = reports::load("quyet-dinh-xu-ly")?.layout_on(to)?.clone();
     let vars = period_vars(conn, from, to)?;
     let mut rows = vec![];

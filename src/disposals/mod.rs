@@ -1094,3 +1094,13 @@ pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResu
     }
     Ok(out)
 }
+
+/// The handlings an asset is in: as proposed, or as the part split off and written down.
+pub fn of_asset(conn: &mut DbConn, asset_id: i32) -> AppResult<Vec<DisposalSummary>> {
+    let ids: Vec<i32> = disposal_lines::table
+        .filter(disposal_lines::asset_id.eq(asset_id).or(disposal_lines::written_down_asset_id.eq(asset_id)))
+        .select(disposal_lines::disposal_id)
+        .distinct()
+        .load(conn)?;
+    Ok(list(conn, false, false)?.into_iter().filter(|d| ids.contains(&d.id)).collect())
+}
