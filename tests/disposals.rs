@@ -107,6 +107,8 @@ async fn the_pcr_machine_is_handed_to_the_center_from_proposal_to_write_down() {
         assert_eq!(after["status"], "da_xu_ly");
         assert!(after["notes"].as_str().unwrap().contains(&code));
         assert_eq!(d["lines"][0]["written_down_asset_id"], pcr["id"]);
+        let residual = d["lines"][0]["written_down_residual"].as_i64().unwrap();
+        assert!(residual > 0 && residual < 1_450_000_000, "the residual on the write-down date: {residual}");
         // Four documents, each in the history; the asset's write-down too.
         assert_eq!(d["steps"].as_array().unwrap().len(), 4);
         assert_eq!(app.audit_count(), events + 5);
@@ -205,6 +207,10 @@ async fn two_of_four_sprayers_are_sold_and_split_off_cleanly() {
         let (s, e) = step(&app, &d, "execution", json!({"doc_date": "12/11/2026", "counterparty": "Ông A"})).await;
         assert_eq!(s, 422, "{e}");
         assert!(e["fields"]["method"].is_string() && e["fields"]["proceeds"].is_string(), "{e}");
+        let auction = json!({"doc_date": "12/11/2026", "method": "dau_gia", "counterparty": "Ông A", "proceeds": 3_000_000});
+        let (s, e) = step(&app, &d, "execution", auction).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"]["rounds"].as_str().unwrap().contains("số vòng"), "{e}");
         let (s, d) = step(
             &app,
             &d,
@@ -229,6 +235,7 @@ async fn two_of_four_sprayers_are_sold_and_split_off_cleanly() {
         assert_eq!((split["quantity"].as_i64(), split["original_cost"].as_i64(), split["status"].as_str()), (Some(2), Some(19_000_000), Some("da_xu_ly")));
         assert_eq!(split["code"], format!("{}-{}", sprayers["code"].as_str().unwrap(), d["code"].as_str().unwrap()));
         assert_eq!(d["lines"][0]["written_down_asset_id"], split["id"]);
+        assert_eq!(d["lines"][0]["written_down_residual"], 19_000_000, "tools are not worn: the residual is the cost");
         // The register of handlings and the decisions list: the revoked decision is not listed.
         let register = sheet(&app, "/api/v1/exports/disposals?from=01/11/2026&to=30/11/2026").await;
         let line = register.iter().find(|r| r.contains("Máy phun thuốc")).expect("the sprayers");

@@ -336,6 +336,7 @@ diesel::table! {
         decided_cost -> Nullable<BigInt>,
         decided_residual -> Nullable<BigInt>,
         written_down_asset_id -> Nullable<Integer>,
+        written_down_residual -> Nullable<BigInt>,
     }
 }
 
@@ -357,6 +358,7 @@ diesel::table! {
         revokes_step_id -> Nullable<Integer>,
         actor -> Text,
         created_at -> Timestamp,
+        rounds -> Nullable<Integer>,
     }
 }
 

@@ -106,6 +106,8 @@ pub struct DisposalLine {
     pub decided_cost: Option<i64>,
     pub decided_residual: Option<i64>,
     pub written_down_asset_id: Option<i32>,
+    /// The residual value of the quantity written down, on the write-down date.
+    pub written_down_residual: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -127,6 +129,8 @@ pub struct DisposalStep {
     pub revokes_step_id: Option<i32>,
     pub actor: String,
     pub created_at: NaiveDateTime,
+    /// Rounds of an auction.
+    pub rounds: Option<i32>,
 }
 
 /// A line with the asset it names.
@@ -348,6 +352,7 @@ fn append(
             disposal_steps::costs.eq(extra.costs),
             disposal_steps::remitted.eq(extra.remitted),
             disposal_steps::revokes_step_id.eq(extra.revokes),
+            disposal_steps::rounds.eq(extra.rounds),
             disposal_steps::actor.eq(&actor.0),
             disposal_steps::created_at.eq(now),
         ))
@@ -366,6 +371,7 @@ struct StepExtra {
     costs: Option<i64>,
     remitted: Option<i64>,
     revokes: Option<i32>,
+    rounds: Option<i32>,
 }
 
 /// Quantities of each asset held by handlings still open (not withdrawn, not written down).
@@ -627,7 +633,7 @@ fn check_version(input: &mut Input, d: &Disposal) -> AppResult<()> {
 }
 
 const EXECUTION_FIELDS: &[&str] =
-    &["doc_no", "doc_date", "signer", "authority", "method", "counterparty", "proceeds", "note", "version"];
+    &["doc_no", "doc_date", "signer", "authority", "method", "counterparty", "proceeds", "rounds", "note", "version"];
 
 /// The execution the form calls for: handover minutes to the receiver; a sale with its method, buyer
 /// and price; a destruction or dismantling with its method; or the record of another form. Not
@@ -653,6 +659,10 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
             extra.counterparty = input.text("counterparty", "Người mua", true, 300);
             let price = input.money("proceeds", "Giá bán");
             extra.proceeds = input.required(price, "proceeds", "Giá bán");
+            extra.rounds = input.int("rounds", "Số vòng đấu giá", 1, 100).map(|r| r as i32);
+            if extra.method.as_deref() == Some("dau_gia") && extra.rounds.is_none() && !input.has_error("rounds") {
+                input.error("rounds", "Bán đấu giá cần ghi số vòng đấu giá");
+            }
         }
         "tieu_huy" => {
             extra.method = input.text("method", "Cách tiêu hủy, phá dỡ", true, 500);
@@ -740,6 +750,8 @@ pub fn write_down(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut 
                 a.code, a.quantity, a.unit_of_measure
             )));
         }
+        // The residual value of what leaves, on the write-down date, as the register states it.
+        let (_, residual) = values_on(&a, q, &checker.rules, doc.doc_date)?;
         let handled_id = if q == a.quantity {
             let patch = Input::from_json(json!({"status": "da_xu_ly", "notes": join_note(&a.notes, &note)}))?;
             written(assets::write_update(conn, &mut checker, actor, scope, &a, patch, false)?, &a)?;
@@ -748,7 +760,10 @@ pub fn write_down(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut 
             split_off(conn, &mut checker, actor, scope, &a, q, &d.code, &note)?
         };
         diesel::update(disposal_lines::table.find(l.id))
-            .set(disposal_lines::written_down_asset_id.eq(handled_id))
+            .set((
+                disposal_lines::written_down_asset_id.eq(handled_id),
+                disposal_lines::written_down_residual.eq(residual),
+            ))
             .execute(conn)?;
     }
     append(conn, actor, &d, "ghi_giam", &doc, StepExtra::default(), "da_ghi_giam", None)?;
@@ -1088,7 +1103,7 @@ pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResu
                 doc_date: step.doc_date,
                 quantity: l.decided_quantity.unwrap_or(l.quantity),
                 original_cost: l.decided_cost.unwrap_or(l.original_cost),
-                residual_value: l.decided_residual.unwrap_or(l.residual_value),
+                residual_value: l.written_down_residual.or(l.decided_residual).unwrap_or(l.residual_value),
             },
         );
     }

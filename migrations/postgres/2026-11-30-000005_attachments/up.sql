@@ -19,3 +19,7 @@ CREATE TABLE attachments (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX attachments_disposal ON attachments(disposal_id);
+
+-- A sale by auction records its rounds; a write-down records the residual value on its own date.
+ALTER TABLE disposal_steps ADD COLUMN rounds INTEGER;
+ALTER TABLE disposal_lines ADD COLUMN written_down_residual BIGINT;
