@@ -288,3 +288,35 @@ async fn the_changes_of_a_period_by_reason() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_register_as_a_plain_list_to_filter() {
+    use std::io::Read;
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let req =
+            axum::http::Request::get("/api/v1/exports/register?format=plain").body(axum::body::Body::empty()).unwrap();
+        let (s, _, bytes) = app.send(req).await;
+        assert_eq!(s, 200);
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let range = wb.worksheet_range("Báo cáo").unwrap();
+        let rows: Vec<String> =
+            range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect();
+        assert!(!rows.iter().any(|r| r.starts_with("I|")), "no group rows: {rows:#?}");
+        assert!(!rows.iter().any(|r| r.starts_with("|Cộng|")), "no subtotals");
+        assert!(rows.iter().any(|r| r.contains("|Tổng cộng|")), "the total stays");
+        // Filter buttons over the header and the data, not the total.
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+        let filter =
+            xml.split("<autoFilter ref=\"").nth(1).expect("an autofilter").split('"').next().unwrap().to_string();
+        let total_row =
+            rows.iter().position(|r| r.contains("|Tổng cộng|")).unwrap() + range.start().unwrap().0 as usize + 1;
+        assert!(
+            filter.starts_with('A') && filter.ends_with(&(total_row - 1).to_string()),
+            "{filter} ends above row {total_row}"
+        );
+    })
+    .await;
+}

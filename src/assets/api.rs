@@ -158,7 +158,14 @@ pub async fn export(
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
 ) -> Result<axum::response::Response, AppError> {
-    let csv = q.choice("format", "Định dạng", &[("xlsx", "Excel"), ("csv", "CSV")], false).as_deref() == Some("csv");
+    let format = q.choice(
+        "format",
+        "Định dạng",
+        &[("xlsx", "Excel"), ("plain", "Excel, danh sách lọc được"), ("csv", "CSV")],
+        false,
+    );
+    let csv = format.as_deref() == Some("csv");
+    let plain = format.as_deref() == Some("plain");
     let filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
     let today = crate::text::today();
@@ -172,7 +179,8 @@ pub async fn export(
                 std::io::Seek::rewind(&mut file).map_err(|e| AppError::Internal(format!("tệp tạm: {e}")))?;
                 Ok(file)
             } else {
-                super::export::register_workbook(c, &filter, today, &none)?.to_temp_file()
+                let make = if plain { super::export::register_plain } else { super::export::register_workbook };
+                make(c, &filter, today, &none)?.to_temp_file()
             }
         })
         .await?;

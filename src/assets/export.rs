@@ -163,8 +163,33 @@ pub fn register_workbook(
     date: NaiveDate,
     progress: &Progress,
 ) -> AppResult<Rendered> {
+    register_as(conn, filter, date, progress, false)
+}
+
+/// The register as a plain list: no groups or subtotals, filter buttons on the header — for
+/// sorting and filtering in Excel rather than for filing.
+pub fn register_plain(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    date: NaiveDate,
+    progress: &Progress,
+) -> AppResult<Rendered> {
+    register_as(conn, filter, date, progress, true)
+}
+
+fn register_as(
+    conn: &mut DbConn,
+    filter: &AssetFilter,
+    date: NaiveDate,
+    progress: &Progress,
+    plain: bool,
+) -> AppResult<Rendered> {
     let report = reports::load("so-tai-san")?;
-    let layout = report.layout_on(date)?.clone();
+    let mut layout = report.layout_on(date)?.clone();
+    if plain {
+        layout.group_by = None;
+        layout.autofilter = true;
+    }
     let vars = reports::standard_vars(conn, date)?;
     let ids = ordered_ids(conn, filter)?;
     with_rows(conn, ids, progress, |v, short| Ok(Some(row_of(v, short))), |rows| reports::render(&layout, &vars, rows))

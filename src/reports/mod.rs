@@ -92,6 +92,9 @@ pub struct Layout {
     pub signatures: Vec<Signature>,
     pub place_date: Option<String>,
     pub landscape: bool,
+    /// Filter buttons on the header of a plain list (one without groups).
+    #[serde(default)]
+    pub autofilter: bool,
 }
 
 pub fn load(code: &str) -> AppResult<Report> {
@@ -357,6 +360,9 @@ pub fn render(
     }
     if group.is_some() {
         close_group(ws, &mut r, group_first, &mut group_sums).map_err(xe)?;
+    }
+    if layout.autofilter && layout.group_by.is_none() && r > data_first {
+        ws.autofilter(header_last, 0, r - 1, last_col).map_err(xe)?;
     }
     // The total: SUBTOTAL leaves the subtotals inside its range out.
     ws.write_string_with_format(r, 0, "", &f.sum_label).map_err(xe)?;
