@@ -451,3 +451,80 @@ async fn scanned_decisions_are_attached_by_hash_and_checked_for_what_they_are() 
     })
     .await;
 }
+
+/// A file of old decisions as offices keep them: a title, a header, a row per asset of a decision.
+fn old_decisions(rows: &[[&str; 9]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "DANH SÁCH QUYẾT ĐỊNH XỬ LÝ TÀI SẢN ĐÃ BAN HÀNH").unwrap();
+    let header = [
+        "STT",
+        "Số quyết định",
+        "Ngày quyết định",
+        "Cơ quan ban hành",
+        "Hình thức xử lý",
+        "Mã tài sản",
+        "Số lượng",
+        "Ngày thực hiện",
+        "Bên nhận",
+        "Ngày ghi giảm",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        ws.write_number(row, 0, (i + 1) as f64).unwrap();
+        for (c, v) in r.iter().enumerate() {
+            if c == 5 && !v.is_empty() {
+                ws.write_number(row, 6, v.parse::<f64>().unwrap()).unwrap();
+            } else if !v.is_empty() {
+                ws.write_string(row, 1 + c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn old_decisions_come_in_from_a_spreadsheet_all_or_nothing() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let scale = asset_by(&app, "Cân phân tích").await;
+        let autoclave = asset_by(&app, "Nồi hấp tiệt trùng").await;
+        let (s1, s2) = (scale["code"].as_str().unwrap(), autoclave["code"].as_str().unwrap());
+        let good = [
+            ["15/QĐ-SKHCN", "10/03/2025", "Sở KH&CN", "Điều chuyển", s1, "1", "20/03/2025", "Sở Y tế", "25/03/2025"],
+            ["15/QĐ-SKHCN", "10/03/2025", "Sở KH&CN", "Điều chuyển", s2, "", "20/03/2025", "Sở Y tế", "25/03/2025"],
+        ];
+        let bad = [
+            good[0],
+            good[1],
+            ["16/QĐ-SKHCN", "12/03/2025", "Sở KH&CN", "Thanh lý — phá dỡ", "KHONG-CO-MA", "", "", "", ""],
+        ];
+        let events = app.audit_count();
+        let (s, r) = upload(&app, "/api/v1/imports/decisions", "quyet-dinh-cu.xlsx", &old_decisions(&bad), None).await;
+        assert_eq!(s, 422, "{r}");
+        assert_eq!((r["created"].as_i64(), r["failed"].as_i64()), (Some(1), Some(1)), "{r}");
+        let refused = r["decisions"].as_array().unwrap().iter().find(|d| d["decision_no"] == "16/QĐ-SKHCN").unwrap();
+        assert!(refused["errors"][0].as_str().unwrap().contains("Không có tài sản mã «KHONG-CO-MA»"), "{refused}");
+        assert_eq!(refused["excel_rows"], json!([6]));
+        assert_eq!(app.audit_count(), events, "nothing saved");
+        let (s, r) =
+            upload(&app, "/api/v1/imports/decisions?preview=true", "quyet-dinh-cu.xlsx", &old_decisions(&good), None)
+                .await;
+        assert_eq!((s, r["created"].as_i64(), r["saved"].as_bool()), (200, Some(1), Some(false)), "{r}");
+        let (s, r) = upload(&app, "/api/v1/imports/decisions", "quyet-dinh-cu.xlsx", &old_decisions(&good), None).await;
+        assert_eq!(s, 201, "{r}");
+        let id = r["decisions"][0]["disposal_id"].clone();
+        let (_, d) = app.get(&format!("/api/v1/disposals/{id}")).await;
+        assert_eq!(d["status"], "da_ghi_giam", "{d}");
+        assert_eq!(d["form"]["code"], "dieu_chuyen");
+        let kinds: Vec<&str> = d["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["de_nghi", "quyet_dinh", "ban_giao", "ghi_giam"]);
+        assert_eq!(d["steps"][1]["doc_no"], "15/QĐ-SKHCN");
+        assert_eq!(d["steps"][2]["counterparty"], "Sở Y tế");
+        assert_eq!(asset_by(&app, "Nồi hấp tiệt trùng").await["status"], "da_xu_ly");
+    })
+    .await;
+}

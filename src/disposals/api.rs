@@ -33,7 +33,35 @@ pub fn routes() -> Vec<Route> {
         Route::post("/api/v1/disposals/{id}/attachments", HandleAssets, attach)
             .with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::get("/api/v1/attachments/{id}", ReadRegister, attachment),
+        Route::post("/api/v1/imports/decisions", HandleAssets, import_decisions)
+            .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
     ]
+}
+
+/// `POST /api/v1/imports/decisions?preview=true` with a workbook of old decisions as `file`: 200 with
+/// the preview, 201 once saved, 422 when a decision is refused (and nothing is saved).
+async fn import_decisions(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
+    let preview = matches!(q.choice("preview", "Xem trước", yes_no, false).as_deref(), Some("true" | "1"));
+    q.finish()?;
+    let limit = crate::assets::import_web::UPLOAD_LIMIT;
+    let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, limit).await?;
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
+    let report =
+        tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+    let status = match (preview, report.saved) {
+        (true, _) => StatusCode::OK,
+        (false, true) => StatusCode::CREATED,
+        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    Ok((status, Json(report)).into_response())
 }
 
 /// A scan attached to a handling (multipart: `file`, and `step_id` for the document it belongs to).

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod attachments;
 pub mod export;
+pub mod import;
 pub mod pages;
 
 use std::collections::HashMap;

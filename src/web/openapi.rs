@@ -129,6 +129,10 @@ pub fn spec() -> Value {
                 "post": {"tags": ["disposals"], "summary": "Đề nghị xử lý: form_code, reason, doc_no, doc_date, lines [{asset_id, quantity}]",
                          "responses": {"201": {"description": "Hồ sơ vừa mở"}, "422": errors()["422"]}}
             },
+            "/api/v1/imports/decisions": {
+                "post": {"tags": ["disposals"], "summary": "Nhập tệp quyết định xử lý cũ (multipart `file`; `preview=true` xem trước): mỗi dòng một tài sản của một quyết định",
+                         "responses": {"200": {"description": "Xem trước"}, "201": {"description": "Đã nhập"}, "422": {"description": "Có quyết định không hợp lệ; không lưu gì"}}}
+            },
             "/api/v1/disposals/overview": {
                 "get": {"tags": ["disposals"], "summary": "Việc đến hạn, quá hạn, và nhiệm vụ đã nghiệm thu còn tài sản chưa xử lý", "responses": {"200": {"description": "Tổng quan"}}}
             },
