@@ -58,8 +58,11 @@ fn text_of(cell: Option<&Cell>) -> Option<String> {
     }
 }
 
+/// A row of the file: its number as Excel shows it, and its values by field.
+type FileRow = (u32, Map<String, Value>);
+
 /// One handling's documents from its rows; its errors, worded for the person fixing the file.
-fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, rows: &[(u32, Map<String, Value>)]) -> AppResult<i32> {
+fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, rows: &[FileRow]) -> AppResult<i32> {
     let first = &rows[0].1;
     let get = |k: &str| first.get(k).and_then(Value::as_str).map(str::to_string);
     let decision_no = get("decision_no").unwrap_or_default();
@@ -182,7 +185,7 @@ pub fn run(
         saved: false,
     };
     // The rows of each decision, in the order the file gives them.
-    let mut groups: Vec<((String, String), Vec<(u32, Map<String, Value>)>)> = vec![];
+    let mut groups: Vec<((String, String), Vec<FileRow>)> = vec![];
     for row in rows {
         if let table::RowKind::Skip(reason) = row.kind {
             report.skipped.push((row.excel_row, reason));
