@@ -84,6 +84,9 @@ enum Command {
         /// Plain CSV (UTF-8 with BOM) instead of the workbook.
         #[arg(long)]
         csv: bool,
+        /// The register as one list to filter (no groups or subtotals, filter buttons on the header).
+        #[arg(long)]
+        plain: bool,
         /// The file to write.
         #[arg(short, long)]
         output: std::path::PathBuf,
@@ -266,7 +269,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             );
             Ok(if dry_run || r.saved { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Export { report, code, from, to, year, unit, task, csv, output } => {
+        Command::Export { report, code, from, to, year, unit, task, csv, plain, output } => {
             if !["register", "wear", "book", "card", "changes"].contains(&report.as_str()) {
                 return Err(AppError::Config(format!(
                     "Không có báo cáo «{report}»; hiện có: register, wear, book, card, changes"
@@ -338,6 +341,9 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                         let mut out = std::io::BufWriter::new(file);
                         taisan::assets::export::register_csv(c, &filter, today, &bar, &mut out)?;
                         std::io::Write::flush(&mut out).map_err(|e| cannot_write(format_args!("{e}")))
+                    }
+                    (_, false) if plain => {
+                        taisan::assets::export::register_plain(c, &filter, today, &bar)?.save(&output)
                     }
                     (_, false) => taisan::assets::export::register_workbook(c, &filter, today, &bar)?.save(&output),
                 }

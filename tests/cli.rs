@@ -74,6 +74,9 @@ fn people_tokens_and_the_chain(app: &common::TestApp) {
     let (ok, out, err) = taisan(&url, &["export", "register", "--csv", "-o", out_file.to_str().unwrap()], None);
     assert!(ok && out.contains("Đã ghi"), "{out}{err}");
     assert!(std::fs::read(&out_file).unwrap().starts_with(b"\xEF\xBB\xBF"), "CSV with a BOM");
+    let (ok, out, err) = taisan(&url, &["export", "register", "--plain", "-o", out_file.to_str().unwrap()], None);
+    assert!(ok && out.contains("Đã ghi"), "{out}{err}");
+    assert!(std::fs::read(&out_file).unwrap().starts_with(b"PK"));
     // A card is of one asset, named by its code.
     let (ok, _, err) = taisan(&url, &["export", "card", "--code", "KHONG-CO", "-o", out_file.to_str().unwrap()], None);
     assert!(!ok && err.contains("tài sản mã «KHONG-CO»"), "{err}");
