@@ -525,6 +525,24 @@ async fn old_decisions_come_in_from_a_spreadsheet_all_or_nothing() {
         assert_eq!(d["steps"][1]["doc_no"], "15/QĐ-SKHCN");
         assert_eq!(d["steps"][2]["counterparty"], "Sở Y tế");
         assert_eq!(asset_by(&app, "Nồi hấp tiệt trùng").await["status"], "da_xu_ly");
+        // The same through the page: the refusal with its reason, nothing saved.
+        let bad_again = [["17/QĐ-SKHCN", "12/03/2025", "Sở KH&CN", "Tiêu hủy", "KHONG-CO-MA", "", "", "", ""]];
+        let body = old_decisions(&bad_again);
+        let mut multipart = Vec::new();
+        multipart.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"qd.xlsx\"\r\n\r\n")
+                .as_bytes(),
+        );
+        multipart.extend(&body);
+        multipart.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let req = axum::http::Request::post("/xu-ly/nhap-quyet-dinh")
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(axum::body::Body::from(multipart))
+            .unwrap();
+        let (s, _, page) = app.send(req).await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, 422, "{page}");
+        assert!(page.contains("Không có tài sản mã «KHONG-CO-MA»") && page.contains("decisions-refused"), "{page}");
     })
     .await;
 }

@@ -31,6 +31,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/xu-ly/{id}", ReadRegister, show),
         Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet),
         Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet),
+        Route::post("/xu-ly/nhap-quyet-dinh", HandleAssets, import_decisions)
+            .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
         Route::post("/xu-ly/{id}/tep", HandleAssets, attach).with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::post("/xu-ly/{id}/{step}", HandleAssets, record_step),
     ]
@@ -284,4 +286,29 @@ async fn attach(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "disposals/import.html")]
+struct ImportPage {
+    nav: Nav,
+    r: super::import::DecisionsReport,
+    preview: bool,
+}
+
+/// A file of old decisions from the page: previewed, or imported whole.
+async fn import_decisions(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    multipart: axum::extract::Multipart,
+) -> PageResult<Response> {
+    let limit = crate::assets::import_web::UPLOAD_LIMIT;
+    let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
+    let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
+    let r = tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let status = if preview || r.saved { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Html(render(&ImportPage { nav: Nav::of(&me), r, preview })?)).into_response())
 }
