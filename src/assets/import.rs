@@ -346,8 +346,8 @@ const REPORT_ERRORS: usize = 20_000;
 struct Prepared {
     excel_row: u32,
     values: Map<String, Value>,
-    /// Each field's cell as the sheet shows it, for error messages.
-    raw: BTreeMap<String, String>,
+    /// The row's cells, to quote the one a message is about.
+    cells: Vec<Cell>,
     errors: Vec<CellError>,
     code: Option<String>,
     name: Option<String>,
@@ -388,14 +388,12 @@ impl Importer<'_> {
     }
 
     /// A data row's cells as values, what they name turned into ids, derived values filled in.
-    fn prepare(&self, excel_row: u32, cells: &[Cell]) -> Prepared {
+    fn prepare(&self, excel_row: u32, cells: Vec<Cell>) -> Prepared {
         let mut errors: Vec<CellError> = vec![];
         let mut values: Map<String, Value> = Map::new();
-        let mut raw: BTreeMap<String, String> = BTreeMap::new();
         for col in &self.columns {
             let Some(field) = col.field.as_deref() else { continue };
             let cell = cells.get(col.index as usize).unwrap_or(&Cell::Empty);
-            raw.insert(field.to_string(), cell.display());
             match value_of(field, cell) {
                 Ok(v) => {
                     values.insert(field.to_string(), v);
@@ -467,12 +465,15 @@ impl Importer<'_> {
         if values.get("opening_wear").is_some_and(|v| !v.is_null()) && !values.contains_key("opening_wear_as_of") {
             values.insert("opening_wear_as_of".into(), json!(self.wear_as_of.format("%Y-%m-%d").to_string()));
         }
-        Prepared { excel_row, values, raw, errors, code, name }
+        Prepared { excel_row, values, cells, errors, code, name }
     }
 
     /// The errors a row's checked fields gave, under the columns they came from.
     fn field_errors(&self, err: AppError, row: &Prepared) -> AppResult<Vec<CellError>> {
-        let cell = |field: &str| row.raw.get(field).cloned().unwrap_or_default();
+        let cell = |field: &str| {
+            let col = self.columns.iter().find(|c| c.field.as_deref() == Some(field));
+            col.and_then(|c| row.cells.get(c.index as usize)).map(Cell::display).unwrap_or_default()
+        };
         match err {
             AppError::Invalid(fields) => Ok(fields
                 .into_iter()
@@ -503,7 +504,7 @@ impl Importer<'_> {
             match row.kind {
                 table::RowKind::Skip(reason) => out.push(RowReport::skipped(row.excel_row, reason)),
                 table::RowKind::Data => {
-                    prepared.push((out.len(), self.prepare(row.excel_row, &row.cells)));
+                    prepared.push((out.len(), self.prepare(row.excel_row, row.cells)));
                     out.push(RowReport::skipped(row.excel_row, String::new()));
                 }
             }

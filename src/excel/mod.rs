@@ -210,68 +210,78 @@ pub fn each_row(
     check_zip(bytes, file_name, limits)?;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(u32, Vec<Cell>), AppError>>(512);
-        let reader = scope.spawn(move || {
-            let sent = (|| {
+        // The reader decides the encoding from the first rows and converts every row itself, so the
+        // consumer's core only checks and writes.
+        let reader = scope.spawn(move || -> (Option<Legacy>, Legacy) {
+            let send = |r: u32, cells: Vec<Cell>| tx.send(Ok((r, cells))).is_ok();
+            let mut first: Vec<(u32, Vec<Cell>)> = Vec::new();
+            let mut encoding: Option<Legacy> = None;
+            let read = (|| {
                 let mut wb = open_xlsx(bytes, file_name)?;
-                xlsx_rows(&mut wb, file_name, sheet, limits, size, |r, cells| Ok(tx.send(Ok((r, cells))).is_ok()))
-            })();
-            match sent {
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    None
-                }
-                Ok(by_font) => by_font,
-            }
-        });
-        let mut first: Vec<(u32, Vec<Cell>)> = Vec::new();
-        let mut encoding: Option<Legacy> = None;
-        let convert = |cells: &mut Vec<Cell>, encoding: Legacy| {
-            for cell in cells.iter_mut() {
-                if let Cell::Text(t) = cell {
-                    *t = legacy::convert(t, encoding);
-                }
-            }
-        };
-        let decide = |first: &mut Vec<(u32, Vec<Cell>)>| {
-            let texts = first.iter().flat_map(|(_, cells)| cells.iter().filter_map(Cell::text));
-            let found = legacy::detect(texts);
-            for (_, cells) in first.iter_mut() {
-                convert(cells, found);
-            }
-            found
-        };
-        for item in rx.iter() {
-            let (r, mut cells) = item?;
-            match encoding {
-                Some(e) => {
-                    convert(&mut cells, e);
-                    each(r, cells)?;
-                }
-                None => {
+                xlsx_rows(&mut wb, file_name, sheet, limits, size, |r, mut cells| {
+                    if let Some(e) = encoding {
+                        convert_cells(&mut cells, e);
+                        return Ok(send(r, cells));
+                    }
                     first.push((r, cells));
                     if first.len() >= DETECT_ROWS {
-                        encoding = Some(decide(&mut first));
+                        encoding = Some(decide_encoding(&mut first));
                         for (r, cells) in first.drain(..) {
-                            each(r, cells)?;
+                            if !send(r, cells) {
+                                return Ok(false);
+                            }
                         }
                     }
+                    Ok(true)
+                })
+            })();
+            match read {
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    (None, Legacy::Unicode)
+                }
+                Ok(by_font) => {
+                    let encoding = match encoding {
+                        Some(e) => e,
+                        None => {
+                            let e = decide_encoding(&mut first);
+                            for (r, cells) in first.drain(..) {
+                                send(r, cells);
+                            }
+                            e
+                        }
+                    };
+                    (by_font, encoding)
                 }
             }
+        });
+        for item in rx.iter() {
+            let (r, cells) = item?;
+            each(r, cells)?;
         }
-        let encoding = match encoding {
-            Some(e) => e,
-            None => {
-                let e = decide(&mut first);
-                for (r, cells) in first.drain(..) {
-                    each(r, cells)?;
-                }
-                e
-            }
-        };
         drop(rx);
-        let by_font = reader.join().map_err(|_| AppError::Internal("luồng đọc tệp dừng bất thường".into()))?;
+        let (by_font, encoding) =
+            reader.join().map_err(|_| AppError::Internal("luồng đọc tệp dừng bất thường".into()))?;
         Ok(by_font.unwrap_or(encoding))
     })
+}
+
+/// Converts the text cells of a row from `encoding` (and to NFC).
+fn convert_cells(cells: &mut [Cell], encoding: Legacy) {
+    for cell in cells.iter_mut() {
+        if let Cell::Text(t) = cell {
+            *t = legacy::convert(t, encoding);
+        }
+    }
+}
+
+/// The encoding of the first rows of a sheet, their text converted from it.
+fn decide_encoding(first: &mut [(u32, Vec<Cell>)]) -> Legacy {
+    let found = legacy::detect(first.iter().flat_map(|(_, cells)| cells.iter().filter_map(Cell::text)));
+    for (_, cells) in first.iter_mut() {
+        convert_cells(cells, found);
+    }
+    found
 }
 
 fn check_size(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<(), AppError> {
@@ -566,10 +576,6 @@ fn convert_text(sheet: &mut Sheet, font: Option<Legacy>) {
         sheet.encoding = encoding;
     }
     for (_, cells) in &mut sheet.rows {
-        for cell in cells.iter_mut() {
-            if let Cell::Text(t) = cell {
-                *t = legacy::convert(t, encoding);
-            }
-        }
+        convert_cells(cells, encoding);
     }
 }

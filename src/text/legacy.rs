@@ -252,6 +252,10 @@ pub fn from_viqr(s: &str) -> String {
 }
 
 pub fn convert(s: &str, from: Legacy) -> String {
+    // Most cells are already Unicode in NFC: a quick check spares rebuilding them.
+    if from == Legacy::Unicode && unicode_normalization::is_nfc(s) {
+        return s.to_string();
+    }
     let converted = match from {
         Legacy::Unicode => s.to_string(),
         Legacy::Tcvn3 => from_tcvn3(s),
