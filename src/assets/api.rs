@@ -209,10 +209,7 @@ pub async fn export_changes(
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
 ) -> Result<axum::response::Response, AppError> {
-    use chrono::Datelike;
-    let today = crate::text::today();
-    let from = q.date("from", "Từ ngày").unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
-    let to = q.date("to", "Đến ngày").unwrap_or(today);
+    let (from, to) = crate::reports::read_period(&mut q);
     let filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
     let file = st

@@ -414,9 +414,7 @@ pub fn changes_workbook(
     progress: &Progress,
 ) -> AppResult<Rendered> {
     use crate::db::schema::{audit_events, org_units};
-    if to < from {
-        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
-    }
+    reports::check_period(from, to)?;
     let report = reports::load("tang-giam")?;
     let layout = report.layout_on(to)?.clone();
     let mut vars = reports::standard_vars(conn, crate::text::today())?;

@@ -40,6 +40,20 @@ pub fn routes() -> Vec<Route> {
 
 /// `POST /api/v1/imports/decisions?preview=true` with a workbook of old decisions as `file`: 200 with
 /// the preview, 201 once saved, 422 when a decision is refused (and nothing is saved).
+/// Runs an import of old decisions off the async threads; shared by the API and the page.
+pub async fn run_decisions_import(
+    st: &AppState,
+    me: &Identity,
+    name: String,
+    bytes: Vec<u8>,
+    preview: bool,
+) -> AppResult<super::import::DecisionsReport> {
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
+    tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
 async fn import_decisions(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -51,11 +65,7 @@ async fn import_decisions(
     q.finish()?;
     let limit = crate::assets::import_web::UPLOAD_LIMIT;
     let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, limit).await?;
-    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
-    let report =
-        tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+    let report = run_decisions_import(&st, &me, name, bytes, preview).await?;
     let status = match (preview, report.saved) {
         (true, _) => StatusCode::OK,
         (false, true) => StatusCode::CREATED,
@@ -124,20 +134,12 @@ pub async fn handover_sheet(State(st): State<AppState>, Path(id): Path<String>) 
     Ok(crate::web::download("Biên bản bàn giao, tiếp nhận tài sản.xlsx", crate::web::XLSX, bytes))
 }
 
-/// The period of a report: `from` and `to` (dd/mm/yyyy), this year to today by default.
-fn period(q: &mut Input) -> (chrono::NaiveDate, chrono::NaiveDate) {
-    use chrono::Datelike;
-    let today = crate::text::today();
-    let from = q.date("from", "Từ ngày").unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
-    (from, q.date("to", "Đến ngày").unwrap_or(today))
-}
-
 /// Sổ theo dõi xử lý tài sản for the handlings proposed in a period.
 pub async fn disposal_register_sheet(
     State(st): State<AppState>,
     QueryInput(mut q): QueryInput,
 ) -> Result<Response, AppError> {
-    let (from, to) = period(&mut q);
+    let (from, to) = crate::reports::read_period(&mut q);
     q.finish()?;
     let bytes = st.db.read(move |c| super::export::disposal_register(c, from, to)?.to_bytes()).await?;
     let name = format!("Sổ theo dõi xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
@@ -146,7 +148,7 @@ pub async fn disposal_register_sheet(
 
 /// Danh sách quyết định xử lý tài sản made in a period.
 pub async fn decisions_sheet(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Response, AppError> {
-    let (from, to) = period(&mut q);
+    let (from, to) = crate::reports::read_period(&mut q);
     q.finish()?;
     let bytes = st.db.read(move |c| super::export::decisions_list(c, from, to)?.to_bytes()).await?;
     let name = format!("Quyết định xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));

@@ -144,7 +144,7 @@ pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<R
             assets::task_id,
         ))
         .load(conn)?;
-    let in_handling: Vec<i32> = lines.iter().map(|l| l.0).collect();
+    let in_handling: std::collections::HashSet<i32> = lines.iter().map(|l| l.0).collect();
     let pending: Vec<(i32, Option<i32>, i32, i64, i64)> = assets::table
         .filter(assets::task_id.is_not_null())
         .filter(assets::status.ne("da_xu_ly"))
@@ -211,9 +211,7 @@ pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<R
 /// The handlings proposed between `from` and `to`, each line with the dates of its steps, by form.
 fn handlings_in(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<DisposalView>> {
     use crate::db::schema::disposal_steps;
-    if to < from {
-        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
-    }
+    reports::check_period(from, to)?;
     let ids: Vec<i32> = disposal_steps::table
         .filter(disposal_steps::kind.eq("de_nghi"))
         .filter(disposal_steps::doc_date.between(from, to))
@@ -287,9 +285,7 @@ pub fn disposal_register(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> A
 /// Danh sách quyết định xử lý tài sản: the decisions standing that were made in the period, by form.
 pub fn decisions_list(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
     use crate::db::schema::disposal_steps;
-    if to < from {
-        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
-    }
+    reports::check_period(from, to)?;
     let ids: Vec<i32> = disposal_steps::table
         .filter(disposal_steps::kind.eq("quyet_dinh"))
         .filter(disposal_steps::doc_date.between(from, to))

@@ -171,9 +171,7 @@ pub struct DisposalView {
     pub overdue: bool,
 }
 
-pub(crate) fn label(choices: &[(&str, &str)], code: &str) -> String {
-    assets::label(choices, code)
-}
+pub(crate) use crate::assets::label;
 
 /// The forms in force on `on`, by regime.
 pub fn forms_on(conn: &mut DbConn, on: NaiveDate) -> AppResult<Vec<HandlingForm>> {
@@ -359,6 +357,7 @@ fn append(
         ))
         .returning(disposal_steps::id)
         .get_result(conn)?;
+    // Read back: a returned row of all columns is not expressible over the MultiConnection.
     let step = disposal_steps::table.find(id).select(DisposalStep::as_select()).first(conn)?;
     audit::record(conn, actor, "step", "disposal", d.id, None, Some(&json!({"status": status, "step": step})))?;
     Ok(id)
@@ -962,6 +961,11 @@ pub fn list(conn: &mut DbConn, open: bool, overdue: bool) -> AppResult<Vec<Dispo
         q = q.filter(disposals::due_on.lt(today()));
     }
     let found: Vec<Disposal> = q.order(disposals::id.desc()).select(Disposal::as_select()).load(conn)?;
+    summaries(conn, found)
+}
+
+/// Handlings as rows of a list: form name, status, deadline, assets and their value.
+fn summaries(conn: &mut DbConn, found: Vec<Disposal>) -> AppResult<Vec<DisposalSummary>> {
     let forms: HashMap<String, String> = handling_forms::table
         .select((handling_forms::code, handling_forms::name))
         .load::<(String, String)>(conn)?
@@ -1027,29 +1031,35 @@ pub fn unhandled_tasks(conn: &mut DbConn) -> AppResult<Vec<UnhandledTask>> {
         .order(tasks::acceptance_date)
         .select((tasks::id, tasks::code, tasks::title, tasks::acceptance_date))
         .load(conn)?;
-    let today = today();
-    let mut out = vec![];
-    for (task_id, code, title, acceptance_date) in accepted {
-        let rows: Vec<(i64, i64)> = assets_t::table
-            .filter(assets_t::task_id.eq(task_id))
-            .filter(assets_t::status.ne("da_xu_ly"))
-            .select((assets_t::original_cost, assets_t::residual_value))
-            .load(conn)?;
-        if rows.is_empty() {
-            continue;
-        }
-        out.push(UnhandledTask {
-            task_id,
-            code,
-            title,
-            acceptance_date,
-            days_since_acceptance: acceptance_date.map(|d| (today - d).num_days()),
-            assets: rows.len() as i64,
-            original_cost: rows.iter().map(|r| r.0).sum(),
-            residual_value: rows.iter().map(|r| r.1).sum(),
-        });
+    // The accepted tasks' assets not yet handled, in one query, summed per task.
+    let ids: Vec<i32> = accepted.iter().map(|t| t.0).collect();
+    let mut sums: HashMap<i32, (i64, i64, i64)> = HashMap::new();
+    for (task, cost, residual) in assets_t::table
+        .filter(assets_t::task_id.eq_any(ids))
+        .filter(assets_t::status.ne("da_xu_ly"))
+        .select((assets_t::task_id, assets_t::original_cost, assets_t::residual_value))
+        .load::<(Option<i32>, i64, i64)>(conn)?
+    {
+        let e = sums.entry(task.unwrap_or_default()).or_default();
+        *e = (e.0 + 1, e.1 + cost, e.2 + residual);
     }
-    Ok(out)
+    let today = today();
+    Ok(accepted
+        .into_iter()
+        .filter_map(|(task_id, code, title, acceptance_date)| {
+            let (assets, original_cost, residual_value) = sums.get(&task_id).copied()?;
+            Some(UnhandledTask {
+                task_id,
+                code,
+                title,
+                acceptance_date,
+                days_since_acceptance: acceptance_date.map(|d| (today - d).num_days()),
+                assets,
+                original_cost,
+                residual_value,
+            })
+        })
+        .collect())
 }
 
 /// An asset taken off the register (ghi giảm) by a handling.
@@ -1118,5 +1128,10 @@ pub fn of_asset(conn: &mut DbConn, asset_id: i32) -> AppResult<Vec<DisposalSumma
         .select(disposal_lines::disposal_id)
         .distinct()
         .load(conn)?;
-    Ok(list(conn, false, false)?.into_iter().filter(|d| ids.contains(&d.id)).collect())
+    let found: Vec<Disposal> = disposals::table
+        .filter(disposals::id.eq_any(ids))
+        .order(disposals::id.desc())
+        .select(Disposal::as_select())
+        .load(conn)?;
+    summaries(conn, found)
 }

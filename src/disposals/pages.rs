@@ -305,10 +305,7 @@ async fn import_decisions(
     let limit = crate::assets::import_web::UPLOAD_LIMIT;
     let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
     let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
-    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
-    let r = tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let r = super::api::run_decisions_import(&st, &me, name, bytes, preview).await?;
     let status = if preview || r.saved { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Html(render(&ImportPage { nav: Nav::of(&me), r, preview })?)).into_response())
 }

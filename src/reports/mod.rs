@@ -120,6 +120,21 @@ impl Report {
     }
 }
 
+/// A report's period, both days included: refused when it ends before it starts.
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+    if to < from {
+        return Err(AppError::invalid("to", "«Đến ngày» phải sau «Từ ngày»"));
+    }
+    Ok(())
+}
+
+/// The period asked for (`from`, `to`, dd/mm/yyyy): this year up to today when not given.
+pub fn read_period(input: &mut crate::input::Input) -> (NaiveDate, NaiveDate) {
+    let today = crate::text::today();
+    let from = input.date("from", "Từ ngày").unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+    (from, input.date("to", "Đến ngày").unwrap_or(today))
+}
+
 /// Fills "{name}" placeholders.
 pub fn fill(template: &str, vars: &BTreeMap<String, String>) -> String {
     let mut out = template.to_string();
