@@ -199,6 +199,21 @@ impl Input {
         None
     }
 
+    /// The items of a JSON array as text (strings and numbers): lists of names.
+    pub fn raw_array(&self, key: &str) -> Vec<String> {
+        match self.values.get(key) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        }
+    }
+
     pub fn required<T>(&mut self, value: Option<T>, key: &str, label: &str) -> Option<T> {
         if value.is_none() && !self.has_error(key) {
             self.error(key, format!("«{label}» không được để trống"));

@@ -366,7 +366,7 @@ pub fn find_view(conn: &mut DbConn, id: i32) -> AppResult<AssetView> {
 }
 
 /// An asset already read, with the names of what it refers to.
-fn view_of(conn: &mut DbConn, asset: Asset) -> AppResult<AssetView> {
+pub(crate) fn view_of(conn: &mut DbConn, asset: Asset) -> AppResult<AssetView> {
     let task_ids: Vec<i32> = asset.task_id.into_iter().collect();
     Ok(Lookups::load(conn, &task_ids)?.view(asset))
 }

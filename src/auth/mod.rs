@@ -86,6 +86,10 @@ pub enum Permission {
     ReadActivity,
     /// Propose, decide, execute and write down the handling of assets (xử lý tài sản).
     HandleAssets,
+    /// Set up a count (kiểm kê), open it, reconcile, resolve its discrepancies and close it.
+    ManageCounts,
+    /// Record what was counted (unit staff: only their unit's assets).
+    RecordCounts,
 }
 
 /// The one table of permissions: which roles hold each permission.
@@ -97,6 +101,8 @@ pub const PERMISSIONS: &[(Permission, &[Role])] = &[
     (Permission::ManageUsers, &[Role::Admin]),
     (Permission::ReadActivity, &[Role::Admin, Role::Inspector, Role::Leadership]),
     (Permission::HandleAssets, &[Role::Admin, Role::AssetTeam]),
+    (Permission::ManageCounts, &[Role::Admin, Role::AssetTeam]),
+    (Permission::RecordCounts, &[Role::Admin, Role::AssetTeam, Role::UnitStaff]),
 ];
 
 impl Permission {

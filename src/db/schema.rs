@@ -390,3 +390,86 @@ diesel::table! {
 
 diesel::joinable!(attachments -> disposals (disposal_id));
 diesel::allow_tables_to_appear_in_same_query!(attachments, disposals, file_blobs);
+
+diesel::table! {
+    count_sessions (id) {
+        id -> Integer,
+        code -> Text,
+        title -> Text,
+        decision_no -> Text,
+        decision_date -> Date,
+        reference_date -> Date,
+        scope_units -> Text,
+        scope_locations -> Text,
+        scope_classes -> Text,
+        status -> Text,
+        sheet_secret -> Text,
+        minutes_sha256 -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        opened_at -> Nullable<Timestamp>,
+        reconciled_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    count_members (id) {
+        id -> Integer,
+        session_id -> Integer,
+        full_name -> Text,
+        committee_role -> Text,
+        position -> Nullable<Text>,
+        represents -> Nullable<Text>,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    count_lines (id) {
+        id -> Integer,
+        session_id -> Integer,
+        asset_id -> Nullable<Integer>,
+        code -> Text,
+        name -> Text,
+        class_name -> Text,
+        class_order -> Integer,
+        unit_id -> Nullable<Integer>,
+        unit_name -> Text,
+        location -> Nullable<Text>,
+        unit_of_measure -> Text,
+        book_quantity -> Integer,
+        book_cost -> BigInt,
+        book_residual -> BigInt,
+        book_condition -> Text,
+        resolution -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        disposal_id -> Nullable<Integer>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    count_entries (id) {
+        id -> Integer,
+        session_id -> Integer,
+        code -> Text,
+        quantity -> Integer,
+        condition -> Nullable<Text>,
+        location -> Nullable<Text>,
+        note -> Nullable<Text>,
+        counter -> Text,
+        source -> Text,
+        settles -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(count_members -> count_sessions (session_id));
+diesel::joinable!(count_lines -> count_sessions (session_id));
+diesel::joinable!(count_entries -> count_sessions (session_id));
+diesel::allow_tables_to_appear_in_same_query!(count_sessions, count_members, count_lines, count_entries, assets);

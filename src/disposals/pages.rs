@@ -17,7 +17,7 @@ use crate::auth::Identity;
 use crate::auth::Permission::{HandleAssets, ReadRegister};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::error::PageResult;
+use crate::web::error::{messages, PageResult};
 use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -155,12 +155,6 @@ fn proposal_input(values: &BTreeMap<String, String>) -> Input {
     Input::from_json(Value::Object(obj)).expect("an object")
 }
 
-fn messages(e: &AppError) -> Vec<String> {
-    match e {
-        AppError::Invalid(fields) => fields.values().cloned().collect(),
-        e => vec![e.public_message()],
-    }
-}
 
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let values = form.to_map();

@@ -24,6 +24,9 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("ket-qua-xu-ly-nhiem-vu", include_str!("../../reports/task_handling.json")),
     ("so-xu-ly", include_str!("../../reports/disposal_register.json")),
     ("quyet-dinh-xu-ly", include_str!("../../reports/decisions.json")),
+    ("bien-ban-kiem-ke", include_str!("../../reports/count_minutes.json")),
+    ("kiem-ke-don-vi", include_str!("../../reports/count_units.json")),
+    ("chenh-lech-kiem-ke", include_str!("../../reports/count_discrepancies.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -211,11 +214,39 @@ pub fn render(
     vars: &BTreeMap<String, String>,
     rows: &mut dyn Iterator<Item = AppResult<Row>>,
 ) -> AppResult<Rendered> {
+    let mut wb = Workbook::new();
+    write_sheet(&mut wb, "Báo cáo", layout, vars, rows)?;
+    Ok(Rendered(wb))
+}
+
+/// One sheet of a workbook of several reports (a count's minutes, its summary by unit and its
+/// discrepancies): each in its own layout.
+pub struct SheetSpec<'a> {
+    pub name: &'a str,
+    pub layout: &'a Layout,
+    pub vars: &'a BTreeMap<String, String>,
+    pub rows: Vec<Row>,
+}
+
+pub fn render_sheets(sheets: Vec<SheetSpec>) -> AppResult<Rendered> {
+    let mut wb = Workbook::new();
+    for s in sheets {
+        write_sheet(&mut wb, s.name, s.layout, s.vars, &mut s.rows.into_iter().map(Ok))?;
+    }
+    Ok(Rendered(wb))
+}
+
+fn write_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    layout: &Layout,
+    vars: &BTreeMap<String, String>,
+    rows: &mut dyn Iterator<Item = AppResult<Row>>,
+) -> AppResult<()> {
     let xe = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let f = Formats::new();
-    let mut wb = Workbook::new();
     let ws: &mut Worksheet = wb.add_worksheet_with_constant_memory().map_err(xe)?;
-    ws.set_name("Báo cáo").map_err(xe)?;
+    ws.set_name(name).map_err(xe)?;
     let ncols = layout.columns.len() as u16;
     let last_col = ncols - 1;
     for (i, c) in layout.columns.iter().enumerate() {
@@ -419,7 +450,7 @@ pub fn render(
     ws.set_repeat_rows(header_first, header_last).map_err(xe)?;
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&CTrang &P / &N");
-    Ok(Rendered(wb))
+    Ok(())
 }
 
 /// A workbook rendered, not yet written: its rows wait in rust_xlsxwriter's temporary files (it is

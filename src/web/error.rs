@@ -124,3 +124,11 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult<T> = Result<T, PageError>;
+
+/// An error as the lines a page lists above its form: each field's message, or the one message.
+pub fn messages(e: &AppError) -> Vec<String> {
+    match e {
+        AppError::Invalid(fields) => fields.values().cloned().collect(),
+        e => vec![e.public_message()],
+    }
+}

@@ -89,6 +89,8 @@ pub fn routes() -> Vec<Route> {
         crate::tasks::api::routes(),
         crate::disposals::api::routes(),
         crate::disposals::pages::routes(),
+        crate::inventory::api::routes(),
+        crate::inventory::pages::routes(),
         crate::tasks::pages::routes(),
         crate::rules::api::routes(),
         crate::rules::pages::routes(),
@@ -365,6 +367,8 @@ pub struct Nav {
     pub can_activity: bool,
     pub can_manage_users: bool,
     pub can_handle_assets: bool,
+    pub can_manage_counts: bool,
+    pub can_count: bool,
 }
 
 impl Nav {
@@ -381,6 +385,8 @@ impl Nav {
             can_activity: Permission::ReadActivity.allows(role),
             can_manage_users: Permission::ManageUsers.allows(role),
             can_handle_assets: Permission::HandleAssets.allows(role),
+            can_manage_counts: Permission::ManageCounts.allows(role),
+            can_count: Permission::RecordCounts.allows(role),
         }
     }
 

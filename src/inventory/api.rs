@@ -1,0 +1,303 @@
+//! `/api/v1/counts`: the year-end count for programs — set up, open, count, reconcile, resolve,
+//! close, and the spreadsheets out and back.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::sheets::SheetKey;
+use crate::auth::web::Auth;
+use crate::auth::Permission::{ManageCounts, ReadRegister, RecordCounts};
+use crate::auth::{Identity, Permission};
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/api/v1/counts", ReadRegister, list),
+        Route::post("/api/v1/counts", ManageCounts, create),
+        Route::get("/api/v1/counts/{id}", ReadRegister, show),
+        Route::post("/api/v1/counts/{id}/open", ManageCounts, open),
+        Route::post("/api/v1/counts/{id}/entries", RecordCounts, entry),
+        Route::post("/api/v1/counts/{id}/sheets", RecordCounts, upload).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::get("/api/v1/counts/{id}/sheet", ReadRegister, sheet),
+        Route::get("/api/v1/counts/{id}/reconciliation", ReadRegister, reconciliation),
+        Route::post("/api/v1/counts/{id}/reconcile", ManageCounts, reconcile),
+        Route::post("/api/v1/counts/{id}/reopen", ManageCounts, reopen),
+        Route::post("/api/v1/counts/{id}/lines/{line}/resolution", ManageCounts, resolve),
+        Route::post("/api/v1/counts/{id}/close", ManageCounts, close),
+        Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes),
+    ]
+}
+
+pub const UPLOAD_LIMIT: usize = crate::assets::import_web::UPLOAD_LIMIT;
+
+async fn list(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    let items = st.db.read(super::list).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn create(State(st): State<AppState>, Auth(me): Auth, JsonInput(input): JsonInput) -> Result<Response, AppError> {
+    let actor = me.user.actor();
+    let view = st
+        .db
+        .write(move |c| {
+            let id = super::create(c, &actor, input)?;
+            super::view(c, id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    Ok(Json(st.db.read(move |c| super::view(c, id)).await?))
+}
+
+/// The version the caller saw, from `{"version": n}` (optional: without it the step is not
+/// guarded against a concurrent change, as the status still is).
+fn version_of(mut input: Input) -> AppResult<Option<i64>> {
+    input.reject_unknown(&["version"], &[]);
+    let v = input.int("version", "Phiên bản", 1, i32::MAX as i64);
+    input.finish()?;
+    Ok(v)
+}
+
+async fn open(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let version = version_of(input)?;
+    let actor = me.user.actor();
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                super::open(c, &actor, id, version)?;
+                super::view(c, id)
+            })
+            .await?,
+    ))
+}
+
+async fn entry(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let e = save_entry(&st, &me, id, input).await?;
+    Ok((StatusCode::CREATED, Json(e)).into_response())
+}
+
+/// Records one count; shared by the API and the phone page.
+pub async fn save_entry(st: &AppState, me: &Identity, id: i32, input: Input) -> AppResult<super::Entry> {
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let may_settle = Permission::ManageCounts.allows(me.user.role());
+    st.db.write(move |c| super::record_entry(c, &actor, &scope, id, input, may_settle)).await
+}
+
+/// `POST /api/v1/counts/{id}/sheets?preview=true` with a filled count sheet as `file`: 200 with what
+/// it holds (preview), 201 once saved, 422 when a row has a problem (nothing is saved).
+async fn upload(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
+    let preview = matches!(q.choice("preview", "Xem trước", yes_no, false).as_deref(), Some("true" | "1"));
+    q.finish()?;
+    let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, UPLOAD_LIMIT).await?;
+    let report = import_sheet(&st, &me, id, name, bytes, !preview).await?;
+    let status = match (preview, report.saved || report.counted == 0) {
+        _ if !report.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        (true, _) => StatusCode::OK,
+        (false, true) => StatusCode::CREATED,
+        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    Ok((status, Json(report)).into_response())
+}
+
+/// Imports a filled count sheet; shared by the API and the page.
+pub async fn import_sheet(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    name: String,
+    bytes: Vec<u8>,
+    save: bool,
+) -> AppResult<super::sheets::SheetImport> {
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    st.db
+        .write(move |c| {
+            let s = super::find(c, id)?;
+            super::sheets::import(c, &actor, &scope, &s, &name, &bytes, &Default::default(), save)
+        })
+        .await
+}
+
+/// Which sheet: `unit_id`, or `location`, or the whole count.
+pub fn sheet_key(q: &mut Input) -> SheetKey {
+    let unit = q.id("unit_id", "Đơn vị");
+    let location = q.text("location", "Nơi đặt", false, 300);
+    match (unit, location) {
+        (Some(u), _) => SheetKey::Unit(u),
+        (None, Some(l)) => SheetKey::Location(l),
+        _ => SheetKey::All,
+    }
+}
+
+/// A count sheet to fill: `?unit_id=` or `?location=`, or every asset of the count.
+pub async fn sheet(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let mut key = sheet_key(&mut q);
+    q.finish()?;
+    // Unit staff get their unit's sheet.
+    if let Some(u) = me.user.scope().read_unit {
+        key = SheetKey::Unit(u);
+    }
+    let (name, bytes) = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            super::sheets::count_sheet(c, &s, &key)
+        })
+        .await?;
+    Ok(crate::web::download(&name, crate::web::XLSX, bytes))
+}
+
+async fn reconciliation(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
+    let only = matches!(q.choice("discrepancies", "Chỉ chênh lệch", yes_no, false).as_deref(), Some("true" | "1"));
+    q.finish()?;
+    let scope = me.user.scope();
+    let (rows, progress) = st
+        .db
+        .read(move |c| {
+            super::find(c, id)?;
+            let rows = super::reconciliation(c, id)?;
+            let progress = super::progress(&rows);
+            Ok((rows, progress))
+        })
+        .await?;
+    let items: Vec<_> = rows
+        .into_iter()
+        .filter(|r| r.line.unit_id.is_none_or(|u| scope.check_read(u).is_ok()))
+        .filter(|r| !only || r.is_discrepancy())
+        .map(|r| {
+            json!({
+                "line": r.line, "count": r.count, "outcome": r.outcome, "outcome_name": r.outcome_name(),
+                "counted_quantity": r.counted_quantity, "counted_cost": r.counted_cost,
+                "counted_residual": r.counted_residual, "diff_quantity": r.diff_quantity(),
+                "diff_cost": r.diff_cost(), "diff_residual": r.diff_residual(),
+                "location_changed": r.location_changed, "condition_changed": r.condition_changed,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "progress": progress, "items": items })))
+}
+
+async fn reconcile(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let version = version_of(input)?;
+    let actor = me.user.actor();
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                super::reconcile_session(c, &actor, id, version)?;
+                super::view(c, id)
+            })
+            .await?,
+    ))
+}
+
+async fn reopen(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let version = version_of(input)?;
+    let actor = me.user.actor();
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                super::reopen(c, &actor, id, version)?;
+                super::view(c, id)
+            })
+            .await?,
+    ))
+}
+
+async fn resolve(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path((id, line)): Path<(String, String)>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let line = parse_id(&line, "dòng kiểm kê")?;
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    Ok(Json(st.db.write(move |c| super::resolve(c, &actor, &scope, id, line, input)).await?))
+}
+
+async fn close(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let version = version_of(input)?;
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                super::close(c, &actor, &scope, id, version)?;
+                super::view(c, id)
+            })
+            .await?,
+    ))
+}
+
+/// Biên bản kiểm kê (C53-HD) with the summary by unit and the discrepancies.
+pub async fn minutes(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let (name, file) = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            if s.status == "nhap" {
+                return Err(AppError::conflict("Đợt kiểm kê chưa mở: chưa có biên bản"));
+            }
+            Ok((super::minutes::file_name(&s), super::minutes::workbook(c, &s)?.to_temp_file()?))
+        })
+        .await?;
+    Ok(crate::web::download_file(&name, crate::web::XLSX, file))
+}

@@ -1,0 +1,550 @@
+//! The count pages (`/kiem-ke`): the counts, a new count, a count with its progress charts, sheets,
+//! conflicts, discrepancies and their resolutions; the phone page to count by typing or scanning a
+//! code; QR labels to print. Forms post fields that are turned into the input the API reads.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::{json, Value};
+
+use super::{
+    CountSession, Member, Progress, Reconciled, COMMITTEE_ROLES, CONDITIONS, RESOLUTIONS,
+};
+use crate::auth::web::Auth;
+use crate::auth::Identity;
+use crate::auth::Permission::{ManageCounts, ReadRegister, RecordCounts};
+use crate::error::{AppError, AppResult};
+use crate::input::Input;
+use crate::web::error::{messages, PageResult};
+use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Route};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/kiem-ke", ReadRegister, index),
+        Route::get("/kiem-ke/moi", ManageCounts, new_form),
+        Route::post("/kiem-ke/moi", ManageCounts, create),
+        Route::get("/kiem-ke/{id}", ReadRegister, show),
+        Route::post("/kiem-ke/{id}/buoc/{step}", ManageCounts, step),
+        Route::post("/kiem-ke/{id}/dong/{line}", ManageCounts, resolve),
+        Route::post("/kiem-ke/{id}/chot-so", ManageCounts, settle),
+        Route::get("/kiem-ke/{id}/phieu.xlsx", ReadRegister, super::api::sheet),
+        Route::get("/kiem-ke/{id}/bien-ban.xlsx", ReadRegister, super::api::minutes),
+        Route::post("/kiem-ke/{id}/nhap-phieu", RecordCounts, upload)
+            .with_body_limit(super::api::UPLOAD_LIMIT + 64 * 1024),
+        Route::get("/kiem-ke/{id}/dem", RecordCounts, phone),
+        Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save),
+        Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels),
+        Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "counts/index.html")]
+struct IndexPage {
+    nav: Nav,
+    counts: Vec<CountSession>,
+}
+
+async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
+    let counts = st.db.read(super::list).await?;
+    Ok(Html(render(&IndexPage { nav: Nav::of(&me), counts })?))
+}
+
+#[derive(Template)]
+#[template(path = "counts/new.html")]
+struct NewPage {
+    nav: Nav,
+    values: BTreeMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl NewPage {
+    fn value(&self, key: &str) -> String {
+        self.values.get(key).cloned().unwrap_or_default()
+    }
+}
+
+async fn new_form(Auth(me): Auth) -> PageResult<Html<String>> {
+    use chrono::Datelike;
+    let today = crate::text::today();
+    let year_end = chrono::NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today);
+    let values = BTreeMap::from([
+        ("reference_date".to_string(), crate::text::format_date(year_end)),
+        ("decision_date".to_string(), crate::text::format_date(today)),
+    ]);
+    Ok(Html(render(&NewPage { nav: Nav::of(&me), values, errors: vec![] })?))
+}
+
+/// The committee typed one member a line: «Họ tên; vai trò; chức vụ; đại diện».
+fn members_of_text(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let parts: Vec<&str> = l.split(';').map(str::trim).collect();
+            let role = parts.get(1).copied().unwrap_or("");
+            let role = COMMITTEE_ROLES
+                .iter()
+                .find(|(c, n)| crate::text::fold(c) == crate::text::fold(role) || crate::text::fold(n) == crate::text::fold(role))
+                .map(|(c, _)| c.to_string())
+                .unwrap_or_else(|| role.to_string());
+            json!({
+                "full_name": parts.first().copied().unwrap_or(""),
+                "committee_role": role,
+                "position": parts.get(2).copied().unwrap_or(""),
+                "represents": parts.get(3).copied().unwrap_or(""),
+            })
+        })
+        .collect()
+}
+
+async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
+    let values = form.to_map();
+    let mut obj = serde_json::Map::new();
+    for key in ["code", "title", "decision_no", "decision_date", "reference_date", "units", "locations", "classes"] {
+        if let Some(v) = values.get(key) {
+            obj.insert(key.into(), json!(v));
+        }
+    }
+    obj.insert("members".into(), Value::Array(members_of_text(values.get("members").map(String::as_str).unwrap_or(""))));
+    let input = Input::from_json(Value::Object(obj))?;
+    let actor = me.user.actor();
+    match st.db.write(move |c| super::create(c, &actor, input)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/kiem-ke/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let page = NewPage { nav: Nav::of(&me), values, errors: messages(&e) };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "counts/show.html")]
+struct ShowPage {
+    nav: Nav,
+    s: CountSession,
+    members: Vec<Member>,
+    progress: Progress,
+    /// Conflicts and discrepancies of the lines the person may see.
+    conflicts: Vec<Reconciled>,
+    discrepancies: Vec<Reconciled>,
+    units: Vec<(i32, String)>,
+    locations: Vec<String>,
+    forms: Vec<crate::disposals::HandlingForm>,
+    unit_chart: String,
+    location_chart: String,
+    sealed: Option<bool>,
+    can_manage: bool,
+    can_count: bool,
+    errors: Vec<String>,
+    notice: Option<String>,
+    history: Vec<crate::audit::AuditEvent>,
+}
+
+impl ShowPage {
+    fn role_name(&self, code: &str) -> String {
+        super::label(COMMITTEE_ROLES, code)
+    }
+
+    fn resolution_name(&self, code: &Option<String>) -> String {
+        code.as_deref().map(|c| super::label(RESOLUTIONS, c)).unwrap_or_default()
+    }
+
+    fn resolutions(&self) -> &'static [(&'static str, &'static str)] {
+        RESOLUTIONS
+    }
+
+    fn percent(&self) -> usize {
+        (self.progress.counted * 100).checked_div(self.progress.total).unwrap_or(0)
+    }
+}
+
+/// Progress bars: counted of total, one bar a row.
+pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let (label_w, bar_w, row_h) = (220.0, 300.0, 26.0);
+    let height = rows.len() as f64 * row_h + 6.0;
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"{label}\">",
+        w = label_w + bar_w + 90.0
+    );
+    for (i, (name, done, total)) in rows.iter().enumerate() {
+        let y = i as f64 * row_h;
+        let share = if *total == 0 { 0.0 } else { *done as f64 / *total as f64 };
+        let name: String = name.chars().take(34).collect();
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{ty}\">{name}</text>\
+             <rect x=\"{label_w}\" y=\"{y1}\" width=\"{bar_w}\" height=\"14\" fill=\"#e3ebf3\"/>\
+             <rect x=\"{label_w}\" y=\"{y1}\" width=\"{w:.1}\" height=\"14\" fill=\"#1f7a3a\"><title>{done}/{total}</title></rect>\
+             <text x=\"{tx}\" y=\"{ty}\" font-size=\"11\">{done}/{total} ({p}%)</text>",
+            ty = y + 16.0,
+            name = escape(&name),
+            y1 = y + 4.0,
+            w = share * bar_w,
+            tx = label_w + bar_w + 6.0,
+            p = (share * 100.0).round(),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+async fn show_page(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> AppResult<String> {
+    let scope = me.user.scope();
+    let (s, members, rows, forms, sealed, history) = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            let members = super::members_of(c, id)?;
+            let rows = super::reconciliation(c, id)?;
+            let forms = crate::disposals::forms_on(c, crate::text::today())?;
+            let sealed = super::minutes::still_sealed(c, &s)?;
+            let history = crate::audit::history(c, "count", id)?;
+            Ok((s, members, rows, forms, sealed, history))
+        })
+        .await?;
+    let progress = super::progress(&rows);
+    let visible: Vec<Reconciled> =
+        rows.into_iter().filter(|r| r.line.unit_id.is_none_or(|u| scope.check_read(u).is_ok())).collect();
+    let mut units: Vec<(i32, String)> =
+        visible.iter().filter_map(|r| r.line.unit_id.map(|u| (u, r.line.unit_name.clone()))).collect();
+    units.sort();
+    units.dedup();
+    let mut locations: Vec<String> = visible.iter().filter_map(|r| r.line.location.clone()).collect();
+    locations.sort();
+    locations.dedup();
+    let conflicts = visible.iter().filter(|r| r.outcome == "xung_dot").cloned().collect();
+    // While counting, "never counted" is everything not yet reached: the list shows the rest.
+    let discrepancies = visible
+        .into_iter()
+        .filter(|r| r.is_discrepancy() && r.outcome != "xung_dot" && (s.status != "dang_kiem" || r.outcome != "chua_kiem"))
+        .collect();
+    let page = ShowPage {
+        nav: Nav::of(me),
+        unit_chart: progress_bars(&progress.by_unit, "Tiến độ kiểm kê theo đơn vị"),
+        location_chart: progress_bars(&progress.by_location, "Tiến độ kiểm kê theo nơi đặt"),
+        s,
+        members,
+        progress,
+        conflicts,
+        discrepancies,
+        units,
+        locations,
+        forms,
+        sealed,
+        can_manage: ManageCounts.allows(me.user.role()),
+        can_count: RecordCounts.allows(me.user.role()),
+        errors,
+        notice,
+        history,
+    };
+    render(&page)
+}
+
+async fn show(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(q): QueryInput,
+) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let notice = q.pairs().into_iter().find(|(k, _)| k == "thong_bao").map(|(_, v)| v);
+    Ok(Html(show_page(&st, &me, id, vec![], notice).await?))
+}
+
+/// The page again with what went wrong, or on to the count with a notice.
+async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
+    match result {
+        Ok(notice) => {
+            let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
+            Ok(Redirect::to(&format!("/kiem-ke/{id}?{q}")).into_response())
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_))) => {
+            let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
+            Ok((status, Html(show_page(st, me, id, messages(&e), None).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn version_in(form: &FormInput) -> Option<i64> {
+    form.get("version").and_then(|v| v.parse().ok())
+}
+
+async fn step(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path((id, step)): Path<(String, String)>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let version = version_in(&form);
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let result = match step.as_str() {
+        "mo" => st
+            .db
+            .write(move |c| super::open(c, &actor, id, version).map(|n| format!("Đã mở đợt kiểm kê: {n} tài sản theo sổ")))
+            .await,
+        "doi-chieu" => st
+            .db
+            .write(move |c| {
+                super::reconcile_session(c, &actor, id, version)
+                    .map(|p| format!("Đã đối chiếu: {} chênh lệch cần xử lý", p.discrepancies))
+            })
+            .await,
+        "kiem-tiep" => {
+            st.db.write(move |c| super::reopen(c, &actor, id, version).map(|_| "Đã mở lại để kiểm tiếp".into())).await
+        }
+        "khoa" => st
+            .db
+            .write(move |c| {
+                super::close(c, &actor, &scope, id, version)
+                    .map(|n| format!("Đã khóa sổ kiểm kê; {n} điều chỉnh đã ghi vào sổ tài sản"))
+            })
+            .await,
+        other => return Err(AppError::NotFound(format!("bước «{other}»")).into()),
+    };
+    after(&st, &me, id, result).await
+}
+
+async fn resolve(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path((id, line)): Path<(String, String)>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let line = parse_id(&line, "dòng kiểm kê")?;
+    let mut obj = serde_json::Map::new();
+    for key in ["resolution", "note", "form_code"] {
+        if let Some(v) = form.get(key) {
+            obj.insert(key.into(), json!(v));
+        }
+    }
+    let input = Input::from_json(Value::Object(obj))?;
+    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let result = st
+        .db
+        .write(move |c| super::resolve(c, &actor, &scope, id, line, input).map(|l| format!("Đã ghi cách xử lý cho {}", l.code)))
+        .await;
+    after(&st, &me, id, result).await
+}
+
+/// Chốt số: the figure a manager accepts when counters disagree.
+async fn settle(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let mut obj = serde_json::Map::new();
+    for key in ["code", "quantity", "condition", "location", "note"] {
+        if let Some(v) = form.get(key) {
+            obj.insert(key.into(), json!(v));
+        }
+    }
+    obj.insert("settles".into(), json!("true"));
+    let input = Input::from_json(Value::Object(obj))?;
+    let result = super::api::save_entry(&st, &me, id, input).await.map(|e| format!("Đã chốt số cho {}: {}", e.code, e.quantity));
+    after(&st, &me, id, result).await
+}
+
+/// A filled count sheet uploaded from the count's page (the CSRF token rides in the address).
+async fn upload(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let result = async {
+        let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, super::api::UPLOAD_LIMIT).await?;
+        let r = super::api::import_sheet(&st, &me, id, name, bytes, true).await?;
+        if !r.errors.is_empty() {
+            let mut errors: Vec<String> = vec![format!("Không nhập phiếu «{}»: {} ô có lỗi, chưa lưu gì", r.file_name, r.errors.len())];
+            errors.extend(r.errors.iter().take(50).map(|e| {
+                format!("Trang {}, dòng {}, cột «{}»: «{}» — {}", e.sheet, e.row, e.column, e.value, e.message)
+            }));
+            return Err(AppError::BadRequest(errors.join("\n")));
+        }
+        let mut notice = format!("Đã nhập phiếu «{}»: {} tài sản đã đếm, {} chưa ghi số", r.file_name, r.counted, r.not_counted);
+        if !r.unknown_codes.is_empty() {
+            notice.push_str(&format!("; {} mã không có trong sổ: {}", r.unknown_codes.len(), r.unknown_codes.join(", ")));
+        }
+        Ok(notice)
+    }
+    .await;
+    match result {
+        Err(AppError::BadRequest(text)) if text.contains('\n') => {
+            let errors = text.lines().map(str::to_string).collect();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, errors, None).await?)).into_response())
+        }
+        other => after(&st, &me, id, other).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "counts/phone.html")]
+struct PhonePage {
+    nav: Nav,
+    s: CountSession,
+    /// The line the code typed names, to show what the books say before the count is saved.
+    found: Option<super::Line>,
+    code: String,
+    errors: Vec<String>,
+    notice: Option<String>,
+    mine: Vec<super::Entry>,
+}
+
+impl PhonePage {
+    fn conditions(&self) -> &'static [(&'static str, &'static str)] {
+        CONDITIONS
+    }
+
+    fn condition_name(&self, code: &Option<String>) -> String {
+        super::sheets::condition_name(code)
+    }
+}
+
+async fn phone_page(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    code: String,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> AppResult<String> {
+    let (username, lookup) = (me.user.username.clone(), code.clone());
+    let (s, found, mine) = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            let found = if lookup.is_empty() {
+                None
+            } else {
+                super::known_lines(c, id, std::slice::from_ref(&lookup))?.into_values().next()
+            };
+            let mine: Vec<super::Entry> =
+                super::entries_of(c, id)?.into_iter().rev().filter(|e| e.counter == username).take(15).collect();
+            Ok((s, found, mine))
+        })
+        .await?;
+    render(&PhonePage { nav: Nav::of(me), s, found, code, errors, notice, mine })
+}
+
+/// The phone page: `?code=` (typed, or filled by a scanner or the camera) shows the asset first.
+async fn phone(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(q): QueryInput,
+) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let pairs = q.pairs();
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string());
+    let code = get("code").unwrap_or_default();
+    Ok(Html(phone_page(&st, &me, id, code, vec![], get("da_ghi")).await?))
+}
+
+async fn phone_save(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let mut obj = serde_json::Map::new();
+    for key in ["code", "quantity", "condition", "location", "note"] {
+        if let Some(v) = form.get(key) {
+            obj.insert(key.into(), json!(v));
+        }
+    }
+    let code = form.get("code").unwrap_or("").to_string();
+    let input = Input::from_json(Value::Object(obj))?;
+    match super::api::save_entry(&st, &me, id, input).await {
+        Ok(e) => {
+            let notice = format!("Đã ghi {}: {}", e.code, e.quantity);
+            let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("da_ghi", &notice).finish();
+            Ok(Redirect::to(&format!("/kiem-ke/{id}/dem?{q}")).into_response())
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
+            let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
+            Ok((status, Html(phone_page(&st, &me, id, code, messages(&e), None).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One printable label: the QR of the asset's code, the code, the name and where it belongs.
+pub struct Label {
+    pub qr_svg: String,
+    pub code: String,
+    pub name: String,
+    pub place: String,
+}
+
+/// The QR code of `code` as SVG (a scanner types the code into the phone page).
+pub fn qr_svg(code: &str) -> AppResult<String> {
+    let qr = qrcode::QrCode::new(code.as_bytes()).map_err(|e| AppError::BadRequest(format!("Không tạo được mã QR cho «{code}»: {e}")))?;
+    Ok(qr.render::<qrcode::render::svg::Color>().min_dimensions(110, 110).quiet_zone(true).build())
+}
+
+#[derive(Template)]
+#[template(path = "counts/labels.html")]
+struct LabelsPage {
+    nav: Nav,
+    title: String,
+    labels: Vec<Label>,
+}
+
+/// Labels for a count's assets: `?unit_id=` or `?location=`, or all of them.
+async fn labels(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let key = super::api::sheet_key(&mut q);
+    q.finish()?;
+    let scope = me.user.scope();
+    let (s, (lines, words)) = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            let l = super::sheets::lines_for(c, &s, &key)?;
+            Ok((s, l))
+        })
+        .await?;
+    let mut labels = vec![];
+    for l in lines.into_iter().filter(|l| l.unit_id.is_none_or(|u| scope.check_read(u).is_ok())) {
+        let place = match &l.location {
+            Some(p) => format!("{} — {p}", l.unit_name),
+            None => l.unit_name.clone(),
+        };
+        labels.push(Label { qr_svg: qr_svg(&l.code)?, code: l.code, name: l.name, place });
+    }
+    let title = format!("Nhãn tài sản — {} — {words}", s.code);
+    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title, labels })?))
+}
+
+async fn asset_label(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "tài sản")?;
+    let scope = me.user.scope();
+    let view = st.db.read(move |c| crate::assets::find_visible(c, id, &scope).and_then(|a| crate::assets::view_of(c, a))).await?;
+    let a = &view.asset;
+    let place = match &a.location {
+        Some(p) => format!("{} — {p}", view.unit_name),
+        None => view.unit_name.clone(),
+    };
+    let labels = vec![Label { qr_svg: qr_svg(&a.code)?, code: a.code.clone(), name: a.name.clone(), place }];
+    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title: format!("Nhãn tài sản {}", a.code), labels })?))
+}

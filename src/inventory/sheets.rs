@@ -1,0 +1,445 @@
+//! Count sheets (phiếu kiểm kê) out and back. A sheet goes out per unit or per location, filled from
+//! the count's frozen lines, protected with only the input cells open, and carrying the count's
+//! code and a checksum (HMAC-SHA256 under the count's secret) of its locked cells: a sheet of another
+//! count, or one whose locked cells were changed, is refused. Hand-made sheets that only have codes
+//! and counted quantities come in through the same reader — the import engine's table finder.
+
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{condition_code, label, CountSession, Line, NewEntry, CONDITIONS};
+use crate::audit::Actor;
+use crate::auth::Scope;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::excel::table::{self, RowKind, Synonyms};
+use crate::excel::{self, Cell, Limits};
+use crate::text::{self, fold};
+
+/// Which lines a sheet holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SheetKey {
+    All,
+    Unit(i32),
+    Location(String),
+}
+
+const MARK_CODE: &str = "Mã đợt kiểm kê:";
+const MARK_SCOPE: &str = "Phạm vi phiếu:";
+const MARK_CHECK: &str = "Mã kiểm tra:";
+/// The header row (0-based) of our sheets.
+const HEADER_ROW: u32 = 7;
+const HEADERS: &[(&str, f64)] = &[
+    ("STT", 6.0),
+    ("Mã tài sản", 16.0),
+    ("Tên tài sản", 36.0),
+    ("ĐVT", 8.0),
+    ("Đơn vị sử dụng", 24.0),
+    ("Nơi đặt theo sổ", 20.0),
+    ("Số lượng theo sổ", 10.0),
+    ("Số lượng thực tế", 10.0),
+    ("Tình trạng", 26.0),
+    ("Nơi đặt thực tế", 20.0),
+    ("Ghi chú", 28.0),
+];
+
+pub fn synonyms() -> AppResult<Synonyms> {
+    Synonyms::from_json(include_str!("../../imports/columns/counts.json"))
+}
+
+/// The asset lines a sheet holds, in the sheet's order, and the words that name its scope.
+pub fn lines_for(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppResult<(Vec<Line>, String)> {
+    let lines: Vec<Line> = super::lines_of(conn, s.id)?.into_iter().filter(|l| l.asset_id.is_some()).collect();
+    Ok(match key {
+        SheetKey::All => (lines, "Toàn bộ phạm vi kiểm kê".into()),
+        SheetKey::Unit(u) => {
+            let lines: Vec<Line> = lines.into_iter().filter(|l| l.unit_id == Some(*u)).collect();
+            let name = lines.first().map(|l| l.unit_name.clone()).unwrap_or_default();
+            (lines, format!("Đơn vị: {name}"))
+        }
+        SheetKey::Location(p) => {
+            let lines = lines.into_iter().filter(|l| l.location.as_deref().map(fold) == Some(fold(p))).collect();
+            (lines, format!("Nơi đặt: {p}"))
+        }
+    })
+}
+
+/// The cells a counter may not change, as the sheet shows them.
+struct Locked {
+    code: String,
+    name: String,
+    uom: String,
+    unit: String,
+    location: String,
+    quantity: String,
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().to_vec()
+}
+
+/// The checksum of a sheet: its count, its scope and every locked cell, in order.
+fn checksum(secret: &str, code: &str, scope: &str, rows: &[Locked]) -> String {
+    let mut m = format!("{code}\n{scope}\n");
+    for r in rows {
+        m.push_str(&format!("{}\t{}\t{}\t{}\t{}\t{}\n", r.code, r.name, r.uom, r.unit, r.location, r.quantity));
+    }
+    hmac_sha256(secret.as_bytes(), m.as_bytes()).iter().take(10).map(|b| format!("{b:02x}")).collect()
+}
+
+fn locked_of(l: &Line) -> Locked {
+    Locked {
+        code: l.code.clone(),
+        name: l.name.clone(),
+        uom: l.unit_of_measure.clone(),
+        unit: l.unit_name.clone(),
+        location: l.location.clone().unwrap_or_default(),
+        quantity: l.book_quantity.to_string(),
+    }
+}
+
+/// The count sheet for `key`: its file name and bytes.
+pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppResult<(String, Vec<u8>)> {
+    if s.status == "nhap" {
+        return Err(AppError::conflict("Đợt kiểm kê chưa mở: chưa có số liệu sổ sách để in phiếu"));
+    }
+    let (lines, scope) = lines_for(conn, s, key)?;
+    if lines.is_empty() {
+        return Err(AppError::NotFound(format!("tài sản của phiếu «{scope}» trong đợt {}", s.code)));
+    }
+    let xe = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
+    let boxed = base.clone().set_border(FormatBorder::Thin);
+    let title = base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center);
+    let bold = base.clone().set_bold();
+    let header = boxed.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter);
+    let input = boxed.clone().set_unlocked().set_background_color("FFF7D6");
+    let input_int = input.clone().set_num_format("#,##0");
+    let int = boxed.clone().set_num_format("#,##0");
+
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+    ws.set_name("Phiếu kiểm kê").map_err(xe)?;
+    for (i, (_, w)) in HEADERS.iter().enumerate() {
+        ws.set_column_width(i as u16, *w).map_err(xe)?;
+    }
+    let last = HEADERS.len() as u16 - 1;
+    let locked: Vec<Locked> = lines.iter().map(locked_of).collect();
+    let check = checksum(&s.sheet_secret, &s.code, &scope, &locked);
+    ws.merge_range(0, 0, 0, last, "PHIẾU KIỂM KÊ TÀI SẢN", &title).map_err(xe)?;
+    ws.merge_range(1, 0, 1, last, &format!("{} — thời điểm kiểm kê {}", s.title, text::format_date(s.reference_date)), &base.clone().set_italic().set_align(FormatAlign::Center))
+        .map_err(xe)?;
+    for (r, (mark, value)) in [(2u32, (MARK_CODE, s.code.as_str())), (3, (MARK_SCOPE, scope.as_str())), (4, (MARK_CHECK, check.as_str()))] {
+        ws.merge_range(r, 0, r, 1, mark, &bold).map_err(xe)?;
+        ws.merge_range(r, 2, r, 5, value, &base).map_err(xe)?;
+    }
+    ws.merge_range(
+        5,
+        0,
+        5,
+        last,
+        "Chỉ ghi vào các ô nền vàng: số lượng thực tế, tình trạng (chọn trong danh sách), nơi đặt thực tế nếu khác sổ, ghi chú. \
+         Không sửa, thêm hay xóa dòng: phiếu bị sửa ô khóa sẽ bị từ chối khi nhập lại.",
+        &base.clone().set_italic().set_text_wrap(),
+    )
+    .map_err(xe)?;
+    ws.set_row_height(5, 32).map_err(xe)?;
+    for (i, (h, _)) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(HEADER_ROW, i as u16, *h, &header).map_err(xe)?;
+    }
+    let first = HEADER_ROW + 1;
+    for (i, (l, k)) in lines.iter().zip(&locked).enumerate() {
+        let r = first + i as u32;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &int).map_err(xe)?;
+        ws.write_string_with_format(r, 1, &k.code, &boxed).map_err(xe)?;
+        ws.write_string_with_format(r, 2, &k.name, &boxed).map_err(xe)?;
+        ws.write_string_with_format(r, 3, &k.uom, &boxed).map_err(xe)?;
+        ws.write_string_with_format(r, 4, &k.unit, &boxed).map_err(xe)?;
+        ws.write_string_with_format(r, 5, &k.location, &boxed).map_err(xe)?;
+        ws.write_number_with_format(r, 6, l.book_quantity as f64, &int).map_err(xe)?;
+        ws.write_blank(r, 7, &input_int).map_err(xe)?;
+        for c in 8..=last {
+            ws.write_blank(r, c, &input).map_err(xe)?;
+        }
+    }
+    let end = first + lines.len() as u32 - 1;
+    let quantity_rule = DataValidation::new()
+        .allow_whole_number(DataValidationRule::Between(0, 1_000_000_000))
+        .set_error_title("Số lượng thực tế")
+        .map_err(xe)?
+        .set_error_message("Ghi số nguyên không âm: số tài sản thực tế đếm được")
+        .map_err(xe)?;
+    ws.add_data_validation(first, 7, end, 7, &quantity_rule).map_err(xe)?;
+    let condition_rule = DataValidation::new()
+        .allow_list_formula(Formula::new(format!("='Danh mục'!$A$1:$A${}", CONDITIONS.len())))
+        .set_error_title("Tình trạng")
+        .map_err(xe)?
+        .set_error_message("Chọn tình trạng trong danh sách")
+        .map_err(xe)?;
+    ws.add_data_validation(first, 8, end, 8, &condition_rule).map_err(xe)?;
+    let sign = end + 2;
+    ws.merge_range(sign, 0, sign, 4, "Người kiểm kê", &bold.clone().set_align(FormatAlign::Center)).map_err(xe)?;
+    ws.merge_range(sign, 6, sign, last, "Đại diện đơn vị sử dụng", &bold.clone().set_align(FormatAlign::Center))
+        .map_err(xe)?;
+    ws.merge_range(sign + 1, 0, sign + 1, 4, "(Ký, họ tên)", &base.clone().set_italic().set_align(FormatAlign::Center))
+        .map_err(xe)?;
+    ws.merge_range(sign + 1, 6, sign + 1, last, "(Ký, họ tên)", &base.clone().set_italic().set_align(FormatAlign::Center))
+        .map_err(xe)?;
+    ws.protect();
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW).map_err(xe)?;
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&CTrang &P / &N");
+    let list = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+    list.set_name("Danh mục").map_err(xe)?;
+    for (i, (_, name)) in CONDITIONS.iter().enumerate() {
+        list.write_string(i as u32, 0, *name).map_err(xe)?;
+    }
+    list.protect();
+    list.set_hidden(true);
+    let bytes = wb.save_to_buffer().map_err(xe)?;
+    let suffix = match key {
+        SheetKey::All => String::new(),
+        _ => format!(" - {}", scope.split_once(": ").map(|x| x.1).unwrap_or(&scope)),
+    };
+    Ok((format!("Phiếu kiểm kê {}{suffix}.xlsx", s.code), bytes))
+}
+
+/// A problem with one cell of an imported sheet, placed as Excel shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellProblem {
+    pub sheet: String,
+    pub row: u32,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// What an imported count sheet gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetImport {
+    pub file_name: String,
+    pub sha256: String,
+    /// A sheet this service made (its checksum verified), or a hand-made one.
+    pub ours: bool,
+    pub scope: Option<String>,
+    pub counted: usize,
+    pub not_counted: usize,
+    pub skipped: usize,
+    /// Codes counted that the count's books do not hold.
+    pub unknown_codes: Vec<String>,
+    pub errors: Vec<CellProblem>,
+    pub saved: bool,
+}
+
+/// The marks of one of our sheets, from its title rows: the count's code, the scope, the checksum.
+fn marks(sheet: &excel::Sheet) -> Option<(String, String, String)> {
+    let mut found: HashMap<&str, String> = HashMap::new();
+    for (_, cells) in &sheet.rows {
+        let texts: Vec<String> = cells.iter().map(Cell::display).collect();
+        for (i, t) in texts.iter().enumerate() {
+            for mark in [MARK_CODE, MARK_SCOPE, MARK_CHECK] {
+                if fold(t) == fold(mark) {
+                    if let Some(v) = texts[i + 1..].iter().find(|v| !v.is_empty()) {
+                        found.insert(mark, v.clone());
+                    }
+                }
+            }
+        }
+    }
+    Some((found.remove(MARK_CODE)?, found.remove(MARK_SCOPE).unwrap_or_default(), found.remove(MARK_CHECK)?))
+}
+
+/// Reads a filled count sheet (ours or hand-made) into entries for count `s`; with `save`, and
+/// when no row has a problem, saves them as the uploader's entries. A problem anywhere saves
+/// nothing.
+#[allow(clippy::too_many_arguments)]
+pub fn import(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    s: &CountSession,
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    save: bool,
+) -> AppResult<SheetImport> {
+    if s.status != "dang_kiem" {
+        return Err(AppError::conflict(format!(
+            "Đợt kiểm kê {} đang ở trạng thái «{}»: không nhận thêm phiếu",
+            s.code,
+            s.status_name()
+        )));
+    }
+    let heads = excel::heads(bytes, file_name, limits)?;
+    let syn = synonyms()?;
+    let table = table::find(&heads, None, &syn).map_err(|_| {
+        AppError::BadRequest(format!(
+            "Tệp «{file_name}» không có bảng kiểm kê: cần ít nhất cột «Mã tài sản» và cột «Số lượng thực tế» \
+             trong 40 dòng đầu"
+        ))
+    })?;
+    let head = heads.iter().find(|h| h.name == table.sheet).expect("the table's sheet was read");
+    let marks = marks(head);
+    if let Some((code, _, _)) = &marks {
+        if fold(code) != fold(&s.code) {
+            return Err(AppError::BadRequest(format!(
+                "Phiếu «{file_name}» thuộc đợt kiểm kê {code}, không phải đợt {} đang nhập: hãy nhập vào đúng đợt",
+                s.code
+            )));
+        }
+    }
+    let col = |f: &str| table.column_of(f).map(|c| (c.index as usize, c.header.clone()));
+    let (Some(code_col), Some(qty_col)) = (col("code"), col("quantity")) else {
+        return Err(AppError::BadRequest(format!(
+            "Tệp «{file_name}» cần cột «Mã tài sản» và cột «Số lượng thực tế» (tìm thấy các cột: {})",
+            table.columns.iter().map(|c| c.header.as_str()).filter(|h| !h.is_empty()).collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let (cond_col, place_col, note_col) = (col("condition"), col("location"), col("note"));
+    let locked_cols = ["name", "unit_of_measure", "unit", "book_location", "book_quantity"].map(col);
+    let mut reader = table.row_reader();
+    let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
+    let mut skipped = 0;
+    excel::each_row(bytes, file_name, &table.sheet, limits, |_| {}, |r, cells| {
+        for row in reader.push(r, cells) {
+            match row.kind {
+                RowKind::Data => rows.push((row.excel_row, row.cells)),
+                RowKind::Skip(_) => skipped += 1,
+            }
+        }
+        Ok(())
+    })?;
+    let get = |cells: &[Cell], c: &Option<(usize, String)>| -> String {
+        c.as_ref().and_then(|(i, _)| cells.get(*i)).map(Cell::display).unwrap_or_default()
+    };
+    let mut report = SheetImport {
+        file_name: file_name.to_string(),
+        sha256: crate::assets::import::sha256_hex(bytes),
+        ours: marks.is_some(),
+        scope: marks.as_ref().map(|m| m.1.clone()),
+        counted: 0,
+        not_counted: 0,
+        skipped,
+        unknown_codes: vec![],
+        errors: vec![],
+        saved: false,
+    };
+    if let Some((code, scope_words, check)) = &marks {
+        let locked: Vec<Locked> = rows
+            .iter()
+            .map(|(_, cells)| {
+                let [name, uom, unit, location, quantity] = locked_cols.clone().map(|c| get(cells, &c));
+                Locked { code: get(cells, &Some(code_col.clone())), name, uom, unit, location, quantity }
+            })
+            .collect();
+        if checksum(&s.sheet_secret, code, scope_words, &locked) != fold(check) {
+            return Err(AppError::BadRequest(format!(
+                "Phiếu «{file_name}» đã bị sửa ở các ô khóa (mã, tên, đơn vị, nơi đặt hay số lượng theo sổ) hoặc bị \
+                 thêm, bớt dòng: mã kiểm tra không khớp. Hãy tải phiếu mới của đợt {} và ghi lại số đếm",
+                s.code
+            )));
+        }
+    }
+    let problem = |row: u32, c: &(usize, String), value: String, message: String| CellProblem {
+        sheet: table.sheet.clone(),
+        row,
+        column: c.1.clone(),
+        value,
+        message,
+    };
+    let mut entries = vec![];
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for (row, cells) in &rows {
+        let code = get(cells, &Some(code_col.clone()));
+        let qty = get(cells, &Some(qty_col.clone()));
+        if qty.is_empty() {
+            report.not_counted += 1;
+            continue;
+        }
+        if code.is_empty() {
+            report.errors.push(problem(*row, &code_col, code, "Có số lượng thực tế nhưng thiếu mã tài sản".into()));
+            continue;
+        }
+        if let Some(first) = seen.insert(fold(&code), *row) {
+            report.errors.push(problem(*row, &code_col, code.clone(), format!("Mã «{code}» đã ghi ở dòng {first}")));
+            continue;
+        }
+        let quantity = match text::parse_money(&qty) {
+            Ok(q) if (0..=1_000_000_000).contains(&q) => q as i32,
+            _ => {
+                report.errors.push(problem(
+                    *row,
+                    &qty_col,
+                    qty,
+                    "Số lượng thực tế phải là số nguyên không âm".into(),
+                ));
+                continue;
+            }
+        };
+        let condition = match &cond_col {
+            Some(c) => {
+                let v = get(cells, &Some(c.clone()));
+                match (v.is_empty(), condition_code(&v)) {
+                    (true, _) => None,
+                    (false, Some(code)) => Some(code.to_string()),
+                    (false, None) => {
+                        let names: Vec<&str> = CONDITIONS.iter().map(|c| c.1).collect();
+                        report.errors.push(problem(*row, c, v, format!("Tình trạng phải là một trong: {}", names.join("; "))));
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let location = text::clean(&get(cells, &place_col));
+        let note = text::clean(&get(cells, &note_col));
+        entries.push((*row, NewEntry { code: text::nfc(&code), quantity, condition, location, note }));
+    }
+    // Codes the books do not hold, and another unit's assets for unit staff.
+    let codes: Vec<String> = entries.iter().map(|(_, e)| e.code.clone()).collect();
+    let known = super::known_lines(conn, s.id, &codes)?;
+    for (row, e) in &entries {
+        match known.get(&fold(&e.code)) {
+            None => report.unknown_codes.push(e.code.clone()),
+            Some(l) => {
+                if let Some(u) = l.unit_id {
+                    if scope.check_edit(u).is_err() {
+                        report.errors.push(problem(
+                            *row,
+                            &code_col,
+                            e.code.clone(),
+                            format!("Tài sản của {}: bạn chỉ kiểm kê tài sản của đơn vị mình", l.unit_name),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    report.counted = entries.len();
+    if report.errors.is_empty() && save && !entries.is_empty() {
+        let source = format!("phiếu «{}» ({})", file_name, &report.sha256[..12]);
+        super::save_entries(conn, actor, scope, s, entries.into_iter().map(|(_, e)| e).collect(), &source, false)?;
+        report.saved = true;
+    }
+    Ok(report)
+}
+
+/// The words of a condition code, for pages.
+pub fn condition_name(code: &Option<String>) -> String {
+    code.as_deref().map(|c| label(CONDITIONS, c)).unwrap_or_default()
+}
