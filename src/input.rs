@@ -75,6 +75,8 @@ impl Input {
         match self.raw(key)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
+            // JSON's true/false for the yes/no choices.
+            Value::Bool(b) => Some(b.to_string()),
             _ => {
                 self.error(key, format!("«{label}» phải là chữ hoặc số"));
                 None

@@ -358,25 +358,10 @@ async fn the_pages_show_the_due_list_and_refuse_a_step_with_its_reasons() {
     .await;
 }
 
-const BOUNDARY: &str = "taisan-test-boundary";
-
 async fn upload(app: &TestApp, uri: &str, name: &str, bytes: &[u8], step: Option<i64>) -> (u16, Value) {
-    let mut body = Vec::new();
-    if let Some(step) = step {
-        body.extend(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"step_id\"\r\n\r\n{step}\r\n").as_bytes(),
-        );
-    }
-    body.extend(
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    let req = axum::http::Request::post(uri)
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let (s, _, body) = app.send(req).await;
+    let step = step.map(|s| s.to_string());
+    let fields: Vec<(&str, &str)> = step.iter().map(|s| ("step_id", s.as_str())).collect();
+    let (s, _, body) = app.upload(uri, name, "application/pdf", bytes, &fields).await;
     (s.as_u16(), serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
@@ -528,18 +513,7 @@ async fn old_decisions_come_in_from_a_spreadsheet_all_or_nothing() {
         // The same through the page: the refusal with its reason, nothing saved.
         let bad_again = [["17/QĐ-SKHCN", "12/03/2025", "Sở KH&CN", "Tiêu hủy", "KHONG-CO-MA", "", "", "", ""]];
         let body = old_decisions(&bad_again);
-        let mut multipart = Vec::new();
-        multipart.extend(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"qd.xlsx\"\r\n\r\n")
-                .as_bytes(),
-        );
-        multipart.extend(&body);
-        multipart.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-        let req = axum::http::Request::post("/xu-ly/nhap-quyet-dinh")
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(axum::body::Body::from(multipart))
-            .unwrap();
-        let (s, _, page) = app.send(req).await;
+        let (s, _, page) = app.upload("/xu-ly/nhap-quyet-dinh", "qd.xlsx", "application/octet-stream", &body, &[]).await;
         let page = String::from_utf8(page).unwrap();
         assert_eq!(s, 422, "{page}");
         assert!(page.contains("Không có tài sản mã «KHONG-CO-MA»") && page.contains("decisions-refused"), "{page}");

@@ -7,29 +7,9 @@ use axum::http::{Request, StatusCode};
 use common::{each_backend, Caller, TestApp};
 use serde_json::Value;
 
-const BOUNDARY: &str = "taisan-test-boundary";
-
-fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-    }
-    body.extend(
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
 async fn upload(app: &TestApp, uri: &str, file: &str, fields: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
     let bytes = std::fs::read(format!("imports/samples/{file}")).unwrap();
-    let req = Request::post(uri)
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(Body::from(multipart(file, &bytes, fields)))
-        .unwrap();
-    let (s, _, body) = app.send(req).await;
+    let (s, _, body) = app.upload(uri, file, "application/octet-stream", &bytes, fields).await;
     (s, body)
 }
 
@@ -150,14 +130,12 @@ async fn a_large_upload_shows_its_progress_until_done() {
         let session = app.login("xuly", &password).await;
         let Caller::Session { csrf, .. } = session.clone() else { unreachable!() };
         let n = 20_000;
-        let req = Request::post(format!("/nhap-du-lieu?csrf_token={csrf}"))
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(Body::from(multipart("lon.xlsx", &large_register(n), &[("mode", "create")])))
-            .unwrap();
-        let (s, headers, _) = app.send(req).await;
+        let uri = format!("/nhap-du-lieu?csrf_token={csrf}");
+        let file = large_register(n);
+        let (s, location, _) = app.upload(&uri, "lon.xlsx", "application/octet-stream", &file, &[("mode", "create")]).await;
         // Too long to wait for: the page that shows its progress.
         assert_eq!(s, StatusCode::SEE_OTHER);
-        let job = headers["location"].to_str().unwrap().to_string();
+        let job = location.unwrap();
         assert!(job.starts_with("/nhap-du-lieu/viec/"), "{job}");
         let mut pages = vec![];
         let result = loop {

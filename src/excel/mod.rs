@@ -522,15 +522,29 @@ fn check_dimensions(file: &str, sheet: &str, rows: u64, cols: u64, limits: &Limi
 /// semicolon or tab between fields.
 fn read_csv(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Sheet, AppError> {
     let text = decode_text(bytes);
-    let first = text.lines().next().unwrap_or("");
-    let delimiter =
-        [b',', b';', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    // Decided over the first lines, not the first alone: a title line above the table has none.
+    let head: Vec<&str> = text.lines().take(20).collect();
+    let delimiter = [b'\t', b';', b',']
+        .into_iter()
+        .max_by_key(|d| head.iter().map(|l| l.bytes().filter(|b| b == d).count()).sum::<usize>())
+        .unwrap_or(b',');
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = vec![];
     let mut count = 0u64;
+    // The line in the file, as a spreadsheet numbers it: the reader passes over blank lines (and
+    // its own line count skips them too), so lines are counted up to each record's first byte.
+    let (mut line, mut counted_to) = (0usize, 0usize);
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| refuse(format!("Tệp «{file_name}», dòng {}: {e}", i + 1)))?;
+        let record = record.map_err(|e| refuse(format!("Tệp «{file_name}», dòng {}: {e}", line + 1)))?;
+        let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(counted_to).min(text.len());
+        // A record's position is where the reader started looking, before the blank lines it passed.
+        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        line += text.as_bytes()[counted_to..start.max(counted_to)].iter().filter(|b| **b == b'\n').count();
+        counted_to = start.max(counted_to);
+        let i = if record.position().is_some() { line } else { i };
         let cells: Vec<Cell> = record
             .iter()
             .take(limits.max_columns as usize)

@@ -304,3 +304,19 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
         columns,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_csv_with_a_title_line_finds_its_header_and_numbers_its_lines() {
+        let csv = "Danh sách kiểm đếm tầng 2\n\nMã tài sản,Số lượng thực tế\nTT-03,hai\n";
+        let sheets = crate::excel::heads(csv.as_bytes(), "x.csv", &Default::default()).unwrap();
+        let rows: Vec<u32> = sheets[0].rows.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, [0, 2, 3]);
+        let syn = crate::excel::table::Synonyms::from_json(r#"{"code": ["Mã tài sản"], "quantity": ["Số lượng thực tế"]}"#).unwrap();
+        let t = super::find(&sheets, None, &syn).unwrap();
+        assert_eq!(t.header_rows, [3]);
+        let headers: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(headers, ["Mã tài sản", "Số lượng thực tế"]);
+    }
+}

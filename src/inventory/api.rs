@@ -113,8 +113,7 @@ async fn upload(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
-    let preview = matches!(q.choice("preview", "Xem trước", yes_no, false).as_deref(), Some("true" | "1"));
+    let preview = matches!(q.choice("preview", "Xem trước", super::YES_NO, false).as_deref(), Some("true" | "1"));
     q.finish()?;
     let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, UPLOAD_LIMIT).await?;
     let report = import_sheet(&st, &me, id, name, bytes, !preview).await?;
@@ -187,8 +186,7 @@ async fn reconciliation(
     QueryInput(mut q): QueryInput,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
-    let only = matches!(q.choice("discrepancies", "Chỉ chênh lệch", yes_no, false).as_deref(), Some("true" | "1"));
+    let only = matches!(q.choice("discrepancies", "Chỉ chênh lệch", super::YES_NO, false).as_deref(), Some("true" | "1"));
     q.finish()?;
     let scope = me.user.scope();
     let (rows, progress) = st

@@ -63,6 +63,9 @@ pub const RESOLUTIONS: &[(&str, &str)] = &[
     ("giu_nguyen", "Giữ nguyên sổ, có giải trình"),
 ];
 
+/// A yes/no field as forms and JSON send it.
+pub const YES_NO: &[(&str, &str)] = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
+
 /// Vai trò trong Ban kiểm kê.
 pub const COMMITTEE_ROLES: &[(&str, &str)] =
     &[("truong_ban", "Trưởng ban"), ("pho_ban", "Phó trưởng ban"), ("uy_vien", "Ủy viên"), ("thu_ky", "Thư ký")];
@@ -797,7 +800,7 @@ pub fn record_entry(
     };
     let location = input.text("location", "Nơi đặt thực tế", false, 300);
     let note = input.text("note", "Ghi chú", false, 1000);
-    let settles = input.text("settles", "Chốt số", false, 10).is_some_and(|s| s == "true" || s == "1");
+    let settles = input.choice("settles", "Chốt số", YES_NO, false).is_some_and(|s| s == "true" || s == "1");
     if settles && !may_settle {
         input.error("settles", "Chỉ Tổ xử lý tài sản hoặc quản trị được chốt số khi các người đếm ghi khác nhau");
     }
@@ -1177,4 +1180,59 @@ pub fn view(conn: &mut DbConn, id: i32) -> AppResult<CountView> {
     let members = members_of(conn, id)?;
     let progress = progress(&reconciliation(conn, id)?);
     Ok(CountView { status_name: session.status_name(), session, members, progress })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i32, counter: &str, quantity: i32, condition: Option<&str>, settles: bool) -> Entry {
+        Entry {
+            id,
+            session_id: 1,
+            code: "TT-01".into(),
+            quantity,
+            condition: condition.map(str::to_string),
+            location: None,
+            note: None,
+            counter: counter.into(),
+            source: "dien_thoai".into(),
+            settles,
+            created_at: NaiveDateTime::default(),
+        }
+    }
+
+    fn merged(entries: &[Entry]) -> Tally {
+        tally(&entries.iter().collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn counters_who_agree_merge_and_who_disagree_conflict() {
+        let agree = merged(&[entry(1, "an", 4, None, false), entry(2, "binh", 4, Some("tot"), false)]);
+        assert_eq!((agree.quantity, agree.conflict.len()), (4, 0));
+        assert_eq!(agree.condition.as_deref(), Some("tot"));
+        // Two counters of the same cupboard are not two cupboards: never summed.
+        let differ = merged(&[entry(1, "an", 2, None, false), entry(2, "binh", 2 + 1, None, false)]);
+        assert_eq!(differ.conflict, vec![("an".into(), 2, None), ("binh".into(), 3, None)]);
+        // A counter who counts again replaces their own figure.
+        let recount = merged(&[entry(1, "an", 2, None, false), entry(2, "binh", 3, None, false), entry(3, "an", 3, None, false)]);
+        assert!(recount.conflict.is_empty());
+        // Conditions disagreeing are a conflict too; a settling entry stands over all before it.
+        let cond = merged(&[entry(1, "an", 1, Some("tot"), false), entry(2, "binh", 1, Some("hong"), false)]);
+        assert_eq!(cond.conflict.len(), 2);
+        let settled = merged(&[
+            entry(1, "an", 2, None, false),
+            entry(2, "binh", 3, None, false),
+            entry(3, "truong_ban", 3, None, true),
+        ]);
+        assert_eq!((settled.quantity, settled.conflict.len()), (3, 0));
+    }
+
+    #[test]
+    fn shares_round_half_up_in_whole_dong() {
+        assert_eq!(share(38_000_000, 3, 4), 28_500_000);
+        assert_eq!(share(10, 1, 3), 3);
+        assert_eq!(share(20, 1, 3), 7);
+        assert_eq!(share(5, 1, 0), 0);
+    }
 }

@@ -318,6 +318,10 @@ pub fn import(
     excel::each_row(bytes, file_name, &table.sheet, limits, |_| {}, |r, cells| {
         for row in reader.push(r, cells) {
             match row.kind {
+                // Below the table, a row without a code or a count is the signature block's.
+                RowKind::Data if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) => {
+                    skipped += 1
+                }
                 RowKind::Data => rows.push((row.excel_row, row.cells)),
                 RowKind::Skip(_) => skipped += 1,
             }

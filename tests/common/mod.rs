@@ -283,6 +283,43 @@ impl TestApp {
     }
 }
 
+pub const BOUNDARY: &str = "taisan-test-boundary";
+
+/// A multipart body as a browser sends an upload: the text fields, then the file as `file`.
+pub fn multipart(file_name: &str, content_type: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+impl TestApp {
+    /// Uploads `bytes` as the file `file_name` with `fields`; returns the status, the redirect target
+    /// if any, and the body.
+    pub async fn upload(
+        &self,
+        uri: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, Vec<u8>) {
+        let req = Request::post(uri)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(multipart(file_name, content_type, bytes, fields)))
+            .unwrap();
+        let (status, headers, body) = self.send(req).await;
+        (status, headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()), body)
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((base, schema)) = &self.pg_schema {

@@ -1,0 +1,436 @@
+//! The year-end count (kiểm kê) on every backend: a count from its decision to its sealed minutes,
+//! the count sheets out and back (ours, tampered with, from another count, hand-made, wrong), the
+//! phone page and the labels, and each refusal a committee will meet.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{each_backend, Caller, TestApp};
+use serde_json::{json, Value};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A count over TTUD's assets at 31/12/2025, with its committee.
+async fn new_count(app: &TestApp, units: &str) -> Value {
+    let (s, c) = app
+        .post(
+            "/api/v1/counts",
+            json!({
+                "decision_no": "215/QĐ-SKHCN", "decision_date": "01/12/2025", "reference_date": "31/12/2025",
+                "units": units,
+                "members": [
+                    {"full_name": "Nguyễn Văn Thành", "committee_role": "truong_ban", "position": "Phó Giám đốc Sở"},
+                    {"full_name": "Trần Thị Hoa", "committee_role": "uy_vien", "position": "Kế toán", "represents": "Văn phòng Sở"},
+                    {"full_name": "Lê Minh Tâm", "committee_role": "thu_ky", "represents": "Trung tâm Ứng dụng"}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    c
+}
+
+async fn act(app: &TestApp, c: &Value, step: &str) -> (StatusCode, Value) {
+    let (_, now) = app.get(&format!("/api/v1/counts/{}", c["id"])).await;
+    app.post(&format!("/api/v1/counts/{}/{step}", c["id"]), json!({"version": now["version"]})).await
+}
+
+async fn count(app: &TestApp, c: &Value, body: Value) -> (StatusCode, Value) {
+    app.post(&format!("/api/v1/counts/{}/entries", c["id"]), body).await
+}
+
+async fn rows(app: &TestApp, c: &Value) -> Vec<Value> {
+    let (s, r) = app.get(&format!("/api/v1/counts/{}/reconciliation", c["id"])).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    r["items"].as_array().unwrap().clone()
+}
+
+fn row<'a>(rows: &'a [Value], code: &str) -> &'a Value {
+    rows.iter().find(|r| r["line"]["code"] == code).unwrap_or_else(|| panic!("no line {code}: {rows:?}"))
+}
+
+/// A workbook's sheet as rows of cells joined by «|».
+fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<String> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect()
+}
+
+async fn download(app: &TestApp, uri: &str) -> Vec<u8> {
+    let (s, _, body) = app.send(axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&body));
+    body
+}
+
+#[tokio::test]
+async fn a_count_runs_from_its_decision_to_sealed_minutes() {
+    each_backend(|app: TestApp| async move {
+        let pcr = app.asset(json!({"name": "Máy PCR", "code": "TT-PCR", "cost_state": 1_450_000_000i64, "location": "Phòng thí nghiệm 1"})).await;
+        let sprayers = app
+            .asset(json!({"name": "Bình phun thuốc", "code": "TT-BP", "quantity": 4, "unit_of_measure": "cái", "cost_state": 38_000_000, "location": "Kho"}))
+            .await;
+        let cabinet = app.asset(json!({"name": "Tủ an toàn sinh học", "code": "TT-TAT", "cost_state": 320_000_000})).await;
+        // Bought after the reference time: not on the books then.
+        app.asset(json!({"name": "Máy ly tâm", "code": "TT-LT", "acquired_on": "2026-02-01"})).await;
+        // Another unit's asset: outside the scope.
+        let hc = app.id_of("units", "HCTH").await;
+        app.asset(json!({"name": "Máy tính", "code": "VP-MT", "unit_id": hc})).await;
+
+        // A draft without a decision number or a head of committee is refused, with reasons.
+        let (s, e) = app
+            .post(
+                "/api/v1/counts",
+                json!({"decision_date": "01/12/2025", "reference_date": "31/12/2025", "units": ["KHONG-CO"],
+                       "members": [{"full_name": "Trần Thị Hoa", "committee_role": "uy_vien"}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["decision_no"].as_str().unwrap().contains("không được để trống"), "{e}");
+        assert_eq!(e["fields"]["members"], "Ban kiểm kê cần có Trưởng ban");
+        assert_eq!(e["fields"]["units"], "Không có đơn vị «KHONG-CO»");
+
+        let c = new_count(&app, "TTUD").await;
+        assert_eq!(c["code"], "KK-2025");
+        assert_eq!(c["status"], "nhap");
+        // Nothing to count before it opens.
+        let (s, _) = count(&app, &c, json!({"code": "TT-PCR", "quantity": 1})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+
+        let (s, opened) = act(&app, &c, "open").await;
+        assert_eq!(s, StatusCode::OK, "{opened}");
+        assert_eq!(opened["status"], "dang_kiem");
+        assert_eq!(opened["progress"]["total"], 3, "PCR, sprayers, cabinet: {opened}");
+        // Opening twice is refused.
+        let (s, _) = act(&app, &c, "open").await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        // The books are frozen: a later edit of the register does not move them.
+        let (s, _) = app.put(&format!("/api/v1/assets/{}", pcr["id"]), json!({"cost_state": 1_500_000_000i64, "version": pcr["version"]})).await;
+        assert_eq!(s, StatusCode::OK);
+        let r = rows(&app, &c).await;
+        assert_eq!(row(&r, "TT-PCR")["line"]["book_cost"], 1_450_000_000i64);
+        assert_eq!(row(&r, "TT-PCR")["outcome"], "chua_kiem");
+        let residual = row(&r, "TT-PCR")["line"]["book_residual"].as_i64().unwrap();
+        assert!(residual > 0 && residual < 1_450_000_000, "worn by the reference time: {residual}");
+        assert_eq!(row(&r, "TT-BP")["line"]["book_residual"], 38_000_000, "tools wear no value");
+
+        // The admin counts; the asset team counts too.
+        let (s, e) = count(&app, &c, json!({"code": "tt-pcr", "quantity": 1, "location": "Phòng thí nghiệm 2"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        assert_eq!(e["code"], "TT-PCR", "the books' spelling of the code");
+        assert_eq!(count(&app, &c, json!({"code": "TT-BP", "quantity": 3})).await.0, StatusCode::CREATED);
+        assert_eq!(count(&app, &c, json!({"code": "TT-XX-999", "quantity": 1, "note": "Tủ sấy không rõ nguồn"})).await.0, StatusCode::CREATED);
+        // Bad counts are refused with reasons.
+        let (s, e) = count(&app, &c, json!({"code": "TT-TAT", "quantity": -1, "condition": "tốt lắm"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["quantity"].is_string() && e["fields"]["condition"].as_str().unwrap().contains("Đang sử dụng tốt"), "{e}");
+        app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+        let admin = app.caller();
+        app.act_as(Caller::Token(app.token_for("xuly")));
+        let (s, e) = count(&app, &c, json!({"code": "TT-BP", "quantity": 4})).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        // Only a manager settles a conflict — and unit staff count only their unit.
+        app.add_user("hcth", "don_vi", Some("HCTH"));
+        app.act_as(Caller::Token(app.token_for("hcth")));
+        let (s, e) = count(&app, &c, json!({"code": "TT-TAT", "quantity": 1})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("chỉ kiểm kê tài sản của đơn vị mình"), "{e}");
+        app.act_as(admin.clone());
+
+        // Two counters disagree on the sprayers: shown, not summed; reconciling waits for it.
+        let r = rows(&app, &c).await;
+        let bp = row(&r, "TT-BP");
+        assert_eq!(bp["outcome"], "xung_dot", "{bp}");
+        assert_eq!(bp["count"]["conflict"].as_array().unwrap().len(), 2);
+        let (s, e) = act(&app, &c, "reconcile").await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("TT-BP"), "{e}");
+        let (s, _) = count(&app, &c, json!({"code": "TT-BP", "quantity": 3, "settles": true, "note": "Đếm lại cùng thủ kho"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, rec) = act(&app, &c, "reconcile").await;
+        assert_eq!(s, StatusCode::OK, "{rec}");
+        assert_eq!(rec["status"], "da_doi_chieu");
+        // Counting is over.
+        assert_eq!(count(&app, &c, json!({"code": "TT-TAT", "quantity": 1})).await.0, StatusCode::CONFLICT);
+
+        let r = rows(&app, &c).await;
+        assert_eq!(row(&r, "TT-PCR")["outcome"], "noi_khac");
+        let bp = row(&r, "TT-BP");
+        assert_eq!(bp["outcome"], "thieu");
+        assert_eq!(bp["diff_quantity"], -1);
+        assert_eq!(bp["diff_cost"], -9_500_000);
+        assert_eq!(row(&r, "TT-TAT")["outcome"], "chua_kiem");
+        let unknown = row(&r, "TT-XX-999");
+        assert_eq!(unknown["outcome"], "ngoai_so");
+        assert!(unknown["line"]["id"].as_i64().unwrap() > 0, "stored by the reconciliation");
+
+        // Closing waits for every resolution.
+        let (s, e) = act(&app, &c, "close").await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("Còn 4 chênh lệch"), "{e}");
+        let resolve = |code: &str, body: Value| {
+            let line = row(&r, code)["line"]["id"].clone();
+            let uri = format!("/api/v1/counts/{}/lines/{line}/resolution", c["id"]);
+            let app = &app;
+            async move { app.post(&uri, body).await }
+        };
+        let (s, e) = resolve("TT-XX-999", json!({"resolution": "dieu_chinh", "note": "Ghi tăng"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["resolution"].as_str().unwrap().contains("ghi tăng vào sổ"), "{e}");
+        let (s, e) = resolve("TT-BP", json!({"resolution": "xu_ly", "note": "Mất 1 bình"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a handling needs its form: {e}");
+        assert_eq!(resolve("TT-XX-999", json!({"resolution": "thanh_tra", "note": "Chưa rõ nguồn gốc"})).await.0, StatusCode::OK);
+        assert_eq!(resolve("TT-PCR", json!({"resolution": "dieu_chinh", "note": "Đã chuyển phòng"})).await.0, StatusCode::OK);
+        assert_eq!(resolve("TT-TAT", json!({"resolution": "giu_nguyen", "note": "Đang bảo dưỡng ở hãng"})).await.0, StatusCode::OK);
+        let (s, l) = resolve("TT-BP", json!({"resolution": "xu_ly", "form_code": "mat_huy_hoai", "note": "Mất 1 bình"})).await;
+        assert_eq!(s, StatusCode::OK, "{l}");
+        let (_, d) = app.get(&format!("/api/v1/disposals/{}", l["disposal_id"])).await;
+        assert_eq!(d["status"], "de_nghi", "{d}");
+        assert_eq!(d["lines"][0]["quantity"], 1, "the missing one: {d}");
+        assert!(d["reason"].as_str().unwrap().contains("Kiểm kê KK-2025"), "{d}");
+
+        let events = app.audit_count();
+        let (s, closed) = act(&app, &c, "close").await;
+        assert_eq!(s, StatusCode::OK, "{closed}");
+        assert_eq!(closed["status"], "da_khoa");
+        let seal = closed["minutes_sha256"].as_str().unwrap().to_string();
+        assert_eq!(seal.len(), 64);
+        // The accepted adjustment is in the register, as an audited update; the rest are not.
+        let (_, p) = app.get(&format!("/api/v1/assets/{}", pcr["id"])).await;
+        assert_eq!(p["location"], "Phòng thí nghiệm 2");
+        let (_, b) = app.get(&format!("/api/v1/assets/{}", sprayers["id"])).await;
+        assert_eq!(b["quantity"], 4, "handled by its disposal, not adjusted");
+        let (_, t) = app.get(&format!("/api/v1/assets/{}", cabinet["id"])).await;
+        assert_eq!(t["status"], "dang_su_dung");
+        assert_eq!(app.audit_count(), events + 2, "the asset's update and the close");
+
+        // The minutes: C53-HD grouped by class, committee, totals; the units; the discrepancies.
+        let minutes = download(&app, &format!("/api/v1/counts/{}/minutes", c["id"])).await;
+        let lines = sheet_rows(&minutes, "Biên bản C53-HD");
+        let text = lines.join("\n");
+        assert!(text.contains("BIÊN BẢN KIỂM KÊ TÀI SẢN CỐ ĐỊNH") && text.contains("Mẫu số C53-HD"), "{text}");
+        assert!(text.contains("Quyết định số 215/QĐ-SKHCN ngày 01/12/2025"), "{text}");
+        assert!(text.contains("Ông/Bà Nguyễn Văn Thành, Phó Giám đốc Sở — Trưởng ban"), "{text}");
+        let bp = lines.iter().find(|l| l.contains("TT-BP")).unwrap();
+        assert!(bp.contains("|4|38000000|") && bp.contains("|3|28500000|") && bp.contains("|-1|-9500000|"), "{bp}");
+        assert!(bp.contains("Thiếu — Đề nghị xử lý tài sản"), "{bp}");
+        let total = lines.iter().find(|l| l.contains("Tổng cộng")).unwrap();
+        assert!(total.contains("|6|1808000000|"), "books: 1 + 4 + 1 (the stranger has none): {total}");
+        let units = sheet_rows(&minutes, "Theo đơn vị").join("\n");
+        assert!(units.contains("Trung tâm Ứng dụng"), "{units}");
+        let disc = sheet_rows(&minutes, "Chênh lệch").join("\n");
+        assert!(disc.contains("TT-XX-999") && disc.contains("Chuyển Thanh tra xem xét") && disc.contains("Đang bảo dưỡng ở hãng"), "{disc}");
+
+        // Closed is read-only, and the minutes do not move when the register does.
+        let (s, _) = act(&app, &c, "reopen").await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (s, _) = resolve("TT-TAT", json!({"resolution": "thanh_tra", "note": "đổi ý"})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (_, t) = app.get(&format!("/api/v1/assets/{}", cabinet["id"])).await;
+        let (s, _) = app.put(&format!("/api/v1/assets/{}", cabinet["id"]), json!({"name": "Tủ ATSH cấp II", "version": t["version"]})).await;
+        assert_eq!(s, StatusCode::OK);
+        let again = download(&app, &format!("/api/v1/counts/{}/minutes", c["id"])).await;
+        for sheet in ["Biên bản C53-HD", "Theo đơn vị", "Chênh lệch"] {
+            assert_eq!(sheet_rows(&again, sheet), sheet_rows(&minutes, sheet), "{sheet}");
+        }
+        let (_, page) = app.page(&format!("/kiem-ke/{}", c["id"]), false).await;
+        assert!(page.contains("khớp dấu niêm phong") && page.contains(&seal), "{page}");
+    })
+    .await;
+}
+
+/// Our sheet read back as a person would save it after filling it: every cell as it was, with
+/// `fill(code) → (quantity, condition)` in the input columns and `edit` applied to the cells.
+fn filled(bytes: &[u8], fill: &dyn Fn(&str) -> Option<(f64, &'static str)>, edit: &dyn Fn(u32, u16, &mut String)) -> Vec<u8> {
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range("Phiếu kiểm kê").unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    ws.set_name("Phiếu kiểm kê").unwrap();
+    let start = range.start().unwrap();
+    for (r, row) in range.rows().enumerate() {
+        let r = r as u32 + start.0;
+        let code = row.get(1).map(|c| c.to_string()).unwrap_or_default();
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16 + start.1 as u16;
+            let mut text = cell.to_string();
+            edit(r, c, &mut text);
+            match cell {
+                Data::Float(_) | Data::Int(_) if text == cell.to_string() => {
+                    ws.write_number(r, c, text.parse::<f64>().unwrap()).unwrap();
+                }
+                _ if !text.is_empty() => {
+                    ws.write_string(r, c, &text).unwrap();
+                }
+                _ => {}
+            }
+        }
+        if let Some((q, cond)) = fill(&code) {
+            ws.write_number(r, 7, q).unwrap();
+            if !cond.is_empty() {
+                ws.write_string(r, 8, cond).unwrap();
+            }
+        }
+    }
+    out.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn count_sheets_go_out_protected_and_come_back_checked() {
+    each_backend(|app: TestApp| async move {
+        for (code, unit) in [("TT-01", "TTUD"), ("TT-02", "TTUD"), ("TT-03", "TTUD"), ("HC-01", "HCTH")] {
+            let unit_id = app.id_of("units", unit).await;
+            app.asset(json!({"name": format!("Thiết bị {code}"), "code": code, "unit_id": unit_id, "location": "Tầng 2"})).await;
+        }
+        let c = new_count(&app, "TTUD; HCTH").await;
+        // No sheet before the count opens.
+        let (s, _) = app.get(&format!("/api/v1/counts/{}/sheet", c["id"])).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert_eq!(act(&app, &c, "open").await.0, StatusCode::OK);
+        let ttud = app.id_of("units", "TTUD").await;
+        let sheet = download(&app, &format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
+        // Protected, with only the input cells open and a drop-down of conditions.
+        let xml = {
+            use std::io::Read;
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(sheet.clone())).unwrap();
+            let mut s = String::new();
+            zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut s).unwrap();
+            s
+        };
+        assert!(xml.contains("<sheetProtection"), "protected");
+        assert!(xml.contains("type=\"list\"") && xml.contains("type=\"whole\""), "drop-down and whole numbers");
+        let rows = sheet_rows(&sheet, "Phiếu kiểm kê");
+        let text = rows.join("\n");
+        assert!(text.contains("Mã đợt kiểm kê:||KK-2025") && text.contains("Đơn vị: Trung tâm Ứng dụng"), "{text}");
+        assert!(text.contains("TT-01") && !text.contains("HC-01"), "one unit's sheet: {text}");
+
+        let upload = |name: &'static str, bytes: Vec<u8>, query: &'static str| {
+            let app = &app;
+            let uri = format!("/api/v1/counts/{}/sheets{query}", c["id"]);
+            async move {
+                let (s, _, body) = app.upload(&uri, name, XLSX, &bytes, &[]).await;
+                (s, serde_json::from_slice::<Value>(&body).unwrap_or(json!({"raw": String::from_utf8_lossy(&body)})))
+            }
+        };
+        let fill = |code: &str| match code {
+            "TT-01" => Some((1.0, "Đang sử dụng tốt")),
+            "TT-02" => Some((0.0, "")),
+            _ => None,
+        };
+        // A locked cell changed: refused, nothing saved.
+        let tampered = filled(&sheet, &fill, &|_, c, t| {
+            if c == 6 && t == "1" {
+                *t = "2".into();
+            }
+        });
+        let (s, e) = upload("phieu-sua.xlsx", tampered, "").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("mã kiểm tra không khớp"), "{e}");
+        // The honest sheet: previewed, then saved.
+        let honest = filled(&sheet, &fill, &|_, _, _| {});
+        let (s, p) = upload("phieu.xlsx", honest.clone(), "?preview=true").await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        assert_eq!((p["ours"].as_bool(), p["counted"].as_i64(), p["not_counted"].as_i64()), (Some(true), Some(2), Some(1)), "{p}");
+        assert_eq!(rows_counted(&app, &c).await, 0, "a preview saves nothing");
+        let (s, p) = upload("phieu.xlsx", honest, "").await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        assert_eq!(rows_counted(&app, &c).await, 2);
+
+        // A sheet of another count is refused by name.
+        let other = new_count(&app, "TTUD").await;
+        assert_eq!(act(&app, &other, "open").await.0, StatusCode::OK);
+        let other_sheet = download(&app, &format!("/api/v1/counts/{}/sheet", other["id"])).await;
+        let (s, e) = upload("phieu-khac.xlsx", filled(&other_sheet, &fill, &|_, _, _| {}), "").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("thuộc đợt kiểm kê KK-2025-2"), "{e}");
+
+        // A hand-made sheet with only codes and counts: the mistakes, each placed; nothing saved.
+        let csv = "Danh sách kiểm đếm tầng 2\n\nMã tài sản,Số lượng thực tế\nTT-03,hai\nHC-01,1\nHC-01,1\nMA-LA,1\n";
+        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(!e["ours"].as_bool().unwrap());
+        let errors: Vec<String> =
+            e["errors"].as_array().unwrap().iter().map(|x| format!("{}|{}|{}|{}", x["row"], x["column"], x["value"], x["message"])).collect();
+        assert_eq!(
+            errors,
+            [
+                "4|\"Số lượng thực tế\"|\"hai\"|\"Số lượng thực tế phải là số nguyên không âm\"",
+                "6|\"Mã tài sản\"|\"HC-01\"|\"Mã «HC-01» đã ghi ở dòng 5\""
+            ]
+        );
+        assert_eq!(rows_counted(&app, &c).await, 2);
+        let csv = "Mã tài sản,Số lượng thực tế\nTT-03,1\nHC-01,1\nMA-LA,1\n";
+        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(r["unknown_codes"], json!(["MA-LA"]));
+        assert_eq!(rows_counted(&app, &c).await, 5, "TT-01, TT-02, TT-03, HC-01 and the stranger");
+        // Unit staff bring only their unit's counts.
+        app.add_user("hcth", "don_vi", Some("HCTH"));
+        app.act_as(Caller::Token(app.token_for("hcth")));
+        let csv = "Mã tài sản,SL thực tế\nHC-01,1\nTT-01,1\n";
+        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "hc.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("chỉ kiểm kê tài sản của đơn vị mình"), "{r}");
+        // …and their sheet is their unit's whatever they ask.
+        let mine = download(&app, &format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
+        let text = sheet_rows(&mine, "Phiếu kiểm kê").join("\n");
+        assert!(text.contains("HC-01") && !text.contains("TT-01"), "{text}");
+        // A file without the columns says which it needs.
+        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "x.csv", "text/csv", b"Ho ten,Tuoi\nA,1\n", &[]).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&body).contains("«Mã tài sản» và cột «Số lượng thực tế»"));
+    })
+    .await;
+}
+
+async fn rows_counted(app: &TestApp, c: &Value) -> i64 {
+    let (_, v) = app.get(&format!("/api/v1/counts/{}", c["id"])).await;
+    v["progress"]["counted"].as_i64().unwrap() + v["progress"]["unknown_codes"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn unit_staff_count_by_phone_and_print_labels() {
+    each_backend(|app: TestApp| async move {
+        let hc = app.id_of("units", "HCTH").await;
+        app.asset(json!({"name": "Máy chiếu", "code": "HC-MC", "unit_id": hc, "location": "Phòng họp"})).await;
+        let pcr = app.asset(json!({"name": "Máy PCR", "code": "TT-PCR", "location": "Phòng thí nghiệm 1"})).await;
+        let admin = app.caller();
+        let c = new_count(&app, "").await;
+        assert_eq!(act(&app, &c, "open").await.0, StatusCode::OK);
+        let password = app.add_user("vanphong", "don_vi", Some("HCTH"));
+        let session = app.login("vanphong", &password).await;
+        app.act_as(session.clone());
+        let Caller::Session { csrf, .. } = session else { unreachable!() };
+        let phone = format!("/kiem-ke/{}/dem", c["id"]);
+        let (s, page) = app.page(&format!("{phone}?code=hc-mc"), false).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("Theo sổ: 1") && page.contains("Máy chiếu"), "{page}");
+        let (s, to, page) = app.form(&phone, &[("csrf_token", &csrf), ("code", "HC-MC"), ("quantity", "1"), ("condition", "hong_sua")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+        let (_, page) = app.page(&to.unwrap(), false).await;
+        assert!(page.contains("Đã ghi HC-MC: 1") && page.contains("Hư hỏng, cần sửa chữa"), "{page}");
+        // Another unit's asset is refused on the page, in words.
+        let (s, _, page) = app.form(&phone, &[("csrf_token", &csrf), ("code", "TT-PCR"), ("quantity", "1")]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert!(page.contains("chỉ kiểm kê tài sản của đơn vị mình"), "{page}");
+        // The count's page: progress per unit and location as charts.
+        let (s, page) = app.page(&format!("/kiem-ke/{}", c["id"]), false).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("Tiến độ kiểm kê theo đơn vị") && page.contains("1/1 (100%)"), "{page}");
+        // Labels: one asset's, and a location's in bulk, each a QR code of the asset's code.
+        let (s, page) = app.page(&format!("/tai-san/{}/nhan", pcr["id"]), false).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "not their unit: {page}");
+        app.act_as(admin);
+        let (s, page) = app.page(&format!("/tai-san/{}/nhan", pcr["id"]), false).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("<svg") && page.contains("TT-PCR"), "{page}");
+        let (_, page) = app.page(&format!("/kiem-ke/{}/nhan?location=Ph%C3%B2ng%20h%E1%BB%8Dp", c["id"]), false).await;
+        assert_eq!(page.matches("class=\"label\"").count(), 1, "{page}");
+        assert!(page.contains("HC-MC"));
+    })
+    .await;
+}
