@@ -56,6 +56,7 @@ pub fn load(db: &Db) -> AppResult<(usize, usize)> {
             n_assets += 1;
         }
         handlings(c, &actor)?;
+        counts(c, &actor)?;
         Ok((n_tasks, n_assets))
     })
 }
@@ -133,5 +134,94 @@ fn handlings(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
             "doc_no": "95/TTUD-HC", "doc_date": day(35), "lines": [{"asset_id": cabinet}]
         }))?,
     )?;
+    Ok(())
+}
+
+/// Last year's count of the Center, closed with its minutes, and this year's count of the Center
+/// and the Office, opened and half counted — with one asset the two counters disagree on — so a
+/// newcomer sees both ends of the flow.
+fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
+    use crate::inventory as k;
+    use chrono::Datelike;
+    let scope = crate::auth::Scope::ALL;
+    let year = crate::text::today().year();
+    let date = |y: i32, m: u32, d: u32| {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).map(crate::text::format_date).unwrap_or_default()
+    };
+    let committee = json!([
+        {"full_name": "Phạm Văn Hùng (dữ liệu mẫu)", "committee_role": "truong_ban", "position": "Phó Giám đốc Sở"},
+        {"full_name": "Nguyễn Thị Lan (dữ liệu mẫu)", "committee_role": "uy_vien", "position": "Kế toán trưởng", "represents": "Văn phòng Sở"},
+        {"full_name": "Võ Minh Đức (dữ liệu mẫu)", "committee_role": "uy_vien", "position": "Phó Giám đốc Trung tâm", "represents": "Trung tâm Ứng dụng và Dịch vụ KH&CN"},
+        {"full_name": "Trần Quốc Bảo (dữ liệu mẫu)", "committee_role": "thu_ky", "represents": "Tổ xử lý tài sản"}
+    ]);
+    // Last year's: everything found as booked but three lines.
+    let last = k::create(
+        c,
+        actor,
+        Input::from_json(json!({
+            "decision_no": format!("198/QĐ-SKHCN"), "decision_date": date(year - 1, 12, 1),
+            "reference_date": date(year - 1, 12, 31), "units": "TTUD", "members": committee.clone()
+        }))?,
+    )?;
+    k::open(c, actor, last, None)?;
+    let lines = k::lines_of(c, last)?;
+    let entries: Vec<k::NewEntry> = lines
+        .iter()
+        .map(|l| {
+            let mut e = k::NewEntry {
+                code: l.code.clone(),
+                quantity: l.book_quantity,
+                condition: None,
+                location: None,
+                note: None,
+            };
+            match l.name.as_str() {
+                "Máy chiếu đa năng" => e.location = Some("Phòng Thông tin".into()),
+                "Máy tính xách tay" => {
+                    e.condition = Some("hong_sua".into());
+                    e.note = Some("Một máy hỏng màn hình (dữ liệu mẫu)".into());
+                }
+                n if n.starts_with("Hom sắn giống") => e.quantity = l.book_quantity - 500,
+                _ => {}
+            }
+            e
+        })
+        .collect();
+    let session = k::find(c, last)?;
+    k::save_entries(c, &Actor("trungtam".into()), &scope, &session, entries, "phiếu «Phieu kiem ke TTUD.xlsx» (dữ liệu mẫu)", false)?;
+    k::reconcile_session(c, actor, last, None)?;
+    for r in k::reconciliation(c, last)?.into_iter().filter(|r| r.is_discrepancy()) {
+        let (resolution, note) = match r.outcome {
+            "noi_khac" => ("dieu_chinh", "Máy đã chuyển về Phòng Thông tin từ tháng 6 (dữ liệu mẫu)"),
+            "thieu" => ("thanh_tra", "Hao hụt hom giống vượt định mức, đề nghị Thanh tra xác minh (dữ liệu mẫu)"),
+            _ => ("giu_nguyen", "Máy hỏng màn hình đã gửi bảo hành, vẫn sử dụng được (dữ liệu mẫu)"),
+        };
+        k::resolve(c, actor, &scope, last, r.line.id, Input::from_json(json!({"resolution": resolution, "note": note}))?)?;
+    }
+    k::close(c, actor, &scope, last, None)?;
+    // This year's: opened, half of it counted.
+    let now = k::create(
+        c,
+        actor,
+        Input::from_json(json!({
+            "decision_no": "205/QĐ-SKHCN",
+            "decision_date": crate::text::format_date(crate::text::today() - chrono::Duration::days(7)),
+            "reference_date": date(year, 12, 31), "units": "TTUD; HCTH", "members": committee
+        }))?,
+    )?;
+    k::open(c, actor, now, None)?;
+    let session = k::find(c, now)?;
+    let lines = k::lines_of(c, now)?;
+    let half: Vec<k::NewEntry> = lines
+        .iter()
+        .step_by(2)
+        .map(|l| k::NewEntry { code: l.code.clone(), quantity: l.book_quantity, condition: None, location: None, note: None })
+        .collect();
+    k::save_entries(c, &Actor("trungtam".into()), &scope, &session, half, "điện thoại (dữ liệu mẫu)", false)?;
+    if let Some(desktops) = lines.iter().find(|l| l.name == "Máy tính để bàn" && l.book_quantity == 10) {
+        let count = |q: i32| k::NewEntry { code: desktops.code.clone(), quantity: q, condition: None, location: None, note: None };
+        k::save_entries(c, &Actor("vanphong".into()), &scope, &session, vec![count(10)], "điện thoại (dữ liệu mẫu)", false)?;
+        k::save_entries(c, &Actor("xuly".into()), &scope, &session, vec![count(9)], "điện thoại (dữ liệu mẫu)", false)?;
+    }
     Ok(())
 }

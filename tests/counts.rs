@@ -434,3 +434,34 @@ async fn unit_staff_count_by_phone_and_print_labels() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_holds_last_years_count_closed_and_this_years_half_done() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let (_, list) = app.get("/api/v1/counts").await;
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{list}");
+        let (now, last) = (&items[0], &items[1]);
+        assert_eq!((now["status"].as_str(), last["status"].as_str()), (Some("dang_kiem"), Some("da_khoa")));
+        let (_, last) = app.get(&format!("/api/v1/counts/{}", last["id"])).await;
+        assert_eq!(last["progress"]["discrepancies"], 3, "{last}");
+        assert_eq!(last["progress"]["unresolved"], 0);
+        assert_eq!(last["members"].as_array().unwrap().len(), 4);
+        let minutes = download(&app, &format!("/api/v1/counts/{}/minutes", last["id"])).await;
+        let text = sheet_rows(&minutes, "Chênh lệch").join("\n");
+        assert!(text.contains("Hom sắn") && text.contains("Chuyển Thanh tra xem xét"), "{text}");
+        // The projector was found elsewhere and the register followed at closing.
+        let (_, found) = app.get("/api/v1/assets?q=M%C3%A1y%20chi%E1%BA%BFu").await;
+        assert_eq!(found["items"][0]["location"], "Phòng Thông tin");
+        let (_, now) = app.get(&format!("/api/v1/counts/{}", now["id"])).await;
+        let (counted, total) = (now["progress"]["counted"].as_i64().unwrap(), now["progress"]["total"].as_i64().unwrap());
+        assert!(counted * 2 >= total && counted < total, "half done: {counted}/{total}");
+        assert_eq!(now["progress"]["conflicts"], 1, "the office's desktops: {now}");
+        // Loading again adds nothing.
+        taisan::demo::load(&app.db).unwrap();
+        let (_, again) = app.get("/api/v1/counts").await;
+        assert_eq!(again["items"].as_array().unwrap().len(), 2);
+    })
+    .await;
+}

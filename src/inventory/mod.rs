@@ -684,11 +684,20 @@ pub fn open(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -> 
         org_units::table.select((org_units::id, org_units::name)).load::<(i32, String)>(conn)?.into_iter().collect();
     let (unit_ids, class_ids) = (s.unit_ids(), s.class_ids());
     let places: Vec<String> = s.locations().iter().map(|l| fold(l)).collect();
+    // Assets written down after the reference time were still on the books then.
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(s.reference_date);
+    let later: Vec<i32> = match s.reference_date.succ_opt() {
+        Some(next) => crate::disposals::write_downs(conn, next, far)?.into_keys().collect(),
+        None => vec![],
+    };
     let mut total = 0;
     let mut after = 0;
     // A page of assets at a time: the snapshot of a large register never sits in memory whole.
     loop {
-        let mut q = assets_t::table.filter(assets_t::id.gt(after)).filter(assets_t::status.ne("da_xu_ly")).into_boxed();
+        let mut q = assets_t::table
+            .filter(assets_t::id.gt(after))
+            .filter(assets_t::status.ne("da_xu_ly").or(assets_t::id.eq_any(&later)))
+            .into_boxed();
         if !unit_ids.is_empty() {
             q = q.filter(assets_t::unit_id.eq_any(&unit_ids));
         }

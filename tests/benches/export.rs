@@ -5,47 +5,13 @@
 
 #[path = "measure.rs"]
 mod measure;
-use measure::peak_kb;
+use measure::{peak_kb, populate};
 
 use std::time::Instant;
 
-use diesel::connection::SimpleConnection;
 
 fn rows() -> usize {
     std::env::var("BENCH_EXPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
-}
-
-/// A register of `n` assets, inserted raw (the benchmark is of the export, not of the insert).
-fn populate(url: &str, n: usize) {
-    let db = taisan::open(url).unwrap();
-    db.write_sync(|c| {
-        let now = taisan::text::now_utc().format("%Y-%m-%d %H:%M:%S").to_string();
-        let close = taisan::assets::wear::last_close(taisan::text::today()).format("%Y-%m-%d").to_string();
-        let mut values = Vec::with_capacity(500);
-        for i in 0..n {
-            let cost = 12_000_000 + (i % 5000) as i64 * 100_000;
-            let year = 2010 + i % 14;
-            values.push(format!(
-                "('XB-{i:07}', 'Máy đo số {i}', {class}, {cat}, 'huu_hinh', 'Cái', 1, {cost}, 0, {cost}, 'mua_sam', '{year}-03-01', {year}, \
-                 {unit}, 'dang_su_dung', 0, {cost}, '{close}', 'xb-{i:07} may do', 1, '{now}', '{now}')",
-                class = 6,
-                cat = 9 + i % 4,
-                unit = 1 + i % 6,
-            ));
-            if values.len() == 500 || i + 1 == n {
-                c.batch_execute(&format!(
-                    "INSERT INTO assets (code, name, class_id, category_id, kind, unit_of_measure, quantity, cost_state, cost_other, \
-                     original_cost, acquisition_method, acquired_on, acquired_year, unit_id, status, accumulated_wear, residual_value, \
-                     wear_as_of, search_text, version, created_at, updated_at) VALUES {}",
-                    values.join(",")
-                ))?;
-                values.clear();
-            }
-        }
-        taisan::assets::refresh_wear(c, true)?;
-        Ok(())
-    })
-    .unwrap();
 }
 
 /// Raw rust_xlsxwriter: the same number of rows and columns, the same formats, constant memory.
@@ -109,7 +75,7 @@ fn main() {
         std::env::var("BENCH_EXPORT_DIR").map(Into::into).unwrap_or_else(|_| temp.path().into());
     let url = format!("sqlite://{}", dir.join("x.db").display());
     let t = Instant::now();
-    populate(&url, n);
+    populate(&url, n, true);
     println!("Register of {n} assets made in {:.1} s", t.elapsed().as_secs_f64());
     let out = |name: &str| dir.join(name).display().to_string();
     for (what, cols) in [("register", 16u16), ("wear", 11)] {

@@ -11,7 +11,7 @@
 
 #[path = "measure.rs"]
 mod measure;
-use measure::peak_kb;
+use measure::{backends, fresh_url, peak_kb};
 
 use std::time::Instant;
 
@@ -174,20 +174,6 @@ fn child(what: &str, path: &str, url: &str) -> (f64, usize, f64) {
     (parts[1].parse().unwrap(), parts[2].parse().unwrap(), parts[3].parse::<f64>().unwrap() / 1024.0)
 }
 
-fn fresh_url(backend: &str, dir: &std::path::Path, label: &str) -> (String, Option<(diesel::PgConnection, String)>) {
-    match backend {
-        "sqlite" => (format!("sqlite://{}", dir.join(format!("{label}.db")).display()), None),
-        _ => {
-            let base = std::env::var("TEST_DATABASE_URL").unwrap();
-            let schema = format!("bench_import_{label}_{}", std::process::id());
-            let mut admin = diesel::PgConnection::establish(&base).unwrap();
-            admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
-            let sep = if base.contains('?') { '&' } else { '?' };
-            (format!("{base}{sep}options=-csearch_path%3D{schema}"), Some((admin, schema)))
-        }
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
@@ -210,11 +196,7 @@ fn main() {
         t.elapsed().as_secs_f64(),
         std::fs::metadata(&path).unwrap().len() / 1024
     );
-    let mut backends = vec!["sqlite"];
-    if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
-        backends.push("postgres");
-    }
-    for backend in backends {
+    for backend in backends() {
         let (floor_url, floor_pg) = fresh_url(backend, dir.path(), "floor");
         let (fs, fr, fm) = child("floor", path.to_str().unwrap(), &floor_url);
         let (import_url, import_pg) = fresh_url(backend, dir.path(), "import");
