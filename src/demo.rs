@@ -188,7 +188,15 @@ fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
         })
         .collect();
     let session = k::find(c, last)?;
-    k::save_entries(c, &Actor("trungtam".into()), &scope, &session, entries, "phiếu «Phieu kiem ke TTUD.xlsx» (dữ liệu mẫu)", false)?;
+    k::save_entries(
+        c,
+        &Actor("trungtam".into()),
+        &scope,
+        &session,
+        entries,
+        "phiếu «Phieu kiem ke TTUD.xlsx» (dữ liệu mẫu)",
+        false,
+    )?;
     k::reconcile_session(c, actor, last, None)?;
     for r in k::reconciliation(c, last)?.into_iter().filter(|r| r.is_discrepancy()) {
         let (resolution, note) = match r.outcome {
@@ -196,7 +204,14 @@ fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
             "thieu" => ("thanh_tra", "Hao hụt hom giống vượt định mức, đề nghị Thanh tra xác minh (dữ liệu mẫu)"),
             _ => ("giu_nguyen", "Máy hỏng màn hình đã gửi bảo hành, vẫn sử dụng được (dữ liệu mẫu)"),
         };
-        k::resolve(c, actor, &scope, last, r.line.id, Input::from_json(json!({"resolution": resolution, "note": note}))?)?;
+        k::resolve(
+            c,
+            actor,
+            &scope,
+            last,
+            r.line.id,
+            Input::from_json(json!({"resolution": resolution, "note": note}))?,
+        )?;
     }
     k::close(c, actor, &scope, last, None)?;
     // This year's: opened, half of it counted.
@@ -215,12 +230,32 @@ fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
     let half: Vec<k::NewEntry> = lines
         .iter()
         .step_by(2)
-        .map(|l| k::NewEntry { code: l.code.clone(), quantity: l.book_quantity, condition: None, location: None, note: None })
+        .map(|l| k::NewEntry {
+            code: l.code.clone(),
+            quantity: l.book_quantity,
+            condition: None,
+            location: None,
+            note: None,
+        })
         .collect();
     k::save_entries(c, &Actor("trungtam".into()), &scope, &session, half, "điện thoại (dữ liệu mẫu)", false)?;
     if let Some(desktops) = lines.iter().find(|l| l.name == "Máy tính để bàn" && l.book_quantity == 10) {
-        let count = |q: i32| k::NewEntry { code: desktops.code.clone(), quantity: q, condition: None, location: None, note: None };
-        k::save_entries(c, &Actor("vanphong".into()), &scope, &session, vec![count(10)], "điện thoại (dữ liệu mẫu)", false)?;
+        let count = |q: i32| k::NewEntry {
+            code: desktops.code.clone(),
+            quantity: q,
+            condition: None,
+            location: None,
+            note: None,
+        };
+        k::save_entries(
+            c,
+            &Actor("vanphong".into()),
+            &scope,
+            &session,
+            vec![count(10)],
+            "điện thoại (dữ liệu mẫu)",
+            false,
+        )?;
         k::save_entries(c, &Actor("xuly".into()), &scope, &session, vec![count(9)], "điện thoại (dữ liệu mẫu)", false)?;
     }
     Ok(())

@@ -361,7 +361,10 @@ fn a_count_from_its_decision_to_the_minutes() {
         .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|"))
         .collect();
     let text = rows.join("\n");
-    assert!(text.contains("BIÊN BẢN KIỂM KÊ TÀI SẢN CỐ ĐỊNH") && text.contains("Ngô Văn An, Phó Giám đốc Sở — Trưởng ban"), "{text}");
+    assert!(
+        text.contains("BIÊN BẢN KIỂM KÊ TÀI SẢN CỐ ĐỊNH") && text.contains("Ngô Văn An, Phó Giám đốc Sở — Trưởng ban"),
+        "{text}"
+    );
     let line = rows.iter().find(|r| r.contains(&meter)).unwrap();
     assert!(line.contains("|1|") && line.contains("|0|0|0|-1|") && line.contains("Giữ nguyên sổ"), "{line}");
 }

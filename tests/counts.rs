@@ -241,7 +241,11 @@ async fn a_count_runs_from_its_decision_to_sealed_minutes() {
 
 /// Our sheet read back as a person would save it after filling it: every cell as it was, with
 /// `fill(code) → (quantity, condition)` in the input columns and `edit` applied to the cells.
-fn filled(bytes: &[u8], fill: &dyn Fn(&str) -> Option<(f64, &'static str)>, edit: &dyn Fn(u32, u16, &mut String)) -> Vec<u8> {
+fn filled(
+    bytes: &[u8],
+    fill: &dyn Fn(&str) -> Option<(f64, &'static str)>,
+    edit: &dyn Fn(u32, u16, &mut String),
+) -> Vec<u8> {
     use calamine::{Data, Reader};
     let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = wb.worksheet_range("Phiếu kiểm kê").unwrap();
@@ -281,7 +285,10 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
     each_backend(|app: TestApp| async move {
         for (code, unit) in [("TT-01", "TTUD"), ("TT-02", "TTUD"), ("TT-03", "TTUD"), ("HC-01", "HCTH")] {
             let unit_id = app.id_of("units", unit).await;
-            app.asset(json!({"name": format!("Thiết bị {code}"), "code": code, "unit_id": unit_id, "location": "Tầng 2"})).await;
+            app.asset(
+                json!({"name": format!("Thiết bị {code}"), "code": code, "unit_id": unit_id, "location": "Tầng 2"}),
+            )
+            .await;
         }
         let c = new_count(&app, "TTUD; HCTH").await;
         // No sheet before the count opens.
@@ -331,7 +338,11 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         let honest = filled(&sheet, &fill, &|_, _, _| {});
         let (s, p) = upload("phieu.xlsx", honest.clone(), "?preview=true").await;
         assert_eq!(s, StatusCode::OK, "{p}");
-        assert_eq!((p["ours"].as_bool(), p["counted"].as_i64(), p["not_counted"].as_i64()), (Some(true), Some(2), Some(1)), "{p}");
+        assert_eq!(
+            (p["ours"].as_bool(), p["counted"].as_i64(), p["not_counted"].as_i64()),
+            (Some(true), Some(2), Some(1)),
+            "{p}"
+        );
         assert_eq!(rows_counted(&app, &c).await, 0, "a preview saves nothing");
         let (s, p) = upload("phieu.xlsx", honest, "").await;
         assert_eq!(s, StatusCode::CREATED, "{p}");
@@ -347,12 +358,18 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
 
         // A hand-made sheet with only codes and counts: the mistakes, each placed; nothing saved.
         let csv = "Danh sách kiểm đếm tầng 2\n\nMã tài sản,Số lượng thực tế\nTT-03,hai\nHC-01,1\nHC-01,1\nMA-LA,1\n";
-        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let (s, _, body) = app
+            .upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[])
+            .await;
         let e: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert!(!e["ours"].as_bool().unwrap());
-        let errors: Vec<String> =
-            e["errors"].as_array().unwrap().iter().map(|x| format!("{}|{}|{}|{}", x["row"], x["column"], x["value"], x["message"])).collect();
+        let errors: Vec<String> = e["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| format!("{}|{}|{}|{}", x["row"], x["column"], x["value"], x["message"]))
+            .collect();
         assert_eq!(
             errors,
             [
@@ -362,7 +379,9 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         );
         assert_eq!(rows_counted(&app, &c).await, 2);
         let csv = "Mã tài sản,Số lượng thực tế\nTT-03,1\nHC-01,1\nMA-LA,1\n";
-        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let (s, _, body) = app
+            .upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[])
+            .await;
         let r: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(s, StatusCode::CREATED, "{r}");
         assert_eq!(r["unknown_codes"], json!(["MA-LA"]));
@@ -371,7 +390,8 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         app.add_user("hcth", "don_vi", Some("HCTH"));
         app.act_as(Caller::Token(app.token_for("hcth")));
         let csv = "Mã tài sản,SL thực tế\nHC-01,1\nTT-01,1\n";
-        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "hc.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let (s, _, body) =
+            app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "hc.csv", "text/csv", csv.as_bytes(), &[]).await;
         let r: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
         assert!(r["errors"][0]["message"].as_str().unwrap().contains("chỉ kiểm kê tài sản của đơn vị mình"), "{r}");
@@ -380,7 +400,9 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         let text = sheet_rows(&mine, "Phiếu kiểm kê").join("\n");
         assert!(text.contains("HC-01") && !text.contains("TT-01"), "{text}");
         // A file without the columns says which it needs.
-        let (s, _, body) = app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "x.csv", "text/csv", b"Ho ten,Tuoi\nA,1\n", &[]).await;
+        let (s, _, body) = app
+            .upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "x.csv", "text/csv", b"Ho ten,Tuoi\nA,1\n", &[])
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(String::from_utf8_lossy(&body).contains("«Mã tài sản» và cột «Số lượng thực tế»"));
     })
@@ -409,7 +431,9 @@ async fn unit_staff_count_by_phone_and_print_labels() {
         let (s, page) = app.page(&format!("{phone}?code=hc-mc"), false).await;
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("Theo sổ: 1") && page.contains("Máy chiếu"), "{page}");
-        let (s, to, page) = app.form(&phone, &[("csrf_token", &csrf), ("code", "HC-MC"), ("quantity", "1"), ("condition", "hong_sua")]).await;
+        let (s, to, page) = app
+            .form(&phone, &[("csrf_token", &csrf), ("code", "HC-MC"), ("quantity", "1"), ("condition", "hong_sua")])
+            .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
         let (_, page) = app.page(&to.unwrap(), false).await;
         assert!(page.contains("Đã ghi HC-MC: 1") && page.contains("Hư hỏng, cần sửa chữa"), "{page}");
@@ -455,7 +479,8 @@ async fn the_demo_holds_last_years_count_closed_and_this_years_half_done() {
         let (_, found) = app.get("/api/v1/assets?q=M%C3%A1y%20chi%E1%BA%BFu").await;
         assert_eq!(found["items"][0]["location"], "Phòng Thông tin");
         let (_, now) = app.get(&format!("/api/v1/counts/{}", now["id"])).await;
-        let (counted, total) = (now["progress"]["counted"].as_i64().unwrap(), now["progress"]["total"].as_i64().unwrap());
+        let (counted, total) =
+            (now["progress"]["counted"].as_i64().unwrap(), now["progress"]["total"].as_i64().unwrap());
         assert!(counted * 2 >= total && counted < total, "half done: {counted}/{total}");
         assert_eq!(now["progress"]["conflicts"], 1, "the office's desktops: {now}");
         // Loading again adds nothing.

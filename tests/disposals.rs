@@ -513,7 +513,8 @@ async fn old_decisions_come_in_from_a_spreadsheet_all_or_nothing() {
         // The same through the page: the refusal with its reason, nothing saved.
         let bad_again = [["17/QĐ-SKHCN", "12/03/2025", "Sở KH&CN", "Tiêu hủy", "KHONG-CO-MA", "", "", "", ""]];
         let body = old_decisions(&bad_again);
-        let (s, _, page) = app.upload("/xu-ly/nhap-quyet-dinh", "qd.xlsx", "application/octet-stream", &body, &[]).await;
+        let (s, _, page) =
+            app.upload("/xu-ly/nhap-quyet-dinh", "qd.xlsx", "application/octet-stream", &body, &[]).await;
         let page = String::from_utf8(page).unwrap();
         assert_eq!(s, 422, "{page}");
         assert!(page.contains("Không có tài sản mã «KHONG-CO-MA»") && page.contains("decisions-refused"), "{page}");

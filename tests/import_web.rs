@@ -131,7 +131,8 @@ async fn a_large_upload_shows_its_progress_until_done() {
         let n = 20_000;
         let uri = format!("/nhap-du-lieu?csrf_token={csrf}");
         let file = large_register(n);
-        let (s, location, _) = app.upload(&uri, "lon.xlsx", "application/octet-stream", &file, &[("mode", "create")]).await;
+        let (s, location, _) =
+            app.upload(&uri, "lon.xlsx", "application/octet-stream", &file, &[("mode", "create")]).await;
         // Too long to wait for: the page that shows its progress.
         assert_eq!(s, StatusCode::SEE_OTHER);
         let job = location.unwrap();

@@ -183,6 +183,15 @@ async fn the_handling_papers_print_with_their_forms() {
 }
 
 fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {
+    let (first, all) = pdf_text(name, bytes);
+    for expected in expected_on_page_one {
+        assert!(first.contains(expected), "{name}: page 1 lacks «{expected}»:\n{first}");
+    }
+    assert!(all.contains("Tổng cộng"));
+}
+
+/// A workbook printed to PDF by LibreOffice: the text of page one, and of all pages.
+fn pdf_text(name: &str, bytes: Vec<u8>) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join(format!("{name}.xlsx"));
     std::fs::write(&xlsx, bytes).unwrap();
@@ -197,9 +206,45 @@ fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) 
     let out =
         Command::new(tool("pdftotext")).args(["-f", "1", "-l", "1", "-layout"]).arg(&pdf).arg("-").output().unwrap();
     let first = String::from_utf8(out.stdout).unwrap();
-    for expected in expected_on_page_one {
-        assert!(first.contains(expected), "{name}: page 1 lacks «{expected}»:\n{first}");
-    }
     let all = Command::new(tool("pdftotext")).arg(&pdf).arg("-").output().unwrap();
-    assert!(String::from_utf8(all.stdout).unwrap().contains("Tổng cộng"));
+    (first, String::from_utf8(all.stdout).unwrap())
+}
+
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_count_papers_print_for_the_walk_round_and_the_signatures() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    // The demo's closed count (last year's) and its open one.
+    let (minutes, sheet) = app
+        .db
+        .read_sync(|c| {
+            let closed = taisan::inventory::find(c, 1)?;
+            let open = taisan::inventory::find(c, 2)?;
+            let key = taisan::inventory::sheets::SheetKey::All;
+            Ok((
+                taisan::inventory::minutes::workbook(c, &closed)?.to_bytes()?,
+                taisan::inventory::sheets::count_sheet(c, &open, &key)?.1,
+            ))
+        })
+        .unwrap();
+    check_year_report(
+        "bien-ban-kiem-ke",
+        minutes,
+        &[
+            "BIÊN BẢN KIỂM KÊ TÀI SẢN CỐ ĐỊNH",
+            "C53-HD",
+            "Theo sổ kế toán",
+            "Thực tế kiểm kê",
+            "Chênh lệch",
+            "Trưởng ban",
+            "Trang 1 /",
+        ],
+    );
+    let (first, all) = pdf_text("phieu-kiem-ke", sheet);
+    for expected in ["PHIẾU KIỂM KÊ TÀI SẢN", "Mã kiểm tra:", "Số lượng thực tế", "Trang 1 /"] {
+        assert!(first.contains(expected), "the count sheet's page 1 lacks «{expected}»:\n{first}");
+    }
+    assert!(all.contains("Người kiểm kê"), "signed at the end:\n{all}");
+    assert!(!all.contains("Hư hỏng, cần sửa chữa"), "the hidden list of conditions is not printed");
 }

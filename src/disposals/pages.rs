@@ -155,7 +155,6 @@ fn proposal_input(values: &BTreeMap<String, String>) -> Input {
     Input::from_json(Value::Object(obj)).expect("an object")
 }
 
-
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let values = form.to_map();
     let input = proposal_input(&values);

@@ -313,7 +313,9 @@ mod tests {
         let sheets = crate::excel::heads(csv.as_bytes(), "x.csv", &Default::default()).unwrap();
         let rows: Vec<u32> = sheets[0].rows.iter().map(|(r, _)| *r).collect();
         assert_eq!(rows, [0, 2, 3]);
-        let syn = crate::excel::table::Synonyms::from_json(r#"{"code": ["Mã tài sản"], "quantity": ["Số lượng thực tế"]}"#).unwrap();
+        let syn =
+            crate::excel::table::Synonyms::from_json(r#"{"code": ["Mã tài sản"], "quantity": ["Số lượng thực tế"]}"#)
+                .unwrap();
         let t = super::find(&sheets, None, &syn).unwrap();
         assert_eq!(t.header_rows, [3]);
         let headers: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();

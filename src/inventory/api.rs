@@ -186,7 +186,8 @@ async fn reconciliation(
     QueryInput(mut q): QueryInput,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let only = matches!(q.choice("discrepancies", "Chỉ chênh lệch", super::YES_NO, false).as_deref(), Some("true" | "1"));
+    let only =
+        matches!(q.choice("discrepancies", "Chỉ chênh lệch", super::YES_NO, false).as_deref(), Some("true" | "1"));
     q.finish()?;
     let scope = me.user.scope();
     let (rows, progress) = st

@@ -55,7 +55,8 @@ pub fn figures(rows: &[Reconciled], qhns: &BTreeMap<String, String>) -> Figures 
         trio(&mut row, r);
         row.insert("remark", json!(r.remark()));
         lines.push(row);
-        let unit = if r.line.unit_name.is_empty() { "(Không có trong sổ)".to_string() } else { r.line.unit_name.clone() };
+        let unit =
+            if r.line.unit_name.is_empty() { "(Không có trong sổ)".to_string() } else { r.line.unit_name.clone() };
         let sums = units.entry(unit).or_insert_with(|| vec![0; 12]);
         let values = [
             r.line.book_quantity as i64,
@@ -149,7 +150,8 @@ fn vars_of(conn: &mut DbConn, s: &CountSession) -> AppResult<(BTreeMap<String, S
 fn qhns_by_unit(conn: &mut DbConn) -> AppResult<BTreeMap<String, String>> {
     use crate::db::schema::org_units;
     use diesel::prelude::*;
-    let rows: Vec<(String, Option<String>)> = org_units::table.select((org_units::name, org_units::ma_qhns)).load(conn)?;
+    let rows: Vec<(String, Option<String>)> =
+        org_units::table.select((org_units::name, org_units::ma_qhns)).load(conn)?;
     Ok(rows.into_iter().map(|(n, q)| (n, q.unwrap_or_default())).collect())
 }
 

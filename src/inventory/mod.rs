@@ -312,9 +312,10 @@ fn compare(line: Line, count: Option<Tally>) -> Reconciled {
             share(line.book_residual, counted_quantity, unit_cost_base),
         )
     };
-    let location_changed = count.as_ref().and_then(|t| t.location.as_ref()).is_some_and(|l| {
-        fold(l) != line.location.as_deref().map(fold).unwrap_or_default() && counted_quantity > 0
-    });
+    let location_changed = count
+        .as_ref()
+        .and_then(|t| t.location.as_ref())
+        .is_some_and(|l| fold(l) != line.location.as_deref().map(fold).unwrap_or_default() && counted_quantity > 0);
     let condition_changed =
         count.as_ref().and_then(|t| t.condition.as_ref()).is_some_and(|c| c != &line.book_condition);
     let outcome = match &count {
@@ -472,17 +473,8 @@ pub fn progress(rows: &[Reconciled]) -> Progress {
 
 // ---- Creating and opening ---------------------------------------------------------------------
 
-const SESSION_FIELDS: &[&str] = &[
-    "code",
-    "title",
-    "decision_no",
-    "decision_date",
-    "reference_date",
-    "units",
-    "locations",
-    "classes",
-    "members",
-];
+const SESSION_FIELDS: &[&str] =
+    &["code", "title", "decision_no", "decision_date", "reference_date", "units", "locations", "classes", "members"];
 const MEMBER_FIELDS: &[&str] = &["full_name", "committee_role", "position", "represents"];
 
 /// A list given as a JSON array of strings or numbers, or as text separated by «;», «,» or lines.
@@ -512,12 +504,16 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<i
         org_units::table.select((org_units::id, org_units::code, org_units::short_name)).load(conn)?;
     let mut unit_ids = vec![];
     for name in names_in(&input, "units") {
-        match all_units.iter().find(|(id, c, s)| fold(c) == fold(&name) || fold(s) == fold(&name) || id.to_string() == name) {
+        match all_units
+            .iter()
+            .find(|(id, c, s)| fold(c) == fold(&name) || fold(s) == fold(&name) || id.to_string() == name)
+        {
             Some((id, _, _)) => unit_ids.push(*id),
             None => input.error("units", format!("Không có đơn vị «{name}»")),
         }
     }
-    let all_classes: Vec<(i32, String)> = asset_classes::table.select((asset_classes::id, asset_classes::code)).load(conn)?;
+    let all_classes: Vec<(i32, String)> =
+        asset_classes::table.select((asset_classes::id, asset_classes::code)).load(conn)?;
     let mut class_ids = vec![];
     for name in names_in(&input, "classes") {
         match all_classes.iter().find(|(id, c)| fold(c) == fold(&name) || id.to_string() == name) {
@@ -595,8 +591,10 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<i
 fn next_code(conn: &mut DbConn, reference: NaiveDate) -> AppResult<String> {
     use chrono::Datelike;
     let base = format!("KK-{}", reference.year());
-    let taken: Vec<String> =
-        count_sessions::table.filter(count_sessions::code.like(format!("{base}%"))).select(count_sessions::code).load(conn)?;
+    let taken: Vec<String> = count_sessions::table
+        .filter(count_sessions::code.like(format!("{base}%")))
+        .select(count_sessions::code)
+        .load(conn)?;
     let mut n = 1;
     let mut code = base.clone();
     while taken.contains(&code) {
@@ -619,14 +617,20 @@ fn advance(conn: &mut DbConn, s: &CountSession, from: &[&str], to: &str) -> AppR
     let now = text::now_utc();
     let q = count_sessions::table.filter(count_sessions::id.eq(s.id)).filter(count_sessions::version.eq(s.version));
     let moved = diesel::update(q)
-        .set((count_sessions::status.eq(to), count_sessions::updated_at.eq(now), count_sessions::version.eq(s.version + 1)))
+        .set((
+            count_sessions::status.eq(to),
+            count_sessions::updated_at.eq(now),
+            count_sessions::version.eq(s.version + 1),
+        ))
         .execute(conn)?;
     if moved == 0 {
         return Err(AppError::conflict("Đợt kiểm kê vừa được người khác cập nhật; hãy tải lại trang"));
     }
     let row = count_sessions::table.find(s.id);
     match to {
-        "dang_kiem" if s.opened_at.is_none() => diesel::update(row).set(count_sessions::opened_at.eq(Some(now))).execute(conn)?,
+        "dang_kiem" if s.opened_at.is_none() => {
+            diesel::update(row).set(count_sessions::opened_at.eq(Some(now))).execute(conn)?
+        }
         "da_doi_chieu" => diesel::update(row).set(count_sessions::reconciled_at.eq(Some(now))).execute(conn)?,
         "da_khoa" => diesel::update(row).set(count_sessions::closed_at.eq(Some(now))).execute(conn)?,
         _ => 0,
@@ -814,13 +818,8 @@ pub fn record_entry(
         input.error("settles", "Chỉ Tổ xử lý tài sản hoặc quản trị được chốt số khi các người đếm ghi khác nhau");
     }
     input.finish()?;
-    let entry = NewEntry {
-        code: code.unwrap_or_default(),
-        quantity: quantity.unwrap_or_default(),
-        condition,
-        location,
-        note,
-    };
+    let entry =
+        NewEntry { code: code.unwrap_or_default(), quantity: quantity.unwrap_or_default(), condition, location, note };
     let s = find(conn, id)?;
     let mut saved = save_entries(conn, actor, scope, &s, vec![entry], "dien_thoai", settles)?;
     Ok(saved.pop().expect("one entry saved"))
@@ -828,7 +827,12 @@ pub fn record_entry(
 
 /// Refuses entries unless the count is counting, and entries for another unit's assets from unit
 /// staff. Returns the line each known code names.
-fn check_entries(conn: &mut DbConn, scope: &Scope, s: &CountSession, codes: &[String]) -> AppResult<HashMap<String, Line>> {
+fn check_entries(
+    conn: &mut DbConn,
+    scope: &Scope,
+    s: &CountSession,
+    codes: &[String],
+) -> AppResult<HashMap<String, Line>> {
     if s.status != "dang_kiem" {
         return Err(AppError::conflict(format!(
             "Đợt kiểm kê {} đang ở trạng thái «{}»: không nhận thêm kết quả đếm",
@@ -868,10 +872,8 @@ pub(crate) fn known_lines(conn: &mut DbConn, id: i32, codes: &[String]) -> AppRe
         let missing: std::collections::HashSet<String> =
             codes.iter().map(|c| fold(c)).filter(|c| !found.contains_key(c)).collect();
         if !missing.is_empty() {
-            let all: Vec<Line> = count_lines::table
-                .filter(count_lines::session_id.eq(id))
-                .select(Line::as_select())
-                .load(conn)?;
+            let all: Vec<Line> =
+                count_lines::table.filter(count_lines::session_id.eq(id)).select(Line::as_select()).load(conn)?;
             for l in all {
                 let k = fold(&l.code);
                 if missing.contains(&k) {
@@ -913,9 +915,12 @@ pub fn save_entries(
     let known = check_entries(conn, scope, s, &codes)?;
     let now = text::now_utc();
     // The code as the books write it, when the counter typed it in other case.
-    let canonical: Vec<String> =
-        entries.iter().map(|e| known.get(&fold(&e.code)).map(|l| l.code.clone()).unwrap_or_else(|| e.code.clone())).collect();
-    let first_id: i32 = count_entries::table.select(diesel::dsl::max(count_entries::id)).first::<Option<i32>>(conn)?.unwrap_or(0);
+    let canonical: Vec<String> = entries
+        .iter()
+        .map(|e| known.get(&fold(&e.code)).map(|l| l.code.clone()).unwrap_or_else(|| e.code.clone()))
+        .collect();
+    let first_id: i32 =
+        count_entries::table.select(diesel::dsl::max(count_entries::id)).first::<Option<i32>>(conn)?.unwrap_or(0);
     let rows: Vec<EntryRow> = entries
         .iter()
         .zip(&canonical)
@@ -948,7 +953,15 @@ pub fn save_entries(
     } else {
         vec![json!({"entries": saved.len(), "first": saved.first().map(|e| e.id), "last": saved.last().map(|e| e.id)})]
     };
-    audit::record(conn, actor, "count", "count", s.id, None, Some(&json!({"source": source, "settles": settles, "entries": summary})))?;
+    audit::record(
+        conn,
+        actor,
+        "count",
+        "count",
+        s.id,
+        None,
+        Some(&json!({"source": source, "settles": settles, "entries": summary})),
+    )?;
     Ok(saved)
 }
 
@@ -1138,11 +1151,18 @@ pub fn close(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: 
     let s = find(conn, id)?;
     check_version(&s, version)?;
     if s.status != "da_doi_chieu" {
-        return Err(AppError::conflict(format!("Chỉ khóa sổ đợt đã đối chiếu; đợt {} đang «{}»", s.code, s.status_name())));
+        return Err(AppError::conflict(format!(
+            "Chỉ khóa sổ đợt đã đối chiếu; đợt {} đang «{}»",
+            s.code,
+            s.status_name()
+        )));
     }
     let rows = reconciliation(conn, id)?;
-    let open: Vec<&str> =
-        rows.iter().filter(|r| r.is_discrepancy() && r.line.resolution.is_none()).map(|r| r.line.code.as_str()).collect();
+    let open: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.is_discrepancy() && r.line.resolution.is_none())
+        .map(|r| r.line.code.as_str())
+        .collect();
     if !open.is_empty() {
         let shown: Vec<&str> = open.iter().take(10).copied().collect();
         return Err(AppError::conflict(format!(
@@ -1161,7 +1181,12 @@ pub fn close(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: 
         let patch = Input::from_json(adjustment(r, &current))?;
         match assets::write_update(conn, &mut checker, actor, scope, &current, patch, true)? {
             Some(Updated::Written(_)) | Some(Updated::Unchanged) => {}
-            None => return Err(AppError::conflict(format!("Tài sản {} vừa được người khác sửa; hãy khóa sổ lại", r.line.code))),
+            None => {
+                return Err(AppError::conflict(format!(
+                    "Tài sản {} vừa được người khác sửa; hãy khóa sổ lại",
+                    r.line.code
+                )))
+            }
         }
         diesel::update(count_lines::table.find(r.line.id)).set(count_lines::applied_at.eq(Some(now))).execute(conn)?;
         applied += 1;
@@ -1170,7 +1195,15 @@ pub fn close(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: 
     let closed = find(conn, id)?;
     let seal = minutes::seal(conn, &closed)?;
     diesel::update(count_sessions::table.find(id)).set(count_sessions::minutes_sha256.eq(Some(&seal))).execute(conn)?;
-    audit::record(conn, actor, "close", "count", id, None, Some(&json!({"adjusted": applied, "minutes_sha256": seal})))?;
+    audit::record(
+        conn,
+        actor,
+        "close",
+        "count",
+        id,
+        None,
+        Some(&json!({"adjusted": applied, "minutes_sha256": seal})),
+    )?;
     Ok(applied)
 }
 
@@ -1224,7 +1257,8 @@ mod tests {
         let differ = merged(&[entry(1, "an", 2, None, false), entry(2, "binh", 2 + 1, None, false)]);
         assert_eq!(differ.conflict, vec![("an".into(), 2, None), ("binh".into(), 3, None)]);
         // A counter who counts again replaces their own figure.
-        let recount = merged(&[entry(1, "an", 2, None, false), entry(2, "binh", 3, None, false), entry(3, "an", 3, None, false)]);
+        let recount =
+            merged(&[entry(1, "an", 2, None, false), entry(2, "binh", 3, None, false), entry(3, "an", 3, None, false)]);
         assert!(recount.conflict.is_empty());
         // Conditions disagreeing are a conflict too; a settling entry stands over all before it.
         let cond = merged(&[entry(1, "an", 1, Some("tot"), false), entry(2, "binh", 1, Some("hong"), false)]);

@@ -10,9 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::{json, Value};
 
-use super::{
-    CountSession, Member, Progress, Reconciled, COMMITTEE_ROLES, CONDITIONS, RESOLUTIONS,
-};
+use super::{CountSession, Member, Progress, Reconciled, COMMITTEE_ROLES, CONDITIONS, RESOLUTIONS};
 use crate::auth::web::Auth;
 use crate::auth::Identity;
 use crate::auth::Permission::{ManageCounts, ReadRegister, RecordCounts};
@@ -87,7 +85,9 @@ fn members_of_text(text: &str) -> Vec<Value> {
             let role = parts.get(1).copied().unwrap_or("");
             let role = COMMITTEE_ROLES
                 .iter()
-                .find(|(c, n)| crate::text::fold(c) == crate::text::fold(role) || crate::text::fold(n) == crate::text::fold(role))
+                .find(|(c, n)| {
+                    crate::text::fold(c) == crate::text::fold(role) || crate::text::fold(n) == crate::text::fold(role)
+                })
                 .map(|(c, _)| c.to_string())
                 .unwrap_or_else(|| role.to_string());
             json!({
@@ -108,7 +108,10 @@ async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> 
             obj.insert(key.into(), json!(v));
         }
     }
-    obj.insert("members".into(), Value::Array(members_of_text(values.get("members").map(String::as_str).unwrap_or(""))));
+    obj.insert(
+        "members".into(),
+        Value::Array(members_of_text(values.get("members").map(String::as_str).unwrap_or(""))),
+    );
     let input = Input::from_json(Value::Object(obj))?;
     let actor = me.user.actor();
     match st.db.write(move |c| super::create(c, &actor, input)).await {
@@ -229,7 +232,9 @@ async fn show_page(
     // While counting, "never counted" is everything not yet reached: the list shows the rest.
     let discrepancies = visible
         .into_iter()
-        .filter(|r| r.is_discrepancy() && r.outcome != "xung_dot" && (s.status != "dang_kiem" || r.outcome != "chua_kiem"))
+        .filter(|r| {
+            r.is_discrepancy() && r.outcome != "xung_dot" && (s.status != "dang_kiem" || r.outcome != "chua_kiem")
+        })
         .collect();
     let page = ShowPage {
         nav: Nav::of(me),
@@ -268,10 +273,13 @@ async fn show(
 async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
     match result {
         Ok(notice) => {
-            let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
+            let q: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
             Ok(Redirect::to(&format!("/kiem-ke/{id}?{q}")).into_response())
         }
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_))) => {
+        Err(
+            e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_)),
+        ) => {
             let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
             Ok((status, Html(show_page(st, me, id, messages(&e), None).await?)).into_response())
         }
@@ -293,27 +301,32 @@ async fn step(
     let version = version_in(&form);
     let (actor, scope) = (me.user.actor(), me.user.scope());
     let result = match step.as_str() {
-        "mo" => st
-            .db
-            .write(move |c| super::open(c, &actor, id, version).map(|n| format!("Đã mở đợt kiểm kê: {n} tài sản theo sổ")))
-            .await,
-        "doi-chieu" => st
-            .db
-            .write(move |c| {
-                super::reconcile_session(c, &actor, id, version)
-                    .map(|p| format!("Đã đối chiếu: {} chênh lệch cần xử lý", p.discrepancies))
-            })
-            .await,
+        "mo" => {
+            st.db
+                .write(move |c| {
+                    super::open(c, &actor, id, version).map(|n| format!("Đã mở đợt kiểm kê: {n} tài sản theo sổ"))
+                })
+                .await
+        }
+        "doi-chieu" => {
+            st.db
+                .write(move |c| {
+                    super::reconcile_session(c, &actor, id, version)
+                        .map(|p| format!("Đã đối chiếu: {} chênh lệch cần xử lý", p.discrepancies))
+                })
+                .await
+        }
         "kiem-tiep" => {
             st.db.write(move |c| super::reopen(c, &actor, id, version).map(|_| "Đã mở lại để kiểm tiếp".into())).await
         }
-        "khoa" => st
-            .db
-            .write(move |c| {
-                super::close(c, &actor, &scope, id, version)
-                    .map(|n| format!("Đã khóa sổ kiểm kê; {n} điều chỉnh đã ghi vào sổ tài sản"))
-            })
-            .await,
+        "khoa" => {
+            st.db
+                .write(move |c| {
+                    super::close(c, &actor, &scope, id, version)
+                        .map(|n| format!("Đã khóa sổ kiểm kê; {n} điều chỉnh đã ghi vào sổ tài sản"))
+                })
+                .await
+        }
         other => return Err(AppError::NotFound(format!("bước «{other}»")).into()),
     };
     after(&st, &me, id, result).await
@@ -337,13 +350,20 @@ async fn resolve(
     let (actor, scope) = (me.user.actor(), me.user.scope());
     let result = st
         .db
-        .write(move |c| super::resolve(c, &actor, &scope, id, line, input).map(|l| format!("Đã ghi cách xử lý cho {}", l.code)))
+        .write(move |c| {
+            super::resolve(c, &actor, &scope, id, line, input).map(|l| format!("Đã ghi cách xử lý cho {}", l.code))
+        })
         .await;
     after(&st, &me, id, result).await
 }
 
 /// Chốt số: the figure a manager accepts when counters disagree.
-async fn settle(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>, form: FormInput) -> PageResult<Response> {
+async fn settle(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let mut obj = serde_json::Map::new();
     for key in ["code", "quantity", "condition", "location", "note"] {
@@ -353,7 +373,8 @@ async fn settle(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<Strin
     }
     obj.insert("settles".into(), json!("true"));
     let input = Input::from_json(Value::Object(obj))?;
-    let result = super::api::save_entry(&st, &me, id, input).await.map(|e| format!("Đã chốt số cho {}: {}", e.code, e.quantity));
+    let result =
+        super::api::save_entry(&st, &me, id, input).await.map(|e| format!("Đã chốt số cho {}: {}", e.code, e.quantity));
     after(&st, &me, id, result).await
 }
 
@@ -369,15 +390,21 @@ async fn upload(
         let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, super::api::UPLOAD_LIMIT).await?;
         let r = super::api::import_sheet(&st, &me, id, name, bytes, true).await?;
         if !r.errors.is_empty() {
-            let mut errors: Vec<String> = vec![format!("Không nhập phiếu «{}»: {} ô có lỗi, chưa lưu gì", r.file_name, r.errors.len())];
+            let mut errors: Vec<String> =
+                vec![format!("Không nhập phiếu «{}»: {} ô có lỗi, chưa lưu gì", r.file_name, r.errors.len())];
             errors.extend(r.errors.iter().take(50).map(|e| {
                 format!("Trang {}, dòng {}, cột «{}»: «{}» — {}", e.sheet, e.row, e.column, e.value, e.message)
             }));
             return Err(AppError::BadRequest(errors.join("\n")));
         }
-        let mut notice = format!("Đã nhập phiếu «{}»: {} tài sản đã đếm, {} chưa ghi số", r.file_name, r.counted, r.not_counted);
+        let mut notice =
+            format!("Đã nhập phiếu «{}»: {} tài sản đã đếm, {} chưa ghi số", r.file_name, r.counted, r.not_counted);
         if !r.unknown_codes.is_empty() {
-            notice.push_str(&format!("; {} mã không có trong sổ: {}", r.unknown_codes.len(), r.unknown_codes.join(", ")));
+            notice.push_str(&format!(
+                "; {} mã không có trong sổ: {}",
+                r.unknown_codes.len(),
+                r.unknown_codes.join(", ")
+            ));
         }
         Ok(notice)
     }
@@ -472,7 +499,8 @@ async fn phone_save(
     match super::api::save_entry(&st, &me, id, input).await {
         Ok(e) => {
             let notice = format!("Đã ghi {}: {}", e.code, e.quantity);
-            let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("da_ghi", &notice).finish();
+            let q: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("da_ghi", &notice).finish();
             Ok(Redirect::to(&format!("/kiem-ke/{id}/dem?{q}")).into_response())
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
@@ -493,7 +521,8 @@ pub struct Label {
 
 /// The QR code of `code` as SVG (a scanner types the code into the phone page).
 pub fn qr_svg(code: &str) -> AppResult<String> {
-    let qr = qrcode::QrCode::new(code.as_bytes()).map_err(|e| AppError::BadRequest(format!("Không tạo được mã QR cho «{code}»: {e}")))?;
+    let qr = qrcode::QrCode::new(code.as_bytes())
+        .map_err(|e| AppError::BadRequest(format!("Không tạo được mã QR cho «{code}»: {e}")))?;
     Ok(qr.render::<qrcode::render::svg::Color>().min_dimensions(110, 110).quiet_zone(true).build())
 }
 
@@ -539,7 +568,10 @@ async fn labels(
 async fn asset_label(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "tài sản")?;
     let scope = me.user.scope();
-    let view = st.db.read(move |c| crate::assets::find_visible(c, id, &scope).and_then(|a| crate::assets::view_of(c, a))).await?;
+    let view = st
+        .db
+        .read(move |c| crate::assets::find_visible(c, id, &scope).and_then(|a| crate::assets::view_of(c, a)))
+        .await?;
     let a = &view.asset;
     let place = match &a.location {
         Some(p) => format!("{} — {p}", view.unit_name),

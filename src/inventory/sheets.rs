@@ -125,7 +125,8 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     let boxed = base.clone().set_border(FormatBorder::Thin);
     let title = base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center);
     let bold = base.clone().set_bold();
-    let header = boxed.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter);
+    let header =
+        boxed.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter);
     let input = boxed.clone().set_unlocked().set_background_color("FFF7D6");
     let input_int = input.clone().set_num_format("#,##0");
     let int = boxed.clone().set_num_format("#,##0");
@@ -140,9 +141,18 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     let locked: Vec<Locked> = lines.iter().map(locked_of).collect();
     let check = checksum(&s.sheet_secret, &s.code, &scope, &locked);
     ws.merge_range(0, 0, 0, last, "PHIẾU KIỂM KÊ TÀI SẢN", &title).map_err(xe)?;
-    ws.merge_range(1, 0, 1, last, &format!("{} — thời điểm kiểm kê {}", s.title, text::format_date(s.reference_date)), &base.clone().set_italic().set_align(FormatAlign::Center))
-        .map_err(xe)?;
-    for (r, (mark, value)) in [(2u32, (MARK_CODE, s.code.as_str())), (3, (MARK_SCOPE, scope.as_str())), (4, (MARK_CHECK, check.as_str()))] {
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last,
+        &format!("{} — thời điểm kiểm kê {}", s.title, text::format_date(s.reference_date)),
+        &base.clone().set_italic().set_align(FormatAlign::Center),
+    )
+    .map_err(xe)?;
+    for (r, (mark, value)) in
+        [(2u32, (MARK_CODE, s.code.as_str())), (3, (MARK_SCOPE, scope.as_str())), (4, (MARK_CHECK, check.as_str()))]
+    {
         ws.merge_range(r, 0, r, 1, mark, &bold).map_err(xe)?;
         ws.merge_range(r, 2, r, 5, value, &base).map_err(xe)?;
     }
@@ -196,8 +206,15 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
         .map_err(xe)?;
     ws.merge_range(sign + 1, 0, sign + 1, 4, "(Ký, họ tên)", &base.clone().set_italic().set_align(FormatAlign::Center))
         .map_err(xe)?;
-    ws.merge_range(sign + 1, 6, sign + 1, last, "(Ký, họ tên)", &base.clone().set_italic().set_align(FormatAlign::Center))
-        .map_err(xe)?;
+    ws.merge_range(
+        sign + 1,
+        6,
+        sign + 1,
+        last,
+        "(Ký, họ tên)",
+        &base.clone().set_italic().set_align(FormatAlign::Center),
+    )
+    .map_err(xe)?;
     ws.protect();
     ws.set_paper_size(9);
     ws.set_landscape();
@@ -315,19 +332,28 @@ pub fn import(
     let mut reader = table.row_reader();
     let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
     let mut skipped = 0;
-    excel::each_row(bytes, file_name, &table.sheet, limits, |_| {}, |r, cells| {
-        for row in reader.push(r, cells) {
-            match row.kind {
-                // Below the table, a row without a code or a count is the signature block's.
-                RowKind::Data if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) => {
-                    skipped += 1
+    excel::each_row(
+        bytes,
+        file_name,
+        &table.sheet,
+        limits,
+        |_| {},
+        |r, cells| {
+            for row in reader.push(r, cells) {
+                match row.kind {
+                    // Below the table, a row without a code or a count is the signature block's.
+                    RowKind::Data
+                        if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) =>
+                    {
+                        skipped += 1
+                    }
+                    RowKind::Data => rows.push((row.excel_row, row.cells)),
+                    RowKind::Skip(_) => skipped += 1,
                 }
-                RowKind::Data => rows.push((row.excel_row, row.cells)),
-                RowKind::Skip(_) => skipped += 1,
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     let get = |cells: &[Cell], c: &Option<(usize, String)>| -> String {
         c.as_ref().and_then(|(i, _)| cells.get(*i)).map(Cell::display).unwrap_or_default()
     };
@@ -386,12 +412,7 @@ pub fn import(
         let quantity = match text::parse_money(&qty) {
             Ok(q) if (0..=1_000_000_000).contains(&q) => q as i32,
             _ => {
-                report.errors.push(problem(
-                    *row,
-                    &qty_col,
-                    qty,
-                    "Số lượng thực tế phải là số nguyên không âm".into(),
-                ));
+                report.errors.push(problem(*row, &qty_col, qty, "Số lượng thực tế phải là số nguyên không âm".into()));
                 continue;
             }
         };
@@ -403,7 +424,12 @@ pub fn import(
                     (false, Some(code)) => Some(code.to_string()),
                     (false, None) => {
                         let names: Vec<&str> = CONDITIONS.iter().map(|c| c.1).collect();
-                        report.errors.push(problem(*row, c, v, format!("Tình trạng phải là một trong: {}", names.join("; "))));
+                        report.errors.push(problem(
+                            *row,
+                            c,
+                            v,
+                            format!("Tình trạng phải là một trong: {}", names.join("; ")),
+                        ));
                         continue;
                     }
                 }

@@ -37,6 +37,15 @@ fn disposal_step(summary: &str) -> Value {
     })
 }
 
+/// A step of a count (POST).
+fn count_step(summary: &str) -> Value {
+    json!({
+        "parameters": id_param(),
+        "post": {"tags": ["counts"], "summary": summary,
+                 "responses": {"200": {"description": "Đợt kiểm kê sau bước này"}, "404": errors()["404"], "409": errors()["409"], "422": errors()["422"]}}
+    })
+}
+
 /// A collection (`list`, `create`) and an item (`get`, `update`, `delete`) path pair.
 fn crud(tag: &str, schema: &str, filters: &[(&str, &str, &str)]) -> (Value, Value) {
     let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}Input")}}}});
@@ -56,6 +65,47 @@ fn crud(tag: &str, schema: &str, filters: &[(&str, &str, &str)]) -> (Value, Valu
                    "responses": {"204": {"description": "Đã xóa"}, "404": errors()["404"], "409": errors()["409"]}}
     });
     (collection, item)
+}
+
+/// The count's operations (kept apart: one `json!` of every path exceeds the macro's recursion).
+fn count_paths() -> Value {
+    json!({
+            "/api/v1/counts": {
+                "get": {"tags": ["counts"], "summary": "Các đợt kiểm kê, mới nhất trước", "responses": {"200": {"description": "Danh sách"}}},
+                "post": {"tags": ["counts"], "summary": "Lập đợt kiểm kê: decision_no, decision_date, reference_date, units/locations/classes (danh sách hoặc chuỗi «;»), members [{full_name, committee_role truong_ban|pho_ban|uy_vien|thu_ky, position, represents}]",
+                         "responses": {"201": {"description": "Đợt kiểm kê (dự thảo)"}, "422": errors()["422"]}}
+            },
+            "/api/v1/counts/{id}": {
+                "parameters": id_param(),
+                "get": {"tags": ["counts"], "summary": "Đợt kiểm kê: ban kiểm kê, trạng thái, tiến độ", "responses": {"200": {"description": "Đợt kiểm kê"}, "404": errors()["404"]}}
+            },
+            "/api/v1/counts/{id}/open": count_step("Mở đợt: chốt số liệu sổ sách tại thời điểm kiểm kê; version"),
+            "/api/v1/counts/{id}/entries": count_step("Ghi số đếm: code, quantity, condition (tot|hong_sua|hong|khong_dung), location, note; settles=true để chốt số khi người đếm ghi khác nhau"),
+            "/api/v1/counts/{id}/reconcile": count_step("Kết thúc đếm và đối chiếu (từ chối khi còn xung đột); version"),
+            "/api/v1/counts/{id}/reopen": count_step("Mở lại để kiểm tiếp; version"),
+            "/api/v1/counts/{id}/close": count_step("Khóa sổ: ghi các điều chỉnh vào sổ tài sản, niêm phong biên bản; version"),
+            "/api/v1/counts/{id}/reconciliation": {
+                "parameters": id_param(),
+                "get": {"tags": ["counts"], "summary": "Đối chiếu từng tài sản: theo sổ, thực tế, chênh lệch, kết quả; `discrepancies=true` chỉ chênh lệch",
+                        "responses": {"200": {"description": "Tiến độ và các dòng"}, "404": errors()["404"]}}
+            },
+            "/api/v1/counts/{id}/sheet": {
+                "parameters": id_param(),
+                "get": {"tags": ["counts"], "summary": "Phiếu kiểm kê (Excel, khóa trừ ô nhập, có mã kiểm tra): `unit_id` hoặc `location`",
+                        "responses": {"200": {"description": "Tệp .xlsx"}, "409": errors()["409"]}}
+            },
+            "/api/v1/counts/{id}/sheets": count_step("Nhập phiếu đã ghi (multipart `file`; `preview=true` xem trước): phiếu của hệ thống hoặc bảng tự lập có «Mã tài sản» và «Số lượng thực tế»"),
+            "/api/v1/counts/{id}/lines/{line}/resolution": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}, {"name": "line", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "post": {"tags": ["counts"], "summary": "Cách xử lý một chênh lệch: resolution dieu_chinh|xu_ly (kèm form_code)|thanh_tra|giu_nguyen, note",
+                         "responses": {"200": {"description": "Dòng kiểm kê"}, "404": errors()["404"], "409": errors()["409"], "422": errors()["422"]}}
+            },
+            "/api/v1/counts/{id}/minutes": {
+                "parameters": id_param(),
+                "get": {"tags": ["counts"], "summary": "Biên bản kiểm kê TSCĐ (C53-HD), tổng hợp theo đơn vị, danh sách chênh lệch (Excel)",
+                        "responses": {"200": {"description": "Tệp .xlsx"}, "409": errors()["409"]}}
+            }
+    })
 }
 
 pub fn spec() -> Value {
@@ -92,7 +142,7 @@ pub fn spec() -> Value {
         crud("wear-rates", "WearRate", &[("category_id", "integer", "Nhóm"), ("on", "string", "Có hiệu lực ngày")]);
     let (settings, setting) = crud("rule-settings", "RuleSetting", &[("key", "string", "Khóa")]);
     let object = |props: Value| json!({"type": "object", "properties": props});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "taisan — Quản lý tài sản công, Sở KH&CN",
@@ -186,7 +236,11 @@ pub fn spec() -> Value {
             "RuleSetting": object(json!({"id": {"type": "integer"}, "key": {"type": "string"}, "value": {"type": "string"}, "valid_from": {"type": "string"}})),
             "RuleSettingInput": object(json!({"key": {"type": "string"}, "value": {"type": "string"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}, "note": {"type": "string"}, "version": {"type": "integer"}}))
         }}
-    })
+    });
+    if let (Some(paths), Value::Object(counts)) = (doc["paths"].as_object_mut(), count_paths()) {
+        paths.extend(counts);
+    }
+    doc
 }
 
 pub async fn document() -> Json<Value> {

@@ -58,7 +58,16 @@ fn step(what: &str, url: &str, dir: &Path) -> String {
                 let r = db
                     .write_sync(|c| {
                         let s = taisan::inventory::find(c, COUNT)?;
-                        taisan::inventory::sheets::import(c, &actor, &scope, &s, "phieu.xlsx", &bytes, &Default::default(), true)
+                        taisan::inventory::sheets::import(
+                            c,
+                            &actor,
+                            &scope,
+                            &s,
+                            "phieu.xlsx",
+                            &bytes,
+                            &Default::default(),
+                            true,
+                        )
                     })
                     .unwrap();
                 assert!(r.ours && r.saved && r.errors.is_empty(), "{r:?}");
@@ -97,7 +106,7 @@ fn step(what: &str, url: &str, dir: &Path) -> String {
 
 /// Fills a count sheet as a counter does: every asset found as booked, but one in a thousand short.
 fn fill(from: &Path, to: &Path) {
-    use calamine::{Data, Reader};
+    use calamine::{Data, DataType, Reader};
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(from).unwrap();
     let range = wb.worksheet_range("Phiếu kiểm kê").unwrap();
     let mut out = rust_xlsxwriter::Workbook::new();
@@ -126,10 +135,7 @@ fn fill(from: &Path, to: &Path) {
 
 fn child(what: &str, url: &str, dir: &Path) -> (f64, f64, String) {
     let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args(["--child", what, url, dir.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(exe).args(["--child", what, url, dir.to_str().unwrap()]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text
         .lines()
@@ -162,7 +168,10 @@ fn main() {
             if what == "import" {
                 let t = Instant::now();
                 for unit in 1..=6 {
-                    fill(&dir.path().join(format!("unit-{unit}.xlsx")), &dir.path().join(format!("filled-{unit}.xlsx")));
+                    fill(
+                        &dir.path().join(format!("unit-{unit}.xlsx")),
+                        &dir.path().join(format!("filled-{unit}.xlsx")),
+                    );
                 }
                 println!("  (six sheets filled by the harness in {:.1} s, not counted)", t.elapsed().as_secs_f64());
             }

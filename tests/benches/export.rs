@@ -9,7 +9,6 @@ use measure::{peak_kb, populate};
 
 use std::time::Instant;
 
-
 fn rows() -> usize {
     std::env::var("BENCH_EXPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
 }

@@ -16,7 +16,6 @@ use measure::{backends, fresh_url, peak_kb};
 use std::time::Instant;
 
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 
 fn rows() -> usize {
     std::env::var("BENCH_IMPORT_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)

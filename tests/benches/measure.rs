@@ -51,10 +51,13 @@ pub fn populate(url: &str, n: usize, refresh_wear: bool) {
     .unwrap();
 }
 
-
 /// A fresh database: a SQLite file in `dir`, or a new schema on the PostgreSQL server of
 /// `TEST_DATABASE_URL` (with the connection that drops it afterwards).
-pub fn fresh_url(backend: &str, dir: &std::path::Path, label: &str) -> (String, Option<(diesel::PgConnection, String)>) {
+pub fn fresh_url(
+    backend: &str,
+    dir: &std::path::Path,
+    label: &str,
+) -> (String, Option<(diesel::PgConnection, String)>) {
     match backend {
         "sqlite" => (format!("sqlite://{}", dir.join(format!("{label}.db")).display()), None),
         _ => {
