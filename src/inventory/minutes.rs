@@ -18,13 +18,6 @@ fn minutes_date(s: &CountSession) -> chrono::NaiveDate {
     s.closed_at.map(text::vn_date_of).unwrap_or_else(text::today)
 }
 
-/// The three sheets' rows.
-pub struct Figures {
-    pub lines: Vec<Row>,
-    pub units: Vec<Row>,
-    pub discrepancies: Vec<Row>,
-}
-
 fn trio(row: &mut Row, r: &Reconciled) {
     row.insert("book_quantity", json!(r.line.book_quantity));
     row.insert("book_cost", json!(r.line.book_cost));
@@ -37,27 +30,47 @@ fn trio(row: &mut Row, r: &Reconciled) {
     row.insert("diff_residual", json!(r.diff_residual()));
 }
 
-pub fn figures(rows: &[Reconciled], qhns: &BTreeMap<String, String>) -> Figures {
-    let mut lines = vec![];
-    let mut discrepancies = vec![];
-    let mut units: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+/// A line of the C53-HD sheet.
+fn line_row(r: &Reconciled) -> Row {
+    let mut row = Row::new();
+    let place = match (&r.line.unit_name, &r.line.location) {
+        (u, Some(l)) if !u.is_empty() => format!("{u} — {l}"),
+        (_, Some(l)) => l.clone(),
+        (u, None) => u.clone(),
+    };
+    row.insert("class_name", json!(r.line.class_name));
+    row.insert("name", json!(r.line.name));
+    row.insert("code", json!(r.line.code));
+    row.insert("place", json!(place));
+    trio(&mut row, r);
+    row.insert("remark", json!(r.remark()));
+    row
+}
+
+/// A line of the discrepancies sheet.
+fn discrepancy_row(r: &Reconciled) -> Row {
+    let mut d = Row::new();
+    d.insert("code", json!(r.line.code));
+    d.insert("name", json!(r.line.name));
+    d.insert("unit_name", json!(r.line.unit_name));
+    d.insert("diff_quantity", json!(r.diff_quantity()));
+    d.insert("diff_cost", json!(r.diff_cost()));
+    d.insert("diff_residual", json!(r.diff_residual()));
+    d.insert("outcome", json!(r.outcome_name()));
+    d.insert("resolution", json!(r.line.resolution.as_deref().map(|x| label(RESOLUTIONS, x))));
+    d.insert("resolution_note", json!(r.line.resolution_note));
+    d.insert("disposal", json!(r.line.disposal_id.map(|i| format!("Hồ sơ số {i}"))));
+    d.insert("resolved_by", json!(r.line.resolved_by));
+    d
+}
+
+/// The summary per unit: its sums over the lines.
+fn unit_rows(rows: &[Reconciled], qhns: &BTreeMap<String, String>) -> Vec<Row> {
+    let mut units: BTreeMap<String, [i64; 12]> = BTreeMap::new();
     for r in rows {
-        let mut row = Row::new();
-        let place = match (&r.line.unit_name, &r.line.location) {
-            (u, Some(l)) if !u.is_empty() => format!("{u} — {l}"),
-            (_, Some(l)) => l.clone(),
-            (u, None) => u.clone(),
-        };
-        row.insert("class_name", json!(r.line.class_name));
-        row.insert("name", json!(r.line.name));
-        row.insert("code", json!(r.line.code));
-        row.insert("place", json!(place));
-        trio(&mut row, r);
-        row.insert("remark", json!(r.remark()));
-        lines.push(row);
         let unit =
             if r.line.unit_name.is_empty() { "(Không có trong sổ)".to_string() } else { r.line.unit_name.clone() };
-        let sums = units.entry(unit).or_insert_with(|| vec![0; 12]);
+        let sums = units.entry(unit).or_insert([0; 12]);
         let values = [
             r.line.book_quantity as i64,
             r.line.book_cost,
@@ -69,26 +82,11 @@ pub fn figures(rows: &[Reconciled], qhns: &BTreeMap<String, String>) -> Figures 
             r.diff_cost(),
             r.diff_residual(),
             r.line.asset_id.is_some() as i64,
-            (r.count.is_none()) as i64,
+            r.count.is_none() as i64,
             r.is_discrepancy() as i64,
         ];
         for (s, v) in sums.iter_mut().zip(values) {
             *s += v;
-        }
-        if r.is_discrepancy() {
-            let mut d = Row::new();
-            d.insert("code", json!(r.line.code));
-            d.insert("name", json!(r.line.name));
-            d.insert("unit_name", json!(r.line.unit_name));
-            d.insert("diff_quantity", json!(r.diff_quantity()));
-            d.insert("diff_cost", json!(r.diff_cost()));
-            d.insert("diff_residual", json!(r.diff_residual()));
-            d.insert("outcome", json!(r.outcome_name()));
-            d.insert("resolution", json!(r.line.resolution.as_deref().map(|x| label(RESOLUTIONS, x))));
-            d.insert("resolution_note", json!(r.line.resolution_note));
-            d.insert("disposal", json!(r.line.disposal_id.map(|i| format!("Hồ sơ số {i}"))));
-            d.insert("resolved_by", json!(r.line.resolved_by));
-            discrepancies.push(d);
         }
     }
     let fields = [
@@ -105,7 +103,7 @@ pub fn figures(rows: &[Reconciled], qhns: &BTreeMap<String, String>) -> Figures 
         "uncounted",
         "discrepancies",
     ];
-    let units = units
+    units
         .into_iter()
         .map(|(unit, sums)| {
             let mut row = Row::new();
@@ -116,8 +114,7 @@ pub fn figures(rows: &[Reconciled], qhns: &BTreeMap<String, String>) -> Figures 
             }
             row
         })
-        .collect();
-    Figures { lines, units, discrepancies }
+        .collect()
 }
 
 /// The title block's variables, the committee among them.
@@ -155,19 +152,35 @@ fn qhns_by_unit(conn: &mut DbConn) -> AppResult<BTreeMap<String, String>> {
     Ok(rows.into_iter().map(|(n, q)| (n, q.unwrap_or_default())).collect())
 }
 
-/// The SHA-256 of the minutes' figures and title block: what closing seals.
+/// The SHA-256 of the minutes' figures and title block: what closing seals. Hashed row by row, so
+/// a count of a hundred thousand assets is never one document in memory.
 pub fn seal(conn: &mut DbConn, s: &CountSession) -> AppResult<String> {
+    use sha2::{Digest, Sha256};
+    fn add<T: serde::Serialize>(h: &mut Sha256, v: &T) {
+        h.update(serde_json::to_vec(v).unwrap_or_default());
+        h.update(b"\n");
+    }
     let rows = reconciliation(conn, s.id)?;
-    let f = figures(&rows, &qhns_by_unit(conn)?);
     let (vars, committee) = vars_of(conn, s)?;
-    let canonical = json!({"vars": vars, "committee": committee, "lines": f.lines, "units": f.units, "discrepancies": f.discrepancies});
-    Ok(crate::assets::import::sha256_hex(canonical.to_string().as_bytes()))
+    let mut h = Sha256::new();
+    add(&mut h, &vars);
+    add(&mut h, &committee);
+    for r in &rows {
+        add(&mut h, &line_row(r));
+    }
+    for u in unit_rows(&rows, &qhns_by_unit(conn)?) {
+        add(&mut h, &u);
+    }
+    for r in rows.iter().filter(|r| r.is_discrepancy()) {
+        add(&mut h, &discrepancy_row(r));
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The minutes workbook: C53-HD, the summary by unit, the discrepancies.
 pub fn workbook(conn: &mut DbConn, s: &CountSession) -> AppResult<reports::Rendered> {
     let rows = reconciliation(conn, s.id)?;
-    let f = figures(&rows, &qhns_by_unit(conn)?);
+    let units_rows = unit_rows(&rows, &qhns_by_unit(conn)?);
     let (vars, committee) = vars_of(conn, s)?;
     let on = s.reference_date;
     let minutes = reports::load("bien-ban-kiem-ke")?;
@@ -176,9 +189,24 @@ pub fn workbook(conn: &mut DbConn, s: &CountSession) -> AppResult<reports::Rende
     let units = reports::load("kiem-ke-don-vi")?;
     let disc = reports::load("chenh-lech-kiem-ke")?;
     reports::render_sheets(vec![
-        SheetSpec { name: "Biên bản C53-HD", layout: &layout, vars: &vars, rows: f.lines },
-        SheetSpec { name: "Theo đơn vị", layout: units.layout_on(on)?, vars: &vars, rows: f.units },
-        SheetSpec { name: "Chênh lệch", layout: disc.layout_on(on)?, vars: &vars, rows: f.discrepancies },
+        SheetSpec {
+            name: "Biên bản C53-HD",
+            layout: &layout,
+            vars: &vars,
+            rows: Box::new(rows.iter().map(|r| Ok(line_row(r)))),
+        },
+        SheetSpec {
+            name: "Theo đơn vị",
+            layout: units.layout_on(on)?,
+            vars: &vars,
+            rows: Box::new(units_rows.into_iter().map(Ok)),
+        },
+        SheetSpec {
+            name: "Chênh lệch",
+            layout: disc.layout_on(on)?,
+            vars: &vars,
+            rows: Box::new(rows.iter().filter(|r| r.is_discrepancy()).map(|r| Ok(discrepancy_row(r)))),
+        },
     ])
 }
 

@@ -375,6 +375,16 @@ pub fn lines_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<Line>> {
         .load(conn)?)
 }
 
+/// The lines of one unit's assets, in the same order.
+pub fn lines_of_unit(conn: &mut DbConn, id: i32, unit: i32) -> AppResult<Vec<Line>> {
+    Ok(count_lines::table
+        .filter(count_lines::session_id.eq(id))
+        .filter(count_lines::unit_id.eq(unit))
+        .order((count_lines::class_order, count_lines::code, count_lines::id))
+        .select(Line::as_select())
+        .load(conn)?)
+}
+
 pub fn entries_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<Entry>> {
     Ok(count_entries::table
         .filter(count_entries::session_id.eq(id))
@@ -1157,14 +1167,18 @@ pub fn close(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: 
             s.status_name()
         )));
     }
-    let rows = reconciliation(conn, id)?;
-    let open: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.is_discrepancy() && r.line.resolution.is_none())
-        .map(|r| r.line.code.as_str())
-        .collect();
+    // Only the lines to adjust are kept: the seal below reads the whole count again.
+    let (open, adjust): (Vec<String>, Vec<Reconciled>) = {
+        let rows = reconciliation(conn, id)?;
+        let open = rows
+            .iter()
+            .filter(|r| r.is_discrepancy() && r.line.resolution.is_none())
+            .map(|r| r.line.code.clone())
+            .collect();
+        (open, rows.into_iter().filter(|r| r.line.resolution.as_deref() == Some("dieu_chinh")).collect())
+    };
     if !open.is_empty() {
-        let shown: Vec<&str> = open.iter().take(10).copied().collect();
+        let shown: Vec<&str> = open.iter().take(10).map(String::as_str).collect();
         return Err(AppError::conflict(format!(
             "Còn {} chênh lệch chưa có cách xử lý ({}{}): không khóa sổ được",
             open.len(),
@@ -1175,7 +1189,7 @@ pub fn close(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: 
     let mut checker = Checker::load(conn)?;
     let now = text::now_utc();
     let mut applied = 0;
-    for r in rows.iter().filter(|r| r.line.resolution.as_deref() == Some("dieu_chinh")) {
+    for r in &adjust {
         let Some(asset_id) = r.line.asset_id else { continue };
         let current = assets::find(conn, asset_id)?;
         let patch = Input::from_json(adjustment(r, &current))?;

@@ -54,14 +54,14 @@ pub fn synonyms() -> AppResult<Synonyms> {
 
 /// The asset lines a sheet holds, in the sheet's order, and the words that name its scope.
 pub fn lines_for(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppResult<(Vec<Line>, String)> {
+    if let SheetKey::Unit(u) = key {
+        let lines = super::lines_of_unit(conn, s.id, *u)?;
+        let name = lines.first().map(|l| l.unit_name.clone()).unwrap_or_default();
+        return Ok((lines, format!("Đơn vị: {name}")));
+    }
     let lines: Vec<Line> = super::lines_of(conn, s.id)?.into_iter().filter(|l| l.asset_id.is_some()).collect();
     Ok(match key {
-        SheetKey::All => (lines, "Toàn bộ phạm vi kiểm kê".into()),
-        SheetKey::Unit(u) => {
-            let lines: Vec<Line> = lines.into_iter().filter(|l| l.unit_id == Some(*u)).collect();
-            let name = lines.first().map(|l| l.unit_name.clone()).unwrap_or_default();
-            (lines, format!("Đơn vị: {name}"))
-        }
+        SheetKey::All | SheetKey::Unit(_) => (lines, "Toàn bộ phạm vi kiểm kê".into()),
         SheetKey::Location(p) => {
             let lines = lines.into_iter().filter(|l| l.location.as_deref().map(fold) == Some(fold(p))).collect();
             (lines, format!("Nơi đặt: {p}"))

@@ -225,13 +225,14 @@ pub struct SheetSpec<'a> {
     pub name: &'a str,
     pub layout: &'a Layout,
     pub vars: &'a BTreeMap<String, String>,
-    pub rows: Vec<Row>,
+    /// Made as they are written, so a long sheet is never held whole.
+    pub rows: Box<dyn Iterator<Item = AppResult<Row>> + 'a>,
 }
 
 pub fn render_sheets(sheets: Vec<SheetSpec>) -> AppResult<Rendered> {
     let mut wb = Workbook::new();
-    for s in sheets {
-        write_sheet(&mut wb, s.name, s.layout, s.vars, &mut s.rows.into_iter().map(Ok))?;
+    for mut s in sheets {
+        write_sheet(&mut wb, s.name, s.layout, s.vars, &mut s.rows)?;
     }
     Ok(Rendered(wb))
 }
