@@ -66,24 +66,67 @@ fn version_of(mut input: Input) -> AppResult<Option<i64>> {
     Ok(v)
 }
 
-async fn open(
-    State(st): State<AppState>,
-    Auth(me): Auth,
-    Path(id): Path<String>,
-    JsonInput(input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
+/// A step of the count's status, taken from the version the caller read (`{"version": n}`);
+/// answers with the count as it now stands.
+async fn advance(
+    st: AppState,
+    me: Identity,
+    id: String,
+    input: Input,
+    step: impl FnOnce(&mut crate::db::DbConn, &crate::audit::Actor, &crate::auth::Scope, i32, Option<i64>) -> AppResult<()>
+        + Send
+        + 'static,
+) -> Result<Json<super::CountView>, AppError> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let version = version_of(input)?;
-    let actor = me.user.actor();
+    let (actor, scope) = (me.user.actor(), me.user.scope());
     Ok(Json(
         st.db
             .write(move |c| {
-                super::open(c, &actor, id, version)?;
+                step(c, &actor, &scope, id, version)?;
                 super::view(c, id)
             })
             .await?,
     ))
 }
+
+async fn open(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(i): JsonInput,
+) -> ApiResult {
+    advance(st, me, id, i, |c, a, _, id, v| super::open(c, a, id, v).map(drop)).await
+}
+
+async fn reconcile(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(i): JsonInput,
+) -> ApiResult {
+    advance(st, me, id, i, |c, a, _, id, v| super::reconcile_session(c, a, id, v).map(drop)).await
+}
+
+async fn reopen(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(i): JsonInput,
+) -> ApiResult {
+    advance(st, me, id, i, |c, a, _, id, v| super::reopen(c, a, id, v)).await
+}
+
+async fn close(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(i): JsonInput,
+) -> ApiResult {
+    advance(st, me, id, i, |c, a, scope, id, v| super::close(c, a, scope, id, v).map(drop)).await
+}
+
+type ApiResult = Result<Json<super::CountView>, AppError>;
 
 async fn entry(
     State(st): State<AppState>,
@@ -216,44 +259,6 @@ async fn reconciliation(
     Ok(Json(json!({ "progress": progress, "items": items })))
 }
 
-async fn reconcile(
-    State(st): State<AppState>,
-    Auth(me): Auth,
-    Path(id): Path<String>,
-    JsonInput(input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "đợt kiểm kê")?;
-    let version = version_of(input)?;
-    let actor = me.user.actor();
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                super::reconcile_session(c, &actor, id, version)?;
-                super::view(c, id)
-            })
-            .await?,
-    ))
-}
-
-async fn reopen(
-    State(st): State<AppState>,
-    Auth(me): Auth,
-    Path(id): Path<String>,
-    JsonInput(input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "đợt kiểm kê")?;
-    let version = version_of(input)?;
-    let actor = me.user.actor();
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                super::reopen(c, &actor, id, version)?;
-                super::view(c, id)
-            })
-            .await?,
-    ))
-}
-
 async fn resolve(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -264,25 +269,6 @@ async fn resolve(
     let line = parse_id(&line, "dòng kiểm kê")?;
     let (actor, scope) = (me.user.actor(), me.user.scope());
     Ok(Json(st.db.write(move |c| super::resolve(c, &actor, &scope, id, line, input)).await?))
-}
-
-async fn close(
-    State(st): State<AppState>,
-    Auth(me): Auth,
-    Path(id): Path<String>,
-    JsonInput(input): JsonInput,
-) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id, "đợt kiểm kê")?;
-    let version = version_of(input)?;
-    let (actor, scope) = (me.user.actor(), me.user.scope());
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                super::close(c, &actor, &scope, id, version)?;
-                super::view(c, id)
-            })
-            .await?,
-    ))
 }
 
 /// Biên bản kiểm kê (C53-HD) with the summary by unit and the discrepancies.

@@ -102,12 +102,16 @@ fn members_of_text(text: &str) -> Vec<Value> {
 
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let values = form.to_map();
-    let mut obj = serde_json::Map::new();
-    for key in ["code", "title", "decision_no", "decision_date", "reference_date", "units", "locations", "classes"] {
-        if let Some(v) = values.get(key) {
-            obj.insert(key.into(), json!(v));
-        }
-    }
+    let mut obj = form.only(&[
+        "code",
+        "title",
+        "decision_no",
+        "decision_date",
+        "reference_date",
+        "units",
+        "locations",
+        "classes",
+    ]);
     obj.insert(
         "members".into(),
         Value::Array(members_of_text(values.get("members").map(String::as_str).unwrap_or(""))),
@@ -340,12 +344,7 @@ async fn resolve(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let line = parse_id(&line, "dòng kiểm kê")?;
-    let mut obj = serde_json::Map::new();
-    for key in ["resolution", "note", "form_code"] {
-        if let Some(v) = form.get(key) {
-            obj.insert(key.into(), json!(v));
-        }
-    }
+    let obj = form.only(&["resolution", "note", "form_code"]);
     let input = Input::from_json(Value::Object(obj))?;
     let (actor, scope) = (me.user.actor(), me.user.scope());
     let result = st
@@ -365,12 +364,7 @@ async fn settle(
     form: FormInput,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let mut obj = serde_json::Map::new();
-    for key in ["code", "quantity", "condition", "location", "note"] {
-        if let Some(v) = form.get(key) {
-            obj.insert(key.into(), json!(v));
-        }
-    }
+    let mut obj = form.only(&["code", "quantity", "condition", "location", "note"]);
     obj.insert("settles".into(), json!("true"));
     let input = Input::from_json(Value::Object(obj))?;
     let result =
@@ -488,12 +482,7 @@ async fn phone_save(
     form: FormInput,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let mut obj = serde_json::Map::new();
-    for key in ["code", "quantity", "condition", "location", "note"] {
-        if let Some(v) = form.get(key) {
-            obj.insert(key.into(), json!(v));
-        }
-    }
+    let obj = form.only(&["code", "quantity", "condition", "location", "note"]);
     let code = form.get("code").unwrap_or("").to_string();
     let input = Input::from_json(Value::Object(obj))?;
     match super::api::save_entry(&st, &me, id, input).await {

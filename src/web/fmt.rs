@@ -55,6 +55,12 @@ pub fn action(a: impl AsRef<str>) -> String {
         "undo" => "Hoàn tác lần nhập".into(),
         "step" => "Ghi văn bản xử lý tài sản".into(),
         "attach" => "Đính kèm tệp".into(),
+        "open" => "Mở đợt kiểm kê, chốt số liệu sổ sách".into(),
+        "count" => "Ghi số đếm".into(),
+        "reconcile" => "Đối chiếu".into(),
+        "reopen" => "Mở lại để kiểm tiếp".into(),
+        "resolve" => "Ghi cách xử lý chênh lệch".into(),
+        "close" => "Khóa sổ kiểm kê".into(),
         other => other.to_string(),
     }
 }

@@ -200,6 +200,11 @@ impl FormInput {
     pub fn to_map(&self) -> BTreeMap<String, String> {
         self.0.iter().cloned().collect()
     }
+
+    /// The fields named, as the JSON object the API reads (a form's extra fields left out).
+    pub fn only(&self, keys: &[&str]) -> serde_json::Map<String, Value> {
+        keys.iter().filter_map(|k| self.get(k).map(|v| (k.to_string(), Value::String(v.to_string())))).collect()
+    }
 }
 
 /// Whether htmx made the request (it then wants a fragment, not a whole page).
