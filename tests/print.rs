@@ -242,7 +242,8 @@ async fn the_count_papers_print_for_the_walk_round_and_the_signatures() {
         ],
     );
     let (first, all) = pdf_text("phieu-kiem-ke", sheet);
-    for expected in ["PHIẾU KIỂM KÊ TÀI SẢN", "Mã kiểm tra:", "Số lượng thực tế", "Trang 1 /"] {
+    for expected in ["PHIẾU KIỂM KÊ TÀI SẢN", "Mã kiểm tra:", "Số lượng theo", "Nơi đặt thực tế", "Trang 1 /"]
+    {
         assert!(first.contains(expected), "the count sheet's page 1 lacks «{expected}»:\n{first}");
     }
     assert!(all.contains("Người kiểm kê"), "signed at the end:\n{all}");

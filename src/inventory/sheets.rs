@@ -130,6 +130,8 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     let input = boxed.clone().set_unlocked().set_background_color("FFF7D6");
     let input_int = input.clone().set_num_format("#,##0");
     let int = boxed.clone().set_num_format("#,##0");
+    // Names, units and places wrap: a printed sheet shows them whole.
+    let wrapped = boxed.clone().set_text_wrap();
 
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
@@ -175,10 +177,10 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
         let r = first + i as u32;
         ws.write_number_with_format(r, 0, (i + 1) as f64, &int).map_err(xe)?;
         ws.write_string_with_format(r, 1, &k.code, &boxed).map_err(xe)?;
-        ws.write_string_with_format(r, 2, &k.name, &boxed).map_err(xe)?;
+        ws.write_string_with_format(r, 2, &k.name, &wrapped).map_err(xe)?;
         ws.write_string_with_format(r, 3, &k.uom, &boxed).map_err(xe)?;
-        ws.write_string_with_format(r, 4, &k.unit, &boxed).map_err(xe)?;
-        ws.write_string_with_format(r, 5, &k.location, &boxed).map_err(xe)?;
+        ws.write_string_with_format(r, 4, &k.unit, &wrapped).map_err(xe)?;
+        ws.write_string_with_format(r, 5, &k.location, &wrapped).map_err(xe)?;
         ws.write_number_with_format(r, 6, l.book_quantity as f64, &int).map_err(xe)?;
         ws.write_blank(r, 7, &input_int).map_err(xe)?;
         for c in 8..=last {
