@@ -227,18 +227,23 @@ fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
     k::open(c, actor, now, None)?;
     let session = k::find(c, now)?;
     let lines = k::lines_of(c, now)?;
-    let half: Vec<k::NewEntry> = lines
-        .iter()
-        .step_by(2)
-        .map(|l| k::NewEntry {
-            code: l.code.clone(),
-            quantity: l.book_quantity,
-            condition: None,
-            location: None,
-            note: None,
-        })
-        .collect();
-    k::save_entries(c, &Actor("trungtam".into()), &scope, &session, half, "điện thoại (dữ liệu mẫu)", false)?;
+    // Each unit counts its own: the Center's staff and the Office's.
+    for (unit, counter) in [("TTUD", "trungtam"), ("HCTH", "vanphong")] {
+        let unit_id: i32 = org_units::table.filter(org_units::code.eq(unit)).select(org_units::id).first(c)?;
+        let half: Vec<k::NewEntry> = lines
+            .iter()
+            .filter(|l| l.unit_id == Some(unit_id))
+            .step_by(2)
+            .map(|l| k::NewEntry {
+                code: l.code.clone(),
+                quantity: l.book_quantity,
+                condition: None,
+                location: None,
+                note: None,
+            })
+            .collect();
+        k::save_entries(c, &Actor(counter.into()), &scope, &session, half, "điện thoại (dữ liệu mẫu)", false)?;
+    }
     if let Some(desktops) = lines.iter().find(|l| l.name == "Máy tính để bàn" && l.book_quantity == 10) {
         let count = |q: i32| k::NewEntry {
             code: desktops.code.clone(),

@@ -445,6 +445,8 @@ pub struct Progress {
     pub counted: usize,
     pub conflicts: usize,
     pub discrepancies: usize,
+    /// Discrepancies among what has been counted (while counting, the rest is simply not reached).
+    pub found_discrepancies: usize,
     pub unresolved: usize,
     pub unknown_codes: usize,
     pub by_unit: Vec<(String, usize, usize)>,
@@ -473,6 +475,7 @@ pub fn progress(rows: &[Reconciled]) -> Progress {
         p.conflicts += (r.outcome == "xung_dot") as usize;
         if r.is_discrepancy() {
             p.discrepancies += 1;
+            p.found_discrepancies += (r.outcome != "chua_kiem" && r.outcome != "xung_dot") as usize;
             p.unresolved += r.line.resolution.is_none() as usize;
         }
     }
