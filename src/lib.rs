@@ -11,6 +11,7 @@ pub mod disposals;
 pub mod error;
 pub mod excel;
 pub mod input;
+pub mod inspections;
 pub mod inventory;
 pub mod progress;
 pub mod reports;

@@ -44,9 +44,20 @@ pub fn routes() -> Vec<Route> {
 
 /// The file and the other fields of an upload form.
 pub(crate) async fn read_upload(
-    mut multipart: Multipart,
+    multipart: Multipart,
     limit: usize,
 ) -> AppResult<(String, Vec<u8>, BTreeMap<String, String>)> {
+    let (file, fields) = read_multipart(multipart, limit).await?;
+    let (name, bytes) = file.ok_or_else(|| AppError::invalid("file", "Chưa chọn tệp để nhập"))?;
+    Ok((name, bytes, fields))
+}
+
+/// A multipart form: its file (`file`) if one was chosen, and its text fields. A path in the file's
+/// name is the browser's business, not ours: the last part only is kept.
+pub(crate) async fn read_multipart(
+    mut multipart: Multipart,
+    limit: usize,
+) -> AppResult<(Option<(String, Vec<u8>)>, BTreeMap<String, String>)> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::BadRequest(format!("Không đọc được tệp tải lên (quá {} MB hoặc bị ngắt): {e}", limit / (1024 * 1024)))
     };
@@ -57,15 +68,16 @@ pub(crate) async fn read_upload(
         if name == "file" {
             let file_name = field.file_name().unwrap_or("tep-tai-len").to_string();
             let bytes = field.bytes().await.map_err(bad)?;
-            file = Some((file_name, bytes.to_vec()));
+            // A browser sends an empty part when no file was chosen.
+            if !bytes.is_empty() || !file_name.is_empty() {
+                let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("tep").to_string();
+                file = Some((file_name, bytes.to_vec()));
+            }
         } else {
             fields.insert(name, field.text().await.map_err(bad)?);
         }
     }
-    let (name, bytes) = file.ok_or_else(|| AppError::invalid("file", "Chưa chọn tệp để nhập"))?;
-    // A path in the name is the browser's business, not ours: keep the last part only.
-    let name = name.rsplit(['/', '\\']).next().unwrap_or("tep").to_string();
-    Ok((name, bytes, fields))
+    Ok((file, fields))
 }
 
 /// Options from text fields (query string or form), checked with Vietnamese messages.

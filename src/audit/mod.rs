@@ -97,6 +97,17 @@ pub fn record(
     Ok(events.pop().expect("one change, one event"))
 }
 
+/// The head of the chain: the last event's number and hash (0 and the genesis hash when empty).
+/// An export stamps it on the file, so the file can later be placed in the history.
+pub fn head(conn: &mut DbConn) -> AppResult<(i64, String)> {
+    let head: Option<(i64, String)> = audit_events::table
+        .order(audit_events::seq.desc())
+        .select((audit_events::seq, audit_events::hash))
+        .first(conn)
+        .optional()?;
+    Ok(head.unwrap_or((0, GENESIS.to_string())))
+}
+
 /// Appends events for several changes made in one transaction (an import's rows), chained in
 /// order, written a batch at a time.
 pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> AppResult<Vec<AuditEvent>> {

@@ -90,6 +90,12 @@ pub enum Permission {
     ManageCounts,
     /// Record what was counted (unit staff: only their unit's assets).
     RecordCounts,
+    /// Read inspections, findings and recommendations (thanh tra).
+    ReadInspections,
+    /// Open inspections and write into one's own: findings, recommendations, follow-up.
+    Inspect,
+    /// Record procurement files next to the assets they bought.
+    RecordProcurement,
 }
 
 /// The one table of permissions: which roles hold each permission.
@@ -103,6 +109,9 @@ pub const PERMISSIONS: &[(Permission, &[Role])] = &[
     (Permission::HandleAssets, &[Role::Admin, Role::AssetTeam]),
     (Permission::ManageCounts, &[Role::Admin, Role::AssetTeam]),
     (Permission::RecordCounts, &[Role::Admin, Role::AssetTeam, Role::UnitStaff]),
+    (Permission::ReadInspections, &[Role::Admin, Role::Inspector, Role::Leadership]),
+    (Permission::Inspect, &[Role::Admin, Role::Inspector]),
+    (Permission::RecordProcurement, &[Role::Admin, Role::AssetTeam, Role::Inspector]),
 ];
 
 impl Permission {

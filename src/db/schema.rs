@@ -473,3 +473,139 @@ diesel::joinable!(count_members -> count_sessions (session_id));
 diesel::joinable!(count_lines -> count_sessions (session_id));
 diesel::joinable!(count_entries -> count_sessions (session_id));
 diesel::allow_tables_to_appear_in_same_query!(count_sessions, count_members, count_lines, count_entries, assets);
+
+diesel::table! {
+    procurements (id) {
+        id -> Integer,
+        code -> Text,
+        package_name -> Text,
+        unit_id -> Integer,
+        category_id -> Nullable<Integer>,
+        estimate -> BigInt,
+        method -> Text,
+        plan_no -> Nullable<Text>,
+        plan_date -> Nullable<Date>,
+        contract_no -> Nullable<Text>,
+        contract_date -> Nullable<Date>,
+        supplier -> Nullable<Text>,
+        contract_value -> BigInt,
+        acceptance_date -> Nullable<Date>,
+        invoice_no -> Nullable<Text>,
+        invoice_date -> Nullable<Date>,
+        documents -> Text,
+        notes -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    procurement_assets (id) {
+        id -> Integer,
+        procurement_id -> Integer,
+        asset_id -> Integer,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Integer,
+        code -> Text,
+        kind -> Text,
+        planned -> Bool,
+        title -> Text,
+        decision_no -> Text,
+        decision_date -> Date,
+        requested_by -> Nullable<Text>,
+        subjects -> Text,
+        scope -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        team -> Text,
+        started_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        status -> Text,
+        conclusion_no -> Nullable<Text>,
+        conclusion_date -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Integer,
+        inspection_id -> Integer,
+        title -> Text,
+        place -> Nullable<Text>,
+        amount -> BigInt,
+        responsible -> Nullable<Text>,
+        category -> Text,
+        description -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    finding_links (id) {
+        id -> Integer,
+        finding_id -> Integer,
+        kind -> Text,
+        ref_id -> Integer,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> Integer,
+        inspection_id -> Integer,
+        finding_id -> Nullable<Integer>,
+        kind -> Text,
+        content -> Text,
+        responsible -> Text,
+        deadline -> Nullable<Date>,
+        amount -> BigInt,
+        organisations -> Integer,
+        persons -> Integer,
+        cases -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Integer,
+        recommendation_id -> Integer,
+        done_on -> Date,
+        action -> Text,
+        recovered -> BigInt,
+        completes -> Bool,
+        evidence_name -> Nullable<Text>,
+        evidence_sha256 -> Nullable<Text>,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(procurement_assets -> procurements (procurement_id));
+diesel::joinable!(procurement_assets -> assets (asset_id));
+diesel::joinable!(findings -> inspections (inspection_id));
+diesel::joinable!(finding_links -> findings (finding_id));
+diesel::joinable!(recommendations -> inspections (inspection_id));
+diesel::joinable!(follow_ups -> recommendations (recommendation_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    procurements,
+    procurement_assets,
+    assets,
+    inspections,
+    findings,
+    finding_links,
+    recommendations,
+    follow_ups
+);

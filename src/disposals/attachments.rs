@@ -61,18 +61,10 @@ fn clean_name(name: &str) -> String {
     crate::text::nfc(last).chars().filter(|c| !c.is_control()).collect::<String>().trim().to_string()
 }
 
-/// Attaches a file to a handling, to one of its documents if `step_id` is given.
-pub fn attach(
-    conn: &mut DbConn,
-    actor: &Actor,
-    scope: &Scope,
-    disposal_id: i32,
-    step_id: Option<i32>,
-    file_name: &str,
-    bytes: &[u8],
-) -> AppResult<Attachment> {
-    let d = super::find(conn, disposal_id)?;
-    super::check_scope(conn, scope, &d)?;
+/// Checks a scan (its name, size and what its bytes really are) and keeps its content once, by its
+/// SHA-256. Returns the name kept, the hash and the content type. Shared by every area that takes
+/// evidence: handlings' documents, inspections' follow-up.
+pub fn store_blob(conn: &mut DbConn, file_name: &str, bytes: &[u8]) -> AppResult<(String, String, &'static str)> {
     let name = clean_name(file_name);
     let refuse = |m: String| AppError::invalid("file", m);
     if name.is_empty() || name == "." || name == ".." || name.chars().count() > 200 {
@@ -101,13 +93,6 @@ pub fn attach(
             "Tệp «{name}» mang đuôi «.{extension}» nhưng nội dung là {kind}: hãy đặt đúng tên tệp"
         )));
     }
-    if let Some(step) = step_id {
-        let of: Option<i32> =
-            disposal_steps::table.find(step).select(disposal_steps::disposal_id).first(conn).optional()?;
-        if of != Some(disposal_id) {
-            return Err(AppError::invalid("step_id", "Văn bản này không thuộc hồ sơ"));
-        }
-    }
     let sha256 = crate::assets::import::sha256_hex(bytes);
     let stored: i64 = file_blobs::table.filter(file_blobs::sha256.eq(&sha256)).count().get_result(conn)?;
     if stored == 0 {
@@ -119,12 +104,35 @@ pub fn attach(
             ))
             .execute(conn)?;
     }
+    Ok((name, sha256, *content_type))
+}
+
+/// Attaches a file to a handling, to one of its documents if `step_id` is given.
+pub fn attach(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    disposal_id: i32,
+    step_id: Option<i32>,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<Attachment> {
+    let d = super::find(conn, disposal_id)?;
+    super::check_scope(conn, scope, &d)?;
+    if let Some(step) = step_id {
+        let of: Option<i32> =
+            disposal_steps::table.find(step).select(disposal_steps::disposal_id).first(conn).optional()?;
+        if of != Some(disposal_id) {
+            return Err(AppError::invalid("step_id", "Văn bản này không thuộc hồ sơ"));
+        }
+    }
+    let (name, sha256, content_type) = store_blob(conn, file_name, bytes)?;
     let id: i32 = diesel::insert_into(attachments::table)
         .values((
             attachments::disposal_id.eq(disposal_id),
             attachments::step_id.eq(step_id),
             attachments::file_name.eq(&name),
-            attachments::content_type.eq(*content_type),
+            attachments::content_type.eq(content_type),
             attachments::sha256.eq(&sha256),
             attachments::size.eq(bytes.len() as i64),
             attachments::actor.eq(&actor.0),

@@ -27,6 +27,11 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("bien-ban-kiem-ke", include_str!("../../reports/count_minutes.json")),
     ("kiem-ke-don-vi", include_str!("../../reports/count_units.json")),
     ("chenh-lech-kiem-ke", include_str!("../../reports/count_discrepancies.json")),
+    ("thanh-tra-tom-tat", include_str!("../../reports/inspection_summary.json")),
+    ("thanh-tra-phat-hien", include_str!("../../reports/inspection_findings.json")),
+    ("thanh-tra-kien-nghi", include_str!("../../reports/inspection_recommendations.json")),
+    ("thanh-tra-doi-tuong", include_str!("../../reports/inspection_schedule.json")),
+    ("thanh-tra-theo-ky", include_str!("../../reports/inspection_period.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +103,9 @@ pub struct Layout {
     /// Filter buttons on the header of a plain list (one without groups).
     #[serde(default)]
     pub autofilter: bool,
+    /// No «Tổng cộng» line (a table of indicators, not of amounts to add up).
+    #[serde(default)]
+    pub no_total: bool,
 }
 
 pub fn load(code: &str) -> AppResult<Report> {
@@ -412,20 +420,23 @@ fn write_sheet(
         ws.autofilter(header_last, 0, r - 1, last_col).map_err(xe)?;
     }
     // The total: SUBTOTAL leaves the subtotals inside its range out.
-    ws.write_string_with_format(r, 0, "", &f.sum_label).map_err(xe)?;
-    across(ws, r, 1, 2.min(last_col), &layout.total_label, &f.sum_label).map_err(xe)?;
-    for (i, c) in layout.columns.iter().enumerate().skip(3) {
-        if c.total {
-            let col = column_letter(i as u16);
-            let last = r.max(data_first + 1);
-            let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", data_first + 1, last))
-                .set_result(totals[i].to_string());
-            ws.write_formula_with_format(r, i as u16, formula, &f.sum_money).map_err(xe)?;
-        } else {
-            ws.write_string_with_format(r, i as u16, "", &f.sum_label).map_err(xe)?;
+    if !layout.no_total {
+        ws.write_string_with_format(r, 0, "", &f.sum_label).map_err(xe)?;
+        across(ws, r, 1, 2.min(last_col), &layout.total_label, &f.sum_label).map_err(xe)?;
+        for (i, c) in layout.columns.iter().enumerate().skip(3) {
+            if c.total {
+                let col = column_letter(i as u16);
+                let last = r.max(data_first + 1);
+                let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", data_first + 1, last))
+                    .set_result(totals[i].to_string());
+                ws.write_formula_with_format(r, i as u16, formula, &f.sum_money).map_err(xe)?;
+            } else {
+                ws.write_string_with_format(r, i as u16, "", &f.sum_label).map_err(xe)?;
+            }
         }
+        r += 1;
     }
-    r += 2;
+    r += 1;
     // Place and date, then the signatures spread over the width.
     if let Some(pd) = &layout.place_date {
         let start = ncols.saturating_sub(5);

@@ -358,9 +358,12 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
                 .execute(conn)?;
         }
     }
-    if rule_settings::table.count().get_result::<i64>(conn)? == 0 {
+    // Settings by key: a key added in a later version reaches a database seeded before it, and a
+    // key an administrator has edited is left as it is.
+    {
+        let known: Vec<String> = rule_settings::table.select(rule_settings::key).distinct().load(conn)?;
         let rows: Vec<SettingRow> = data("rule_settings.json", include_str!("data/rule_settings.json"))?;
-        for r in rows {
+        for r in rows.into_iter().filter(|r| !known.contains(&r.key)) {
             diesel::insert_into(rule_settings::table)
                 .values((
                     rule_settings::key.eq(&r.key),

@@ -11,6 +11,19 @@ pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
     if rows.is_empty() {
         return "<p class=\"muted\">Chưa có tài sản.</p>".into();
     }
+    pair_bars(rows, ("Nguyên giá", "Giá trị còn lại"), "Nguyên giá và giá trị còn lại")
+}
+
+/// Recommended (dark) and recovered (light) amounts, two bars a row.
+pub fn recovery_bars(rows: &[(String, crate::assets::Sums)]) -> String {
+    if rows.is_empty() {
+        return "<p class=\"muted\">Chưa có kiến nghị thu hồi.</p>".into();
+    }
+    pair_bars(rows, ("Kiến nghị thu hồi", "Đã thu hồi"), "Số tiền kiến nghị thu hồi và đã thu hồi")
+}
+
+/// Two bars a row (`label (count)`, first value dark, second light), in million đồng.
+fn pair_bars(rows: &[(String, crate::assets::Sums)], legend: (&str, &str), aria: &str) -> String {
     let label_w = 190.0;
     let bar_w = 330.0;
     // Room on the right for the figure after the longest bar.
@@ -19,17 +32,18 @@ pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
     let max = rows.iter().map(|r| r.1 .1.max(r.1 .2)).max().unwrap_or(1).max(1) as f64;
     let height = rows.len() as f64 * row_h + 30.0;
     let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"Nguyên giá và giá trị còn lại\">",
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"{aria}\">",
         w = label_w + bar_w + room
     );
+    let (first, second) = legend;
     for (i, (name, (count, cost, residual))) in rows.iter().enumerate() {
         let y = i as f64 * row_h;
         let w1 = (*cost as f64 / max * bar_w).max(1.0);
         let w2 = (*residual as f64 / max * bar_w).max(1.0);
         svg.push_str(&format!(
             "<text x=\"0\" y=\"{ty}\">{name} ({count})</text>\
-             <rect x=\"{label_w}\" y=\"{y1}\" width=\"{w1:.1}\" height=\"13\" fill=\"#0b5cad\"><title>Nguyên giá: {c} đ</title></rect>\
-             <rect x=\"{label_w}\" y=\"{y2}\" width=\"{w2:.1}\" height=\"13\" fill=\"#7fb2e5\"><title>Giá trị còn lại: {r} đ</title></rect>\
+             <rect x=\"{label_w}\" y=\"{y1}\" width=\"{w1:.1}\" height=\"13\" fill=\"#0b5cad\"><title>{first}: {c} đ</title></rect>\
+             <rect x=\"{label_w}\" y=\"{y2}\" width=\"{w2:.1}\" height=\"13\" fill=\"#7fb2e5\"><title>{second}: {r} đ</title></rect>\
              <text x=\"{tx:.1}\" y=\"{ty2}\" font-size=\"10\">{cm} tr.đ</text>",
             ty = y + 18.0,
             name = escape(name),
@@ -44,11 +58,11 @@ pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
     }
     let ly = rows.len() as f64 * row_h + 12.0;
     svg.push_str(&format!(
-        "<rect x=\"{label_w}\" y=\"{ly}\" width=\"12\" height=\"10\" fill=\"#0b5cad\"/><text x=\"{a}\" y=\"{t}\">Nguyên giá</text>\
-         <rect x=\"{b}\" y=\"{ly}\" width=\"12\" height=\"10\" fill=\"#7fb2e5\"/><text x=\"{c}\" y=\"{t}\">Giá trị còn lại</text></svg>",
+        "<rect x=\"{label_w}\" y=\"{ly}\" width=\"12\" height=\"10\" fill=\"#0b5cad\"/><text x=\"{a}\" y=\"{t}\">{first}</text>\
+         <rect x=\"{b}\" y=\"{ly}\" width=\"12\" height=\"10\" fill=\"#7fb2e5\"/><text x=\"{c}\" y=\"{t}\">{second}</text></svg>",
         a = label_w + 16.0,
-        b = label_w + 110.0,
-        c = label_w + 126.0,
+        b = label_w + 150.0,
+        c = label_w + 166.0,
         t = ly + 9.0
     ));
     svg

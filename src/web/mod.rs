@@ -91,6 +91,8 @@ pub fn routes() -> Vec<Route> {
         crate::disposals::pages::routes(),
         crate::inventory::api::routes(),
         crate::inventory::pages::routes(),
+        crate::inspections::api::routes(),
+        crate::inspections::pages::routes(),
         crate::tasks::pages::routes(),
         crate::rules::api::routes(),
         crate::rules::pages::routes(),
@@ -374,6 +376,9 @@ pub struct Nav {
     pub can_handle_assets: bool,
     pub can_manage_counts: bool,
     pub can_count: bool,
+    pub can_read_inspections: bool,
+    pub can_inspect: bool,
+    pub can_record_procurement: bool,
 }
 
 impl Nav {
@@ -392,6 +397,9 @@ impl Nav {
             can_handle_assets: Permission::HandleAssets.allows(role),
             can_manage_counts: Permission::ManageCounts.allows(role),
             can_count: Permission::RecordCounts.allows(role),
+            can_read_inspections: Permission::ReadInspections.allows(role),
+            can_inspect: Permission::Inspect.allows(role),
+            can_record_procurement: Permission::RecordProcurement.allows(role),
         }
     }
 

@@ -1,0 +1,201 @@
+//! Findings and recommendations from the team's spreadsheet, through the import engine of #4: the
+//! table found below a title block, columns known by meaning (`imports/columns/findings.json`), a row
+//! that names a finding starts one, a row that only names a recommendation adds it to the finding
+//! above. Kinds and categories may be written as codes or as words. Nothing is saved unless every row
+//! is right; a preview saves nothing either way.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::{FINDING_CATEGORIES, RECOMMENDATION_KINDS};
+use crate::auth::User;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::excel::table::{self, RowKind, Synonyms};
+use crate::excel::{self, Cell, Limits};
+use crate::input::Input;
+use crate::text::{self, fold};
+
+pub fn synonyms() -> AppResult<Synonyms> {
+    Synonyms::from_json(include_str!("../../imports/columns/findings.json"))
+}
+
+/// A problem in one row, placed as Excel shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowProblem {
+    pub row: u32,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingsReport {
+    pub file_name: String,
+    pub sha256: String,
+    pub sheet: String,
+    pub findings: usize,
+    pub recommendations: usize,
+    pub skipped: Vec<(u32, String)>,
+    pub errors: Vec<RowProblem>,
+    pub saved: bool,
+}
+
+/// A code from its code or its words (folded), or the text as given for the checks to refuse.
+fn code_of(choices: &[(&str, &str)], v: &str) -> String {
+    let f = fold(v);
+    choices
+        .iter()
+        .find(|(c, n)| fold(c) == f || fold(n) == f)
+        .or_else(|| choices.iter().find(|(_, n)| !f.is_empty() && fold(n).contains(&f)))
+        .map(|(c, _)| c.to_string())
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// Runs the import into inspection `id`; returns the report and whether to keep the transaction.
+pub fn run(
+    conn: &mut DbConn,
+    user: &User,
+    id: i32,
+    file_name: &str,
+    bytes: &[u8],
+    preview: bool,
+) -> AppResult<(FindingsReport, bool)> {
+    let inspection = super::find(conn, id)?;
+    super::check_owner(&inspection, user)?;
+    let limits = Limits::default();
+    let sheets = excel::heads(bytes, file_name, &limits)?;
+    let table = table::find(&sheets, None, &synonyms()?).map_err(|_| {
+        AppError::BadRequest(format!(
+            "Tệp «{file_name}» không có bảng phát hiện: cần cột «Nội dung phát hiện» và «Nội dung kiến nghị» (hoặc «Loại kiến nghị») trong 40 dòng đầu"
+        ))
+    })?;
+    if table.column_of("title").is_none() {
+        return Err(AppError::BadRequest(format!("Trang «{}»: không thấy cột «Nội dung phát hiện»", table.sheet)));
+    }
+    let mut reader = table.row_reader();
+    let mut rows = vec![];
+    excel::each_row(
+        bytes,
+        file_name,
+        &table.sheet,
+        &limits,
+        |_| {},
+        |r, cells| {
+            rows.extend(reader.push(r, cells));
+            Ok(())
+        },
+    )?;
+    let mut report = FindingsReport {
+        file_name: file_name.to_string(),
+        sha256: crate::assets::import::sha256_hex(bytes),
+        sheet: table.sheet.clone(),
+        findings: 0,
+        recommendations: 0,
+        skipped: vec![],
+        errors: vec![],
+        saved: false,
+    };
+    let header_of = |field: &str| table.column_of(field).map(|c| c.header.clone()).unwrap_or_else(|| field.to_string());
+    let mut current: Option<i32> = None;
+    for row in rows {
+        if let RowKind::Skip(reason) = row.kind {
+            report.skipped.push((row.excel_row, reason));
+            continue;
+        }
+        let mut values: Map<String, Value> = Map::new();
+        for col in &table.columns {
+            let Some(field) = col.field.as_deref() else { continue };
+            let v = match row.cells.get(col.index as usize) {
+                Some(Cell::Date(d)) => text::format_date(*d),
+                Some(c) if !c.is_empty() => c.display(),
+                _ => continue,
+            };
+            values.insert(field.to_string(), json!(v));
+        }
+        let get = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_string);
+        let problem =
+            |field: &str, message: String| RowProblem { row: row.excel_row, column: header_of(field), message };
+        // A finding, when the row names one.
+        if let Some(title) = get("title") {
+            let mut f = json!({"title": title, "category": code_of(FINDING_CATEGORIES, &get("category").unwrap_or_else(|| "khac".into()))});
+            for (k, to) in [("place", "place"), ("amount", "amount"), ("responsible", "responsible")] {
+                if let Some(v) = get(k) {
+                    f[to] = json!(v);
+                }
+            }
+            for field in ["asset_codes", "procurement_codes"] {
+                if let Some(codes) = get(field) {
+                    f[field] = json!(codes);
+                }
+            }
+            current = None;
+            match super::add_finding(conn, user, id, Input::from_json(f)?) {
+                Ok(fid) => {
+                    current = Some(fid);
+                    report.findings += 1;
+                }
+                Err(AppError::Invalid(fields)) => {
+                    for (k, m) in fields {
+                        report.errors.push(problem(&k, m));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // A recommendation, when the row names one: of the finding on this row or above.
+        if get("content").is_some() || get("kind").is_some() {
+            let mut r = json!({
+                "kind": code_of(RECOMMENDATION_KINDS, &get("kind").unwrap_or_default()),
+                "content": get("content"),
+                "responsible": get("rec_responsible"),
+            });
+            for (k, to) in [
+                ("deadline", "deadline"),
+                ("rec_amount", "amount"),
+                ("organisations", "organisations"),
+                ("persons", "persons"),
+                ("cases", "cases"),
+            ] {
+                if let Some(v) = get(k) {
+                    r[to] = json!(v);
+                }
+            }
+            if let Some(f) = current {
+                r["finding_id"] = json!(f);
+            }
+            match super::add_recommendation(conn, user, id, Input::from_json(r)?) {
+                Ok(_) => report.recommendations += 1,
+                Err(AppError::Invalid(fields)) => {
+                    for (k, m) in fields {
+                        let field = match k.as_str() {
+                            "amount" => "rec_amount",
+                            "responsible" => "rec_responsible",
+                            other => other,
+                        };
+                        report.errors.push(problem(field, m));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let keep = !preview && report.errors.is_empty() && report.findings + report.recommendations > 0;
+    if keep {
+        report.saved = true;
+        let summary = json!({"file_name": report.file_name, "sha256": report.sha256, "findings": report.findings, "recommendations": report.recommendations});
+        crate::audit::record(conn, &user.actor(), "import", "inspection", id, None, Some(&summary))?;
+    }
+    Ok((report, keep))
+}
+
+/// Previews or imports, in one transaction kept only for a valid import.
+pub fn execute(
+    db: &crate::db::Db,
+    user: &User,
+    id: i32,
+    file_name: &str,
+    bytes: &[u8],
+    preview: bool,
+) -> AppResult<FindingsReport> {
+    db.write_or_rollback(|c| run(c, user, id, file_name, bytes, preview))
+}
