@@ -57,6 +57,7 @@ pub fn load(db: &Db) -> AppResult<(usize, usize)> {
         }
         handlings(c, &actor)?;
         counts(c, &actor)?;
+        inspection(c, &actor)?;
         Ok((n_tasks, n_assets))
     })
 }
@@ -263,5 +264,173 @@ fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
         )?;
         k::save_entries(c, &Actor("xuly".into()), &scope, &session, vec![count(9)], "điện thoại (dữ liệu mẫu)", false)?;
     }
+    Ok(())
+}
+
+/// The Center's lab equipment bought 2022–2024 — a freezer bought properly, an HPLC system split
+/// into three direct-appointment packages in three months (one still without its invoice), the
+/// year's chemicals — and the inspection the provincial police asked for: findings, recommendations
+/// partly recovered, one overdue, one taken from last year's count.
+fn inspection(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
+    use crate::db::schema::{asset_categories, assets, count_lines};
+    use crate::inspections as t;
+    let center: i32 = org_units::table.filter(org_units::code.eq("TTUD")).select(org_units::id).first(c)?;
+    let lab: i32 =
+        asset_categories::table.filter(asset_categories::code.eq("MMTB-TN")).select(asset_categories::id).first(c)?;
+    let asset = |c: &mut crate::db::DbConn, name: &str| -> AppResult<String> {
+        Ok(assets::table.filter(assets::name.eq(name)).select(assets::id).first::<i32>(c)?.to_string())
+    };
+    let all_docs = [
+        "du_toan",
+        "khlcnt",
+        "hsmt",
+        "hsdt",
+        "bc_danh_gia",
+        "kq_lcnt",
+        "hop_dong",
+        "nghiem_thu",
+        "hoa_don",
+        "ghi_tang",
+    ];
+    let direct_docs = ["du_toan", "khlcnt", "kq_lcnt", "hop_dong", "nghiem_thu", "ghi_tang"];
+    let freezer = asset(c, "Tủ lạnh âm sâu −80 °C")?;
+    let packages = [
+        json!({"code": "MS-2022-07", "package_name": "Mua tủ lạnh âm sâu −80 °C", "method": "chao_hang_canh_tranh",
+               "estimate": 345000000, "plan_no": "45/QĐ-TTUD", "plan_date": "08/03/2022", "contract_no": "12/2022/HĐMB",
+               "contract_date": "15/04/2022", "supplier": "Công ty TNHH Thiết bị Khoa học Miền Trung (dữ liệu mẫu)",
+               "contract_value": 340000000, "acceptance_date": "20/05/2022", "invoice_no": "0001245", "invoice_date": "20/05/2022",
+               "documents": all_docs, "asset_ids": [freezer]}),
+        json!({"code": "MS-2023-03", "package_name": "Mua mô-đun bơm sắc ký lỏng", "method": "chi_dinh_thau",
+               "estimate": 855000000, "plan_no": "21/QĐ-TTUD", "plan_date": "02/03/2023", "contract_no": "05/2023/HĐMB",
+               "contract_date": "10/03/2023", "supplier": "Công ty CP Thiết bị Phân tích Sài Gòn (dữ liệu mẫu)",
+               "contract_value": 850000000, "acceptance_date": "12/04/2023", "invoice_no": "0000318", "invoice_date": "12/04/2023",
+               "documents": direct_docs, "asset_ids": [asset(c, "Mô-đun bơm sắc ký lỏng HPLC")?]}),
+        json!({"code": "MS-2023-04", "package_name": "Mua đầu dò UV-Vis", "method": "chi_dinh_thau",
+               "estimate": 925000000, "plan_no": "27/QĐ-TTUD", "plan_date": "06/04/2023", "contract_no": "09/2023/HĐMB",
+               "contract_date": "14/04/2023", "supplier": "Công ty CP Thiết bị Phân tích Sài Gòn (dữ liệu mẫu)",
+               "contract_value": 920000000, "acceptance_date": "18/05/2023", "invoice_no": "0000402", "invoice_date": "18/05/2023",
+               "documents": direct_docs, "asset_ids": [asset(c, "Đầu dò UV-Vis cho hệ thống HPLC")?]}),
+        json!({"code": "MS-2023-05", "package_name": "Mua bộ lấy mẫu tự động", "method": "chi_dinh_thau",
+               "estimate": 790000000, "plan_no": "33/QĐ-TTUD", "plan_date": "11/05/2023", "contract_no": "14/2023/HĐMB",
+               "contract_date": "19/05/2023", "supplier": "Công ty CP Thiết bị Phân tích Sài Gòn (dữ liệu mẫu)",
+               "contract_value": 780000000, "acceptance_date": "20/06/2023",
+               "documents": ["du_toan", "khlcnt", "kq_lcnt", "hop_dong", "nghiem_thu", "ghi_tang"],
+               "asset_ids": [asset(c, "Bộ lấy mẫu tự động cho hệ thống HPLC")?]}),
+        json!({"code": "MS-2024-02", "package_name": "Mua hóa chất, vật tư thí nghiệm năm 2024", "method": "rong_rai",
+               "estimate": 1250000000, "plan_no": "09/QĐ-TTUD", "plan_date": "22/01/2024", "contract_no": "03/2024/HĐMB",
+               "contract_date": "15/03/2024", "supplier": "Công ty TNHH Hóa chất Việt (dữ liệu mẫu)",
+               "contract_value": 1180000000, "acceptance_date": "28/03/2024", "invoice_no": "0002210", "invoice_date": "28/03/2024",
+               "documents": all_docs}),
+    ];
+    let mut ids = vec![];
+    for mut p in packages {
+        p["unit_id"] = json!(center);
+        if p["method"] == "chi_dinh_thau" || p["code"] == "MS-2022-07" {
+            p["category_id"] = json!(lab);
+        }
+        ids.push(crate::inspections::procurement::save(c, actor, None, Input::from_json(p)?)?);
+    }
+    // The inspector who leads it (the demo's «thanhtra» account writes into it).
+    let now = crate::text::now_utc();
+    let inspector = crate::auth::User {
+        id: 0,
+        username: "thanhtra".into(),
+        full_name: "Thanh tra Sở (dữ liệu mẫu)".into(),
+        role: "thanh_tra".into(),
+        unit_id: None,
+        can_read_all: true,
+        password_hash: String::new(),
+        active: true,
+        password_changed_at: now,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let day = |back: i64| crate::text::format_date(crate::text::today() - chrono::Duration::days(back));
+    let id = t::save(
+        c,
+        &inspector,
+        None,
+        Input::from_json(json!({
+            "kind": "thanh_tra", "planned": "false",
+            "title": "Thanh tra việc mua sắm, quản lý trang thiết bị phòng thí nghiệm giai đoạn 2022–2024",
+            "decision_no": "15/QĐ-TTr", "decision_date": day(150),
+            "requested_by": "Công an tỉnh Quảng Ngãi (Phòng Cảnh sát kinh tế) (dữ liệu mẫu)",
+            "subjects": "Trung tâm Ứng dụng và Dịch vụ KH&CN",
+            "scope": "Mua sắm, tiếp nhận, ghi tăng và sử dụng trang thiết bị phòng thí nghiệm",
+            "period_from": "01/01/2022", "period_to": "31/12/2024",
+            "team": "Nguyễn Văn Minh (dữ liệu mẫu); Trưởng đoàn; thanhtra\nPhan Thị Thu (dữ liệu mẫu); Thành viên",
+            "started_on": day(140), "ended_on": day(100),
+            "conclusion_no": "12/KL-TTr", "conclusion_date": day(90)
+        }))?,
+    )?;
+    let (split, uninvoiced) = (ids[1..4].iter().map(|i| i.to_string()).collect::<Vec<_>>(), ids[3].to_string());
+    let f1 = t::add_finding(
+        c,
+        &inspector,
+        id,
+        Input::from_json(json!({
+            "title": "Chia hệ thống sắc ký lỏng HPLC thành ba gói để chỉ định thầu, mỗi gói dưới hạn mức",
+            "category": "mua_sam", "amount": 2550000000i64, "place": "Trung tâm Ứng dụng và Dịch vụ KH&CN",
+            "responsible": "Giám đốc Trung tâm; bộ phận Hành chính – Kế toán", "procurement_ids": split
+        }))?,
+    )?;
+    let f2 = t::add_finding(
+        c,
+        &inspector,
+        id,
+        Input::from_json(json!({
+            "title": "Ghi tăng bộ lấy mẫu tự động khi chưa có hóa đơn", "category": "ke_toan",
+            "amount": 780000000, "responsible": "Kế toán Trung tâm", "procurement_ids": [uninvoiced]
+        }))?,
+    )?;
+    // Last year's count sent the cassava cuttings' shortfall to the inspectorate.
+    let line: Option<i32> = count_lines::table
+        .filter(count_lines::resolution.eq("thanh_tra"))
+        .select(count_lines::id)
+        .first(c)
+        .optional()?;
+    let mut shortfall = json!({"title": "Hom sắn giống hao hụt 500 hom so với sổ, vượt định mức", "category": "kiem_ke",
+                               "amount": 12500000, "responsible": "Tổ kỹ thuật nhà lưới"});
+    if let Some(l) = line {
+        shortfall["count_line_id"] = json!(l);
+    }
+    let f3 = t::add_finding(c, &inspector, id, Input::from_json(shortfall)?)?;
+    let rec = |c: &mut crate::db::DbConn, body: serde_json::Value| {
+        t::add_recommendation(c, &inspector, id, Input::from_json(body)?)
+    };
+    let recover = rec(
+        c,
+        json!({"finding_id": f1, "kind": "thu_hoi_nsnn", "content": "Thu hồi phần chênh lệch giá so với giá thị trường của các gói chỉ định thầu",
+               "responsible": "Trung tâm Ứng dụng và Dịch vụ KH&CN", "deadline": day(30), "amount": 185000000}),
+    )?;
+    let cuttings = rec(
+        c,
+        json!({"finding_id": f3, "kind": "xu_ly_kinh_te", "content": "Bồi thường giá trị hom giống hao hụt vượt định mức",
+               "responsible": "Tổ kỹ thuật nhà lưới", "deadline": day(10), "amount": 12500000}),
+    )?;
+    rec(
+        c,
+        json!({"finding_id": f1, "kind": "kiem_diem", "content": "Kiểm điểm, rút kinh nghiệm về việc lập và phê duyệt kế hoạch lựa chọn nhà thầu",
+               "responsible": "Giám đốc Trung tâm", "deadline": crate::text::format_date(crate::text::today() + chrono::Duration::days(20)), "persons": 2}),
+    )?;
+    rec(
+        c,
+        json!({"finding_id": f2, "kind": "hoan_thien_co_che", "content": "Ban hành quy chế mua sắm, tiếp nhận và ghi tăng tài sản nội bộ",
+               "responsible": "Trung tâm Ứng dụng và Dịch vụ KH&CN"}),
+    )?;
+    let follow = |c: &mut crate::db::DbConn, r: i32, body: serde_json::Value| {
+        t::add_follow_up(c, &inspector, r, Input::from_json(body)?, None)
+    };
+    follow(
+        c,
+        recover,
+        json!({"done_on": day(45), "action": "Nộp lần 1 vào tài khoản tạm giữ của Thanh tra tỉnh", "recovered": 100000000}),
+    )?;
+    follow(
+        c,
+        cuttings,
+        json!({"done_on": day(20), "action": "Tổ kỹ thuật nộp đủ tiền bồi thường", "recovered": 12500000, "completes": "true"}),
+    )?;
     Ok(())
 }

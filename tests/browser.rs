@@ -201,7 +201,7 @@ fn search_the_register_and_open_an_asset() {
     let d = Driver::start();
     d.sign_in(&base, "xuly", &password);
     d.goto(&format!("{base}/tai-san"));
-    d.wait_for("the register", |d| d.text("#total") == "42");
+    d.wait_for("the register", |d| d.text("#total") == "45");
     let q = d.element("#q");
     d.cmd("POST", &format!("/element/{q}/value"), Some(json!({"text": "may pcr"})));
     // htmx swaps the results in as the person types; no page load.
@@ -240,7 +240,7 @@ fn sign_in_be_refused_outside_the_role_and_sign_out() {
     d.wait_for("the refusal page", |d| d.text("body").contains("không được phép"));
     assert!(d.text("body").contains("Vai trò «Thanh tra» không được phép thực hiện thao tác này"));
     d.goto(&format!("{base}/tai-san"));
-    d.wait_for("the register", |d| d.text("#total") == "42");
+    d.wait_for("the register", |d| d.text("#total") == "45");
     assert!(!d.text("body").contains("+ Thêm tài sản"), "no button for what the role cannot do");
     d.click("#logout");
     d.wait_for("the login page after signing out", |d| {

@@ -135,11 +135,14 @@ impl RowReader {
         }
         self.expected = r + 1;
         let folded: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(|c| fold(&c.display())).collect();
+        // A signature block: most of the row's cells are signers' titles (a data row may name a
+        // «Giám đốc» in one of its cells), or a short «…, ngày … tháng … năm …» line.
+        let titles = folded.iter().filter(|t| is_signature(t)).count();
         if !self.signature
-            && folded.iter().any(|t| {
-                SIGNATURES.iter().any(|s| t.contains(s))
-                    || (t.contains("ngay") && t.contains("thang") && t.contains("nam") && t.len() < 60)
-            })
+            && ((titles > 0 && titles * 2 >= folded.len())
+                || folded
+                    .iter()
+                    .any(|t| t.contains("ngay") && t.contains("thang") && t.contains("nam") && t.len() < 60))
         {
             self.signature = true;
         }
@@ -266,8 +269,20 @@ const SIGNATURES: &[&str] = &[
     "ky ho ten",
     "(ky",
     "truong ban",
+    "ban kiem ke",
+    "nguoi kiem ke",
+    "dai dien don vi",
     "xac nhan cua",
 ];
+
+/// Whether a folded cell opens a signature block: it begins with a signer's title («Người lập»,
+/// «KT. Giám đốc», «(Ký, họ tên)»), not merely mentions one («Kiểm điểm người lập dự toán» is data).
+fn is_signature(t: &str) -> bool {
+    let t = t.trim();
+    let t =
+        ["kt.", "tm.", "tl.", "q.", "ktl."].iter().find_map(|p| t.strip_prefix(p)).map(str::trim_start).unwrap_or(t);
+    SIGNATURES.iter().any(|s| t.starts_with(s))
+}
 
 /// The table of the named sheet, or of the sheet whose header names the most fields. `sheets` need
 /// hold only their first rows (`excel::heads`).
@@ -320,5 +335,18 @@ mod tests {
         assert_eq!(t.header_rows, [3]);
         let headers: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();
         assert_eq!(headers, ["Mã tài sản", "Số lượng thực tế"]);
+    }
+
+    #[test]
+    fn signatures_open_with_a_title_and_data_only_mentions_one() {
+        for t in
+            ["Người lập biểu", "KT. GIÁM ĐỐC", "TM. Ban kiểm kê", "(Ký, họ tên)", "Thủ trưởng đơn vị", "Kế toán trưởng"]
+        {
+            assert!(super::is_signature(&crate::text::fold(t)), "{t}");
+        }
+        for t in ["Kiểm điểm người lập dự toán", "Máy tính của kế toán trưởng", "Tủ hồ sơ"]
+        {
+            assert!(!super::is_signature(&crate::text::fold(t)), "{t}");
+        }
     }
 }

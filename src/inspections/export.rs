@@ -116,7 +116,7 @@ pub fn inspection_workbook(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResu
                 .map(|f| {
                     let mut s = format!("{}: {}", text::format_date(f.done_on), f.action);
                     if f.recovered > 0 {
-                        s.push_str(&format!(" (thu {} đ)", text::format_money(f.recovered)));
+                        s.push_str(&format!(" (thu {})", text::format_money(f.recovered)));
                     }
                     if let Some(e) = &f.evidence_name {
                         s.push_str(&format!(" [chứng từ: {e}]"));

@@ -758,7 +758,7 @@ pub fn add_follow_up(
         input.error(
             "recovered",
             format!(
-                "Đã thu {} đ; thêm {} đ sẽ vượt số kiến nghị {} đ",
+                "Đã thu {}; thêm {} sẽ vượt số kiến nghị {}",
                 text::format_money(view.recovered),
                 text::format_money(recovered),
                 text::format_money(rec.amount)

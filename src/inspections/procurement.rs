@@ -359,7 +359,7 @@ fn flags_of(
                 kind: "vuot_han_muc",
                 title: "Chỉ định thầu vượt hạn mức".into(),
                 evidence: format!(
-                    "Giá trị {} đ, hạn mức chỉ định thầu ngày {} là {} đ",
+                    "Giá trị {}, hạn mức chỉ định thầu ngày {} là {}",
                     format_money(p.value()),
                     format_date(on),
                     format_money(*max)
@@ -383,7 +383,7 @@ fn flags_of(
                     .iter()
                     .map(|o| {
                         format!(
-                            "{} ({}, {} đ)",
+                            "{} ({}, {})",
                             o.code,
                             o.date().map(format_date).unwrap_or_default(),
                             format_money(o.value())
@@ -394,7 +394,7 @@ fn flags_of(
                     kind: "chia_nho",
                     title: "Nghi chia nhỏ gói thầu để chỉ định thầu".into(),
                     evidence: format!(
-                        "{} gói chỉ định thầu cùng nhóm «{}» trong {} ngày, mỗi gói dưới hạn mức {} đ nhưng cộng lại {} đ: {}",
+                        "{} gói chỉ định thầu cùng nhóm «{}» trong {} ngày, mỗi gói dưới hạn mức {} nhưng cộng lại {}: {}",
                         group.len(),
                         categories.get(&cat).cloned().unwrap_or_default(),
                         window,
@@ -431,7 +431,7 @@ fn flags_of(
                     kind: "gia_cao",
                     title: "Đơn giá cao bất thường so với các lần mua cùng nhóm".into(),
                     evidence: format!(
-                        "{}: đơn giá {} đ, gấp {:.1} lần trung vị {} đ của {} lần mua khác cùng nhóm «{}»",
+                        "{}: đơn giá {}, gấp {:.1} lần trung vị {} của {} lần mua khác cùng nhóm «{}»",
                         a.code,
                         format_money(unit_price),
                         unit_price as f64 / median as f64,
