@@ -368,3 +368,62 @@ fn a_count_from_its_decision_to_the_minutes() {
     let line = rows.iter().find(|r| r.contains(&meter)).unwrap();
     assert!(line.contains("|1|") && line.contains("|0|0|0|-1|") && line.contains("Giữ nguyên sổ"), "{line}");
 }
+
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn an_inspection_from_its_decision_to_its_workbook() {
+    let app = common::TestApp::sqlite();
+    let password = app.add_user("ttra", "thanh_tra", Some("TTRA"));
+    let (_runtime, base) = serve(&app);
+    let today = taisan::text::format_date(taisan::text::today());
+    let d = Driver::start();
+    d.sign_in(&base, "ttra", &password);
+    d.goto(&format!("{base}/thanh-tra"));
+    d.click("#new-inspection");
+    d.wait_for("the new inspection form", |d| d.url().ends_with("/thanh-tra/moi"));
+    d.click("#kind option[value='kiem_tra']");
+    d.click("#planned option[value='false']");
+    d.type_into("#title", "Kiểm tra việc sử dụng xe ô tô công");
+    d.type_into("#decision_no", "21/QĐ-TTr");
+    d.type_into("#decision_date", &today);
+    d.type_into("#subjects", "Văn phòng Sở");
+    d.type_into("#scope", "Quản lý, sử dụng xe ô tô");
+    d.type_into("#period_from", "01/01/2024");
+    d.type_into("#period_to", "31/12/2025");
+    d.type_into("#team", "Lê Văn Tùng; Trưởng đoàn; ttra");
+    d.click("#create-inspection");
+    d.wait_for("the inspection", |d| d.text("#status") == "Đang tiến hành");
+    // A finding on the Office's car, a recommendation to recover, a follow-up.
+    d.type_into("#finding_title", "Dùng xe công cho việc riêng");
+    d.click("#finding_category option[value='su_dung']");
+    d.type_into("#finding_amount", "12.000.000");
+    d.click("#add-finding");
+    d.wait_for("the finding", |d| d.text("#findings").contains("Dùng xe công cho việc riêng"));
+    d.click("#rec_kind option[value='thu_hoi_nsnn']");
+    d.type_into("#rec_content", "Thu hồi chi phí xăng xe");
+    d.type_into("#rec_responsible", "Văn phòng Sở");
+    d.type_into("#rec_deadline", "31/12/2030");
+    d.type_into("#rec_amount", "12.000.000");
+    d.click("#add-recommendation");
+    d.wait_for("the recommendation", |d| d.text("#recommendations").contains("Thu hồi chi phí xăng xe"));
+    assert!(d.text("#recommendations").contains("Chưa thực hiện"));
+    d.type_into("#recommendations form.follow-up input[name='action']", "Nộp lần 1");
+    d.type_into("#recommendations form.follow-up input[name='recovered']", "5.000.000");
+    d.click("#recommendations form.follow-up button");
+    d.wait_for("the follow-up", |d| d.text("#recommendations").contains("Đang thực hiện"));
+    assert_eq!(d.text("#recovered"), "5.000.000 đ");
+    // The workbook, downloaded by the browser and read back.
+    d.click("#workbook");
+    let file = d.downloaded("Kết quả kiểm tra");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    let recs: Vec<String> = wb
+        .worksheet_range("Kiến nghị")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|"))
+        .collect();
+    let line = recs.iter().find(|r| r.contains("Thu hồi chi phí xăng xe")).unwrap();
+    assert!(line.contains("|12000000|5000000|7000000|"), "{line}");
+    assert!(recs.iter().any(|r| r.contains("Đối chiếu nhật ký: sự kiện số")), "{recs:?}");
+}

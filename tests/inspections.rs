@@ -257,7 +257,7 @@ async fn the_demo_inspection_exports_workbooks_that_match_the_history() {
         );
         // The inspection's workbook: four sheets, the head of the history stamped, the export recorded.
         let (head_before, _) = {
-            let h = app.db.read_sync(|c| taisan::audit::head(c)).unwrap();
+            let h = app.db.read_sync(taisan::audit::head).unwrap();
             (h.0, h.1)
         };
         let bytes = download(&app, &format!("/api/v1/inspections/{id}/workbook")).await;
@@ -303,7 +303,11 @@ async fn the_demo_inspection_exports_workbooks_that_match_the_history() {
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains(&format!("/thanh-tra/{id}?count_line={line}")), "{page}");
         let (_, page) = app.page(&format!("/thanh-tra/{id}?count_line={line}"), false).await;
-        assert!(page.contains("Ghi phát hiện từ chênh lệch kiểm kê") && page.contains(&format!("name=\"count_line_id\" value=\"{line}\"")), "{page}");
+        assert!(
+            page.contains("Ghi phát hiện từ chênh lệch kiểm kê")
+                && page.contains(&format!("name=\"count_line_id\" value=\"{line}\"")),
+            "{page}"
+        );
     })
     .await;
 }

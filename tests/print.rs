@@ -249,3 +249,17 @@ async fn the_count_papers_print_for_the_walk_round_and_the_signatures() {
     assert!(all.contains("Người kiểm kê"), "signed at the end:\n{all}");
     assert!(!all.contains("Hư hỏng, cần sửa chữa"), "the hidden list of conditions is not printed");
 }
+
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_inspection_workbooks_print_with_the_chain_head() {
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    let actor = taisan::audit::Actor("thanhtra".into());
+    let (_, bytes) = app.db.write_sync(|c| taisan::inspections::export::inspection_workbook(c, &actor, 1)).unwrap();
+    check_year_report(
+        "thanh-tra",
+        bytes,
+        &["TÓM TẮT KẾT QUẢ THANH TRA", "Đối chiếu nhật ký: sự kiện số", "Kiến nghị quá hạn", "Trang 1 /"],
+    );
+}

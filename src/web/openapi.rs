@@ -108,6 +108,46 @@ fn count_paths() -> Value {
     })
 }
 
+/// The inspectorate's operations.
+fn inspection_paths() -> Value {
+    let item = |tag: &str, summary: &str| json!({"parameters": id_param(), "get": {"tags": [tag], "summary": summary, "responses": {"200": {"description": "OK"}, "404": errors()["404"]}}});
+    let post = |tag: &str, summary: &str| {
+        json!({"parameters": id_param(), "post": {"tags": [tag], "summary": summary,
+               "responses": {"201": {"description": "Cuộc thanh tra sau khi ghi"}, "403": {"description": "Không thuộc đoàn"}, "404": errors()["404"], "422": errors()["422"]}}})
+    };
+    let mut procurement =
+        item("procurements", "Hồ sơ mua sắm: tài sản đã mua, tài liệu còn thiếu, cảnh báo kèm chứng cứ");
+    procurement["put"] = json!({"tags": ["procurements"], "summary": "Sửa hồ sơ mua sắm (gửi kèm `version`)", "responses": {"200": {"description": "OK"}, "409": errors()["409"], "422": errors()["422"]}});
+    let mut inspection = item("inspections", "Cuộc thanh tra, kiểm tra: phát hiện, kiến nghị, theo dõi, thu hồi");
+    inspection["put"] = json!({"tags": ["inspections"], "summary": "Cập nhật (kết luận: conclusion_no, conclusion_date; gửi kèm `version`)", "responses": {"200": {"description": "OK"}, "403": {"description": "Không thuộc đoàn"}, "422": errors()["422"]}});
+    json!({
+        "/api/v1/procurements": {
+            "get": {"tags": ["procurements"], "summary": "Hồ sơ mua sắm và cảnh báo", "responses": {"200": {"description": "Danh sách"}}},
+            "post": {"tags": ["procurements"], "summary": "Thêm hồ sơ mua sắm: code, package_name, unit_id, category_id, method (9 hình thức), estimate, plan_no, plan_date, contract_no, contract_date, supplier, contract_value, acceptance_date, invoice_no, invoice_date, documents [mã tài liệu], asset_ids",
+                     "responses": {"201": {"description": "Hồ sơ kèm cảnh báo"}, "422": errors()["422"]}}
+        },
+        "/api/v1/procurements/{id}": procurement,
+        "/api/v1/inspections": {
+            "get": {"tags": ["inspections"], "summary": "Các cuộc, kèm thu hồi và quá hạn", "responses": {"200": {"description": "Danh sách"}}},
+            "post": {"tags": ["inspections"], "summary": "Mở cuộc: kind thanh_tra|kiem_tra, planned, title, decision_no, decision_date, requested_by, subjects, scope, period_from, period_to, team (dòng «Họ tên; vai trò; tài khoản»)",
+                     "responses": {"201": {"description": "Cuộc vừa mở"}, "422": errors()["422"]}}
+        },
+        "/api/v1/inspections/summary": {
+            "get": {"tags": ["inspections"], "summary": "Tổng hợp theo kỳ: year, period nam|6thang|quy, n", "responses": {"200": {"description": "Số cuộc, vi phạm, thu hồi, quá hạn"}}}
+        },
+        "/api/v1/inspections/{id}": inspection,
+        "/api/v1/inspections/{id}/findings": post("inspections", "Ghi phát hiện: title, category, place, amount, responsible, asset_codes | asset_ids, procurement_codes | procurement_ids, task_ids, count_line_id"),
+        "/api/v1/inspections/{id}/recommendations": post("inspections", "Ghi kiến nghị: kind (thu_hoi_nsnn, xu_ly_kinh_te, xu_ly_hanh_chinh, kiem_diem, chuyen_dieu_tra, hoan_thien_co_che), content, responsible, deadline, amount, organisations, persons, cases, finding_id"),
+        "/api/v1/inspections/{id}/import": post("inspections", "Nhập phát hiện và kiến nghị từ bảng tính (multipart `file`; `preview=true`)"),
+        "/api/v1/inspections/{id}/workbook": item("inspections", "Báo cáo Excel của cuộc (tóm tắt, phát hiện, kiến nghị, tài sản và mua sắm), ghi vào nhật ký kèm đầu chuỗi"),
+        "/api/v1/recommendations/{id}/follow-ups": post("inspections", "Theo dõi thực hiện (multipart: done_on, action, recovered, completes, `file` chứng từ)"),
+        "/api/v1/follow-ups/{id}/evidence": item("inspections", "Chứng từ của một lần theo dõi"),
+        "/api/v1/exports/inspections": {
+            "get": {"tags": ["inspections"], "summary": "Bảng tổng hợp theo kỳ (Excel): year, period, n; ghi vào nhật ký kèm đầu chuỗi", "responses": {"200": {"description": "Tệp .xlsx"}}}
+        }
+    })
+}
+
 pub fn spec() -> Value {
     let (assets, asset) = crud(
         "assets",
@@ -237,8 +277,12 @@ pub fn spec() -> Value {
             "RuleSettingInput": object(json!({"key": {"type": "string"}, "value": {"type": "string"}, "legal_source": {"type": "string"}, "valid_from": {"type": "string"}, "valid_to": {"type": "string"}, "note": {"type": "string"}, "version": {"type": "integer"}}))
         }}
     });
-    if let (Some(paths), Value::Object(counts)) = (doc["paths"].as_object_mut(), count_paths()) {
-        paths.extend(counts);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for more in [count_paths(), inspection_paths()] {
+            if let Value::Object(more) = more {
+                paths.extend(more);
+            }
+        }
     }
     doc
 }
