@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{each_backend, Caller, TestApp};
+use common::{each_backend, sheet_rows, Caller, TestApp};
 use serde_json::{json, Value};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -47,20 +47,6 @@ async fn rows(app: &TestApp, c: &Value) -> Vec<Value> {
 
 fn row<'a>(rows: &'a [Value], code: &str) -> &'a Value {
     rows.iter().find(|r| r["line"]["code"] == code).unwrap_or_else(|| panic!("no line {code}: {rows:?}"))
-}
-
-/// A workbook's sheet as rows of cells joined by «|».
-fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<String> {
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let range = wb.worksheet_range(sheet).unwrap();
-    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect()
-}
-
-async fn download(app: &TestApp, uri: &str) -> Vec<u8> {
-    let (s, _, body) = app.send(axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap()).await;
-    assert_eq!(s, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&body));
-    body
 }
 
 #[tokio::test]
@@ -205,7 +191,7 @@ async fn a_count_runs_from_its_decision_to_sealed_minutes() {
         assert_eq!(app.audit_count(), events + 2, "the asset's update and the close");
 
         // The minutes: C53-HD grouped by class, committee, totals; the units; the discrepancies.
-        let minutes = download(&app, &format!("/api/v1/counts/{}/minutes", c["id"])).await;
+        let minutes = app.download(&format!("/api/v1/counts/{}/minutes", c["id"])).await;
         let lines = sheet_rows(&minutes, "Biên bản C53-HD");
         let text = lines.join("\n");
         assert!(text.contains("BIÊN BẢN KIỂM KÊ TÀI SẢN CỐ ĐỊNH") && text.contains("Mẫu số C53-HD"), "{text}");
@@ -229,7 +215,7 @@ async fn a_count_runs_from_its_decision_to_sealed_minutes() {
         let (_, t) = app.get(&format!("/api/v1/assets/{}", cabinet["id"])).await;
         let (s, _) = app.put(&format!("/api/v1/assets/{}", cabinet["id"]), json!({"name": "Tủ ATSH cấp II", "version": t["version"]})).await;
         assert_eq!(s, StatusCode::OK);
-        let again = download(&app, &format!("/api/v1/counts/{}/minutes", c["id"])).await;
+        let again = app.download(&format!("/api/v1/counts/{}/minutes", c["id"])).await;
         for sheet in ["Biên bản C53-HD", "Theo đơn vị", "Chênh lệch"] {
             assert_eq!(sheet_rows(&again, sheet), sheet_rows(&minutes, sheet), "{sheet}");
         }
@@ -296,7 +282,7 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(act(&app, &c, "open").await.0, StatusCode::OK);
         let ttud = app.id_of("units", "TTUD").await;
-        let sheet = download(&app, &format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
+        let sheet = app.download(&format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
         // Protected, with only the input cells open and a drop-down of conditions.
         let xml = {
             use std::io::Read;
@@ -351,7 +337,7 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         // A sheet of another count is refused by name.
         let other = new_count(&app, "TTUD").await;
         assert_eq!(act(&app, &other, "open").await.0, StatusCode::OK);
-        let other_sheet = download(&app, &format!("/api/v1/counts/{}/sheet", other["id"])).await;
+        let other_sheet = app.download(&format!("/api/v1/counts/{}/sheet", other["id"])).await;
         let (s, e) = upload("phieu-khac.xlsx", filled(&other_sheet, &fill, &|_, _, _| {}), "").await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
         assert!(e["error"].as_str().unwrap().contains("thuộc đợt kiểm kê KK-2025-2"), "{e}");
@@ -396,7 +382,7 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
         assert!(r["errors"][0]["message"].as_str().unwrap().contains("chỉ kiểm kê tài sản của đơn vị mình"), "{r}");
         // …and their sheet is their unit's whatever they ask.
-        let mine = download(&app, &format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
+        let mine = app.download(&format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
         let text = sheet_rows(&mine, "Phiếu kiểm kê").join("\n");
         assert!(text.contains("HC-01") && !text.contains("TT-01"), "{text}");
         // A file without the columns says which it needs.
@@ -472,7 +458,7 @@ async fn the_demo_holds_last_years_count_closed_and_this_years_half_done() {
         assert_eq!(last["progress"]["discrepancies"], 3, "{last}");
         assert_eq!(last["progress"]["unresolved"], 0);
         assert_eq!(last["members"].as_array().unwrap().len(), 4);
-        let minutes = download(&app, &format!("/api/v1/counts/{}/minutes", last["id"])).await;
+        let minutes = app.download(&format!("/api/v1/counts/{}/minutes", last["id"])).await;
         let text = sheet_rows(&minutes, "Chênh lệch").join("\n");
         assert!(text.contains("Hom sắn") && text.contains("Chuyển Thanh tra xem xét"), "{text}");
         // The projector was found elsewhere and the register followed at closing.

@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{each_backend, Caller, TestApp};
+use common::{each_backend, sheet_rows, Caller, TestApp};
 use serde_json::{json, Value};
 
 async fn procurement(app: &TestApp, body: Value) -> Value {
@@ -214,19 +214,6 @@ async fn an_inspection_follows_its_recommendations_until_recovered() {
     .await;
 }
 
-fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<String> {
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let range = wb.worksheet_range(sheet).unwrap();
-    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect()
-}
-
-async fn download(app: &TestApp, uri: &str) -> Vec<u8> {
-    let (s, _, body) = app.send(axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap()).await;
-    assert_eq!(s, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&body));
-    body
-}
-
 #[tokio::test]
 async fn the_demo_inspection_exports_workbooks_that_match_the_history() {
     each_backend(|app: TestApp| async move {
@@ -260,7 +247,7 @@ async fn the_demo_inspection_exports_workbooks_that_match_the_history() {
             let h = app.db.read_sync(taisan::audit::head).unwrap();
             (h.0, h.1)
         };
-        let bytes = download(&app, &format!("/api/v1/inspections/{id}/workbook")).await;
+        let bytes = app.download(&format!("/api/v1/inspections/{id}/workbook")).await;
         let summary = sheet_rows(&bytes, "Tóm tắt").join("\n");
         assert!(
             summary.contains("TÓM TẮT KẾT QUẢ THANH TRA") && summary.contains(&format!("sự kiện số {head_before}")),
@@ -285,7 +272,7 @@ async fn the_demo_inspection_exports_workbooks_that_match_the_history() {
         // The period's workbook: the year of the decision.
         use chrono::Datelike;
         let year = chrono::NaiveDate::parse_from_str(v["decision_date"].as_str().unwrap(), "%Y-%m-%d").unwrap().year();
-        let period = download(&app, &format!("/api/v1/exports/inspections?year={year}&period=nam")).await;
+        let period = app.download(&format!("/api/v1/exports/inspections?year={year}&period=nam")).await;
         let text = sheet_rows(&period, "Tổng hợp").join("\n");
         assert!(
             text.contains("Số cuộc: 1 (1 thanh tra, 0 kiểm tra; 0 theo kế hoạch, 1 đột xuất; 1 đã kết luận)"),

@@ -66,12 +66,7 @@ async fn import_decisions(
     let limit = crate::assets::import_web::UPLOAD_LIMIT;
     let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, limit).await?;
     let report = run_decisions_import(&st, &me, name, bytes, preview).await?;
-    let status = match (preview, report.saved) {
-        (true, _) => StatusCode::OK,
-        (false, true) => StatusCode::CREATED,
-        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    Ok((status, Json(report)).into_response())
+    Ok((crate::web::import_status(preview, report.saved, false), Json(report)).into_response())
 }
 
 /// A scan attached to a handling (multipart: `file`, and `step_id` for the document it belongs to).

@@ -270,13 +270,7 @@ async fn import(
     let (name, bytes, _) =
         crate::assets::import_web::read_upload(multipart, crate::assets::import_web::UPLOAD_LIMIT).await?;
     let r = import_findings(&st, &me, id, name, bytes, preview).await?;
-    let status = match (preview, r.saved) {
-        _ if !r.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
-        (true, _) => StatusCode::OK,
-        (false, true) => StatusCode::CREATED,
-        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    Ok((status, Json(r)).into_response())
+    Ok((crate::web::import_status(preview, r.saved, !r.errors.is_empty()), Json(r)).into_response())
 }
 
 /// The inspection's workbook; the export is recorded with the chain's head it carries.

@@ -237,20 +237,10 @@ async fn show(
 
 /// Back to the inspection with a notice, or the page again with what went wrong.
 async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
-    match result {
-        Ok(notice) => {
-            let q: String =
-                url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
-            Ok(Redirect::to(&format!("/thanh-tra/{id}?{q}")).into_response())
-        }
-        Err(
-            e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_)),
-        ) => {
-            let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
-            Ok((status, Html(show_page(st, me, id, messages(&e), None, None).await?)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::web::error::after_form(result, &format!("/thanh-tra/{id}"), |errors| {
+        show_page(st, me, id, errors, None, None)
+    })
+    .await
 }
 
 async fn conclude(

@@ -160,12 +160,7 @@ async fn upload(
     q.finish()?;
     let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, UPLOAD_LIMIT).await?;
     let report = import_sheet(&st, &me, id, name, bytes, !preview).await?;
-    let status = match (preview, report.saved || report.counted == 0) {
-        _ if !report.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
-        (true, _) => StatusCode::OK,
-        (false, true) => StatusCode::CREATED,
-        (false, false) => StatusCode::UNPROCESSABLE_ENTITY,
-    };
+    let status = crate::web::import_status(preview, report.saved || report.counted == 0, !report.errors.is_empty());
     Ok((status, Json(report)).into_response())
 }
 

@@ -275,20 +275,7 @@ async fn show(
 
 /// The page again with what went wrong, or on to the count with a notice.
 async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
-    match result {
-        Ok(notice) => {
-            let q: String =
-                url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
-            Ok(Redirect::to(&format!("/kiem-ke/{id}?{q}")).into_response())
-        }
-        Err(
-            e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_)),
-        ) => {
-            let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
-            Ok((status, Html(show_page(st, me, id, messages(&e), None).await?)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::web::error::after_form(result, &format!("/kiem-ke/{id}"), |errors| show_page(st, me, id, errors, None)).await
 }
 
 fn version_in(form: &FormInput) -> Option<i64> {

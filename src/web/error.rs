@@ -132,3 +132,32 @@ pub fn messages(e: &AppError) -> Vec<String> {
         e => vec![e.public_message()],
     }
 }
+
+/// What a posted form leads to: on to `back` with the notice of what was done, or — for what the
+/// person can fix (invalid fields, a conflict, a refusal, a bad file) — the page again, drawn by
+/// `again` with the messages, under the error's status. Anything else is the error page.
+pub async fn after_form<F, Fut>(
+    result: Result<String, AppError>,
+    back: &str,
+    again: F,
+) -> PageResult<axum::response::Response>
+where
+    F: FnOnce(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    use axum::response::{Html, IntoResponse, Redirect};
+    match result {
+        Ok(notice) => {
+            let q: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
+            Ok(Redirect::to(&format!("{back}?{q}")).into_response())
+        }
+        Err(
+            e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_)),
+        ) => {
+            let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
+            Ok((status, Html(again(messages(&e)).await?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

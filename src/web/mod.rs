@@ -209,6 +209,17 @@ impl FormInput {
     }
 }
 
+/// The status of an upload's answer: 422 when a row was refused (nothing saved), 200 for a preview,
+/// 201 once saved.
+pub fn import_status(preview: bool, saved: bool, refused: bool) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    match (refused, preview, saved) {
+        (true, _, _) | (false, false, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (false, true, _) => StatusCode::OK,
+        (false, false, true) => StatusCode::CREATED,
+    }
+}
+
 /// Whether htmx made the request (it then wants a fragment, not a whole page).
 pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.get("hx-request").is_some_and(|v| v == "true")

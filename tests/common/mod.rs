@@ -342,3 +342,20 @@ where
         body(app).await;
     }
 }
+
+/// A workbook's sheet as rows of cells joined by «|».
+pub fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<String> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect()
+}
+
+impl TestApp {
+    /// A file the API gives (200 expected), as bytes.
+    pub async fn download(&self, uri: &str) -> Vec<u8> {
+        let (s, _, body) = self.send(Request::get(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {}", String::from_utf8_lossy(&body));
+        body
+    }
+}
