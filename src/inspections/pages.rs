@@ -214,8 +214,8 @@ async fn show_page(
             .iter()
             .filter(|r| r.rec.amount > 0)
             .map(|r| {
-                let name: String = r.rec.content.chars().take(28).collect();
-                (format!("{name}{}", if r.overdue { " — quá hạn" } else { "" }), (1, r.rec.amount, r.recovered))
+                let name: String = r.rec.content.chars().take(if r.overdue { 14 } else { 24 }).collect();
+                (format!("{name}…{}", if r.overdue { " quá hạn" } else { "" }), (1, r.rec.amount, r.recovered))
             })
             .collect::<Vec<_>>(),
     );
