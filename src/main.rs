@@ -101,6 +101,20 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Sao lưu (back up): a consistent copy of SQLite taken while the service runs, or pg_dump for
+    /// PostgreSQL; the copy's history chain is verified.
+    Backup {
+        /// The file to write (must not exist).
+        file: std::path::PathBuf,
+    },
+    /// Khôi phục (restore) a backup into DATABASE_URL after verifying its history chain.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// Replace a database that already holds records (SQLite keeps the old file aside).
+        #[arg(long)]
+        force: bool,
+    },
     /// Nhật ký thay đổi (the hash-chained history).
     Audit {
         #[command(subcommand)]
@@ -193,7 +207,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
         }
         Command::Migrate => {
             taisan::open(&url)?;
-            println!("Cơ sở dữ liệu đã cập nhật (migrations applied): {}", redact(&url));
+            println!("Cơ sở dữ liệu đã cập nhật (migrations applied): {}", taisan::db::redact(&url));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
@@ -366,6 +380,19 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             println!("Token của {user} (chỉ hiện một lần — shown once):\n{value}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file } => {
+            let s = taisan::backup::backup(&url, &file)?;
+            println!("Đã sao lưu vào {} (backup written): {s}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, force } => {
+            let (s, kept) = taisan::backup::restore(&url, &file, force)?;
+            if let Some(old) = kept {
+                println!("Tệp cũ được giữ ở {} (old database kept aside)", old.display());
+            }
+            println!("Đã khôi phục {} vào {} (restored): {s}", file.display(), taisan::db::redact(&url));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command } => {
             let db = taisan::open(&url)?;
             let status = db.read_sync(taisan::audit::verify)?;
@@ -437,13 +464,6 @@ fn user_command(db: &taisan::db::Db, command: UserCommand) -> Result<ExitCode, A
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn redact(url: &str) -> String {
-    match url.find('@') {
-        Some(at) if url.starts_with("postgres") => format!("postgres://***{}", &url[at..]),
-        _ => url.to_string(),
-    }
 }
 
 async fn serve(db: taisan::db::Db, bind: std::net::SocketAddr) -> Result<(), taisan::error::AppError> {

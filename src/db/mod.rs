@@ -119,7 +119,7 @@ impl DbUrl {
 }
 
 /// Hides a password in a URL before it is shown.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("***"));
