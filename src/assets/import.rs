@@ -747,6 +747,13 @@ pub fn run(
     importer.flush()?;
     let mut report = importer.report;
     report.encoding = encoding.name().to_string();
+    let c = &report.counts;
+    if c.create + c.update + c.unchanged + c.error == 0 {
+        return Err(AppError::BadRequest(format!(
+            "Tệp «{file_name}» không có dòng tài sản nào dưới dòng tiêu đề (chỉ có dòng trống, dòng cộng hay chữ ký): \
+             không có gì để nhập"
+        )));
+    }
     if let Some(tell) = &options.progress.0 {
         tell(report.counts.total(), report.counts.total());
     }

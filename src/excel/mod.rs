@@ -288,6 +288,11 @@ fn check_size(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<(), AppE
     if bytes.is_empty() {
         return Err(refuse(format!("Tệp «{file_name}» rỗng")));
     }
+    if is_encrypted(bytes) {
+        return Err(refuse(format!(
+            "Tệp «{file_name}» được bảo vệ bằng mật khẩu (mã hóa): mở tệp trong Excel, bỏ mật khẩu              (Tệp › Thông tin › Bảo vệ sổ làm việc) rồi lưu lại và tải lên"
+        )));
+    }
     if bytes.len() > limits.max_bytes {
         return Err(refuse(format!(
             "Tệp «{file_name}» lớn {} MB, quá giới hạn {} MB",
@@ -296,6 +301,17 @@ fn check_size(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<(), AppE
         )));
     }
     Ok(())
+}
+
+/// An Office file encrypted with a password: a compound-file container (the signature of .xls too)
+/// holding the EncryptionInfo stream, whose name is stored in UTF-16.
+fn is_encrypted(bytes: &[u8]) -> bool {
+    const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if !bytes.starts_with(&CFB) {
+        return false;
+    }
+    let name: Vec<u8> = "EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(name.len()).any(|w| w == name.as_slice())
 }
 
 /// The legacy encoding the fonts of an .xls or .ods declare, if any: .VnTime, .VnArial… are TCVN3
