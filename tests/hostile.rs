@@ -63,6 +63,8 @@ async fn broken_files_are_refused_clearly_and_nothing_is_written() {
             ("bao-mat.xlsx", encrypted(), &["mật khẩu", "hỏng", "không đọc được", "không phải bảng tính"]),
             ("trieu-dong-trong.xlsx", million_styled, &["không có dòng tài sản nào"]),
             ("chuoi-dai.xlsx", huge_string, &["dài quá", "Nhóm tài sản"]),
+            // Found by fuzzing: a damaged .xls on which the reader library panicked.
+            ("hong.xls", std::fs::read("tests/fuzz/regressions/cfb-chain-past-end.xls").unwrap(), &["bị hỏng"]),
             ("cong-thuc.xlsx", formulas, &["#DIV/0!", "không có dòng tài sản nào", "không được để trống"]),
         ];
         let assets = app.asset_count();

@@ -129,6 +129,18 @@ fn refuse(msg: impl Into<String>) -> AppError {
     AppError::BadRequest(msg.into())
 }
 
+/// A reader library that panics on a malformed file (fuzzing found calamine's compound-file reader
+/// slicing past the end of a damaged .xls) must not take the request — or the database connection
+/// it holds — down with it: the panic becomes the refusal of a damaged file.
+fn guard<T>(file_name: &str, f: impl FnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(refuse(format!(
+            "Tệp «{file_name}» bị hỏng: cấu trúc bên trong không đọc được. Hãy mở bằng Excel hoặc LibreOffice, \
+             lưu lại thành .xlsx rồi tải lên"
+        )))
+    })
+}
+
 /// Reads every sheet of a workbook (or the CSV as one sheet).
 pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>, AppError> {
     check_size(bytes, file_name, limits)?;
@@ -143,9 +155,9 @@ pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>
         Format::Csv => vec![read_csv(bytes, file_name, limits)?],
         Format::Xlsx | Format::Ods => {
             check_zip(bytes, file_name, limits)?;
-            read_calamine(bytes, file_name, format, limits, usize::MAX)?
+            guard(file_name, || read_calamine(bytes, file_name, format, limits, usize::MAX))?
         }
-        Format::Xls => read_calamine(bytes, file_name, format, limits, usize::MAX)?,
+        Format::Xls => guard(file_name, || read_calamine(bytes, file_name, format, limits, usize::MAX))?,
     };
     let font = legacy_font(bytes, format);
     for sheet in &mut sheets {
@@ -170,7 +182,7 @@ pub fn heads(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet
         return Ok(sheets);
     }
     check_zip(bytes, file_name, limits)?;
-    let mut sheets = read_calamine(bytes, file_name, format, limits, HEAD_ROWS)?;
+    let mut sheets = guard(file_name, || read_calamine(bytes, file_name, format, limits, HEAD_ROWS))?;
     let font = legacy_font(bytes, format);
     for sheet in &mut sheets {
         convert_text(sheet, font);
@@ -216,7 +228,7 @@ pub fn each_row(
             let send = |r: u32, cells: Vec<Cell>| tx.send(Ok((r, cells))).is_ok();
             let mut first: Vec<(u32, Vec<Cell>)> = Vec::new();
             let mut encoding: Option<Legacy> = None;
-            let read = (|| {
+            let read = guard(file_name, || {
                 let mut wb = open_xlsx(bytes, file_name)?;
                 xlsx_rows(&mut wb, file_name, sheet, limits, size, |r, mut cells| {
                     if let Some(e) = encoding {
@@ -234,7 +246,7 @@ pub fn each_row(
                     }
                     Ok(true)
                 })
-            })();
+            });
             match read {
                 Err(e) => {
                     let _ = tx.send(Err(e));
