@@ -1,4 +1,5 @@
-//! Register search/list over HTTP against the same SQL run directly, on 100,000 generated assets.
+//! Register search/list over HTTP against the same SQL run directly, on 100,000 generated assets
+//! (`BENCH_REGISTER_ROWS` to change).
 //!
 //! `cargo bench --bench register` — SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set (a
 //! fresh schema is made and dropped). For each query shape it prints p50/p99 of the raw SQL (the
@@ -14,7 +15,10 @@ use taisan::db::schema::{asset_categories, assets as assets_t, org_units};
 use taisan::db::Db;
 use taisan::input::Input;
 
-const ASSETS: usize = 100_000;
+/// The register's size: 100,000, or `BENCH_REGISTER_ROWS` (1,000,000 for the PostgreSQL figure of #9).
+fn assets_n() -> usize {
+    std::env::var("BENCH_REGISTER_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
 const REQUESTS: usize = 300;
 
 /// A small deterministic generator: the same register every run.
@@ -65,7 +69,7 @@ fn generate(db: &Db) -> Duration {
         let now = taisan::text::now_utc();
         let close = taisan::assets::wear::last_close(taisan::text::today());
         let mut batch = Vec::with_capacity(500);
-        for i in 0..ASSETS {
+        for i in 0..assets_n() {
             let name = format!("{} {} {}", rng.pick(NAMES), rng.pick(BRANDS), i % 997);
             let code = format!("BM-{i:06}");
             let (cat, class) = cats[(rng.next() as usize) % cats.len()];
@@ -101,7 +105,7 @@ fn generate(db: &Db) -> Duration {
                     assets_t::updated_at.eq(now),
                 ),
             ));
-            if batch.len() == 500 || i + 1 == ASSETS {
+            if batch.len() == 500 || i + 1 == assets_n() {
                 for row in batch.drain(..) {
                     diesel::insert_into(assets_t::table).values(row).execute(c)?;
                 }
@@ -141,9 +145,10 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
     })
     .unwrap();
     println!(
-        "\n== {label}: {ASSETS} assets generated in {:.1} s ({:.0} rows/s)",
+        "\n== {label}: {} assets generated in {:.1} s ({:.0} rows/s)",
+        assets_n(),
         took.as_secs_f64(),
-        ASSETS as f64 / took.as_secs_f64()
+        assets_n() as f64 / took.as_secs_f64()
     );
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
