@@ -150,16 +150,7 @@ async fn finding(
     Path(id): Path<String>,
     JsonInput(input): JsonInput,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
-    let user = me.user.clone();
-    let v = st
-        .db
-        .write(move |c| {
-            super::add_finding(c, &user, id, input)?;
-            super::view(c, id)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    record_in(st, me, id, input, super::add_finding).await
 }
 
 async fn recommendation(
@@ -168,12 +159,23 @@ async fn recommendation(
     Path(id): Path<String>,
     JsonInput(input): JsonInput,
 ) -> Result<Response, AppError> {
+    record_in(st, me, id, input, super::add_recommendation).await
+}
+
+/// Writes a finding or a recommendation into inspection `id`; answers with the inspection.
+async fn record_in(
+    st: AppState,
+    me: Identity,
+    id: String,
+    input: Input,
+    add: fn(&mut crate::db::DbConn, &crate::auth::User, i32, Input) -> AppResult<i32>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
     let user = me.user.clone();
     let v = st
         .db
         .write(move |c| {
-            super::add_recommendation(c, &user, id, input)?;
+            add(c, &user, id, input)?;
             super::view(c, id)
         })
         .await?;

@@ -540,7 +540,7 @@ fn link_name(conn: &mut DbConn, kind: &str, id: i32) -> AppResult<String> {
 
 // ---- Findings, recommendations, follow-up -------------------------------------------------------------
 
-const FINDING_FIELDS: &[&str] = &[
+pub(crate) const FINDING_FIELDS: &[&str] = &[
     "title",
     "place",
     "amount",
@@ -655,7 +655,7 @@ pub fn add_finding(conn: &mut DbConn, user: &User, inspection_id: i32, mut input
     Ok(id)
 }
 
-const REC_FIELDS: &[&str] =
+pub(crate) const REC_FIELDS: &[&str] =
     &["finding_id", "kind", "content", "responsible", "deadline", "amount", "organisations", "persons", "cases"];
 
 /// Ghi kiến nghị.

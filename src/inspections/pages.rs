@@ -268,17 +268,7 @@ async fn add_finding(
     form: FormInput,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
-    let input = Input::from_json(Value::Object(form.only(&[
-        "title",
-        "place",
-        "amount",
-        "responsible",
-        "category",
-        "description",
-        "asset_codes",
-        "procurement_codes",
-        "count_line_id",
-    ])))?;
+    let input = Input::from_json(Value::Object(form.only(super::FINDING_FIELDS)))?;
     let user = me.user.clone();
     let result =
         st.db.write(move |c| super::add_finding(c, &user, id, input).map(|_| "Đã ghi phát hiện".to_string())).await;
@@ -292,17 +282,7 @@ async fn add_recommendation(
     form: FormInput,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
-    let input = Input::from_json(Value::Object(form.only(&[
-        "finding_id",
-        "kind",
-        "content",
-        "responsible",
-        "deadline",
-        "amount",
-        "organisations",
-        "persons",
-        "cases",
-    ])))?;
+    let input = Input::from_json(Value::Object(form.only(super::REC_FIELDS)))?;
     let user = me.user.clone();
     let result = st
         .db
@@ -494,25 +474,8 @@ async fn new_procurement(State(st): State<AppState>, Auth(me): Auth) -> PageResu
 
 async fn create_procurement(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let values = values_of(&form);
-    let mut obj = form.only(&[
-        "code",
-        "package_name",
-        "unit_id",
-        "category_id",
-        "estimate",
-        "method",
-        "plan_no",
-        "plan_date",
-        "contract_no",
-        "contract_date",
-        "supplier",
-        "contract_value",
-        "acceptance_date",
-        "invoice_no",
-        "invoice_date",
-        "notes",
-    ]);
-    // The ticked documents, and the assets by code.
+    // The form posts the record's own field names; the ticked documents and the assets by code follow.
+    let mut obj = form.only(super::procurement::FIELDS);
     let docs: Vec<Value> =
         form.0.iter().filter(|(k, _)| k == "documents").map(|(_, v)| Value::String(v.clone())).collect();
     obj.insert("documents".into(), Value::Array(docs));

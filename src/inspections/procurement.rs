@@ -116,7 +116,8 @@ pub struct ProcurementView {
     pub flags: Vec<Flag>,
 }
 
-const FIELDS: &[&str] = &[
+/// The fields of a procurement file (the page's form posts the same names).
+pub(crate) const FIELDS: &[&str] = &[
     "code",
     "package_name",
     "unit_id",

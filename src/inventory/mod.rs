@@ -926,6 +926,20 @@ pub fn save_entries(
 ) -> AppResult<Vec<Entry>> {
     let codes: Vec<String> = entries.iter().map(|e| e.code.clone()).collect();
     let known = check_entries(conn, scope, s, &codes)?;
+    store_entries(conn, actor, s, entries, &known, source, settles)
+}
+
+/// Writes entries already checked (`known`: the lines their codes name, by folded code) — a count
+/// sheet's import has looked its codes up once for its own per-row checks.
+pub(crate) fn store_entries(
+    conn: &mut DbConn,
+    actor: &Actor,
+    s: &CountSession,
+    entries: Vec<NewEntry>,
+    known: &HashMap<String, Line>,
+    source: &str,
+    settles: bool,
+) -> AppResult<Vec<Entry>> {
     let now = text::now_utc();
     // The code as the books write it, when the counter typed it in other case.
     let canonical: Vec<String> = entries

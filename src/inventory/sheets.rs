@@ -465,7 +465,8 @@ pub fn import(
     report.counted = entries.len();
     if report.errors.is_empty() && save && !entries.is_empty() {
         let source = format!("phiếu «{}» ({})", file_name, &report.sha256[..12]);
-        super::save_entries(conn, actor, scope, s, entries.into_iter().map(|(_, e)| e).collect(), &source, false)?;
+        // Checked above, row by row, against the lines looked up once.
+        super::store_entries(conn, actor, s, entries.into_iter().map(|(_, e)| e).collect(), &known, &source, false)?;
         report.saved = true;
     }
     Ok(report)
