@@ -353,13 +353,54 @@ struct Prepared {
     name: Option<String>,
 }
 
-/// One import as its rows stream through: checked and written a batch at a time.
-struct Importer<'a> {
-    conn: &'a mut DbConn,
-    actor: &'a Actor,
-    scope: &'a Scope,
+/// A row on its way from the stager to the writer.
+enum Staged {
+    Skip(RowReport),
+    Data {
+        row: Prepared,
+        /// The row checked as a new asset, when it may be one (not in update-only mode, no error so
+        /// far): whether it is one is known only once the writer has looked its code up.
+        new: Option<Result<super::Checked, Vec<CellError>>>,
+    },
+}
+
+fn header_of(columns: &[table::Column], field: &str) -> String {
+    columns.iter().find(|c| c.field.as_deref() == Some(field)).map(|c| c.header.clone()).unwrap_or("—".into())
+}
+
+/// The errors a row's checked fields gave, under the columns they came from.
+fn field_errors(columns: &[table::Column], err: AppError, cells: &[Cell]) -> AppResult<Vec<CellError>> {
+    let cell = |field: &str| {
+        let col = columns.iter().find(|c| c.field.as_deref() == Some(field));
+        col.and_then(|c| cells.get(c.index as usize)).map(Cell::display).unwrap_or_default()
+    };
+    match err {
+        AppError::Invalid(fields) => Ok(fields
+            .into_iter()
+            .map(|(field, reason)| {
+                let source = match field.as_str() {
+                    "unit_id" => "unit",
+                    "category_id" => "category",
+                    "task_id" => "task",
+                    f => f,
+                };
+                CellError { column: header_of(columns, source), value: cell(source), reason }
+            })
+            .collect()),
+        e @ AppError::Forbidden(_) => {
+            Ok(vec![CellError { column: header_of(columns, "unit"), value: cell("unit"), reason: e.to_string() }])
+        }
+        e => Err(e),
+    }
+}
+
+/// The first half of an import, on a core of its own: the rows sorted, read into values, what they
+/// name looked up, their codes compared within the file, and the new assets checked — all that
+/// needs no database — while the writer writes the rows before them.
+struct Stager<'a> {
     options: &'a Options,
-    columns: Vec<table::Column>,
+    scope: &'a Scope,
+    columns: &'a [table::Column],
     names: Names,
     checker: super::Checker,
     wear_as_of: NaiveDate,
@@ -367,31 +408,90 @@ struct Importer<'a> {
     /// than 70; two different codes share a hash with odds of one in 10^10 at that size), and the
     /// row each was first seen on.
     seen_codes: HashMap<u64, u32>,
-    pending: Vec<table::TableRow>,
-    report: Report,
-    /// The import's record, written as the rows are (not for a preview).
-    import_id: Option<i32>,
-    rows_total: &'a std::sync::atomic::AtomicUsize,
 }
 
-impl Importer<'_> {
-    fn header_of(&self, field: &str) -> String {
-        self.columns.iter().find(|c| c.field.as_deref() == Some(field)).map(|c| c.header.clone()).unwrap_or("—".into())
+impl Stager<'_> {
+    /// Streams the sheet and hands the staged rows on, a batch at a time.
+    fn run(
+        mut self,
+        bytes: &[u8],
+        file_name: &str,
+        table: &Table,
+        rows_total: &std::sync::atomic::AtomicUsize,
+        to_writer: std::sync::mpsc::SyncSender<Vec<Staged>>,
+    ) -> AppResult<crate::text::legacy::Legacy> {
+        let mut reader = table.row_reader();
+        let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
+        let mut batch = Vec::with_capacity(BATCH);
+        // The writer stopped (it failed, and says why itself).
+        let stopped = || AppError::Internal("quá trình ghi đã dừng".into());
+        let encoding = excel::each_row(
+            bytes,
+            file_name,
+            &table.sheet,
+            &self.options.limits,
+            |declared| {
+                rows_total.store((declared as usize).saturating_sub(last_header), std::sync::atomic::Ordering::Relaxed)
+            },
+            |r, cells| {
+                for row in reader.push(r, cells) {
+                    batch.push(self.stage(row)?);
+                    if batch.len() >= BATCH {
+                        to_writer
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                            .map_err(|_| stopped())?;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        to_writer.send(batch).map_err(|_| stopped())?;
+        Ok(encoding)
     }
 
-    fn push(&mut self, row: table::TableRow) -> AppResult<()> {
-        self.pending.push(row);
-        if self.pending.len() >= BATCH {
-            self.flush()?;
+    fn stage(&mut self, row: table::TableRow) -> AppResult<Staged> {
+        let mut prepared = match row.kind {
+            table::RowKind::Skip(reason) => return Ok(Staged::Skip(RowReport::skipped(row.excel_row, reason))),
+            table::RowKind::Data => self.prepare(row.excel_row, row.cells),
+        };
+        if let Some(c) = &prepared.code {
+            match self.seen_codes.entry(code_key(c)) {
+                std::collections::hash_map::Entry::Occupied(first) => prepared.errors.push(CellError {
+                    column: header_of(self.columns, "code"),
+                    value: c.clone(),
+                    reason: format!("mã trùng với dòng {} trong cùng tệp", first.get()),
+                }),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(prepared.excel_row);
+                }
+            }
         }
-        Ok(())
+        let new = match self.options.mode {
+            Mode::Update => None,
+            _ if !prepared.errors.is_empty() => None,
+            mode => {
+                // In upsert mode the row may turn out to update an asset: its values are kept for that.
+                let values =
+                    if mode == Mode::Upsert { prepared.values.clone() } else { std::mem::take(&mut prepared.values) };
+                let mut input = Input::from_json(Value::Object(values))?;
+                let checked = super::check_fields(&mut input, &self.checker, &mut |_| Ok(false)).and_then(|c| {
+                    self.scope.check_edit(c.unit_id())?;
+                    Ok(c)
+                });
+                Some(match checked {
+                    Ok(c) => Ok(c),
+                    Err(e) => Err(field_errors(self.columns, e, &prepared.cells)?),
+                })
+            }
+        };
+        Ok(Staged::Data { row: prepared, new })
     }
 
     /// A data row's cells as values, what they name turned into ids, derived values filled in.
     fn prepare(&self, excel_row: u32, cells: Vec<Cell>) -> Prepared {
         let mut errors: Vec<CellError> = vec![];
         let mut values: Map<String, Value> = Map::new();
-        for col in &self.columns {
+        for col in self.columns {
             let Some(field) = col.field.as_deref() else { continue };
             let cell = cells.get(col.index as usize).unwrap_or(&Cell::Empty);
             match value_of(field, cell) {
@@ -418,7 +518,7 @@ impl Importer<'_> {
                         values.insert(key.into(), json!(id));
                     }
                     Err(close) => errors.push(CellError {
-                        column: self.header_of(field),
+                        column: header_of(self.columns, field),
                         value: v.clone(),
                         reason: if close.is_empty() {
                             "không có trong danh mục (danh mục chưa có mục nào)".to_string()
@@ -467,148 +567,89 @@ impl Importer<'_> {
         }
         Prepared { excel_row, values, cells, errors, code, name }
     }
+}
 
-    /// The errors a row's checked fields gave, under the columns they came from.
-    fn field_errors(&self, err: AppError, row: &Prepared) -> AppResult<Vec<CellError>> {
-        let cell = |field: &str| {
-            let col = self.columns.iter().find(|c| c.field.as_deref() == Some(field));
-            col.and_then(|c| row.cells.get(c.index as usize)).map(Cell::display).unwrap_or_default()
-        };
-        match err {
-            AppError::Invalid(fields) => Ok(fields
-                .into_iter()
-                .map(|(field, reason)| {
-                    let source = match field.as_str() {
-                        "unit_id" => "unit",
-                        "category_id" => "category",
-                        "task_id" => "task",
-                        f => f,
-                    };
-                    CellError { column: self.header_of(source), value: cell(source), reason }
-                })
-                .collect()),
-            e @ AppError::Forbidden(_) => {
-                Ok(vec![CellError { column: self.header_of("unit"), value: cell("unit"), reason: e.to_string() }])
-            }
-            e => Err(e),
-        }
-    }
+/// The second half of an import: looks the codes up, writes the new assets and the updates, and
+/// records each row's outcome — the database's side, on the caller's thread.
+struct Writer<'a> {
+    conn: &'a mut DbConn,
+    actor: &'a Actor,
+    scope: &'a Scope,
+    options: &'a Options,
+    columns: &'a [table::Column],
+    checker: super::Checker,
+    report: Report,
+    /// The import's record, written as the rows are (not for a preview).
+    import_id: Option<i32>,
+    rows_total: &'a std::sync::atomic::AtomicUsize,
+}
 
-    /// Checks and writes the pending rows: their codes looked up at once, the new assets inserted
-    /// at once, each update written on its own.
-    fn flush(&mut self) -> AppResult<()> {
-        let rows = std::mem::take(&mut self.pending);
-        let mut out: Vec<RowReport> = Vec::with_capacity(rows.len());
-        let mut prepared: Vec<(usize, Prepared)> = vec![];
-        for row in rows {
-            match row.kind {
-                table::RowKind::Skip(reason) => out.push(RowReport::skipped(row.excel_row, reason)),
-                table::RowKind::Data => {
-                    prepared.push((out.len(), self.prepare(row.excel_row, row.cells)));
-                    out.push(RowReport::skipped(row.excel_row, String::new()));
-                }
-            }
-        }
-        let codes: Vec<&String> = prepared.iter().filter_map(|(_, p)| p.code.as_ref()).collect();
+impl Writer<'_> {
+    /// Writes a batch of staged rows: their codes looked up at once, the new assets inserted at
+    /// once, each update written on its own.
+    fn write(&mut self, batch: Vec<Staged>) -> AppResult<()> {
+        let codes: Vec<&String> = batch
+            .iter()
+            .filter_map(|s| match s {
+                Staged::Data { row, .. } => row.code.as_ref(),
+                Staged::Skip(_) => None,
+            })
+            .collect();
         let mut existing: HashMap<String, super::Asset> = HashMap::new();
         if !codes.is_empty() {
             let found: Vec<super::Asset> =
                 assets::table.filter(assets::code.eq_any(codes)).select(super::Asset::as_select()).load(self.conn)?;
             existing = found.into_iter().map(|a| (a.code.clone(), a)).collect();
         }
+        let mut out: Vec<RowReport> = Vec::with_capacity(batch.len());
         let mut creates: Vec<(usize, super::AssetRecord)> = vec![];
-        for (at, mut row) in prepared {
-            if let Some(c) = &row.code {
-                let key = code_key(c);
-                match self.seen_codes.get(&key) {
-                    Some(first) => row.errors.push(CellError {
-                        column: self.header_of("code"),
-                        value: c.clone(),
-                        reason: format!("mã trùng với dòng {first} trong cùng tệp"),
-                    }),
-                    None => {
-                        self.seen_codes.insert(key, row.excel_row);
-                    }
+        for staged in batch {
+            let (mut row, new) = match staged {
+                Staged::Skip(report) => {
+                    out.push(report);
+                    continue;
                 }
-            }
+                Staged::Data { row, new } => (row, new),
+            };
             let current = row.code.as_ref().and_then(|c| existing.get(c));
             match (self.options.mode, current) {
                 (Mode::Create, Some(_)) => row.errors.push(CellError {
-                    column: self.header_of("code"),
+                    column: header_of(self.columns, "code"),
                     value: row.code.clone().unwrap_or_default(),
                     reason: "mã đã có trong sổ (chế độ chỉ thêm mới)".into(),
                 }),
                 (Mode::Update, None) => row.errors.push(CellError {
-                    column: self.header_of("code"),
+                    column: header_of(self.columns, "code"),
                     value: row.code.clone().unwrap_or_default(),
                     reason: "không có tài sản mang mã này trong sổ (chế độ chỉ cập nhật)".into(),
                 }),
                 _ => {}
             }
-            let report = &mut out[at];
+            let mut report = RowReport::skipped(row.excel_row, String::new());
             report.code = row.code.clone();
             report.name = row.name.clone();
             report.reason = None;
             if !row.errors.is_empty() {
                 report.outcome = Outcome::Error;
                 report.errors = std::mem::take(&mut row.errors);
+                out.push(report);
                 continue;
             }
-            match current {
-                None => {
-                    let mut input = Input::from_json(Value::Object(std::mem::take(&mut row.values)))?;
-                    match super::check_new(self.conn, &mut self.checker, self.scope, &mut input) {
-                        Ok(record) => {
-                            report.outcome = Outcome::Create;
-                            report.code = Some(record.code.clone());
-                            creates.push((at, record));
-                        }
-                        Err(e) => {
-                            report.outcome = Outcome::Error;
-                            report.errors = self.field_errors(e, &row)?;
-                        }
-                    }
+            match (current, new) {
+                (None, Some(Ok(checked))) => {
+                    let record = checked.numbered(self.conn, &mut self.checker)?;
+                    report.outcome = Outcome::Create;
+                    report.code = Some(record.code.clone());
+                    creates.push((out.len(), record));
                 }
-                Some(current) => {
-                    // A sheet that reports the wear we computed (our own export, edited and brought
-                    // back) does not restate it as opening wear.
-                    if money(&row.values, "opening_wear").is_none_or(|w| w == current.accumulated_wear) {
-                        row.values.remove("opening_wear");
-                        row.values.remove("opening_wear_as_of");
-                    }
-                    let mut patch = std::mem::take(&mut row.values);
-                    if !self.options.clear_blanks {
-                        patch.retain(|_, v| !v.is_null());
-                    }
-                    let input = Input::from_json(Value::Object(patch))?;
-                    let written =
-                        super::write_update(self.conn, &mut self.checker, self.actor, self.scope, current, input, true);
-                    let report = &mut out[at];
-                    report.asset_id = Some(current.id);
-                    match written {
-                        Ok(Some(super::Updated::Written(after))) => {
-                            report.outcome = Outcome::Update;
-                            report.asset_version = Some(after.version);
-                            report.before = Some(super::editable_json(current));
-                        }
-                        Ok(Some(super::Updated::Unchanged)) => {
-                            report.outcome = Outcome::Unchanged;
-                            report.asset_version = Some(current.version);
-                        }
-                        Ok(None) => {
-                            return Err(AppError::conflict(format!(
-                                "Tài sản «{}» vừa được người khác sửa trong lúc nhập; hãy nhập lại",
-                                current.code
-                            )))
-                        }
-                        Err(e) => {
-                            report.outcome = Outcome::Error;
-                            report.asset_id = None;
-                            report.errors = self.field_errors(e, &row)?;
-                        }
-                    }
+                (None, Some(Err(errors))) => {
+                    report.outcome = Outcome::Error;
+                    report.errors = errors;
                 }
+                (None, None) => return Err(AppError::Internal("dòng mới chưa được kiểm tra".into())),
+                (Some(current), _) => self.update(&mut report, current, row)?,
             }
+            out.push(report);
         }
         let (at, records): (Vec<usize>, Vec<super::AssetRecord>) = creates.into_iter().unzip();
         for (at, asset) in at.into_iter().zip(super::insert_many(self.conn, self.actor, records)?) {
@@ -633,6 +674,46 @@ impl Importer<'_> {
         if let Some(tell) = &self.options.progress.0 {
             let total = self.rows_total.load(std::sync::atomic::Ordering::Relaxed);
             tell(self.report.counts.total().min(total), total);
+        }
+        Ok(())
+    }
+
+    /// Writes a row over the asset its code names.
+    fn update(&mut self, report: &mut RowReport, current: &super::Asset, mut row: Prepared) -> AppResult<()> {
+        // A sheet that reports the wear we computed (our own export, edited and brought back) does
+        // not restate it as opening wear.
+        if money(&row.values, "opening_wear").is_none_or(|w| w == current.accumulated_wear) {
+            row.values.remove("opening_wear");
+            row.values.remove("opening_wear_as_of");
+        }
+        let mut patch = std::mem::take(&mut row.values);
+        if !self.options.clear_blanks {
+            patch.retain(|_, v| !v.is_null());
+        }
+        let input = Input::from_json(Value::Object(patch))?;
+        let written = super::write_update(self.conn, &mut self.checker, self.actor, self.scope, current, input, true);
+        report.asset_id = Some(current.id);
+        match written {
+            Ok(Some(super::Updated::Written(after))) => {
+                report.outcome = Outcome::Update;
+                report.asset_version = Some(after.version);
+                report.before = Some(super::editable_json(current));
+            }
+            Ok(Some(super::Updated::Unchanged)) => {
+                report.outcome = Outcome::Unchanged;
+                report.asset_version = Some(current.version);
+            }
+            Ok(None) => {
+                return Err(AppError::conflict(format!(
+                    "Tài sản «{}» vừa được người khác sửa trong lúc nhập; hãy nhập lại",
+                    current.code
+                )))
+            }
+            Err(e) => {
+                report.outcome = Outcome::Error;
+                report.asset_id = None;
+                report.errors = field_errors(self.columns, e, &row.cells)?;
+            }
         }
         Ok(())
     }
@@ -712,40 +793,37 @@ pub fn run(
     checker.codes_checked = true;
     let import_id = if preview { None } else { Some(begin_record(conn, actor, &report, options)?) };
     let rows_total = std::sync::atomic::AtomicUsize::new(0);
-    let mut importer = Importer {
+    let stager = Stager {
+        options,
+        scope,
+        columns: &table.columns,
         names: Names::load(conn)?,
+        checker: super::Checker::load(conn)?,
+        wear_as_of: options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today())),
+        seen_codes: HashMap::new(),
+    };
+    let mut writer = Writer {
         conn,
         actor,
         scope,
         options,
-        columns: table.columns.clone(),
+        columns: &table.columns,
         checker,
-        wear_as_of: options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today())),
-        seen_codes: HashMap::new(),
-        pending: Vec::with_capacity(BATCH),
         report,
         import_id,
         rows_total: &rows_total,
     };
-    let mut reader = table.row_reader();
-    let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
-    let encoding = excel::each_row(
-        bytes,
-        file_name,
-        &table.sheet,
-        &options.limits,
-        |declared| {
-            rows_total.store((declared as usize).saturating_sub(last_header), std::sync::atomic::Ordering::Relaxed)
-        },
-        |r, cells| {
-            for row in reader.push(r, cells) {
-                importer.push(row)?;
-            }
-            Ok(())
-        },
-    )?;
-    importer.flush()?;
-    let mut report = importer.report;
+    // Three threads on two cores: the sheet's reader (inside `each_row`), the stager, and the writer
+    // here; a few batches in between keep each busy.
+    let encoding = std::thread::scope(|threads| {
+        let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Staged>>(4);
+        let staging = threads.spawn(|| stager.run(bytes, file_name, &table, &rows_total, to_writer));
+        let written = batches.into_iter().try_for_each(|batch| writer.write(batch));
+        let staged = staging.join().unwrap_or_else(|_| Err(AppError::Internal("luồng đọc tệp dừng đột ngột".into())));
+        // The writer's own failure first: the stager's is then only that the writer stopped.
+        written.and(staged)
+    })?;
+    let mut report = writer.report;
     report.encoding = encoding.name().to_string();
     let c = &report.counts;
     if c.create + c.update + c.unchanged + c.error == 0 {

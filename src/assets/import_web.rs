@@ -144,16 +144,31 @@ pub struct ImportJob {
     outcome: Mutex<Option<Result<Report, (StatusCode, String)>>>,
 }
 
-/// The imports started from the page, by number.
-#[derive(Clone, Default)]
-pub struct ImportJobs(Arc<Mutex<JobTable>>);
+/// The imports started from the page, by number, and how long a page request waits for its
+/// import before showing the progress page instead.
+#[derive(Clone)]
+pub struct ImportJobs {
+    jobs: Arc<Mutex<JobTable>>,
+    wait: std::time::Duration,
+}
+
+impl Default for ImportJobs {
+    fn default() -> ImportJobs {
+        ImportJobs::waiting(std::time::Duration::from_millis(1500))
+    }
+}
 
 /// The last number given, and the jobs by number.
 type JobTable = (u64, HashMap<u64, Arc<ImportJob>>);
 
 impl ImportJobs {
+    /// Jobs whose page waits `wait` for them (tests wait for none, to see the progress page).
+    pub fn waiting(wait: std::time::Duration) -> ImportJobs {
+        ImportJobs { jobs: Arc::default(), wait }
+    }
+
     fn add(&self, job: Arc<ImportJob>) -> u64 {
-        let mut jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         // Outcomes are kept an hour; nobody reloads a preview longer than that.
         jobs.1.retain(|_, j| j.started.elapsed() < std::time::Duration::from_secs(3600));
         jobs.0 += 1;
@@ -163,13 +178,10 @@ impl ImportJobs {
     }
 
     fn get(&self, id: u64, owner: &str) -> Option<Arc<ImportJob>> {
-        let jobs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         jobs.1.get(&id).filter(|j| j.owner == owner).cloned()
     }
 }
-
-/// How long a page request waits for its import before showing the progress page instead.
-const WAIT_FOR_IMPORT: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// Runs an import for the page: the result page at once when it is quick, else a page that
 /// shows its progress until it is done.
@@ -203,7 +215,7 @@ async fn page_import(
         *finished.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
     });
     let id = st.imports.add(job.clone());
-    if tokio::time::timeout(WAIT_FOR_IMPORT, task).await.is_err() {
+    if tokio::time::timeout(st.imports.wait, task).await.is_err() {
         return Ok(axum::response::Redirect::to(&format!("/nhap-du-lieu/viec/{id}")).into_response());
     }
     job_response(st, me, &job).await

@@ -560,6 +560,59 @@ fn read_record(
     checker: &mut Checker,
     own_id: Option<i32>,
 ) -> AppResult<AssetRecord> {
+    let checked = if checker.codes_checked {
+        check_fields(input, checker, &mut |_| Ok(false))?
+    } else {
+        check_fields(input, checker, &mut |code| {
+            let taken: Option<i32> =
+                assets::table.filter(assets::code.eq(code)).select(assets::id).first(conn).optional()?;
+            Ok(taken.is_some_and(|id| Some(id) != own_id))
+        })?
+    };
+    checked.numbered(conn, checker)
+}
+
+/// An asset read and checked, but for the code the pattern is still to give when the input gave
+/// none (the database knows the last number given: `numbered`).
+pub struct Checked {
+    record: AssetRecord,
+    /// The class code and the date the pattern needs.
+    number_from: Option<(String, NaiveDate)>,
+}
+
+impl Checked {
+    pub fn unit_id(&self) -> i32 {
+        self.record.unit_id
+    }
+
+    /// The record, with the code the pattern gives when the input gave none.
+    pub fn numbered(mut self, conn: &mut DbConn, checker: &mut Checker) -> AppResult<AssetRecord> {
+        if let Some((class_code, on)) = self.number_from.take() {
+            self.record.code = next_code(conn, checker, self.record.unit_id, &class_code, on)?;
+            self.record.search_text = search_text_of(&self.record);
+        }
+        Ok(self.record)
+    }
+}
+
+fn search_text_of(r: &AssetRecord) -> String {
+    fold(
+        &[Some(&r.code), Some(&r.name), r.serial_no.as_ref(), r.specification.as_ref(), r.location.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Every check of an asset that needs no database besides `taken` (is this code someone else's?),
+/// so that an import can run them on another core while it writes.
+pub fn check_fields(
+    input: &mut Input,
+    checker: &Checker,
+    taken: &mut dyn FnMut(&str) -> AppResult<bool>,
+) -> AppResult<Checked> {
     let today = today();
     let rules = &checker.rules;
     input.reject_unknown(EDITABLE, READ_ONLY);
@@ -567,12 +620,8 @@ fn read_record(
     if let Some(c) = &code {
         if !c.chars().all(|ch| ch.is_alphanumeric() || "-_./".contains(ch)) {
             input.error("code", format!("«Mã tài sản»: «{c}» chỉ được gồm chữ, số và các dấu - _ . /"));
-        } else if !checker.codes_checked {
-            let taken: Option<i32> =
-                assets::table.filter(assets::code.eq(c)).select(assets::id).first(conn).optional()?;
-            if taken.is_some_and(|id| Some(id) != own_id) {
-                input.error("code", format!("Mã tài sản «{c}» đã có trong sổ"));
-            }
+        } else if taken(c)? {
+            input.error("code", format!("Mã tài sản «{c}» đã có trong sổ"));
         }
     }
     let name = input.text("name", "Tên tài sản", true, 500);
@@ -667,21 +716,10 @@ fn read_record(
     let close = wear::last_close(today);
     let schedule = wear::schedule(&basis, rules, close)?;
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
-    let (class_id, class_code, category_id) = (class.id, class.code.clone(), category.id);
-    let code = match code {
-        Some(c) => c,
-        None => next_code(conn, checker, unit_id, &class_code, acquired_on.unwrap_or(today))?,
-    };
-    let search_text = fold(
-        &[Some(&code), Some(&name), serial_no.as_ref(), specification.as_ref(), location.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" "),
-    );
-    Ok(AssetRecord {
-        code,
+    let (class_id, category_id) = (class.id, category.id);
+    let number_from = code.is_none().then(|| (class.code.clone(), acquired_on.unwrap_or(today)));
+    let mut record = AssetRecord {
+        code: code.unwrap_or_default(),
         name,
         class_id,
         category_id,
@@ -713,9 +751,13 @@ fn read_record(
         accumulated_wear: schedule.accumulated_wear,
         residual_value: schedule.residual_value,
         wear_as_of: Some(close),
-        search_text,
+        search_text: String::new(),
         updated_at: text::now_utc(),
-    })
+    };
+    if number_from.is_none() {
+        record.search_text = search_text_of(&record);
+    }
+    Ok(Checked { record, number_from })
 }
 
 fn finish_err(input: &mut Input) -> AppError {
@@ -785,19 +827,33 @@ pub fn check_new(conn: &mut DbConn, checker: &mut Checker, scope: &Scope, input:
     Ok(record)
 }
 
+/// Rows to an insert statement: few enough columns × rows for SQLite's limit on bound values.
+pub const INSERT_ROWS: usize = 100;
+
 /// Inserts checked assets, a batch to a statement, each with its event in the history.
 pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {
     let now = text::now_utc();
-    let mut out = Vec::with_capacity(records.len());
-    // Few enough columns × rows for SQLite's limit on bound values.
-    for chunk in records.chunks(400) {
-        let rows: Vec<_> = chunk.iter().map(|r| (r, assets::version.eq(1), assets::created_at.eq(now))).collect();
+    let mut out: Vec<Asset> = records.iter().map(|r| r.to_asset(0, 1, now)).collect();
+    let mut ids: Vec<i32> = Vec::with_capacity(records.len());
+    // Whole batches go as arrays, whose statement is prepared once and kept (a `Vec`'s is parsed
+    // anew each time); the rest as one statement of its own.
+    let whole = records.len() / INSERT_ROWS;
+    let mut records = records.into_iter().map(|r| (r, assets::version.eq(1), assets::created_at.eq(now)));
+    for _ in 0..whole {
+        let rows: [_; INSERT_ROWS] = std::array::from_fn(|_| records.next().expect("a whole batch"));
         let insert = diesel::insert_into(assets::table).values(rows).returning(assets::id);
-        let ids: Vec<i32> = crate::on_backend!(conn, c => insert.get_results(c))?;
-        if ids.len() != chunk.len() {
-            return Err(AppError::Internal(format!("chèn {} tài sản, nhận lại {} mã số", chunk.len(), ids.len())));
-        }
-        out.extend(chunk.iter().zip(ids).map(|(r, id)| r.to_asset(id, 1, now)));
+        ids.extend(crate::on_backend!(conn, c => insert.get_results::<i32>(c))?);
+    }
+    let rest: Vec<_> = records.collect();
+    if !rest.is_empty() {
+        let insert = diesel::insert_into(assets::table).values(rest).returning(assets::id);
+        ids.extend(crate::on_backend!(conn, c => insert.get_results::<i32>(c))?);
+    }
+    if ids.len() != out.len() {
+        return Err(AppError::Internal(format!("chèn {} tài sản, nhận lại {} mã số", out.len(), ids.len())));
+    }
+    for (asset, id) in out.iter_mut().zip(ids) {
+        asset.id = id;
     }
     let changes = out
         .iter()
