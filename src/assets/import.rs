@@ -360,7 +360,7 @@ enum Staged {
         row: Prepared,
         /// The row checked as a new asset, when it may be one (not in update-only mode, no error so
         /// far): whether it is one is known only once the writer has looked its code up.
-        new: Option<Result<super::Checked, Vec<CellError>>>,
+        new: Option<Result<Box<super::Checked>, Vec<CellError>>>,
     },
 }
 
@@ -479,7 +479,7 @@ impl Stager<'_> {
                     Ok(c)
                 });
                 Some(match checked {
-                    Ok(c) => Ok(c),
+                    Ok(c) => Ok(Box::new(c)),
                     Err(e) => Err(field_errors(self.columns, e, &prepared.cells)?),
                 })
             }
