@@ -1,5 +1,6 @@
-//! Faults, with the real server: killed (SIGKILL) in the middle of an import and of a count's
-//! closing — after a restart the database holds all or none of each and the history chain verifies;
+//! Faults and concurrency, with the real server: others browse while an import and a count's closing
+//! run; killed (SIGKILL) in the middle of an import, of a count's closing and of a disposal's
+//! write-down — after a restart the database holds all or none of each and the history chain verifies;
 //! stopped (SIGTERM) while a request is in flight — the request finishes; PostgreSQL unreachable for
 //! a while — requests fail fast with 503 and the service recovers by itself.
 
@@ -59,8 +60,12 @@ fn token(app: &common::TestApp) -> String {
     app.token_for("quantri9")
 }
 
-/// A register of `n` rows as the import reads it.
+/// A register of `n` rows as the import reads it, coded K-000000….
 fn register(n: usize) -> Vec<u8> {
+    register_coded("K", n)
+}
+
+fn register_coded(prefix: &str, n: usize) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     for (c, h) in
@@ -70,7 +75,7 @@ fn register(n: usize) -> Vec<u8> {
     }
     for i in 0..n as u32 {
         let r = i + 1;
-        ws.write_string(r, 0, format!("K-{i:06}")).unwrap();
+        ws.write_string(r, 0, format!("{prefix}-{i:06}")).unwrap();
         ws.write_string(r, 1, format!("Máy đo số {i}")).unwrap();
         ws.write_string(r, 2, "MMTB-TN").unwrap();
         ws.write_string(r, 3, "TTUD").unwrap();
@@ -147,64 +152,69 @@ fn post(base: &str, token: &str, path: &str, body: Value) -> Result<(u16, Value)
     }
 }
 
+/// A count of the `n` assets of a fresh register, each found in another room, every discrepancy
+/// resolved by an adjustment: closing it adjusts every one. Returns the count's id.
+fn count_ready_to_close(app: &common::TestApp, server: &Server, token: &str, n: usize) -> i64 {
+    assert_eq!(upload(&server.base, token, "/api/v1/imports/assets", "ds.xlsx", &register(n)).unwrap().0, 201);
+    let (s, c) = post(
+        &server.base,
+        token,
+        "/api/v1/counts",
+        json!({"decision_no": "1", "decision_date": "01/11/2026", "reference_date": "31/12/2026",
+               "members": [{"full_name": "A", "committee_role": "truong_ban"}]}),
+    )
+    .unwrap();
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    assert_eq!(post(&server.base, token, &format!("/api/v1/counts/{id}/open"), json!({})).unwrap().0, 200);
+    app.db
+        .write_sync(|conn| {
+            let s = taisan::inventory::find(conn, id as i32)?;
+            let entries = taisan::inventory::lines_of(conn, id as i32)?
+                .into_iter()
+                .map(|l| taisan::inventory::NewEntry {
+                    code: l.code,
+                    quantity: l.book_quantity,
+                    condition: None,
+                    location: Some("Kho mới".into()),
+                    note: None,
+                })
+                .collect();
+            taisan::inventory::save_entries(
+                conn,
+                &taisan::audit::Actor("dem".into()),
+                &taisan::auth::Scope::ALL,
+                &s,
+                entries,
+                "test",
+                false,
+            )?;
+            taisan::inventory::reconcile_session(conn, &taisan::audit::Actor("dem".into()), id as i32, None)?;
+            for r in taisan::inventory::reconciliation(conn, id as i32)? {
+                let input =
+                    taisan::input::Input::from_json(json!({"resolution": "dieu_chinh", "note": "Đã chuyển kho"}))?;
+                taisan::inventory::resolve(
+                    conn,
+                    &taisan::audit::Actor("dem".into()),
+                    &taisan::auth::Scope::ALL,
+                    id as i32,
+                    r.line.id,
+                    input,
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    id
+}
+
 #[test]
 fn killed_while_a_count_closes_its_adjustments_land_whole_or_not_at_all() {
     for app in common::TestApp::all() {
         eprintln!("— backend: {}", app.backend);
         let token = token(&app);
-        // A count of 3,000 assets, each found in another room: closing adjusts every one.
-        let file = register(3_000);
         let server = start(&app.url);
-        assert_eq!(upload(&server.base, &token, "/api/v1/imports/assets", "ds.xlsx", &file).unwrap().0, 201);
-        let (s, c) = post(
-            &server.base,
-            &token,
-            "/api/v1/counts",
-            json!({"decision_no": "1", "decision_date": "01/11/2026", "reference_date": "31/12/2026",
-                   "members": [{"full_name": "A", "committee_role": "truong_ban"}]}),
-        )
-        .unwrap();
-        assert_eq!(s, 201, "{c}");
-        let id = c["id"].as_i64().unwrap();
-        assert_eq!(post(&server.base, &token, &format!("/api/v1/counts/{id}/open"), json!({})).unwrap().0, 200);
-        app.db
-            .write_sync(|conn| {
-                let s = taisan::inventory::find(conn, id as i32)?;
-                let entries = taisan::inventory::lines_of(conn, id as i32)?
-                    .into_iter()
-                    .map(|l| taisan::inventory::NewEntry {
-                        code: l.code,
-                        quantity: l.book_quantity,
-                        condition: None,
-                        location: Some("Kho mới".into()),
-                        note: None,
-                    })
-                    .collect();
-                taisan::inventory::save_entries(
-                    conn,
-                    &taisan::audit::Actor("dem".into()),
-                    &taisan::auth::Scope::ALL,
-                    &s,
-                    entries,
-                    "test",
-                    false,
-                )?;
-                taisan::inventory::reconcile_session(conn, &taisan::audit::Actor("dem".into()), id as i32, None)?;
-                for r in taisan::inventory::reconciliation(conn, id as i32)? {
-                    let input =
-                        taisan::input::Input::from_json(json!({"resolution": "dieu_chinh", "note": "Đã chuyển kho"}))?;
-                    taisan::inventory::resolve(
-                        conn,
-                        &taisan::audit::Actor("dem".into()),
-                        &taisan::auth::Scope::ALL,
-                        id as i32,
-                        r.line.id,
-                        input,
-                    )?;
-                }
-                Ok(())
-            })
-            .unwrap();
+        let id = count_ready_to_close(&app, &server, &token, 3_000);
         let mut server = server;
         let (base, tok) = (server.base.clone(), token.clone());
         let request = std::thread::spawn(move || post(&base, &tok, &format!("/api/v1/counts/{id}/close"), json!({})));
@@ -227,6 +237,146 @@ fn killed_while_a_count_closes_its_adjustments_land_whole_or_not_at_all() {
             "da_doi_chieu" => assert_eq!(moved, 0, "not closed: none landed"),
             other => panic!("status {other}"),
         }
+        assert!(chain_verifies(&app.url));
+    }
+}
+
+#[test]
+fn killed_while_a_disposal_writes_its_assets_down_they_leave_whole_or_not_at_all() {
+    for app in common::TestApp::all() {
+        eprintln!("— backend: {}", app.backend);
+        let token = token(&app);
+        // 3,000 assets liquidated by one decision: the write-down takes each off the register.
+        let server = start(&app.url);
+        assert_eq!(upload(&server.base, &token, "/api/v1/imports/assets", "ds.xlsx", &register(3_000)).unwrap().0, 201);
+        let ids: Vec<i32> = app
+            .db
+            .read_sync(|conn| {
+                use taisan::db::schema::assets;
+                Ok(assets::table.filter(assets::code.like("K-%")).select(assets::id).load(conn)?)
+            })
+            .unwrap();
+        assert_eq!(ids.len(), 3_000);
+        let lines: Vec<Value> = ids.iter().map(|id| json!({"asset_id": id})).collect();
+        let (s, d) = post(
+            &server.base,
+            &token,
+            "/api/v1/disposals",
+            json!({"form_code": "thanh_ly_ban", "reason": "Hỏng, sửa không hiệu quả", "doc_date": "02/11/2026", "lines": lines}),
+        )
+        .unwrap();
+        assert_eq!(s, 201, "{d}");
+        let id = d["id"].as_i64().unwrap();
+        let step = |path: &str, d: &Value, body: Value| {
+            let mut body = body;
+            body["version"] = d["version"].clone();
+            let (s, d) = post(&server.base, &token, &format!("/api/v1/disposals/{id}/{path}"), body).unwrap();
+            assert_eq!(s, 201, "{path}: {d}");
+            d
+        };
+        let d = step("decision", &d, json!({"doc_no": "45/QĐ-SKHCN", "doc_date": "05/11/2026"}));
+        let d = step(
+            "execution",
+            &d,
+            json!({"doc_date": "12/11/2026", "method": "niem_yet", "counterparty": "Công ty Thu mua Phế liệu", "proceeds": 30_000_000}),
+        );
+        let mut server = server;
+        let (base, tok) = (server.base.clone(), token.clone());
+        let body = json!({"doc_no": "GG-01", "doc_date": "20/11/2026", "version": d["version"]});
+        let request =
+            std::thread::spawn(move || post(&base, &tok, &format!("/api/v1/disposals/{id}/write-down"), body));
+        std::thread::sleep(Duration::from_millis(700));
+        kill9(&mut server);
+        let answered = request.join().unwrap();
+        let (status, handled): (String, i64) = app
+            .db
+            .read_sync(|conn| {
+                use taisan::db::schema::{assets, disposals};
+                let status: String = disposals::table.find(id as i32).select(disposals::status).first(conn)?;
+                let handled: i64 = assets::table.filter(assets::status.eq("da_xu_ly")).count().get_result(conn)?;
+                Ok((status, handled))
+            })
+            .unwrap();
+        eprintln!(
+            "killed while writing down: answered {answered:?}, status {status}, {handled} assets off the register"
+        );
+        match status.as_str() {
+            "da_ghi_giam" => assert_eq!(handled, 3_000, "written down: every asset left"),
+            "da_thuc_hien" => assert_eq!(handled, 0, "not written down: none left"),
+            other => panic!("status {other}"),
+        }
+        assert!(chain_verifies(&app.url));
+        if status == "da_thuc_hien" {
+            // After a restart the write-down runs whole.
+            let server = start(&app.url);
+            let version: i32 = app
+                .db
+                .read_sync(|conn| {
+                    use taisan::db::schema::disposals;
+                    Ok(disposals::table.find(id as i32).select(disposals::version).first(conn)?)
+                })
+                .unwrap();
+            let body = json!({"doc_no": "GG-01", "doc_date": "20/11/2026", "version": version});
+            let (s, d) = post(&server.base, &token, &format!("/api/v1/disposals/{id}/write-down"), body).unwrap();
+            assert_eq!(s, 201, "{d}");
+            assert_eq!(d["status"], "da_ghi_giam");
+            assert!(chain_verifies(&app.url));
+        }
+    }
+}
+
+/// Reads as a person browsing does — a search, the register page, an asset's page — until `busy`
+/// has finished; every answer must be 200. Returns how many were answered while it ran, and the
+/// slowest answer.
+fn browse_while<T>(base: &str, token: &str, busy: &std::thread::JoinHandle<T>) -> (usize, Duration) {
+    let (mut answered, mut slowest) = (0, Duration::ZERO);
+    let paths = ["/api/v1/assets?q=may+do&per_page=20", "/tai-san?q=so+12", "/tai-san/1", "/api/v1/assets/2"];
+    while !busy.is_finished() {
+        let path = paths[answered % paths.len()];
+        let started = Instant::now();
+        let r = ureq::get(&format!("{base}{path}"))
+            .set("Authorization", &format!("Bearer {token}"))
+            .timeout(Duration::from_secs(60))
+            .call();
+        let status = match r {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{path}: {e}"),
+        };
+        assert_eq!(status, 200, "{path} while the other work ran");
+        if !busy.is_finished() {
+            answered += 1;
+            slowest = slowest.max(started.elapsed());
+        }
+    }
+    (answered, slowest)
+}
+
+#[test]
+fn others_browse_while_an_import_and_a_count_closing_run() {
+    for app in common::TestApp::all() {
+        eprintln!("— backend: {}", app.backend);
+        let token = token(&app);
+        let server = start(&app.url);
+        let id = count_ready_to_close(&app, &server, &token, 3_000);
+        // An import of 20,000 rows: one long write transaction.
+        let (base, tok) = (server.base.clone(), token.clone());
+        let file = register_coded("N", 20_000);
+        let import = std::thread::spawn(move || upload(&base, &tok, "/api/v1/imports/assets", "lon.xlsx", &file));
+        let (answered, slowest) = browse_while(&server.base, &token, &import);
+        let (s, body) = import.join().unwrap().unwrap();
+        assert_eq!(s, 201, "{body}");
+        eprintln!("during the import: {answered} pages answered, the slowest in {slowest:?}");
+        assert!(answered >= 3, "reads wait for nothing but a core: {answered} answered during the import");
+        // The count's closing, adjusting 3,000 assets.
+        let (base, tok) = (server.base.clone(), token.clone());
+        let close = std::thread::spawn(move || post(&base, &tok, &format!("/api/v1/counts/{id}/close"), json!({})));
+        let (answered, slowest) = browse_while(&server.base, &token, &close);
+        let (s, body) = close.join().unwrap().unwrap();
+        assert_eq!(s, 200, "{body}");
+        eprintln!("during the closing: {answered} pages answered, the slowest in {slowest:?}");
+        assert!(answered >= 1, "reads go on while a count closes");
+        assert_eq!(app.asset_count(), 23_000);
         assert!(chain_verifies(&app.url));
     }
 }

@@ -77,5 +77,9 @@ pub fn backends() -> Vec<&'static str> {
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
         b.push("postgres");
     }
+    // BENCH_BACKENDS=postgres (or sqlite) measures one alone: a million rows take long on each.
+    if let Ok(only) = std::env::var("BENCH_BACKENDS") {
+        b.retain(|name| only.split(',').any(|o| o.trim() == *name));
+    }
     b
 }

@@ -2,7 +2,7 @@
 //! (`BENCH_REGISTER_ROWS` to change).
 //!
 //! `cargo bench --bench register` — SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set (a
-//! fresh schema is made and dropped). For each query shape it prints p50/p99 of the raw SQL (the
+//! fresh schema is made and dropped); `BENCH_BACKENDS=postgres` (or `sqlite`) for one alone. For each query shape it prints p50/p99 of the raw SQL (the
 //! count-and-sums query plus the page query, on one connection) and of the whole HTTP request
 //! (router, pool, SQL, JSON), and the ratio of the p99s. Target: HTTP p99 ≤ 2 × raw p99 and < 50 ms.
 
@@ -225,8 +225,12 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    run("SQLite", &format!("sqlite://{}", dir.path().join("bench.db").display()), || {});
-    if let Some(base) = std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+    // BENCH_BACKENDS=postgres measures PostgreSQL alone (a million rows take long on each).
+    let only = |name: &str| std::env::var("BENCH_BACKENDS").map_or(true, |b| b.split(',').any(|o| o.trim() == name));
+    if only("sqlite") {
+        run("SQLite", &format!("sqlite://{}", dir.path().join("bench.db").display()), || {});
+    }
+    if let Some(base) = std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty() && only("postgres")) {
         let schema = format!("bench_{}", std::process::id());
         let mut admin = diesel::PgConnection::establish(&base).expect("connect TEST_DATABASE_URL");
         admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
