@@ -19,7 +19,10 @@ use taisan::input::Input;
 fn assets_n() -> usize {
     std::env::var("BENCH_REGISTER_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
 }
-const REQUESTS: usize = 300;
+/// Requests per query shape: 300, or `BENCH_REGISTER_REQUESTS` (fewer for a million rows).
+fn requests() -> usize {
+    std::env::var("BENCH_REGISTER_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
 
 /// A small deterministic generator: the same register every run.
 struct Lcg(u64);
@@ -183,8 +186,8 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
     let mut all_ok = true;
     for (name, q) in queries {
         let filter = filter_of(q);
-        let mut raw = Vec::with_capacity(REQUESTS);
-        let mut http = Vec::with_capacity(REQUESTS);
+        let mut raw = Vec::with_capacity(requests());
+        let mut http = Vec::with_capacity(requests());
         let query = || db.read_sync(|c| Ok((assets::totals(c, &filter)?, assets::page_rows(c, &filter)?))).unwrap();
         let request = || {
             let url = format!("http://{addr}/api/v1/assets?{q}");
@@ -194,7 +197,7 @@ fn run(label: &str, url: &str, cleanup: impl FnOnce()) {
             query();
             request();
         }
-        for _ in 0..REQUESTS {
+        for _ in 0..requests() {
             let t = Instant::now();
             std::hint::black_box(query());
             raw.push(t.elapsed());
