@@ -220,7 +220,7 @@ pub struct Report {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    text::hex(&Sha256::digest(bytes))
 }
 
 /// Reads the table and applies the caller's corrections of the mapping.
@@ -798,7 +798,7 @@ pub fn run(
         scope,
         columns: &table.columns,
         names: Names::load(conn)?,
-        checker: super::Checker::load(conn)?,
+        checker: checker.clone(),
         wear_as_of: options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today())),
         seen_codes: HashMap::new(),
     };

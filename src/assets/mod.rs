@@ -528,6 +528,7 @@ const READ_ONLY: &[&str] = &[
 
 /// What checking an asset needs besides the asset itself — the rules, the units, the tasks — read
 /// once: for a form, once a request; for an import, once a file.
+#[derive(Clone)]
 pub struct Checker {
     pub rules: Rules,
     unit_codes: HashMap<i32, String>,

@@ -74,13 +74,8 @@ impl AuditEvent {
         };
         let mut hashing = Hashing(Sha256::new());
         serde_json::to_writer(&mut hashing, &canonical).expect("writing to a hasher cannot fail");
-        hex(&hashing.0.finalize())
+        crate::text::hex(&hashing.0.finalize())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
 }
 
 /// Who did it: a user name, or "system" / "demo" / "cli" for the service's own work.
@@ -176,7 +171,7 @@ pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> Ap
     const ROWS: usize = crate::assets::INSERT_ROWS;
     let mut chunks = events.chunks_exact(ROWS);
     for chunk in &mut chunks {
-        let rows: [AuditEvent; ROWS] = std::array::from_fn(|i| chunk[i].clone());
+        let rows: &[AuditEvent; ROWS] = chunk.try_into().expect("a whole batch");
         let insert = diesel::insert_into(audit_events::table).values(rows);
         crate::on_backend!(conn, c => insert.execute(c))?;
     }

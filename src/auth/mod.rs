@@ -197,12 +197,12 @@ impl Scope {
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&bytes)
 }
 
 /// Sessions and tokens are stored only as this hash: a copy of the table opens nothing.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 pub const MIN_PASSWORD_LEN: usize = 10;

@@ -302,7 +302,7 @@ fn check_size(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<(), AppE
     }
     if is_encrypted(bytes) {
         return Err(refuse(format!(
-            "Tệp «{file_name}» được bảo vệ bằng mật khẩu (mã hóa): mở tệp trong Excel, bỏ mật khẩu              (Tệp › Thông tin › Bảo vệ sổ làm việc) rồi lưu lại và tải lên"
+            "Tệp «{file_name}» được bảo vệ bằng mật khẩu (mã hóa): mở tệp trong Excel, bỏ mật khẩu (Tệp › Thông tin › Bảo vệ sổ làm việc) rồi lưu lại và tải lên"
         )));
     }
     if bytes.len() > limits.max_bytes {

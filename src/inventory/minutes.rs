@@ -174,7 +174,7 @@ pub fn seal(conn: &mut DbConn, s: &CountSession) -> AppResult<String> {
     for r in rows.iter().filter(|r| r.is_discrepancy()) {
         add(&mut h, &discrepancy_row(r));
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::text::hex(&h.finalize()))
 }
 
 /// The minutes workbook: C53-HD, the summary by unit, the discrepancies.

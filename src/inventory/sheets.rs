@@ -97,7 +97,7 @@ fn checksum(secret: &str, code: &str, scope: &str, rows: &[Locked]) -> String {
     for r in rows {
         m.push_str(&format!("{}\t{}\t{}\t{}\t{}\t{}\n", r.code, r.name, r.uom, r.unit, r.location, r.quantity));
     }
-    hmac_sha256(secret.as_bytes(), m.as_bytes()).iter().take(10).map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&hmac_sha256(secret.as_bytes(), m.as_bytes())[..10])
 }
 
 fn locked_of(l: &Line) -> Locked {
