@@ -908,12 +908,32 @@ fn begin_record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Opt
         .get_result(conn)?)
 }
 
-/// The outcome of each row, a batch to a statement.
+/// One row of `import_rows`: what became of a row of the file.
+#[derive(Insertable)]
+#[diesel(table_name = import_rows, treat_none_as_default_value = false)]
+struct RowRecord {
+    import_id: i32,
+    excel_row: i32,
+    outcome: &'static str,
+    asset_id: Option<i32>,
+    asset_version: Option<i32>,
+    code: Option<String>,
+    message: Option<String>,
+    before_json: Option<String>,
+}
+
+/// The outcome of each row: copied in on PostgreSQL, a thousand rows to a statement on SQLite.
 fn record_rows(conn: &mut DbConn, import_id: i32, rows: &[RowReport]) -> AppResult<()> {
-    let values: Vec<_> = rows
+    let records: Vec<RowRecord> = rows
         .iter()
-        .map(|r| {
-            let message = if r.errors.is_empty() {
+        .map(|r| RowRecord {
+            import_id,
+            excel_row: r.excel_row as i32,
+            outcome: r.outcome.code(),
+            asset_id: r.asset_id,
+            asset_version: r.asset_version,
+            code: r.code.clone(),
+            message: if r.errors.is_empty() {
                 r.reason.clone()
             } else {
                 Some(
@@ -923,22 +943,19 @@ fn record_rows(conn: &mut DbConn, import_id: i32, rows: &[RowReport]) -> AppResu
                         .collect::<Vec<_>>()
                         .join("; "),
                 )
-            };
-            (
-                import_rows::import_id.eq(import_id),
-                import_rows::excel_row.eq(r.excel_row as i32),
-                import_rows::outcome.eq(r.outcome.code()),
-                import_rows::asset_id.eq(r.asset_id),
-                import_rows::asset_version.eq(r.asset_version),
-                import_rows::code.eq(r.code.clone()),
-                import_rows::message.eq(message),
-                import_rows::before_json.eq(r.before.as_ref().map(Value::to_string)),
-            )
+            },
+            before_json: r.before.as_ref().map(Value::to_string),
         })
         .collect();
-    for chunk in values.chunks(1000) {
-        let insert = diesel::insert_into(import_rows::table).values(chunk);
-        crate::on_backend!(conn, c => insert.execute(c))?;
+    match conn {
+        DbConn::Postgres(c) => {
+            diesel::copy_from(import_rows::table).from_insertable(&records).execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            for chunk in records.chunks(1000) {
+                diesel::insert_into(import_rows::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

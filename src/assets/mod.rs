@@ -57,8 +57,8 @@ pub fn label(choices: &[(&str, &str)], code: &str) -> String {
     choices.iter().find(|(c, _)| *c == code).map(|(_, n)| n.to_string()).unwrap_or_else(|| code.to_string())
 }
 
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
-#[diesel(table_name = assets)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assets, treat_none_as_default_value = false)]
 pub struct Asset {
     pub id: i32,
     pub code: String,
@@ -835,21 +835,50 @@ pub const INSERT_ROWS: usize = 100;
 pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {
     let now = text::now_utc();
     let mut out: Vec<Asset> = records.iter().map(|r| r.to_asset(0, 1, now)).collect();
-    let mut ids: Vec<i32> = Vec::with_capacity(records.len());
-    // Whole batches go as arrays, whose statement is prepared once and kept (a `Vec`'s is parsed
-    // anew each time); the rest as one statement of its own.
-    let whole = records.len() / INSERT_ROWS;
-    let mut records = records.into_iter().map(|r| (r, assets::version.eq(1), assets::created_at.eq(now)));
-    for _ in 0..whole {
-        let rows: [_; INSERT_ROWS] = std::array::from_fn(|_| records.next().expect("a whole batch"));
-        let insert = diesel::insert_into(assets::table).values(rows).returning(assets::id);
-        ids.extend(crate::on_backend!(conn, c => insert.get_results::<i32>(c))?);
-    }
-    let rest: Vec<_> = records.collect();
-    if !rest.is_empty() {
-        let insert = diesel::insert_into(assets::table).values(rest).returning(assets::id);
-        ids.extend(crate::on_backend!(conn, c => insert.get_results::<i32>(c))?);
-    }
+    let ids: Vec<i32> = match conn {
+        // COPY returns nothing: the ids are taken from the sequence first and copied in with the
+        // rows (the server then neither parses nor plans a statement for them).
+        DbConn::Postgres(c) => {
+            #[derive(QueryableByName)]
+            struct Reserved {
+                #[diesel(sql_type = diesel::sql_types::Integer)]
+                id: i32,
+            }
+            let ids: Vec<i32> = diesel::sql_query(
+                "SELECT nextval(pg_get_serial_sequence('assets', 'id'))::integer AS id FROM generate_series(1, $1)",
+            )
+            .bind::<diesel::sql_types::Integer, _>(records.len() as i32)
+            .load::<Reserved>(c)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+            for (asset, id) in out.iter_mut().zip(&ids) {
+                asset.id = *id;
+            }
+            diesel::copy_from(assets::table).from_insertable(&out).execute(c)?;
+            ids
+        }
+        // Whole batches go as arrays, whose statement is prepared once and kept (a `Vec`'s is
+        // parsed anew each time); the rest as one statement of its own.
+        DbConn::Sqlite(c) => {
+            let mut ids = Vec::with_capacity(records.len());
+            let whole = records.len() / INSERT_ROWS;
+            let mut records = records.into_iter().map(|r| (r, assets::version.eq(1), assets::created_at.eq(now)));
+            for _ in 0..whole {
+                let rows: [_; INSERT_ROWS] = std::array::from_fn(|_| records.next().expect("a whole batch"));
+                ids.extend(
+                    diesel::insert_into(assets::table).values(rows).returning(assets::id).get_results::<i32>(c)?,
+                );
+            }
+            let rest: Vec<_> = records.collect();
+            if !rest.is_empty() {
+                ids.extend(
+                    diesel::insert_into(assets::table).values(rest).returning(assets::id).get_results::<i32>(c)?,
+                );
+            }
+            ids
+        }
+    };
     if ids.len() != out.len() {
         return Err(AppError::Internal(format!("chèn {} tài sản, nhận lại {} mã số", out.len(), ids.len())));
     }

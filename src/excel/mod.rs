@@ -2,6 +2,7 @@
 //! refusing what would exhaust the server before allocating for it, and converting legacy Vietnamese
 //! text. `table` finds the table inside a sheet. Knows nothing of assets.
 
+mod merges;
 pub mod table;
 
 use std::io::Cursor;
@@ -479,9 +480,11 @@ fn read_calamine(
     match format {
         Format::Xlsx => {
             let mut wb = open_xlsx(bytes, file_name)?;
+            let mut scanned = merges::by_sheet(bytes).unwrap_or_default();
             for name in wb.sheet_names().to_vec() {
-                let merges: Vec<Merge> =
-                    wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect();
+                let merges: Vec<Merge> = scanned.remove(&name).unwrap_or_else(|| {
+                    wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect()
+                });
                 let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
                 let by_font = xlsx_rows(
                     &mut wb,

@@ -4,7 +4,10 @@
 //! on SQLite and, with `TEST_DATABASE_URL`, on PostgreSQL. The workbook has 14 columns, a title block
 //! and a merged two-row header. Measured, each in its own process so that peak memory is its own:
 //! - floor: calamine streaming the sheet cell by cell on one thread while another inserts the same
-//!   rows raw (multi-row INSERTs in one transaction);
+//!   rows raw, in one transaction: multi-row INSERTs of literals on SQLite, one COPY on PostgreSQL;
+//! - floor with the evidence: the same, plus the rows an import records beside each asset, raw —
+//!   a history row of the same size and the row's outcome — to tell what the evidence itself costs
+//!   the database from what the import's own work costs;
 //! - import: `taisan::assets::import::execute` — parse, find the table, validate, write, record.
 //!
 //! It prints rows per second, peak resident memory (VmHWM) and the import's time over the floor's.
@@ -73,8 +76,174 @@ fn generate(path: &std::path::Path, n: usize) {
     wb.save(path).unwrap();
 }
 
-/// The floor: one thread streams the cells, the other inserts the rows raw.
-fn floor(path: &str, url: &str) -> usize {
+/// Writes a batch of rows raw: literal multi-row INSERTs on SQLite, COPY in text format on
+/// PostgreSQL. With `evidence`, also what the import records beside each asset — a history row of
+/// the same size (its JSON written with `format!`, its hashes constant) and the row's outcome.
+fn write_raw(
+    c: &mut taisan::db::DbConn,
+    rows: &[Vec<String>],
+    first: usize,
+    now: &str,
+    evidence: bool,
+) -> Result<(), taisan::error::AppError> {
+    let hash = "ab".repeat(32);
+    // Per row: the asset's columns, its history row's, its outcome's.
+    let asset = |row: &Vec<String>| {
+        let cost: i64 = row[8].parse::<f64>().unwrap_or(0.0) as i64;
+        vec![
+            row[1].clone(),
+            row[2].clone(),
+            "6".into(),
+            "9".into(),
+            "huu_hinh".into(),
+            row[5].clone(),
+            "1".into(),
+            cost.to_string(),
+            "0".into(),
+            cost.to_string(),
+            "mua_sam".into(),
+            "1".into(),
+            "dang_su_dung".into(),
+            "0".into(),
+            cost.to_string(),
+            taisan::text::fold(&row[2]),
+            "1".into(),
+            now.to_string(),
+            now.to_string(),
+        ]
+    };
+    let history = |i: usize, row: &Vec<String>| {
+        let id = first + i + 1;
+        let after = format!(
+            "{{\"id\":{id},\"code\":\"{}\",\"name\":\"{}\",\"class_id\":6,\"category_id\":9,\"kind\":\"huu_hinh\",\"task_asset_kind\":null,\
+             \"unit_of_measure\":\"{}\",\"quantity\":1,\"area_m2\":null,\"cost_state\":{},\"cost_other\":0,\"original_cost\":{},\
+             \"acquisition_method\":\"mua_sam\",\"acquired_on\":\"2010-01-01\",\"acquired_year\":2010,\"in_use_on\":null,\"year_made\":{},\
+             \"country\":null,\"task_id\":null,\"unit_id\":1,\"location\":\"{}\",\"responsible_person\":null,\"status\":\"dang_su_dung\",\
+             \"condition\":null,\"specification\":null,\"serial_no\":null,\"notes\":null,\"opening_wear\":0,\"opening_wear_as_of\":null,\
+             \"accumulated_wear\":0,\"residual_value\":{},\"wear_as_of\":\"2025-12-31\",\"version\":1,\"created_at\":\"{now}\",\"updated_at\":\"{now}\"}}",
+            row[1], row[2], row[5], row[8], row[8], row[12], row[10], row[8]
+        );
+        vec![
+            id.to_string(),
+            now.to_string(),
+            "bench".into(),
+            "create".into(),
+            "asset".into(),
+            id.to_string(),
+            after,
+            hash.clone(),
+            hash.clone(),
+        ]
+    };
+    let outcome = |i: usize, row: &Vec<String>| {
+        let id = (first + i + 1).to_string();
+        vec!["1".into(), (first + i + 7).to_string(), "create".into(), id, "1".into(), row[1].clone()]
+    };
+    let tables: Vec<(&str, Vec<Vec<String>>)> = if evidence {
+        vec![
+            ("assets", rows.iter().map(asset).collect()),
+            ("audit_events", rows.iter().enumerate().map(|(i, r)| history(i, r)).collect()),
+            ("import_rows", rows.iter().enumerate().map(|(i, r)| outcome(i, r)).collect()),
+        ]
+    } else {
+        vec![("assets", rows.iter().map(asset).collect())]
+    };
+    for (table, values) in tables {
+        let columns = match table {
+            "assets" => {
+                "code, name, class_id, category_id, kind, unit_of_measure, quantity, cost_state, cost_other, \
+                 original_cost, acquisition_method, unit_id, status, accumulated_wear, residual_value, search_text, \
+                 version, created_at, updated_at"
+            }
+            "audit_events" => "seq, occurred_at, actor, action, entity, entity_id, after_json, prev_hash, hash",
+            _ => "import_id, excel_row, outcome, asset_id, asset_version, code",
+        };
+        match c {
+            taisan::db::DbConn::Postgres(pg) => {
+                use diesel::ExecuteCopyFromDsl;
+                use taisan::db::schema::{assets as a, audit_events as e, import_rows as r};
+                // COPY's text format: tabs between fields, these four escaped.
+                let esc =
+                    |s: &str| s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r");
+                let mut text = String::new();
+                for v in &values {
+                    text.push_str(&v.iter().map(|f| esc(f)).collect::<Vec<_>>().join("\t"));
+                    text.push('\n');
+                }
+                let feed = |w: &mut dyn std::io::Write| {
+                    w.write_all(text.as_bytes()).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+                };
+                match table {
+                    "assets" => diesel::copy_from(a::table)
+                        .from_raw_data(
+                            (
+                                a::code,
+                                a::name,
+                                a::class_id,
+                                a::category_id,
+                                a::kind,
+                                a::unit_of_measure,
+                                a::quantity,
+                                a::cost_state,
+                                a::cost_other,
+                                a::original_cost,
+                                a::acquisition_method,
+                                a::unit_id,
+                                a::status,
+                                a::accumulated_wear,
+                                a::residual_value,
+                                a::search_text,
+                                a::version,
+                                a::created_at,
+                                a::updated_at,
+                            ),
+                            feed,
+                        )
+                        .execute(pg)?,
+                    "audit_events" => diesel::copy_from(e::table)
+                        .from_raw_data(
+                            (
+                                e::seq,
+                                e::occurred_at,
+                                e::actor,
+                                e::action,
+                                e::entity,
+                                e::entity_id,
+                                e::after_json,
+                                e::prev_hash,
+                                e::hash,
+                            ),
+                            feed,
+                        )
+                        .execute(pg)?,
+                    _ => diesel::copy_from(r::table)
+                        .from_raw_data(
+                            (r::import_id, r::excel_row, r::outcome, r::asset_id, r::asset_version, r::code),
+                            feed,
+                        )
+                        .execute(pg)?,
+                };
+            }
+            taisan::db::DbConn::Sqlite(_) => {
+                let q = |s: &String| {
+                    if s.parse::<i64>().is_ok() {
+                        s.clone()
+                    } else {
+                        format!("'{}'", s.replace('\'', "''"))
+                    }
+                };
+                let tuples: Vec<String> =
+                    values.iter().map(|v| format!("({})", v.iter().map(q).collect::<Vec<_>>().join(", "))).collect();
+                c.batch_execute(&format!("INSERT INTO {table} ({columns}) VALUES {}", tuples.join(",")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The floor: one thread streams the cells, the other inserts the rows raw; with `evidence`, the
+/// history and outcome rows too.
+fn floor(path: &str, url: &str, evidence: bool) -> usize {
     let db = taisan::open(url).unwrap();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(10_000);
     let path = path.to_string();
@@ -100,38 +269,31 @@ fn floor(path: &str, url: &str) -> usize {
         tx.send(row).unwrap();
     });
     let mut count = 0;
-    // Raw multi-row INSERTs of literal values, 500 rows a statement, one transaction.
     db.write_sync(|c| {
         let now = taisan::text::now_utc().format("%Y-%m-%d %H:%M:%S").to_string();
-        let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
-        let mut values: Vec<String> = Vec::with_capacity(500);
-        let flush = |c: &mut taisan::db::DbConn, values: &mut Vec<String>| -> Result<(), taisan::error::AppError> {
-            if !values.is_empty() {
-                c.batch_execute(&format!(
-                    "INSERT INTO assets (code, name, class_id, category_id, kind, unit_of_measure, quantity, cost_state, \
-                     cost_other, original_cost, acquisition_method, unit_id, status, accumulated_wear, residual_value, \
-                     search_text, version, created_at, updated_at) VALUES {}",
-                    values.join(",")
-                ))?;
-                values.clear();
-            }
-            Ok(())
-        };
-        for row in rx {
-            count += 1;
-            let cost: i64 = row[8].parse::<f64>().unwrap_or(0.0) as i64;
-            values.push(format!(
-                "({}, {}, 6, 9, 'huu_hinh', {}, 1, {cost}, 0, {cost}, 'mua_sam', 1, 'dang_su_dung', 0, {cost}, {}, 1, '{now}', '{now}')",
-                q(&row[1]),
-                q(&row[2]),
-                q(&row[5]),
-                q(&taisan::text::fold(&row[2]))
-            ));
-            if values.len() == 500 {
-                flush(c, &mut values)?;
+        if evidence {
+            c.batch_execute(&format!(
+                "INSERT INTO imports (file_name, sha256, sheet, actor, mode, blanks, strict, status, created, updated, \
+                 unchanged, skipped, failed, created_at) VALUES ('floor.xlsx', '', 'Sheet1', 'bench', 'create', 'keep', \
+                 true, 'running', 0, 0, 0, 0, 0, '{now}')"
+            ))?;
+        }
+        // COPY takes larger batches well; SQLite's statements are best kept short.
+        let size = if matches!(c, taisan::db::DbConn::Postgres(_)) { 5000 } else { 500 };
+        let mut batch: Vec<Vec<String>> = Vec::with_capacity(size);
+        for row in rx.iter() {
+            batch.push(row);
+            if batch.len() == size {
+                write_raw(c, &batch, count, &now, evidence)?;
+                count += batch.len();
+                batch.clear();
             }
         }
-        flush(c, &mut values)
+        if !batch.is_empty() {
+            write_raw(c, &batch, count, &now, evidence)?;
+            count += batch.len();
+        }
+        Ok(())
     })
     .unwrap();
     reader.join().unwrap();
@@ -178,7 +340,8 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("--child") {
         let started = Instant::now();
         let n = match args[2].as_str() {
-            "floor" => floor(&args[3], &args[4]),
+            "floor" => floor(&args[3], &args[4], false),
+            "floor-evidence" => floor(&args[3], &args[4], true),
             _ => import(&args[3], &args[4]),
         };
         println!("RESULT {} {} {}", started.elapsed().as_secs_f64(), n, peak_kb());
@@ -198,13 +361,17 @@ fn main() {
     for backend in backends() {
         let (floor_url, floor_pg) = fresh_url(backend, dir.path(), "floor");
         let (fs, fr, fm) = child("floor", path.to_str().unwrap(), &floor_url);
+        let (evidence_url, evidence_pg) = fresh_url(backend, dir.path(), "evidence");
+        let (es, er, em) = child("floor-evidence", path.to_str().unwrap(), &evidence_url);
         let (import_url, import_pg) = fresh_url(backend, dir.path(), "import");
         let (is, ir, im) = child("import", path.to_str().unwrap(), &import_url);
         println!("\n== {backend}, {n} rows");
         println!("floor  (stream + raw insert): {fs:>7.2} s {:>9.0} rows/s  peak {fm:>6.0} MB", fr as f64 / fs);
+        println!("floor + history + outcomes:   {es:>7.2} s {:>9.0} rows/s  peak {em:>6.0} MB", er as f64 / es);
         println!("import (end to end):          {is:>7.2} s {:>9.0} rows/s  peak {im:>6.0} MB", ir as f64 / is);
         println!("import / floor: {:.2}x   (target: ≤ 1.5x, and < 200 MB at 1,000,000 rows)", is / fs);
-        for (admin, schema) in [floor_pg, import_pg].into_iter().flatten() {
+        println!("floor + history + outcomes / floor: {:.2}x   import / that: {:.2}x", es / fs, is / es);
+        for (admin, schema) in [floor_pg, evidence_pg, import_pg].into_iter().flatten() {
             let mut admin = admin;
             let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
         }
