@@ -82,6 +82,7 @@ fn tags(xml: &[u8], name: &str) -> Vec<HashMap<String, String>> {
 /// hold a `<` (XML escapes it), so `<mergeCell ` (or `<x:mergeCell `) only ever starts the tag.
 fn scan(mut sheet: impl Read) -> Option<Vec<Merge>> {
     const TAG: &[u8] = b"mergeCell ";
+    const MAX_TAG: usize = 1024;
     let finder = memchr::memmem::Finder::new(TAG);
     let mut merges = vec![];
     let mut chunk = vec![0u8; 1 << 20];
@@ -99,6 +100,12 @@ fn scan(mut sheet: impl Read) -> Option<Vec<Merge>> {
         let mut from = 0;
         while let Some(at) = finder.find(&carry[from..]).map(|i| from + i) {
             let Some(end) = memchr::memchr(b'>', &carry[at..]).map(|i| at + i) else {
+                // A real tag is a few dozen bytes: one that runs on is not one (the caller then asks
+                // calamine, which refuses what it cannot read), and waiting for its end would hold
+                // the rest of the sheet in memory.
+                if carry.len() - at > MAX_TAG {
+                    return None;
+                }
                 keep = keep.min(at.saturating_sub(64));
                 break;
             };
@@ -175,18 +182,20 @@ mod tests {
         assert!(checked > 10, "the samples have merged headers: {checked}");
     }
 
-    /// A reader that hands out a few bytes at a time cuts tags at every place they can be cut.
+    /// A reader that hands out a few bytes at a time: the tags are cut at every place they can be.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
     #[test]
     fn tags_cut_by_the_reads_are_found_whole() {
-        struct Trickle<'a>(&'a [u8], usize);
-        impl Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.1.min(self.0.len()).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let xml = r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>mergeCell ref="Z9:Z10"&gt;</t></is></c></row></sheetData>
             <mergeCells count="3"><mergeCell ref="A1:C1"/><x:mergeCell ref='$B$2:B3'/><mergeCell ref="AA10:XFD12"></mergeCell></mergeCells></worksheet>"#;
         let expected = vec![
@@ -198,5 +207,47 @@ mod tests {
             assert_eq!(scan(Trickle(xml.as_bytes(), step)), Some(expected.clone()), "{step} bytes a read");
         }
         assert_eq!(scan(Trickle(b"<mergeCell ref=\"1A\"/>", 5)), None, "a reference it cannot read");
+        let endless = [&b"<mergeCell ref=\"A1:B2\" "[..], &vec![b' '; 4 << 20]].concat();
+        assert_eq!(scan(Trickle(&endless, 1 << 20)), None, "a tag that never ends");
+    }
+
+    proptest::proptest! {
+        /// Whatever the bytes, the scan answers (it may answer `None`) without panicking.
+        #[test]
+        fn any_bytes_are_scanned_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400), step in 1usize..50) {
+            let _ = scan(Trickle(&bytes, step));
+        }
+
+        /// Merged regions written any of the ways producers write them are all found, however the
+        /// reads cut the text.
+        #[test]
+        fn written_merges_are_found(
+            regions in proptest::collection::vec((0u32..2000, 0u32..700, 0u32..5, 0u32..5, proptest::bool::ANY, proptest::bool::ANY), 0..40),
+            step in 1usize..300,
+        ) {
+            let mut xml = String::from("<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData><mergeCells>");
+            let mut expected = vec![];
+            for (row, col, rows, cols, prefixed, single) in regions {
+                let (a, b) = (a1(row, col), a1(row + rows, col + cols));
+                let tag = if prefixed { "x:mergeCell" } else { "mergeCell" };
+                let quote = if single { '\'' } else { '"' };
+                xml.push_str(&format!("<{tag} ref={quote}{a}:{b}{quote}/>\n"));
+                expected.push(Merge { first_row: row, first_col: col, last_row: row + rows, last_col: col + cols });
+            }
+            xml.push_str("</mergeCells></worksheet>");
+            proptest::prop_assert_eq!(scan(Trickle(xml.as_bytes(), step)), Some(expected));
+        }
+    }
+
+    /// 0-based (row, column) → "B12".
+    fn a1(row: u32, col: u32) -> String {
+        let mut letters = vec![];
+        let mut c = col + 1;
+        while c > 0 {
+            letters.push(b'A' + ((c - 1) % 26) as u8);
+            c = (c - 1) / 26;
+        }
+        letters.reverse();
+        format!("{}{}", String::from_utf8(letters).unwrap(), row + 1)
     }
 }
