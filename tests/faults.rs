@@ -55,6 +55,19 @@ fn kill9(s: &mut Server) {
     let _ = s.child.wait();
 }
 
+/// Sends `request` to the server on a thread of its own, kills the server (SIGKILL) `after` it was
+/// sent — in the middle of the write it asked for — and returns what the client got.
+fn killed_during<T: Send + 'static>(
+    server: &mut Server,
+    after: Duration,
+    request: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let request = std::thread::spawn(request);
+    std::thread::sleep(after);
+    kill9(server);
+    request.join().unwrap()
+}
+
 fn token(app: &common::TestApp) -> String {
     app.add_user("quantri9", "admin", None);
     app.token_for("quantri9")
@@ -119,11 +132,10 @@ fn killed_in_the_middle_of_an_import_the_database_holds_all_or_none() {
         let mut server = start(&app.url);
         let base = server.base.clone();
         let (tok, bytes) = (token.clone(), file.clone());
-        let request = std::thread::spawn(move || upload(&base, &tok, "/api/v1/imports/assets", "lon.xlsx", &bytes));
         // Killed while it writes.
-        std::thread::sleep(Duration::from_millis(1500));
-        kill9(&mut server);
-        let answer = request.join().unwrap();
+        let answer = killed_during(&mut server, Duration::from_millis(1500), move || {
+            upload(&base, &tok, "/api/v1/imports/assets", "lon.xlsx", &bytes)
+        });
         assert!(answer.is_err() || answer.as_ref().is_ok_and(|(s, _)| *s == 201), "{answer:?}");
         let held = assets(&app);
         eprintln!("killed during the import: {held} of {n} assets held, answer {answer:?}");
@@ -217,10 +229,9 @@ fn killed_while_a_count_closes_its_adjustments_land_whole_or_not_at_all() {
         let id = count_ready_to_close(&app, &server, &token, 3_000);
         let mut server = server;
         let (base, tok) = (server.base.clone(), token.clone());
-        let request = std::thread::spawn(move || post(&base, &tok, &format!("/api/v1/counts/{id}/close"), json!({})));
-        std::thread::sleep(Duration::from_millis(700));
-        kill9(&mut server);
-        let _ = request.join().unwrap();
+        let _ = killed_during(&mut server, Duration::from_millis(700), move || {
+            post(&base, &tok, &format!("/api/v1/counts/{id}/close"), json!({}))
+        });
         let (status, moved): (String, i64) = app
             .db
             .read_sync(|conn| {
@@ -283,11 +294,9 @@ fn killed_while_a_disposal_writes_its_assets_down_they_leave_whole_or_not_at_all
         let mut server = server;
         let (base, tok) = (server.base.clone(), token.clone());
         let body = json!({"doc_no": "GG-01", "doc_date": "20/11/2026", "version": d["version"]});
-        let request =
-            std::thread::spawn(move || post(&base, &tok, &format!("/api/v1/disposals/{id}/write-down"), body));
-        std::thread::sleep(Duration::from_millis(700));
-        kill9(&mut server);
-        let answered = request.join().unwrap();
+        let answered = killed_during(&mut server, Duration::from_millis(700), move || {
+            post(&base, &tok, &format!("/api/v1/disposals/{id}/write-down"), body)
+        });
         let (status, handled): (String, i64) = app
             .db
             .read_sync(|conn| {

@@ -835,7 +835,17 @@ pub const INSERT_ROWS: usize = 100;
 pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {
     let now = text::now_utc();
     let mut out: Vec<Asset> = records.iter().map(|r| r.to_asset(0, 1, now)).collect();
-    let ids: Vec<i32> = match conn {
+    /// Gives each new asset the id the database gave (or reserved for) it.
+    fn number(out: &mut [Asset], ids: Vec<i32>) -> AppResult<()> {
+        if ids.len() != out.len() {
+            return Err(AppError::Internal(format!("chèn {} tài sản, nhận lại {} mã số", out.len(), ids.len())));
+        }
+        for (asset, id) in out.iter_mut().zip(ids) {
+            asset.id = id;
+        }
+        Ok(())
+    }
+    match conn {
         // COPY returns nothing: the ids are taken from the sequence first and copied in with the
         // rows (the server then neither parses nor plans a statement for them).
         DbConn::Postgres(c) => {
@@ -852,11 +862,8 @@ pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) 
             .into_iter()
             .map(|r| r.id)
             .collect();
-            for (asset, id) in out.iter_mut().zip(&ids) {
-                asset.id = *id;
-            }
+            number(&mut out, ids)?;
             diesel::copy_from(assets::table).from_insertable(&out).execute(c)?;
-            ids
         }
         // Whole batches go as arrays, whose statement is prepared once and kept (a `Vec`'s is
         // parsed anew each time); the rest as one statement of its own.
@@ -876,14 +883,8 @@ pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) 
                     diesel::insert_into(assets::table).values(rest).returning(assets::id).get_results::<i32>(c)?,
                 );
             }
-            ids
+            number(&mut out, ids)?;
         }
-    };
-    if ids.len() != out.len() {
-        return Err(AppError::Internal(format!("chèn {} tài sản, nhận lại {} mã số", out.len(), ids.len())));
-    }
-    for (asset, id) in out.iter_mut().zip(ids) {
-        asset.id = id;
     }
     let changes = out
         .iter()
