@@ -9,6 +9,16 @@ use serde_json::Value;
 use crate::error::{AppError, FieldErrors};
 use crate::text;
 
+/// The first control character in any text of a JSON value (keys of nested objects too).
+fn first_control(v: &Value) -> Option<char> {
+    match v {
+        Value::String(s) => text::control_char(s),
+        Value::Array(items) => items.iter().find_map(first_control),
+        Value::Object(map) => map.iter().find_map(|(k, v)| text::control_char(k).or_else(|| first_control(v))),
+        _ => None,
+    }
+}
+
 pub struct Input {
     values: BTreeMap<String, Value>,
     errors: FieldErrors,
@@ -17,14 +27,28 @@ pub struct Input {
 impl Input {
     pub fn from_json(v: Value) -> Result<Input, AppError> {
         match v {
-            Value::Object(map) => Ok(Input { values: map.into_iter().collect(), errors: FieldErrors::new() }),
+            Value::Object(map) => Ok(Input::checked(map.into_iter().collect())),
             _ => Err(AppError::BadRequest("Nội dung gửi lên phải là một đối tượng JSON ({…})".into())),
         }
     }
 
     pub fn from_form(pairs: Vec<(String, String)>) -> Input {
-        let values = pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
-        Input { values, errors: FieldErrors::new() }
+        Input::checked(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    }
+
+    /// Every text that enters — form, JSON, query string, imported cell — comes through here: a
+    /// field holding a control character is refused (and its value dropped, so it cannot be
+    /// stored even by a reader that forgets `finish`).
+    fn checked(mut values: BTreeMap<String, Value>) -> Input {
+        let mut errors = FieldErrors::new();
+        for (key, value) in values.iter_mut() {
+            let bad = text::control_char(key).or_else(|| first_control(value));
+            if let Some(c) = bad {
+                errors.insert(key.chars().filter(|c| !c.is_control()).collect(), text::control_message(key, c));
+                *value = Value::Null;
+            }
+        }
+        Input { values, errors }
     }
 
     /// The text values as sent, for links that keep a filter.

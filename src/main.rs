@@ -267,10 +267,18 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                     );
                 }
             }
+            for row in r.rows.iter().filter(|x| x.warning && x.errors.is_empty()) {
+                println!(
+                    "  {}, dòng {} — cần kiểm tra: {}",
+                    r.sheet,
+                    row.excel_row,
+                    row.reason.as_deref().unwrap_or("")
+                );
+            }
             let c = &r.counts;
             println!(
-                "Thêm {} · Cập nhật {} · Không đổi {} · Bỏ qua {} · Lỗi {}",
-                c.create, c.update, c.unchanged, c.skip, c.error
+                "Thêm {} · Cập nhật {} · Không đổi {} · Bỏ qua {} · Lỗi {} = {} dòng có dữ liệu dưới dòng tiêu đề",
+                c.create, c.update, c.unchanged, c.skip, c.error, r.rows_read
             );
             println!(
                 "{}",

@@ -58,6 +58,7 @@ fn people_tokens_and_the_chain(app: &common::TestApp) {
     assert!(token.starts_with("tsn_"));
     let (ok, out, err) = taisan(&url, &["import", "imports/samples/vni.xlsx", "--dry-run"], None);
     assert!(ok && out.contains("chữ VNI-Windows") && out.contains("Thêm 3") && out.contains("chưa lưu"), "{out}{err}");
+    assert!(out.contains("Bỏ qua 3 · Lỗi 0 = 6 dòng có dữ liệu"), "every row read is accounted for: {out}");
     assert!(err.contains("3/3") || err.contains("dòng"), "a progress line: {err}");
     let (ok, out, _) = taisan(&url, &["import", "imports/samples/loi.xlsx"], None);
     assert!(

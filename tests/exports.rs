@@ -83,7 +83,12 @@ async fn an_exported_register_imports_back_unchanged() {
                 .filter(|x| x.outcome != import::Outcome::Skip && x.outcome != import::Outcome::Unchanged)
                 .collect::<Vec<_>>()
         );
-        assert_eq!((r.counts.create, r.counts.update, r.counts.error), (0, 0, 0));
+        assert_eq!(
+            (r.counts.create, r.counts.update, r.counts.error),
+            (0, 0, 0),
+            "{:#?}",
+            r.rows.iter().filter(|x| x.outcome == import::Outcome::Error).collect::<Vec<_>>()
+        );
     })
     .await;
 }

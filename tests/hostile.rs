@@ -65,7 +65,8 @@ async fn broken_files_are_refused_clearly_and_nothing_is_written() {
             ("chuoi-dai.xlsx", huge_string, &["dài quá", "Nhóm tài sản"]),
             // Found by fuzzing: a damaged .xls on which the reader library panicked.
             ("hong.xls", std::fs::read("tests/fuzz/regressions/cfb-chain-past-end.xls").unwrap(), &["bị hỏng"]),
-            ("cong-thuc.xlsx", formulas, &["#DIV/0!", "không có dòng tài sản nào", "không được để trống"]),
+            // Formulas without a cached result read as 0: rows of zeros are rows, refused for what they say.
+            ("cong-thuc.xlsx", formulas, &["#DIV/0!", "không có trong danh mục", "không được để trống"]),
         ];
         let assets = app.asset_count();
         let imports: i64 = app.get("/api/v1/imports").await.1["total"].as_i64().unwrap_or(0);
@@ -213,6 +214,57 @@ async fn oversized_requests_are_refused_before_they_are_read() {
         );
         assert_eq!(app.get("/api/v1/assets?per_page=1").await.0, StatusCode::OK);
         let _: Value = c;
+    })
+    .await;
+}
+
+/// Control characters — NUL, ESC, BEL, BS — are refused wherever text enters, with a Vietnamese
+/// message naming the field (or, for an imported cell, the sheet, row and column); nothing is
+/// stored and nothing answers 500, on either database.
+#[tokio::test]
+async fn control_characters_are_refused_at_the_door() {
+    each_backend(|app: TestApp| async move {
+        let before = app.asset_count();
+        // A query string, from any reader.
+        for q in ["%00", "may%1B%5B31m", "%07", "a%08b"] {
+            let (s, body) = app.get(&format!("/api/v1/assets?q={q}")).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "q={q}: {body}");
+            assert!(body["fields"]["q"].as_str().unwrap().contains("ký tự điều khiển"), "{body}");
+        }
+        // A JSON field, top level or nested.
+        let unit = app.id_of("units", "TTUD").await;
+        let cat = app.id_of("categories", "MMTB-TN").await;
+        for name in ["Máy\u{0}đo", "Máy \u{1b}[2J đo", "Bàn\u{7}"] {
+            let (s, body) = app
+                .post(
+                    "/api/v1/assets",
+                    json!({"name": name, "unit_id": unit, "category_id": cat, "original_cost": 5_000_000, "acquired_on": "2024-01-02"}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert!(body["fields"]["name"].as_str().unwrap().contains("U+00"), "{body}");
+        }
+        // A page's form.
+        let (s, _, page) = app.form("/tai-san/moi", &[("name", "Tủ\u{0}sấy"), ("unit_id", "1")]).await;
+        assert!(s == StatusCode::UNPROCESSABLE_ENTITY || s == StatusCode::OK, "{s}: {page}");
+        assert!(page.contains("ký tự điều khiển"), "{page}");
+        // An imported cell: the row fails, naming the column; a strict import saves nothing.
+        let bytes = workbook(|ws| {
+            ws.write_string(1, 0, "CC-1").unwrap();
+            ws.write_string(1, 1, "Tủ lạnh\u{1b}]0;pwned\u{7}").unwrap();
+            ws.write_string(1, 2, "MMTB-TN").unwrap();
+            ws.write_string(1, 3, "TTUD").unwrap();
+            ws.write_number(1, 4, 9_000_000.0).unwrap();
+        });
+        let (s, _, body) = app.upload("/api/v1/imports/assets?strict=true", "dieu-khien.xlsx", XLSX, &bytes, &[]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&body));
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        let row = r["rows"].as_array().unwrap().iter().find(|x| x["excel_row"] == 2).unwrap();
+        let e = &row["errors"][0];
+        assert_eq!(e["column"], "Tên tài sản", "{row}");
+        assert!(e["reason"].as_str().unwrap().contains("ký tự điều khiển"), "{row}");
+        assert!(!e["value"].as_str().unwrap().chars().any(|c| c.is_control()), "the value is shown without its escapes: {e}");
+        assert_eq!(app.asset_count(), before, "nothing was stored");
     })
     .await;
 }

@@ -38,11 +38,15 @@ async fn the_cassava_task_list_with_title_block_sections_and_totals() {
         for reason in [
             "Dòng đánh số cột",
             "Dòng tiêu đề nhóm «A TÀI SẢN TRANG BỊ»",
-            "Dòng cộng / tổng cộng",
+            "Dòng cộng «Cộng A»: bằng tổng 4 dòng phía trên",
+            "Dòng cộng «Tổng cộng»: bằng tổng 6 dòng phía trên",
             "Phần chữ ký, ngày tháng cuối bảng",
         ] {
             assert!(skipped.iter().any(|s| s == reason), "{reason} in {skipped:?}");
         }
+        // Every non-empty row below the header has an outcome: 6 assets, numbering, 2 section
+        // titles, 3 totals, 2 signature rows.
+        assert_eq!((preview.rows_read, preview.counts.total(), preview.counts.warning), (14, 14, 0));
         let done = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap();
         assert!(done.saved && done.import_id.is_some());
         assert_eq!(outcomes(&done), outcomes(&preview), "the import did what the preview showed");
@@ -95,7 +99,9 @@ async fn a_messy_register_with_text_numbers_years_and_nfd() {
         );
         let (_, all) = app.get("/api/v1/assets").await;
         assert_eq!(all["total_original_cost"], 1_458_000_000i64, "the sheet's own Tổng cộng");
-        assert!(r.rows.iter().any(|row| row.reason.as_deref() == Some("Dòng trống")));
+        // Blank rows are not rows of the table; every other row below the header has an outcome.
+        assert_eq!((r.rows_read, r.counts.total(), r.counts.skip), (12, 12, 8), "{:#?}", r.rows);
+        assert!(r.rows.iter().all(|row| row.reason.as_deref() != Some("Dòng trống")));
         // Imported again as an update: nothing changed.
         let again =
             run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, false)
@@ -396,6 +402,96 @@ async fn each_cell_is_read_in_the_encoding_of_its_font() {
         assert_eq!(names, ["Máy tính xách tay", "Bàn họp"]);
         let (_, a) = app.get("/api/v1/assets?q=FT-1").await;
         assert_eq!(a["items"][0]["notes"], "Đang dùng tốt", "Unicode cells are left as they are");
+    })
+    .await;
+}
+
+/// A workbook of one sheet «Sổ» from rows of text and numbers (empty text: no cell).
+fn workbook(rows: &[Vec<serde_json::Value>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Sổ").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v {
+                serde_json::Value::Number(n) => {
+                    ws.write_number(r as u32, c as u16, n.as_f64().unwrap()).unwrap();
+                }
+                serde_json::Value::String(s) if !s.is_empty() => {
+                    ws.write_string(r as u32, c as u16, s).unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// The register that lost half its rows before: names that fold to «cong», a category that begins
+/// with «Công», a note with a date in it, a row of small even numbers. Strict mode, six assets in.
+#[tokio::test]
+async fn names_that_fold_to_cong_and_notes_with_dates_are_data() {
+    each_backend(|app: TestApp| async move {
+        let header = ["STT", "Tên tài sản", "Nhóm tài sản", "Đơn vị quản lý", "Số lượng", "Nguyên giá", "Ghi chú"];
+        let mut rows: Vec<Vec<serde_json::Value>> =
+            vec![vec![json!("DANH MỤC TÀI SẢN KHU THÍ NGHIỆM")], vec![], header.iter().map(|h| json!(h)).collect()];
+        for (i, (name, cat, qty, cost, note)) in [
+            ("Cổng và tường rào khu thí nghiệm", "VKT-01", 1, 350_000_000, ""),
+            ("Công trình nhà lưới", "VKT-01", 1, 620_000_000, "Nghiệm thu ngày 18 tháng 2 năm 2022"),
+            ("Cống thoát nước", "VKT-01", 1, 95_000_000, ""),
+            ("Công cụ, dụng cụ phòng thí nghiệm", "HHK-01", 4, 40_000_000, ""),
+            ("Tổng kho vật tư", "NHA-C4", 1, 410_000_000, ""),
+            ("Cân phân tích", "MMTB-TN", 4, 6, "Cộng hòa Séc sản xuất"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            // The last row's number, quantity and cost run 2, 4, 6: it is not the numbering row.
+            let stt = if i == 5 { 2 } else { i + 1 };
+            rows.push(vec![json!(stt), json!(name), json!(cat), json!("TTUD"), json!(qty), json!(cost), json!(note)]);
+        }
+        let bytes = workbook(&rows);
+        let run = |strict: bool, preview: bool, bytes: &[u8]| {
+            import::execute(
+                &app.db,
+                &Actor("test".into()),
+                &Scope::ALL,
+                "khu-thi-nghiem.xlsx",
+                bytes,
+                &Options { strict, allow_duplicate: true, ..Options::default() },
+                preview,
+            )
+            .unwrap()
+        };
+        let r = run(true, false, &bytes);
+        assert!(r.saved);
+        assert_eq!((r.counts.create, r.counts.skip, r.counts.error), (6, 0, 0), "{:#?}", r.rows);
+        assert_eq!(r.rows_read, 6);
+        assert_eq!(app.asset_count(), 6);
+
+        // A «Cộng» whose figure adds up nothing: a warning, and a strict import stops on it.
+        let mut wrong = rows.clone();
+        wrong.push(vec![json!(""), json!("Cộng"), json!(""), json!(""), json!(""), json!(999)]);
+        let bytes = workbook(&wrong);
+        let strict = run(true, false, &bytes);
+        assert!(!strict.saved);
+        assert_eq!((strict.counts.error, strict.counts.warning, strict.rows_read), (1, 1, 7));
+        assert_eq!(app.asset_count(), 6, "nothing saved");
+        let loose = run(false, true, &bytes);
+        let warned: Vec<_> = loose.rows.iter().filter(|r| r.warning).collect();
+        assert_eq!(warned.len(), 1);
+        assert_eq!((warned[0].excel_row, warned[0].outcome), (10, Outcome::Skip));
+        assert!(warned[0].reason.as_ref().unwrap().contains("không bằng tổng"));
+        assert_eq!(loose.counts.total(), loose.rows_read);
+
+        // The same «Cộng» with the right figure is a subtotal, no warning.
+        let mut right = rows.clone();
+        right.push(vec![json!(""), json!("Cộng"), json!(""), json!(""), json!(12), json!(1_515_000_006i64)]);
+        let ok = run(true, true, &workbook(&right));
+        assert_eq!(
+            (ok.counts.update + ok.counts.unchanged + ok.counts.create, ok.counts.skip, ok.counts.warning),
+            (6, 1, 0)
+        );
     })
     .await;
 }

@@ -34,7 +34,7 @@ async fn the_api_previews_and_imports_an_upload() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["outcome"] == "skip" && r["message"] == "Dòng cộng / tổng cộng"));
+            .any(|r| r["outcome"] == "skip" && r["message"].as_str().unwrap().starts_with("Dòng cộng «Cộng I»")));
         // The same file again: the client is asked.
         let (s, body) = upload(&app, "/api/v1/imports/assets", "so-tai-san-lon-xon.xlsx", &[]).await;
         assert_eq!(s, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&body));

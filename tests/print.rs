@@ -152,7 +152,8 @@ async fn the_handling_papers_print_with_their_forms() {
             Ok((
                 taisan::disposals::export::proposal_workbook(c, 1)?.to_bytes()?,
                 taisan::disposals::export::handover_workbook(c, 1)?.to_bytes()?,
-                taisan::disposals::export::task_handling_workbook(c, taisan::text::today())?.to_bytes()?,
+                taisan::disposals::export::task_handling_workbook(c, &taisan::auth::Scope::ALL, taisan::text::today())?
+                    .to_bytes()?,
             ))
         })
         .unwrap();
@@ -173,8 +174,9 @@ async fn the_handling_papers_print_with_their_forms() {
         .read_sync(|c| {
             let today = taisan::text::today();
             Ok((
-                taisan::disposals::export::disposal_register(c, long_ago, today)?.to_bytes()?,
-                taisan::disposals::export::decisions_list(c, long_ago, today)?.to_bytes()?,
+                taisan::disposals::export::disposal_register(c, &taisan::auth::Scope::ALL, long_ago, today)?
+                    .to_bytes()?,
+                taisan::disposals::export::decisions_list(c, &taisan::auth::Scope::ALL, long_ago, today)?.to_bytes()?,
             ))
         })
         .unwrap();

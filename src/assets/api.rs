@@ -11,22 +11,22 @@ use crate::auth::Permission::{EditAssets, ReadRegister};
 use crate::error::AppError;
 use crate::progress::Progress;
 use crate::reports::Rendered;
-use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/api/v1/assets", ReadRegister, list),
-        Route::post("/api/v1/assets", EditAssets, create),
-        Route::get("/api/v1/assets/{id}", ReadRegister, show),
-        Route::put("/api/v1/assets/{id}", EditAssets, update),
-        Route::delete("/api/v1/assets/{id}", EditAssets, delete),
-        Route::get("/api/v1/assets/{id}/wear", ReadRegister, wear),
-        Route::get("/api/v1/assets/{id}/history", ReadRegister, history),
-        Route::get("/api/v1/assets/{id}/card", ReadRegister, card),
-        Route::get("/api/v1/exports/register", ReadRegister, export),
-        Route::get("/api/v1/exports/wear", ReadRegister, export_wear),
-        Route::get("/api/v1/exports/fixed-asset-book", ReadRegister, export_book),
-        Route::get("/api/v1/exports/changes", ReadRegister, export_changes),
+        Route::get("/api/v1/assets", ReadRegister, list).reach(Reach::Filtered),
+        Route::post("/api/v1/assets", EditAssets, create).reach(Reach::Filtered),
+        Route::get("/api/v1/assets/{id}", ReadRegister, show).reach(Reach::Record(crate::assets::units_of)),
+        Route::put("/api/v1/assets/{id}", EditAssets, update).reach(Reach::Record(crate::assets::units_of)),
+        Route::delete("/api/v1/assets/{id}", EditAssets, delete).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/api/v1/assets/{id}/wear", ReadRegister, wear).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/api/v1/assets/{id}/history", ReadRegister, history).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/api/v1/assets/{id}/card", ReadRegister, card).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/api/v1/exports/register", ReadRegister, export).reach(Reach::Filtered),
+        Route::get("/api/v1/exports/wear", ReadRegister, export_wear).reach(Reach::Filtered),
+        Route::get("/api/v1/exports/fixed-asset-book", ReadRegister, export_book).reach(Reach::Filtered),
+        Route::get("/api/v1/exports/changes", ReadRegister, export_changes).reach(Reach::Filtered),
     ]
 }
 

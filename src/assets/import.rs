@@ -25,6 +25,15 @@ pub fn synonyms() -> AppResult<Synonyms> {
     Synonyms::from_json(include_str!("../../imports/columns/assets.json"))
 }
 
+/// What the register's columns are to the row sorter: a subtotal adds up the amounts.
+pub const ROLES: table::Roles = table::Roles {
+    keys: &["code"],
+    labels: &["name"],
+    amounts: &["unit_price", "original_cost", "cost_state", "cost_other", "opening_wear", "residual_value"],
+    quantities: &["quantity", "area_m2"],
+    label_is_data: false,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Mode {
     /// Chỉ thêm mới: a code already in the register is an error.
@@ -143,6 +152,9 @@ pub struct RowReport {
     pub asset_id: Option<i32>,
     /// Why a row was skipped.
     pub reason: Option<String>,
+    /// Skipped as a subtotal or section although it carries figures that add up to nothing: the
+    /// person must look at it.
+    pub warning: bool,
     pub errors: Vec<CellError>,
     /// The asset as it was before an update, to undo the import.
     #[serde(skip)]
@@ -161,6 +173,7 @@ impl RowReport {
             name: None,
             asset_id: None,
             reason: Some(reason),
+            warning: false,
             errors: vec![],
             before: None,
             asset_version: None,
@@ -175,6 +188,8 @@ pub struct Counts {
     pub unchanged: i32,
     pub skip: i32,
     pub error: i32,
+    /// Of the skipped (or, in a strict import, failed) rows, those that carry figures.
+    pub warning: i32,
 }
 
 impl Counts {
@@ -208,6 +223,8 @@ pub struct Report {
     /// Rows not kept in `rows` (a large file's rows that imported without a problem).
     pub rows_left_out: usize,
     pub counts: Counts,
+    /// The non-empty rows below the header: the counts add up to it (nothing is dropped unseen).
+    pub rows_read: usize,
     /// Whether anything was saved.
     pub saved: bool,
     pub import_id: Option<i32>,
@@ -221,6 +238,29 @@ pub struct Report {
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     text::hex(&Sha256::digest(bytes))
+}
+
+/// The units an import touches (`web::Reach`): those of the assets its rows wrote, and the unit of
+/// the person who ran it (so a clerk's own refused import stays theirs).
+pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
+    let actor: Option<String> = imports::table.find(id).select(imports::actor).first(conn).optional()?;
+    let Some(actor) = actor else { return Ok(None) };
+    let ids: Vec<i32> = import_rows::table
+        .filter(import_rows::import_id.eq(id))
+        .filter(import_rows::asset_id.is_not_null())
+        .select(import_rows::asset_id.assume_not_null())
+        .load(conn)?;
+    let mut units = super::units_of_assets(conn, &ids)?;
+    units.extend(person_unit(conn, &actor)?);
+    units.sort_unstable();
+    units.dedup();
+    Ok(Some(units))
+}
+
+/// The unit of the person of that name, if they belong to one.
+pub fn person_unit(conn: &mut DbConn, username: &str) -> AppResult<Option<i32>> {
+    use crate::db::schema::users;
+    Ok(users::table.filter(users::username.eq(username)).select(users::unit_id).first(conn).optional()?.flatten())
 }
 
 /// Reads the table and applies the caller's corrections of the mapping.
@@ -372,7 +412,7 @@ fn header_of(columns: &[table::Column], field: &str) -> String {
 fn field_errors(columns: &[table::Column], err: AppError, cells: &[Cell]) -> AppResult<Vec<CellError>> {
     let cell = |field: &str| {
         let col = columns.iter().find(|c| c.field.as_deref() == Some(field));
-        col.and_then(|c| cells.get(c.index as usize)).map(Cell::display).unwrap_or_default()
+        col.and_then(|c| cells.get(c.index as usize)).map(|c| text::printable(&c.display())).unwrap_or_default()
     };
     match err {
         AppError::Invalid(fields) => Ok(fields
@@ -419,8 +459,8 @@ impl Stager<'_> {
         table: &Table,
         rows_total: &std::sync::atomic::AtomicUsize,
         to_writer: std::sync::mpsc::SyncSender<Vec<Staged>>,
-    ) -> AppResult<crate::text::legacy::Legacy> {
-        let mut reader = table.row_reader();
+    ) -> AppResult<(crate::text::legacy::Legacy, usize)> {
+        let mut reader = table.row_reader(&ROLES);
         let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
         let mut batch = Vec::with_capacity(BATCH);
         // The writer stopped (it failed, and says why itself).
@@ -445,13 +485,36 @@ impl Stager<'_> {
                 Ok(())
             },
         )?;
+        for row in reader.finish() {
+            batch.push(self.stage(row)?);
+        }
         to_writer.send(batch).map_err(|_| stopped())?;
-        Ok(encoding)
+        Ok((encoding, reader.rows_read()))
     }
 
     fn stage(&mut self, row: table::TableRow) -> AppResult<Staged> {
         let mut prepared = match row.kind {
             table::RowKind::Skip(reason) => return Ok(Staged::Skip(RowReport::skipped(row.excel_row, reason))),
+            table::RowKind::Warn(reason) => {
+                let mut report = RowReport::skipped(row.excel_row, reason);
+                report.warning = true;
+                if self.options.strict {
+                    // A strict import stops on it: nothing is saved until the person has looked.
+                    report.outcome = Outcome::Error;
+                    report.errors = vec![CellError {
+                        column: header_of(self.columns, "name"),
+                        value: row
+                            .cells
+                            .iter()
+                            .filter(|c| !c.is_empty())
+                            .map(Cell::display)
+                            .collect::<Vec<_>>()
+                            .join(" | "),
+                        reason: report.reason.take().unwrap_or_default(),
+                    }];
+                }
+                return Ok(Staged::Skip(report));
+            }
             table::RowKind::Data => self.prepare(row.excel_row, row.cells),
         };
         if let Some(c) = &prepared.code {
@@ -661,6 +724,7 @@ impl Writer<'_> {
         }
         for r in out {
             self.report.counts.add(r.outcome);
+            self.report.counts.warning += i32::from(r.warning);
             let keep = match r.outcome {
                 Outcome::Error => self.report.counts.error as usize <= REPORT_ERRORS,
                 _ => self.report.rows.len() < REPORT_ROWS,
@@ -770,6 +834,7 @@ pub fn run(
         rows: vec![],
         rows_left_out: 0,
         counts: Counts::default(),
+        rows_read: 0,
         saved: false,
         import_id: None,
         previous: previous.map(|(id, at, who)| (id, text::format_time(at), who)),
@@ -815,7 +880,7 @@ pub fn run(
     };
     // Three threads on two cores: the sheet's reader (inside `each_row`), the stager, and the writer
     // here; a few batches in between keep each busy.
-    let encoding = std::thread::scope(|threads| {
+    let (encoding, rows_read) = std::thread::scope(|threads| {
         let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Staged>>(4);
         let staging = threads.spawn(|| stager.run(bytes, file_name, &table, &rows_total, to_writer));
         let written = batches.into_iter().try_for_each(|batch| writer.write(batch));
@@ -825,6 +890,14 @@ pub fn run(
     })?;
     let mut report = writer.report;
     report.encoding = encoding.name().to_string();
+    report.rows_read = rows_read;
+    if report.counts.total() != rows_read {
+        // The import's invariant: every row read has an outcome. Never save a run that broke it.
+        return Err(AppError::Internal(format!(
+            "số dòng có kết quả ({}) khác số dòng đã đọc ({rows_read}) — không lưu gì",
+            report.counts.total()
+        )));
+    }
     let c = &report.counts;
     if c.create + c.update + c.unchanged + c.error == 0 {
         return Err(AppError::BadRequest(format!(
@@ -1071,11 +1144,15 @@ pub fn errors_workbook(bytes: &[u8], file_name: &str, options: &Options, report:
     }
     ws.write_string_with_format(0, last, "Lỗi cần sửa", &bold).map_err(xe)?;
     ws.set_column_width(last, 60).map_err(xe)?;
-    let mut out_row = 1u32;
     let bad_rows: HashMap<u32, &RowReport> =
         report.rows.iter().filter(|r| !r.errors.is_empty()).map(|r| (r.excel_row, r)).collect();
     let mut sources: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
-    let mut reader = table.row_reader();
+    let mut reader = table.row_reader(&ROLES);
+    let mut keep = |row: table::TableRow| {
+        if bad_rows.contains_key(&row.excel_row) {
+            sources.insert(row.excel_row, row.cells);
+        }
+    };
     excel::each_row(
         bytes,
         file_name,
@@ -1083,15 +1160,13 @@ pub fn errors_workbook(bytes: &[u8], file_name: &str, options: &Options, report:
         &options.limits,
         |_| {},
         |r, cells| {
-            for row in reader.push(r, cells) {
-                if bad_rows.contains_key(&row.excel_row) {
-                    sources.insert(row.excel_row, row.cells);
-                }
-            }
+            reader.push(r, cells).into_iter().for_each(&mut keep);
             Ok(())
         },
     )?;
-    for (excel_row, source) in &sources {
+    reader.finish().into_iter().for_each(&mut keep);
+    // The rows in the sheet's order, one under another below the header.
+    for (out_row, (excel_row, source)) in (1u32..).zip(&sources) {
         let row = bad_rows[excel_row];
         for col in &table.columns {
             let cell = source.get(col.index as usize).cloned().unwrap_or(Cell::Empty);
@@ -1111,7 +1186,6 @@ pub fn errors_workbook(bytes: &[u8], file_name: &str, options: &Options, report:
             .map(|e| format!("Dòng {} gốc, cột «{}»: {}", row.excel_row, e.column, e.reason))
             .collect();
         ws.write_string(out_row, last, reasons.join("\n")).map_err(xe)?;
-        out_row += 1;
     }
     ws.set_freeze_panes(1, 0).map_err(xe)?;
     wb.save_to_buffer().map_err(xe)

@@ -15,12 +15,12 @@ use serde_json::json;
 
 use super::import::{self, Mode, Options, Report};
 use crate::auth::web::Auth;
-use crate::auth::{Identity, Permission};
+use crate::auth::{Identity, Permission, Scope};
 use crate::db::schema::{import_rows, import_uploads, imports, org_units};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
 use crate::web::error::PageResult;
-use crate::web::{fmt, parse_id, render, AppState, Nav, QueryInput, Route};
+use crate::web::{fmt, parse_id, render, AppState, Nav, QueryInput, Reach, Route};
 
 /// The largest workbook accepted (the reader refuses larger too, with the same figure).
 pub const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
@@ -28,17 +28,24 @@ pub const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
 pub fn routes() -> Vec<Route> {
     use Permission::*;
     vec![
-        Route::post("/api/v1/imports/assets", EditAssets, api_import).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
-        Route::get("/api/v1/imports", ReadRegister, api_list),
-        Route::get("/api/v1/imports/{id}", ReadRegister, api_show),
-        Route::get("/nhap-du-lieu", EditAssets, index),
-        Route::post("/nhap-du-lieu", EditAssets, upload).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
-        Route::post("/nhap-du-lieu/{id}", EditAssets, decide),
-        Route::get("/nhap-du-lieu/viec/{id}", EditAssets, job_page),
-        Route::get("/nhap-du-lieu/{id}/dong-loi.xlsx", EditAssets, errors_workbook),
-        Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template),
-        Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo),
-        Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page),
+        Route::post("/api/v1/imports/assets", EditAssets, api_import)
+            .reach(Reach::Filtered)
+            .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::get("/api/v1/imports", ReadRegister, api_list).reach(Reach::Filtered),
+        Route::get("/api/v1/imports/{id}", ReadRegister, api_show)
+            .reach(Reach::Record(crate::assets::import::units_of)),
+        Route::get("/nhap-du-lieu", EditAssets, index).reach(Reach::Filtered),
+        Route::post("/nhap-du-lieu", EditAssets, upload)
+            .reach(Reach::Filtered)
+            .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::post("/nhap-du-lieu/{id}", EditAssets, decide).reach(Reach::Filtered),
+        Route::get("/nhap-du-lieu/viec/{id}", EditAssets, job_page).reach(Reach::Filtered),
+        Route::get("/nhap-du-lieu/{id}/dong-loi.xlsx", EditAssets, errors_workbook).reach(Reach::Filtered),
+        Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template).reach(Reach::Unscoped),
+        Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo)
+            .reach(Reach::Record(crate::assets::import::units_of)),
+        Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page)
+            .reach(Reach::Record(crate::assets::import::units_of)),
     ]
 }
 
@@ -76,6 +83,11 @@ pub(crate) async fn read_multipart(
         } else {
             fields.insert(name, field.text().await.map_err(bad)?);
         }
+    }
+    let named: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    crate::web::refuse_controls(&named)?;
+    if let Some((name, _)) = &file {
+        crate::web::refuse_controls(&[("file".to_string(), name.clone())])?;
     }
     Ok((file, fields))
 }
@@ -324,12 +336,25 @@ struct ImportRowRecord {
     message: Option<String>,
 }
 
-fn recent(c: &mut crate::db::DbConn, limit: i64) -> AppResult<Vec<ImportRecord>> {
-    Ok(imports::table.order(imports::id.desc()).limit(limit).select(ImportRecord::as_select()).load(c)?)
+/// The latest imports the person may see (unit staff: those within their unit).
+fn recent(c: &mut crate::db::DbConn, scope: &Scope, limit: i64) -> AppResult<Vec<ImportRecord>> {
+    let all: Vec<ImportRecord> =
+        imports::table.order(imports::id.desc()).limit(limit).select(ImportRecord::as_select()).load(c)?;
+    if scope.read_unit.is_none() {
+        return Ok(all);
+    }
+    let mut mine = vec![];
+    for record in all {
+        if scope.reaches(&import::units_of(c, record.id)?.unwrap_or_default(), false) {
+            mine.push(record);
+        }
+    }
+    Ok(mine)
 }
 
-async fn api_list(State(st): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    let items = st.db.read(|c| recent(c, 200)).await?;
+async fn api_list(State(st): State<AppState>, Auth(me): Auth) -> Result<Json<serde_json::Value>, AppError> {
+    let scope = me.user.scope();
+    let items = st.db.read(move |c| recent(c, &scope, 200)).await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
 
@@ -367,11 +392,12 @@ struct IndexPage {
 }
 
 async fn index_html(st: &AppState, me: &Identity, error: Option<String>) -> AppResult<String> {
+    let scope = me.user.scope();
     let (units, recent) = st
         .db
-        .read(|c| {
+        .read(move |c| {
             let units = org_units::table.order(org_units::id).select((org_units::id, org_units::name)).load(c)?;
-            Ok((units, recent(c, 20)?))
+            Ok((units, recent(c, &scope, 20)?))
         })
         .await?;
     render(&IndexPage { nav: Nav::of(me), units, recent, error })

@@ -353,6 +353,19 @@ pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Asset> {
         .ok_or_else(|| AppError::NotFound(format!("tài sản số {id}")))
 }
 
+/// The units of the given assets, each once: the scope a record inherits from what it touches.
+pub fn units_of_assets(conn: &mut DbConn, ids: &[i32]) -> AppResult<Vec<i32>> {
+    let mut units: Vec<i32> =
+        assets::table.filter(assets::id.eq_any(ids)).select(assets::unit_id).distinct().load(conn)?;
+    units.sort_unstable();
+    Ok(units)
+}
+
+/// The unit of an asset (`web::Reach`).
+pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
+    Ok(assets::table.find(id).select(assets::unit_id).first(conn).optional()?.map(|u| vec![u]))
+}
+
 /// An asset the person may see.
 pub fn find_visible(conn: &mut DbConn, id: i32, scope: &Scope) -> AppResult<Asset> {
     let asset = find(conn, id)?;

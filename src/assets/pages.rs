@@ -18,24 +18,25 @@ use crate::input::Input;
 use crate::rules::OrgUnit;
 use crate::web::error::{PageError, PageResult};
 use crate::web::{
-    fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput,
+    fmt, form_values, is_htmx, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput, Reach,
     RecordForm, Route,
 };
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/tai-san", ReadRegister, register),
-        Route::get("/tai-san/xuat", ReadRegister, super::api::export),
-        Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear),
-        Route::get("/tai-san/so-tscd", ReadRegister, super::api::export_book),
-        Route::get("/tai-san/tang-giam", ReadRegister, super::api::export_changes),
-        Route::get("/tai-san/{id}/the.xlsx", ReadRegister, super::api::card),
-        Route::get("/tai-san/moi", EditAssets, new_form),
-        Route::post("/tai-san/moi", EditAssets, create),
-        Route::get("/tai-san/{id}", ReadRegister, show),
-        Route::get("/tai-san/{id}/sua", EditAssets, edit_form),
-        Route::post("/tai-san/{id}/sua", EditAssets, update),
-        Route::post("/tai-san/{id}/xoa", EditAssets, delete),
+        Route::get("/tai-san", ReadRegister, register).reach(Reach::Filtered),
+        Route::get("/tai-san/xuat", ReadRegister, super::api::export).reach(Reach::Filtered),
+        Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear).reach(Reach::Filtered),
+        Route::get("/tai-san/so-tscd", ReadRegister, super::api::export_book).reach(Reach::Filtered),
+        Route::get("/tai-san/tang-giam", ReadRegister, super::api::export_changes).reach(Reach::Filtered),
+        Route::get("/tai-san/{id}/the.xlsx", ReadRegister, super::api::card)
+            .reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/tai-san/moi", EditAssets, new_form).reach(Reach::Unscoped),
+        Route::post("/tai-san/moi", EditAssets, create).reach(Reach::Filtered),
+        Route::get("/tai-san/{id}", ReadRegister, show).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/tai-san/{id}/sua", EditAssets, edit_form).reach(Reach::Record(crate::assets::units_of)),
+        Route::post("/tai-san/{id}/sua", EditAssets, update).reach(Reach::Record(crate::assets::units_of)),
+        Route::post("/tai-san/{id}/xoa", EditAssets, delete).reach(Reach::Record(crate::assets::units_of)),
     ]
 }
 

@@ -181,6 +181,17 @@ impl Scope {
         }
     }
 
+    /// The scope rule for a record that touches `units` through its assets: unit staff reach it
+    /// only when every one is theirs, or, for a record several units share (a count), when one is.
+    /// A record that touches no unit is nobody's in particular: only those who read every unit.
+    pub fn reaches(&self, units: &[i32], shared: bool) -> bool {
+        match self.read_unit {
+            None => true,
+            Some(u) if shared => units.contains(&u),
+            Some(u) => !units.is_empty() && units.iter().all(|x| *x == u),
+        }
+    }
+
     pub fn check_edit(&self, unit_id: i32) -> AppResult<()> {
         match self.edit_unit {
             Some(u) if u != unit_id => {

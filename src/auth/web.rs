@@ -142,7 +142,11 @@ fn refuse(api: bool, htmx: bool, error: AppError) -> Response {
 
 /// The permission layer of one route: signed in, allowed by the role, and — for a change made
 /// through a browser session — from this site and carrying the session's CSRF token.
-pub async fn require(State((st, permission)): State<(AppState, Permission)>, req: Request, next: Next) -> Response {
+pub async fn require(
+    State((st, permission, reach)): State<(AppState, Permission, crate::web::Reach)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let api = is_api(&req);
     let htmx = crate::web::is_htmx(req.headers());
     let changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -197,6 +201,9 @@ pub async fn require(State((st, permission)): State<(AppState, Permission)>, req
             AppError::Forbidden(format!("Vai trò «{}» không được phép thực hiện thao tác này", role.name())),
         );
     }
+    if let Err(e) = within_scope(&st, &identity, reach, changing, path_id(&req)).await {
+        return refuse(api, htmx, e);
+    }
     if let (true, Credential::Session { csrf_token, .. }) = (changing, &identity.credential) {
         let (req, sent) = match csrf_sent(req).await {
             Ok(r) => r,
@@ -212,6 +219,47 @@ pub async fn require(State((st, permission)): State<(AppState, Permission)>, req
         return next.run(req).await;
     }
     next.run(req).await
+}
+
+/// The scope rule for a record named in the path: unit staff reach only what lies in their unit.
+/// A record that does not exist is «not found» for everyone, before any handler runs.
+async fn within_scope(
+    st: &AppState,
+    identity: &Identity,
+    reach: crate::web::Reach,
+    changing: bool,
+    id: Option<i32>,
+) -> Result<(), AppError> {
+    use crate::web::Reach;
+    let scope = identity.user.scope();
+    // Reading is bounded by the read scope, changing by the edit scope.
+    let bound = if changing { super::Scope { read_unit: scope.edit_unit, ..scope } } else { scope };
+    let (Some(_), Reach::Record(units_of) | Reach::Shared(units_of)) = (bound.read_unit, reach) else {
+        return Ok(());
+    };
+    // The record's id is the path's first parameter ({id}); a malformed one is the handler's 404.
+    let Some(id) = id else { return Ok(()) };
+    let units = st.db.read(move |c| units_of(c, id)).await?;
+    let Some(units) = units else { return Ok(()) };
+    let shared = matches!(reach, Reach::Shared(_));
+    if bound.reaches(&units, shared) {
+        Ok(())
+    } else if shared {
+        Err(AppError::Forbidden(
+            "Đợt này không có tài sản nào của đơn vị bạn: cán bộ đơn vị chỉ kiểm kê tài sản của đơn vị mình".into(),
+        ))
+    } else {
+        Err(AppError::Forbidden(
+            "Hồ sơ này có tài sản của đơn vị khác: bạn chỉ được xem và làm việc với hồ sơ của đơn vị mình".into(),
+        ))
+    }
+}
+
+/// The first parameter of the matched path, as a record id.
+fn path_id(req: &Request) -> Option<i32> {
+    let pattern = req.extensions().get::<axum::extract::MatchedPath>()?.as_str();
+    let index = pattern.split('/').position(|seg| seg.starts_with('{'))?;
+    req.uri().path().split('/').nth(index)?.parse().ok().filter(|id: &i32| *id > 0)
 }
 
 /// The CSRF token a request carries: the header htmx sends, or the hidden field of a plain form.

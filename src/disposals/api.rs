@@ -11,28 +11,37 @@ use crate::auth::Identity;
 use crate::auth::Permission::{HandleAssets, ReadRegister};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/api/v1/handling-forms", ReadRegister, forms),
-        Route::get("/api/v1/disposals", ReadRegister, list),
+        Route::get("/api/v1/handling-forms", ReadRegister, forms).reach(Reach::Unscoped),
+        Route::get("/api/v1/disposals", ReadRegister, list).reach(Reach::Filtered),
         Route::post("/api/v1/disposals", HandleAssets, propose),
-        Route::get("/api/v1/disposals/overview", ReadRegister, overview),
-        Route::get("/api/v1/disposals/{id}", ReadRegister, show),
-        Route::post("/api/v1/disposals/{id}/decision", HandleAssets, decision),
-        Route::post("/api/v1/disposals/{id}/execution", HandleAssets, execution),
-        Route::post("/api/v1/disposals/{id}/money", HandleAssets, money),
-        Route::post("/api/v1/disposals/{id}/write-down", HandleAssets, write_down),
-        Route::post("/api/v1/disposals/{id}/revocation", HandleAssets, revocation),
-        Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet),
-        Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet),
-        Route::get("/api/v1/exports/task-handling", ReadRegister, task_handling_sheet),
-        Route::get("/api/v1/exports/disposals", ReadRegister, disposal_register_sheet),
-        Route::get("/api/v1/exports/decisions", ReadRegister, decisions_sheet),
+        Route::get("/api/v1/disposals/overview", ReadRegister, overview).reach(Reach::Filtered),
+        Route::get("/api/v1/disposals/{id}", ReadRegister, show).reach(Reach::Record(crate::disposals::units_of)),
+        Route::post("/api/v1/disposals/{id}/decision", HandleAssets, decision)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::post("/api/v1/disposals/{id}/execution", HandleAssets, execution)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::post("/api/v1/disposals/{id}/money", HandleAssets, money)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::post("/api/v1/disposals/{id}/write-down", HandleAssets, write_down)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::post("/api/v1/disposals/{id}/revocation", HandleAssets, revocation)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/api/v1/exports/task-handling", ReadRegister, task_handling_sheet).reach(Reach::Filtered),
+        Route::get("/api/v1/exports/disposals", ReadRegister, disposal_register_sheet).reach(Reach::Filtered),
+        Route::get("/api/v1/exports/decisions", ReadRegister, decisions_sheet).reach(Reach::Filtered),
         Route::post("/api/v1/disposals/{id}/attachments", HandleAssets, attach)
+            .reach(Reach::Record(crate::disposals::units_of))
             .with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
-        Route::get("/api/v1/attachments/{id}", ReadRegister, attachment),
+        Route::get("/api/v1/attachments/{id}", ReadRegister, attachment)
+            .reach(Reach::Record(crate::disposals::attachments::units_of)),
         Route::post("/api/v1/imports/decisions", HandleAssets, import_decisions)
             .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
     ]
@@ -132,20 +141,27 @@ pub async fn handover_sheet(State(st): State<AppState>, Path(id): Path<String>) 
 /// Sổ theo dõi xử lý tài sản for the handlings proposed in a period.
 pub async fn disposal_register_sheet(
     State(st): State<AppState>,
+    Auth(me): Auth,
     QueryInput(mut q): QueryInput,
 ) -> Result<Response, AppError> {
     let (from, to) = crate::reports::read_period(&mut q);
     q.finish()?;
-    let bytes = st.db.read(move |c| super::export::disposal_register(c, from, to)?.to_bytes()).await?;
+    let scope = me.user.scope();
+    let bytes = st.db.read(move |c| super::export::disposal_register(c, &scope, from, to)?.to_bytes()).await?;
     let name = format!("Sổ theo dõi xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
 
 /// Danh sách quyết định xử lý tài sản made in a period.
-pub async fn decisions_sheet(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Response, AppError> {
+pub async fn decisions_sheet(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<Response, AppError> {
     let (from, to) = crate::reports::read_period(&mut q);
     q.finish()?;
-    let bytes = st.db.read(move |c| super::export::decisions_list(c, from, to)?.to_bytes()).await?;
+    let scope = me.user.scope();
+    let bytes = st.db.read(move |c| super::export::decisions_list(c, &scope, from, to)?.to_bytes()).await?;
     let name = format!("Quyết định xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
@@ -153,11 +169,13 @@ pub async fn decisions_sheet(State(st): State<AppState>, QueryInput(mut q): Quer
 /// Kết quả xử lý tài sản hình thành qua nhiệm vụ KH&CN, as of `as_of` (default today).
 pub async fn task_handling_sheet(
     State(st): State<AppState>,
+    Auth(me): Auth,
     QueryInput(mut q): QueryInput,
 ) -> Result<Response, AppError> {
     let as_of = q.date("as_of", "Tính đến ngày").unwrap_or_else(crate::text::today);
     q.finish()?;
-    let bytes = st.db.read(move |c| super::export::task_handling_workbook(c, as_of)?.to_bytes()).await?;
+    let scope = me.user.scope();
+    let bytes = st.db.read(move |c| super::export::task_handling_workbook(c, &scope, as_of)?.to_bytes()).await?;
     let name = format!("Kết quả xử lý tài sản nhiệm vụ KH&CN {}.xlsx", as_of.format("%d-%m-%Y"));
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
@@ -193,17 +211,24 @@ async fn forms(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Res
     Ok(Json(json!({ "items": forms })))
 }
 
-async fn list(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<impl IntoResponse, AppError> {
     let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
     let open = q.choice("open", "Còn đang xử lý", yes_no, false).is_some_and(|v| v == "true" || v == "1");
     let overdue = q.choice("overdue", "Quá hạn", yes_no, false).is_some_and(|v| v == "true" || v == "1");
     q.finish()?;
-    Ok(Json(json!({ "items": st.db.read(move |c| super::list(c, open, overdue)).await? })))
+    let scope = me.user.scope();
+    Ok(Json(json!({ "items": st.db.read(move |c| super::list(c, &scope, open, overdue)).await? })))
 }
 
 /// What is due and overdue, and the accepted S&T tasks whose assets still wait for handling.
-async fn overview(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
-    let (due, tasks) = st.db.read(|c| Ok((super::list(c, true, false)?, super::unhandled_tasks(c)?))).await?;
+async fn overview(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
+    let scope = me.user.scope();
+    let (due, tasks) =
+        st.db.read(move |c| Ok((super::list(c, &scope, true, false)?, super::unhandled_tasks(c, &scope)?))).await?;
     Ok(Json(json!({ "open": due, "unhandled_tasks": tasks })))
 }
 

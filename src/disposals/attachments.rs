@@ -107,6 +107,15 @@ pub fn store_blob(conn: &mut DbConn, file_name: &str, bytes: &[u8]) -> AppResult
     Ok((name, sha256, *content_type))
 }
 
+/// An attachment is in the scope of the handling it belongs to (`web::Reach`).
+pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
+    let disposal: Option<i32> = attachments::table.find(id).select(attachments::disposal_id).first(conn).optional()?;
+    match disposal {
+        Some(d) => super::units_of(conn, d),
+        None => Ok(None),
+    }
+}
+
 /// Attaches a file to a handling, to one of its documents if `step_id` is given.
 pub fn attach(
     conn: &mut DbConn,

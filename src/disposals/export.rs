@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::{label, standing, DisposalView, STATUSES};
 use crate::assets::Asset;
+use crate::auth::Scope;
 use crate::db::schema::{asset_classes, assets, disposal_lines, disposals, handling_forms, org_units, tasks};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -114,7 +115,7 @@ pub fn handover_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
 /// Kết quả xử lý tài sản hình thành qua nhiệm vụ KH&CN as of `date`: for each task with assets, what
 /// was handled by each form, what is being handled and at which step, and what still waits — since
 /// when and for how many days.
-pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<Rendered> {
+pub fn task_handling_workbook(conn: &mut DbConn, scope: &Scope, date: NaiveDate) -> AppResult<Rendered> {
     let report = reports::load("ket-qua-xu-ly-nhiem-vu")?;
     let layout = report.layout_on(date)?.clone();
     let vars = reports::standard_vars(conn, date)?;
@@ -125,12 +126,19 @@ pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<R
         .load(conn)?;
     // Lines of every handling not withdrawn, with the task of their asset.
     type LineRow = (i32, i32, Option<i32>, i64, Option<i64>, i64, Option<i64>, String, String, Option<i32>);
-    let lines: Vec<LineRow> = disposal_lines::table
+    // Unit staff see their unit's assets only.
+    let unit = scope.read_unit;
+    let mut lines_q = disposal_lines::table
         .inner_join(disposals::table)
         .inner_join(assets::table.on(assets::id.eq(disposal_lines::asset_id)))
         .inner_join(handling_forms::table.on(handling_forms::code.eq(disposals::form_code)))
         .filter(disposals::status.ne("da_huy"))
         .filter(assets::task_id.is_not_null())
+        .into_boxed();
+    if let Some(u) = unit {
+        lines_q = lines_q.filter(assets::unit_id.eq(u));
+    }
+    let lines: Vec<LineRow> = lines_q
         .select((
             disposal_lines::asset_id,
             disposal_lines::quantity,
@@ -145,9 +153,12 @@ pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<R
         ))
         .load(conn)?;
     let in_handling: std::collections::HashSet<i32> = lines.iter().map(|l| l.0).collect();
-    let pending: Vec<(i32, Option<i32>, i32, i64, i64)> = assets::table
-        .filter(assets::task_id.is_not_null())
-        .filter(assets::status.ne("da_xu_ly"))
+    let mut pending_q =
+        assets::table.filter(assets::task_id.is_not_null()).filter(assets::status.ne("da_xu_ly")).into_boxed();
+    if let Some(u) = unit {
+        pending_q = pending_q.filter(assets::unit_id.eq(u));
+    }
+    let pending: Vec<(i32, Option<i32>, i32, i64, i64)> = pending_q
         .select((assets::id, assets::task_id, assets::quantity, assets::original_cost, assets::residual_value))
         .load(conn)?;
     let mut out: Vec<Row> = vec![];
@@ -209,7 +220,7 @@ pub fn task_handling_workbook(conn: &mut DbConn, date: NaiveDate) -> AppResult<R
 }
 
 /// The handlings proposed between `from` and `to`, each line with the dates of its steps, by form.
-fn handlings_in(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<DisposalView>> {
+fn handlings_in(conn: &mut DbConn, scope: &Scope, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<DisposalView>> {
     use crate::db::schema::disposal_steps;
     reports::check_period(from, to)?;
     let ids: Vec<i32> = disposal_steps::table
@@ -218,7 +229,14 @@ fn handlings_in(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<
         .order(disposal_steps::disposal_id)
         .select(disposal_steps::disposal_id)
         .load(conn)?;
+    let ids = only_visible(conn, scope, ids)?;
     views_by_form(conn, ids)
+}
+
+/// Of the handlings named, those the person may see.
+fn only_visible(conn: &mut DbConn, scope: &Scope, ids: Vec<i32>) -> AppResult<Vec<i32>> {
+    let visible = super::visible(conn, scope)?;
+    Ok(ids.into_iter().filter(|id| visible.as_ref().is_none_or(|v| v.contains(id))).collect())
 }
 
 /// The handlings named, in the order of their forms, then by code.
@@ -244,8 +262,8 @@ fn date_value(d: Option<NaiveDate>) -> Value {
 
 /// Sổ theo dõi xử lý tài sản: every handling proposed in the period, asset by asset, with its
 /// decision, execution, write-down and money, by form.
-pub fn disposal_register(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
-    let views = handlings_in(conn, from, to)?;
+pub fn disposal_register(conn: &mut DbConn, scope: &Scope, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
+    let views = handlings_in(conn, scope, from, to)?;
     let layout = reports::load("so-xu-ly")?.layout_on(to)?.clone();
     let vars = period_vars(conn, from, to)?;
     let mut rows = vec![];
@@ -283,7 +301,7 @@ pub fn disposal_register(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> A
 }
 
 /// Danh sách quyết định xử lý tài sản: the decisions standing that were made in the period, by form.
-pub fn decisions_list(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
+pub fn decisions_list(conn: &mut DbConn, scope: &Scope, from: NaiveDate, to: NaiveDate) -> AppResult<Rendered> {
     use crate::db::schema::disposal_steps;
     reports::check_period(from, to)?;
     let ids: Vec<i32> = disposal_steps::table
@@ -292,6 +310,7 @@ pub fn decisions_list(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppR
         .select(disposal_steps::disposal_id)
         .distinct()
         .load(conn)?;
+    let ids = only_visible(conn, scope, ids)?;
     let views = views_by_form(conn, ids)?;
     let layout = reports::load("quyet-dinh-xu-ly")?.layout_on(to)?.clone();
     let vars = period_vars(conn, from, to)?;

@@ -19,6 +19,15 @@ use crate::excel::{self, Cell, Limits};
 use crate::input::Input;
 use crate::text::{self, fold};
 
+/// What the columns are to the row sorter: an asset's code is the key, its name the label.
+const ROLES: table::Roles = table::Roles {
+    keys: &["code"],
+    labels: &["name"],
+    amounts: &["proceeds"],
+    quantities: &["quantity"],
+    label_is_data: false,
+};
+
 pub fn synonyms() -> AppResult<Synonyms> {
     Synonyms::from_json(include_str!("../../imports/columns/decisions.json"))
 }
@@ -44,6 +53,10 @@ pub struct DecisionsReport {
     pub decisions: Vec<DecisionOutcome>,
     /// Rows skipped, with why (title, numbering, totals, signatures, blank).
     pub skipped: Vec<(u32, String)>,
+    /// Rows skipped as totals or titles although they carry figures: the import stops on them.
+    pub warnings: Vec<(u32, String)>,
+    /// The non-empty rows below the header: the decisions' rows, the skipped and the warnings add up to it.
+    pub rows_read: usize,
     pub created: usize,
     pub failed: usize,
     pub saved: bool,
@@ -161,7 +174,7 @@ pub fn run(
             missing.iter().map(|m| format!("«{m}»")).collect::<Vec<_>>().join(", ")
         )));
     }
-    let mut reader = table.row_reader();
+    let mut reader = table.row_reader(&ROLES);
     let mut rows: Vec<table::TableRow> = vec![];
     excel::each_row(
         bytes,
@@ -174,12 +187,16 @@ pub fn run(
             Ok(())
         },
     )?;
+    rows.extend(reader.finish());
+    rows.sort_by_key(|r| r.excel_row);
     let mut report = DecisionsReport {
         file_name: file_name.to_string(),
         sha256: crate::assets::import::sha256_hex(bytes),
         sheet: table.sheet.clone(),
         decisions: vec![],
         skipped: vec![],
+        warnings: vec![],
+        rows_read: reader.rows_read(),
         created: 0,
         failed: 0,
         saved: false,
@@ -187,9 +204,16 @@ pub fn run(
     // The rows of each decision, in the order the file gives them.
     let mut groups: Vec<((String, String), Vec<FileRow>)> = vec![];
     for row in rows {
-        if let table::RowKind::Skip(reason) = row.kind {
-            report.skipped.push((row.excel_row, reason));
-            continue;
+        match row.kind {
+            table::RowKind::Skip(reason) => {
+                report.skipped.push((row.excel_row, reason));
+                continue;
+            }
+            table::RowKind::Warn(reason) => {
+                report.warnings.push((row.excel_row, reason));
+                continue;
+            }
+            table::RowKind::Data => {}
         }
         let mut fields = Map::new();
         for col in &table.columns {
@@ -245,7 +269,7 @@ pub fn run(
         }
         report.decisions.push(outcome);
     }
-    let keep = !preview && report.failed == 0 && report.created > 0;
+    let keep = !preview && report.failed == 0 && report.warnings.is_empty() && report.created > 0;
     if keep {
         report.saved = true;
         let summary = json!({"file_name": report.file_name, "sha256": report.sha256, "created": report.created});

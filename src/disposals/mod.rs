@@ -221,6 +221,18 @@ fn is_land_or_building(conn: &mut DbConn, assets: &[Asset]) -> AppResult<bool> {
     Ok(codes.iter().any(|c| c == "DAT" || c == "NHA" || c == "VKT"))
 }
 
+/// The units of the assets a handling takes up (`web::Reach`): its documents, attachments and
+/// workbooks are theirs.
+pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
+    let found: Option<i32> = disposals::table.find(id).select(disposals::id).first(conn).optional()?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let ids: Vec<i32> =
+        disposal_lines::table.filter(disposal_lines::disposal_id.eq(id)).select(disposal_lines::asset_id).load(conn)?;
+    Ok(Some(crate::assets::units_of_assets(conn, &ids)?))
+}
+
 pub(crate) fn find(conn: &mut DbConn, id: i32) -> AppResult<Disposal> {
     disposals::table
         .find(id)
@@ -950,9 +962,26 @@ pub struct DisposalSummary {
     pub task_code: Option<String>,
 }
 
-/// Handlings, newest first; `open` keeps those still awaiting a step, `overdue` those past their
-/// deadline.
-pub fn list(conn: &mut DbConn, open: bool, overdue: bool) -> AppResult<Vec<DisposalSummary>> {
+/// The handlings the person may see (`Scope::reaches` over each one's asset units), or `None` for
+/// those who see every unit: one pass over the lines and their assets' units.
+pub fn visible(conn: &mut DbConn, scope: &Scope) -> AppResult<Option<std::collections::HashSet<i32>>> {
+    if scope.read_unit.is_none() {
+        return Ok(None);
+    }
+    let lines: Vec<(i32, i32)> = disposal_lines::table
+        .inner_join(assets_t::table.on(assets_t::id.eq(disposal_lines::asset_id)))
+        .select((disposal_lines::disposal_id, assets_t::unit_id))
+        .load(conn)?;
+    let mut units: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (d, u) in lines {
+        units.entry(d).or_default().push(u);
+    }
+    Ok(Some(units.into_iter().filter(|(_, us)| scope.reaches(us, false)).map(|(d, _)| d).collect()))
+}
+
+/// Handlings the person may see, newest first; `open` keeps those still awaiting a step,
+/// `overdue` those past their deadline.
+pub fn list(conn: &mut DbConn, scope: &Scope, open: bool, overdue: bool) -> AppResult<Vec<DisposalSummary>> {
     let mut q = disposals::table.into_boxed();
     if open || overdue {
         q = q.filter(disposals::status.eq_any(["de_nghi", "da_quyet_dinh", "da_thuc_hien"]));
@@ -961,6 +990,9 @@ pub fn list(conn: &mut DbConn, open: bool, overdue: bool) -> AppResult<Vec<Dispo
         q = q.filter(disposals::due_on.lt(today()));
     }
     let found: Vec<Disposal> = q.order(disposals::id.desc()).select(Disposal::as_select()).load(conn)?;
+    let visible = visible(conn, scope)?;
+    let found: Vec<Disposal> =
+        found.into_iter().filter(|d| visible.as_ref().is_none_or(|v| v.contains(&d.id))).collect();
     summaries(conn, found)
 }
 
@@ -1025,7 +1057,7 @@ pub struct UnhandledTask {
     pub residual_value: i64,
 }
 
-pub fn unhandled_tasks(conn: &mut DbConn) -> AppResult<Vec<UnhandledTask>> {
+pub fn unhandled_tasks(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<UnhandledTask>> {
     let accepted: Vec<(i32, String, String, Option<NaiveDate>)> = tasks::table
         .filter(tasks::status.eq(crate::tasks::ACCEPTED))
         .order(tasks::acceptance_date)
@@ -1034,9 +1066,12 @@ pub fn unhandled_tasks(conn: &mut DbConn) -> AppResult<Vec<UnhandledTask>> {
     // The accepted tasks' assets not yet handled, in one query, summed per task.
     let ids: Vec<i32> = accepted.iter().map(|t| t.0).collect();
     let mut sums: HashMap<i32, (i64, i64, i64)> = HashMap::new();
-    for (task, cost, residual) in assets_t::table
-        .filter(assets_t::task_id.eq_any(ids))
-        .filter(assets_t::status.ne("da_xu_ly"))
+    let mut q =
+        assets_t::table.filter(assets_t::task_id.eq_any(ids)).filter(assets_t::status.ne("da_xu_ly")).into_boxed();
+    if let Some(u) = scope.read_unit {
+        q = q.filter(assets_t::unit_id.eq(u));
+    }
+    for (task, cost, residual) in q
         .select((assets_t::task_id, assets_t::original_cost, assets_t::residual_value))
         .load::<(Option<i32>, i64, i64)>(conn)?
     {

@@ -18,19 +18,22 @@ use crate::auth::Permission::{HandleAssets, ReadRegister};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
 use crate::web::error::{messages, PageResult};
-use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Route};
+use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/xu-ly", ReadRegister, index),
+        Route::get("/xu-ly", ReadRegister, index).reach(Reach::Filtered),
         Route::get("/xu-ly/moi", HandleAssets, new_form),
         Route::post("/xu-ly/moi", HandleAssets, create),
-        Route::get("/xu-ly/ket-qua-nhiem-vu.xlsx", ReadRegister, super::api::task_handling_sheet),
-        Route::get("/xu-ly/so-theo-doi.xlsx", ReadRegister, super::api::disposal_register_sheet),
-        Route::get("/xu-ly/quyet-dinh.xlsx", ReadRegister, super::api::decisions_sheet),
-        Route::get("/xu-ly/{id}", ReadRegister, show),
-        Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet),
-        Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet),
+        Route::get("/xu-ly/ket-qua-nhiem-vu.xlsx", ReadRegister, super::api::task_handling_sheet)
+            .reach(Reach::Filtered),
+        Route::get("/xu-ly/so-theo-doi.xlsx", ReadRegister, super::api::disposal_register_sheet).reach(Reach::Filtered),
+        Route::get("/xu-ly/quyet-dinh.xlsx", ReadRegister, super::api::decisions_sheet).reach(Reach::Filtered),
+        Route::get("/xu-ly/{id}", ReadRegister, show).reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet)
+            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet)
+            .reach(Reach::Record(crate::disposals::units_of)),
         Route::post("/xu-ly/nhap-quyet-dinh", HandleAssets, import_decisions)
             .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
         Route::post("/xu-ly/{id}/tep", HandleAssets, attach).with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
@@ -55,9 +58,16 @@ impl IndexPage {
 }
 
 async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
+    let scope = me.user.scope();
     let (open, all, tasks) = st
         .db
-        .read(|c| Ok((super::list(c, true, false)?, super::list(c, false, false)?, super::unhandled_tasks(c)?)))
+        .read(move |c| {
+            Ok((
+                super::list(c, &scope, true, false)?,
+                super::list(c, &scope, false, false)?,
+                super::unhandled_tasks(c, &scope)?,
+            ))
+        })
         .await?;
     Ok(Html(render(&IndexPage { nav: Nav::of(&me), open, all, tasks })?))
 }

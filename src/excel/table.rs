@@ -66,10 +66,17 @@ pub struct Column {
     pub field: Option<String>,
 }
 
+/// What a row below the header is. Decided by the row's structure — which columns hold what —
+/// never by a word inside a name or a note.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowKind {
     Data,
+    /// Not data, and nothing of a data row in it (numbering, section title, a subtotal that adds up,
+    /// the signature block).
     Skip(String),
+    /// Skipped as a subtotal or a section, yet it carries figures that add up to no group of rows
+    /// above or below it: the person must look (a strict import stops).
+    Warn(String),
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +85,20 @@ pub struct TableRow {
     pub excel_row: u32,
     pub cells: Vec<Cell>,
     pub kind: RowKind,
+}
+
+/// What each mapped field is to the row sorter: a key names one record (a code), a label names
+/// the row (where «Cộng», «Tổng cộng» stand on a subtotal), an amount is added up by subtotals;
+/// any other mapped field is something only a data row carries. Field names are an importer's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Roles {
+    pub keys: &'static [&'static str],
+    pub labels: &'static [&'static str],
+    pub amounts: &'static [&'static str],
+    /// Counted things a subtotal adds up too (Số lượng), compared column by column.
+    pub quantities: &'static [&'static str],
+    /// A row holding only its label is a record (a finding may be its title alone), not a title.
+    pub label_is_data: bool,
 }
 
 /// Where the table is and what its columns mean; its rows are read afterwards, one at a time,
@@ -103,73 +124,379 @@ impl Table {
     }
 
     /// Sorts the sheet's rows below the header into data and skipped rows, as they are read.
-    pub fn row_reader(&self) -> RowReader {
+    pub fn row_reader(&self, roles: &Roles) -> RowReader {
         let last_header = *self.header_rows.last().expect("a header has a row") - 1;
-        RowReader { last_header, expected: last_header + 1, signature: false }
+        let of = |names: &[&str]| -> Vec<usize> {
+            self.columns
+                .iter()
+                .filter(|c| c.field.as_deref().is_some_and(|f| names.contains(&f)))
+                .map(|c| c.index as usize)
+                .collect()
+        };
+        let (keys, labels, money) = (of(roles.keys), of(roles.labels), of(roles.amounts));
+        let amounts: Vec<usize> = money.iter().copied().chain(of(roles.quantities)).collect();
+        let data = self
+            .columns
+            .iter()
+            .filter(|c| {
+                c.field.as_deref().is_some_and(|f| {
+                    f != "row_number"
+                        && ![roles.keys, roles.labels, roles.amounts, roles.quantities].iter().any(|r| r.contains(&f))
+                })
+            })
+            .map(|c| c.index as usize)
+            .collect();
+        RowReader {
+            last_header,
+            numbers: of(&["row_number"]),
+            label: labels.first().copied(),
+            label_is_data: roles.label_is_data,
+            keys,
+            sums: vec![0.0; amounts.len()],
+            money: money.len(),
+            amounts,
+            data,
+            data_rows: 0,
+            recent: std::collections::VecDeque::with_capacity(RECENT),
+            first_done: false,
+            boundaries: vec![Boundary { sums: vec![], data_rows: 0 }],
+            pending: vec![],
+            held: vec![],
+            rows_read: 0,
+        }
     }
 }
 
-/// Sorts rows into data and skipped rows — numbering, section, subtotal, signature, blank — one
-/// at a time, so a sheet of a million rows is never held whole.
-pub struct RowReader {
-    last_header: u32,
-    expected: u32,
+/// The running sums at the start of a group (the table's start, a section title, a subtotal).
+struct Boundary {
+    sums: Vec<f64>,
+    data_rows: usize,
+}
+
+/// A subtotal or section row whose figures matched no group above it: it may total the rows
+/// below (a group's total on its title row, a «Tổng cộng» under the header).
+struct Pending {
+    row: TableRow,
+    amounts: Vec<Option<f64>>,
+    from: Boundary,
+}
+
+/// How many rows back a subtotal of a group without a title is looked for.
+const RECENT: usize = 512;
+
+/// Only so many rows wait for the rows below to decide them; beyond, a row is decided at once.
+const MAX_PENDING: usize = 1000;
+
+/// What one row holds, by the role of each column.
+struct Facts {
+    key: bool,
+    /// Numbers in the amount columns, in their order.
+    amounts: Vec<Option<f64>>,
+    /// How many data-only fields hold something.
+    data: usize,
+    /// The row's label: the first text in the label column or any column left of it.
+    label: Option<String>,
+    first: Option<String>,
+    filled: usize,
+    /// Every filled cell is a signer's title, «(Ký, họ tên)» or a «…, ngày … tháng … năm …» line.
     signature: bool,
 }
 
+impl Facts {
+    fn any_amount(&self) -> bool {
+        self.amounts.iter().any(Option::is_some)
+    }
+}
+
+/// Sorts rows into data and skipped rows — numbering, section, subtotal, signature — one at a
+/// time, so a sheet of a million rows is never held whole. A row that only the rows below it can
+/// decide (a signature block must have no data below it; a total on a group's title row must add
+/// up the group) waits, and is handed on when decided, so rows may come out of sheet order.
+pub struct RowReader {
+    last_header: u32,
+    /// The row-number columns (STT).
+    numbers: Vec<usize>,
+    keys: Vec<usize>,
+    label: Option<usize>,
+    label_is_data: bool,
+    /// The amount columns: the money ones first, then the quantities.
+    amounts: Vec<usize>,
+    money: usize,
+    data: Vec<usize>,
+    /// Sums of the amount columns over the data rows so far.
+    sums: Vec<f64>,
+    data_rows: usize,
+    /// The sums before each of the last data rows, for subtotals of groups without a title.
+    recent: std::collections::VecDeque<Vec<f64>>,
+    first_done: bool,
+    boundaries: Vec<Boundary>,
+    pending: Vec<Pending>,
+    /// A possible signature block: it is one only if no data row follows.
+    held: Vec<TableRow>,
+    rows_read: usize,
+}
+
 impl RowReader {
-    /// The table rows for the sheet row `r` (0-based): the blank rows before it, then itself.
-    /// Rows of the title block and the header give none.
+    /// The rows decided by the sheet row `r` (0-based) and its cells. Rows of the title block and
+    /// the header, and blank rows, give none.
     pub fn push(&mut self, r: u32, cells: Vec<Cell>) -> Vec<TableRow> {
-        if r <= self.last_header {
+        if r <= self.last_header || cells.iter().all(Cell::is_empty) {
             return vec![];
         }
+        self.rows_read += 1;
+        let row = TableRow { excel_row: r + 1, cells, kind: RowKind::Data };
+        let facts = self.facts(&row.cells);
         let mut out = vec![];
-        while self.expected < r {
-            out.push(TableRow {
-                excel_row: self.expected + 1,
-                cells: vec![],
-                kind: RowKind::Skip("Dòng trống".into()),
-            });
-            self.expected += 1;
+        if !self.held.is_empty() {
+            if !facts.signature && self.breaks_signature(&facts) {
+                // Data below: what looked like signatures was not the end of the table.
+                for held in std::mem::take(&mut self.held) {
+                    let f = self.facts(&held.cells);
+                    self.classify(held, f, false, &mut out);
+                }
+            } else {
+                self.held.push(row);
+                return out;
+            }
         }
-        self.expected = r + 1;
-        let folded: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(|c| fold(&c.display())).collect();
-        // A signature block: most of the row's cells are signers' titles (a data row may name a
-        // «Giám đốc» in one of its cells), or a short «…, ngày … tháng … năm …» line.
-        let titles = folded.iter().filter(|t| is_signature(t)).count();
-        if !self.signature
-            && ((titles > 0 && titles * 2 >= folded.len())
-                || folded
-                    .iter()
-                    .any(|t| t.contains("ngay") && t.contains("thang") && t.contains("nam") && t.len() < 60))
-        {
-            self.signature = true;
-        }
-        let kind = if self.signature {
-            RowKind::Skip("Phần chữ ký, ngày tháng cuối bảng".into())
-        } else if folded.is_empty() {
-            RowKind::Skip("Dòng trống".into())
-        } else if is_numbering(&cells) {
-            RowKind::Skip("Dòng đánh số cột".into())
-        } else if folded
-            .iter()
-            .take(4)
-            .any(|t| t.starts_with("cong") || t.starts_with("tong cong") || t.starts_with("tong so"))
-        {
-            RowKind::Skip("Dòng cộng / tổng cộng".into())
-        } else if folded.len() <= 3
-            && cells.iter().find(|c| !c.is_empty()).is_some_and(|c| is_roman_or_letter(&c.display()))
-            && cells.iter().filter(|c| matches!(c, Cell::Number(_))).count() == 0
-        {
-            let title: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(Cell::display).collect();
-            RowKind::Skip(format!("Dòng tiêu đề nhóm «{}»", title.join(" ")))
-        } else {
-            RowKind::Data
-        };
-        out.push(TableRow { excel_row: r + 1, cells, kind });
+        self.classify(row, facts, true, &mut out);
         out
     }
+
+    /// The rows still waiting, decided now that the sheet has ended.
+    pub fn finish(&mut self) -> Vec<TableRow> {
+        let mut out: Vec<TableRow> = std::mem::take(&mut self.held)
+            .into_iter()
+            .map(|mut row| {
+                row.kind = RowKind::Skip("Phần chữ ký, ngày tháng cuối bảng".into());
+                row
+            })
+            .collect();
+        self.settle(&mut out);
+        for p in std::mem::take(&mut self.pending) {
+            out.push(warn(p.row));
+        }
+        out
+    }
+
+    /// The non-empty rows below the header read so far: what an import's outcomes must add up to.
+    pub fn rows_read(&self) -> usize {
+        self.rows_read
+    }
+
+    fn facts(&self, cells: &[Cell]) -> Facts {
+        let text = |i: usize| cells.get(i).filter(|c| !c.is_empty());
+        let formal = |c: &Cell| {
+            let t = fold(&c.display());
+            is_signature(&t) || is_date_line(&t)
+        };
+        let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_empty()).collect();
+        let label_end = self.label.unwrap_or(cells.len().saturating_sub(1));
+        Facts {
+            // A code counts when the row holds more than its number and the code: «I | Đất» with
+            // the group's name in the code column is a section title.
+            key: self.keys.iter().filter_map(|&i| text(i)).any(|c| !formal(c) && !is_total_label(&c.display()))
+                && (0..cells.len()).any(|i| text(i).is_some() && !self.keys.contains(&i) && !self.numbers.contains(&i)),
+            amounts: self.amounts.iter().map(|&i| text(i).and_then(number)).collect(),
+            data: self.data.iter().filter_map(|&i| text(i)).filter(|c| !formal(c)).count(),
+            label: cells
+                .iter()
+                .take(label_end + 1)
+                .filter(|c| matches!(c, Cell::Text(_)) && !c.is_empty())
+                .map(Cell::display)
+                .next(),
+            first: filled.first().map(|c| c.display()),
+            filled: filled.len(),
+            signature: !filled.is_empty() && filled.iter().all(|c| formal(c)),
+        }
+    }
+
+    /// A row that ends a possible signature block: it carries a figure, or a code and more.
+    fn breaks_signature(&self, f: &Facts) -> bool {
+        f.any_amount() || usize::from(f.key) + f.data >= 2
+    }
+
+    fn classify(&mut self, mut row: TableRow, f: Facts, signature_allowed: bool, out: &mut Vec<TableRow>) {
+        let first_row = !self.first_done;
+        self.first_done = true;
+        if signature_allowed && f.signature && !f.any_amount() {
+            self.held.push(row);
+            return;
+        }
+        if first_row && self.data_rows == 0 && is_numbering(&row.cells) {
+            row.kind = RowKind::Skip("Dòng đánh số cột".into());
+            out.push(row);
+            return;
+        }
+        if f.key || f.data > 0 {
+            self.add_data(&f.amounts, out);
+            out.push(row);
+            return;
+        }
+        let label = f.label.clone().unwrap_or_default();
+        let total_label = is_total_label(&label);
+        let numbered = f.first.as_deref().is_some_and(is_roman_or_letter);
+        if !f.any_amount() && self.label_is_data && !total_label && !numbered {
+            self.add_data(&f.amounts, out);
+            out.push(row);
+            return;
+        }
+        if !f.any_amount() {
+            row.kind = RowKind::Skip(if total_label {
+                format!("Dòng cộng «{label}» (không có số liệu)")
+            } else {
+                format!("Dòng tiêu đề nhóm «{}»", texts(&row.cells).join(" "))
+            });
+            if numbered || f.filled <= 2 {
+                self.boundary(out);
+            }
+            out.push(row);
+            return;
+        }
+        if let Some(n) = self.group_of(&f.amounts, total_label || label.is_empty()) {
+            row.kind = RowKind::Skip(format!("Dòng cộng «{label}»: bằng tổng {n} dòng phía trên"));
+            self.boundary(out);
+            out.push(row);
+            return;
+        }
+        if total_label || numbered {
+            // A total that adds up nothing above: perhaps the rows below (a group's title row).
+            self.boundary(out);
+            let from = self.here();
+            let pending = Pending { row, amounts: f.amounts, from };
+            if self.pending.len() >= MAX_PENDING {
+                out.push(warn(pending.row));
+            } else {
+                self.pending.push(pending);
+            }
+            return;
+        }
+        self.add_data(&f.amounts, out);
+        out.push(row);
+    }
+
+    fn add_data(&mut self, amounts: &[Option<f64>], out: &mut Vec<TableRow>) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(self.sums.clone());
+        for (s, a) in self.sums.iter_mut().zip(amounts) {
+            *s += a.unwrap_or(0.0);
+        }
+        self.data_rows += 1;
+        // A group's total on its title row is reached when the rows below it add up to it.
+        if !self.pending.is_empty() {
+            self.settle(out);
+        }
+    }
+
+    fn here(&self) -> Boundary {
+        Boundary { sums: self.sums.clone(), data_rows: self.data_rows }
+    }
+
+    /// A group ends and another begins: rows waiting for the group below them are decided.
+    fn boundary(&mut self, out: &mut Vec<TableRow>) {
+        self.settle(out);
+        if self.boundaries.len() > 256 {
+            self.boundaries.remove(1);
+        }
+        self.boundaries.push(self.here());
+    }
+
+    /// Hands on the waiting rows whose figures the data rows since them add up to.
+    fn settle(&mut self, out: &mut Vec<TableRow>) {
+        let mut i = 0;
+        while i < self.pending.len() {
+            let p = &self.pending[i];
+            let n = self.data_rows - p.from.data_rows;
+            if n > 0 && equal(&p.amounts, &self.sums, &p.from.sums, self.money) {
+                let mut row = self.pending.remove(i).row;
+                row.kind = RowKind::Skip(format!(
+                    "Dòng tổng của nhóm «{}»: bằng tổng {n} dòng phía dưới",
+                    texts(&row.cells).join(" ")
+                ));
+                out.push(row);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// The number of data rows whose sums the figures equal: the rows since some group began, or
+    /// the last few rows (a subtotal under a group that has no title). A group of one row counts
+    /// only when `single` (a total label, or no label at all), lest a named row without a code
+    /// that repeats the one above it be taken for its subtotal.
+    fn group_of(&self, amounts: &[Option<f64>], single: bool) -> Option<usize> {
+        let since_boundary = self.boundaries.iter().rev().find_map(|b| {
+            let n = self.data_rows - b.data_rows;
+            (n >= 2 || (n == 1 && single)).then_some(n).filter(|_| equal(amounts, &self.sums, &b.sums, self.money))
+        });
+        since_boundary.or_else(|| {
+            let shortest = if single { 1 } else { 2 };
+            (shortest..=self.recent.len())
+                .find(|&k| equal(amounts, &self.sums, &self.recent[self.recent.len() - k], self.money))
+        })
+    }
+}
+
+/// Whether the given figures equal the sums since `from`: column by column (a column the row
+/// leaves blank is not compared; at least one is), or — as offices total a cost split by source
+/// into one column — the money columns together, the quantities column by column.
+fn equal(amounts: &[Option<f64>], sums: &[f64], from: &[f64], money: usize) -> bool {
+    let since = |i: usize| sums[i] - from.get(i).copied().unwrap_or(0.0);
+    let close = |a: f64, b: f64| (a - b).abs() < 0.5;
+    let quantities = amounts.iter().enumerate().skip(money).all(|(i, a)| a.is_none_or(|a| close(a, since(i))));
+    let by_column = amounts.iter().enumerate().take(money).all(|(i, a)| a.is_none_or(|a| close(a, since(i))));
+    let given: f64 = amounts.iter().take(money).flatten().sum();
+    let together = amounts.iter().take(money).any(Option::is_some) && close(given, (0..money).map(since).sum());
+    amounts.iter().any(Option::is_some) && quantities && (by_column || together)
+}
+
+fn warn(mut row: TableRow) -> TableRow {
+    let figures: Vec<String> = texts(&row.cells);
+    row.kind = RowKind::Warn(format!(
+        "Dòng «{}» được coi là dòng cộng hay tiêu đề nhóm nên không nhập, nhưng số liệu của nó không bằng tổng \
+         các dòng trong nhóm: hãy kiểm tra (nếu là tài sản, hãy ghi mã hoặc nhóm tài sản cho dòng này)",
+        figures.join(" | ")
+    ));
+    row
+}
+
+fn texts(cells: &[Cell]) -> Vec<String> {
+    cells.iter().filter(|c| !c.is_empty()).map(Cell::display).collect()
+}
+
+/// A figure in a cell: a number, or text that reads as one («1.050.000.000»).
+fn number(c: &Cell) -> Option<f64> {
+    match c {
+        Cell::Number(n) => Some(*n),
+        Cell::Text(t) => crate::text::parse_money(t).ok().map(|n| n as f64),
+        _ => None,
+    }
+}
+
+/// Whether a label is a total's: «Cộng», «Tổng cộng», «Tổng số», «Tổng», optionally naming the
+/// group («Cộng nhóm I», «Cộng A:»). Read with its diacritics: «Cổng», «Công cụ», «Cống» and
+/// «Cộng hòa» are names, not totals.
+pub fn is_total_label(label: &str) -> bool {
+    let lower = crate::text::nfc(&label.to_lowercase());
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let rest = match words.as_slice() {
+        ["tổng", "cộng", rest @ ..] | ["tong", "cong", rest @ ..] | ["tổng", "số", rest @ ..] => rest,
+        ["cộng", rest @ ..] | ["tổng", rest @ ..] => rest,
+        _ => return false,
+    };
+    rest.len() <= 3
+        && rest.iter().all(|w| {
+            ["nhóm", "mục", "phần", "loại", "cộng", "chung"].contains(w)
+                || w.chars().all(|c| c.is_ascii_digit())
+                || is_roman_or_letter(&w.to_uppercase())
+        })
+}
+
+/// A short «Quảng Ngãi, ngày 15 tháng 12 năm 2024» line (folded).
+fn is_date_line(t: &str) -> bool {
+    t.len() < 60 && t.contains("ngay") && t.contains("thang") && t.contains("nam")
 }
 
 /// How far down a title block may push the header.
@@ -241,17 +568,23 @@ fn best_header(sheet: &Sheet, syn: &Synonyms) -> Option<(usize, Vec<u32>, Vec<St
     best
 }
 
+/// The row numbering the columns right under the header: (1), (2), (3)… or A, B, 1, 2… running
+/// across the columns (a number may carry its formula, «(5)=(3)x(4)»). Small numbers that do not
+/// run — 2, 4, 6 — are data.
 fn is_numbering(cells: &[Cell]) -> bool {
-    let tokens: Vec<String> = cells.iter().filter(|c| !c.is_empty()).map(Cell::display).collect();
-    tokens.len() >= 3
-        && tokens.iter().all(|t| {
-            let core = t.trim_start_matches('(').trim_end_matches(')');
-            !core.is_empty()
-                && core.len() <= 3
-                && core.chars().all(|c| {
-                    c.is_ascii_digit() || c.is_ascii_uppercase() || c == '=' || c == '+' || c == 'x' || c == '-'
-                })
-        })
+    let tokens: Vec<String> = texts(cells);
+    let mut numbers = vec![];
+    let all_marks = tokens.iter().all(|t| {
+        let t = t.split('=').next().unwrap_or("").trim();
+        let core = t.trim_start_matches('(').trim_end_matches(')');
+        if let Ok(n) = core.parse::<u32>() {
+            numbers.push(n);
+            true
+        } else {
+            core.len() == 1 && core.chars().all(|c| c.is_ascii_uppercase())
+        }
+    });
+    tokens.len() >= 3 && all_marks && !numbers.is_empty() && numbers.windows(2).all(|w| w[1] == w[0] + 1)
 }
 
 fn is_roman_or_letter(t: &str) -> bool {

@@ -12,14 +12,15 @@ use crate::auth::Identity;
 use crate::auth::Permission::{Inspect, ReadInspections, ReadRegister, RecordProcurement};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     let upload = crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024;
     vec![
-        Route::get("/api/v1/procurements", ReadRegister, procurements),
+        Route::get("/api/v1/procurements", ReadRegister, procurements).reach(Reach::Filtered),
         Route::post("/api/v1/procurements", RecordProcurement, create_procurement),
-        Route::get("/api/v1/procurements/{id}", ReadRegister, procurement),
+        Route::get("/api/v1/procurements/{id}", ReadRegister, procurement)
+            .reach(Reach::Record(crate::inspections::procurement::units_of)),
         Route::put("/api/v1/procurements/{id}", RecordProcurement, update_procurement),
         Route::get("/api/v1/inspections", ReadInspections, list),
         Route::post("/api/v1/inspections", Inspect, create),
@@ -37,8 +38,9 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-async fn procurements(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "items": st.db.read(super::procurement::views).await? })))
+async fn procurements(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
+    let scope = me.user.scope();
+    Ok(Json(json!({ "items": st.db.read(move |c| super::procurement::visible_views(c, &scope)).await? })))
 }
 
 async fn procurement(State(st): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {

@@ -16,6 +16,15 @@ use crate::excel::{self, Cell, Limits};
 use crate::input::Input;
 use crate::text::{self, fold};
 
+/// What the columns are to the row sorter: a finding may be its title alone.
+const ROLES: table::Roles = table::Roles {
+    keys: &["asset_codes", "procurement_codes"],
+    labels: &["title"],
+    amounts: &["amount", "rec_amount"],
+    quantities: &[],
+    label_is_data: true,
+};
+
 pub fn synonyms() -> AppResult<Synonyms> {
     Synonyms::from_json(include_str!("../../imports/columns/findings.json"))
 }
@@ -36,6 +45,8 @@ pub struct FindingsReport {
     pub findings: usize,
     pub recommendations: usize,
     pub skipped: Vec<(u32, String)>,
+    /// The non-empty rows below the header.
+    pub rows_read: usize,
     pub errors: Vec<RowProblem>,
     pub saved: bool,
 }
@@ -72,7 +83,7 @@ pub fn run(
     if table.column_of("title").is_none() {
         return Err(AppError::BadRequest(format!("Trang «{}»: không thấy cột «Nội dung phát hiện»", table.sheet)));
     }
-    let mut reader = table.row_reader();
+    let mut reader = table.row_reader(&ROLES);
     let mut rows = vec![];
     excel::each_row(
         bytes,
@@ -85,6 +96,9 @@ pub fn run(
             Ok(())
         },
     )?;
+    rows.extend(reader.finish());
+    // A finding's recommendations follow it: the rows in the sheet's order.
+    rows.sort_by_key(|r| r.excel_row);
     let mut report = FindingsReport {
         file_name: file_name.to_string(),
         sha256: crate::assets::import::sha256_hex(bytes),
@@ -92,15 +106,23 @@ pub fn run(
         findings: 0,
         recommendations: 0,
         skipped: vec![],
+        rows_read: reader.rows_read(),
         errors: vec![],
         saved: false,
     };
     let header_of = |field: &str| table.column_of(field).map(|c| c.header.clone()).unwrap_or_else(|| field.to_string());
     let mut current: Option<i32> = None;
     for row in rows {
-        if let RowKind::Skip(reason) = row.kind {
-            report.skipped.push((row.excel_row, reason));
-            continue;
+        match row.kind {
+            RowKind::Skip(reason) => {
+                report.skipped.push((row.excel_row, reason));
+                continue;
+            }
+            RowKind::Warn(message) => {
+                report.errors.push(RowProblem { row: row.excel_row, column: header_of("title"), message });
+                continue;
+            }
+            RowKind::Data => {}
         }
         let mut values: Map<String, Value> = Map::new();
         for col in &table.columns {

@@ -18,7 +18,7 @@ use crate::auth::Permission::{Inspect, ReadInspections, ReadRegister, RecordProc
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
 use crate::web::error::{messages, PageResult};
-use crate::web::{chart, fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Route};
+use crate::web::{chart, fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -36,10 +36,11 @@ pub fn routes() -> Vec<Route> {
             .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
         Route::post("/thanh-tra/kien-nghi/{id}/theo-doi", Inspect, follow_up)
             .with_body_limit(crate::disposals::attachments::MAX_BYTES + 64 * 1024),
-        Route::get("/mua-sam", ReadRegister, procurements),
+        Route::get("/mua-sam", ReadRegister, procurements).reach(Reach::Filtered),
         Route::get("/mua-sam/moi", RecordProcurement, new_procurement),
         Route::post("/mua-sam/moi", RecordProcurement, create_procurement),
-        Route::get("/mua-sam/{id}", ReadRegister, procurement),
+        Route::get("/mua-sam/{id}", ReadRegister, procurement)
+            .reach(Reach::Record(crate::inspections::procurement::units_of)),
     ]
 }
 
@@ -399,7 +400,8 @@ struct ProcurementsPage {
 }
 
 async fn procurements(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    let items = st.db.read(super::procurement::views).await?;
+    let scope = me.user.scope();
+    let items = st.db.read(move |c| super::procurement::visible_views(c, &scope)).await?;
     Ok(Html(render(&ProcurementsPage { nav: Nav::of(&me), items })?))
 }
 

@@ -266,6 +266,34 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Procurement>> {
 }
 
 /// Every procurement with its assets and flags, newest first.
+/// The units a procurement file touches (`web::Reach`): the unit that bought, and those of the
+/// assets it bought.
+pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
+    let unit: Option<i32> = procurements::table.find(id).select(procurements::unit_id).first(conn).optional()?;
+    let Some(unit) = unit else { return Ok(None) };
+    let ids: Vec<i32> = procurement_assets::table
+        .filter(procurement_assets::procurement_id.eq(id))
+        .select(procurement_assets::asset_id)
+        .load(conn)?;
+    let mut units = crate::assets::units_of_assets(conn, &ids)?;
+    units.push(unit);
+    units.sort_unstable();
+    units.dedup();
+    Ok(Some(units))
+}
+
+/// The procurement files the person may see.
+pub fn visible_views(conn: &mut DbConn, scope: &crate::auth::Scope) -> AppResult<Vec<ProcurementView>> {
+    Ok(views(conn)?
+        .into_iter()
+        .filter(|v| {
+            let mut units: Vec<i32> = v.assets.iter().map(|a| a.unit_id).collect();
+            units.push(v.procurement.unit_id);
+            scope.reaches(&units, false)
+        })
+        .collect())
+}
+
 pub fn views(conn: &mut DbConn) -> AppResult<Vec<ProcurementView>> {
     let all = all(conn)?;
     let links: Vec<(i32, Asset)> = procurement_assets::table

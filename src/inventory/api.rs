@@ -13,30 +13,36 @@ use crate::auth::Permission::{ManageCounts, ReadRegister, RecordCounts};
 use crate::auth::{Identity, Permission};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/api/v1/counts", ReadRegister, list),
+        Route::get("/api/v1/counts", ReadRegister, list).reach(Reach::Filtered),
         Route::post("/api/v1/counts", ManageCounts, create),
-        Route::get("/api/v1/counts/{id}", ReadRegister, show),
+        Route::get("/api/v1/counts/{id}", ReadRegister, show).reach(Reach::Shared(crate::inventory::units_of)),
         Route::post("/api/v1/counts/{id}/open", ManageCounts, open),
-        Route::post("/api/v1/counts/{id}/entries", RecordCounts, entry),
-        Route::post("/api/v1/counts/{id}/sheets", RecordCounts, upload).with_body_limit(UPLOAD_LIMIT + 64 * 1024),
-        Route::get("/api/v1/counts/{id}/sheet", ReadRegister, sheet),
-        Route::get("/api/v1/counts/{id}/reconciliation", ReadRegister, reconciliation),
+        Route::post("/api/v1/counts/{id}/entries", RecordCounts, entry)
+            .reach(Reach::Shared(crate::inventory::units_of)),
+        Route::post("/api/v1/counts/{id}/sheets", RecordCounts, upload)
+            .reach(Reach::Shared(crate::inventory::units_of))
+            .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::get("/api/v1/counts/{id}/sheet", ReadRegister, sheet).reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/api/v1/counts/{id}/reconciliation", ReadRegister, reconciliation)
+            .reach(Reach::Shared(crate::inventory::units_of)),
         Route::post("/api/v1/counts/{id}/reconcile", ManageCounts, reconcile),
         Route::post("/api/v1/counts/{id}/reopen", ManageCounts, reopen),
         Route::post("/api/v1/counts/{id}/lines/{line}/resolution", ManageCounts, resolve),
         Route::post("/api/v1/counts/{id}/close", ManageCounts, close),
-        Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes),
+        Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes)
+            .reach(Reach::Shared(crate::inventory::units_of)),
     ]
 }
 
 pub const UPLOAD_LIMIT: usize = crate::assets::import_web::UPLOAD_LIMIT;
 
-async fn list(State(st): State<AppState>) -> Result<impl IntoResponse, AppError> {
-    let items = st.db.read(super::list).await?;
+async fn list(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
+    let scope = me.user.scope();
+    let items = st.db.read(move |c| super::list(c, &scope)).await?;
     Ok(Json(json!({ "items": items })))
 }
 

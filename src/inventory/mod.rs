@@ -351,11 +351,30 @@ pub fn find(conn: &mut DbConn, id: i32) -> AppResult<CountSession> {
         .ok_or_else(|| AppError::NotFound(format!("đợt kiểm kê số {id}")))
 }
 
-pub fn list(conn: &mut DbConn) -> AppResult<Vec<CountSession>> {
-    Ok(count_sessions::table
+/// The counts the person may see: for unit staff, those that count some of their unit's assets.
+pub fn list(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<CountSession>> {
+    let all: Vec<CountSession> = count_sessions::table
         .order((count_sessions::reference_date.desc(), count_sessions::id.desc()))
         .select(CountSession::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    let Some(unit) = scope.read_unit else { return Ok(all) };
+    let mine: Vec<i32> = count_lines::table
+        .filter(count_lines::unit_id.eq(unit))
+        .select(count_lines::session_id)
+        .distinct()
+        .load(conn)?;
+    Ok(all.into_iter().filter(|s| mine.contains(&s.id)).collect())
+}
+
+/// The units whose assets a count counts (`web::Reach`, shared: each unit sees its part).
+pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
+    let found: Option<i32> = count_sessions::table.find(id).select(count_sessions::id).first(conn).optional()?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let units: Vec<Option<i32>> =
+        count_lines::table.filter(count_lines::session_id.eq(id)).select(count_lines::unit_id).distinct().load(conn)?;
+    Ok(Some(units.into_iter().flatten().collect()))
 }
 
 pub fn members_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<Member>> {

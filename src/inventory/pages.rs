@@ -17,25 +17,28 @@ use crate::auth::Permission::{ManageCounts, ReadRegister, RecordCounts};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
 use crate::web::error::{messages, PageResult};
-use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Route};
+use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/kiem-ke", ReadRegister, index),
+        Route::get("/kiem-ke", ReadRegister, index).reach(Reach::Filtered),
         Route::get("/kiem-ke/moi", ManageCounts, new_form),
         Route::post("/kiem-ke/moi", ManageCounts, create),
-        Route::get("/kiem-ke/{id}", ReadRegister, show),
+        Route::get("/kiem-ke/{id}", ReadRegister, show).reach(Reach::Shared(crate::inventory::units_of)),
         Route::post("/kiem-ke/{id}/buoc/{step}", ManageCounts, step),
         Route::post("/kiem-ke/{id}/dong/{line}", ManageCounts, resolve),
         Route::post("/kiem-ke/{id}/chot-so", ManageCounts, settle),
-        Route::get("/kiem-ke/{id}/phieu.xlsx", ReadRegister, super::api::sheet),
-        Route::get("/kiem-ke/{id}/bien-ban.xlsx", ReadRegister, super::api::minutes),
+        Route::get("/kiem-ke/{id}/phieu.xlsx", ReadRegister, super::api::sheet)
+            .reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/kiem-ke/{id}/bien-ban.xlsx", ReadRegister, super::api::minutes)
+            .reach(Reach::Shared(crate::inventory::units_of)),
         Route::post("/kiem-ke/{id}/nhap-phieu", RecordCounts, upload)
+            .reach(Reach::Shared(crate::inventory::units_of))
             .with_body_limit(super::api::UPLOAD_LIMIT + 64 * 1024),
-        Route::get("/kiem-ke/{id}/dem", RecordCounts, phone),
-        Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save),
-        Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels),
-        Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label),
+        Route::get("/kiem-ke/{id}/dem", RecordCounts, phone).reach(Reach::Shared(crate::inventory::units_of)),
+        Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save).reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels).reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label).reach(Reach::Record(crate::assets::units_of)),
     ]
 }
 
@@ -47,7 +50,8 @@ struct IndexPage {
 }
 
 async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    let counts = st.db.read(super::list).await?;
+    let scope = me.user.scope();
+    let counts = st.db.read(move |c| super::list(c, &scope)).await?;
     Ok(Html(render(&IndexPage { nav: Nav::of(&me), counts })?))
 }
 

@@ -48,6 +48,15 @@ const HEADERS: &[(&str, f64)] = &[
     ("Ghi chú", 28.0),
 ];
 
+/// What a count sheet's columns are to the row sorter.
+const ROLES: table::Roles = table::Roles {
+    keys: &["code"],
+    labels: &["name"],
+    amounts: &[],
+    quantities: &["book_quantity", "quantity"],
+    label_is_data: false,
+};
+
 pub fn synonyms() -> AppResult<Synonyms> {
     Synonyms::from_json(include_str!("../../imports/columns/counts.json"))
 }
@@ -331,9 +340,19 @@ pub fn import(
     };
     let (cond_col, place_col, note_col) = (col("condition"), col("location"), col("note"));
     let locked_cols = ["name", "unit_of_measure", "unit", "book_location", "book_quantity"].map(col);
-    let mut reader = table.row_reader();
+    let mut reader = table.row_reader(&ROLES);
     let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
     let mut skipped = 0;
+    let mut warnings: Vec<(u32, String)> = vec![];
+    let mut sort = |row: table::TableRow| match row.kind {
+        // A row without a code or a count holds nothing to record (a note, a place alone).
+        RowKind::Data if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) => {
+            skipped += 1
+        }
+        RowKind::Data => rows.push((row.excel_row, row.cells)),
+        RowKind::Skip(_) => skipped += 1,
+        RowKind::Warn(reason) => warnings.push((row.excel_row, reason)),
+    };
     excel::each_row(
         bytes,
         file_name,
@@ -342,20 +361,14 @@ pub fn import(
         |_| {},
         |r, cells| {
             for row in reader.push(r, cells) {
-                match row.kind {
-                    // Below the table, a row without a code or a count is the signature block's.
-                    RowKind::Data
-                        if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) =>
-                    {
-                        skipped += 1
-                    }
-                    RowKind::Data => rows.push((row.excel_row, row.cells)),
-                    RowKind::Skip(_) => skipped += 1,
-                }
+                sort(row);
             }
             Ok(())
         },
     )?;
+    reader.finish().into_iter().for_each(&mut sort);
+    // The checksum of our own sheets runs over the rows in the sheet's order.
+    rows.sort_by_key(|r| r.0);
     let get = |cells: &[Cell], c: &Option<(usize, String)>| -> String {
         c.as_ref().and_then(|(i, _)| cells.get(*i)).map(Cell::display).unwrap_or_default()
     };
@@ -394,9 +407,21 @@ pub fn import(
         value,
         message,
     };
+    for (row, reason) in warnings {
+        report.errors.push(problem(row, &code_col, String::new(), reason));
+    }
     let mut entries = vec![];
     let mut seen: HashMap<String, u32> = HashMap::new();
     for (row, cells) in &rows {
+        let controls = table.columns.iter().filter(|c| c.field.is_some()).find_map(|c| {
+            let v = cells.get(c.index as usize).map(Cell::display).unwrap_or_default();
+            text::control_char(&v).map(|ch| (c.index as usize, c.header.clone(), v, ch))
+        });
+        if let Some((index, header, value, ch)) = controls {
+            let message = text::control_message(&header, ch);
+            report.errors.push(problem(*row, &(index, header), text::printable(&value), message));
+            continue;
+        }
         let code = get(cells, &Some(code_col.clone()));
         let qty = get(cells, &Some(qty_col.clone()));
         if qty.is_empty() {

@@ -15,20 +15,21 @@ use crate::assets::{sums_sql, Sums};
 use crate::audit;
 use crate::auth::web::Auth;
 use crate::auth::Permission::{EditReference, ReadRegister};
+use crate::auth::Scope;
 use crate::db::schema::{asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
 use crate::text::{fold, now_utc};
-use crate::web::{parse_id, AppState, JsonInput, QueryInput, Route};
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
     let mut routes = vec![
-        Route::get("/api/v1/units", ReadRegister, list_units),
-        Route::get("/api/v1/classes", ReadRegister, list_classes),
-        Route::get("/api/v1/categories", ReadRegister, list_categories),
-        Route::get("/api/v1/wear-rates", ReadRegister, list_rates),
-        Route::get("/api/v1/rule-settings", ReadRegister, list_settings),
+        Route::get("/api/v1/units", ReadRegister, list_units).reach(Reach::Filtered),
+        Route::get("/api/v1/classes", ReadRegister, list_classes).reach(Reach::Unscoped),
+        Route::get("/api/v1/categories", ReadRegister, list_categories).reach(Reach::Filtered),
+        Route::get("/api/v1/wear-rates", ReadRegister, list_rates).reach(Reach::Unscoped),
+        Route::get("/api/v1/rule-settings", ReadRegister, list_settings).reach(Reach::Unscoped),
     ];
     routes.extend(crud::<OrgUnit>("/api/v1/units", "/api/v1/units/{id}"));
     routes.extend(crud::<AssetCategory>("/api/v1/categories", "/api/v1/categories/{id}"));
@@ -41,7 +42,8 @@ pub fn routes() -> Vec<Route> {
 fn crud<T: Reference>(collection: &'static str, item: &'static str) -> Vec<Route> {
     vec![
         Route::post(collection, EditReference, create::<T>),
-        Route::get(item, ReadRegister, show::<T>),
+        // A view counts only the assets the person may see (`Reference::view`).
+        Route::get(item, ReadRegister, show::<T>).reach(Reach::Filtered),
         Route::put(item, EditReference, update::<T>),
         Route::delete(item, EditReference, delete::<T>),
     ]
@@ -62,7 +64,8 @@ trait Reference: Serialize + Sized + Send + 'static {
     fn version(&self) -> i32;
     /// Reads, checks and writes; `id` is None for a new row. Returns the row's id.
     fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32>;
-    fn view(conn: &mut DbConn, row: Self) -> AppResult<Self::View>;
+    /// The row as shown to a person of `scope`: the usage of assets counts only what they may see.
+    fn view(conn: &mut DbConn, scope: &Scope, row: Self) -> AppResult<Self::View>;
     /// The stored row as the form `save` reads, for updates that send only some fields.
     fn base(&self) -> Value {
         json!(self)
@@ -71,13 +74,18 @@ trait Reference: Serialize + Sized + Send + 'static {
     fn delete(conn: &mut DbConn, row: &Self, id: i32) -> AppResult<()>;
 }
 
-async fn show<T: Reference>(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<T::View>, AppError> {
+async fn show<T: Reference>(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<T::View>, AppError> {
     let id = parse_id(&id, T::WHAT)?;
+    let scope = me.user.scope();
     Ok(Json(
         st.db
             .read(move |c| {
                 let row = T::find(c, id)?;
-                T::view(c, row)
+                T::view(c, &scope, row)
             })
             .await?,
     ))
@@ -97,7 +105,7 @@ async fn create<T: Reference>(
                 crate::assets::refresh_wear(c, true)?;
             }
             audit::record(c, &me.user.actor(), "create", T::ENTITY, id, None, Some(&json!(row)))?;
-            T::view(c, row)
+            T::view(c, &me.user.scope(), row)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -123,7 +131,7 @@ async fn update<T: Reference>(
                     crate::assets::refresh_wear(c, true)?;
                 }
                 audit::record(c, &me.user.actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
-                T::view(c, after)
+                T::view(c, &me.user.scope(), after)
             })
             .await?,
     ))
@@ -162,12 +170,22 @@ impl From<Sums> for Usage {
     }
 }
 
-fn usage_by_unit(conn: &mut DbConn) -> AppResult<Vec<(i32, Sums)>> {
-    Ok(assets::table.group_by(assets::unit_id).select((assets::unit_id, sums_sql())).load(conn)?)
+/// Usage by unit, of the units the person may see.
+fn usage_by_unit(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(i32, Sums)>> {
+    let grouped = assets::table.group_by(assets::unit_id).select((assets::unit_id, sums_sql()));
+    Ok(match scope.read_unit {
+        Some(u) => grouped.filter(assets::unit_id.eq(u)).load(conn)?,
+        None => grouped.load(conn)?,
+    })
 }
 
-fn usage_by_category(conn: &mut DbConn) -> AppResult<Vec<(i32, Sums)>> {
-    Ok(assets::table.group_by(assets::category_id).select((assets::category_id, sums_sql())).load(conn)?)
+/// Usage by category, of the assets the person may see.
+fn usage_by_category(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(i32, Sums)>> {
+    let grouped = assets::table.group_by(assets::category_id).select((assets::category_id, sums_sql()));
+    Ok(match scope.read_unit {
+        Some(u) => grouped.filter(assets::unit_id.eq(u)).load(conn)?,
+        None => grouped.load(conn)?,
+    })
 }
 
 fn usage_of(rows: &[(i32, Sums)], id: i32) -> Usage {
@@ -210,8 +228,9 @@ fn check_version(version: Option<i64>, current: i32, what: &str) -> AppResult<()
 struct UnitView {
     #[serde(flatten)]
     unit: OrgUnit,
-    #[serde(flatten)]
-    usage: Usage,
+    /// Left out for a unit the person may not see into.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    usage: Option<Usage>,
 }
 
 const UNIT_KINDS: &[(&str, &str)] = &[
@@ -262,9 +281,12 @@ impl Reference for OrgUnit {
         save_unit(conn, input, id)
     }
 
-    fn view(conn: &mut DbConn, unit: OrgUnit) -> AppResult<UnitView> {
+    fn view(conn: &mut DbConn, scope: &Scope, unit: OrgUnit) -> AppResult<UnitView> {
+        if !scope.reaches(&[unit.id], false) {
+            return Ok(UnitView { unit, usage: None });
+        }
         let sums: Sums = assets::table.filter(assets::unit_id.eq(unit.id)).select(sums_sql()).get_result(conn)?;
-        Ok(UnitView { unit, usage: sums.into() })
+        Ok(UnitView { unit, usage: Some(sums.into()) })
     }
 
     fn delete(conn: &mut DbConn, unit: &OrgUnit, id: i32) -> AppResult<()> {
@@ -282,20 +304,25 @@ impl Reference for OrgUnit {
     }
 }
 
-async fn list_units(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
+async fn list_units(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<Json<Value>, AppError> {
+    let scope = me.user.scope();
     let text = q.text("q", "Tìm kiếm", false, 200);
     let kind = q.choice("kind", "Loại đơn vị", UNIT_KINDS, false);
     let out = st
         .db
         .read(move |c| {
             let units: Vec<OrgUnit> = org_units::table.order(org_units::code).select(OrgUnit::as_select()).load(c)?;
-            let usage = usage_by_unit(c)?;
+            let usage = usage_by_unit(c, &scope)?;
             let items: Vec<UnitView> = units
                 .into_iter()
                 .filter(|u| {
                     matches(&text, &[&u.code, &u.name, &u.short_name]) && kind.as_ref().is_none_or(|k| &u.kind == k)
                 })
-                .map(|u| UnitView { usage: usage_of(&usage, u.id), unit: u })
+                .map(|u| UnitView { usage: scope.reaches(&[u.id], false).then(|| usage_of(&usage, u.id)), unit: u })
                 .collect();
             let out = paged(items, &mut q)?;
             q.finish()?;
@@ -417,8 +444,8 @@ impl Reference for AssetCategory {
         save_category(conn, input, id)
     }
 
-    fn view(conn: &mut DbConn, cat: AssetCategory) -> AppResult<CategoryView> {
-        Ok(category_views(conn, vec![cat])?.remove(0))
+    fn view(conn: &mut DbConn, scope: &Scope, cat: AssetCategory) -> AppResult<CategoryView> {
+        Ok(category_views(conn, scope, vec![cat])?.remove(0))
     }
 
     fn base(&self) -> Value {
@@ -441,9 +468,9 @@ impl Reference for AssetCategory {
     }
 }
 
-fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<CategoryView>> {
+fn category_views(conn: &mut DbConn, scope: &Scope, cats: Vec<AssetCategory>) -> AppResult<Vec<CategoryView>> {
     let classes: Vec<AssetClass> = asset_classes::table.select(AssetClass::as_select()).load(conn)?;
-    let usage = usage_by_category(conn)?;
+    let usage = usage_by_category(conn, scope)?;
     Ok(cats
         .into_iter()
         .map(|cat| {
@@ -458,7 +485,12 @@ fn category_views(conn: &mut DbConn, cats: Vec<AssetCategory>) -> AppResult<Vec<
         .collect())
 }
 
-async fn list_categories(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
+async fn list_categories(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<Json<Value>, AppError> {
+    let scope = me.user.scope();
     let text = q.text("q", "Tìm kiếm", false, 200);
     let class_id = q.id("class_id", "Loại tài sản");
     Ok(Json(
@@ -470,7 +502,7 @@ async fn list_categories(State(st): State<AppState>, QueryInput(mut q): QueryInp
                     .into_iter()
                     .filter(|k| matches(&text, &[&k.code, &k.name]) && class_id.is_none_or(|id| k.class_id == id))
                     .collect();
-                let out = paged(category_views(c, cats)?, &mut q)?;
+                let out = paged(category_views(c, &scope, cats)?, &mut q)?;
                 q.finish()?;
                 Ok(out)
             })
@@ -591,7 +623,7 @@ impl Reference for WearRate {
         save_rate(conn, input, id)
     }
 
-    fn view(_conn: &mut DbConn, rate: WearRate) -> AppResult<WearRate> {
+    fn view(_conn: &mut DbConn, _scope: &Scope, rate: WearRate) -> AppResult<WearRate> {
         Ok(rate)
     }
 
@@ -712,7 +744,7 @@ impl Reference for RuleSetting {
         save_setting(conn, input, id)
     }
 
-    fn view(_conn: &mut DbConn, setting: RuleSetting) -> AppResult<RuleSetting> {
+    fn view(_conn: &mut DbConn, _scope: &Scope, setting: RuleSetting) -> AppResult<RuleSetting> {
         Ok(setting)
     }
 

@@ -12,10 +12,10 @@ use crate::auth::web::Auth;
 use crate::auth::Permission;
 use crate::db::schema::org_units;
 use crate::web::error::PageResult;
-use crate::web::{fmt, render, AppState, Nav, Route};
+use crate::web::{fmt, render, AppState, Nav, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::get("/danh-muc", Permission::ReadRegister, page)]
+    vec![Route::get("/danh-muc", Permission::ReadRegister, page).reach(Reach::Unscoped)]
 }
 
 #[derive(Template)]

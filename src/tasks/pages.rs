@@ -17,15 +17,16 @@ use crate::error::AppError;
 use crate::input::Input;
 use crate::web::error::PageResult;
 use crate::web::{
-    fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput, RecordForm, Route,
+    fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput, Reach, RecordForm,
+    Route,
 };
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/nhiem-vu", ReadRegister, list),
+        Route::get("/nhiem-vu", ReadRegister, list).reach(Reach::Filtered),
         Route::get("/nhiem-vu/moi", EditTasks, new_form),
         Route::post("/nhiem-vu/moi", EditTasks, create),
-        Route::get("/nhiem-vu/{id}", ReadRegister, show),
+        Route::get("/nhiem-vu/{id}", ReadRegister, show).reach(Reach::Filtered),
         Route::get("/nhiem-vu/{id}/sua", EditTasks, edit_form),
         Route::post("/nhiem-vu/{id}/sua", EditTasks, update),
     ]

@@ -10,6 +10,22 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// The first control character in `s` other than tab and line breaks (NUL, ESC, BEL, BS, DEL…):
+/// what breaks PostgreSQL's text, terminals and exports, and what no person types.
+pub fn control_char(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// Text safe to echo to a page, a workbook or a terminal: control characters shown as «�».
+pub fn printable(s: &str) -> String {
+    s.chars().map(|c| if control_char(c.encode_utf8(&mut [0; 4])).is_some() { '\u{FFFD}' } else { c }).collect()
+}
+
+/// The refusal of a text holding a control character, naming the field as people call it.
+pub fn control_message(label: &str, c: char) -> String {
+    format!("«{label}» chứa ký tự điều khiển không in được (mã U+{:04X}): hãy xóa ký tự này rồi gửi lại", c as u32)
+}
+
 /// Trims, normalises to NFC; empty becomes `None`.
 pub fn clean(s: &str) -> Option<String> {
     let t = nfc(s.trim());

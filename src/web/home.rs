@@ -9,10 +9,10 @@ use crate::assets::{self, AssetFilter, AssetPage};
 use crate::auth::web::Auth;
 use crate::auth::Permission;
 use crate::web::error::PageResult;
-use crate::web::{chart, fmt, render, AppState, Nav, Route};
+use crate::web::{chart, fmt, render, AppState, Nav, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::get("/", Permission::ReadRegister, home)]
+    vec![Route::get("/", Permission::ReadRegister, home).reach(Reach::Filtered)]
 }
 
 #[derive(Template)]

@@ -33,13 +33,37 @@ pub struct AppState {
 /// The largest request body accepted (forms and JSON; uploads get their own limit).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// One route: its method, path, the permission it needs, and its handler. The router is built from
-/// this table and nothing else, so the route × role test walks every route that exists.
+/// One route: its method, path, the permission it needs, what of a unit's records it reaches, and
+/// its handler. The router is built from this table and nothing else, so the route × role test and
+/// the scope test walk every route that exists.
 pub struct Route {
     pub method: Method,
     pub path: &'static str,
     pub permission: Permission,
+    pub reach: Reach,
     pub handler: MethodRouter<AppState>,
+}
+
+/// The units a record touches (through its assets), or `None` when there is no such record.
+pub type UnitsOf = fn(&mut crate::db::DbConn, i32) -> Result<Option<Vec<i32>>, AppError>;
+
+/// What a route shows or changes of records tied to units — the scope rule of unit staff (cán bộ
+/// đơn vị), checked in one place: `auth::web::require` for a record named in the path, the
+/// handler's own query for a list. A route reachable by unit staff must say which.
+#[derive(Clone, Copy)]
+pub enum Reach {
+    /// Not said: the scope test fails for a route unit staff can reach.
+    Undeclared,
+    /// Nothing of a unit's: reference data, one's own account, static files, forms to fill.
+    Unscoped,
+    /// The record named by the path's first parameter: unit staff reach it only when every unit it
+    /// touches is theirs (nothing of another unit shows through it).
+    Record(UnitsOf),
+    /// A record several units share (a count): unit staff reach it when one of its units is
+    /// theirs; the handler shows their part only.
+    Shared(UnitsOf),
+    /// A list, an export, a total or a new record: the handler's query keeps to the caller's scope.
+    Filtered,
 }
 
 macro_rules! route_constructor {
@@ -49,12 +73,23 @@ macro_rules! route_constructor {
             H: Handler<T, AppState>,
             T: 'static,
         {
-            Route { method: Method::$method, path, permission, handler: axum::routing::$name(handler) }
+            // The public's and one's own account reach no unit's records; every other route says.
+            let reach = match permission {
+                Permission::Public | Permission::SignedIn => Reach::Unscoped,
+                _ => Reach::Undeclared,
+            };
+            Route { method: Method::$method, path, permission, reach, handler: axum::routing::$name(handler) }
         }
     };
 }
 
 impl Route {
+    /// What of a unit's records the route reaches.
+    pub fn reach(mut self, reach: Reach) -> Route {
+        self.reach = reach;
+        self
+    }
+
     /// A larger body limit for this route alone (uploads).
     pub fn with_body_limit(mut self, bytes: usize) -> Route {
         self.handler = self.handler.layer(axum::extract::DefaultBodyLimit::max(bytes));
@@ -106,7 +141,8 @@ pub fn routes() -> Vec<Route> {
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for r in routes() {
-        let check = axum::middleware::from_fn_with_state((state.clone(), r.permission), crate::auth::web::require);
+        let check =
+            axum::middleware::from_fn_with_state((state.clone(), r.permission, r.reach), crate::auth::web::require);
         router = router.route(r.path, r.handler.route_layer(check));
     }
     router
@@ -189,8 +225,27 @@ impl<S: Send + Sync> FromRequest<S> for FormInput {
             .await
             .map_err(|_| AppError::BadRequest("Nội dung biểu mẫu quá lớn hoặc không đọc được".into()))?;
         // The CSRF token was checked by the permission layer; it is not a field of any record.
-        let pairs = url::form_urlencoded::parse(&bytes).into_owned().filter(|(k, _)| k != crate::auth::web::CSRF_FIELD);
-        Ok(FormInput(pairs.collect()))
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&bytes)
+            .into_owned()
+            .filter(|(k, _)| k != crate::auth::web::CSRF_FIELD)
+            .collect();
+        refuse_controls(&pairs)?;
+        Ok(FormInput(pairs))
+    }
+}
+
+/// Text fields read outside `Input` (forms, multipart) keep the same rule: no control characters.
+pub fn refuse_controls<'a>(pairs: impl IntoIterator<Item = &'a (String, String)>) -> Result<(), AppError> {
+    let mut errors = crate::error::FieldErrors::new();
+    for (k, v) in pairs {
+        if let Some(c) = crate::text::control_char(k).or_else(|| crate::text::control_char(v)) {
+            errors.insert(k.chars().filter(|c| !c.is_control()).collect(), crate::text::control_message(k, c));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
     }
 }
 
