@@ -59,17 +59,20 @@ async fn the_page_uploads_previews_corrects_and_imports() {
         let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
         let session = app.login("xuly", &password).await;
         let Caller::Session { cookie, csrf } = session.clone() else { unreachable!() };
-        // The upload form carries the CSRF token in its action; without it the upload is refused.
+        // The upload form carries the CSRF token as a hidden field, never in an address; without it
+        // the upload is refused.
+        app.act_as(session.clone());
+        let (_, form) = app.page("/nhap-du-lieu", false).await;
+        assert!(form.contains(&format!("name=\"csrf_token\" value=\"{csrf}\"")), "{form}");
+        assert!(!form.contains("?csrf_token="), "no token in an address: {form}");
         app.act_as(Caller::Session { cookie: cookie.clone(), csrf: String::new() });
         let (s, _) = upload(&app, "/nhap-du-lieu", "vni.xlsx", &[("mode", "upsert")]).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, page) = upload(
-            &app,
-            &format!("/nhap-du-lieu?csrf_token={csrf}"),
-            "vni.xlsx",
-            &[("mode", "upsert"), ("strict", "true")],
-        )
-        .await;
+        let (s, _) = upload(&app, &format!("/nhap-du-lieu?csrf_token={csrf}"), "vni.xlsx", &[("mode", "upsert")]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "a token in the address is not taken");
+        let (s, page) =
+            upload(&app, "/nhap-du-lieu", "vni.xlsx", &[("csrf_token", &csrf), ("mode", "upsert"), ("strict", "true")])
+                .await;
         let page = String::from_utf8(page).unwrap();
         assert_eq!(s, StatusCode::OK, "{page}");
         assert!(
@@ -136,10 +139,16 @@ async fn a_large_upload_shows_its_progress_until_done() {
             imports: taisan::assets::import_web::ImportJobs::waiting(std::time::Duration::ZERO),
         });
         let n = 20_000;
-        let uri = format!("/nhap-du-lieu?csrf_token={csrf}");
         let file = large_register(n);
-        let (s, location, _) =
-            app.upload(&uri, "lon.xlsx", "application/octet-stream", &file, &[("mode", "create")]).await;
+        let (s, location, _) = app
+            .upload(
+                "/nhap-du-lieu",
+                "lon.xlsx",
+                "application/octet-stream",
+                &file,
+                &[("csrf_token", &csrf), ("mode", "create")],
+            )
+            .await;
         // Too long to wait for: the page that shows its progress.
         assert_eq!(s, StatusCode::SEE_OTHER);
         let job = location.unwrap();

@@ -80,7 +80,8 @@ pub(crate) async fn read_multipart(
                 let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("tep").to_string();
                 file = Some((file_name, bytes.to_vec()));
             }
-        } else {
+        } else if name != crate::auth::web::CSRF_FIELD {
+            // The CSRF token was checked by the permission layer; it is not a field of the upload.
             fields.insert(name, field.text().await.map_err(bad)?);
         }
     }

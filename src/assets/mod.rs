@@ -808,20 +808,9 @@ fn next_code(
     let key = (prefix.clone(), suffix.clone());
     let last = match checker.last_seq.get(&key) {
         Some(last) => *last,
-        None => {
-            // Two writers must not both take the same next number: SQLite has one writer already; on
-            // PostgreSQL a transaction-scoped lock makes the second wait until the first has committed.
-            if let DbConn::Postgres(c) = conn {
-                diesel::connection::SimpleConnection::batch_execute(c, "SELECT pg_advisory_xact_lock(72617)")?;
-            }
-            let existing: Vec<String> =
-                assets::table.filter(assets::code.like(format!("{prefix}%"))).select(assets::code).load(conn)?;
-            existing
-                .iter()
-                .filter_map(|c| c.strip_prefix(&prefix)?.strip_suffix(&suffix)?.parse::<u64>().ok())
-                .max()
-                .unwrap_or(0)
-        }
+        None => crate::db::last_number(conn, "assets", &prefix, &suffix, |c, like| {
+            Ok(assets::table.filter(assets::code.like(like)).select(assets::code).load(c)?)
+        })?,
     };
     checker.last_seq.insert(key, last + 1);
     Ok(format!("{prefix}{:0width$}{suffix}", last + 1, width = width))

@@ -271,12 +271,17 @@ async fn csrf_sent(req: Request) -> Result<(Request, Option<String>), AppError> 
     }
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     if content_type.starts_with("multipart/form-data") {
-        // An upload form carries the token in its action's query: its body is a file, read by
-        // the handler as it streams.
-        let sent = url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.into_owned());
-        return Ok((req, sent));
+        // An upload form carries the token as a hidden field, never in its address (addresses end
+        // up in logs and histories): the body is read here, the field found, the body put back.
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, MULTIPART_LIMIT).await.map_err(|_| {
+            AppError::BadRequest(format!(
+                "Tệp tải lên quá {} MB hoặc bị ngắt giữa chừng",
+                MULTIPART_LIMIT / (1024 * 1024)
+            ))
+        })?;
+        let sent = multipart_field(&bytes, CSRF_FIELD);
+        return Ok((Request::from_parts(parts, Body::from(bytes)), sent));
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((req, None));
@@ -287,6 +292,20 @@ async fn csrf_sent(req: Request) -> Result<(Request, Option<String>), AppError> 
         .map_err(|_| AppError::BadRequest("Nội dung biểu mẫu quá lớn hoặc không đọc được".into()))?;
     let sent = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
     Ok((Request::from_parts(parts, Body::from(bytes)), sent))
+}
+
+/// The largest upload read for its CSRF field (above every route's own upload limit).
+const MULTIPART_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The value of the text part `name` of a multipart body: the part's headers name it, a blank line
+/// ends them, the next boundary ends its value.
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let header = format!("name=\"{name}\"");
+    let at = memchr::memmem::find(body, header.as_bytes())?;
+    let rest = &body[at + header.len()..];
+    let start = memchr::memmem::find(rest, b"\r\n\r\n")? + 4;
+    let len = memchr::memmem::find(&rest[start..], b"\r\n--")?;
+    String::from_utf8(rest[start..start + len].to_vec()).ok()
 }
 
 /// The session cookie: HttpOnly, SameSite=Strict, for the whole site; `Secure` when configured.

@@ -134,6 +134,30 @@ fn one_line(s: &str) -> String {
 }
 
 /// Applies pending migrations of the connection's backend. Returns how many were applied.
+/// Numbering records (XL-2026-0004, KK-2026, TTr-2026-01, TTUD-2024-0007): the largest number `n`
+/// among the codes `{prefix}{n}{suffix}` that `taken` loads (given the LIKE pattern of the prefix),
+/// 0 when none. Writers numbering the same `kind` take turns until their transaction ends: SQLite
+/// has one writer already; on PostgreSQL a transaction-scoped advisory lock keyed by the kind makes
+/// the second wait, so two people creating at once never take the same code.
+pub fn last_number(
+    conn: &mut DbConn,
+    kind: &str,
+    prefix: &str,
+    suffix: &str,
+    taken: impl FnOnce(&mut DbConn, String) -> Result<Vec<String>, AppError>,
+) -> Result<u64, AppError> {
+    if let DbConn::Postgres(c) = conn {
+        // `kind` is one of the areas' own names, never a person's input.
+        c.batch_execute(&format!("SELECT pg_advisory_xact_lock(hashtext('taisan-code:{kind}'))"))?;
+    }
+    // LIKE's own wildcards in a prefix only widen what is loaded; the exact prefix is checked below.
+    Ok(taken(conn, format!("{prefix}%"))?
+        .iter()
+        .filter_map(|c| c.strip_prefix(prefix)?.strip_suffix(suffix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0))
+}
+
 pub fn migrate(conn: &mut DbConn) -> Result<usize, AppError> {
     let applied = match conn {
         DbConn::Sqlite(c) => {

@@ -538,12 +538,9 @@ pub fn propose(conn: &mut DbConn, actor: &Actor, scope: &Scope, mut input: Input
 fn next_code(conn: &mut DbConn, on: NaiveDate) -> AppResult<String> {
     use chrono::Datelike;
     let prefix = format!("XL-{}-", on.year());
-    if let DbConn::Postgres(c) = conn {
-        diesel::connection::SimpleConnection::batch_execute(c, "SELECT pg_advisory_xact_lock(72618)")?;
-    }
-    let codes: Vec<String> =
-        disposals::table.filter(disposals::code.like(format!("{prefix}%"))).select(disposals::code).load(conn)?;
-    let last = codes.iter().filter_map(|c| c.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
+    let last = crate::db::last_number(conn, "disposals", &prefix, "", |c, like| {
+        Ok(disposals::table.filter(disposals::code.like(like)).select(disposals::code).load(c)?)
+    })?;
     Ok(format!("{prefix}{:04}", last + 1))
 }
 

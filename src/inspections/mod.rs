@@ -428,8 +428,10 @@ pub fn save(conn: &mut DbConn, actor: &User, id: Option<i32>, mut input: Input) 
 /// TTr-2026-01, … by the decision's year.
 fn next_code(conn: &mut DbConn, on: NaiveDate) -> AppResult<String> {
     let prefix = format!("TTr-{}-", on.year());
-    let n = inspections::table.filter(inspections::code.like(format!("{prefix}%"))).count().get_result::<i64>(conn)?;
-    Ok(format!("{prefix}{:02}", n + 1))
+    let last = crate::db::last_number(conn, "inspections", &prefix, "", |c, like| {
+        Ok(inspections::table.filter(inspections::code.like(like)).select(inspections::code).load(c)?)
+    })?;
+    Ok(format!("{prefix}{:02}", last + 1))
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> AppResult<Inspection> {

@@ -623,17 +623,16 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<i
 fn next_code(conn: &mut DbConn, reference: NaiveDate) -> AppResult<String> {
     use chrono::Datelike;
     let base = format!("KK-{}", reference.year());
-    let taken: Vec<String> = count_sessions::table
-        .filter(count_sessions::code.like(format!("{base}%")))
-        .select(count_sessions::code)
-        .load(conn)?;
-    let mut n = 1;
-    let mut code = base.clone();
-    while taken.contains(&code) {
-        n += 1;
-        code = format!("{base}-{n}");
-    }
-    Ok(code)
+    let mut first_taken = false;
+    // The year's first count is KK-2026 itself: it counts as number 1.
+    let last = crate::db::last_number(conn, "counts", &format!("{base}-"), "", |c, like| {
+        first_taken = count_sessions::table.filter(count_sessions::code.eq(&base)).count().get_result::<i64>(c)? > 0;
+        Ok(count_sessions::table.filter(count_sessions::code.like(like)).select(count_sessions::code).load(c)?)
+    })?;
+    Ok(match (first_taken, last) {
+        (false, 0) => base,
+        (_, n) => format!("{base}-{}", n.max(1) + 1),
+    })
 }
 
 /// Moves a count to `to` from the status the caller saw; the version keeps two people from both
