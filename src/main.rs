@@ -259,6 +259,9 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 dry_run,
             )?;
             println!("Trang «{}», tiêu đề ở dòng {:?}, chữ {}", r.sheet, r.header_rows, r.encoding);
+            if !r.other_sheets.is_empty() {
+                println!("Không phải bảng, bỏ qua: {}", r.other_sheets.join(", "));
+            }
             for row in r.rows.iter().filter(|x| !x.errors.is_empty()) {
                 for e in &row.errors {
                     println!(

@@ -268,3 +268,85 @@ async fn control_characters_are_refused_at_the_door() {
     })
     .await;
 }
+
+/// A zip of the given parts, stored (no compression), as a writer of another program makes one.
+fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(vec![]);
+    let mut z = zip::ZipWriter::new(&mut out);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in parts {
+        z.start_file(*name, stored).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+/// Every workbook gets an answer in Vietnamese that names its cause: a chart sheet is passed over
+/// (and named), a password-protected .ods is said to be one, a damaged part is «hỏng» — never a
+/// reader library's English sentence — and a sheet without a header says how many rows were searched.
+#[tokio::test]
+async fn every_workbook_gets_a_clear_vietnamese_answer() {
+    each_backend(|app: TestApp| async move {
+        // A register beside a chart sheet.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Sổ").unwrap();
+        for (c, h) in ["Mã tài sản", "Tên tài sản", "Nhóm tài sản", "Đơn vị quản lý", "Nguyên giá"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["BD-1", "Máy chiếu", "MMTB-VP", "TTUD"].iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        ws.write_number(1, 4, 14_000_000.0).unwrap();
+        let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Column);
+        chart.add_series().set_values("='Sổ'!$E$2:$E$2");
+        let cs = wb.add_chartsheet();
+        cs.set_name("Biểu đồ").unwrap();
+        cs.insert_chart(0, 0, &chart).unwrap();
+        let with_chart = wb.save_to_buffer().unwrap();
+        let (s, _, body) = app.upload("/api/v1/imports/assets?preview=true", "co-bieu-do.xlsx", XLSX, &with_chart, &[]).await;
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!((r["sheet"].as_str(), r["counts"]["create"].as_i64()), (Some("Sổ"), Some(1)), "{r}");
+        assert_eq!(r["other_sheets"][0], "«Biểu đồ» (trang biểu đồ)");
+        let (s, _, body) =
+            app.upload("/api/v1/imports/assets?preview=true&sheet=Biểu%20đồ", "co-bieu-do.xlsx", XLSX, &with_chart, &[]).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&body).contains("là trang biểu đồ, không có bảng"));
+
+        let manifest = br#"<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1"/></manifest:file-entry></manifest:manifest>"#;
+        let encrypted_ods = zip_of(&[
+            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            ("META-INF/manifest.xml", manifest),
+            ("content.xml", b"\x8f\x11\xa0 not xml, encrypted bytes"),
+        ]);
+        let damaged_xlsx = zip_of(&[
+            ("[Content_Types].xml", b"<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+            ("xl/workbook.xml", b"<workbook><sheets><sheet name=\"A\" r:id=\"rId1\"/></sheets"),
+        ]);
+        let no_header = {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            for r in 0..7u32 {
+                ws.write_string(r, 0, format!("Ghi chú {r}")).unwrap();
+            }
+            wb.save_to_buffer().unwrap()
+        };
+        let english = ["error", "cannot", "invalid", "xml", "failed", "unexpected", "file format"];
+        for (name, bytes, expected) in [
+            ("bao-mat.ods", encrypted_ods, "được bảo vệ bằng mật khẩu"),
+            ("hong.xlsx", damaged_xlsx, "bị hỏng"),
+            ("khong-tieu-de.xlsx", no_header, "«Sheet1»: 7 dòng có dữ liệu"),
+        ] {
+            let (s, _, body) = app.upload("/api/v1/imports/assets?preview=true", name, XLSX, &bytes, &[]).await;
+            let r: Value = serde_json::from_slice(&body).unwrap();
+            let text = r["error"].as_str().unwrap_or_default().to_lowercase();
+            assert!(s.is_client_error(), "{name}: {s} {r}");
+            assert!(text.contains(&expected.to_lowercase()), "{name}: {text}");
+            assert!(!english.iter().any(|w| text.contains(w)), "{name}: a library's words: {text}");
+        }
+    })
+    .await;
+}

@@ -30,6 +30,7 @@ fn table() -> Table {
             .enumerate()
             .map(|(i, (h, f))| Column { index: i as u32, header: h.to_string(), field: Some(f.to_string()) })
             .collect(),
+        other_sheets: vec![],
     }
 }
 

@@ -217,6 +217,8 @@ pub struct Report {
     pub encoding: String,
     pub header_rows: Vec<u32>,
     pub columns: Vec<table::Column>,
+    /// Sheets of the workbook that hold no table (charts, macros): not read.
+    pub other_sheets: Vec<String>,
     /// The rows to show: all rows of a file up to a few thousand, and its errors; every row's
     /// outcome is kept in `import_rows` all the same.
     pub rows: Vec<RowReport>,
@@ -831,6 +833,7 @@ pub fn run(
         encoding: table.encoding.name().to_string(),
         header_rows: table.header_rows.clone(),
         columns: table.columns.clone(),
+        other_sheets: table.other_sheets.clone(),
         rows: vec![],
         rows_left_out: 0,
         counts: Counts::default(),

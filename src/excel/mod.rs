@@ -94,6 +94,8 @@ pub struct Sheet {
     pub merges: Vec<Merge>,
     /// The encoding the sheet's text was in before conversion.
     pub encoding: Legacy,
+    /// A chart, macro or dialog sheet: what it is, for the person who named it.
+    pub not_a_table: Option<&'static str>,
 }
 
 impl Sheet {
@@ -105,6 +107,8 @@ impl Sheet {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Xlsx,
+    /// Excel's binary workbook (.xlsb): a zip of BIFF12 parts.
+    Xlsb,
     Xls,
     Ods,
     Csv,
@@ -114,8 +118,11 @@ pub enum Format {
 pub fn sniff(bytes: &[u8]) -> Format {
     if bytes.starts_with(b"PK\x03\x04") {
         let is_ods = bytes.windows(46).take(200).any(|w| w.starts_with(b"application/vnd.oasis.opendocument"));
+        // Part names are stored as they are in the zip's headers.
         if is_ods {
             Format::Ods
+        } else if memchr::memmem::find(bytes, b"xl/workbook.bin").is_some() {
+            Format::Xlsb
         } else {
             Format::Xlsx
         }
@@ -147,14 +154,14 @@ pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Vec<Sheet>
     check_size(bytes, file_name, limits)?;
     let format = sniff(bytes);
     let lower = file_name.to_lowercase();
-    if format == Format::Csv && [".xlsx", ".xlsm", ".xls", ".ods"].iter().any(|e| lower.ends_with(e)) {
+    if format == Format::Csv && [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"].iter().any(|e| lower.ends_with(e)) {
         return Err(refuse(format!(
             "Tệp «{file_name}» mang đuôi bảng tính nhưng nội dung không phải bảng tính (hỏng, bị cắt cụt, hoặc đã mã hóa bằng mật khẩu)"
         )));
     }
     let mut sheets = match format {
         Format::Csv => vec![read_csv(bytes, file_name, limits)?],
-        Format::Xlsx | Format::Ods => {
+        Format::Xlsx | Format::Ods | Format::Xlsb => {
             check_zip(bytes, file_name, limits)?;
             guard(file_name, || read_calamine(bytes, file_name, format, limits, usize::MAX))?
         }
@@ -335,7 +342,7 @@ fn is_encrypted(bytes: &[u8]) -> bool {
 fn legacy_font(bytes: &[u8], format: Format) -> Option<Legacy> {
     let styles: Vec<u8> = match format {
         // An .xlsx names the font of each cell: `xlsx_rows` converts cell by cell.
-        Format::Xlsx | Format::Csv => return None,
+        Format::Xlsx | Format::Xlsb | Format::Csv => return None,
         Format::Ods => {
             use std::io::Read;
             let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
@@ -363,8 +370,28 @@ fn legacy_font(bytes: &[u8], format: Format) -> Option<Legacy> {
 }
 
 fn open_xlsx<'a>(bytes: &'a [u8], file_name: &str) -> Result<calamine::Xlsx<Cursor<&'a [u8]>>, AppError> {
-    calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| refuse(format!("Không đọc được tệp «{file_name}»: {e}")))
+    calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| unreadable(file_name, &e))
+}
+
+/// A reader library's failure, said in Vietnamese: its own (English) words name no cause a person
+/// can act on, so they are logged, not shown.
+fn unreadable(file_name: &str, e: &dyn std::fmt::Display) -> AppError {
+    let detail = e.to_string();
+    tracing::info!(file = file_name, error = %detail, "workbook refused");
+    if detail.to_lowercase().contains("password") || detail.to_lowercase().contains("encrypt") {
+        return encrypted(file_name);
+    }
+    refuse(format!(
+        "Tệp «{file_name}» bị hỏng hoặc không đúng định dạng bảng tính: không đọc được nội dung. Hãy mở bằng Excel \
+         hoặc LibreOffice, lưu lại thành .xlsx rồi tải lên"
+    ))
+}
+
+fn encrypted(file_name: &str) -> AppError {
+    refuse(format!(
+        "Tệp «{file_name}» được bảo vệ bằng mật khẩu (mã hóa): mở tệp trong Excel hoặc LibreOffice, bỏ mật khẩu rồi lưu \
+         lại và tải lên"
+    ))
 }
 
 /// Walks the rows of an .xlsx sheet cell by cell, handing each finished row to `each` until it
@@ -380,7 +407,7 @@ fn xlsx_rows(
     size: impl FnOnce(u32),
     mut each: impl FnMut(u32, Vec<Cell>) -> Result<bool, AppError>,
 ) -> Result<Option<Legacy>, AppError> {
-    let bad = |e: String| refuse(format!("Không đọc được tệp «{file_name}»: {e}"));
+    let bad = |e: String| unreadable(file_name, &e);
     let mut reader = wb.worksheet_cells_reader(name).map_err(|e| bad(e.to_string()))?;
     size(reader.dimensions().end.0 + 1);
     let fonts: Vec<Option<Legacy>> = reader
@@ -474,14 +501,16 @@ fn read_calamine(
     limits: &Limits,
     max_rows: usize,
 ) -> Result<Vec<Sheet>, AppError> {
-    let bad = |e: String| refuse(format!("Không đọc được tệp «{file_name}»: {e}"));
+    let bad = |e: String| unreadable(file_name, &e);
     let cursor = Cursor::new(bytes);
     let mut out = vec![];
     match format {
         Format::Xlsx => {
             let mut wb = open_xlsx(bytes, file_name)?;
             let mut scanned = merges::by_sheet(bytes).unwrap_or_default();
-            for name in wb.sheet_names().to_vec() {
+            let (names, others) = worksheets(wb.sheets_metadata());
+            out.extend(others);
+            for name in names {
                 let merges: Vec<Merge> = scanned.remove(&name).unwrap_or_else(|| {
                     wb.merge_cells_by_sheet_name(&name).unwrap_or_default().iter().map(merge_of).collect()
                 });
@@ -497,12 +526,17 @@ fn read_calamine(
                         Ok(rows.len() < max_rows)
                     },
                 )?;
-                out.push(Sheet { name, rows, merges, encoding: by_font.unwrap_or(Legacy::Unicode) });
+                out.push(Sheet { name, rows, merges, encoding: by_font.unwrap_or(Legacy::Unicode), not_a_table: None });
             }
         }
-        Format::Xls | Format::Ods => {
+        Format::Xls | Format::Ods | Format::Xlsb => {
+            if format == Format::Ods && ods_encrypted(bytes) {
+                return Err(encrypted(file_name));
+            }
             let mut wb = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| bad(e.to_string()))?;
-            for name in wb.sheet_names() {
+            let (names, others) = worksheets(wb.sheets_metadata());
+            out.extend(others);
+            for name in names {
                 let range = wb.worksheet_range(&name).map_err(|e| bad(e.to_string()))?;
                 let (h, w) = range.get_size();
                 check_dimensions(file_name, &name, h as u64, w as u64, limits)?;
@@ -524,15 +558,51 @@ fn read_calamine(
                     }
                     _ => vec![],
                 };
-                out.push(Sheet { name, rows, merges, encoding: Legacy::Unicode });
+                out.push(Sheet { name, rows, merges, encoding: Legacy::Unicode, not_a_table: None });
             }
         }
         Format::Csv => unreachable!("CSV is read by read_csv"),
     }
-    if out.is_empty() {
-        return Err(refuse(format!("Tệp «{file_name}» không có trang tính nào")));
+    if out.iter().all(|s| s.not_a_table.is_some()) {
+        return Err(refuse(format!("Tệp «{file_name}» không có trang bảng tính nào (chỉ có biểu đồ hay macro)")));
     }
     Ok(out)
+}
+
+/// The workbook's worksheets by name, and its other sheets — charts, macros, dialogs — as sheets
+/// without rows that say what they are (they hold no table, and reading them as one fails).
+fn worksheets(meta: &[calamine::Sheet]) -> (Vec<String>, Vec<Sheet>) {
+    let mut names = vec![];
+    let mut others = vec![];
+    for s in meta {
+        let what = match s.typ {
+            calamine::SheetType::WorkSheet => {
+                names.push(s.name.clone());
+                continue;
+            }
+            calamine::SheetType::ChartSheet => "trang biểu đồ",
+            calamine::SheetType::MacroSheet | calamine::SheetType::Vba => "trang macro",
+            calamine::SheetType::DialogSheet => "trang hộp thoại",
+        };
+        others.push(Sheet {
+            name: s.name.clone(),
+            rows: vec![],
+            merges: vec![],
+            encoding: Legacy::Unicode,
+            not_a_table: Some(what),
+        });
+    }
+    (names, others)
+}
+
+/// An OpenDocument file encrypted with a password: its manifest describes the encryption.
+fn ods_encrypted(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
+    let Ok(f) = zip.by_name("META-INF/manifest.xml") else { return false };
+    let mut manifest = vec![];
+    let _ = f.take(1024 * 1024).read_to_end(&mut manifest);
+    memchr::memmem::find(&manifest, b"encryption-data").is_some()
 }
 
 fn merge_of(d: &calamine::Dimensions) -> Merge {
@@ -589,7 +659,7 @@ fn read_csv(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Sheet, App
             rows.push((i as u32, cells));
         }
     }
-    Ok(Sheet { name: "CSV".into(), rows, merges: vec![], encoding: Legacy::Unicode })
+    Ok(Sheet { name: "CSV".into(), rows, merges: vec![], encoding: Legacy::Unicode, not_a_table: None })
 }
 
 pub fn decode_text(bytes: &[u8]) -> String {

@@ -111,6 +111,8 @@ pub struct Table {
     /// Excel row numbers of the header.
     pub header_rows: Vec<u32>,
     pub columns: Vec<Column>,
+    /// The workbook's sheets that hold no table (charts, macros), said as «name» (what it is).
+    pub other_sheets: Vec<String>,
 }
 
 impl Table {
@@ -626,20 +628,33 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
                 let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
                 AppError::BadRequest(format!("Không có trang «{name}»; tệp có các trang: {}", names.join(", ")))
             })?;
+            if let Some(what) = s.not_a_table {
+                return Err(AppError::BadRequest(format!("Trang «{name}» là {what}, không có bảng để nhập")));
+            }
             vec![s]
         }
-        None => sheets.iter().collect(),
+        None => sheets.iter().filter(|s| s.not_a_table.is_none()).collect(),
     };
-    let (sheet, (_, header_rows, headers)) =
-        candidates.iter().filter_map(|s| best_header(s, syn).map(|h| (*s, h))).max_by_key(|(_, h)| h.0).ok_or_else(
-            || {
-                AppError::BadRequest(
-                "Không tìm thấy dòng tiêu đề của bảng: cần ít nhất các cột như «Tên tài sản», «Nguyên giá», «Nhóm» \
-                 trong 40 dòng đầu của một trang"
-                    .into(),
-            )
-            },
-        )?;
+    let (sheet, (_, header_rows, headers)) = candidates
+        .iter()
+        .filter_map(|s| best_header(s, syn).map(|h| (*s, h)))
+        .max_by_key(|(_, h)| h.0)
+        .ok_or_else(|| {
+            // What was searched, sheet by sheet: the rows that hold anything, up to the limit.
+            let searched: Vec<String> = candidates
+                .iter()
+                .map(|s| format!("«{}»: {} dòng có dữ liệu", s.name, s.rows.len().min(HEADER_SEARCH_ROWS)))
+                .collect();
+            AppError::BadRequest(format!(
+                "Không tìm thấy dòng tiêu đề của bảng: cần ít nhất hai cột như «Tên tài sản», «Nguyên giá», «Nhóm». \
+                     Đã tìm trong {} (tối đa {HEADER_SEARCH_ROWS} dòng đầu có dữ liệu của mỗi trang)",
+                if searched.is_empty() {
+                    "— (tệp không có trang bảng tính nào)".to_string()
+                } else {
+                    searched.join("; ")
+                }
+            ))
+        })?;
     let columns: Vec<Column> = headers
         .iter()
         .enumerate()
@@ -650,6 +665,10 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
         encoding: sheet.encoding,
         header_rows: header_rows.iter().map(|r| r + 1).collect(),
         columns,
+        other_sheets: sheets
+            .iter()
+            .filter_map(|s| s.not_a_table.map(|what| format!("«{}» ({what})", s.name)))
+            .collect(),
     })
 }
 
