@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 async fn asset_by(app: &TestApp, q: &str) -> Value {
     let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
-    let (_, found) = app.get(&format!("/api/v1/assets?q={encoded}")).await;
+    let (_, found) = app.get(&format!("/api/v1/assets?q={encoded}&include_written_down=1")).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1, "{q}: {found}");
     found["items"][0].clone()
 }
@@ -226,7 +226,7 @@ async fn two_of_four_sprayers_are_sold_and_split_off_cleanly() {
         let (s, d) = step(&app, &d, "write-down", json!({"doc_date": "20/11/2026"})).await;
         assert_eq!(s, 201, "{d}");
         // Two stay in use with half the cost; two are a record of their own, handled.
-        let (_, all) = app.get("/api/v1/assets?q=phun").await;
+        let (_, all) = app.get("/api/v1/assets?q=phun&include_written_down=1").await;
         let items = all["items"].as_array().unwrap();
         assert_eq!(items.len(), 2, "{all}");
         let original = items.iter().find(|a| a["id"] == sprayers["id"]).unwrap();
@@ -518,6 +518,59 @@ async fn old_decisions_come_in_from_a_spreadsheet_all_or_nothing() {
         let page = String::from_utf8(page).unwrap();
         assert_eq!(s, 422, "{page}");
         assert!(page.contains("Không có tài sản mã «KHONG-CO-MA»") && page.contains("decisions-refused"), "{page}");
+    })
+    .await;
+}
+
+/// What a handling wrote down has left the books: the register, its totals, its export and the home
+/// page leave it out unless asked («gồm cả tài sản đã ghi giảm»); its record is read-only and names
+/// the handling; the year's books still show it leaving.
+#[tokio::test]
+async fn written_down_assets_leave_the_register_and_are_read_only() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let (_, gone) = app.get("/api/v1/assets?status=da_xu_ly&per_page=100").await;
+        let gone_items = gone["items"].as_array().unwrap().clone();
+        assert!(!gone_items.is_empty(), "the demo writes assets down");
+        let (_, on_books) = app.get("/api/v1/assets?per_page=500").await;
+        let (_, everything) = app.get("/api/v1/assets?per_page=500&include_written_down=1").await;
+        assert_eq!(
+            everything["total"].as_i64().unwrap(),
+            on_books["total"].as_i64().unwrap() + gone["total"].as_i64().unwrap()
+        );
+        assert_eq!(
+            everything["total_original_cost"].as_i64().unwrap(),
+            on_books["total_original_cost"].as_i64().unwrap() + gone["total_original_cost"].as_i64().unwrap()
+        );
+        let codes: Vec<&str> = gone_items.iter().map(|a| a["code"].as_str().unwrap()).collect();
+        assert!(on_books["items"].as_array().unwrap().iter().all(|a| !codes.contains(&a["code"].as_str().unwrap())));
+        // The register's workbook and the home page's totals leave them out.
+        let req = axum::http::Request::get("/api/v1/exports/register").body(axum::body::Body::empty()).unwrap();
+        let (_, _, book) = app.send(req).await;
+        let rows = common::sheet_rows(&book, "Báo cáo").join("\n");
+        assert!(codes.iter().all(|c| !rows.contains(c)), "{rows}");
+        let (_, home) = app.page("/", false).await;
+        let shown = taisan::text::format_number(on_books["total_original_cost"].as_i64().unwrap());
+        assert!(home.contains(&shown), "the home page totals what is on the books: {shown}");
+        // Read-only, and the handling named (the demo's register also holds assets recorded as
+        // handled before this service: those are read-only too, with no handling to name).
+        let mut written = None;
+        for a in &gone_items {
+            let (_, page) = app.page(&format!("/tai-san/{}", a["id"]), false).await;
+            if page.contains("id=\"written-down\"") {
+                written = Some(a.clone());
+            }
+        }
+        let a = &written.expect("an asset written down by a handling");
+        let (s, e) =
+            app.put(&format!("/api/v1/assets/{}", a["id"]), json!({"name": "Đổi tên", "version": a["version"]})).await;
+        assert_eq!(s, 409, "{e}");
+        assert!(e["error"].as_str().unwrap().contains("đã ghi giảm theo hồ sơ xử lý XL-"), "{e}");
+        let (s, e) = app.delete(&format!("/api/v1/assets/{}", a["id"])).await;
+        assert_eq!(s, 409, "{e}");
+        let (_, page) = app.page(&format!("/tai-san/{}", a["id"]), false).await;
+        assert!(page.contains("id=\"written-down\"") && page.contains("href=\"/xu-ly/"), "{page}");
+        assert!(!page.contains(&format!("/tai-san/{}/sua", a["id"])) && !page.contains("/xoa\""), "no edit, no delete");
     })
     .await;
 }

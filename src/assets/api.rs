@@ -210,8 +210,10 @@ pub async fn export_changes(
     QueryInput(mut q): QueryInput,
 ) -> Result<axum::response::Response, AppError> {
     let (from, to) = crate::reports::read_period(&mut q);
-    let filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    let mut filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
+    // The decreases of a period are the assets written down in it.
+    filter.include_written_down = true;
     let file = st
         .db
         .read(move |c| super::export::changes_workbook(c, &filter, from, to, &Progress::default())?.to_temp_file())
@@ -232,8 +234,10 @@ async fn export_year(
     let default_year = super::wear::last_close(crate::text::today()).year() as i64;
     // Not `year`: that is the list's filter on the year an asset was acquired.
     let year = q.int("wear_year", "Năm tính hao mòn", 1990, 2200).unwrap_or(default_year) as i32;
-    let filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    let mut filter = super::AssetFilter::read(&mut q, &me.user.scope());
     q.finish()?;
+    // A year's books show what was written down in it, in their own columns.
+    filter.include_written_down = true;
     let file = st.db.read(move |c| make(c, &filter, year, &Progress::default())?.to_temp_file()).await?;
     Ok(crate::web::download_file(&format!("{title} năm {year}.xlsx"), crate::web::XLSX, file))
 }

@@ -28,6 +28,9 @@ use crate::text::{self, fold, today};
 use wear::{AssetKind, WearBasis, WearSchedule};
 
 /// Tình trạng sử dụng — the statuses an asset can be in.
+/// The status a handling's write-down (ghi giảm) gives an asset: it has left the register.
+pub const WRITTEN_DOWN: &str = "da_xu_ly";
+
 pub const STATUSES: &[(&str, &str)] = &[
     ("dang_su_dung", "Đang sử dụng"),
     ("chua_su_dung", "Chưa sử dụng"),
@@ -197,6 +200,9 @@ pub struct AssetFilter {
     pub year: Option<i32>,
     /// Assets of accepted tasks not yet handled (tài sản chờ xử lý của nhiệm vụ đã nghiệm thu).
     pub awaiting_handling: bool,
+    /// Gồm cả tài sản đã ghi giảm: a written-down asset has left the register and its sums unless
+    /// asked for (or its status is the filter); the books of a period always see it.
+    pub include_written_down: bool,
     /// The one unit a person may see, set from their account, never from the query string.
     #[serde(skip)]
     pub scope_unit: Option<i32>,
@@ -231,6 +237,9 @@ impl AssetFilter {
             awaiting_handling: input
                 .text("awaiting_handling", "Chờ xử lý", false, 10)
                 .is_some_and(|v| v != "0" && v != "false"),
+            include_written_down: input
+                .text("include_written_down", "Gồm cả tài sản đã ghi giảm", false, 10)
+                .is_some_and(|v| v != "0" && v != "false"),
             sort: input.choice("sort", "Sắp xếp", SORTS, false).unwrap_or_else(|| "code".into()),
             desc: input.choice("order", "Thứ tự", &[("asc", "Tăng dần"), ("desc", "Giảm dần")], false).as_deref()
                 == Some("desc"),
@@ -261,6 +270,8 @@ impl AssetFilter {
         }
         if let Some(v) = &self.status {
             q = q.filter(assets::status.eq(v.clone()));
+        } else if !self.include_written_down {
+            q = q.filter(assets::status.ne(WRITTEN_DOWN));
         }
         if let Some(v) = &self.kind {
             q = q.filter(assets::kind.eq(v.clone()));
@@ -914,6 +925,7 @@ pub fn update(
 ) -> AppResult<AssetView> {
     let current = find(conn, id)?;
     scope.check_edit(current.unit_id)?;
+    refuse_written_down(conn, &current, "sửa")?;
     let stale = || AppError::Conflict {
         message: "Tài sản đã được người khác sửa sau khi bạn mở; hãy xem bản hiện tại và sửa lại".into(),
         current: None,
@@ -979,9 +991,26 @@ fn with_current(err: AppError, conn: &mut DbConn, id: i32) -> AppError {
 
 /// Deletes an asset that nothing refers to. Only a record entered by mistake is deleted: an asset
 /// that leaves the register is written down by a disposal, which keeps it.
+/// A written-down asset is the record of what left the register: read-only, the handling that
+/// wrote it down named.
+fn refuse_written_down(conn: &mut DbConn, a: &Asset, what: &str) -> AppResult<()> {
+    if a.status != WRITTEN_DOWN {
+        return Ok(());
+    }
+    let by = match crate::disposals::write_down_of(conn, a.id)? {
+        Some(w) => format!(" theo hồ sơ xử lý {} ngày {}", w.disposal_code, text::format_date(w.doc_date)),
+        None => String::new(),
+    };
+    Err(AppError::conflict(format!(
+        "Tài sản «{}» đã ghi giảm{by}: không {what} được — tài sản đã ra khỏi sổ chỉ trở lại bằng một lần ghi tăng mới",
+        a.code
+    )))
+}
+
 pub fn delete(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version: Option<i64>) -> AppResult<()> {
     let current = find(conn, id)?;
     scope.check_edit(current.unit_id)?;
+    refuse_written_down(conn, &current, "xóa")?;
     if version.is_some_and(|v| v != current.version as i64) {
         return Err(with_current(
             AppError::conflict("Tài sản đã được sửa sau khi bạn mở; hãy xem lại trước khi xóa"),
@@ -1035,6 +1064,7 @@ pub fn value_by_class(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(String
     Ok(assets::table
         .inner_join(asset_classes::table)
         .filter(assets::unit_id.eq_any(units))
+        .filter(assets::status.ne(WRITTEN_DOWN))
         .group_by((asset_classes::name, asset_classes::sort_order))
         .order(asset_classes::sort_order)
         .select((asset_classes::name, sums_sql()))
@@ -1047,6 +1077,7 @@ pub fn value_by_unit(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(String,
     Ok(assets::table
         .inner_join(org_units::table)
         .filter(assets::unit_id.eq_any(units))
+        .filter(assets::status.ne(WRITTEN_DOWN))
         .group_by((org_units::short_name, org_units::id))
         .order(org_units::id)
         .select((org_units::short_name, sums_sql()))

@@ -138,6 +138,9 @@ fn query_string(f: &AssetFilter, page: i64) -> String {
     if f.awaiting_handling {
         q.append_pair("awaiting_handling", "1");
     }
+    if f.include_written_down {
+        q.append_pair("include_written_down", "1");
+    }
     q.append_pair("sort", &f.sort);
     if f.desc {
         q.append_pair("order", "desc");
@@ -204,6 +207,8 @@ struct AssetPageView {
     task_asset_kind: String,
     /// Xử lý tài sản: the handlings this asset is in.
     handlings: Vec<crate::disposals::DisposalSummary>,
+    /// The write-down that took it off the register: the page is then read-only.
+    written_down: Option<crate::disposals::WriteDownOf>,
 }
 
 async fn show(
@@ -226,9 +231,11 @@ async fn show(
             let wear = a.asset.wear_schedule(&rules, as_of)?;
             let history = crate::audit::history(c, "asset", id)?;
             let handlings = crate::disposals::of_asset(c, id)?;
+            let written_down = crate::disposals::write_down_of(c, id)?;
             Ok(AssetPageView {
                 nav,
                 handlings,
+                written_down,
                 acquisition: super::label(ACQUISITION_METHODS, &a.asset.acquisition_method),
                 task_asset_kind: a
                     .asset

@@ -1154,6 +1154,28 @@ pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResu
 }
 
 /// The handlings an asset is in: as proposed, or as the part split off and written down.
+/// The write-down (ghi giảm) that took this asset record off the register, if one did.
+pub fn write_down_of(conn: &mut DbConn, asset_id: i32) -> AppResult<Option<WriteDownOf>> {
+    let line: Option<i32> = disposal_lines::table
+        .filter(disposal_lines::written_down_asset_id.eq(asset_id))
+        .select(disposal_lines::disposal_id)
+        .first(conn)
+        .optional()?;
+    let Some(disposal_id) = line else { return Ok(None) };
+    let d = find(conn, disposal_id)?;
+    let step = standing(&steps_of(conn, disposal_id)?).into_iter().rev().find(|s| s.kind == "ghi_giam").cloned();
+    Ok(step.map(|s| WriteDownOf { disposal_id, disposal_code: d.code, doc_no: s.doc_no.clone(), doc_date: s.doc_date }))
+}
+
+/// Which handling wrote an asset down, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct WriteDownOf {
+    pub disposal_id: i32,
+    pub disposal_code: String,
+    pub doc_no: Option<String>,
+    pub doc_date: NaiveDate,
+}
+
 pub fn of_asset(conn: &mut DbConn, asset_id: i32) -> AppResult<Vec<DisposalSummary>> {
     let ids: Vec<i32> = disposal_lines::table
         .filter(disposal_lines::asset_id.eq(asset_id).or(disposal_lines::written_down_asset_id.eq(asset_id)))

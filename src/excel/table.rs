@@ -635,17 +635,15 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
         }
         None => sheets.iter().filter(|s| s.not_a_table.is_none()).collect(),
     };
-    let (sheet, (_, header_rows, headers)) = candidates
-        .iter()
-        .filter_map(|s| best_header(s, syn).map(|h| (*s, h)))
-        .max_by_key(|(_, h)| h.0)
-        .ok_or_else(|| {
-            // What was searched, sheet by sheet: the rows that hold anything, up to the limit.
-            let searched: Vec<String> = candidates
-                .iter()
-                .map(|s| format!("«{}»: {} dòng có dữ liệu", s.name, s.rows.len().min(HEADER_SEARCH_ROWS)))
-                .collect();
-            AppError::BadRequest(format!(
+    let (sheet, (_, header_rows, headers)) =
+        candidates.iter().filter_map(|s| best_header(s, syn).map(|h| (*s, h))).max_by_key(|(_, h)| h.0).ok_or_else(
+            || {
+                // What was searched, sheet by sheet: the rows that hold anything, up to the limit.
+                let searched: Vec<String> = candidates
+                    .iter()
+                    .map(|s| format!("«{}»: {} dòng có dữ liệu", s.name, s.rows.len().min(HEADER_SEARCH_ROWS)))
+                    .collect();
+                AppError::BadRequest(format!(
                 "Không tìm thấy dòng tiêu đề của bảng: cần ít nhất hai cột như «Tên tài sản», «Nguyên giá», «Nhóm». \
                      Đã tìm trong {} (tối đa {HEADER_SEARCH_ROWS} dòng đầu có dữ liệu của mỗi trang)",
                 if searched.is_empty() {
@@ -654,7 +652,8 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
                     searched.join("; ")
                 }
             ))
-        })?;
+            },
+        )?;
     let columns: Vec<Column> = headers
         .iter()
         .enumerate()

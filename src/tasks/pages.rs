@@ -71,6 +71,8 @@ async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>
                 &AssetFilter {
                     task_id: Some(id),
                     scope_unit: scope.read_unit,
+                    // A task's page shows how each of its assets was handled, the written-down too.
+                    include_written_down: true,
                     sort: "code".into(),
                     page: 1,
                     per_page: 500,
