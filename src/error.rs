@@ -10,7 +10,7 @@ pub enum AppError {
     /// Start-up and command-line problems: a bad URL, an unreachable server.
     #[error("{0}")]
     Config(String),
-    #[error("Không tìm thấy {0} (not found)")]
+    #[error("Không tìm thấy {0}")]
     NotFound(String),
     #[error("Dữ liệu không hợp lệ: {}", summary(.0))]
     Invalid(FieldErrors),

@@ -102,9 +102,50 @@ impl ActivityFilter {
 struct ActivityPage {
     nav: Nav,
     f: ActivityFilter,
-    events: Vec<AuditEvent>,
+    events: Vec<EventLine>,
     total: i64,
     query: String,
+    actions: &'static [(&'static str, &'static str)],
+    entities: &'static [(&'static str, &'static str)],
+}
+
+/// An event as a person reads it: the record named by its code, linked to its page where it has one.
+struct EventLine {
+    e: AuditEvent,
+    /// The record's own code (TTUD-2024-0003, XL-2026-0004) when the event carries it.
+    record: String,
+    link: Option<String>,
+}
+
+impl EventLine {
+    fn of(e: AuditEvent) -> EventLine {
+        let code = [&e.after_json, &e.before_json]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .find_map(|v| {
+                // The record's code, at the top or one level down ({"session": {"code": …}}).
+                let top = v.get("code").and_then(|c| c.as_str()).map(str::to_string);
+                top.or_else(|| {
+                    v.as_object()?.values().find_map(|x| x.get("code").and_then(|c| c.as_str()).map(str::to_string))
+                })
+            });
+        let page = match e.entity.as_str() {
+            "asset" => Some("/tai-san/"),
+            "task" => Some("/nhiem-vu/"),
+            "disposal" => Some("/xu-ly/"),
+            "count" => Some("/kiem-ke/"),
+            "inspection" => Some("/thanh-tra/"),
+            "procurement" => Some("/mua-sam/"),
+            _ => None,
+        };
+        let numeric = e.entity_id.parse::<i64>().is_ok();
+        EventLine {
+            record: code.unwrap_or_else(|| if numeric { format!("số {}", e.entity_id) } else { e.entity_id.clone() }),
+            link: page.filter(|_| numeric).map(|p| format!("{p}{}", e.entity_id)),
+            e,
+        }
+    }
 }
 
 fn query_string(q: &[(String, String)]) -> String {
@@ -117,7 +158,16 @@ async fn page(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Que
     q.finish()?;
     let filter = f.clone();
     let (events, total) = st.db.read(move |c| Ok((filter.page(c)?, filter.count(c)?))).await?;
-    Ok(Html(render(&ActivityPage { nav: Nav::of(&me), f, events, total, query })?))
+    let events = events.into_iter().map(EventLine::of).collect();
+    Ok(Html(render(&ActivityPage {
+        nav: Nav::of(&me),
+        f,
+        events,
+        total,
+        query,
+        actions: crate::audit::ACTIONS,
+        entities: crate::audit::ENTITIES,
+    })?))
 }
 
 async fn api_list(
@@ -195,7 +245,7 @@ fn workbook(events: &[AuditEvent]) -> AppResult<Vec<u8>> {
         ws.write_string(r, 1, fmt::time(e.occurred_at)).map_err(xe)?;
         ws.write_string(r, 2, &e.actor).map_err(xe)?;
         ws.write_string(r, 3, fmt::action(&e.action)).map_err(xe)?;
-        ws.write_string(r, 4, &e.entity).map_err(xe)?;
+        ws.write_string(r, 4, fmt::entity(&e.entity)).map_err(xe)?;
         ws.write_string(r, 5, &e.entity_id).map_err(xe)?;
         ws.write_string(r, 6, e.before_json.as_deref().unwrap_or("")).map_err(xe)?;
         ws.write_string(r, 7, e.after_json.as_deref().unwrap_or("")).map_err(xe)?;

@@ -304,6 +304,7 @@ diesel::table! {
         legal_source -> Text,
         valid_from -> Date,
         valid_to -> Nullable<Date>,
+        unconfirmed -> Nullable<Text>,
     }
 }
 

@@ -75,6 +75,16 @@ pub struct HandlingForm {
     pub legal_source: String,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
+    /// What is not yet confirmed of its legal source: for administrators, never printed.
+    #[serde(skip_serializing)]
+    pub unconfirmed: Option<String>,
+}
+
+impl HandlingForm {
+    /// The execution the form calls for, as people name it.
+    pub fn execution_name(&self) -> String {
+        label(STEP_KINDS, &self.execution)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -371,7 +381,16 @@ fn append(
         .get_result(conn)?;
     // Read back: a returned row of all columns is not expressible over the MultiConnection.
     let step = disposal_steps::table.find(id).select(DisposalStep::as_select()).first(conn)?;
-    audit::record(conn, actor, "step", "disposal", d.id, None, Some(&json!({"status": status, "step": step})))?;
+    // The handling's code names it in the history, as every document names it.
+    audit::record(
+        conn,
+        actor,
+        "step",
+        "disposal",
+        d.id,
+        None,
+        Some(&json!({"code": d.code, "status": status, "step": step})),
+    )?;
     Ok(id)
 }
 

@@ -82,7 +82,11 @@ pub struct Layout {
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
     pub form_code: Option<String>,
+    /// Printed on the form, under its number.
     pub legal_basis: String,
+    /// What is not yet checked of the layout against the text: for administrators, never printed.
+    #[serde(default)]
+    pub unconfirmed: Option<String>,
     pub title_left: Vec<String>,
     pub title_right: Vec<String>,
     pub title: String,
@@ -112,6 +116,26 @@ pub fn load(code: &str) -> AppResult<Report> {
     let (_, json) =
         LAYOUTS.iter().find(|(c, _)| *c == code).ok_or_else(|| AppError::NotFound(format!("mẫu báo cáo «{code}»")))?;
     serde_json::from_str(json).map_err(|e| AppError::Internal(format!("mẫu báo cáo {code} hỏng: {e}")))
+}
+
+/// Every layout version with something not yet checked against its text: (report, version, note).
+pub fn unconfirmed() -> AppResult<Vec<(String, String, String)>> {
+    let mut out = vec![];
+    for (code, _) in LAYOUTS {
+        let r = load(code)?;
+        for v in &r.versions {
+            if let Some(note) = &v.unconfirmed {
+                let since = format!(
+                    "{}{} từ {}",
+                    v.form_code.as_deref().map(|c| format!("Mẫu số {c}, ")).unwrap_or_default(),
+                    v.legal_basis,
+                    crate::text::format_date(v.valid_from)
+                );
+                out.push((r.name.clone(), since, note.clone()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl Report {

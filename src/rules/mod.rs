@@ -261,6 +261,7 @@ struct FormRow {
     legal_source: String,
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
+    unconfirmed: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -390,6 +391,7 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
                     handling_forms::execute_days_land.eq(r.execute_days_land),
                     handling_forms::sort_order.eq(i as i32 + 1),
                     handling_forms::legal_source.eq(&r.legal_source),
+                    handling_forms::unconfirmed.eq(&r.unconfirmed),
                     handling_forms::valid_from.eq(r.valid_from),
                     handling_forms::valid_to.eq(r.valid_to),
                 ))

@@ -24,6 +24,9 @@ struct ReferencePage {
     nav: Nav,
     units: Vec<OrgUnit>,
     rules: Rules,
+    /// What is not yet confirmed against the texts — handling forms and form layouts: (what,
+    /// printed basis, note). Administrators only; it is never printed.
+    unconfirmed: Vec<(String, String, String)>,
 }
 
 impl ReferencePage {
@@ -38,13 +41,26 @@ impl ReferencePage {
 
 async fn page(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
     let nav = Nav::of(&me);
+    let admin = me.user.role() == crate::auth::Role::Admin;
     let page = st
         .db
-        .read(|c| {
+        .read(move |c| {
+            let mut unconfirmed = vec![];
+            if admin {
+                for f in crate::disposals::forms_on(c, crate::text::today())? {
+                    if let Some(note) = f.unconfirmed {
+                        unconfirmed.push((format!("Hình thức xử lý «{}»", f.name), f.legal_source, note));
+                    }
+                }
+                for (name, basis, note) in crate::reports::unconfirmed()? {
+                    unconfirmed.push((format!("Mẫu «{name}»"), basis, note));
+                }
+            }
             Ok(ReferencePage {
                 nav,
                 units: org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(c)?,
                 rules: Rules::load(c)?,
+                unconfirmed,
             })
         })
         .await?;

@@ -40,29 +40,12 @@ pub fn opt_num(n: impl Borrow<Option<i32>>) -> String {
 
 /// The Vietnamese name of a history action.
 pub fn action(a: impl AsRef<str>) -> String {
-    match a.as_ref() {
-        "create" => "Thêm mới".into(),
-        "update" => "Sửa".into(),
-        "delete" => "Xóa".into(),
-        "login" => "Đăng nhập".into(),
-        "login_failed" => "Đăng nhập sai".into(),
-        "logout" => "Đăng xuất".into(),
-        "permission_denied" => "Bị từ chối quyền".into(),
-        "password_change" => "Đổi mật khẩu".into(),
-        "revoke" => "Thu hồi".into(),
-        "export" => "Xuất tệp".into(),
-        "import" => "Nhập tệp".into(),
-        "undo" => "Hoàn tác lần nhập".into(),
-        "step" => "Ghi văn bản xử lý tài sản".into(),
-        "attach" => "Đính kèm tệp".into(),
-        "open" => "Mở đợt kiểm kê, chốt số liệu sổ sách".into(),
-        "count" => "Ghi số đếm".into(),
-        "reconcile" => "Đối chiếu".into(),
-        "reopen" => "Mở lại để kiểm tiếp".into(),
-        "resolve" => "Ghi cách xử lý chênh lệch".into(),
-        "close" => "Khóa sổ kiểm kê".into(),
-        other => other.to_string(),
-    }
+    crate::audit::name_in(crate::audit::ACTIONS, a.as_ref()).unwrap_or("Thao tác khác").to_string()
+}
+
+/// The name of a kind of record in the history.
+pub fn entity(e: impl AsRef<str>) -> String {
+    crate::audit::name_in(crate::audit::ENTITIES, e.as_ref()).unwrap_or("Bản ghi khác").to_string()
 }
 
 /// Percent × 100 → "14,29 %".

@@ -1,0 +1,1 @@
+ALTER TABLE handling_forms DROP COLUMN unconfirmed;
