@@ -51,6 +51,10 @@ enum Command {
         /// Import a file that was imported before.
         #[arg(long)]
         allow_duplicate: bool,
+        /// A row without a code that matches an asset already in the register (same unit, name,
+        /// cost, acquisition date): ask (stop at it), skip, update or create.
+        #[arg(long, default_value = "ask")]
+        duplicates: String,
         /// Mã đơn vị (unit code) for rows that name none.
         #[arg(long)]
         unit: Option<String>,
@@ -222,7 +226,18 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             println!("Đã tính lại hao mòn: {n} tài sản thay đổi");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, sheet, mode, clear_blanks, valid_only, dry_run, allow_duplicate, unit, user } => {
+        Command::Import {
+            file,
+            sheet,
+            mode,
+            clear_blanks,
+            valid_only,
+            dry_run,
+            allow_duplicate,
+            duplicates,
+            unit,
+            user,
+        } => {
             let db = taisan::open(&url)?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             eprintln!("Đang đọc {} …", file.display());
@@ -230,6 +245,9 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 .map_err(|e| AppError::Config(format!("Không đọc được tệp {} (cannot read): {e}", file.display())))?;
             let mode = taisan::assets::import::Mode::parse(&mode)
                 .ok_or_else(|| AppError::Config(format!("--mode «{mode}»: dùng upsert, create hoặc update")))?;
+            let duplicates = taisan::assets::import::Duplicates::parse(&duplicates).ok_or_else(|| {
+                AppError::Config(format!("--duplicates «{duplicates}»: dùng ask, skip, update hoặc create"))
+            })?;
             let default_unit = match &unit {
                 Some(code) => Some(db.read_sync(|c| taisan::rules::unit_id_by_code(c, code))?),
                 None => None,
@@ -241,6 +259,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 sheet,
                 default_unit,
                 allow_duplicate,
+                duplicates,
                 progress: progress_bar("dòng"),
                 // A file on the server's own disk is not an upload: it may be as large as a
                 // million-row register (the reader streams it; the cell limit still holds).

@@ -451,18 +451,21 @@ async fn names_that_fold_to_cong_and_notes_with_dates_are_data() {
             rows.push(vec![json!(stt), json!(name), json!(cat), json!("TTUD"), json!(qty), json!(cost), json!(note)]);
         }
         let bytes = workbook(&rows);
-        let run = |strict: bool, preview: bool, bytes: &[u8]| {
+        let run_with = |strict: bool, preview: bool, bytes: &[u8], duplicates: import::Duplicates| {
             import::execute(
                 &app.db,
                 &Actor("test".into()),
                 &Scope::ALL,
                 "khu-thi-nghiem.xlsx",
                 bytes,
-                &Options { strict, allow_duplicate: true, ..Options::default() },
+                &Options { strict, allow_duplicate: true, duplicates, ..Options::default() },
                 preview,
             )
             .unwrap()
         };
+        // The rows are in the register from here on: they would be possible duplicates.
+        let run =
+            |strict: bool, preview: bool, bytes: &[u8]| run_with(strict, preview, bytes, import::Duplicates::Skip);
         let r = run(true, false, &bytes);
         assert!(r.saved);
         assert_eq!((r.counts.create, r.counts.skip, r.counts.error), (6, 0, 0), "{:#?}", r.rows);
@@ -488,10 +491,50 @@ async fn names_that_fold_to_cong_and_notes_with_dates_are_data() {
         let mut right = rows.clone();
         right.push(vec![json!(""), json!("Cộng"), json!(""), json!(""), json!(12), json!(1_515_000_006i64)]);
         let ok = run(true, true, &workbook(&right));
+        assert_eq!((ok.counts.create, ok.counts.skip, ok.counts.warning), (0, 7, 0));
+
+        // The same rows again, asked: each is a possible duplicate, shown beside the asset it may be.
+        let asked = run_with(true, true, &workbook(&rows), import::Duplicates::Ask);
+        assert_eq!((asked.counts.error, asked.counts.create), (6, 0), "{:#?}", asked.rows);
+        let first = asked.rows.iter().find(|r| r.excel_row == 4).unwrap();
+        let twin = first.duplicate_of.as_ref().unwrap();
         assert_eq!(
-            (ok.counts.update + ok.counts.unchanged + ok.counts.create, ok.counts.skip, ok.counts.warning),
-            (6, 1, 0)
+            (twin.name.as_deref(), twin.original_cost),
+            (Some("Cổng và tường rào khu thí nghiệm"), Some(350_000_000))
         );
+        assert!(first.errors[0].reason.contains("có thể trùng với tài sản"), "{:?}", first.errors);
+        let values = first.values.as_ref().unwrap();
+        assert_eq!(
+            (values.unit.as_str(), values.category.as_str(), values.original_cost),
+            ("TTUD", "VKT-01", Some(350_000_000))
+        );
+        // Chosen: update the asset already there, or create another anyway.
+        let updated = run_with(true, true, &workbook(&rows), import::Duplicates::Update);
+        assert_eq!((updated.counts.unchanged, updated.counts.create), (6, 0));
+        let created = run_with(true, true, &workbook(&rows), import::Duplicates::Create);
+        assert_eq!(created.counts.create, 6);
+    })
+    .await;
+}
+
+/// The demo's register holds the cassava task's assets; its sample without codes imported again is
+/// seen for what it is: the same assets, not new ones.
+#[tokio::test]
+async fn a_register_without_codes_imported_again_creates_no_duplicates() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let before = app.asset_count();
+        let asked = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap();
+        assert!(!asked.saved, "possible duplicates stop a strict import");
+        assert!(asked.counts.duplicate >= 1, "{:#?}", asked.rows);
+        assert_eq!(asked.counts.error, asked.counts.duplicate);
+        assert_eq!(app.asset_count(), before);
+        let skip = Options { duplicates: import::Duplicates::Skip, allow_duplicate: true, ..Options::default() };
+        let skipped = run(&app, "khamlasan.xlsx", &skip, false).unwrap();
+        assert!(skipped.saved);
+        assert_eq!(app.asset_count(), before + skipped.counts.create as i64);
+        assert_eq!(skipped.counts.create + skipped.counts.duplicate, 6, "{:#?}", skipped.rows);
+        eprintln!("demo + khamlasan.xlsx: {} possible duplicates of 6 rows", skipped.counts.duplicate);
     })
     .await;
 }

@@ -20,6 +20,48 @@ use crate::excel::{self, Cell, Limits};
 use crate::input::Input;
 use crate::text::{self, fold};
 
+/// What becomes of a row without a code that matches an asset already in the register (same unit,
+/// name, cost and acquisition date): a possible duplicate (có thể trùng).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Duplicates {
+    /// Stop at it: the person chooses (a strict import saves nothing).
+    Ask,
+    /// Bỏ qua: the register keeps its record.
+    Skip,
+    /// Cập nhật: the row's values go onto the existing record.
+    Update,
+    /// Vẫn thêm mới: it is another asset of the same description.
+    Create,
+}
+
+impl Duplicates {
+    pub fn parse(s: &str) -> Option<Duplicates> {
+        match s {
+            "ask" => Some(Duplicates::Ask),
+            "skip" => Some(Duplicates::Skip),
+            "update" => Some(Duplicates::Update),
+            "create" => Some(Duplicates::Create),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Duplicates::Ask => "ask",
+            Duplicates::Skip => "skip",
+            Duplicates::Update => "update",
+            Duplicates::Create => "create",
+        }
+    }
+
+    pub const CHOICES: &'static [(&'static str, &'static str)] = &[
+        ("ask", "Dừng lại để tôi chọn"),
+        ("skip", "Bỏ qua dòng đó"),
+        ("update", "Cập nhật tài sản đã có"),
+        ("create", "Vẫn thêm mới"),
+    ];
+}
+
 /// The column names of the register, kept as data in `imports/columns/assets.json`.
 pub fn synonyms() -> AppResult<Synonyms> {
     Synonyms::from_json(include_str!("../../imports/columns/assets.json"))
@@ -81,6 +123,8 @@ pub struct Options {
     pub wear_as_of: Option<NaiveDate>,
     /// Import a file that was imported before.
     pub allow_duplicate: bool,
+    /// Rows without a code that match an asset already in the register.
+    pub duplicates: Duplicates,
     pub progress: Progress,
     /// What the reader takes on: an upload's limits by default; the command line reads larger files.
     pub limits: Limits,
@@ -97,6 +141,7 @@ impl Default for Options {
             mapping: BTreeMap::new(),
             wear_as_of: None,
             allow_duplicate: false,
+            duplicates: Duplicates::Ask,
             progress: Progress::default(),
             limits: Limits::default(),
         }
@@ -162,6 +207,22 @@ pub struct RowReport {
     /// The asset's version after the import, to tell later whether it has changed since.
     #[serde(skip)]
     pub asset_version: Option<i32>,
+    /// What the row says, as the preview shows it: unit, category, cost, acquisition date.
+    pub values: Option<RowValues>,
+    /// The asset already in the register this row without a code may be.
+    pub duplicate_of: Option<RowValues>,
+}
+
+/// A row's or an asset's values as a person compares them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowValues {
+    pub asset_id: Option<i32>,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub unit: String,
+    pub category: String,
+    pub original_cost: Option<i64>,
+    pub acquired_on: String,
 }
 
 impl RowReport {
@@ -177,6 +238,8 @@ impl RowReport {
             errors: vec![],
             before: None,
             asset_version: None,
+            values: None,
+            duplicate_of: None,
         }
     }
 }
@@ -190,6 +253,8 @@ pub struct Counts {
     pub error: i32,
     /// Of the skipped (or, in a strict import, failed) rows, those that carry figures.
     pub warning: i32,
+    /// Rows without a code that matched an asset of the register (whatever became of them).
+    pub duplicate: i32,
 }
 
 impl Counts {
@@ -234,6 +299,8 @@ pub struct Report {
     pub previous: Option<(i32, String, String)>,
     pub mode: Mode,
     pub strict: bool,
+    /// What rows that may duplicate a registered asset become.
+    pub duplicates: Duplicates,
     /// The column mapping was corrected by a person before, for files of this layout.
     pub remembered_mapping: bool,
 }
@@ -535,9 +602,10 @@ impl Stager<'_> {
             Mode::Update => None,
             _ if !prepared.errors.is_empty() => None,
             mode => {
-                // In upsert mode the row may turn out to update an asset: its values are kept for that.
-                let values =
-                    if mode == Mode::Upsert { prepared.values.clone() } else { std::mem::take(&mut prepared.values) };
+                // In upsert mode, or without a code (it may be a duplicate the person updates), the
+                // row may turn out to update an asset: its values are kept for that.
+                let keep = mode == Mode::Upsert || prepared.code.is_none();
+                let values = if keep { prepared.values.clone() } else { std::mem::take(&mut prepared.values) };
                 let mut input = Input::from_json(Value::Object(values))?;
                 let checked = super::check_fields(&mut input, &self.checker, &mut |_| Ok(false)).and_then(|c| {
                     self.scope.check_edit(c.unit_id())?;
@@ -666,6 +734,7 @@ impl Writer<'_> {
                 assets::table.filter(assets::code.eq_any(codes)).select(super::Asset::as_select()).load(self.conn)?;
             existing = found.into_iter().map(|a| (a.code.clone(), a)).collect();
         }
+        let alike = self.alike(&batch)?;
         let mut out: Vec<RowReport> = Vec::with_capacity(batch.len());
         let mut creates: Vec<(usize, super::AssetRecord)> = vec![];
         for staged in batch {
@@ -694,6 +763,47 @@ impl Writer<'_> {
             report.code = row.code.clone();
             report.name = row.name.clone();
             report.reason = None;
+            report.values = Some(values_of(self.columns, &row));
+            // A row without a code that matches an asset of the register.
+            let twin = match &new {
+                Some(Ok(c)) if current.is_none() => c.identity().and_then(|i| alike.get(&i)),
+                _ => None,
+            };
+            if let Some(twin) = twin {
+                report.duplicate_of = Some(asset_values(twin, self.checker_names(twin)));
+                match self.options.duplicates {
+                    Duplicates::Ask => row.errors.push(CellError {
+                        column: header_of(self.columns, "name"),
+                        value: row.name.clone().unwrap_or_default(),
+                        reason: format!(
+                            "có thể trùng với tài sản «{} — {}» đã có trong sổ (cùng đơn vị, tên, nguyên giá, ngày \
+                             tăng): chọn bỏ qua, cập nhật tài sản đó hay vẫn thêm mới",
+                            twin.code, twin.name
+                        ),
+                    }),
+                    Duplicates::Skip => {
+                        report.outcome = Outcome::Skip;
+                        report.reason = Some(format!("Trùng với tài sản {} đã có trong sổ: bỏ qua", twin.code));
+                        out.push(report);
+                        continue;
+                    }
+                    Duplicates::Update if self.options.mode == Mode::Create => row.errors.push(CellError {
+                        column: header_of(self.columns, "name"),
+                        value: row.name.clone().unwrap_or_default(),
+                        reason: format!(
+                            "trùng với tài sản {} đã có, nhưng chế độ chỉ thêm mới không cập nhật được",
+                            twin.code
+                        ),
+                    }),
+                    Duplicates::Update => {
+                        let twin = twin.clone();
+                        self.update(&mut report, &twin, row)?;
+                        out.push(report);
+                        continue;
+                    }
+                    Duplicates::Create => {}
+                }
+            }
             if !row.errors.is_empty() {
                 report.outcome = Outcome::Error;
                 report.errors = std::mem::take(&mut row.errors);
@@ -727,6 +837,7 @@ impl Writer<'_> {
         for r in out {
             self.report.counts.add(r.outcome);
             self.report.counts.warning += i32::from(r.warning);
+            self.report.counts.duplicate += i32::from(r.duplicate_of.is_some());
             let keep = match r.outcome {
                 Outcome::Error => self.report.counts.error as usize <= REPORT_ERRORS,
                 _ => self.report.rows.len() < REPORT_ROWS,
@@ -742,6 +853,42 @@ impl Writer<'_> {
             tell(self.report.counts.total().min(total), total);
         }
         Ok(())
+    }
+
+    /// The register's assets that rows of the batch without a code may be, by what identifies them.
+    fn alike(&mut self, batch: &[Staged]) -> AppResult<HashMap<super::Identity, super::Asset>> {
+        let wanted: Vec<super::Identity> = batch
+            .iter()
+            .filter_map(|s| match s {
+                Staged::Data { new: Some(Ok(c)), .. } => c.identity(),
+                _ => None,
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let costs: Vec<i64> = wanted.iter().map(|w| w.original_cost).collect();
+        let units: Vec<i32> = wanted.iter().map(|w| w.unit_id).collect();
+        let found: Vec<super::Asset> = assets::table
+            .filter(assets::original_cost.eq_any(costs))
+            .filter(assets::unit_id.eq_any(units))
+            .filter(assets::status.ne(super::WRITTEN_DOWN))
+            .order(assets::id)
+            .select(super::Asset::as_select())
+            .load(self.conn)?;
+        let mut by = HashMap::new();
+        for a in found {
+            by.entry(super::Identity::of(&a)).or_insert(a);
+        }
+        Ok(by)
+    }
+
+    /// The unit's and category's names of an asset, as the register shows them.
+    fn checker_names(&self, a: &super::Asset) -> (String, String) {
+        (
+            self.checker.unit_codes.get(&a.unit_id).cloned().unwrap_or_default(),
+            self.checker.rules.category(a.category_id).map(|c| c.name.clone()).unwrap_or_default(),
+        )
     }
 
     /// Writes a row over the asset its code names.
@@ -782,6 +929,43 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// What a row says, by its columns: unit, category, cost, acquisition date.
+fn values_of(columns: &[table::Column], row: &Prepared) -> RowValues {
+    let cell = |field: &str| {
+        columns
+            .iter()
+            .find(|c| c.field.as_deref() == Some(field))
+            .and_then(|c| row.cells.get(c.index as usize))
+            .map(|c| text::printable(&c.display()))
+            .unwrap_or_default()
+    };
+    let cost = money(&row.values, "original_cost").or_else(|| {
+        let (s, o) = (money(&row.values, "cost_state"), money(&row.values, "cost_other"));
+        (s.is_some() || o.is_some()).then(|| s.unwrap_or(0) + o.unwrap_or(0))
+    });
+    RowValues {
+        asset_id: None,
+        code: row.code.clone(),
+        name: row.name.clone(),
+        unit: cell("unit"),
+        category: cell("category"),
+        original_cost: cost,
+        acquired_on: cell("acquired_on"),
+    }
+}
+
+fn asset_values(a: &super::Asset, (unit, category): (String, String)) -> RowValues {
+    RowValues {
+        asset_id: Some(a.id),
+        code: Some(a.code.clone()),
+        name: Some(a.name.clone()),
+        unit,
+        category,
+        original_cost: Some(a.original_cost),
+        acquired_on: a.acquired_on.map(text::format_date).unwrap_or_default(),
     }
 }
 
@@ -843,6 +1027,7 @@ pub fn run(
         previous: previous.map(|(id, at, who)| (id, text::format_time(at), who)),
         mode: options.mode,
         strict: options.strict,
+        duplicates: options.duplicates,
         remembered_mapping,
     };
     if let (Some((id, at, who)), false, false) = (&report.previous, options.allow_duplicate, preview) {
@@ -902,7 +1087,7 @@ pub fn run(
         )));
     }
     let c = &report.counts;
-    if c.create + c.update + c.unchanged + c.error == 0 {
+    if c.create + c.update + c.unchanged + c.error + c.duplicate == 0 {
         return Err(AppError::BadRequest(format!(
             "Tệp «{file_name}» không có dòng tài sản nào dưới dòng tiêu đề (chỉ có dòng trống, dòng cộng hay chữ ký): \
              không có gì để nhập"

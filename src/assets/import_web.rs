@@ -13,7 +13,7 @@ use axum::Json;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::import::{self, Mode, Options, Report};
+use super::import::{self, Duplicates, Mode, Options, Report};
 use crate::auth::web::Auth;
 use crate::auth::{Identity, Permission, Scope};
 use crate::db::schema::{import_rows, import_uploads, imports, org_units};
@@ -106,6 +106,7 @@ fn options_of(mut input: Input) -> AppResult<Options> {
     let clear = flag(input.choice("clear_blanks", "Ô trống xóa giá trị cũ", yes_no, false));
     let strict = flag(input.choice("strict", "Chỉ nhập khi mọi dòng hợp lệ", yes_no, false));
     let dup = flag(input.choice("allow_duplicate", "Cho nhập lại tệp đã nhập", yes_no, false));
+    let duplicates = input.choice("duplicates", "Dòng có thể trùng tài sản đã có", Duplicates::CHOICES, false);
     let sheet = input.text("sheet", "Trang tính", false, 100);
     let unit = input.id("unit_id", "Đơn vị mặc định");
     let wear_as_of = input.date("wear_as_of", "Ngày chốt hao mòn");
@@ -125,6 +126,7 @@ fn options_of(mut input: Input) -> AppResult<Options> {
         mapping,
         wear_as_of,
         allow_duplicate: dup.unwrap_or(false),
+        duplicates: duplicates.as_deref().and_then(Duplicates::parse).unwrap_or(Duplicates::Ask),
         progress: Default::default(),
         limits: Default::default(),
     })
@@ -417,6 +419,7 @@ struct PreviewPage {
     fields: Vec<&'static str>,
     /// The options to carry to the next step, as form fields.
     carried: Vec<(String, String)>,
+    duplicate_choices: &'static [(&'static str, &'static str)],
 }
 
 impl PreviewPage {
@@ -476,7 +479,14 @@ fn preview_html(me: &Identity, upload_id: i32, r: Report, fields: &BTreeMap<Stri
         .filter(|(k, _)| !k.starts_with("col_") && *k != "action")
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    render(&PreviewPage { nav: Nav::of(me), upload_id, r, fields: FIELDS.to_vec(), carried })
+    render(&PreviewPage {
+        nav: Nav::of(me),
+        upload_id,
+        r,
+        fields: FIELDS.to_vec(),
+        carried,
+        duplicate_choices: Duplicates::CHOICES,
+    })
 }
 
 /// The fields a column can be mapped to (the keys of `imports/columns/assets.json`).

@@ -599,6 +599,21 @@ fn read_record(
 
 /// An asset read and checked, but for the code the pattern is still to give when the input gave
 /// none (the database knows the last number given: `numbered`).
+/// See `Checked::identity`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identity {
+    pub unit_id: i32,
+    pub name: String,
+    pub original_cost: i64,
+    pub acquired_on: Option<NaiveDate>,
+}
+
+impl Identity {
+    pub fn of(a: &Asset) -> Identity {
+        Identity { unit_id: a.unit_id, name: fold(&a.name), original_cost: a.original_cost, acquired_on: a.acquired_on }
+    }
+}
+
 pub struct Checked {
     record: AssetRecord,
     /// The class code and the date the pattern needs.
@@ -608,6 +623,19 @@ pub struct Checked {
 impl Checked {
     pub fn unit_id(&self) -> i32 {
         self.record.unit_id
+    }
+
+    /// What makes a row without a code the same asset as one already in the register: its unit,
+    /// its name (folded), its original cost and its acquisition date. `None` when the row has a
+    /// code (the code decides).
+    pub fn identity(&self) -> Option<Identity> {
+        self.number_from.as_ref()?;
+        Some(Identity {
+            unit_id: self.record.unit_id,
+            name: fold(&self.record.name),
+            original_cost: self.record.original_cost,
+            acquired_on: self.record.acquired_on,
+        })
     }
 
     /// The record, with the code the pattern gives when the input gave none.
