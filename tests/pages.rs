@@ -124,3 +124,48 @@ async fn static_files_are_served_from_the_binary() {
     assert!(js.len() > 40_000);
     assert_eq!(app.page("/static/app.css", false).await.0, StatusCode::OK);
 }
+
+/// Forms keep what was typed, with the message at its field; only what a record's state allows is
+/// offered; dates carry no placeholder that looks like a value.
+#[tokio::test]
+async fn forms_keep_what_was_typed_and_offer_only_what_the_state_allows() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let (_, list) = app.get("/api/v1/inspections").await;
+        let id = list["items"][0]["inspection"]["id"].as_i64().unwrap();
+        let fields = [
+            ("title", "Mua máy ly tâm giá cao hơn thị trường"),
+            ("category", "mua_sam"),
+            ("amount", "12.500.000"),
+            ("asset_codes", "KHONG-CO-MA-NAY"),
+            ("description", "Ba báo giá cùng một người lập"),
+        ];
+        let (s, _, page) = app.form(&format!("/thanh-tra/{id}/phat-hien"), &fields).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        for (_, typed) in &fields[..4] {
+            assert!(page.contains(&format!("value=\"{typed}\"")), "«{typed}» is kept: {page}");
+        }
+        assert!(page.contains("Ba báo giá cùng một người lập</textarea>"));
+        assert!(
+            page.contains("id=\"finding_assets\" value=\"KHONG-CO-MA-NAY\" autofocus"),
+            "the cursor goes to the field"
+        );
+        assert!(page.contains("id=\"finding_assets-error\""), "the message stands at its field");
+        // Dates say their format beside the label, not as a grey value inside the field.
+        let (_, new_asset) = app.page("/tai-san/moi", false).await;
+        assert!(!new_asset.contains("placeholder=\"dd/mm/yyyy\"") && new_asset.contains("(ngày/tháng/năm)"));
+        // A handover records no money; a written-down handling offers no revocation.
+        let (_, disposals) = app.get("/api/v1/disposals").await;
+        for d in disposals["items"].as_array().unwrap() {
+            let (_, page) = app.page(&format!("/xu-ly/{}", d["id"]), false).await;
+            let (_, full) = app.get(&format!("/api/v1/disposals/{}", d["id"])).await;
+            if full["form"]["execution"] == "ban_giao" {
+                assert!(!page.contains("id=\"money-form\""), "{}: a handover shows a money form", d["code"]);
+            }
+            if d["status"] == "da_ghi_giam" {
+                assert!(!page.contains("id=\"revoke-form\""), "{}: written down, yet revocable", d["code"]);
+            }
+        }
+    })
+    .await;
+}

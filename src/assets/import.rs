@@ -464,7 +464,8 @@ struct Prepared {
 
 /// A row on its way from the stager to the writer.
 enum Staged {
-    Skip(RowReport),
+    /// A skipped row's outcome, boxed: most rows are data, and the channel carries batches of them.
+    Skip(Box<RowReport>),
     Data {
         row: Prepared,
         /// The row checked as a new asset, when it may be one (not in update-only mode, no error so
@@ -563,7 +564,7 @@ impl Stager<'_> {
 
     fn stage(&mut self, row: table::TableRow) -> AppResult<Staged> {
         let mut prepared = match row.kind {
-            table::RowKind::Skip(reason) => return Ok(Staged::Skip(RowReport::skipped(row.excel_row, reason))),
+            table::RowKind::Skip(reason) => return Ok(Staged::Skip(Box::new(RowReport::skipped(row.excel_row, reason)))),
             table::RowKind::Warn(reason) => {
                 let mut report = RowReport::skipped(row.excel_row, reason);
                 report.warning = true;
@@ -582,7 +583,7 @@ impl Stager<'_> {
                         reason: report.reason.take().unwrap_or_default(),
                     }];
                 }
-                return Ok(Staged::Skip(report));
+                return Ok(Staged::Skip(Box::new(report)));
             }
             table::RowKind::Data => self.prepare(row.excel_row, row.cells),
         };
@@ -740,7 +741,7 @@ impl Writer<'_> {
         for staged in batch {
             let (mut row, new) = match staged {
                 Staged::Skip(report) => {
-                    out.push(report);
+                    out.push(*report);
                     continue;
                 }
                 Staged::Data { row, new } => (row, new),
@@ -763,12 +764,16 @@ impl Writer<'_> {
             report.code = row.code.clone();
             report.name = row.name.clone();
             report.reason = None;
-            report.values = Some(values_of(self.columns, &row));
             // A row without a code that matches an asset of the register.
             let twin = match &new {
                 Some(Ok(c)) if current.is_none() => c.identity().and_then(|i| alike.get(&i)),
                 _ => None,
             };
+            // The values to show: for the rows the report keeps (a large file's quiet rows are in
+            // its record only), and always beside a possible duplicate or an error.
+            if self.report.rows.len() + out.len() < REPORT_ROWS || twin.is_some() || !row.errors.is_empty() {
+                report.values = Some(values_of(self.columns, &row));
+            }
             if let Some(twin) = twin {
                 report.duplicate_of = Some(asset_values(twin, self.checker_names(twin)));
                 match self.options.duplicates {

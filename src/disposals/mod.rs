@@ -85,6 +85,12 @@ impl HandlingForm {
     pub fn execution_name(&self) -> String {
         label(STEP_KINDS, &self.execution)
     }
+
+    /// Whether carrying it out brings money in or out (a sale, a demolition's scrap and costs); a
+    /// handover (bàn giao) has none to record.
+    pub fn has_money(&self) -> bool {
+        self.execution != "ban_giao"
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -282,6 +288,12 @@ fn steps_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<DisposalStep>> {
 pub(crate) fn standing(steps: &[DisposalStep]) -> Vec<&DisposalStep> {
     let revoked: Vec<i32> = steps.iter().filter_map(|s| s.revokes_step_id).collect();
     steps.iter().filter(|s| s.kind != "thu_hoi" && !revoked.contains(&s.id)).collect()
+}
+
+/// The one document a counter-document may revoke: the latest standing, unless it is the write-down
+/// (what left the register comes back only by a new booking). The page offers what this allows.
+pub(crate) fn revocable(steps: &[DisposalStep]) -> Option<&DisposalStep> {
+    standing(steps).last().copied().filter(|s| s.kind != "ghi_giam")
 }
 
 /// What a handling awaits in its status, and the deadline from the step that set it.
@@ -724,6 +736,13 @@ pub fn record_money(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mu
             "Chưa ghi tiền được: hồ sơ {} đang ở bước «{}»",
             d.code,
             label(STATUSES, &d.status)
+        )));
+    }
+    let form = form_of(conn, &d)?;
+    if !form.has_money() {
+        return Err(AppError::conflict(format!(
+            "Hình thức «{}» là bàn giao tài sản, không có khoản thu, chi hay nộp ngân sách để ghi",
+            form.name
         )));
     }
     let steps = steps_of(conn, id)?;

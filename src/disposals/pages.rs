@@ -204,9 +204,11 @@ impl ShowPage {
         self.d.steps.iter().any(|s| s.step.kind == "ban_giao" && !s.revoked)
     }
 
-    /// The latest standing document, the one a counter-document may revoke.
+    /// The document a counter-document may revoke (`disposals::revocable`), if any.
     fn revocable(&self) -> Option<&super::StepView> {
-        self.d.steps.iter().rev().find(|s| !s.revoked && s.step.kind != "thu_hoi" && s.step.kind != "ghi_giam")
+        let steps: Vec<super::DisposalStep> = self.d.steps.iter().map(|s| s.step.clone()).collect();
+        let id = super::revocable(&steps)?.id;
+        self.d.steps.iter().find(|s| s.step.id == id)
     }
 }
 

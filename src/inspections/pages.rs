@@ -159,6 +159,8 @@ struct ShowPage {
     notice: Option<String>,
     /// A count discrepancy the finding form starts from.
     count_line: Option<(i32, String)>,
+    /// The finding form as it was posted, when it was refused.
+    finding: crate::web::error::Posted,
     rec_chart: String,
     history: Vec<crate::audit::AuditEvent>,
 }
@@ -188,6 +190,7 @@ async fn show_page(
     errors: Vec<String>,
     notice: Option<String>,
     count_line: Option<i32>,
+    finding: crate::web::error::Posted,
 ) -> AppResult<String> {
     let (v, line, history) = st
         .db
@@ -220,7 +223,7 @@ async fn show_page(
             })
             .collect::<Vec<_>>(),
     );
-    render(&ShowPage { nav: Nav::of(me), v, can_write, errors, notice, count_line: line, rec_chart, history })
+    render(&ShowPage { nav: Nav::of(me), v, can_write, errors, notice, count_line: line, finding, rec_chart, history })
 }
 
 async fn show(
@@ -233,13 +236,13 @@ async fn show(
     let pairs = q.pairs();
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let line = get("count_line").and_then(|l| l.parse().ok());
-    Ok(Html(show_page(&st, &me, id, vec![], get("thong_bao"), line).await?))
+    Ok(Html(show_page(&st, &me, id, vec![], get("thong_bao"), line, Default::default()).await?))
 }
 
 /// Back to the inspection with a notice, or the page again with what went wrong.
 async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
     crate::web::error::after_form(result, &format!("/thanh-tra/{id}"), |errors| {
-        show_page(st, me, id, errors, None, None)
+        show_page(st, me, id, errors, None, None, Default::default())
     })
     .await
 }
@@ -273,7 +276,16 @@ async fn add_finding(
     let user = me.user.clone();
     let result =
         st.db.write(move |c| super::add_finding(c, &user, id, input).map(|_| "Đã ghi phát hiện".to_string())).await;
-    after(&st, &me, id, result).await
+    match result {
+        // What was typed comes back, each message at its field.
+        Err(e @ AppError::Invalid(_)) => {
+            let posted = crate::web::error::Posted::of(&form, &e);
+            let line = posted.value("count_line_id").parse().ok();
+            let page = show_page(&st, &me, id, vec![], None, line, posted).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+        result => after(&st, &me, id, result).await,
+    }
 }
 
 async fn add_recommendation(
@@ -349,7 +361,10 @@ async fn import(
     match result {
         Err(AppError::BadRequest(text)) if text.contains('\n') => {
             let errors = text.lines().map(str::to_string).collect();
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, errors, None, None).await?))
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(show_page(&st, &me, id, errors, None, None, Default::default()).await?),
+            )
                 .into_response())
         }
         other => after(&st, &me, id, other).await,

@@ -126,6 +126,40 @@ impl IntoResponse for PageError {
 pub type PageResult<T> = Result<T, PageError>;
 
 /// An error as the lines a page lists above its form: each field's message, or the one message.
+/// What a person typed into a form that was refused, and the message of each field: the form is
+/// drawn again with both, so nothing typed is lost and each message stands at its field.
+#[derive(Debug, Clone, Default)]
+pub struct Posted {
+    pub values: std::collections::BTreeMap<String, String>,
+    pub errors: crate::error::FieldErrors,
+}
+
+impl Posted {
+    pub fn of(form: &crate::web::FormInput, e: &AppError) -> Posted {
+        Posted {
+            values: form.0.iter().cloned().collect(),
+            errors: match e {
+                AppError::Invalid(fields) => fields.clone(),
+                _ => Default::default(),
+            },
+        }
+    }
+
+    pub fn value(&self, key: &str) -> String {
+        self.values.get(key).cloned().unwrap_or_default()
+    }
+
+    pub fn error(&self, key: &str) -> Option<&str> {
+        self.errors.get(key).map(String::as_str)
+    }
+
+    /// The first field with a message, which the redrawn form puts the cursor in (and the page
+    /// scrolls to).
+    pub fn first_error(&self) -> Option<&str> {
+        self.errors.keys().next().map(String::as_str)
+    }
+}
+
 pub fn messages(e: &AppError) -> Vec<String> {
     match e {
         AppError::Invalid(fields) => fields.values().cloned().collect(),
