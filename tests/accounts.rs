@@ -3,7 +3,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use common::{each_backend, Caller, TestApp};
 use serde_json::json;
 use taisan::auth::{Permission, Role};
@@ -27,17 +27,7 @@ async fn every_route_by_every_role() {
             let path = r.path.replace("{id}", "999999");
             for (who, role, caller) in &callers {
                 app.act_as(caller.clone());
-                let mut req = Request::builder().method(r.method.clone()).uri(&path);
-                let body = if r.method == Method::GET {
-                    Body::empty()
-                } else if path.starts_with("/api/") {
-                    req = req.header("content-type", "application/json");
-                    Body::from("{}")
-                } else {
-                    req = req.header("content-type", "application/x-www-form-urlencoded");
-                    Body::from("")
-                };
-                let (status, headers, _) = app.send(req.body(body).unwrap()).await;
+                let (status, headers, _) = app.send(common::empty_request(&r.method, &path)).await;
                 let to_login =
                     headers.get("location").is_some_and(|l| l.to_str().unwrap().starts_with("/dang-nhap?next="));
                 let ctx = format!("{} {} as {who}: {status}", r.method, r.path);

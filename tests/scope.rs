@@ -5,8 +5,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::StatusCode;
 use common::{each_backend, Caller, TestApp};
 use serde_json::{json, Value};
 use taisan::auth::Role;
@@ -115,17 +114,7 @@ async fn a_unit_clerk_reaches_nothing_of_another_unit_on_any_route() {
             };
             let path = r.path.replace("{id}", &id.unwrap_or(1).to_string());
             app.act_as(clerk.clone());
-            let mut req = Request::builder().method(r.method.clone()).uri(&path);
-            let body = if r.method == Method::GET {
-                Body::empty()
-            } else if path.starts_with("/api/") {
-                req = req.header("content-type", "application/json");
-                Body::from("{}")
-            } else {
-                req = req.header("content-type", "application/x-www-form-urlencoded");
-                Body::from("")
-            };
-            let (status, _, body) = app.send(req.body(body).unwrap()).await;
+            let (status, _, body) = app.send(common::empty_request(&r.method, &path)).await;
             app.act_as(admin.clone());
             tried += 1;
             if id.is_some() {

@@ -564,7 +564,9 @@ impl Stager<'_> {
 
     fn stage(&mut self, row: table::TableRow) -> AppResult<Staged> {
         let mut prepared = match row.kind {
-            table::RowKind::Skip(reason) => return Ok(Staged::Skip(Box::new(RowReport::skipped(row.excel_row, reason)))),
+            table::RowKind::Skip(reason) => {
+                return Ok(Staged::Skip(Box::new(RowReport::skipped(row.excel_row, reason))))
+            }
             table::RowKind::Warn(reason) => {
                 let mut report = RowReport::skipped(row.excel_row, reason);
                 report.warning = true;
