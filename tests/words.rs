@@ -30,7 +30,11 @@ async fn forms_print_their_basis_and_never_what_is_unconfirmed() {
         taisan::demo::load(&app.db).unwrap();
         let notes: Vec<String> = taisan::reports::unconfirmed().unwrap().into_iter().map(|(_, _, n)| n).collect();
         let forms = app.db.read_sync(|c| taisan::disposals::forms_on(c, taisan::text::today())).unwrap();
-        let form_notes: Vec<String> = forms.iter().filter_map(|f| f.unconfirmed.clone()).collect();
+        let mut form_notes: Vec<String> = forms.iter().filter_map(|f| f.unconfirmed.clone()).collect();
+        // The notes of wear rates and settings are administrators' too.
+        let rules = app.db.read_sync(taisan::rules::Rules::load).unwrap();
+        form_notes.extend(rules.rates.iter().filter_map(|r| r.note.clone()));
+        form_notes.extend(rules.settings.iter().filter_map(|s| s.note.clone()));
         assert!(!notes.is_empty() && !form_notes.is_empty(), "the data still holds unconfirmed points");
         let (_, list) = app.get("/api/v1/disposals").await;
         let mut printed = vec![];

@@ -17,3 +17,11 @@ UPDATE handling_forms SET legal_source = 'Luật 15/2017/QH14, Điều 40, 46', 
 UPDATE handling_forms SET legal_source = 'Luật 15/2017/QH14, Điều 40, 47', unconfirmed = 'Chưa xác nhận từng điều' WHERE code = 'mat_huy_hoai';
 UPDATE handling_forms SET legal_source = 'Luật 15/2017/QH14, Điều 40', unconfirmed = 'Chưa xác nhận từng điều' WHERE code = 'chuyen_giao_dia_phuong';
 UPDATE handling_forms SET legal_source = 'Luật 15/2017/QH14, Điều 40', unconfirmed = 'Chưa xác nhận từng điều' WHERE code = 'khac';
+-- Wear rates and settings: the note already says what is unconfirmed; the printed source loses it.
+UPDATE wear_rates SET legal_source = 'TT 45/2018/TT-BTC và văn bản trước đó' WHERE legal_source = 'TT 45/2018/TT-BTC và văn bản trước đó (giai đoạn trước TT 23/2023 — chưa xác nhận)';
+UPDATE wear_rates SET legal_source = 'TT 141/2025/TT-BTC, Phụ lục', note = COALESCE(note || '; ', '') || 'số năm sao chép từ TT 23/2023' WHERE legal_source = 'TT 141/2025/TT-BTC, Phụ lục (chưa xác nhận — sao chép từ TT 23/2023, cần đối chiếu văn bản)';
+UPDATE rule_settings SET legal_source = 'TT 45/2018/TT-BTC và văn bản trước đó', note = 'Chưa xác nhận cho từng giai đoạn trước 10/06/2023' WHERE legal_source = 'TT 45/2018/TT-BTC và văn bản trước đó (chưa xác nhận)';
+UPDATE rule_settings SET legal_source = 'TT 141/2025/TT-BTC', note = 'Chưa xác nhận: giữ như TT 23/2023 cho đến khi đối chiếu' WHERE legal_source = 'TT 141/2025/TT-BTC (chưa xác nhận)';
+UPDATE rule_settings SET legal_source = 'TT 23/2023/TT-BTC', note = 'Chưa xác nhận: năm bắt đầu tính hao mòn; acquisition_year: tính hao mòn từ năm đưa vào sử dụng; next_year: từ năm sau' WHERE legal_source = 'TT 23/2023/TT-BTC (năm bắt đầu tính hao mòn — chưa xác nhận)';
+UPDATE rule_settings SET legal_source = 'NĐ 63/2014/NĐ-CP, Điều 54 — hạn mức chỉ định thầu gói hàng hóa', note = 'Chưa xác nhận; Hạn mức chỉ định thầu đối với gói mua sắm hàng hóa; cần đối chiếu văn bản' WHERE legal_source = 'NĐ 63/2014/NĐ-CP, Điều 54 — hạn mức chỉ định thầu gói hàng hóa (chưa xác nhận)';
+UPDATE rule_settings SET legal_source = 'Luật Đấu thầu 22/2023/QH15, Điều 23; NĐ 24/2024/NĐ-CP, Điều 80', note = 'Chưa xác nhận; Hạn mức chỉ định thầu đối với gói mua sắm hàng hóa; cần đối chiếu văn bản' WHERE legal_source = 'Luật Đấu thầu 22/2023/QH15, Điều 23; NĐ 24/2024/NĐ-CP, Điều 80 (chưa xác nhận)';
