@@ -44,7 +44,8 @@ impl Input {
         for (key, value) in values.iter_mut() {
             let bad = text::control_char(key).or_else(|| first_control(value));
             if let Some(c) = bad {
-                errors.insert(key.chars().filter(|c| !c.is_control()).collect(), text::control_message(key, c));
+                let (field, message) = text::control_refusal(key, c);
+                errors.insert(field, message);
                 *value = Value::Null;
             }
         }

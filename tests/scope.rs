@@ -15,22 +15,11 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 /// The text of an answer: a workbook's cells, or the body as text.
 fn text_of(body: &[u8]) -> String {
-    use calamine::Reader;
-    if !body.starts_with(b"PK") {
-        return String::from_utf8_lossy(body).to_string();
+    if body.starts_with(b"PK") {
+        common::workbook_text(body)
+    } else {
+        String::from_utf8_lossy(body).to_string()
     }
-    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(body.to_vec())).unwrap();
-    let mut out = String::new();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).unwrap();
-        for row in range.rows() {
-            for c in row {
-                out.push_str(&c.to_string());
-                out.push('|');
-            }
-        }
-    }
-    out
 }
 
 /// What identifies another unit's records: asset, handling, count and procurement codes, and the

@@ -8,22 +8,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{each_backend, Caller, TestApp};
 
-/// A workbook's cells as text.
-fn cells(bytes: &[u8]) -> String {
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut out = String::new();
-    for name in wb.sheet_names() {
-        for row in wb.worksheet_range(&name).unwrap().rows() {
-            for c in row {
-                out.push_str(&c.to_string());
-                out.push('|');
-            }
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn forms_print_their_basis_and_never_what_is_unconfirmed() {
     each_backend(|app: TestApp| async move {
@@ -44,14 +28,14 @@ async fn forms_print_their_basis_and_never_what_is_unconfirmed() {
                     .send(Request::get(format!("/api/v1/disposals/{}/{doc}", d["id"])).body(Body::empty()).unwrap())
                     .await;
                 if s == StatusCode::OK {
-                    printed.push((format!("{doc} of {}", d["code"]), cells(&body)));
+                    printed.push((format!("{doc} of {}", d["code"]), common::workbook_text(&body)));
                 }
             }
             let (_, page) = app.page(&format!("/xu-ly/{}", d["id"]), false).await;
             printed.push((format!("page of {}", d["code"]), page));
         }
         for uri in ["/api/v1/exports/wear", "/api/v1/exports/fixed-asset-book", "/api/v1/assets/1/card"] {
-            printed.push((uri.to_string(), cells(&app.download(uri).await)));
+            printed.push((uri.to_string(), common::workbook_text(&app.download(uri).await)));
         }
         let (_, new_form) = app.page("/xu-ly/moi", false).await;
         printed.push(("the proposal form".into(), new_form));

@@ -309,6 +309,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     text::hex(&Sha256::digest(bytes))
 }
 
+/// A route naming an import reaches the units it touches.
+pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
+
 /// The units an import touches (`web::Reach`): those of the assets its rows wrote, and the unit of
 /// the person who ran it (so a clerk's own refused import stays theirs).
 pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
@@ -777,7 +780,7 @@ impl Writer<'_> {
                 report.values = Some(values_of(self.columns, &row));
             }
             if let Some(twin) = twin {
-                report.duplicate_of = Some(asset_values(twin, self.checker_names(twin)));
+                report.duplicate_of = Some(asset_values(twin, self.unit_and_category(twin)));
                 match self.options.duplicates {
                     Duplicates::Ask => row.errors.push(CellError {
                         column: header_of(self.columns, "name"),
@@ -891,7 +894,7 @@ impl Writer<'_> {
     }
 
     /// The unit's and category's names of an asset, as the register shows them.
-    fn checker_names(&self, a: &super::Asset) -> (String, String) {
+    fn unit_and_category(&self, a: &super::Asset) -> (String, String) {
         (
             self.checker.unit_codes.get(&a.unit_id).cloned().unwrap_or_default(),
             self.checker.rules.category(a.category_id).map(|c| c.name.clone()).unwrap_or_default(),

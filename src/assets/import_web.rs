@@ -32,8 +32,7 @@ pub fn routes() -> Vec<Route> {
             .reach(Reach::Filtered)
             .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
         Route::get("/api/v1/imports", ReadRegister, api_list).reach(Reach::Filtered),
-        Route::get("/api/v1/imports/{id}", ReadRegister, api_show)
-            .reach(Reach::Record(crate::assets::import::units_of)),
+        Route::get("/api/v1/imports/{id}", ReadRegister, api_show).reach(crate::assets::import::REACH),
         Route::get("/nhap-du-lieu", EditAssets, index).reach(Reach::Filtered),
         Route::post("/nhap-du-lieu", EditAssets, upload)
             .reach(Reach::Filtered)
@@ -42,10 +41,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/nhap-du-lieu/viec/{id}", EditAssets, job_page).reach(Reach::Filtered),
         Route::get("/nhap-du-lieu/{id}/dong-loi.xlsx", EditAssets, errors_workbook).reach(Reach::Filtered),
         Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template).reach(Reach::Unscoped),
-        Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo)
-            .reach(Reach::Record(crate::assets::import::units_of)),
-        Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page)
-            .reach(Reach::Record(crate::assets::import::units_of)),
+        Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo).reach(crate::assets::import::REACH),
+        Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page).reach(crate::assets::import::REACH),
     ]
 }
 

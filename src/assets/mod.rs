@@ -372,6 +372,9 @@ pub fn units_of_assets(conn: &mut DbConn, ids: &[i32]) -> AppResult<Vec<i32>> {
     Ok(units)
 }
 
+/// A route naming an asset reaches its unit.
+pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
+
 /// The unit of an asset (`web::Reach`).
 pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
     Ok(assets::table.find(id).select(assets::unit_id).first(conn).optional()?.map(|u| vec![u]))

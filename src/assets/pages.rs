@@ -29,14 +29,13 @@ pub fn routes() -> Vec<Route> {
         Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear).reach(Reach::Filtered),
         Route::get("/tai-san/so-tscd", ReadRegister, super::api::export_book).reach(Reach::Filtered),
         Route::get("/tai-san/tang-giam", ReadRegister, super::api::export_changes).reach(Reach::Filtered),
-        Route::get("/tai-san/{id}/the.xlsx", ReadRegister, super::api::card)
-            .reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/tai-san/{id}/the.xlsx", ReadRegister, super::api::card).reach(crate::assets::REACH),
         Route::get("/tai-san/moi", EditAssets, new_form).reach(Reach::Unscoped),
         Route::post("/tai-san/moi", EditAssets, create).reach(Reach::Filtered),
-        Route::get("/tai-san/{id}", ReadRegister, show).reach(Reach::Record(crate::assets::units_of)),
-        Route::get("/tai-san/{id}/sua", EditAssets, edit_form).reach(Reach::Record(crate::assets::units_of)),
-        Route::post("/tai-san/{id}/sua", EditAssets, update).reach(Reach::Record(crate::assets::units_of)),
-        Route::post("/tai-san/{id}/xoa", EditAssets, delete).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/tai-san/{id}", ReadRegister, show).reach(crate::assets::REACH),
+        Route::get("/tai-san/{id}/sua", EditAssets, edit_form).reach(crate::assets::REACH),
+        Route::post("/tai-san/{id}/sua", EditAssets, update).reach(crate::assets::REACH),
+        Route::post("/tai-san/{id}/xoa", EditAssets, delete).reach(crate::assets::REACH),
     ]
 }
 

@@ -201,7 +201,10 @@ pub async fn require(
             AppError::Forbidden(format!("Vai trò «{}» không được phép thực hiện thao tác này", role.name())),
         );
     }
-    if let Err(e) = within_scope(&st, &identity, reach, changing, path_id(&req)).await {
+    // Only a route that names a record reads its id from the path.
+    let id =
+        matches!(reach, crate::web::Reach::Record(_) | crate::web::Reach::Shared(_)).then(|| path_id(&req)).flatten();
+    if let Err(e) = within_scope(&st, &identity, reach, changing, id).await {
         return refuse(api, htmx, e);
     }
     if let (true, Credential::Session { csrf_token, .. }) = (changing, &identity.credential) {

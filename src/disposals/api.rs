@@ -19,29 +19,21 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/disposals", ReadRegister, list).reach(Reach::Filtered),
         Route::post("/api/v1/disposals", HandleAssets, propose),
         Route::get("/api/v1/disposals/overview", ReadRegister, overview).reach(Reach::Filtered),
-        Route::get("/api/v1/disposals/{id}", ReadRegister, show).reach(Reach::Record(crate::disposals::units_of)),
-        Route::post("/api/v1/disposals/{id}/decision", HandleAssets, decision)
-            .reach(Reach::Record(crate::disposals::units_of)),
-        Route::post("/api/v1/disposals/{id}/execution", HandleAssets, execution)
-            .reach(Reach::Record(crate::disposals::units_of)),
-        Route::post("/api/v1/disposals/{id}/money", HandleAssets, money)
-            .reach(Reach::Record(crate::disposals::units_of)),
-        Route::post("/api/v1/disposals/{id}/write-down", HandleAssets, write_down)
-            .reach(Reach::Record(crate::disposals::units_of)),
-        Route::post("/api/v1/disposals/{id}/revocation", HandleAssets, revocation)
-            .reach(Reach::Record(crate::disposals::units_of)),
-        Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet)
-            .reach(Reach::Record(crate::disposals::units_of)),
-        Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet)
-            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/api/v1/disposals/{id}", ReadRegister, show).reach(crate::disposals::REACH),
+        Route::post("/api/v1/disposals/{id}/decision", HandleAssets, decision).reach(crate::disposals::REACH),
+        Route::post("/api/v1/disposals/{id}/execution", HandleAssets, execution).reach(crate::disposals::REACH),
+        Route::post("/api/v1/disposals/{id}/money", HandleAssets, money).reach(crate::disposals::REACH),
+        Route::post("/api/v1/disposals/{id}/write-down", HandleAssets, write_down).reach(crate::disposals::REACH),
+        Route::post("/api/v1/disposals/{id}/revocation", HandleAssets, revocation).reach(crate::disposals::REACH),
+        Route::get("/api/v1/disposals/{id}/proposal", ReadRegister, proposal_sheet).reach(crate::disposals::REACH),
+        Route::get("/api/v1/disposals/{id}/handover", ReadRegister, handover_sheet).reach(crate::disposals::REACH),
         Route::get("/api/v1/exports/task-handling", ReadRegister, task_handling_sheet).reach(Reach::Filtered),
         Route::get("/api/v1/exports/disposals", ReadRegister, disposal_register_sheet).reach(Reach::Filtered),
         Route::get("/api/v1/exports/decisions", ReadRegister, decisions_sheet).reach(Reach::Filtered),
         Route::post("/api/v1/disposals/{id}/attachments", HandleAssets, attach)
-            .reach(Reach::Record(crate::disposals::units_of))
+            .reach(crate::disposals::REACH)
             .with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
-        Route::get("/api/v1/attachments/{id}", ReadRegister, attachment)
-            .reach(Reach::Record(crate::disposals::attachments::units_of)),
+        Route::get("/api/v1/attachments/{id}", ReadRegister, attachment).reach(crate::disposals::attachments::REACH),
         Route::post("/api/v1/imports/decisions", HandleAssets, import_decisions)
             .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
     ]

@@ -107,6 +107,9 @@ pub fn store_blob(conn: &mut DbConn, file_name: &str, bytes: &[u8]) -> AppResult
     Ok((name, sha256, *content_type))
 }
 
+/// A route naming an attachment reaches its handling's units.
+pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
+
 /// An attachment is in the scope of the handling it belongs to (`web::Reach`).
 pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
     let disposal: Option<i32> = attachments::table.find(id).select(attachments::disposal_id).first(conn).optional()?;

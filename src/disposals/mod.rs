@@ -237,6 +237,9 @@ fn is_land_or_building(conn: &mut DbConn, assets: &[Asset]) -> AppResult<bool> {
     Ok(codes.iter().any(|c| c == "DAT" || c == "NHA" || c == "VKT"))
 }
 
+/// A route naming a handling reaches its assets' units.
+pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
+
 /// The units of the assets a handling takes up (`web::Reach`): its documents, attachments and
 /// workbooks are theirs.
 pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {

@@ -29,11 +29,10 @@ pub fn routes() -> Vec<Route> {
             .reach(Reach::Filtered),
         Route::get("/xu-ly/so-theo-doi.xlsx", ReadRegister, super::api::disposal_register_sheet).reach(Reach::Filtered),
         Route::get("/xu-ly/quyet-dinh.xlsx", ReadRegister, super::api::decisions_sheet).reach(Reach::Filtered),
-        Route::get("/xu-ly/{id}", ReadRegister, show).reach(Reach::Record(crate::disposals::units_of)),
-        Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet)
-            .reach(Reach::Record(crate::disposals::units_of)),
+        Route::get("/xu-ly/{id}", ReadRegister, show).reach(crate::disposals::REACH),
+        Route::get("/xu-ly/{id}/de-nghi.xlsx", ReadRegister, super::api::proposal_sheet).reach(crate::disposals::REACH),
         Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet)
-            .reach(Reach::Record(crate::disposals::units_of)),
+            .reach(crate::disposals::REACH),
         Route::post("/xu-ly/nhap-quyet-dinh", HandleAssets, import_decisions)
             .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
         Route::post("/xu-ly/{id}/tep", HandleAssets, attach).with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),

@@ -378,7 +378,8 @@ fn open_xlsx<'a>(bytes: &'a [u8], file_name: &str) -> Result<calamine::Xlsx<Curs
 fn unreadable(file_name: &str, e: &dyn std::fmt::Display) -> AppError {
     let detail = e.to_string();
     tracing::info!(file = file_name, error = %detail, "workbook refused");
-    if detail.to_lowercase().contains("password") || detail.to_lowercase().contains("encrypt") {
+    let lower = detail.to_lowercase();
+    if lower.contains("password") || lower.contains("encrypt") {
         return encrypted(file_name);
     }
     refuse(format!(

@@ -196,9 +196,6 @@ struct Facts {
     amounts: Vec<Option<f64>>,
     /// How many data-only fields hold something.
     data: usize,
-    /// The row's label: the first text in the label column or any column left of it.
-    label: Option<String>,
-    first: Option<String>,
     filled: usize,
     /// Every filled cell is a signer's title, «(Ký, họ tên)» or a «…, ngày … tháng … năm …» line.
     signature: bool,
@@ -288,12 +285,15 @@ impl RowReader {
 
     fn facts(&self, cells: &[Cell]) -> Facts {
         let text = |i: usize| cells.get(i).filter(|c| !c.is_empty());
+        // Only text is a signer's title or a date line; a number or a date never is (and is not
+        // folded for it, once per cell of a million rows).
         let formal = |c: &Cell| {
-            let t = fold(&c.display());
-            is_signature(&t) || is_date_line(&t)
+            c.text().is_some_and(|t| {
+                let t = fold(t);
+                is_signature(&t) || is_date_line(&t)
+            })
         };
         let filled: Vec<&Cell> = cells.iter().filter(|c| !c.is_empty()).collect();
-        let label_end = self.label.unwrap_or(cells.len().saturating_sub(1));
         Facts {
             // A code counts when the row holds more than its number and the code: «I | Đất» with
             // the group's name in the code column is a section title.
@@ -301,16 +301,20 @@ impl RowReader {
                 && (0..cells.len()).any(|i| text(i).is_some() && !self.keys.contains(&i) && !self.numbers.contains(&i)),
             amounts: self.amounts.iter().map(|&i| text(i).and_then(number)).collect(),
             data: self.data.iter().filter_map(|&i| text(i)).filter(|c| !formal(c)).count(),
-            label: cells
-                .iter()
-                .take(label_end + 1)
-                .filter(|c| matches!(c, Cell::Text(_)) && !c.is_empty())
-                .map(Cell::display)
-                .next(),
-            first: filled.first().map(|c| c.display()),
             filled: filled.len(),
             signature: !filled.is_empty() && filled.iter().all(|c| formal(c)),
         }
+    }
+
+    /// The row's label: the first text in the label column or any column left of it.
+    fn label_of(&self, cells: &[Cell]) -> String {
+        let end = self.label.unwrap_or(cells.len().saturating_sub(1));
+        cells
+            .iter()
+            .take(end + 1)
+            .find(|c| matches!(c, Cell::Text(_)) && !c.is_empty())
+            .map(Cell::display)
+            .unwrap_or_default()
     }
 
     /// A row that ends a possible signature block: it carries a figure, or a code and more.
@@ -335,9 +339,10 @@ impl RowReader {
             out.push(row);
             return;
         }
-        let label = f.label.clone().unwrap_or_default();
+        // Read only for the rows that are not plainly data.
+        let label = self.label_of(&row.cells);
         let total_label = is_total_label(&label);
-        let numbered = f.first.as_deref().is_some_and(is_roman_or_letter);
+        let numbered = row.cells.iter().find(|c| !c.is_empty()).is_some_and(|c| is_roman_or_letter(&c.display()));
         if !f.any_amount() && self.label_is_data && !total_label && !numbered {
             self.add_data(&f.amounts, out);
             out.push(row);
@@ -378,10 +383,11 @@ impl RowReader {
     }
 
     fn add_data(&mut self, amounts: &[Option<f64>], out: &mut Vec<TableRow>) {
-        if self.recent.len() == RECENT {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(self.sums.clone());
+        // The oldest entry's buffer is reused: no allocation per row once the window is full.
+        let mut before = if self.recent.len() == RECENT { self.recent.pop_front().unwrap_or_default() } else { vec![] };
+        before.clear();
+        before.extend_from_slice(&self.sums);
+        self.recent.push_back(before);
         for (s, a) in self.sums.iter_mut().zip(amounts) {
             *s += a.unwrap_or(0.0);
         }

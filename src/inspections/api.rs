@@ -20,7 +20,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/procurements", ReadRegister, procurements).reach(Reach::Filtered),
         Route::post("/api/v1/procurements", RecordProcurement, create_procurement),
         Route::get("/api/v1/procurements/{id}", ReadRegister, procurement)
-            .reach(Reach::Record(crate::inspections::procurement::units_of)),
+            .reach(crate::inspections::procurement::REACH),
         Route::put("/api/v1/procurements/{id}", RecordProcurement, update_procurement),
         Route::get("/api/v1/inspections", ReadInspections, list),
         Route::post("/api/v1/inspections", Inspect, create),

@@ -39,8 +39,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/mua-sam", ReadRegister, procurements).reach(Reach::Filtered),
         Route::get("/mua-sam/moi", RecordProcurement, new_procurement),
         Route::post("/mua-sam/moi", RecordProcurement, create_procurement),
-        Route::get("/mua-sam/{id}", ReadRegister, procurement)
-            .reach(Reach::Record(crate::inspections::procurement::units_of)),
+        Route::get("/mua-sam/{id}", ReadRegister, procurement).reach(crate::inspections::procurement::REACH),
     ]
 }
 

@@ -266,6 +266,9 @@ pub fn all(conn: &mut DbConn) -> AppResult<Vec<Procurement>> {
 }
 
 /// Every procurement with its assets and flags, newest first.
+/// A route naming a procurement file reaches its units.
+pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
+
 /// The units a procurement file touches (`web::Reach`): the unit that bought, and those of the
 /// assets it bought.
 pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {

@@ -19,22 +19,19 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/api/v1/counts", ReadRegister, list).reach(Reach::Filtered),
         Route::post("/api/v1/counts", ManageCounts, create),
-        Route::get("/api/v1/counts/{id}", ReadRegister, show).reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/api/v1/counts/{id}", ReadRegister, show).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/open", ManageCounts, open),
-        Route::post("/api/v1/counts/{id}/entries", RecordCounts, entry)
-            .reach(Reach::Shared(crate::inventory::units_of)),
+        Route::post("/api/v1/counts/{id}/entries", RecordCounts, entry).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/sheets", RecordCounts, upload)
-            .reach(Reach::Shared(crate::inventory::units_of))
+            .reach(crate::inventory::REACH)
             .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
-        Route::get("/api/v1/counts/{id}/sheet", ReadRegister, sheet).reach(Reach::Shared(crate::inventory::units_of)),
-        Route::get("/api/v1/counts/{id}/reconciliation", ReadRegister, reconciliation)
-            .reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/api/v1/counts/{id}/sheet", ReadRegister, sheet).reach(crate::inventory::REACH),
+        Route::get("/api/v1/counts/{id}/reconciliation", ReadRegister, reconciliation).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/reconcile", ManageCounts, reconcile),
         Route::post("/api/v1/counts/{id}/reopen", ManageCounts, reopen),
         Route::post("/api/v1/counts/{id}/lines/{line}/resolution", ManageCounts, resolve),
         Route::post("/api/v1/counts/{id}/close", ManageCounts, close),
-        Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes)
-            .reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes).reach(crate::inventory::REACH),
     ]
 }
 

@@ -366,6 +366,9 @@ pub fn list(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<CountSession>> {
     Ok(all.into_iter().filter(|s| mine.contains(&s.id)).collect())
 }
 
+/// A route naming a count reaches it from any unit it counts.
+pub const REACH: crate::web::Reach = crate::web::Reach::Shared(units_of);
+
 /// The units whose assets a count counts (`web::Reach`, shared: each unit sees its part).
 pub fn units_of(conn: &mut DbConn, id: i32) -> AppResult<Option<Vec<i32>>> {
     let found: Option<i32> = count_sessions::table.find(id).select(count_sessions::id).first(conn).optional()?;

@@ -24,21 +24,19 @@ pub fn routes() -> Vec<Route> {
         Route::get("/kiem-ke", ReadRegister, index).reach(Reach::Filtered),
         Route::get("/kiem-ke/moi", ManageCounts, new_form),
         Route::post("/kiem-ke/moi", ManageCounts, create),
-        Route::get("/kiem-ke/{id}", ReadRegister, show).reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/kiem-ke/{id}", ReadRegister, show).reach(crate::inventory::REACH),
         Route::post("/kiem-ke/{id}/buoc/{step}", ManageCounts, step),
         Route::post("/kiem-ke/{id}/dong/{line}", ManageCounts, resolve),
         Route::post("/kiem-ke/{id}/chot-so", ManageCounts, settle),
-        Route::get("/kiem-ke/{id}/phieu.xlsx", ReadRegister, super::api::sheet)
-            .reach(Reach::Shared(crate::inventory::units_of)),
-        Route::get("/kiem-ke/{id}/bien-ban.xlsx", ReadRegister, super::api::minutes)
-            .reach(Reach::Shared(crate::inventory::units_of)),
+        Route::get("/kiem-ke/{id}/phieu.xlsx", ReadRegister, super::api::sheet).reach(crate::inventory::REACH),
+        Route::get("/kiem-ke/{id}/bien-ban.xlsx", ReadRegister, super::api::minutes).reach(crate::inventory::REACH),
         Route::post("/kiem-ke/{id}/nhap-phieu", RecordCounts, upload)
-            .reach(Reach::Shared(crate::inventory::units_of))
+            .reach(crate::inventory::REACH)
             .with_body_limit(super::api::UPLOAD_LIMIT + 64 * 1024),
-        Route::get("/kiem-ke/{id}/dem", RecordCounts, phone).reach(Reach::Shared(crate::inventory::units_of)),
-        Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save).reach(Reach::Shared(crate::inventory::units_of)),
-        Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels).reach(Reach::Shared(crate::inventory::units_of)),
-        Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label).reach(Reach::Record(crate::assets::units_of)),
+        Route::get("/kiem-ke/{id}/dem", RecordCounts, phone).reach(crate::inventory::REACH),
+        Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save).reach(crate::inventory::REACH),
+        Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels).reach(crate::inventory::REACH),
+        Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label).reach(crate::assets::REACH),
     ]
 }
 

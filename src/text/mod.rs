@@ -13,12 +13,24 @@ pub fn nfc(s: &str) -> String {
 /// The first control character in `s` other than tab and line breaks (NUL, ESC, BEL, BS, DEL…):
 /// what breaks PostgreSQL's text, terminals and exports, and what no person types.
 pub fn control_char(s: &str) -> Option<char> {
-    s.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    s.chars().find(|c| refused(*c))
+}
+
+fn refused(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// Text safe to echo to a page, a workbook or a terminal: control characters shown as «�».
 pub fn printable(s: &str) -> String {
-    s.chars().map(|c| if control_char(c.encode_utf8(&mut [0; 4])).is_some() { '\u{FFFD}' } else { c }).collect()
+    s.chars().map(|c| if refused(c) { '\u{FFFD}' } else { c }).collect()
+}
+
+/// The refusal of the field `key` whose text holds `c`: the field as sent (without its own control
+/// characters) and the message — one shape for every door text comes in by.
+pub fn control_refusal(key: &str, c: char) -> (String, String) {
+    let key: String = key.chars().filter(|c| !refused(*c)).collect();
+    let message = control_message(&key, c);
+    (key, message)
 }
 
 /// The refusal of a text holding a control character, naming the field as people call it.

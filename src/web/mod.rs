@@ -239,7 +239,8 @@ pub fn refuse_controls<'a>(pairs: impl IntoIterator<Item = &'a (String, String)>
     let mut errors = crate::error::FieldErrors::new();
     for (k, v) in pairs {
         if let Some(c) = crate::text::control_char(k).or_else(|| crate::text::control_char(v)) {
-            errors.insert(k.chars().filter(|c| !c.is_control()).collect(), crate::text::control_message(k, c));
+            let (field, message) = crate::text::control_refusal(k, c);
+            errors.insert(field, message);
         }
     }
     if errors.is_empty() {

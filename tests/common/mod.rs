@@ -357,6 +357,22 @@ pub fn empty_request(method: &Method, path: &str) -> Request<Body> {
     .unwrap()
 }
 
+/// Every cell of every sheet of a workbook, as text joined by «|»: what a person could read in it.
+pub fn workbook_text(bytes: &[u8]) -> String {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        for row in wb.worksheet_range(&name).unwrap().rows() {
+            for c in row {
+                out.push_str(&c.to_string());
+                out.push('|');
+            }
+        }
+    }
+    out
+}
+
 /// A workbook's sheet as rows of cells joined by «|».
 pub fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<String> {
     use calamine::Reader;
