@@ -22,24 +22,53 @@ fn first_control(v: &Value) -> Option<char> {
 pub struct Input {
     values: BTreeMap<String, Value>,
     errors: FieldErrors,
+    origin: Origin,
+}
+
+/// Who sent the values, which decides how forgiving the reading is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A page's form, a page's filters, an imported cell: a blank field means "not given", and
+    /// numbers and dates are read as people type them («1.234.567», « 12 »).
+    Person,
+    /// A JSON body sent to `/api/v1`: each value has the type the OpenAPI document gives it (a
+    /// number is a JSON number, a text a JSON string), and a blank is a value, not an absence.
+    ApiJson,
+    /// The query string or multipart fields of an `/api/v1` call: text, read exactly (no blank
+    /// taken for absent, no thousands separators, no spaces around a number).
+    ApiText,
 }
 
 impl Input {
     pub fn from_json(v: Value) -> Result<Input, AppError> {
         match v {
-            Value::Object(map) => Ok(Input::checked(map.into_iter().collect())),
+            Value::Object(map) => Ok(Input::checked(map.into_iter().collect(), Origin::Person)),
             _ => Err(AppError::BadRequest("Nội dung gửi lên phải là một đối tượng JSON ({…})".into())),
         }
     }
 
     pub fn from_form(pairs: Vec<(String, String)>) -> Input {
-        Input::checked(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        Input::checked(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect(), Origin::Person)
+    }
+
+    /// A JSON body of the API, read to the types its OpenAPI document states.
+    pub fn from_api_json(v: Value) -> Result<Input, AppError> {
+        let mut input = Input::from_json(v)?;
+        input.origin = Origin::ApiJson;
+        Ok(input)
+    }
+
+    /// The query string or multipart text fields of an API call, read exactly.
+    pub fn from_api_text(pairs: Vec<(String, String)>) -> Input {
+        let mut input = Input::from_form(pairs);
+        input.origin = Origin::ApiText;
+        input
     }
 
     /// Every text that enters — form, JSON, query string, imported cell — comes through here: a
     /// field holding a control character is refused (and its value dropped, so it cannot be
     /// stored even by a reader that forgets `finish`).
-    fn checked(mut values: BTreeMap<String, Value>) -> Input {
+    fn checked(mut values: BTreeMap<String, Value>, origin: Origin) -> Input {
         let mut errors = FieldErrors::new();
         for (key, value) in values.iter_mut() {
             let bad = text::control_char(key).or_else(|| first_control(value));
@@ -49,7 +78,7 @@ impl Input {
                 *value = Value::Null;
             }
         }
-        Input { values, errors }
+        Input { values, errors, origin }
     }
 
     /// The text values as sent, for links that keep a filter.
@@ -62,15 +91,34 @@ impl Input {
         let mut input = Input::from_json(base)?;
         input.values.extend(patch.values);
         input.errors = patch.errors;
+        input.origin = patch.origin;
         Ok(input)
     }
 
-    /// The sent value, with null and blank strings treated as absent.
+    /// The sent value, with null treated as absent — and a blank string too, from a person.
     fn raw(&self, key: &str) -> Option<&Value> {
         match self.values.get(key) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) if s.trim().is_empty() && self.origin == Origin::Person => None,
             Some(v) => Some(v),
+        }
+    }
+
+    /// A number of an API call given as text where the document says number (JSON), or with
+    /// spaces or signs around it (query string).
+    fn not_a_number(&self, label: &str, s: &str, what: &str) -> String {
+        match self.origin {
+            Origin::ApiJson => format!("«{label}»: «{s}» — gửi {what} dạng số JSON, không gửi chuỗi chữ"),
+            _ => format!("«{label}»: «{s}» phải là {what}, viết liền không dấu cách hay dấu phân cách"),
+        }
+    }
+
+    fn api_refuses_text_number(&self, s: &str, decimal: bool) -> bool {
+        let plain = |b: u8| b.is_ascii_digit() || b == b'-' || (decimal && b == b'.');
+        match self.origin {
+            Origin::Person => false,
+            Origin::ApiJson => true,
+            Origin::ApiText => s.is_empty() || !s.bytes().all(plain),
         }
     }
 
@@ -97,11 +145,16 @@ impl Input {
     }
 
     fn as_text(&mut self, key: &str, label: &str) -> Option<String> {
+        let api = self.origin == Origin::ApiJson;
         match self.raw(key)? {
             Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
+            Value::Number(n) if !api => Some(n.to_string()),
             // JSON's true/false for the yes/no choices.
-            Value::Bool(b) => Some(b.to_string()),
+            Value::Bool(b) if !api => Some(b.to_string()),
+            _ if api => {
+                self.error(key, format!("«{label}» phải là một chuỗi chữ (JSON string)"));
+                None
+            }
             _ => {
                 self.error(key, format!("«{label}» phải là chữ hoặc số"));
                 None
@@ -129,6 +182,9 @@ impl Input {
     pub fn money(&mut self, key: &str, label: &str) -> Option<i64> {
         let parsed = match self.raw(key)?.clone() {
             Value::Number(n) => n.as_i64().ok_or_else(|| format!("«{label}»: {n} không phải số nguyên đồng")),
+            Value::String(s) if self.api_refuses_text_number(&s, false) => {
+                Err(self.not_a_number(label, &s, "số nguyên đồng"))
+            }
             Value::String(s) => text::parse_money(&s).map_err(|e| format!("«{label}»: {e}")),
             _ => Err(format!("«{label}» phải là số")),
         };
@@ -149,6 +205,9 @@ impl Input {
     pub fn int(&mut self, key: &str, label: &str, min: i64, max: i64) -> Option<i64> {
         let parsed = match self.raw(key)?.clone() {
             Value::Number(n) => n.as_i64().ok_or_else(|| format!("«{label}»: {n} không phải số nguyên")),
+            Value::String(s) if self.api_refuses_text_number(&s, false) => {
+                Err(self.not_a_number(label, &s, "số nguyên"))
+            }
             Value::String(s) => {
                 s.trim().parse::<i64>().map_err(|_| format!("«{label}»: «{}» không phải số nguyên", s.trim()))
             }
@@ -175,6 +234,7 @@ impl Input {
     pub fn decimal(&mut self, key: &str, label: &str) -> Option<f64> {
         let parsed = match self.raw(key)?.clone() {
             Value::Number(n) => n.as_f64().ok_or_else(|| format!("«{label}» không phải số")),
+            Value::String(s) if self.api_refuses_text_number(&s, true) => Err(self.not_a_number(label, &s, "số")),
             Value::String(s) => {
                 let t = s.trim().replace('.', "").replace(',', ".");
                 let t = if s.contains(',') { t } else { s.trim().to_string() };
@@ -209,6 +269,12 @@ impl Input {
     /// One of a fixed set of codes; `choices` pairs each code with its Vietnamese name, and the
     /// name is accepted too (a clerk types "Đang sử dụng", a program sends "dang_su_dung").
     pub fn choice(&mut self, key: &str, label: &str, choices: &[(&str, &str)], required: bool) -> Option<String> {
+        // JSON's true/false for the yes/no choices.
+        if let Some(Value::Bool(b)) = self.values.get(key) {
+            if choices.iter().any(|(code, _)| *code == "true") {
+                return Some(b.to_string());
+            }
+        }
         let Some(s) = self.as_text(key, label) else {
             if required {
                 self.error(key, format!("«{label}» không được để trống"));
@@ -226,19 +292,36 @@ impl Input {
         None
     }
 
-    /// The items of a JSON array as text (strings and numbers): lists of names.
-    pub fn raw_array(&self, key: &str) -> Vec<String> {
-        match self.values.get(key) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| match v {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .collect(),
-            _ => vec![],
+    /// The items of a JSON array as text (strings and numbers): lists of names and ids. Anything
+    /// else — an item that is an object, a value that is not a list — is refused, not skipped.
+    pub fn array(&mut self, key: &str, label: &str) -> Vec<String> {
+        let mut out = vec![];
+        match self.values.get(key).cloned() {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for (i, v) in items.into_iter().enumerate() {
+                    match v {
+                        Value::String(s) => out.push(s),
+                        Value::Number(n) => out.push(n.to_string()),
+                        _ => self.error(key, format!("«{label}» mục {}: phải là chữ hoặc số", i + 1)),
+                    }
+                }
+            }
+            Some(_) => self.error(key, format!("«{label}» phải là một danh sách")),
         }
+        out
+    }
+
+    /// A list of ids (`[1, 2]`); an item that is not a positive whole number is refused.
+    pub fn ids(&mut self, key: &str, label: &str) -> Vec<i32> {
+        let mut out = vec![];
+        for v in self.array(key, label) {
+            match v.parse::<i32>() {
+                Ok(n) if n > 0 => out.push(n),
+                _ => self.error(key, format!("«{label}»: «{v}» không phải mã số")),
+            }
+        }
+        out
     }
 
     pub fn required<T>(&mut self, value: Option<T>, key: &str, label: &str) -> Option<T> {

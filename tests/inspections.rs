@@ -129,7 +129,7 @@ async fn an_inspection_follows_its_recommendations_until_recovered() {
         let (s, f) = app
             .post(
                 &format!("/api/v1/inspections/{id}/findings"),
-                json!({"title": "Mua máy PCR giá cao", "category": "mua_sam", "amount": "150.000.000", "asset_codes": "TT-PCR"}),
+                json!({"title": "Mua máy PCR giá cao", "category": "mua_sam", "amount": 150_000_000, "asset_codes": "TT-PCR"}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{f}");
@@ -174,7 +174,7 @@ async fn an_inspection_follows_its_recommendations_until_recovered() {
                 (s, serde_json::from_slice::<Value>(&body).unwrap())
             }
         };
-        let (s, v) = follow(vec![("done_on", "15/10/2026"), ("action", "Nộp lần 1"), ("recovered", "100.000.000")], Some(pdf)).await;
+        let (s, v) = follow(vec![("done_on", "15/10/2026"), ("action", "Nộp lần 1"), ("recovered", "100000000")], Some(pdf)).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         let r = &v["recommendations"][0];
         assert_eq!((r["status"].as_str(), r["recovered"].as_i64(), r["recovery_bp"].as_i64()), (Some("dang_thuc_hien"), Some(100_000_000), Some(6666)));

@@ -78,7 +78,7 @@ async fn attach(
     multipart: axum::extract::Multipart,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "hồ sơ xử lý")?;
-    let a = attach_upload(&st, &me, id, multipart).await?;
+    let a = attach_upload(&st, &me, id, multipart, true).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -88,10 +88,12 @@ pub async fn attach_upload(
     me: &Identity,
     id: i32,
     multipart: axum::extract::Multipart,
+    api: bool,
 ) -> AppResult<super::attachments::Attachment> {
     let limit = super::attachments::MAX_BYTES;
     let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
-    let mut input = Input::from_form(fields.into_iter().collect());
+    let fields = fields.into_iter().collect();
+    let mut input = if api { Input::from_api_text(fields) } else { Input::from_form(fields) };
     let step_id = input.id("step_id", "Văn bản");
     input.finish()?;
     let (actor, scope) = (me.user.actor(), me.user.scope());

@@ -31,7 +31,7 @@ pub struct Attachment {
 }
 
 /// The kinds of file accepted: (content type, what a person calls it, the names it may end in).
-const KINDS: &[(&str, &str, &[&str])] = &[
+pub(crate) const KINDS: &[(&str, &str, &[&str])] = &[
     ("application/pdf", "PDF", &["pdf"]),
     ("image/png", "ảnh PNG", &["png"]),
     ("image/jpeg", "ảnh JPEG", &["jpg", "jpeg"]),

@@ -437,9 +437,9 @@ fn held_elsewhere(conn: &mut DbConn, asset_ids: &[i32]) -> AppResult<HashMap<i32
     Ok(out)
 }
 
-const PROPOSAL_FIELDS: &[&str] =
+pub(crate) const PROPOSAL_FIELDS: &[&str] =
     &["form_code", "reason", "lines", "doc_no", "doc_date", "signer", "authority", "note", "unit_id"];
-const LINE_FIELDS: &[&str] = &["asset_id", "quantity"];
+pub(crate) const LINE_FIELDS: &[&str] = &["asset_id", "quantity"];
 
 /// Đề nghị xử lý: the assets and quantities, the form proposed and why. Opens a handling file.
 pub fn propose(conn: &mut DbConn, actor: &Actor, scope: &Scope, mut input: Input) -> AppResult<i32> {
@@ -600,8 +600,9 @@ fn date_of(steps: &[DisposalStep], kinds: &[&str]) -> Option<NaiveDate> {
     standing(steps).into_iter().rev().find(|s| kinds.contains(&s.kind.as_str())).map(|s| s.doc_date)
 }
 
-const DECISION_FIELDS: &[&str] = &["doc_no", "doc_date", "signer", "authority", "method", "note", "lines", "version"];
-const DECIDED_LINE_FIELDS: &[&str] = &["line_id", "quantity"];
+pub(crate) const DECISION_FIELDS: &[&str] =
+    &["doc_no", "doc_date", "signer", "authority", "method", "note", "lines", "version"];
+pub(crate) const DECIDED_LINE_FIELDS: &[&str] = &["line_id", "quantity"];
 
 /// Quyết định xử lý: number, date, signer and authority, the quantities decided (at most those
 /// proposed; all of them unless said), valued at the decision date. Sets the deadline to execute.
@@ -675,7 +676,7 @@ fn check_version(input: &mut Input, d: &Disposal) -> AppResult<()> {
     }
 }
 
-const EXECUTION_FIELDS: &[&str] =
+pub(crate) const EXECUTION_FIELDS: &[&str] =
     &["doc_no", "doc_date", "signer", "authority", "method", "counterparty", "proceeds", "rounds", "note", "version"];
 
 /// The execution the form calls for: handover minutes to the receiver; a sale with its method, buyer
@@ -726,7 +727,7 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
     Ok(())
 }
 
-const MONEY_FIELDS: &[&str] = &["doc_no", "doc_date", "proceeds", "costs", "remitted", "note", "version"];
+pub(crate) const MONEY_FIELDS: &[&str] = &["doc_no", "doc_date", "proceeds", "costs", "remitted", "note", "version"];
 
 /// The money of a handling: what it brought in, the costs approved, what was paid to the budget
 /// (at most what was brought in less the costs). Recorded once executed.
@@ -773,7 +774,7 @@ pub fn record_money(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mu
     Ok(())
 }
 
-const WRITE_DOWN_FIELDS: &[&str] = &["doc_no", "doc_date", "note", "version"];
+pub(crate) const WRITE_DOWN_FIELDS: &[&str] = &["doc_no", "doc_date", "note", "version"];
 
 /// Ghi giảm: takes the decided quantities off the register as of the write-down date. An asset
 /// handled whole is marked handled; part of an asset's quantity is split off into an asset record
@@ -871,7 +872,7 @@ fn split_off(
     Ok(handled.id)
 }
 
-const REVOKE_FIELDS: &[&str] = &["step_id", "doc_no", "doc_date", "signer", "authority", "note", "version"];
+pub(crate) const REVOKE_FIELDS: &[&str] = &["step_id", "doc_no", "doc_date", "signer", "authority", "note", "version"];
 
 /// A counter-document (văn bản thu hồi, hủy bỏ): revokes the latest standing step — the proposal
 /// (withdrawn), the decision, the execution or the money — and the handling goes back to the step

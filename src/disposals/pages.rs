@@ -282,7 +282,7 @@ async fn attach(
     multipart: axum::extract::Multipart,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "hồ sơ xử lý")?;
-    match super::api::attach_upload(&st, &me, id, multipart).await {
+    match super::api::attach_upload(&st, &me, id, multipart, false).await {
         Ok(_) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Forbidden(_))) => {
             let status = e.status();

@@ -190,10 +190,12 @@ pub async fn follow_up_upload(
     me: &Identity,
     rec_id: i32,
     multipart: axum::extract::Multipart,
+    api: bool,
 ) -> AppResult<super::InspectionView> {
     let limit = crate::disposals::attachments::MAX_BYTES;
     let (file, fields) = crate::assets::import_web::read_multipart(multipart, limit).await?;
-    let input = Input::from_form(fields.into_iter().filter(|(k, _)| k != crate::auth::web::CSRF_FIELD).collect());
+    let fields = fields.into_iter().filter(|(k, _)| k != crate::auth::web::CSRF_FIELD).collect();
+    let input = if api { Input::from_api_text(fields) } else { Input::from_form(fields) };
     let user = me.user.clone();
     st.db
         .write(move |c| {
@@ -217,7 +219,7 @@ async fn follow_up(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "kiến nghị")?;
-    let v = follow_up_upload(&st, &me, id, multipart).await?;
+    let v = follow_up_upload(&st, &me, id, multipart, true).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 

@@ -280,7 +280,7 @@ pub fn check_owner(i: &Inspection, user: &User) -> AppResult<()> {
 
 // ---- Inspections ------------------------------------------------------------------------------------
 
-const INSPECTION_FIELDS: &[&str] = &[
+pub(crate) const INSPECTION_FIELDS: &[&str] = &[
     "code",
     "kind",
     "planned",
@@ -571,11 +571,8 @@ pub fn add_finding(conn: &mut DbConn, user: &User, inspection_id: i32, mut input
     let description = input.text("description", "Mô tả", false, 8000);
     let mut links: Vec<(&str, i32)> = vec![];
     for (key, kind) in [("asset_ids", "asset"), ("procurement_ids", "procurement"), ("task_ids", "task")] {
-        for v in input.raw_array(key) {
-            match v.parse::<i32>() {
-                Ok(n) => links.push((kind, n)),
-                Err(_) => input.error(key, format!("«{v}» không phải mã số")),
-            }
+        for n in input.ids(key, "Liên quan") {
+            links.push((kind, n));
         }
     }
     // Assets and procurements by the codes people write, separated by «,» or «;».
@@ -718,7 +715,7 @@ pub fn add_recommendation(conn: &mut DbConn, user: &User, inspection_id: i32, mu
     Ok(id)
 }
 
-const FOLLOW_FIELDS: &[&str] = &["done_on", "action", "recovered", "completes"];
+pub(crate) const FOLLOW_FIELDS: &[&str] = &["done_on", "action", "recovered", "completes"];
 
 /// Ghi theo dõi, đôn đốc: what was done on a day, the money recovered, whether it completes the
 /// recommendation; evidence (a scan) rides along as `evidence` (name, bytes) from the upload.

@@ -324,8 +324,9 @@ async fn follow_up(
                 .ok_or_else(|| AppError::NotFound(format!("kiến nghị số {rec}")))
         })
         .await?;
-    let result =
-        super::api::follow_up_upload(&st, &me, rec, multipart).await.map(|_| "Đã ghi theo dõi thực hiện".to_string());
+    let result = super::api::follow_up_upload(&st, &me, rec, multipart, false)
+        .await
+        .map(|_| "Đã ghi theo dõi thực hiện".to_string());
     after(&st, &me, inspection, result).await
 }
 

@@ -159,13 +159,13 @@ pub fn save(conn: &mut DbConn, actor: &Actor, id: Option<i32>, mut input: Input)
     let invoice_no = input.text("invoice_no", "Số hóa đơn", false, 100);
     let invoice_date = input.date("invoice_date", "Ngày hóa đơn");
     let notes = input.text("notes", "Ghi chú", false, 4000);
-    let documents: Vec<String> = input.raw_array("documents");
+    let documents: Vec<String> = input.array("documents", "Tài liệu có trong hồ sơ");
     for d in &documents {
         if !DOCUMENTS.iter().any(|(c, _)| c == d) {
             input.error("documents", format!("Không có loại tài liệu «{d}»"));
         }
     }
-    let asset_ids: Vec<i32> = input.raw_array("asset_ids").iter().filter_map(|s| s.parse().ok()).collect();
+    let asset_ids: Vec<i32> = input.ids("asset_ids", "Tài sản đã mua");
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
     if estimate < 0 || contract_value < 0 {
         input.error("estimate", "Số tiền không được âm");

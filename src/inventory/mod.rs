@@ -508,17 +508,17 @@ pub fn progress(rows: &[Reconciled]) -> Progress {
 
 // ---- Creating and opening ---------------------------------------------------------------------
 
-const SESSION_FIELDS: &[&str] =
+pub(crate) const SESSION_FIELDS: &[&str] =
     &["code", "title", "decision_no", "decision_date", "reference_date", "units", "locations", "classes", "members"];
-const MEMBER_FIELDS: &[&str] = &["full_name", "committee_role", "position", "represents"];
+pub(crate) const MEMBER_FIELDS: &[&str] = &["full_name", "committee_role", "position", "represents"];
 
 /// A list given as a JSON array of strings or numbers, or as text separated by «;», «,» or lines.
-fn names_in(input: &Input, key: &str) -> Vec<String> {
+fn names_in(input: &mut Input, key: &str, label: &str) -> Vec<String> {
     let pairs = input.pairs();
     if let Some((_, s)) = pairs.iter().find(|(k, _)| k == key) {
         return s.split([';', ',', '\n']).filter_map(text::clean).collect();
     }
-    input.raw_array(key).into_iter().filter_map(|v| text::clean(&v)).collect()
+    input.array(key, label).into_iter().filter_map(|v| text::clean(&v)).collect()
 }
 
 /// Lập đợt kiểm kê (a draft): the decision, the reference time, the scope and the committee.
@@ -538,7 +538,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<i
     let all_units: Vec<(i32, String, String)> =
         org_units::table.select((org_units::id, org_units::code, org_units::short_name)).load(conn)?;
     let mut unit_ids = vec![];
-    for name in names_in(&input, "units") {
+    for name in names_in(&mut input, "units", "Đơn vị kiểm kê") {
         match all_units
             .iter()
             .find(|(id, c, s)| fold(c) == fold(&name) || fold(s) == fold(&name) || id.to_string() == name)
@@ -550,13 +550,13 @@ pub fn create(conn: &mut DbConn, actor: &Actor, mut input: Input) -> AppResult<i
     let all_classes: Vec<(i32, String)> =
         asset_classes::table.select((asset_classes::id, asset_classes::code)).load(conn)?;
     let mut class_ids = vec![];
-    for name in names_in(&input, "classes") {
+    for name in names_in(&mut input, "classes", "Loại tài sản kiểm kê") {
         match all_classes.iter().find(|(id, c)| fold(c) == fold(&name) || id.to_string() == name) {
             Some((id, _)) => class_ids.push(*id),
             None => input.error("classes", format!("Không có loại tài sản mã «{name}»")),
         }
     }
-    let locations = names_in(&input, "locations");
+    let locations = names_in(&mut input, "locations", "Nơi kiểm kê");
     let mut members = vec![];
     for (i, mut m) in input.list("members", "Ban kiểm kê", true).into_iter().enumerate() {
         m.reject_unknown(MEMBER_FIELDS, &[]);
@@ -813,7 +813,7 @@ pub struct NewEntry {
     pub note: Option<String>,
 }
 
-const ENTRY_FIELDS: &[&str] = &["code", "quantity", "condition", "location", "note", "settles"];
+pub(crate) const ENTRY_FIELDS: &[&str] = &["code", "quantity", "condition", "location", "note", "settles"];
 
 /// Reads a condition as a code or as the drop-down's words.
 pub fn condition_code(value: &str) -> Option<&'static str> {
@@ -1067,7 +1067,7 @@ pub fn reopen(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -
     Ok(())
 }
 
-const RESOLUTION_FIELDS: &[&str] = &["resolution", "note", "form_code"];
+pub(crate) const RESOLUTION_FIELDS: &[&str] = &["resolution", "note", "form_code"];
 
 /// Xử lý chênh lệch: how one discrepancy is resolved. Sending an asset to handling opens a
 /// disposal proposal at once (the handling engine's own checks apply); a finding for the

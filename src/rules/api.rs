@@ -141,11 +141,18 @@ async fn delete<T: Reference>(
     State(st): State<AppState>,
     Auth(me): Auth,
     Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
 ) -> Result<StatusCode, AppError> {
     let id = parse_id(&id, T::WHAT)?;
+    // The version read, when given, guards against deleting what someone else just changed.
+    let version = q.int("version", "Phiên bản", 1, i32::MAX as i64);
+    q.finish()?;
     st.db
         .write(move |c| {
             let before = T::find(c, id)?;
+            if version.is_some() {
+                check_version(version, before.version(), T::WHAT)?;
+            }
             T::delete(c, &before, id)?;
             if T::AFFECTS_WEAR {
                 crate::assets::refresh_wear(c, true)?;
@@ -233,14 +240,14 @@ struct UnitView {
     usage: Option<Usage>,
 }
 
-const UNIT_KINDS: &[(&str, &str)] = &[
+pub(crate) const UNIT_KINDS: &[(&str, &str)] = &[
     ("so", "Sở"),
     ("phong", "Phòng"),
     ("thanh_tra", "Thanh tra"),
     ("don_vi_su_nghiep", "Đơn vị sự nghiệp"),
     ("to_cong_tac", "Tổ công tác"),
 ];
-const UNIT_FIELDS: &[&str] = &[
+pub(crate) const UNIT_FIELDS: &[&str] = &[
     "code",
     "name",
     "short_name",
@@ -412,7 +419,7 @@ struct CategoryView {
     usage: Usage,
 }
 
-const CATEGORY_FIELDS: &[&str] =
+pub(crate) const CATEGORY_FIELDS: &[&str] =
     &["code", "class_id", "name", "wear_exempt", "legal_source", "valid_from", "valid_to", "version"];
 const CATEGORY_READ_ONLY: &[&str] =
     &["id", "class_code", "class_name", "asset_count", "asset_original_cost", "asset_residual_value"];
@@ -566,7 +573,7 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
 
 // ---- Wear rates (tỷ lệ hao mòn) ----------------------------------------------------------------
 
-const RATE_FIELDS: &[&str] =
+pub(crate) const RATE_FIELDS: &[&str] =
     &["category_id", "useful_life_years", "rate_bp", "legal_source", "valid_from", "valid_to", "note", "version"];
 
 fn find_rate(conn: &mut DbConn, id: i32) -> AppResult<WearRate> {
@@ -685,7 +692,8 @@ fn save_rate(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult
 
 // ---- Rule settings (quy định) ------------------------------------------------------------------
 
-const SETTING_FIELDS: &[&str] = &["key", "value", "legal_source", "valid_from", "valid_to", "note", "version"];
+pub(crate) const SETTING_FIELDS: &[&str] =
+    &["key", "value", "legal_source", "valid_from", "valid_to", "note", "version"];
 
 fn find_setting(conn: &mut DbConn, id: i32) -> AppResult<RuleSetting> {
     rule_settings::table

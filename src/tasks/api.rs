@@ -55,8 +55,11 @@ async fn delete(
     State(st): State<AppState>,
     Auth(me): Auth,
     Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "nhiệm vụ")?;
-    st.db.write(move |c| super::delete(c, &me.user.actor(), id)).await?;
+    let version = q.int("version", "Phiên bản", 1, i32::MAX as i64);
+    q.finish()?;
+    st.db.write(move |c| super::delete(c, &me.user.actor(), id, version)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

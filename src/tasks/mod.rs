@@ -397,8 +397,14 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i32, patch: Input, version: 
     find_view(conn, id)
 }
 
-pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32) -> AppResult<()> {
+pub fn delete(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -> AppResult<()> {
     let current = find(conn, id)?;
+    if version.is_some_and(|v| v != current.version as i64) {
+        return Err(AppError::conflict(format!(
+            "Nhiệm vụ «{}» đã được sửa sau khi bạn mở (phiên bản {}); hãy tải lại",
+            current.code, current.version
+        )));
+    }
     let used: i64 = assets::table.filter(assets::task_id.eq(id)).count().get_result(conn)?;
     if used > 0 {
         return Err(AppError::conflict(format!(

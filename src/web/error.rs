@@ -195,3 +195,37 @@ where
         Err(e) => Err(e.into()),
     }
 }
+
+/// Every error of `/api/` answers in the `Error` shape of the OpenAPI document, including the
+/// answers axum's own extractors give (a broken multipart boundary, a body over the limit, a method
+/// the path does not have): their English text is kept as the detail of a Vietnamese message.
+pub async fn api_errors_as_json(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 64 * 1024).await.map(|b| String::from_utf8_lossy(&b).trim().to_string());
+    let message = match status {
+        StatusCode::BAD_REQUEST => "Yêu cầu không đọc được",
+        StatusCode::NOT_FOUND => "Không tìm thấy địa chỉ này",
+        StatusCode::METHOD_NOT_ALLOWED => "Địa chỉ này không nhận phương thức đã gửi (xem tiêu đề Allow)",
+        StatusCode::PAYLOAD_TOO_LARGE => "Nội dung gửi lên quá lớn",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Kiểu nội dung gửi lên không được nhận",
+        _ => "Yêu cầu không thực hiện được",
+    };
+    let error = match detail {
+        Ok(d) if !d.is_empty() => format!("{message} ({d})"),
+        _ => message.to_string(),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, axum::body::Body::from(json!({ "error": error }).to_string()))
+}

@@ -148,6 +148,7 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::web::identify))
+        .layer(axum::middleware::from_fn(error::api_errors_as_json))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -197,11 +198,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonInput {
             .map_err(|_| AppError::BadRequest("Nội dung gửi lên quá lớn hoặc không đọc được".into()))?;
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| AppError::BadRequest(format!("JSON không hợp lệ ở dòng {}, cột {}", e.line(), e.column())))?;
-        Ok(JsonInput(Input::from_json(value)?))
+        Ok(JsonInput(Input::from_api_json(value)?))
     }
 }
 
-/// The query string as text fields, so filters are checked with the same Vietnamese messages.
+/// The query string as text fields, so filters are checked with the same Vietnamese messages; read
+/// exactly on `/api/` (where a blank `page=` is refused) and as a person types it on pages (whose
+/// filter forms send every field, blank or not).
 pub struct QueryInput(pub Input);
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryInput {
@@ -210,7 +213,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryInput {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-        Ok(QueryInput(Input::from_form(pairs)))
+        let input =
+            if parts.uri.path().starts_with("/api/") { Input::from_api_text(pairs) } else { Input::from_form(pairs) };
+        Ok(QueryInput(input))
     }
 }
 
