@@ -17,7 +17,7 @@ use crate::auth::Identity;
 use crate::auth::Permission::{HandleAssets, ReadRegister};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::error::{messages, PageResult};
+use crate::web::error::{PageResult, Posted};
 use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -77,21 +77,20 @@ struct NewPage {
     nav: Nav,
     candidates: Vec<Asset>,
     forms: Vec<HandlingForm>,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
+    posted: Posted,
 }
 
 impl NewPage {
     fn value(&self, key: &str) -> String {
-        self.values.get(key).cloned().unwrap_or_default()
+        self.posted.value(key)
     }
 
     fn picked(&self, id: &i32) -> bool {
-        self.values.contains_key(&format!("pick_{id}"))
+        self.posted.values.contains_key(&format!("pick_{id}"))
     }
 
     fn quantity(&self, a: &Asset) -> String {
-        self.values.get(&format!("qty_{}", a.id)).cloned().unwrap_or_else(|| a.quantity.to_string())
+        self.posted.values.get(&format!("qty_{}", a.id)).cloned().unwrap_or_else(|| a.quantity.to_string())
     }
 }
 
@@ -118,13 +117,8 @@ fn candidates(conn: &mut crate::db::DbConn, values: &BTreeMap<String, String>) -
     Ok(found)
 }
 
-async fn new_page(
-    st: &AppState,
-    me: &Identity,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
-) -> AppResult<String> {
-    let v = values.clone();
+async fn new_page(st: &AppState, me: &Identity, posted: Posted) -> AppResult<String> {
+    let v = posted.values.clone();
     let (candidates, forms) = st
         .db
         .read(move |c| {
@@ -133,7 +127,7 @@ async fn new_page(
             Ok((candidates, forms))
         })
         .await?;
-    render(&NewPage { nav: Nav::of(me), candidates, forms, values, errors })
+    render(&NewPage { nav: Nav::of(me), candidates, forms, posted })
 }
 
 async fn new_form(State(st): State<AppState>, Auth(me): Auth, QueryInput(q): QueryInput) -> PageResult<Html<String>> {
@@ -144,7 +138,7 @@ async fn new_form(State(st): State<AppState>, Auth(me): Auth, QueryInput(q): Que
         let id = values["asset_id"].clone();
         values.insert(format!("pick_{id}"), "on".into());
     }
-    Ok(Html(new_page(&st, &me, values, vec![]).await?))
+    Ok(Html(new_page(&st, &me, Posted::fresh(values)).await?))
 }
 
 /// The proposal form as the API's input: the ticked assets, each with its quantity.
@@ -172,7 +166,7 @@ async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> 
         Ok(id) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
             let status = e.status();
-            Ok((status, Html(new_page(&st, &me, values, messages(&e)).await?)).into_response())
+            Ok((status, Html(new_page(&st, &me, Posted::refused("", values, &e)).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -184,21 +178,12 @@ struct ShowPage {
     nav: Nav,
     d: DisposalView,
     can_handle: bool,
-    errors: Vec<String>,
-    values: BTreeMap<String, String>,
+    posted: Posted,
     sale_methods: &'static [(&'static str, &'static str)],
     history: Vec<crate::audit::AuditEvent>,
 }
 
 impl ShowPage {
-    fn value(&self, key: &str) -> String {
-        self.values.get(key).cloned().unwrap_or_default()
-    }
-
-    fn today(&self) -> String {
-        crate::text::format_date(crate::text::today())
-    }
-
     fn handed_over(&self) -> bool {
         self.d.steps.iter().any(|s| s.step.kind == "ban_giao" && !s.revoked)
     }
@@ -211,22 +196,16 @@ impl ShowPage {
     }
 }
 
-async fn show_page(
-    st: &AppState,
-    me: &Identity,
-    id: i32,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
-) -> AppResult<String> {
+async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted) -> AppResult<String> {
     let (d, history) =
         st.db.read(move |c| Ok((super::view(c, id)?, crate::audit::history(c, "disposal", id)?))).await?;
     let can_handle = HandleAssets.allows(me.user.role());
-    render(&ShowPage { nav: Nav::of(me), d, can_handle, errors, values, sale_methods: SALE_METHODS, history })
+    render(&ShowPage { nav: Nav::of(me), d, can_handle, posted, sale_methods: SALE_METHODS, history })
 }
 
 async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "hồ sơ xử lý")?;
-    Ok(Html(show_page(&st, &me, id, BTreeMap::new(), vec![]).await?))
+    Ok(Html(show_page(&st, &me, id, Posted::default()).await?))
 }
 
 /// A step's form as the API's input: its fields, and the decided quantity of each line.
@@ -268,7 +247,7 @@ async fn record_step(
         Ok(()) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
             let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
-            Ok((status, Html(show_page(&st, &me, id, values, messages(&e)).await?)).into_response())
+            Ok((status, Html(show_page(&st, &me, id, Posted::refused(&step, values, &e)).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -286,7 +265,8 @@ async fn attach(
         Ok(_) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Forbidden(_))) => {
             let status = e.status();
-            Ok((status, Html(show_page(&st, &me, id, BTreeMap::new(), messages(&e)).await?)).into_response())
+            Ok((status, Html(show_page(&st, &me, id, Posted::refused("tep", BTreeMap::new(), &e)).await?))
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

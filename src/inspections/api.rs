@@ -194,6 +194,18 @@ pub async fn follow_up_upload(
 ) -> AppResult<super::InspectionView> {
     let limit = crate::disposals::attachments::MAX_BYTES;
     let (file, fields) = crate::assets::import_web::read_multipart(multipart, limit).await?;
+    follow_up_record(st, me, rec_id, fields, file, api).await
+}
+
+/// Records a follow-up from its text fields and its evidence (name, bytes) if any.
+pub async fn follow_up_record(
+    st: &AppState,
+    me: &Identity,
+    rec_id: i32,
+    fields: std::collections::BTreeMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+    api: bool,
+) -> AppResult<super::InspectionView> {
     let fields = fields.into_iter().filter(|(k, _)| k != crate::auth::web::CSRF_FIELD).collect();
     let input = if api { Input::from_api_text(fields) } else { Input::from_form(fields) };
     let user = me.user.clone();

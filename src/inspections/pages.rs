@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::procurement::{ProcurementView, DOCUMENTS, METHODS};
 use super::{InspectionView, PeriodSummary, FINDING_CATEGORIES, KINDS, RECOMMENDATION_KINDS};
@@ -17,7 +17,7 @@ use crate::auth::Identity;
 use crate::auth::Permission::{Inspect, ReadInspections, ReadRegister, RecordProcurement};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::error::{messages, PageResult};
+use crate::web::error::{PageResult, Posted};
 use crate::web::{chart, fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -43,8 +43,13 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// A form's values to draw it again; a field posted several times (ticked boxes) joined by «,».
 fn values_of(form: &FormInput) -> BTreeMap<String, String> {
-    form.to_map()
+    let mut values = BTreeMap::new();
+    for (k, v) in &form.0 {
+        values.entry(k.clone()).and_modify(|all: &mut String| *all = format!("{all},{v}")).or_insert_with(|| v.clone());
+    }
+    values
 }
 
 // ---- The inspections -------------------------------------------------------------------------------
@@ -117,21 +122,20 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
 #[template(path = "inspections/new.html")]
 struct NewPage {
     nav: Nav,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
+    posted: Posted,
     kinds: &'static [(&'static str, &'static str)],
 }
 
 impl NewPage {
     fn value(&self, key: &str) -> String {
-        self.values.get(key).cloned().unwrap_or_default()
+        self.posted.value(key)
     }
 }
 
 async fn new_form(Auth(me): Auth) -> PageResult<Html<String>> {
     let today = crate::text::format_date(crate::text::today());
     let values = BTreeMap::from([("decision_date".to_string(), today.clone()), ("started_on".to_string(), today)]);
-    Ok(Html(render(&NewPage { nav: Nav::of(&me), values, errors: vec![], kinds: KINDS })?))
+    Ok(Html(render(&NewPage { nav: Nav::of(&me), posted: Posted::fresh(values), kinds: KINDS })?))
 }
 
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
@@ -141,7 +145,7 @@ async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> 
     match st.db.write(move |c| super::save(c, &user, None, input)).await {
         Ok(id) => Ok(Redirect::to(&format!("/thanh-tra/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let page = NewPage { nav: Nav::of(&me), values, errors: messages(&e), kinds: KINDS };
+            let page = NewPage { nav: Nav::of(&me), posted: Posted::refused("", values, &e), kinds: KINDS };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -154,12 +158,12 @@ struct ShowPage {
     nav: Nav,
     v: InspectionView,
     can_write: bool,
-    errors: Vec<String>,
+    /// The form posted and refused, if one was: `ket-luan`, `phat-hien`, `kien-nghi`,
+    /// `theo-doi-{recommendation}`, `nhap`.
+    posted: Posted,
     notice: Option<String>,
     /// A count discrepancy the finding form starts from.
     count_line: Option<(i32, String)>,
-    /// The finding form as it was posted, when it was refused.
-    finding: crate::web::error::Posted,
     rec_chart: String,
     history: Vec<crate::audit::AuditEvent>,
 }
@@ -186,10 +190,9 @@ async fn show_page(
     st: &AppState,
     me: &Identity,
     id: i32,
-    errors: Vec<String>,
+    posted: Posted,
     notice: Option<String>,
     count_line: Option<i32>,
-    finding: crate::web::error::Posted,
 ) -> AppResult<String> {
     let (v, line, history) = st
         .db
@@ -222,7 +225,7 @@ async fn show_page(
             })
             .collect::<Vec<_>>(),
     );
-    render(&ShowPage { nav: Nav::of(me), v, can_write, errors, notice, count_line: line, finding, rec_chart, history })
+    render(&ShowPage { nav: Nav::of(me), v, can_write, posted, notice, count_line: line, rec_chart, history })
 }
 
 async fn show(
@@ -235,13 +238,22 @@ async fn show(
     let pairs = q.pairs();
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     let line = get("count_line").and_then(|l| l.parse().ok());
-    Ok(Html(show_page(&st, &me, id, vec![], get("thong_bao"), line, Default::default()).await?))
+    Ok(Html(show_page(&st, &me, id, Posted::default(), get("thong_bao"), line).await?))
 }
 
-/// Back to the inspection with a notice, or the page again with what went wrong.
-async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
-    crate::web::error::after_form(result, &format!("/thanh-tra/{id}"), |errors| {
-        show_page(st, me, id, errors, None, None, Default::default())
+/// Back to the inspection with a notice, or the page again with the form `form` as posted (its
+/// values, each message at its field) and what went wrong.
+async fn after(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    form: (&str, BTreeMap<String, String>),
+    result: AppResult<String>,
+) -> PageResult<Response> {
+    // A finding opened from a count discrepancy keeps the discrepancy it started from.
+    let line = form.1.get("count_line_id").and_then(|l| l.parse().ok());
+    crate::web::error::after_form(result, &format!("/thanh-tra/{id}"), form, |posted| {
+        show_page(st, me, id, posted, None, line)
     })
     .await
 }
@@ -261,7 +273,7 @@ async fn conclude(
         "version",
     ])))?;
     let result = super::api::update_with(&st, &me, id, patch).await.map(|v| format!("Đã cập nhật: {}", v.status_name));
-    after(&st, &me, id, result).await
+    after(&st, &me, id, ("ket-luan", values_of(&form)), result).await
 }
 
 async fn add_finding(
@@ -275,16 +287,7 @@ async fn add_finding(
     let user = me.user.clone();
     let result =
         st.db.write(move |c| super::add_finding(c, &user, id, input).map(|_| "Đã ghi phát hiện".to_string())).await;
-    match result {
-        // What was typed comes back, each message at its field.
-        Err(e @ AppError::Invalid(_)) => {
-            let posted = crate::web::error::Posted::of(&form, &e);
-            let line = posted.value("count_line_id").parse().ok();
-            let page = show_page(&st, &me, id, vec![], None, line, posted).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
-        }
-        result => after(&st, &me, id, result).await,
-    }
+    after(&st, &me, id, ("phat-hien", values_of(&form)), result).await
 }
 
 async fn add_recommendation(
@@ -300,7 +303,7 @@ async fn add_recommendation(
         .db
         .write(move |c| super::add_recommendation(c, &user, id, input).map(|_| "Đã ghi kiến nghị".to_string()))
         .await;
-    after(&st, &me, id, result).await
+    after(&st, &me, id, ("kien-nghi", values_of(&form)), result).await
 }
 
 /// A follow-up with its evidence (the CSRF token rides in the address, as for every upload).
@@ -324,10 +327,20 @@ async fn follow_up(
                 .ok_or_else(|| AppError::NotFound(format!("kiến nghị số {rec}")))
         })
         .await?;
-    let result = super::api::follow_up_upload(&st, &me, rec, multipart, false)
+    let limit = crate::disposals::attachments::MAX_BYTES;
+    let (file, fields) = match crate::assets::import_web::read_multipart(multipart, limit).await {
+        Ok(read) => read,
+        Err(e) => return after(&st, &me, inspection, ("", BTreeMap::new()), Err(e)).await,
+    };
+    let values: BTreeMap<String, String> = fields
+        .iter()
+        .filter(|(k, _)| *k != crate::auth::web::CSRF_FIELD)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let result = super::api::follow_up_record(&st, &me, rec, values.clone(), file, false)
         .await
         .map(|_| "Đã ghi theo dõi thực hiện".to_string());
-    after(&st, &me, inspection, result).await
+    after(&st, &me, inspection, (&Posted::form_of("theo-doi", rec), values), result).await
 }
 
 async fn import(
@@ -360,14 +373,11 @@ async fn import(
     .await;
     match result {
         Err(AppError::BadRequest(text)) if text.contains('\n') => {
-            let errors = text.lines().map(str::to_string).collect();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Html(show_page(&st, &me, id, errors, None, None, Default::default()).await?),
-            )
+            let posted = Posted::messages(text.lines().map(str::to_string).collect());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, posted, None, None).await?))
                 .into_response())
         }
-        other => after(&st, &me, id, other).await,
+        other => after(&st, &me, id, ("nhap", BTreeMap::new()), other).await,
     }
 }
 
@@ -444,8 +454,7 @@ async fn procurement(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<
 #[template(path = "inspections/procurement_new.html")]
 struct NewProcurementPage {
     nav: Nav,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
+    posted: Posted,
     units: Vec<(i32, String)>,
     categories: Vec<(i32, String, String)>,
     methods: &'static [(&'static str, &'static str)],
@@ -454,16 +463,15 @@ struct NewProcurementPage {
 
 impl NewProcurementPage {
     fn value(&self, key: &str) -> String {
-        self.values.get(key).cloned().unwrap_or_default()
+        self.posted.value(key)
+    }
+
+    fn has_document(&self, code: &str) -> bool {
+        self.posted.value("documents").split(',').any(|d| d == code)
     }
 }
 
-async fn procurement_form(
-    st: &AppState,
-    me: &Identity,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
-) -> AppResult<String> {
+async fn procurement_form(st: &AppState, me: &Identity, posted: Posted) -> AppResult<String> {
     let (units, categories) = st
         .db
         .read(|c| {
@@ -474,19 +482,11 @@ async fn procurement_form(
             Ok((units, crate::assets::categories(c)?))
         })
         .await?;
-    render(&NewProcurementPage {
-        nav: Nav::of(me),
-        values,
-        errors,
-        units,
-        categories,
-        methods: METHODS,
-        documents: DOCUMENTS,
-    })
+    render(&NewProcurementPage { nav: Nav::of(me), posted, units, categories, methods: METHODS, documents: DOCUMENTS })
 }
 
 async fn new_procurement(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    Ok(Html(procurement_form(&st, &me, BTreeMap::new(), vec![]).await?))
+    Ok(Html(procurement_form(&st, &me, Posted::default()).await?))
 }
 
 async fn create_procurement(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
@@ -504,23 +504,27 @@ async fn create_procurement(State(st): State<AppState>, Auth(me): Auth, form: Fo
             use crate::db::schema::assets;
             use diesel::prelude::*;
             let mut ids = vec![];
+            let mut unknown = vec![];
             for code in codes.split([',', ';']).map(str::trim).filter(|c| !c.is_empty()) {
-                let id: Option<i32> =
-                    assets::table.filter(assets::code.eq(code)).select(assets::id).first(c).optional()?;
-                ids.push(Value::String(
-                    id.map(|i| i.to_string())
-                        .ok_or_else(|| AppError::invalid("asset_ids", format!("Không có tài sản mã «{code}»")))?,
-                ));
+                match assets::table.filter(assets::code.eq(code)).select(assets::id).first::<i32>(c).optional()? {
+                    Some(id) => ids.push(json!(id)),
+                    None => unknown.push(format!("«{code}»")),
+                }
             }
             obj.insert("asset_ids".into(), Value::Array(ids));
-            super::procurement::save(c, &actor, None, Input::from_json(Value::Object(obj))?)
+            // An unknown code is reported with every other field's message, not before them.
+            let mut input = Input::from_json(Value::Object(obj))?;
+            if !unknown.is_empty() {
+                input.error("asset_codes", format!("Không có tài sản mã {}", unknown.join(", ")));
+            }
+            super::procurement::save(c, &actor, None, input)
         })
         .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/mua-sam/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(procurement_form(&st, &me, values, messages(&e)).await?))
-                .into_response())
+            let posted = Posted::refused("", values, &e);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(procurement_form(&st, &me, posted).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }

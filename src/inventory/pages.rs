@@ -16,7 +16,7 @@ use crate::auth::Identity;
 use crate::auth::Permission::{ManageCounts, ReadRegister, RecordCounts};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
-use crate::web::error::{messages, PageResult};
+use crate::web::error::{messages, PageResult, Posted};
 use crate::web::{fmt, parse_id, render, AppState, FormInput, Nav, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -57,13 +57,12 @@ async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<St
 #[template(path = "counts/new.html")]
 struct NewPage {
     nav: Nav,
-    values: BTreeMap<String, String>,
-    errors: Vec<String>,
+    posted: Posted,
 }
 
 impl NewPage {
     fn value(&self, key: &str) -> String {
-        self.values.get(key).cloned().unwrap_or_default()
+        self.posted.value(key)
     }
 }
 
@@ -75,7 +74,7 @@ async fn new_form(Auth(me): Auth) -> PageResult<Html<String>> {
         ("reference_date".to_string(), crate::text::format_date(year_end)),
         ("decision_date".to_string(), crate::text::format_date(today)),
     ]);
-    Ok(Html(render(&NewPage { nav: Nav::of(&me), values, errors: vec![] })?))
+    Ok(Html(render(&NewPage { nav: Nav::of(&me), posted: Posted::fresh(values) })?))
 }
 
 /// The committee typed one member a line: «Họ tên; vai trò; chức vụ; đại diện».
@@ -123,7 +122,7 @@ async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> 
     match st.db.write(move |c| super::create(c, &actor, input)).await {
         Ok(id) => Ok(Redirect::to(&format!("/kiem-ke/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let page = NewPage { nav: Nav::of(&me), values, errors: messages(&e) };
+            let page = NewPage { nav: Nav::of(&me), posted: Posted::refused("", values, &e) };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -148,7 +147,7 @@ struct ShowPage {
     sealed: Option<bool>,
     can_manage: bool,
     can_count: bool,
-    errors: Vec<String>,
+    posted: Posted,
     notice: Option<String>,
     history: Vec<crate::audit::AuditEvent>,
 }
@@ -178,7 +177,7 @@ pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
     }
     let (label_w, bar_w, row_h) = (220.0, 300.0, 26.0);
     let height = rows.len() as f64 * row_h + 6.0;
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let escape = crate::web::fmt::escape_html;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"100%\" role=\"img\" aria-label=\"{label}\">",
         w = label_w + bar_w + 90.0
@@ -204,13 +203,7 @@ pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
     svg
 }
 
-async fn show_page(
-    st: &AppState,
-    me: &Identity,
-    id: i32,
-    errors: Vec<String>,
-    notice: Option<String>,
-) -> AppResult<String> {
+async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice: Option<String>) -> AppResult<String> {
     let scope = me.user.scope();
     let (s, members, rows, forms, sealed, history) = st
         .db
@@ -257,7 +250,7 @@ async fn show_page(
         sealed,
         can_manage: ManageCounts.allows(me.user.role()),
         can_count: RecordCounts.allows(me.user.role()),
-        errors,
+        posted,
         notice,
         history,
     };
@@ -272,12 +265,19 @@ async fn show(
 ) -> PageResult<Html<String>> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let notice = q.pairs().into_iter().find(|(k, _)| k == "thong_bao").map(|(_, v)| v);
-    Ok(Html(show_page(&st, &me, id, vec![], notice).await?))
+    Ok(Html(show_page(&st, &me, id, Posted::default(), notice).await?))
 }
 
-/// The page again with what went wrong, or on to the count with a notice.
-async fn after(st: &AppState, me: &Identity, id: i32, result: AppResult<String>) -> PageResult<Response> {
-    crate::web::error::after_form(result, &format!("/kiem-ke/{id}"), |errors| show_page(st, me, id, errors, None)).await
+/// The page again with the form `form` as posted and what went wrong, or on to the count with a notice.
+async fn after(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    form: (&str, &FormInput),
+    result: AppResult<String>,
+) -> PageResult<Response> {
+    let posted = (form.0, form.1.to_map());
+    crate::web::error::after_form(result, &format!("/kiem-ke/{id}"), posted, |p| show_page(st, me, id, p, None)).await
 }
 
 fn version_in(form: &FormInput) -> Option<i64> {
@@ -322,7 +322,7 @@ async fn step(
         }
         other => return Err(AppError::NotFound(format!("bước «{other}»")).into()),
     };
-    after(&st, &me, id, result).await
+    after(&st, &me, id, ("buoc", &form), result).await
 }
 
 async fn resolve(
@@ -342,7 +342,7 @@ async fn resolve(
             super::resolve(c, &actor, &scope, id, line, input).map(|l| format!("Đã ghi cách xử lý cho {}", l.code))
         })
         .await;
-    after(&st, &me, id, result).await
+    after(&st, &me, id, (&Posted::form_of("dong", line), &form), result).await
 }
 
 /// Chốt số: the figure a manager accepts when counters disagree.
@@ -358,7 +358,8 @@ async fn settle(
     let input = Input::from_json(Value::Object(obj))?;
     let result =
         super::api::save_entry(&st, &me, id, input).await.map(|e| format!("Đã chốt số cho {}: {}", e.code, e.quantity));
-    after(&st, &me, id, result).await
+    let name = Posted::form_of("chot-so", form.get("code").unwrap_or_default());
+    after(&st, &me, id, (&name, &form), result).await
 }
 
 /// A filled count sheet uploaded from the count's page (the CSRF token rides in the address).
@@ -394,10 +395,15 @@ async fn upload(
     .await;
     match result {
         Err(AppError::BadRequest(text)) if text.contains('\n') => {
-            let errors = text.lines().map(str::to_string).collect();
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, errors, None).await?)).into_response())
+            let posted = Posted::messages(text.lines().map(str::to_string).collect());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, posted, None).await?)).into_response())
         }
-        other => after(&st, &me, id, other).await,
+        other => {
+            crate::web::error::after_form(other, &format!("/kiem-ke/{id}"), ("nhap-phieu", BTreeMap::new()), |p| {
+                show_page(&st, &me, id, p, None)
+            })
+            .await
+        }
     }
 }
 

@@ -2,9 +2,7 @@
 
 use crate::text::format_number;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::web::fmt::escape_html as escape;
 
 /// Horizontal bars, two per row: original cost (dark) and residual value (light), in million đồng.
 pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {

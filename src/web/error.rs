@@ -125,24 +125,46 @@ impl IntoResponse for PageError {
 
 pub type PageResult<T> = Result<T, PageError>;
 
-/// An error as the lines a page lists above its form: each field's message, or the one message.
-/// What a person typed into a form that was refused, and the message of each field: the form is
-/// drawn again with both, so nothing typed is lost and each message stands at its field.
+/// A form as it was posted — what the person typed, the message of each field, and the messages that
+/// belong to no field of it (a stale version, a step the record's state does not allow) — so that a
+/// refused form is drawn again with nothing typed lost and each message at its field. A page with
+/// several forms names the one posted (`form`), and only that one shows the messages.
 #[derive(Debug, Clone, Default)]
 pub struct Posted {
+    pub form: String,
     pub values: std::collections::BTreeMap<String, String>,
     pub errors: crate::error::FieldErrors,
+    pub general: Vec<String>,
 }
 
 impl Posted {
-    pub fn of(form: &crate::web::FormInput, e: &AppError) -> Posted {
-        Posted {
-            values: form.0.iter().cloned().collect(),
-            errors: match e {
-                AppError::Invalid(fields) => fields.clone(),
-                _ => Default::default(),
-            },
+    /// A form drawn for the first time, with the values it starts from.
+    pub fn fresh(values: std::collections::BTreeMap<String, String>) -> Posted {
+        Posted { values, ..Default::default() }
+    }
+
+    /// The form `form` refused with `e`: a field's message goes to the field when the form has it,
+    /// every other message above the form.
+    pub fn refused(form: &str, values: std::collections::BTreeMap<String, String>, e: &AppError) -> Posted {
+        let mut posted = Posted { form: form.to_string(), values, ..Default::default() };
+        match e {
+            AppError::Invalid(fields) => {
+                for (key, message) in fields {
+                    if posted.values.contains_key(key) {
+                        posted.errors.insert(key.clone(), message.clone());
+                    } else {
+                        posted.general.push(message.clone());
+                    }
+                }
+            }
+            e => posted.general.push(e.public_message()),
         }
+        posted
+    }
+
+    /// Messages for the top of the page only (an upload's report, a refused file).
+    pub fn messages(lines: Vec<String>) -> Posted {
+        Posted { general: lines, ..Default::default() }
     }
 
     pub fn value(&self, key: &str) -> String {
@@ -153,10 +175,66 @@ impl Posted {
         self.errors.get(key).map(String::as_str)
     }
 
+    /// The message of `key` when `form` is the form that was posted.
+    pub fn error_in(&self, form: impl AsRef<str>, key: &str) -> Option<&str> {
+        if self.form == form.as_ref() {
+            self.error(key)
+        } else {
+            None
+        }
+    }
+
+    /// What was typed into `key` when `form` was the one posted; `default` otherwise.
+    pub fn value_or(&self, form: impl AsRef<str>, key: &str, default: impl std::fmt::Display) -> String {
+        match self.values.get(key) {
+            Some(v) if self.form == form.as_ref() => v.clone(),
+            _ => default.to_string(),
+        }
+    }
+
+    /// What was typed into `key` when `form` was the one posted.
+    pub fn value_in(&self, form: impl AsRef<str>, key: &str) -> String {
+        self.value_or(form, key, "")
+    }
+
+    /// Whether `key` held `option` when `form` was posted (a choice kept selected).
+    pub fn chose(&self, form: impl AsRef<str>, key: &str, option: impl std::fmt::Display) -> bool {
+        self.form == form.as_ref() && self.values.get(key).is_some_and(|v| *v == option.to_string())
+    }
+
+    /// The name of one of a page's repeated forms (one per recommendation, one per count line).
+    pub fn form_of(kind: &str, id: impl std::fmt::Display) -> String {
+        format!("{kind}-{id}")
+    }
+
     /// The first field with a message, which the redrawn form puts the cursor in (and the page
     /// scrolls to).
     pub fn first_error(&self) -> Option<&str> {
         self.errors.keys().next().map(String::as_str)
+    }
+
+    /// The attributes of a field of `form` that was refused: marked invalid, tied to its message,
+    /// and the cursor in the first one. Empty otherwise.
+    pub fn attrs(&self, form: impl AsRef<str>, key: &str) -> String {
+        let form = form.as_ref();
+        if self.error_in(form, key).is_none() {
+            return String::new();
+        }
+        let id = format!("{}-{key}-error", if form.is_empty() { "f" } else { form });
+        let focus = if self.first_error() == Some(key) { " autofocus" } else { "" };
+        format!(" aria-invalid=\"true\" aria-describedby=\"{id}\"{focus}")
+    }
+
+    /// The message of a refused field of `form`, to stand under it (empty otherwise).
+    pub fn note(&self, form: impl AsRef<str>, key: &str) -> String {
+        let form = form.as_ref();
+        match self.error_in(form, key) {
+            Some(m) => {
+                let id = format!("{}-{key}-error", if form.is_empty() { "f" } else { form });
+                format!("<span class=\"error\" id=\"{id}\">{}</span>", crate::web::fmt::escape_html(m))
+            }
+            None => String::new(),
+        }
     }
 }
 
@@ -169,14 +247,16 @@ pub fn messages(e: &AppError) -> Vec<String> {
 
 /// What a posted form leads to: on to `back` with the notice of what was done, or — for what the
 /// person can fix (invalid fields, a conflict, a refusal, a bad file) — the page again, drawn by
-/// `again` with the messages, under the error's status. Anything else is the error page.
+/// `again` with the form as posted (`Posted::refused`), under the error's status. Anything else is
+/// the error page.
 pub async fn after_form<F, Fut>(
     result: Result<String, AppError>,
     back: &str,
+    posted: (&str, std::collections::BTreeMap<String, String>),
     again: F,
 ) -> PageResult<axum::response::Response>
 where
-    F: FnOnce(Vec<String>) -> Fut,
+    F: FnOnce(Posted) -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
     use axum::response::{Html, IntoResponse, Redirect};
@@ -190,7 +270,8 @@ where
             e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_)),
         ) => {
             let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
-            Ok((status, Html(again(messages(&e)).await?)).into_response())
+            let (form, values) = posted;
+            Ok((status, Html(again(Posted::refused(form, values, &e)).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }

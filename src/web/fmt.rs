@@ -60,6 +60,11 @@ pub fn percent_bp(bp: impl Borrow<i32>) -> String {
     }
 }
 
+/// Text made safe inside HTML (content and attribute values), for markup built outside templates.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
