@@ -55,6 +55,10 @@ enum Command {
         /// cost, acquisition date): ask (stop at it), skip, update or create.
         #[arg(long, default_value = "ask")]
         duplicates: String,
+        /// Remove control characters from cells (the report names each column) instead of refusing
+        /// the row.
+        #[arg(long)]
+        strip_controls: bool,
         /// Mã đơn vị (unit code) for rows that name none.
         #[arg(long)]
         unit: Option<String>,
@@ -235,6 +239,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             dry_run,
             allow_duplicate,
             duplicates,
+            strip_controls,
             unit,
             user,
         } => {
@@ -260,6 +265,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 default_unit,
                 allow_duplicate,
                 duplicates,
+                strip_controls,
                 progress: progress_bar("dòng"),
                 // A file on the server's own disk is not an upload: it may be as large as a
                 // million-row register (the reader streams it; the cell limit still holds).
@@ -295,6 +301,14 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                     r.sheet,
                     row.excel_row,
                     row.reason.as_deref().unwrap_or("")
+                );
+            }
+            for row in r.rows.iter().filter(|x| !x.cleaned.is_empty()) {
+                println!(
+                    "  {}, dòng {} — đã xóa ký tự điều khiển ở cột {}",
+                    r.sheet,
+                    row.excel_row,
+                    row.cleaned.iter().map(|c| format!("«{c}»")).collect::<Vec<_>>().join(", ")
                 );
             }
             let c = &r.counts;

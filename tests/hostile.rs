@@ -265,6 +265,17 @@ async fn control_characters_are_refused_at_the_door() {
         assert!(e["reason"].as_str().unwrap().contains("ký tự điều khiển"), "{row}");
         assert!(!e["value"].as_str().unwrap().chars().any(|c| c.is_control()), "the value is shown without its escapes: {e}");
         assert_eq!(app.asset_count(), before, "nothing was stored");
+        // Chosen in the preview: the characters are removed, the row says from which column.
+        let (s, _, body) = app
+            .upload("/api/v1/imports/assets?strict=true&strip_controls=true", "dieu-khien.xlsx", XLSX, &bytes, &[])
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+        let r: Value = serde_json::from_slice(&body).unwrap();
+        let row = r["rows"].as_array().unwrap().iter().find(|x| x["excel_row"] == 2).unwrap();
+        assert_eq!(row["cleaned"], json!(["Tên tài sản"]), "{row}");
+        let (_, a) = app.get("/api/v1/assets?q=CC-1").await;
+        assert_eq!(a["items"][0]["name"], "Tủ lạnh]0;pwned", "{a}");
+        assert_eq!(app.asset_count(), before + 1);
     })
     .await;
 }

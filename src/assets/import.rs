@@ -125,6 +125,8 @@ pub struct Options {
     pub allow_duplicate: bool,
     /// Rows without a code that match an asset already in the register.
     pub duplicates: Duplicates,
+    /// Control characters in a cell are removed (and the row says so) instead of refusing the row.
+    pub strip_controls: bool,
     pub progress: Progress,
     /// What the reader takes on: an upload's limits by default; the command line reads larger files.
     pub limits: Limits,
@@ -142,6 +144,7 @@ impl Default for Options {
             wear_as_of: None,
             allow_duplicate: false,
             duplicates: Duplicates::Ask,
+            strip_controls: false,
             progress: Progress::default(),
             limits: Limits::default(),
         }
@@ -211,6 +214,8 @@ pub struct RowReport {
     pub values: Option<RowValues>,
     /// The asset already in the register this row without a code may be.
     pub duplicate_of: Option<RowValues>,
+    /// The columns whose control characters were removed (`strip_controls`).
+    pub cleaned: Vec<String>,
 }
 
 /// A row's or an asset's values as a person compares them.
@@ -240,6 +245,7 @@ impl RowReport {
             asset_version: None,
             values: None,
             duplicate_of: None,
+            cleaned: vec![],
         }
     }
 }
@@ -463,6 +469,8 @@ struct Prepared {
     errors: Vec<CellError>,
     code: Option<String>,
     name: Option<String>,
+    /// The columns whose control characters were removed.
+    cleaned: Vec<String>,
 }
 
 /// A row on its way from the stager to the writer.
@@ -627,9 +635,20 @@ impl Stager<'_> {
     }
 
     /// A data row's cells as values, what they name turned into ids, derived values filled in.
-    fn prepare(&self, excel_row: u32, cells: Vec<Cell>) -> Prepared {
+    fn prepare(&self, excel_row: u32, mut cells: Vec<Cell>) -> Prepared {
         let mut errors: Vec<CellError> = vec![];
         let mut values: Map<String, Value> = Map::new();
+        let mut cleaned = vec![];
+        if self.options.strip_controls {
+            for col in self.columns.iter().filter(|c| c.field.is_some()) {
+                if let Some(Cell::Text(t)) = cells.get_mut(col.index as usize) {
+                    if crate::text::control_char(t).is_some() {
+                        *t = crate::text::without_controls(t);
+                        cleaned.push(col.header.clone());
+                    }
+                }
+            }
+        }
         for col in self.columns {
             let Some(field) = col.field.as_deref() else { continue };
             let cell = cells.get(col.index as usize).unwrap_or(&Cell::Empty);
@@ -704,7 +723,7 @@ impl Stager<'_> {
         if values.get("opening_wear").is_some_and(|v| !v.is_null()) && !values.contains_key("opening_wear_as_of") {
             values.insert("opening_wear_as_of".into(), json!(self.wear_as_of.format("%Y-%m-%d").to_string()));
         }
-        Prepared { excel_row, values, cells, errors, code, name }
+        Prepared { excel_row, values, cells, errors, code, name, cleaned }
     }
 }
 
@@ -769,6 +788,7 @@ impl Writer<'_> {
             report.code = row.code.clone();
             report.name = row.name.clone();
             report.reason = None;
+            report.cleaned = std::mem::take(&mut row.cleaned);
             // A row without a code that matches an asset of the register.
             let twin = match &new {
                 Some(Ok(c)) if current.is_none() => c.identity().and_then(|i| alike.get(&i)),

@@ -104,6 +104,7 @@ fn options_of(mut input: Input) -> AppResult<Options> {
     let strict = flag(input.choice("strict", "Chỉ nhập khi mọi dòng hợp lệ", yes_no, false));
     let dup = flag(input.choice("allow_duplicate", "Cho nhập lại tệp đã nhập", yes_no, false));
     let duplicates = input.choice("duplicates", "Dòng có thể trùng tài sản đã có", Duplicates::CHOICES, false);
+    let strip = flag(input.choice("strip_controls", "Xóa ký tự điều khiển trong ô", yes_no, false));
     let sheet = input.text("sheet", "Trang tính", false, 100);
     let unit = input.id("unit_id", "Đơn vị mặc định");
     let wear_as_of = input.date("wear_as_of", "Ngày chốt hao mòn");
@@ -124,6 +125,7 @@ fn options_of(mut input: Input) -> AppResult<Options> {
         wear_as_of,
         allow_duplicate: dup.unwrap_or(false),
         duplicates: duplicates.as_deref().and_then(Duplicates::parse).unwrap_or(Duplicates::Ask),
+        strip_controls: strip.unwrap_or(false),
         progress: Default::default(),
         limits: Default::default(),
     })
@@ -422,6 +424,11 @@ struct PreviewPage {
 impl PreviewPage {
     fn field_name(&self, f: impl AsRef<str>) -> String {
         field_label(f.as_ref()).to_string()
+    }
+
+    /// Whether the option `key` was chosen for this preview.
+    fn carries(&self, key: &str) -> bool {
+        self.carried.iter().any(|(k, v)| k == key && (v == "true" || v == "1"))
     }
 
     /// The options and mapping of this preview as a query string (for the errors workbook).

@@ -20,6 +20,12 @@ fn refused(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// The text with its control characters (other than tab and line breaks) removed: what an import
+/// keeps of a cell when the person chose to have them removed rather than refused.
+pub fn without_controls(s: &str) -> String {
+    s.chars().filter(|c| !refused(*c)).collect()
+}
+
 /// Text safe to echo to a page, a workbook or a terminal: control characters shown as «�».
 pub fn printable(s: &str) -> String {
     s.chars().map(|c| if refused(c) { '\u{FFFD}' } else { c }).collect()

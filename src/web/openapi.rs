@@ -416,6 +416,7 @@ fn import_ops() -> Vec<Op> {
         ("clear_blanks", yes_no()),
         ("allow_duplicate", yes_no()),
         ("duplicates", q(choice(Duplicates::CHOICES))),
+        ("strip_controls", yes_no()),
         ("sheet", json!({"type": "string", "maxLength": 100})),
         ("unit_id", q(id())),
         ("wear_as_of", q(date("Ngày chốt hao mòn đầu kỳ"))),
