@@ -437,3 +437,89 @@ fn an_inspection_from_its_decision_to_its_workbook() {
     assert!(line.contains("|12000000|5000000|7000000|"), "{line}");
     assert!(recs.iter().any(|r| r.contains("Đối chiếu nhật ký: sự kiện số")), "{recs:?}");
 }
+
+/// At a phone's width (390 × 844 CSS pixels) every form of the main pages lays each label above its
+/// field, fields as wide as the form, and nothing wider than the screen; a refused form comes back with
+/// the cursor in the refused field and its message beneath it.
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn forms_on_a_phone_put_labels_above_fields_and_the_cursor_at_the_error() {
+    let app = common::TestApp::sqlite();
+    let password = app.add_user("dienthoai", "admin", None);
+    let (_runtime, base) = serve(&app);
+    let d = Driver::start();
+    d.cmd("POST", "/window/rect", Some(json!({"width": 390, "height": 844})));
+    d.sign_in(&base, "dienthoai", &password);
+    let width = d.cmd("POST", "/execute/sync", Some(json!({"script": "return window.innerWidth", "args": []})));
+    assert!(width.as_i64().unwrap() <= 420, "the window is phone-sized: {width}");
+    // Each labelled field: (page, label text, label top, field top, field width, form width).
+    let measure = r#"
+        const out = [];
+        for (const label of document.querySelectorAll('main form label')) {
+            const field = label.querySelector('input:not([type=checkbox]):not([type=hidden]):not([type=file]), select, textarea');
+            if (!field || field.offsetParent === null) continue;
+            const text = label.firstChild && label.firstChild.nodeType === 3 ? label.firstChild : null;
+            if (!text || !text.textContent.trim()) continue;
+            const range = document.createRange(); range.selectNodeContents(text);
+            const t = range.getBoundingClientRect(), f = field.getBoundingClientRect();
+            const form = field.closest('form').getBoundingClientRect();
+            out.push([text.textContent.trim(), t.top, f.top, f.width, form.width]);
+        }
+        // What sticks out, if anything (a table inside .table-wrap scrolls on its own).
+        const wide = [];
+        for (const e of document.querySelectorAll('main *')) {
+            if (e.closest('.table-wrap') && !e.classList.contains('table-wrap')) continue;
+            if (e.getBoundingClientRect().right > window.innerWidth + 1) {
+                wide.push(e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+            }
+        }
+        return {fields: out, overflow: document.documentElement.scrollWidth - window.innerWidth, wide: wide.slice(0, 8)};
+    "#;
+    let pages =
+        ["/tai-san/moi", "/nhiem-vu/moi", "/kiem-ke/moi", "/thanh-tra/moi", "/mua-sam/moi", "/thanh-tra/1", "/xu-ly/3"];
+    let mut measured = 0;
+    for page in pages {
+        d.goto(&format!("{base}{page}"));
+        d.wait_for(page, |d| d.text("main").len() > 10);
+        let m = d.cmd("POST", "/execute/sync", Some(json!({"script": measure, "args": []})));
+        assert!(m["overflow"].as_f64().unwrap() <= 1.0, "{page} is wider than the phone: {}", m["wide"]);
+        for f in m["fields"].as_array().unwrap() {
+            let (label, label_top, field_top, field_w, form_w) = (
+                f[0].as_str().unwrap(),
+                f[1].as_f64().unwrap(),
+                f[2].as_f64().unwrap(),
+                f[3].as_f64().unwrap(),
+                f[4].as_f64().unwrap(),
+            );
+            assert!(
+                field_top > label_top + 8.0,
+                "{page}: «{label}» is not above its field ({label_top} / {field_top})"
+            );
+            assert!(field_w >= form_w * 0.6, "{page}: the field of «{label}» is {field_w}px in a {form_w}px form");
+            measured += 1;
+        }
+    }
+    assert!(measured >= 40, "{measured} fields measured");
+    // A refused form: the cursor is in the refused field, its message right under it.
+    d.goto(&format!("{base}/thanh-tra/moi"));
+    d.type_into("#title", "Kiểm tra việc quản lý tài sản năm 2026");
+    d.type_into("#decision_no", "21/QĐ-TTr");
+    d.type_into("#decision_date", "31/02/2026");
+    d.type_into("#subjects", "Trung tâm Ứng dụng và Dịch vụ KH&CN");
+    d.type_into("#scope", "Quản lý, sử dụng tài sản công năm 2026");
+    d.type_into("#period_from", "01/01/2026");
+    d.type_into("#period_to", "30/11/2026");
+    d.type_into("#team", "Nguyễn Văn Minh; Trưởng đoàn");
+    d.click("#create-inspection");
+    d.wait_for("the refused form", |d| !d.text("#field-errors").is_empty());
+    let focus = d.cmd(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "const a = document.activeElement; const m = document.getElementById(a.getAttribute('aria-describedby')); return [a.name, a.value, m ? m.textContent : null, document.getElementById('title').value]", "args": []})),
+    );
+    assert_eq!(focus[0], "decision_date", "{focus}");
+    assert_eq!(focus[1], "31/02/2026", "{focus}");
+    assert!(focus[2].as_str().unwrap().contains("không phải ngày hợp lệ"), "{focus}");
+    assert_eq!(focus[3], "Kiểm tra việc quản lý tài sản năm 2026", "what was typed is kept: {focus}");
+    eprintln!("{measured} fields measured at 390 px");
+}

@@ -207,22 +207,16 @@ impl Posted {
         format!("{kind}-{id}")
     }
 
-    /// The first field with a message, which the redrawn form puts the cursor in (and the page
-    /// scrolls to).
-    pub fn first_error(&self) -> Option<&str> {
-        self.errors.keys().next().map(String::as_str)
-    }
-
     /// The attributes of a field of `form` that was refused: marked invalid, tied to its message,
-    /// and the cursor in the first one. Empty otherwise.
+    /// and `autofocus` — the browser puts the cursor in the first such field of the page, in the
+    /// form's own order. Empty otherwise.
     pub fn attrs(&self, form: impl AsRef<str>, key: &str) -> String {
         let form = form.as_ref();
         if self.error_in(form, key).is_none() {
             return String::new();
         }
         let id = format!("{}-{key}-error", if form.is_empty() { "f" } else { form });
-        let focus = if self.first_error() == Some(key) { " autofocus" } else { "" };
-        format!(" aria-invalid=\"true\" aria-describedby=\"{id}\"{focus}")
+        format!(" aria-invalid=\"true\" aria-describedby=\"{id}\" autofocus")
     }
 
     /// The message of a refused field of `form`, to stand under it (empty otherwise).

@@ -301,8 +301,6 @@ pub struct FormField {
     pub required: bool,
     pub options: Vec<(String, String)>,
     pub hint: &'static str,
-    /// The first field refused: the cursor is put in it.
-    pub focus: bool,
 }
 
 #[derive(PartialEq, Eq)]
@@ -316,17 +314,7 @@ pub enum FieldKind {
 
 impl FormField {
     pub fn new(name: &'static str, label: &'static str, kind: FieldKind) -> FormField {
-        FormField {
-            name,
-            label,
-            kind,
-            value: String::new(),
-            error: None,
-            required: false,
-            options: vec![],
-            hint: "",
-            focus: false,
-        }
+        FormField { name, label, kind, value: String::new(), error: None, required: false, options: vec![], hint: "" }
     }
 
     pub fn required(mut self) -> FormField {
@@ -416,12 +404,9 @@ impl RecordForm {
 
 /// Fills form fields from submitted (or stored) values and from per-field errors.
 pub fn fill_fields(fields: &mut [FormField], values: &BTreeMap<String, String>, errors: &crate::error::FieldErrors) {
-    let mut first = true;
     for f in fields.iter_mut() {
         f.value = values.get(f.name).cloned().unwrap_or_default();
         f.error = errors.get(f.name).cloned();
-        // The cursor goes to the first field to fix (the page scrolls to it).
-        f.focus = f.error.is_some() && std::mem::take(&mut first);
     }
 }
 
