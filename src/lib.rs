@@ -36,7 +36,9 @@ pub fn open(url: &str) -> AppResult<Db> {
     let db = Db::open(url)?;
     db.write_sync(|c| {
         rules::seed(c)?;
-        assets::refresh_wear(c, false)
+        // The national catalogue, once; its rates replace the old ones in the same transaction.
+        let changed = rules::national::install(c)?;
+        assets::refresh_wear(c, changed)
     })?;
     Ok(db)
 }

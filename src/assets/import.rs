@@ -365,9 +365,23 @@ impl Names {
         let units: Vec<(i32, String, String, String)> = org_units::table
             .select((org_units::id, org_units::code, org_units::name, org_units::short_name))
             .load(conn)?;
-        let cats: Vec<(i32, String, String)> = asset_categories::table
-            .select((asset_categories::id, asset_categories::code, asset_categories::name))
+        let mut cats: Vec<(i32, String, String, Option<String>)> = asset_categories::table
+            .select((
+                asset_categories::id,
+                asset_categories::code,
+                asset_categories::name,
+                asset_categories::national_code,
+            ))
+            .order(asset_categories::id)
             .load(conn)?;
+        // A name both a unit's category and a national node bear («Đất») means the unit's, which
+        // refines the node; among nodes of one name («Máy in» under 601, 60201, 60301) the most
+        // general, the shortest code.
+        cats.sort_by_key(|(_, code, _, national)| {
+            let node = national.as_deref() == Some(code.as_str());
+            (node, if node { code.len() } else { 0 }, code.clone())
+        });
+        let cats: Vec<(i32, String, String)> = cats.into_iter().map(|(id, c, n, _)| (id, c, n)).collect();
         let tasks: Vec<(i32, String, String)> =
             tasks::table.select((tasks::id, tasks::code, tasks::title)).load(conn)?;
         Ok(Names {

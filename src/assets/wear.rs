@@ -233,6 +233,9 @@ mod tests {
                     valid_from: None,
                     valid_to: None,
                     version: 1,
+                    national_code: None,
+                    parent_id: None,
+                    mapping_note: None,
                 },
                 AssetCategory {
                     id: 20,
@@ -244,6 +247,9 @@ mod tests {
                     valid_from: None,
                     valid_to: None,
                     version: 1,
+                    national_code: None,
+                    parent_id: None,
+                    mapping_note: None,
                 },
             ],
             vec![

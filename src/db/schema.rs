@@ -46,6 +46,9 @@ diesel::table! {
         valid_from -> Nullable<Date>,
         valid_to -> Nullable<Date>,
         version -> Integer,
+        national_code -> Nullable<Text>,
+        parent_id -> Nullable<Integer>,
+        mapping_note -> Nullable<Text>,
     }
 }
 

@@ -119,22 +119,41 @@ async fn update<T: Reference>(
 ) -> Result<Json<T::View>, AppError> {
     let id = parse_id(&id, T::WHAT)?;
     let version = patch.int("version", "Phiên bản", 1, i32::MAX as i64);
-    Ok(Json(
-        st.db
-            .write(move |c| {
-                let before = T::find(c, id)?;
-                check_version(version, before.version(), T::WHAT)?;
-                let mut input = Input::overlay(before.base(), patch)?;
-                T::save(c, &mut input, Some(id))?;
-                let after = T::find(c, id)?;
-                if T::AFFECTS_WEAR {
-                    crate::assets::refresh_wear(c, true)?;
-                }
-                audit::record(c, &me.user.actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
-                T::view(c, &me.user.scope(), after)
-            })
-            .await?,
-    ))
+    Ok(Json(st.db.write(move |c| update_record::<T>(c, &me.user, id, version, patch)).await?))
+}
+
+/// Updates a reference row from the version read, with the fields sent laid over the stored ones;
+/// recomputes the register's wear when the table bears on it; records the change.
+fn update_record<T: Reference>(
+    c: &mut DbConn,
+    user: &crate::auth::User,
+    id: i32,
+    version: Option<i64>,
+    patch: Input,
+) -> AppResult<T::View> {
+    let before = T::find(c, id)?;
+    check_version(version, before.version(), T::WHAT)?;
+    let mut input = Input::overlay(before.base(), patch)?;
+    T::save(c, &mut input, Some(id))?;
+    let after = T::find(c, id)?;
+    if T::AFFECTS_WEAR {
+        crate::assets::refresh_wear(c, true)?;
+    }
+    audit::record(c, &user.actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
+    T::view(c, &user.scope(), after)
+}
+
+/// An administrator settles a category the catalogue's mapping left open: its national code.
+pub fn choose_national_code(
+    c: &mut DbConn,
+    user: &crate::auth::User,
+    id: i32,
+    version: Option<i64>,
+    national_code: &str,
+) -> AppResult<AssetCategory> {
+    let patch = Input::from_json(json!({ "national_code": national_code }))?;
+    update_record::<AssetCategory>(c, user, id, version, patch)?;
+    find_category(c, id)
 }
 
 async fn delete<T: Reference>(
@@ -420,9 +439,17 @@ struct CategoryView {
 }
 
 pub(crate) const CATEGORY_FIELDS: &[&str] =
-    &["code", "class_id", "name", "wear_exempt", "legal_source", "valid_from", "valid_to", "version"];
-const CATEGORY_READ_ONLY: &[&str] =
-    &["id", "class_code", "class_name", "asset_count", "asset_original_cost", "asset_residual_value"];
+    &["code", "class_id", "name", "wear_exempt", "national_code", "legal_source", "valid_from", "valid_to", "version"];
+const CATEGORY_READ_ONLY: &[&str] = &[
+    "id",
+    "class_code",
+    "class_name",
+    "asset_count",
+    "asset_original_cost",
+    "asset_residual_value",
+    "parent_id",
+    "mapping_note",
+];
 
 fn find_category(conn: &mut DbConn, id: i32) -> AppResult<AssetCategory> {
     asset_categories::table
@@ -527,11 +554,45 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
     let legal_source = input.text("legal_source", "Căn cứ pháp lý", false, 500);
     let valid_from = input.date("valid_from", "Hiệu lực từ");
     let valid_to = input.date("valid_to", "Hiệu lực đến");
+    let national_code = input.text("national_code", "Mã loại tài sản quốc gia", false, 12);
     if let Some(k) = class_id {
         if asset_classes::table.find(k).count().get_result::<i64>(conn)? == 0 {
             input.error("class_id", "Loại tài sản không tồn tại");
         }
     }
+    // A unit's category refines a node of the national catalogue: the node must exist and say its
+    // wear rate (a group whose items differ — 601, 20 % and 12,5 % — is too coarse to choose).
+    let node = match national_code.as_deref() {
+        Some(n) if code.as_deref() == Some(n) => None,
+        Some(n) => {
+            let node: Option<AssetCategory> = asset_categories::table
+                .filter(asset_categories::code.eq(n))
+                .filter(asset_categories::national_code.eq(n))
+                .select(AssetCategory::as_select())
+                .first(conn)
+                .optional()?;
+            match node {
+                None => {
+                    input.error("national_code", format!("Không có mã loại tài sản quốc gia «{n}»"));
+                    None
+                }
+                Some(node) => {
+                    let rules = crate::rules::Rules::load(conn)?;
+                    if !node.wear_exempt && rules.rate(node.id, crate::text::today()).is_none() {
+                        input.error(
+                            "national_code",
+                            format!(
+                                "Mã «{n}» ({}) gồm các loại có tỷ lệ hao mòn khác nhau: hãy chọn mã chi tiết hơn",
+                                node.name
+                            ),
+                        );
+                    }
+                    Some(node)
+                }
+            }
+        }
+        None => None,
+    };
     if let Some(c) = &code {
         let taken: Option<i32> = asset_categories::table
             .filter(asset_categories::code.eq(c))
@@ -544,6 +605,12 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
     }
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
     let (Some(code), Some(name), Some(class_id)) = (code, name, class_id) else { unreachable!("checked above") };
+    // Choosing the national code settles what the administrator was asked to choose.
+    let settled = national_code.is_some();
+    let parent = match &node {
+        Some(n) => Some(n.id),
+        None => id.map(|id| find_category(conn, id)).transpose()?.and_then(|c| c.parent_id),
+    };
     let values = (
         asset_categories::code.eq(code),
         asset_categories::name.eq(name),
@@ -552,6 +619,8 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
         asset_categories::legal_source.eq(legal_source),
         asset_categories::valid_from.eq(valid_from),
         asset_categories::valid_to.eq(valid_to),
+        asset_categories::national_code.eq(national_code),
+        asset_categories::parent_id.eq(parent),
     );
     Ok(match id {
         None => diesel::insert_into(asset_categories::table)
@@ -562,6 +631,11 @@ fn save_category(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRe
             diesel::update(asset_categories::table.find(id))
                 .set((values, asset_categories::version.eq(asset_categories::version + 1)))
                 .execute(conn)?;
+            if settled {
+                diesel::update(asset_categories::table.find(id))
+                    .set(asset_categories::mapping_note.eq(None::<String>))
+                    .execute(conn)?;
+            }
             // The class of an asset follows its category.
             diesel::update(assets::table.filter(assets::category_id.eq(id)))
                 .set(assets::class_id.eq(class_id))

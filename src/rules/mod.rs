@@ -4,6 +4,7 @@
 //! filled from the data files beside this module at first start and edited by administrators after.
 
 pub mod api;
+pub mod national;
 pub mod pages;
 
 use std::collections::HashMap;
@@ -56,7 +57,9 @@ pub struct AssetClass {
     pub version: i32,
 }
 
-/// Nhóm tài sản — a category within a class; wear rates are set per category.
+/// Nhóm tài sản — a category within a class: a node of the national asset-type catalogue (mã loại
+/// tài sản, `national_code` = its own code), or a unit's own category below one, which takes the
+/// wear rates of its national code. Wear rates are set per national node.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = asset_categories)]
 pub struct AssetCategory {
@@ -69,6 +72,19 @@ pub struct AssetCategory {
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
     pub version: i32,
+    /// Mã loại tài sản quốc gia; `None` while an administrator has still to choose it.
+    pub national_code: Option<String>,
+    /// The parent node in the national tree.
+    pub parent_id: Option<i32>,
+    /// For administrators: why the national code is not chosen yet, and the candidates.
+    pub mapping_note: Option<String>,
+}
+
+impl AssetCategory {
+    /// Whether this row is a node of the national catalogue itself (not a unit's refinement).
+    pub fn is_national(&self) -> bool {
+        self.national_code.as_deref() == Some(self.code.as_str())
+    }
 }
 
 /// Tỷ lệ hao mòn — years of use and yearly rate of a category, in force from `valid_from`.
@@ -115,6 +131,9 @@ pub struct Rules {
     /// The rates of each category (positions in `rates`), built on first use: a register's wear
     /// asks for a rate per asset and year.
     rates_by_category: std::sync::OnceLock<HashMap<i32, Vec<usize>>>,
+    /// Where a category without rates of its own takes them: a unit's category from its national
+    /// node, a node from its parent.
+    rates_from: std::sync::OnceLock<HashMap<i32, i32>>,
 }
 
 impl Rules {
@@ -152,11 +171,50 @@ impl Rules {
         rates: Vec<WearRate>,
         settings: Vec<RuleSetting>,
     ) -> Rules {
-        Rules { classes, categories, rates, settings, rates_by_category: Default::default() }
+        Rules {
+            classes,
+            categories,
+            rates,
+            settings,
+            rates_by_category: Default::default(),
+            rates_from: Default::default(),
+        }
     }
 
-    /// The wear rate of a category in force on `on`; the latest-starting one wins an overlap.
+    /// The wear rate of a category in force on `on`. A unit's category under a national code takes
+    /// the node's (rates are the law's, not the unit's; rows it held before it had a code stay, not
+    /// applied); a node, or a category without a code, its own, or else its parent node's.
     pub fn rate(&self, category_id: i32, on: NaiveDate) -> Option<&WearRate> {
+        let from = self.rates_from.get_or_init(|| {
+            let by_code: HashMap<&str, i32> =
+                self.categories.iter().filter(|c| c.is_national()).map(|c| (c.code.as_str(), c.id)).collect();
+            self.categories
+                .iter()
+                .filter_map(|c| {
+                    let next = match c.national_code.as_deref() {
+                        Some(n) if n != c.code => by_code.get(n).copied(),
+                        _ => c.parent_id,
+                    };
+                    next.map(|n| (c.id, n))
+                })
+                .collect()
+        });
+        let mut id = category_id;
+        if self.category(id).is_some_and(|c| c.national_code.is_some() && !c.is_national()) {
+            id = *from.get(&id)?;
+        }
+        // The tree has five levels; the bound guards against a loop an administrator could make.
+        for _ in 0..12 {
+            if let Some(r) = self.own_rate(id, on) {
+                return Some(r);
+            }
+            id = *from.get(&id)?;
+        }
+        None
+    }
+
+    /// The wear rate set on the category itself, in force on `on`; the latest-starting one wins.
+    fn own_rate(&self, category_id: i32, on: NaiveDate) -> Option<&WearRate> {
         let index = self.rates_by_category.get_or_init(|| {
             let mut map: HashMap<i32, Vec<usize>> = HashMap::new();
             for (i, r) in self.rates.iter().enumerate() {

@@ -501,6 +501,10 @@ fn reference_ops() -> Vec<Op> {
         ("name", required_text(300)),
         ("class_id", id()),
         ("wear_exempt", choice(&[("true", "Có"), ("false", "Không")])),
+        (
+            "national_code",
+            json!({"type": ["string", "null"], "maxLength": 12, "description": "Mã loại tài sản quốc gia (nút của danh mục, có tỷ lệ hao mòn); nhóm của đơn vị nhận tỷ lệ của mã này"}),
+        ),
     ];
     let rate = [
         ("category_id", id()),
@@ -957,7 +961,7 @@ fn schemas() -> Value {
         "Asset": asset,
         "Task": task,
         "Unit": dated(&[("code", json!({"type": "string"})), ("name", json!({"type": "string"})), ("parent_id", i()), ("asset_count", json!({"type": "integer"}))]),
-        "Category": dated(&[("code", json!({"type": "string"})), ("name", json!({"type": "string"})), ("class_id", json!({"type": "integer"})), ("wear_exempt", json!({"type": "boolean"}))]),
+        "Category": dated(&[("code", json!({"type": "string"})), ("name", json!({"type": "string"})), ("class_id", json!({"type": "integer"})), ("wear_exempt", json!({"type": "boolean"})), ("national_code", s(12)), ("parent_id", i()), ("mapping_note", s(1000))]),
         "WearRate": dated(&[("category_id", json!({"type": "integer"})), ("useful_life_years", json!({"type": "integer"})), ("rate_bp", json!({"type": "integer"})), ("note", s(1000))]),
         "RuleSetting": dated(&[("key", json!({"type": "string"})), ("value", json!({"type": "string"})), ("note", s(1000))]),
         "Disposal": record(&[("code", json!({"type": "string"})), ("status", json!({"type": "string"})), ("due_on", d())]),

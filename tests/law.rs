@@ -1,0 +1,201 @@
+//! The law as it is written: the reference data read against the texts (law-2026-12.md beside the
+//! project's shared notes, transcribed into `src/rules/data/`). Each test reads the rule the service
+//! applies — through the API, as an administrator or an inspector would — not the data file.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{each_backend, TestApp};
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+/// The rate (basis points), legal source and note of a category in force on a date.
+async fn rate_on(app: &TestApp, category: i64, on: &str) -> Option<(i64, String, String)> {
+    let (s, r) = app.get(&format!("/api/v1/wear-rates?category_id={category}&on={on}")).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let item = r["items"].as_array().unwrap().first()?.clone();
+    Some((
+        item["rate_bp"].as_i64().unwrap(),
+        item["legal_source"].as_str().unwrap().to_string(),
+        item["note"].as_str().unwrap_or("").to_string(),
+    ))
+}
+
+async fn category(app: &TestApp, code: &str) -> Value {
+    let id = app.id_of("categories", code).await;
+    app.get(&format!("/api/v1/categories/{id}")).await.1
+}
+
+/// Point 1: the national catalogue is the category tree, five levels (6 → 601 → 60101), and each node
+/// carries the rate of each regime by date — TT 162/2014 to 31/12/2017, TT 45/2018 to 09/06/2023,
+/// TT 23/2023 to 31/12/2025, TT 141/2025 from 01/01/2026 — the last two carried forward from TT 45 and
+/// marked unconfirmed. Office equipment, intangibles and structures split as the catalogue splits them.
+#[tokio::test]
+async fn the_national_catalogue_is_the_category_tree_with_dated_rates() {
+    each_backend(|app: TestApp| async move {
+        let (_, all) = app.get("/api/v1/categories?per_page=500").await;
+        let nodes: Vec<&Value> =
+            all["items"].as_array().unwrap().iter().filter(|c| c["national_code"] == c["code"]).collect();
+        assert_eq!(nodes.len(), 161, "the catalogue's 161 types of regime TT 45/2018");
+        let (six, office, desktop) =
+            (category(&app, "6").await, category(&app, "601").await, category(&app, "60101").await);
+        assert_eq!(office["parent_id"], six["id"]);
+        assert_eq!(desktop["parent_id"], office["id"]);
+        assert_eq!(desktop["name"], "Máy vi tính để bàn");
+        assert_eq!(desktop["class_code"], "MMTB");
+
+        let id = desktop["id"].as_i64().unwrap();
+        let regimes = [
+            ("2016-06-01", "TT 162/2014/TT-BTC", false),
+            ("2020-06-01", "TT 45/2018/TT-BTC", false),
+            ("2023-06-09", "TT 45/2018/TT-BTC", false),
+            ("2023-06-10", "TT 23/2023/TT-BTC", true),
+            ("2025-12-31", "TT 23/2023/TT-BTC", true),
+            ("2026-01-01", "TT 141/2025/TT-BTC", true),
+        ];
+        for (on, source, unconfirmed) in regimes {
+            let (bp, src, note) = rate_on(&app, id, on).await.unwrap_or_else(|| panic!("no rate on {on}"));
+            assert_eq!((bp, src.as_str()), (2000, source), "60101 on {on}");
+            assert_eq!(note.contains("Chưa xác nhận"), unconfirmed, "60101 on {on}: {note}");
+        }
+        // The catalogue's split, read on a date under TT 45/2018.
+        for (code, bp) in [
+            ("60103", 2000),   // máy in
+            ("60106", 2000),   // máy scan
+            ("60104", 2000),   // máy fax
+            ("60107", 2000),   // máy hủy tài liệu
+            ("6020201", 2000), // máy chiếu
+            ("6020204", 2000), // ti vi
+            ("60115", 2000),   // thiết bị văn phòng phổ biến khác
+            ("60108", 1250),   // máy photocopy
+            ("60110", 1250),   // bàn ghế họp
+            ("60112", 1250),   // điều hòa
+            ("6020219", 1250), // két sắt
+            ("6020217", 1250), // thang máy
+            ("6020216", 1250), // camera giám sát
+            ("902", 2000),     // quyền tác giả
+            ("903", 2000),     // quyền sở hữu công nghiệp
+            ("904", 2000),     // giống cây trồng
+            ("905", 2000),     // phần mềm
+            ("301", 500),      // kho, bể, sân
+            ("302", 1000),     // giếng, tường rào
+            ("303", 1000),     // vật kiến trúc khác
+            ("202", 125),
+            ("203", 200),
+            ("204", 400),
+            ("205", 667),
+            ("40201", 667),
+            ("501", 1000),
+            ("60101", 2000),
+            ("60303", 1000), // thiết bị phục vụ nhiệm vụ đặc thù (phòng thí nghiệm)
+        ] {
+            let node = app.id_of("categories", code).await;
+            let (got, src, _) = rate_on(&app, node, "2020-06-01").await.unwrap_or_else(|| panic!("{code}: no rate"));
+            assert_eq!((code, got, src.as_str()), (code, bp, "TT 45/2018/TT-BTC"));
+        }
+        // Land and land-use rights are not worn; a group whose items differ has no rate of its own.
+        assert_eq!(category(&app, "1").await["wear_exempt"], true);
+        assert_eq!(category(&app, "901").await["wear_exempt"], true);
+        assert!(
+            rate_on(&app, office["id"].as_i64().unwrap(), "2020-06-01").await.is_none(),
+            "601 mixes 20 % and 12.5 %"
+        );
+    })
+    .await;
+}
+
+/// Point 1, continued: each category of before maps to its national code and takes the node's rates
+/// (software goes from 10 % to 20 %); one the mapping leaves open keeps its own rate, says so to the
+/// administrator, and is settled by choosing a code — not a group whose items differ.
+#[tokio::test]
+async fn categories_of_before_take_their_national_codes_and_an_administrator_settles_the_rest() {
+    each_backend(|app: TestApp| async move {
+        for (code, national) in
+            [("MMTB-VT", "60101"), ("VH-PM", "905"), ("MMTB-TN", "60303"), ("NHA-C4", "205"), ("DAT-01", "1")]
+        {
+            let c = category(&app, code).await;
+            assert_eq!(c["national_code"], national, "{code}: {c}");
+            assert!(c["mapping_note"].is_null(), "{code}: {c}");
+        }
+        let software = app.id_of("categories", "VH-PM").await;
+        let a =
+            app.asset(json!({"category_id": software, "cost_state": 100_000_000, "acquired_on": "2020-01-15"})).await;
+        let (_, wear) = app.get(&format!("/api/v1/assets/{}/wear?as_of=2021-12-31", a["id"])).await;
+        let years = wear["years"].as_array().unwrap();
+        assert!(years.iter().all(|y| y["rate_bp"] == 2000), "software wears at 20 %: {wear}");
+        assert_eq!(wear["accumulated_wear"], 40_000_000, "{wear}");
+
+        // «Máy móc, thiết bị văn phòng» spans 20 % and 12.5 %: left for the administrator.
+        let office = category(&app, "MMTB-VP").await;
+        assert!(office["national_code"].is_null());
+        assert!(office["mapping_note"].as_str().unwrap().contains("601"), "{office}");
+        let (_, page) = app.page("/danh-muc", false).await;
+        assert!(
+            page.contains("MMTB-VP") && page.contains("Chưa chọn mã loại tài sản quốc gia"),
+            "listed for administrators"
+        );
+        let chair = app
+            .asset(json!({"category_id": office["id"], "cost_state": 16_000_000, "acquired_on": "2020-01-15"}))
+            .await;
+        let uri = format!("/api/v1/categories/{}", office["id"]);
+        let (s, b) = app.put(&uri, json!({"version": office["version"], "national_code": "601"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(b["fields"]["national_code"].as_str().unwrap().contains("chi tiết hơn"), "{b}");
+        let (s, b) = app.put(&uri, json!({"version": office["version"], "national_code": "60199"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a node that does not exist… {b}");
+        let (s, b) = app.put(&uri, json!({"version": office["version"], "national_code": "60103"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(b["mapping_note"].is_null() && b["national_code"] == "60103", "{b}");
+        let (_, after) = app.get(&format!("/api/v1/assets/{}/wear?as_of=2021-12-31", chair["id"])).await;
+        assert_eq!(after["accumulated_wear"], 6_400_000, "two years at 20 % (the printer's rate): {after}");
+    })
+    .await;
+}
+
+/// Point 1, the migration: a database made before the catalogue — its categories without national
+/// codes, software on its old 10 % — gets the catalogue, the mapping and its stored wear recomputed
+/// in one step at the next start, each change in the history; a second start changes nothing.
+#[tokio::test]
+async fn a_database_of_before_migrates_with_its_wear_recomputed() {
+    each_backend(|app: TestApp| async move {
+        let software = app.id_of("categories", "VH-PM").await;
+        let a = app.asset(json!({"category_id": software, "cost_state": 100_000_000, "acquired_on": "2020-01-15"})).await;
+        // Back to the shape of before: no catalogue, the old category with its own 10 % rate.
+        app.db
+            .write_sync(move |c| {
+                c.batch_execute(&format!(
+                    "DELETE FROM wear_rates WHERE category_id IN (SELECT id FROM asset_categories WHERE national_code = code);
+                     UPDATE asset_categories SET parent_id = NULL;
+                     DELETE FROM asset_categories WHERE national_code = code;
+                     UPDATE asset_categories SET national_code = NULL, mapping_note = NULL;
+                     INSERT INTO wear_rates (category_id, useful_life_years, rate_bp, legal_source, valid_from)
+                       VALUES ({software}, 10, 1000, 'TT 45/2018/TT-BTC và văn bản trước đó', '1900-01-01');"
+                ))?;
+                taisan::assets::refresh_wear(c, true)
+            })
+            .unwrap();
+        let before = app.get(&format!("/api/v1/assets/{}", a["id"])).await.1;
+        let events_before = app.audit_count();
+        let changed = app
+            .db
+            .write_sync(|c| {
+                let changed = taisan::rules::national::install(c)?;
+                taisan::assets::refresh_wear(c, changed)?;
+                Ok(changed)
+            })
+            .unwrap();
+        assert!(changed);
+        let after = app.get(&format!("/api/v1/assets/{}", a["id"])).await.1;
+        assert!(
+            after["residual_value"].as_i64().unwrap() < before["residual_value"].as_i64().unwrap(),
+            "software now wears at 20 %: {} → {}",
+            before["residual_value"],
+            after["residual_value"]
+        );
+        assert_eq!(category(&app, "VH-PM").await["national_code"], "905");
+        assert!(app.audit_count() > events_before + 15, "the catalogue and each mapping are in the history");
+        let again = app.db.write_sync(taisan::rules::national::install).unwrap();
+        assert!(!again, "a second start changes nothing");
+    })
+    .await;
+}
