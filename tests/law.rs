@@ -199,3 +199,60 @@ async fn a_database_of_before_migrates_with_its_wear_recomputed() {
     })
     .await;
 }
+
+/// Point 2: a public service unit that finances its own recurrent and investment spending uses the
+/// enterprise threshold (TT 141/2025/TT-BTC, Điều 3.3) — a dated property of the unit that decides
+/// the kind of its assets, the assets it already holds judged again when it changes. Every other unit
+/// keeps the 10,000,000 đ line (Điều 3.2.b).
+#[tokio::test]
+async fn a_self_financing_unit_uses_the_enterprise_threshold_from_its_date() {
+    each_backend(|app: TestApp| async move {
+        let (_, line) = app.get("/api/v1/rule-settings?key=fixed_asset_min_cost").await;
+        let in_2026 = line["items"].as_array().unwrap().iter().find(|s| s["valid_from"] == "2026-01-01").unwrap().clone();
+        assert_eq!((in_2026["value"].as_str(), in_2026["legal_source"].as_str()), (Some("10000000"), Some("TT 141/2025/TT-BTC, Điều 3.2.b")));
+        assert!(in_2026["note"].is_null(), "the 10,000,000 đ line is confirmed: {in_2026}");
+
+        let center = app.id_of("units", "TTUD").await;
+        let office = app.id_of("units", "HCTH").await;
+        let lab = app.id_of("categories", "MMTB-TN").await;
+        let asset = |unit: i64, on: &str| json!({"unit_id": unit, "category_id": lab, "cost_state": 20_000_000, "acquired_on": on});
+        let this_year = app.asset(asset(center, "2026-03-02")).await;
+        let last_year = app.asset(asset(center, "2025-05-20")).await;
+        let the_office = app.asset(asset(office, "2026-03-02")).await;
+        assert_eq!(this_year["kind"], "huu_hinh");
+
+        // Only a public service unit has a financing tier.
+        let tier = |unit: i64, autonomy: &str| {
+            json!({"unit_id": unit, "autonomy": autonomy, "valid_from": "2026-01-01", "legal_source": "Quyết định 1234/QĐ-UBND ngày 30/12/2025"})
+        };
+        let (s, b) = app.post("/api/v1/unit-financing", tier(office, "tu_bao_dam_tx_dt")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(b["fields"]["unit_id"].as_str().unwrap().contains("đơn vị sự nghiệp"), "{b}");
+        // A tier that does not finance investment keeps the general line.
+        let (s, partial) = app.post("/api/v1/unit-financing", tier(center, "tu_bao_dam_tx")).await;
+        assert_eq!(s, StatusCode::CREATED, "{partial}");
+        assert_eq!(app.get(&format!("/api/v1/assets/{}", this_year["id"])).await.1["kind"], "huu_hinh");
+        let (s, b) = app.post("/api/v1/unit-financing", tier(center, "tu_bao_dam_tx_dt")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "two tiers at once: {b}");
+        assert_eq!(app.delete(&format!("/api/v1/unit-financing/{}", partial["id"])).await.0, StatusCode::NO_CONTENT);
+
+        let events = app.audit_count();
+        let (s, full) = app.post("/api/v1/unit-financing", tier(center, "tu_bao_dam_tx_dt")).await;
+        assert_eq!(s, StatusCode::CREATED, "{full}");
+        assert_eq!(app_kind(&app, &this_year).await, "ccdc", "20 million is under the enterprise line from 2026");
+        assert_eq!(app_kind(&app, &last_year).await, "huu_hinh", "acquired before the tier");
+        assert_eq!(app_kind(&app, &the_office).await, "huu_hinh", "another unit");
+        assert!(app.audit_count() > events + 1, "the tier and the asset's new kind are in the history");
+        let later = app.asset(asset(center, "2026-04-10")).await;
+        assert_eq!(later["kind"], "ccdc");
+        // The tier removed: the assets are fixed assets again.
+        assert_eq!(app.delete(&format!("/api/v1/unit-financing/{}", full["id"])).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(app_kind(&app, &this_year).await, "huu_hinh");
+        assert_eq!(app_kind(&app, &later).await, "huu_hinh");
+    })
+    .await;
+}
+
+async fn app_kind(app: &TestApp, asset: &Value) -> String {
+    app.get(&format!("/api/v1/assets/{}", asset["id"])).await.1["kind"].as_str().unwrap().to_string()
+}

@@ -759,7 +759,13 @@ pub fn check_fields(
     let class =
         rules.class(category.class_id).ok_or_else(|| AppError::Internal("nhóm tài sản không có loại".into()))?;
     // The threshold applies to one item: a row of 4 sprayers at 9,5 million each is 4 tools.
-    let kind = wear::classify(original_cost / quantity.max(1) as i64, class, acquired_on.unwrap_or(today), rules)?;
+    let kind = wear::classify(
+        original_cost / quantity.max(1) as i64,
+        class,
+        acquired_on.unwrap_or(today),
+        Some(unit_id),
+        rules,
+    )?;
     let basis = WearBasis {
         original_cost,
         kind,
@@ -1056,6 +1062,38 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, version:
 
 /// Brings the stored wear up to the latest 31/12 for assets last computed before it (run at start
 /// and after a rule change). Returns how many assets changed.
+/// The kind of each asset of `unit_id` (TSCĐ or công cụ dụng cụ) judged again against the
+/// threshold in force for the unit on its acquisition date — after the unit's financing tier
+/// changed. Each change is an audited event; the caller recomputes wear.
+pub fn reclassify(conn: &mut DbConn, actor: &Actor, unit_id: i32) -> AppResult<usize> {
+    let rules = Rules::load(conn)?;
+    let held: Vec<Asset> = assets::table
+        .filter(assets::unit_id.eq(unit_id))
+        .filter(assets::status.ne(WRITTEN_DOWN))
+        .select(Asset::as_select())
+        .load(conn)?;
+    let mut changed = 0;
+    for a in held {
+        let Some(class) = rules.class(a.class_id) else { continue };
+        let on = a.acquired_on.unwrap_or(a.created_at.date());
+        let kind = wear::classify(a.original_cost / a.quantity.max(1) as i64, class, on, Some(unit_id), &rules)?;
+        if kind.code() != a.kind {
+            diesel::update(assets::table.find(a.id)).set(assets::kind.eq(kind.code())).execute(conn)?;
+            audit::record(
+                conn,
+                actor,
+                "update",
+                "asset",
+                a.id,
+                Some(&json!({"code": a.code, "kind": a.kind})),
+                Some(&json!({"code": a.code, "kind": kind.code()})),
+            )?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
     let rules = Rules::load(conn)?;
     let close = wear::last_close(today());

@@ -31,12 +31,18 @@ impl AssetKind {
 }
 
 /// Fixed asset or tool: land, buildings and structures always count as fixed assets; anything else
-/// only from the threshold in force on the day it was acquired.
-pub fn classify(original_cost: i64, class: &AssetClass, acquired_on: NaiveDate, rules: &Rules) -> AppResult<AssetKind> {
+/// only from the threshold in force for its unit on the day it was acquired.
+pub fn classify(
+    original_cost: i64,
+    class: &AssetClass,
+    acquired_on: NaiveDate,
+    unit_id: Option<i32>,
+    rules: &Rules,
+) -> AppResult<AssetKind> {
     if class.always_fixed {
         return Ok(AssetKind::Tangible);
     }
-    let threshold = rules.setting_i64("fixed_asset_min_cost", acquired_on)?;
+    let threshold = rules.fixed_asset_threshold(unit_id, acquired_on)?;
     Ok(match (original_cost >= threshold, class.intangible) {
         (false, _) => AssetKind::Tool,
         (true, true) => AssetKind::Intangible,
@@ -334,12 +340,12 @@ mod tests {
     fn the_ten_million_line() {
         let r = rules("acquisition_year");
         let on = d(2025, 5, 1);
-        assert_eq!(classify(9_999_999, &r.classes[0], on, &r).unwrap(), AssetKind::Tool);
-        assert_eq!(classify(10_000_000, &r.classes[0], on, &r).unwrap(), AssetKind::Tangible);
-        assert_eq!(classify(10_000_000, &r.classes[2], on, &r).unwrap(), AssetKind::Intangible);
+        assert_eq!(classify(9_999_999, &r.classes[0], on, None, &r).unwrap(), AssetKind::Tool);
+        assert_eq!(classify(10_000_000, &r.classes[0], on, None, &r).unwrap(), AssetKind::Tangible);
+        assert_eq!(classify(10_000_000, &r.classes[2], on, None, &r).unwrap(), AssetKind::Intangible);
         // Land is a fixed asset whatever it cost.
-        assert_eq!(classify(1, &r.classes[1], on, &r).unwrap(), AssetKind::Tangible);
+        assert_eq!(classify(1, &r.classes[1], on, None, &r).unwrap(), AssetKind::Tangible);
         // No threshold in force before 10/06/2023 in this table: a clear error, not a guess.
-        assert!(classify(10_000_000, &r.classes[0], d(2020, 1, 1), &r).is_err());
+        assert!(classify(10_000_000, &r.classes[0], d(2020, 1, 1), None, &r).is_err());
     }
 }

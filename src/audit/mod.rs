@@ -61,6 +61,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("asset_category", "Nhóm tài sản"),
     ("wear_rate", "Tỷ lệ hao mòn"),
     ("rule_setting", "Quy định"),
+    ("unit_financing", "Mức tự chủ tài chính của đơn vị"),
     ("activity", "Nhật ký"),
     ("import", "Lần nhập tệp"),
     ("disposal", "Hồ sơ xử lý tài sản"),

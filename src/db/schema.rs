@@ -67,6 +67,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    unit_financing (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        autonomy -> Text,
+        legal_source -> Nullable<Text>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     rule_settings (id) {
         id -> Integer,
         key -> Text,
@@ -164,6 +176,7 @@ diesel::table! {
 }
 
 diesel::joinable!(wear_rates -> asset_categories (category_id));
+diesel::joinable!(unit_financing -> org_units (unit_id));
 diesel::joinable!(tasks -> org_units (managing_unit_id));
 diesel::joinable!(assets -> asset_classes (class_id));
 diesel::joinable!(assets -> asset_categories (category_id));
@@ -172,6 +185,7 @@ diesel::joinable!(assets -> org_units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
+    unit_financing,
     asset_classes,
     asset_categories,
     wear_rates,

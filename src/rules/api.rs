@@ -10,13 +10,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{AssetCategory, AssetClass, OrgUnit, RuleSetting, WearRate};
+use super::{AssetCategory, AssetClass, OrgUnit, RuleSetting, UnitFinancing, WearRate, AUTONOMY};
 use crate::assets::{sums_sql, Sums};
 use crate::audit;
 use crate::auth::web::Auth;
 use crate::auth::Permission::{EditReference, ReadRegister};
 use crate::auth::Scope;
-use crate::db::schema::{asset_categories, asset_classes, assets, org_units, rule_settings, tasks, wear_rates};
+use crate::db::schema::{
+    asset_categories, asset_classes, assets, org_units, rule_settings, tasks, unit_financing, wear_rates,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
@@ -35,6 +37,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(crud::<AssetCategory>("/api/v1/categories", "/api/v1/categories/{id}"));
     routes.extend(crud::<WearRate>("/api/v1/wear-rates", "/api/v1/wear-rates/{id}"));
     routes.extend(crud::<RuleSetting>("/api/v1/rule-settings", "/api/v1/rule-settings/{id}"));
+    routes.push(Route::get("/api/v1/unit-financing", ReadRegister, list_financing).reach(Reach::Unscoped));
+    routes.extend(crud::<UnitFinancing>("/api/v1/unit-financing", "/api/v1/unit-financing/{id}"));
     routes
 }
 
@@ -72,6 +76,10 @@ trait Reference: Serialize + Sized + Send + 'static {
     }
     /// Refuses a delete that would leave references behind; deletes otherwise.
     fn delete(conn: &mut DbConn, row: &Self, id: i32) -> AppResult<()>;
+    /// What else follows a change of this row, before the register's wear is recomputed.
+    fn after_change(_conn: &mut DbConn, _actor: &audit::Actor, _row: &Self) -> AppResult<()> {
+        Ok(())
+    }
 }
 
 async fn show<T: Reference>(
@@ -101,6 +109,7 @@ async fn create<T: Reference>(
         .write(move |c| {
             let id = T::save(c, &mut input, None)?;
             let row = T::find(c, id)?;
+            T::after_change(c, &me.user.actor(), &row)?;
             if T::AFFECTS_WEAR {
                 crate::assets::refresh_wear(c, true)?;
             }
@@ -136,6 +145,8 @@ fn update_record<T: Reference>(
     let mut input = Input::overlay(before.base(), patch)?;
     T::save(c, &mut input, Some(id))?;
     let after = T::find(c, id)?;
+    T::after_change(c, &user.actor(), &before)?;
+    T::after_change(c, &user.actor(), &after)?;
     if T::AFFECTS_WEAR {
         crate::assets::refresh_wear(c, true)?;
     }
@@ -173,6 +184,7 @@ async fn delete<T: Reference>(
                 check_version(version, before.version(), T::WHAT)?;
             }
             T::delete(c, &before, id)?;
+            T::after_change(c, &me.user.actor(), &before)?;
             if T::AFFECTS_WEAR {
                 crate::assets::refresh_wear(c, true)?;
             }
@@ -799,7 +811,9 @@ async fn list_settings(State(st): State<AppState>, QueryInput(mut q): QueryInput
 /// Settings the code reads, with a check of their value.
 fn check_setting_value(key: &str, value: &str) -> Option<String> {
     match key {
-        "fixed_asset_min_cost" => crate::text::parse_money(value).err().map(|e| format!("Ngưỡng nguyên giá: {e}")),
+        "fixed_asset_min_cost" | "fixed_asset_min_cost_enterprise" => {
+            crate::text::parse_money(value).err().map(|e| format!("Ngưỡng nguyên giá: {e}"))
+        }
         "wear_first_year" if !["acquisition_year", "next_year"].contains(&value) => {
             Some("Giá trị phải là acquisition_year hoặc next_year".into())
         }
@@ -857,7 +871,7 @@ fn save_setting(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRes
     }
     std::mem::replace(input, Input::from_form(vec![])).finish()?;
     let (Some(key), Some(value), Some(valid_from)) = (key, value, valid_from) else { unreachable!("checked above") };
-    let value = if key == "fixed_asset_min_cost" {
+    let value = if key == "fixed_asset_min_cost" || key == "fixed_asset_min_cost_enterprise" {
         crate::text::parse_money(&value).map(|v| v.to_string()).unwrap_or(value)
     } else {
         value
@@ -877,6 +891,133 @@ fn save_setting(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppRes
         Some(id) => {
             diesel::update(rule_settings::table.find(id))
                 .set((values, rule_settings::version.eq(rule_settings::version + 1)))
+                .execute(conn)?;
+            id
+        }
+    })
+}
+
+// ---- Units' financing tiers (mức tự chủ tài chính) ----------------------------------------------
+
+pub(crate) const FINANCING_FIELDS: &[&str] =
+    &["unit_id", "autonomy", "legal_source", "valid_from", "valid_to", "version"];
+
+fn find_financing(conn: &mut DbConn, id: i32) -> AppResult<UnitFinancing> {
+    unit_financing::table
+        .find(id)
+        .select(UnitFinancing::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("mức tự chủ số {id}")))
+}
+
+impl Reference for UnitFinancing {
+    const ENTITY: &'static str = "unit_financing";
+    const WHAT: &'static str = "mức tự chủ tài chính";
+    const AFFECTS_WEAR: bool = true;
+    type View = UnitFinancing;
+
+    fn find(conn: &mut DbConn, id: i32) -> AppResult<Self> {
+        find_financing(conn, id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn save(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+        save_financing(conn, input, id)
+    }
+
+    fn view(_conn: &mut DbConn, _scope: &Scope, row: UnitFinancing) -> AppResult<UnitFinancing> {
+        Ok(row)
+    }
+
+    fn delete(conn: &mut DbConn, _row: &UnitFinancing, id: i32) -> AppResult<()> {
+        diesel::delete(unit_financing::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+
+    /// The unit's assets are judged again against the threshold its tier now gives them.
+    fn after_change(conn: &mut DbConn, actor: &audit::Actor, row: &UnitFinancing) -> AppResult<()> {
+        crate::assets::reclassify(conn, actor, row.unit_id)?;
+        Ok(())
+    }
+}
+
+async fn list_financing(State(st): State<AppState>, QueryInput(mut q): QueryInput) -> Result<Json<Value>, AppError> {
+    let unit = q.id("unit_id", "Đơn vị");
+    Ok(Json(
+        st.db
+            .read(move |c| {
+                let rows: Vec<UnitFinancing> = unit_financing::table
+                    .order((unit_financing::unit_id, unit_financing::valid_from))
+                    .select(UnitFinancing::as_select())
+                    .load(c)?;
+                let rows = rows.into_iter().filter(|r| unit.is_none_or(|u| r.unit_id == u)).collect();
+                let out = paged::<UnitFinancing>(rows, &mut q)?;
+                q.finish()?;
+                Ok(out)
+            })
+            .await?,
+    ))
+}
+
+fn save_financing(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppResult<i32> {
+    input.reject_unknown(FINANCING_FIELDS, &["id"]);
+    let unit_id = input.id("unit_id", "Đơn vị");
+    let unit_id = input.required(unit_id, "unit_id", "Đơn vị");
+    let autonomy = input.choice("autonomy", "Mức tự chủ tài chính", AUTONOMY, true);
+    let legal_source = input.text("legal_source", "Quyết định giao tự chủ", false, 500);
+    let valid_from = input.date("valid_from", "Hiệu lực từ");
+    let valid_from = input.required(valid_from, "valid_from", "Hiệu lực từ");
+    let valid_to = input.date("valid_to", "Hiệu lực đến");
+    if let Some(u) = unit_id {
+        match org_units::table.find(u).select(org_units::kind).first::<String>(conn).optional()? {
+            None => input.error("unit_id", "Đơn vị không tồn tại"),
+            Some(kind) if kind != "don_vi_su_nghiep" => {
+                input.error("unit_id", "Mức tự chủ tài chính chỉ ghi cho đơn vị sự nghiệp công lập")
+            }
+            Some(_) => {}
+        }
+    }
+    if let (Some(f), Some(t)) = (valid_from, valid_to) {
+        if t < f {
+            input.error("valid_to", "«Hiệu lực đến» không được trước «Hiệu lực từ»");
+        }
+    }
+    // One tier at a time: periods of a unit do not overlap.
+    if let (Some(u), Some(f)) = (unit_id, valid_from) {
+        let others: Vec<UnitFinancing> = unit_financing::table
+            .filter(unit_financing::unit_id.eq(u))
+            .select(UnitFinancing::as_select())
+            .load(conn)?;
+        let end = valid_to.unwrap_or(chrono::NaiveDate::MAX);
+        if others
+            .iter()
+            .any(|o| Some(o.id) != id && o.valid_from <= end && o.valid_to.unwrap_or(chrono::NaiveDate::MAX) >= f)
+        {
+            input.error("valid_from", "Thời kỳ này trùng với một mức tự chủ khác đã ghi cho đơn vị");
+        }
+    }
+    std::mem::replace(input, Input::from_form(vec![])).finish()?;
+    let (Some(unit_id), Some(autonomy), Some(valid_from)) = (unit_id, autonomy, valid_from) else {
+        unreachable!("checked above")
+    };
+    let values = (
+        unit_financing::unit_id.eq(unit_id),
+        unit_financing::autonomy.eq(autonomy),
+        unit_financing::legal_source.eq(legal_source),
+        unit_financing::valid_from.eq(valid_from),
+        unit_financing::valid_to.eq(valid_to),
+    );
+    Ok(match id {
+        None => {
+            diesel::insert_into(unit_financing::table).values(values).returning(unit_financing::id).get_result(conn)?
+        }
+        Some(id) => {
+            diesel::update(unit_financing::table.find(id))
+                .set((values, unit_financing::version.eq(unit_financing::version + 1)))
                 .execute(conn)?;
             id
         }

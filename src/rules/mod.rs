@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::{asset_categories, asset_classes, handling_forms, org_units, rule_settings, wear_rates};
+use crate::db::schema::{
+    asset_categories, asset_classes, handling_forms, org_units, rule_settings, unit_financing, wear_rates,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::text::now_utc;
@@ -103,6 +105,30 @@ pub struct WearRate {
     pub version: i32,
 }
 
+/// Mức tự chủ tài chính — the financing tier of a public service unit (NĐ 60/2021/NĐ-CP), dated.
+pub const AUTONOMY: &[(&str, &str)] = &[
+    (SELF_FINANCING, "Tự bảo đảm chi thường xuyên và chi đầu tư"),
+    ("tu_bao_dam_tx", "Tự bảo đảm chi thường xuyên"),
+    ("mot_phan_tx", "Tự bảo đảm một phần chi thường xuyên"),
+    ("nsnn_tx", "Do ngân sách nhà nước bảo đảm chi thường xuyên"),
+];
+
+/// The tier that uses the enterprise threshold for fixed assets (TT 141/2025/TT-BTC, Điều 3.3).
+pub const SELF_FINANCING: &str = "tu_bao_dam_tx_dt";
+
+/// A unit's financing tier over a period, with the decision that gave it.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = unit_financing)]
+pub struct UnitFinancing {
+    pub id: i32,
+    pub unit_id: i32,
+    pub autonomy: String,
+    pub legal_source: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub version: i32,
+}
+
 /// A named rule value (a threshold, a setting) in force over a period.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = rule_settings)]
@@ -128,6 +154,8 @@ pub struct Rules {
     pub categories: Vec<AssetCategory>,
     pub rates: Vec<WearRate>,
     pub settings: Vec<RuleSetting>,
+    /// The financing tiers of units over time (they decide a unit's fixed-asset threshold).
+    pub financing: Vec<UnitFinancing>,
     /// The rates of each category (positions in `rates`), built on first use: a register's wear
     /// asks for a rate per asset and year.
     rates_by_category: std::sync::OnceLock<HashMap<i32, Vec<usize>>>,
@@ -139,12 +167,15 @@ pub struct Rules {
 impl Rules {
     pub fn load(conn: &mut DbConn) -> AppResult<Rules> {
         let names = Rules::load_names(conn)?;
-        Ok(Rules::new(
+        let mut rules = Rules::new(
             names.classes,
             names.categories,
             wear_rates::table.order(wear_rates::valid_from).select(WearRate::as_select()).load(conn)?,
             rule_settings::table.order(rule_settings::valid_from).select(RuleSetting::as_select()).load(conn)?,
-        ))
+        );
+        rules.financing =
+            unit_financing::table.order(unit_financing::valid_from).select(UnitFinancing::as_select()).load(conn)?;
+        Ok(rules)
     }
 
     /// Only the classes and categories, for naming what assets refer to (no rates, no settings).
@@ -176,6 +207,7 @@ impl Rules {
             categories,
             rates,
             settings,
+            financing: vec![],
             rates_by_category: Default::default(),
             rates_from: Default::default(),
         }
@@ -235,6 +267,25 @@ impl Rules {
             .iter()
             .filter(|s| s.key == key && in_force(Some(s.valid_from), s.valid_to, on))
             .max_by_key(|s| s.valid_from)
+    }
+
+    /// The financing tier of a unit in force on `on`, if one is recorded.
+    pub fn autonomy(&self, unit_id: i32, on: NaiveDate) -> Option<&UnitFinancing> {
+        self.financing
+            .iter()
+            .filter(|f| f.unit_id == unit_id && in_force(Some(f.valid_from), f.valid_to, on))
+            .max_by_key(|f| f.valid_from)
+    }
+
+    /// Ngưỡng nguyên giá TSCĐ for an asset of `unit_id` acquired on `on`: the enterprise threshold
+    /// for a unit that finances its own recurrent and investment spending on that day (TT 141/2025,
+    /// Điều 3.3), the general one (10,000,000 đ) for every other.
+    pub fn fixed_asset_threshold(&self, unit_id: Option<i32>, on: NaiveDate) -> AppResult<i64> {
+        let self_financing = unit_id.and_then(|u| self.autonomy(u, on)).is_some_and(|f| f.autonomy == SELF_FINANCING);
+        if self_financing && self.setting("fixed_asset_min_cost_enterprise", on).is_some() {
+            return self.setting_i64("fixed_asset_min_cost_enterprise", on);
+        }
+        self.setting_i64("fixed_asset_min_cost", on)
     }
 
     /// A numeric setting; its absence is a configuration fault the administrator must fix.

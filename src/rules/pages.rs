@@ -44,6 +44,14 @@ impl ReferencePage {
         self.rules.category(*id.borrow())
     }
 
+    fn unit_code(&self, id: impl std::borrow::Borrow<i32>) -> String {
+        self.units.iter().find(|u| u.id == *id.borrow()).map(|u| u.code.clone()).unwrap_or_default()
+    }
+
+    fn autonomy_name(&self, code: &str) -> &'static str {
+        super::AUTONOMY.iter().find(|(c, _)| *c == code).map(|(_, n)| *n).unwrap_or("")
+    }
+
     /// A rate of a category that now takes its national code's: kept, not applied.
     fn dormant(&self, id: impl std::borrow::Borrow<i32>) -> bool {
         self.category(id).is_some_and(|k| k.national_code.is_some() && !k.is_national())

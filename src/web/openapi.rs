@@ -517,6 +517,12 @@ fn reference_ops() -> Vec<Op> {
         ("note", text(1000)),
     ];
     let setting = [("key", required_text(100)), ("value", required_text(1000)), ("note", text(1000))];
+    let financing = [
+        ("unit_id", id()),
+        ("autonomy", choice(crate::rules::AUTONOMY)),
+        ("legal_source", text(500)),
+        ("valid_from", json!({"type": "string", "pattern": DATE_PATTERN})),
+    ];
     let without =
         |fields: &[&'static str]| -> Vec<&'static str> { fields.iter().copied().filter(|f| *f != "version").collect() };
     let mut ops = vec![
@@ -533,6 +539,10 @@ fn reference_ops() -> Vec<Op> {
             .query(paging(500))
             .query(vec![("category_id", q(id())), ("on", q(date("Có hiệu lực ngày")))])
             .returns(200, page_of(ref_to("WearRate"))),
+        Op::get("/api/v1/unit-financing", "reference", "Mức tự chủ tài chính của đơn vị sự nghiệp theo thời kỳ (quyết định ngưỡng TSCĐ của đơn vị: TT 141/2025/TT-BTC, Điều 3.3)")
+            .query(paging(500))
+            .query(vec![("unit_id", q(id()))])
+            .returns(200, page_of(ref_to("UnitFinancing"))),
         Op::get("/api/v1/rule-settings", "reference", "Ngưỡng và quy định có hiệu lực theo ngày")
             .query(paging(500))
             .query(vec![("key", json!({"type": "string", "maxLength": 100}))])
@@ -541,7 +551,7 @@ fn reference_ops() -> Vec<Op> {
     // (collection, item, schema, the handler's fields, their types, required on create)
     type Table<'a> =
         (&'static str, &'static str, &'static str, &'a [&'static str], &'a [(&'a str, Value)], &'a [&'a str]);
-    let tables: [Table; 4] = [
+    let tables: [Table; 5] = [
         ("/api/v1/units", "/api/v1/units/{id}", "Unit", r::UNIT_FIELDS, &unit, &["code", "name", "kind"]),
         (
             "/api/v1/categories",
@@ -566,6 +576,14 @@ fn reference_ops() -> Vec<Op> {
             r::SETTING_FIELDS,
             &setting,
             &["key", "value"],
+        ),
+        (
+            "/api/v1/unit-financing",
+            "/api/v1/unit-financing/{id}",
+            "UnitFinancing",
+            r::FINANCING_FIELDS,
+            &financing,
+            &["unit_id", "autonomy", "valid_from"],
         ),
     ];
     for (collection, item, schema, fields, types, required) in tables {
@@ -964,6 +982,7 @@ fn schemas() -> Value {
         "Category": dated(&[("code", json!({"type": "string"})), ("name", json!({"type": "string"})), ("class_id", json!({"type": "integer"})), ("wear_exempt", json!({"type": "boolean"})), ("national_code", s(12)), ("parent_id", i()), ("mapping_note", s(1000))]),
         "WearRate": dated(&[("category_id", json!({"type": "integer"})), ("useful_life_years", json!({"type": "integer"})), ("rate_bp", json!({"type": "integer"})), ("note", s(1000))]),
         "RuleSetting": dated(&[("key", json!({"type": "string"})), ("value", json!({"type": "string"})), ("note", s(1000))]),
+        "UnitFinancing": record(&[("unit_id", json!({"type": "integer"})), ("autonomy", json!({"type": "string"})), ("legal_source", s(500)), ("valid_from", json!({"type": "string"})), ("valid_to", d())]),
         "Disposal": record(&[("code", json!({"type": "string"})), ("status", json!({"type": "string"})), ("due_on", d())]),
         "Count": record(&[("code", json!({"type": "string"})), ("status", json!({"type": "string"})), ("reference_date", d())]),
         "Inspection": record(&[("code", json!({"type": "string"})), ("kind", json!({"type": "string"})), ("conclusion_date", d())]),
