@@ -280,7 +280,7 @@ async fn forms_follow_the_assets_and_deadlines_show_what_is_overdue() {
         assert_eq!(s, 201, "{d}");
         let (s, d) = step(&app, &d, "decision", json!({"doc_no": "7/QĐ", "doc_date": "10/09/2026"})).await;
         assert_eq!(s, 201, "{d}");
-        assert_eq!(d["due_on"], "2026-11-09", "60 days for buildings");
+        assert_eq!(d["due_on"], "2026-10-10", "a transfer is handed over in 30 days, a building too (NĐ 186/2025, Điều 21.4)");
         assert_eq!(d["overdue"], true);
         // Overdue: this one, and the demo's drying cabinet still waiting for its decision.
         let (_, overdue) = app.get("/api/v1/disposals?overdue=true").await;

@@ -256,3 +256,58 @@ async fn a_self_financing_unit_uses_the_enterprise_threshold_from_its_date() {
 async fn app_kind(app: &TestApp, asset: &Value) -> String {
     app.get(&format!("/api/v1/assets/{}", asset["id"])).await.1["kind"].as_str().unwrap().to_string()
 }
+
+/// Point 3: deadlines as NĐ 186/2025 sets them, the articles named on the handling page — a sale
+/// decided in 20 days, its decision valid 6 months, the write-down and the change declaration due 30
+/// days after the sale; liquidation of land 60 days, of anything else 30.
+#[tokio::test]
+async fn deadlines_follow_the_decree_and_the_page_names_the_articles() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let car = app.get("/api/v1/assets?q=Innova").await.1["items"][0].clone();
+        let (s, d) = app
+            .post(
+                "/api/v1/disposals",
+                json!({"form_code": "ban", "reason": "Xe đã qua 15 năm sử dụng", "doc_date": "02/03/2026", "lines": [{"asset_id": car["id"]}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        assert_eq!(d["due_on"], "2026-03-22", "decided within 20 days (Điều 23.2)");
+        let uri = |step: &str| format!("/api/v1/disposals/{}/{step}", d["id"]);
+        let (s, d2) = app.post(&uri("decision"), json!({"doc_no": "15/QĐ-SKHCN", "doc_date": "16/03/2026", "version": d["version"]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d2}");
+        assert_eq!(d2["due_on"], "2026-09-16", "the sale decision is valid 6 months (Điều 23.2.e)");
+        let (s, d3) = app
+            .post(
+                &uri("execution"),
+                json!({"doc_no": "HĐ-01", "doc_date": "20/04/2026", "method": "dau_gia", "rounds": 1, "counterparty": "Công ty đấu giá hợp danh Quảng Ngãi", "proceeds": 180_000_000, "version": d2["version"]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d3}");
+        assert_eq!(d3["due_on"], "2026-05-20", "written down and declared within 30 days of the sale (Điều 23.5)");
+        assert!(d3["awaiting"].as_str().unwrap_or("").contains("kê khai biến động"), "{d3}");
+        let (_, page) = app.page(&format!("/xu-ly/{}", d["id"]), false).await;
+        for article in ["Điều 23.2", "Điều 23.2.e, 23.4", "Điều 23.5", "6 tháng"] {
+            assert!(page.contains(article), "the handling page names {article}");
+        }
+        // Liquidation: 60 days for land and buildings, 30 for the rest (Điều 29.3).
+        let house = app.get("/api/v1/assets?q=Nha%20lam%20viec%20Trung%20tam").await.1["items"][0].clone();
+        let lab = app.id_of("categories", "MMTB-TN").await;
+        let scale = app.asset(json!({"name": "Cân phân tích", "category_id": lab, "cost_state": 45_000_000, "acquired_on": "2015-06-01"})).await;
+        for (asset, days) in [(&house, "2026-05-15"), (&scale, "2026-04-15")] {
+            let (s, p) = app
+                .post(
+                    "/api/v1/disposals",
+                    json!({"form_code": "thanh_ly_pha_do", "reason": "Hư hỏng không sửa được", "doc_date": "02/03/2026", "lines": [{"asset_id": asset["id"]}]}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{p}");
+            let (s, q) = app
+                .post(&format!("/api/v1/disposals/{}/decision", p["id"]), json!({"doc_no": "16/QĐ", "doc_date": "16/03/2026", "version": p["version"]}))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{q}");
+            assert_eq!(q["due_on"], days, "{}", asset["name"]);
+        }
+    })
+    .await;
+}

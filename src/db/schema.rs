@@ -322,6 +322,9 @@ diesel::table! {
         valid_from -> Date,
         valid_to -> Nullable<Date>,
         unconfirmed -> Nullable<Text>,
+        execute_months -> Nullable<Integer>,
+        write_down_days -> Nullable<Integer>,
+        deadline_basis -> Nullable<Text>,
     }
 }
 

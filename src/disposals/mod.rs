@@ -78,6 +78,13 @@ pub struct HandlingForm {
     /// What is not yet confirmed of its legal source: for administrators, never printed.
     #[serde(skip_serializing)]
     pub unconfirmed: Option<String>,
+    /// A decision valid for months rather than days (a sale: 6, NĐ 186/2025 Điều 23.2.e).
+    pub execute_months: Option<i32>,
+    /// Days from the execution to the write-down and the change declaration to the national
+    /// database (báo cáo kê khai biến động).
+    pub write_down_days: Option<i32>,
+    /// The deadlines and the articles that set them, as the handling page shows them.
+    pub deadline_basis: Option<String>,
 }
 
 impl HandlingForm {
@@ -303,8 +310,13 @@ pub(crate) fn revocable(steps: &[DisposalStep]) -> Option<&DisposalStep> {
 fn next_due(form: &HandlingForm, status: &str, since: NaiveDate, land: bool) -> Option<NaiveDate> {
     let days = match status {
         "de_nghi" => form.decide_days,
-        "da_quyet_dinh" if land => form.execute_days_land.unwrap_or(form.execute_days),
-        "da_quyet_dinh" => form.execute_days,
+        "da_quyet_dinh" if land && form.execute_days_land.is_some() => form.execute_days_land?,
+        "da_quyet_dinh" => match form.execute_months {
+            Some(months) => return since.checked_add_months(chrono::Months::new(months as u32)),
+            None => form.execute_days,
+        },
+        // The write-down and the change declaration, within days of the execution.
+        "da_thuc_hien" => form.write_down_days?,
         _ => return None,
     };
     Some(since + Duration::days(days as i64))
@@ -314,7 +326,9 @@ fn awaiting(status: &str, form: &HandlingForm) -> Option<String> {
     match status {
         "de_nghi" => Some("Quyết định xử lý của cấp có thẩm quyền".into()),
         "da_quyet_dinh" => Some(format!("Thực hiện: {}", label(STEP_KINDS, &form.execution))),
-        "da_thuc_hien" => Some("Ghi giảm tài sản".into()),
+        "da_thuc_hien" => {
+            Some("Ghi giảm tài sản và kê khai biến động vào cơ sở dữ liệu quốc gia về tài sản công".into())
+        }
         _ => None,
     }
 }
@@ -723,7 +737,9 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
         "tieu_huy" => "tieu_huy",
         _ => "khac",
     };
-    append(conn, actor, &d, kind, &doc, extra, "da_thuc_hien", None)?;
+    // What follows an execution has a deadline too: the write-down and the change declaration.
+    let due = next_due(&form, "da_thuc_hien", doc.doc_date, false);
+    append(conn, actor, &d, kind, &doc, extra, "da_thuc_hien", due)?;
     Ok(())
 }
 

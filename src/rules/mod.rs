@@ -371,6 +371,9 @@ struct FormRow {
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
     unconfirmed: Option<String>,
+    execute_months: Option<i32>,
+    write_down_days: Option<i32>,
+    deadline_basis: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -501,6 +504,9 @@ pub fn seed(conn: &mut DbConn) -> AppResult<()> {
                     handling_forms::sort_order.eq(i as i32 + 1),
                     handling_forms::legal_source.eq(&r.legal_source),
                     handling_forms::unconfirmed.eq(&r.unconfirmed),
+                    handling_forms::execute_months.eq(r.execute_months),
+                    handling_forms::write_down_days.eq(r.write_down_days),
+                    handling_forms::deadline_basis.eq(&r.deadline_basis),
                     handling_forms::valid_from.eq(r.valid_from),
                     handling_forms::valid_to.eq(r.valid_to),
                 ))
