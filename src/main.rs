@@ -104,6 +104,9 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Bảng đối chiếu căn cứ (conformance table): every form, deadline, threshold and wear regime
+    /// with its legal source, dates and whether it is confirmed, as Markdown (the README holds a copy).
+    Conformance,
     /// Token API (API tokens for programs).
     Token {
         #[command(subcommand)]
@@ -413,6 +416,11 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
         Command::User { command } => {
             let db = taisan::open(&url)?;
             user_command(&db, command)
+        }
+        Command::Conformance => {
+            let db = taisan::open(&url)?;
+            print!("{}", db.read_sync(taisan::rules::conformance::table)?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Token { command: TokenCommand::Create { user, name } } => {
             let db = taisan::open(&url)?;

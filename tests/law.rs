@@ -311,3 +311,59 @@ async fn deadlines_follow_the_decree_and_the_page_names_the_articles() {
     })
     .await;
 }
+
+/// Point 6: assets of an S&T task under Luật 93/2025 are outside NĐ 186/2025 (Điều 1.2.k): only the
+/// law's own forms are offered and accepted for them, and the handling page names the regime.
+#[tokio::test]
+async fn assets_of_a_task_under_law_93_are_not_offered_the_decrees_forms() {
+    each_backend(|app: TestApp| async move {
+        let (s, task) = app
+            .post(
+                "/api/v1/tasks",
+                json!({"code": "ĐTKHCN-01/2026", "title": "Chọn tạo giống sắn kháng bệnh khảm lá", "host_org": "Trung tâm Ứng dụng và Dịch vụ KH&CN",
+                       "legal_regime": "luat93_2025", "status": "da_nghiem_thu", "acceptance_date": "15/10/2026"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{task}");
+        let lab = app.id_of("categories", "MMTB-TN").await;
+        let a = app
+            .asset(json!({"name": "Tủ nuôi cấy mô", "category_id": lab, "cost_state": 120_000_000, "acquired_on": "2026-02-01",
+                          "task_id": task["id"], "task_asset_kind": "trang_bi"}))
+            .await;
+        let (_, forms) = app.get(&format!("/api/v1/handling-forms?asset_id={}", a["id"])).await;
+        let regimes: Vec<&str> = forms["items"].as_array().unwrap().iter().map(|f| f["regime"].as_str().unwrap()).collect();
+        assert!(!regimes.is_empty() && regimes.iter().all(|r| *r == "luat93_2025"), "{forms}");
+        let (s, e) = app
+            .post("/api/v1/disposals", json!({"form_code": "ban", "reason": "x", "doc_date": "20/11/2026", "lines": [{"asset_id": a["id"]}]}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (s, d) = app
+            .post(
+                "/api/v1/disposals",
+                json!({"form_code": "giao_quyen_so_huu_l93", "reason": "Giao cho tổ chức chủ trì", "doc_date": "20/11/2026", "lines": [{"asset_id": a["id"]}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let (_, page) = app.page(&format!("/xu-ly/{}", d["id"]), false).await;
+        assert!(page.contains("93/2025/QH15") && page.contains("Điều 1.2.k"), "the page names the regime");
+    })
+    .await;
+}
+
+/// Point 9: the README's conformance table is generated from the data (`taisan conformance`), so it
+/// cannot drift from what the service applies.
+#[tokio::test]
+async fn the_readme_conformance_table_is_the_data() {
+    each_backend(|app: TestApp| async move {
+        let table = app.db.read_sync(taisan::rules::conformance::table).unwrap();
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme.find("<!-- conformance:start -->\n").expect("the README marks the table") + 27;
+        let end = readme.find("<!-- conformance:end -->").unwrap();
+        assert_eq!(&readme[start..end], table, "regenerate it: taisan conformance");
+        for row in ["TT 141/2025/TT-BTC, Điều 3.2.b", "Điều 23.2.e, 23.4", "Tỷ lệ hao mòn theo TT 162/2014/TT-BTC"]
+        {
+            assert!(table.contains(row), "{row}");
+        }
+    })
+    .await;
+}

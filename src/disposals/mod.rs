@@ -198,10 +198,16 @@ pub(crate) use crate::assets::label;
 
 /// The forms in force on `on`, by regime.
 pub fn forms_on(conn: &mut DbConn, on: NaiveDate) -> AppResult<Vec<HandlingForm>> {
-    let all: Vec<HandlingForm> =
-        handling_forms::table.order(handling_forms::sort_order).select(HandlingForm::as_select()).load(conn)?;
-    Ok(all.into_iter().filter(|f| f.valid_from <= on && f.valid_to.is_none_or(|t| on <= t)).collect())
+    Ok(all_forms(conn)?.into_iter().filter(|f| f.valid_from <= on && f.valid_to.is_none_or(|t| on <= t)).collect())
 }
+
+/// Every handling form, in force or not, in their order.
+pub fn all_forms(conn: &mut DbConn) -> AppResult<Vec<HandlingForm>> {
+    Ok(handling_forms::table.order(handling_forms::sort_order).select(HandlingForm::as_select()).load(conn)?)
+}
+
+/// The regime of S&T tasks under the Law on Science, Technology and Innovation 93/2025/QH15.
+pub const LUAT_93: &str = "luat93_2025";
 
 /// The forms that may handle all of `assets` on `on`: the general forms, and the forms of the S&T
 /// task regime when every asset comes from tasks under that regime.
@@ -216,9 +222,12 @@ pub fn forms_for(conn: &mut DbConn, assets: &[Asset], on: NaiveDate) -> AppResul
         vec![]
     };
     let task_regime = if regimes.len() == 1 { regimes.into_iter().next() } else { None };
+    // Assets formed by S&T tasks under Luật 93/2025 are outside NĐ 186/2025 (its Điều 1.2.k): only
+    // the forms of that law are offered for them, with its deadlines.
+    let outside_decree = task_regime.as_deref() == Some(LUAT_93);
     Ok(forms_on(conn, on)?
         .into_iter()
-        .filter(|f| f.regime == GENERAL || Some(&f.regime) == task_regime.as_ref())
+        .filter(|f| (f.regime == GENERAL && !outside_decree) || Some(&f.regime) == task_regime.as_ref())
         .collect())
 }
 

@@ -184,6 +184,15 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    /// Which body of rules governs the handling: the S&T task's regime, or the general one.
+    fn regime_name(&self) -> &'static str {
+        match self.d.form.regime.as_str() {
+            super::LUAT_93 => "Tài sản hình thành qua nhiệm vụ KH&CN theo Luật KH,CN&ĐMST 93/2025/QH15 (NĐ 186/2025/NĐ-CP không áp dụng: Điều 1.2.k)",
+            "nd70_2018" => "Tài sản hình thành qua nhiệm vụ KH&CN theo NĐ 70/2018/NĐ-CP",
+            _ => "Luật Quản lý, sử dụng tài sản công 15/2017/QH14 và NĐ 186/2025/NĐ-CP",
+        }
+    }
+
     fn handed_over(&self) -> bool {
         self.d.steps.iter().any(|s| s.step.kind == "ban_giao" && !s.revoked)
     }

@@ -118,6 +118,35 @@ pub fn load(code: &str) -> AppResult<Report> {
     serde_json::from_str(json).map_err(|e| AppError::Internal(format!("mẫu báo cáo {code} hỏng: {e}")))
 }
 
+/// One version of a report layout, as the conformance table lists it.
+pub struct LayoutVersion {
+    pub report: String,
+    pub form_code: Option<String>,
+    pub legal_basis: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub unconfirmed: Option<String>,
+}
+
+/// Every version of every layout.
+pub fn versions() -> AppResult<Vec<LayoutVersion>> {
+    let mut out = vec![];
+    for (code, _) in LAYOUTS {
+        let r = load(code)?;
+        for v in &r.versions {
+            out.push(LayoutVersion {
+                report: r.name.clone(),
+                form_code: v.form_code.clone(),
+                legal_basis: v.legal_basis.clone(),
+                valid_from: v.valid_from,
+                valid_to: v.valid_to,
+                unconfirmed: v.unconfirmed.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Every layout version with something not yet checked against its text: (report, version, note).
 pub fn unconfirmed() -> AppResult<Vec<(String, String, String)>> {
     let mut out = vec![];

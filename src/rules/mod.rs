@@ -4,6 +4,7 @@
 //! filled from the data files beside this module at first start and edited by administrators after.
 
 pub mod api;
+pub mod conformance;
 pub mod national;
 pub mod pages;
 

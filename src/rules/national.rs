@@ -65,6 +65,29 @@ struct MapRow {
     candidates: Option<String>,
 }
 
+/// A wear regime as the conformance table lists it.
+pub struct RegimeRow {
+    pub legal_source: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    /// What is unconfirmed of the rates it takes.
+    pub note: Option<String>,
+}
+
+/// The wear regimes by date.
+pub fn regimes() -> AppResult<Vec<RegimeRow>> {
+    Ok(catalogue()?
+        .regimes
+        .into_iter()
+        .map(|r| RegimeRow {
+            legal_source: r.legal_source,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            note: r.note.or(r.carried_note),
+        })
+        .collect())
+}
+
 fn catalogue() -> AppResult<Catalogue> {
     serde_json::from_str(include_str!("data/national_asset_types.json"))
         .map_err(|e| AppError::Internal(format!("tệp dữ liệu national_asset_types.json hỏng: {e}")))
