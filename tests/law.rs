@@ -367,3 +367,26 @@ async fn the_readme_conformance_table_is_the_data() {
     })
     .await;
 }
+
+/// A threshold row the service reads cannot be deleted when nothing else covers its period: the
+/// assets of those days would have no rule to be judged by.
+#[tokio::test]
+async fn a_required_rule_leaves_no_gap_when_deleted() {
+    each_backend(|app: TestApp| async move {
+        let (_, rows) = app.get("/api/v1/rule-settings?key=fixed_asset_min_cost").await;
+        let row = rows["items"].as_array().unwrap().iter().find(|s| s["valid_from"] == "2026-01-01").unwrap().clone();
+        let (s, b) = app.delete(&format!("/api/v1/rule-settings/{}", row["id"])).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{b}");
+        assert!(b["error"].as_str().unwrap().contains("fixed_asset_min_cost"), "{b}");
+        // A row whose period the others still cover may go.
+        let (s, extra) = app
+            .post(
+                "/api/v1/rule-settings",
+                json!({"key": "fixed_asset_min_cost", "value": "10000000", "valid_from": "2027-01-01", "legal_source": "TT 141/2025/TT-BTC, Điều 3.2.b"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{extra}");
+        assert_eq!(app.delete(&format!("/api/v1/rule-settings/{}", extra["id"])).await.0, StatusCode::NO_CONTENT);
+    })
+    .await;
+}

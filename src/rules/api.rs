@@ -844,7 +844,33 @@ impl Reference for RuleSetting {
         Ok(setting)
     }
 
-    fn delete(conn: &mut DbConn, _setting: &RuleSetting, id: i32) -> AppResult<()> {
+    /// A row of a setting the service reads (a threshold, the code pattern) goes only when the
+    /// other rows of its key still cover its period: a gap would leave assets of those days with no
+    /// rule to judge them by.
+    fn delete(conn: &mut DbConn, setting: &RuleSetting, id: i32) -> AppResult<()> {
+        if super::REQUIRED_SETTINGS.contains(&setting.key.as_str()) {
+            let mut others: Vec<RuleSetting> = rule_settings::table
+                .filter(rule_settings::key.eq(&setting.key))
+                .filter(rule_settings::id.ne(id))
+                .order(rule_settings::valid_from)
+                .select(RuleSetting::as_select())
+                .load(conn)?;
+            others.retain(|o| o.valid_to.is_none_or(|t| t >= setting.valid_from));
+            let mut covered_to = setting.valid_from.pred_opt().unwrap_or(setting.valid_from);
+            for o in &others {
+                if o.valid_from > covered_to.succ_opt().unwrap_or(covered_to) {
+                    break;
+                }
+                covered_to = covered_to.max(o.valid_to.unwrap_or(chrono::NaiveDate::MAX));
+            }
+            if covered_to < setting.valid_to.unwrap_or(chrono::NaiveDate::MAX) {
+                return Err(AppError::conflict(format!(
+                    "Không xóa được quy định «{}» từ {}: không còn dòng nào khác có hiệu lực cho thời kỳ này; hãy sửa giá trị hoặc thời hạn thay vì xóa",
+                    setting.key,
+                    crate::text::format_date(setting.valid_from)
+                )));
+            }
+        }
         diesel::delete(rule_settings::table.find(id)).execute(conn)?;
         Ok(())
     }

@@ -289,11 +289,12 @@ impl Rules {
         self.setting_i64("fixed_asset_min_cost", on)
     }
 
-    /// A numeric setting; its absence is a configuration fault the administrator must fix.
+    /// A numeric setting; its absence is a state of the reference data the administrator must fix
+    /// (answered as a conflict naming the key and the day, not as a fault of the service).
     pub fn setting_i64(&self, key: &str, on: NaiveDate) -> AppResult<i64> {
         let s = self.setting(key, on).ok_or_else(|| {
-            AppError::Config(format!(
-                "Thiếu quy định «{key}» có hiệu lực ngày {} trong bảng rule_settings",
+            AppError::conflict(format!(
+                "Thiếu quy định «{key}» có hiệu lực ngày {} (Danh mục → Quy định khác): quản trị viên cần bổ sung trước khi làm tiếp",
                 crate::text::format_date(on)
             ))
         })?;
@@ -303,6 +304,9 @@ impl Rules {
             .map_err(|_| AppError::Config(format!("Quy định «{key}» có giá trị «{}» không phải số", s.value)))
     }
 }
+
+/// The settings the service reads to judge assets: each day must have a row of each.
+pub const REQUIRED_SETTINGS: &[&str] = &["fixed_asset_min_cost", "wear_first_year", "asset_code_pattern"];
 
 /// The id of a unit by its code, with a clear message when there is none.
 pub fn unit_id_by_code(conn: &mut DbConn, code: &str) -> AppResult<i32> {
