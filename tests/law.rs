@@ -390,3 +390,49 @@ async fn a_required_rule_leaves_no_gap_when_deleted() {
     })
     .await;
 }
+
+/// Point 5: proceeds by the kind of unit — a state body remits all that is left after the approved
+/// costs (NĐ 186/2025, Điều 40.3), a public service unit keeps it (Điều 64); the handling page says
+/// which applies.
+#[tokio::test]
+async fn a_state_body_remits_the_proceeds_and_a_public_service_unit_keeps_them() {
+    each_backend(|app: TestApp| async move {
+        let lab = app.id_of("categories", "MMTB-TN").await;
+        let mut pages = vec![];
+        for (unit, remit_less_ok) in [("HCTH", false), ("TTUD", true)] {
+            let unit_id = app.id_of("units", unit).await;
+            let a = app
+                .asset(json!({"name": "Máy đo quang cũ", "unit_id": unit_id, "category_id": lab, "cost_state": 60_000_000, "acquired_on": "2012-03-01"}))
+                .await;
+            let (s, d) = app
+                .post("/api/v1/disposals", json!({"form_code": "thanh_ly_ban", "reason": "Hỏng", "doc_date": "02/11/2026", "lines": [{"asset_id": a["id"]}]}))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{d}");
+            let go = |step: &'static str, body: Value| {
+                let uri = format!("/api/v1/disposals/{}/{step}", d["id"]);
+                let app = &app;
+                async move { app.post(&uri, body).await }
+            };
+            let (_, d) = go("decision", json!({"doc_no": "1/QĐ", "doc_date": "05/11/2026", "version": d["version"]})).await;
+            let (s, d) = go(
+                "execution",
+                json!({"doc_no": "HĐ-2", "doc_date": "20/11/2026", "method": "niem_yet", "counterparty": "Cơ sở thu mua phế liệu Tịnh Phong", "proceeds": 5_000_000, "version": d["version"]}),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{d}");
+            let (s, e) = go("money", json!({"doc_date": "25/11/2026", "proceeds": 5_000_000, "costs": 1_000_000, "remitted": 0, "version": d["version"]})).await;
+            if remit_less_ok {
+                assert_eq!(s, StatusCode::CREATED, "{unit} keeps its proceeds: {e}");
+            } else {
+                assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+                assert!(e["fields"]["remitted"].as_str().unwrap().contains("Điều 40.3"), "{e}");
+                let (s, e) = go("money", json!({"doc_date": "25/11/2026", "proceeds": 5_000_000, "costs": 1_000_000, "remitted": 4_000_000, "version": d["version"]})).await;
+                assert_eq!(s, StatusCode::CREATED, "{e}");
+            }
+            pages.push(app.page(&format!("/xu-ly/{}", d["id"]), false).await.1);
+        }
+        assert!(pages[0].contains("nộp phần còn lại vào ngân sách") && pages[0].contains("Điều 40.3"));
+        assert!(pages[1].contains("để lại đơn vị") && pages[1].contains("Điều 64"));
+    })
+    .await;
+}

@@ -206,6 +206,38 @@ pub fn all_forms(conn: &mut DbConn) -> AppResult<Vec<HandlingForm>> {
     Ok(handling_forms::table.order(handling_forms::sort_order).select(HandlingForm::as_select()).load(conn)?)
 }
 
+/// What becomes of a handling's proceeds after the approved costs, by the kind of unit (NĐ 186/2025).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proceeds {
+    /// Cơ quan nhà nước: the rest goes to the state budget within 30 days.
+    Remit,
+    /// Đơn vị sự nghiệp công lập: the unit keeps the rest under its financial regime.
+    Keep,
+}
+
+impl Proceeds {
+    pub fn of(conn: &mut DbConn, unit_id: i32) -> AppResult<Proceeds> {
+        use crate::db::schema::org_units;
+        let kind: String = org_units::table.find(unit_id).select(org_units::kind).first(conn)?;
+        Ok(if kind == "don_vi_su_nghiep" { Proceeds::Keep } else { Proceeds::Remit })
+    }
+
+    /// What the handling page says of it.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Proceeds::Remit => "Cơ quan nhà nước: trong 30 ngày kể từ khi nhận tiền, chi các khoản được duyệt và nộp phần còn lại vào ngân sách nhà nước tại Kho bạc",
+            Proceeds::Keep => "Đơn vị sự nghiệp công lập: phần còn lại sau chi phí được để lại đơn vị, quản lý theo cơ chế tài chính của đơn vị",
+        }
+    }
+
+    pub fn basis(self) -> &'static str {
+        match self {
+            Proceeds::Remit => "NĐ 186/2025/NĐ-CP, Điều 40.3",
+            Proceeds::Keep => "NĐ 186/2025/NĐ-CP, Điều 64",
+        }
+    }
+}
+
 /// The regime of S&T tasks under the Law on Science, Technology and Innovation 93/2025/QH15.
 pub const LUAT_93: &str = "luat93_2025";
 
@@ -781,7 +813,26 @@ pub fn record_money(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mu
     let proceeds = input.money("proceeds", "Số tiền thu được").unwrap_or(0);
     let costs = input.money("costs", "Chi phí được duyệt").unwrap_or(0);
     let remitted = input.money("remitted", "Số nộp ngân sách");
-    let remitted = input.required(remitted, "remitted", "Số nộp ngân sách");
+    // A state body remits all that is left (Điều 40.3); a public service unit keeps it under its
+    // financial regime (Điều 64), remitting only what it chooses to.
+    let rule = Proceeds::of(conn, d.unit_id)?;
+    let remitted = match rule {
+        Proceeds::Remit => {
+            let remitted = input.required(remitted, "remitted", "Số nộp ngân sách");
+            if remitted.is_some_and(|r| r < proceeds - costs) {
+                input.error(
+                    "remitted",
+                    format!(
+                        "Cơ quan nhà nước nộp vào ngân sách toàn bộ số thu sau khi trừ chi phí được duyệt: {} ({})",
+                        crate::web::fmt::money(proceeds - costs),
+                        Proceeds::Remit.basis()
+                    ),
+                );
+            }
+            remitted
+        }
+        Proceeds::Keep => Some(remitted.unwrap_or(0)),
+    };
     if remitted.is_some_and(|r| r > proceeds - costs) {
         input.error(
             "remitted",

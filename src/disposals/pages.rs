@@ -181,6 +181,8 @@ struct ShowPage {
     posted: Posted,
     sale_methods: &'static [(&'static str, &'static str)],
     history: Vec<crate::audit::AuditEvent>,
+    /// Whether the unit remits the proceeds or keeps them.
+    proceeds: super::Proceeds,
 }
 
 impl ShowPage {
@@ -206,10 +208,16 @@ impl ShowPage {
 }
 
 async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted) -> AppResult<String> {
-    let (d, history) =
-        st.db.read(move |c| Ok((super::view(c, id)?, crate::audit::history(c, "disposal", id)?))).await?;
+    let (d, history, proceeds) = st
+        .db
+        .read(move |c| {
+            let d = super::view(c, id)?;
+            let proceeds = super::Proceeds::of(c, d.disposal.unit_id)?;
+            Ok((d, crate::audit::history(c, "disposal", id)?, proceeds))
+        })
+        .await?;
     let can_handle = HandleAssets.allows(me.user.role());
-    render(&ShowPage { nav: Nav::of(me), d, can_handle, posted, sale_methods: SALE_METHODS, history })
+    render(&ShowPage { nav: Nav::of(me), d, can_handle, posted, sale_methods: SALE_METHODS, history, proceeds })
 }
 
 async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
