@@ -243,3 +243,25 @@ async fn every_api_error_answers_in_the_error_shape() {
     })
     .await;
 }
+
+/// Every update of the API is made against the version the client read: a PUT without `version`
+/// is refused on every route of the route table that has one, never laid over the stored version.
+#[tokio::test]
+async fn every_update_requires_the_version_read() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let mut tried = 0;
+        for (method, path) in api_routes().into_iter().filter(|(m, _)| m == "put") {
+            let uri = path.replace("{id}", "1");
+            if app.get(&uri).await.0 != StatusCode::OK {
+                continue; // no record 1 of this kind in the demo
+            }
+            let (s, b) = app.put(&uri, json!({})).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {b}");
+            assert!(b["fields"]["version"].is_string(), "{method} {path}: {b}");
+            tried += 1;
+        }
+        assert!(tried >= 7, "{tried} updates tried");
+    })
+    .await;
+}

@@ -125,7 +125,8 @@ pub async fn update_with(st: &AppState, me: &Identity, id: i32, patch: Input) ->
             let current = super::find(c, id)?;
             let mut base = serde_json::to_value(&current).map_err(|e| AppError::Internal(e.to_string()))?;
             if let Some(m) = base.as_object_mut() {
-                for k in ["id", "created_by", "created_at", "updated_at"] {
+                // The version comes from what the client sent, never from the record laid under it.
+                for k in ["id", "version", "created_by", "created_at", "updated_at"] {
                     m.remove(k);
                 }
                 m.insert("planned".into(), json!(current.planned.to_string()));

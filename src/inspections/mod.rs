@@ -325,6 +325,10 @@ pub fn save(conn: &mut DbConn, actor: &User, id: Option<i32>, mut input: Input) 
     let status = input.choice("status", "Trạng thái", STATUSES, false);
     let code = input.text("code", "Mã cuộc", false, 40);
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
+    // An update is made against the version the person read, never without one.
+    if id.is_some() && version.is_none() && !input.has_error("version") {
+        input.error("version", "Cần gửi «version» — số phiên bản của bản ghi đang sửa");
+    }
     if let (Some(f), Some(t)) = (period_from, period_to) {
         if t < f {
             input.error("period_to", "Thời kỳ thanh tra: ngày cuối trước ngày đầu");

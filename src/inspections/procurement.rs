@@ -167,6 +167,10 @@ pub fn save(conn: &mut DbConn, actor: &Actor, id: Option<i32>, mut input: Input)
     }
     let asset_ids: Vec<i32> = input.ids("asset_ids", "Tài sản đã mua");
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
+    // An update is made against the version the person read, never without one.
+    if id.is_some() && version.is_none() && !input.has_error("version") {
+        input.error("version", "Cần gửi «version» — số phiên bản của bản ghi đang sửa");
+    }
     if estimate < 0 || contract_value < 0 {
         input.error("estimate", "Số tiền không được âm");
     }
