@@ -58,10 +58,13 @@ impl Input {
         Ok(input)
     }
 
-    /// The query string or multipart text fields of an API call, read exactly.
-    pub fn from_api_text(pairs: Vec<(String, String)>) -> Input {
+    /// Text fields — a query string, a multipart upload's fields: read exactly for an API call, as
+    /// a person types them for a page.
+    pub fn from_text(pairs: Vec<(String, String)>, api: bool) -> Input {
         let mut input = Input::from_form(pairs);
-        input.origin = Origin::ApiText;
+        if api {
+            input.origin = Origin::ApiText;
+        }
         input
     }
 

@@ -93,7 +93,7 @@ pub async fn attach_upload(
     let limit = super::attachments::MAX_BYTES;
     let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
     let fields = fields.into_iter().collect();
-    let mut input = if api { Input::from_api_text(fields) } else { Input::from_form(fields) };
+    let mut input = Input::from_text(fields, api);
     let step_id = input.id("step_id", "Văn bản");
     input.finish()?;
     let (actor, scope) = (me.user.actor(), me.user.scope());

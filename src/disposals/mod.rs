@@ -219,7 +219,7 @@ impl Proceeds {
     pub fn of(conn: &mut DbConn, unit_id: i32) -> AppResult<Proceeds> {
         use crate::db::schema::org_units;
         let kind: String = org_units::table.find(unit_id).select(org_units::kind).first(conn)?;
-        Ok(if kind == "don_vi_su_nghiep" { Proceeds::Keep } else { Proceeds::Remit })
+        Ok(if kind == crate::rules::PUBLIC_SERVICE_UNIT { Proceeds::Keep } else { Proceeds::Remit })
     }
 
     /// What the handling page says of it.

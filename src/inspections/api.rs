@@ -208,7 +208,7 @@ pub async fn follow_up_record(
     api: bool,
 ) -> AppResult<super::InspectionView> {
     let fields = fields.into_iter().filter(|(k, _)| k != crate::auth::web::CSRF_FIELD).collect();
-    let input = if api { Input::from_api_text(fields) } else { Input::from_form(fields) };
+    let input = Input::from_text(fields, api);
     let user = me.user.clone();
     st.db
         .write(move |c| {

@@ -275,7 +275,7 @@ pub(crate) const UNIT_KINDS: &[(&str, &str)] = &[
     ("so", "Sở"),
     ("phong", "Phòng"),
     ("thanh_tra", "Thanh tra"),
-    ("don_vi_su_nghiep", "Đơn vị sự nghiệp"),
+    (super::PUBLIC_SERVICE_UNIT, "Đơn vị sự nghiệp"),
     ("to_cong_tac", "Tổ công tác"),
 ];
 pub(crate) const UNIT_FIELDS: &[&str] = &[
@@ -1001,7 +1001,7 @@ fn save_financing(conn: &mut DbConn, input: &mut Input, id: Option<i32>) -> AppR
     if let Some(u) = unit_id {
         match org_units::table.find(u).select(org_units::kind).first::<String>(conn).optional()? {
             None => input.error("unit_id", "Đơn vị không tồn tại"),
-            Some(kind) if kind != "don_vi_su_nghiep" => {
+            Some(kind) if kind != super::PUBLIC_SERVICE_UNIT => {
                 input.error("unit_id", "Mức tự chủ tài chính chỉ ghi cho đơn vị sự nghiệp công lập")
             }
             Some(_) => {}

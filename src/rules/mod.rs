@@ -148,6 +148,15 @@ fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, on: NaiveDate) -> bo
     from.is_none_or(|f| f <= on) && to.is_none_or(|t| on <= t)
 }
 
+/// Where a category looks for its wear rates after (or instead of) its own.
+#[derive(Debug, Clone, Copy)]
+struct RatesFrom {
+    /// The node asked next: a unit's category's national node, a node's parent.
+    next: Option<i32>,
+    /// Whether the category's own rows apply: not for a unit's category under a national code.
+    own: bool,
+}
+
 /// A snapshot of the rule tables for computations.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
@@ -160,9 +169,8 @@ pub struct Rules {
     /// The rates of each category (positions in `rates`), built on first use: a register's wear
     /// asks for a rate per asset and year.
     rates_by_category: std::sync::OnceLock<HashMap<i32, Vec<usize>>>,
-    /// Where a category without rates of its own takes them: a unit's category from its national
-    /// node, a node from its parent.
-    rates_from: std::sync::OnceLock<HashMap<i32, i32>>,
+    /// Where a category's rates come from when not (or not only) its own, built on first use.
+    rates_from: std::sync::OnceLock<HashMap<i32, RatesFrom>>,
 }
 
 impl Rules {
@@ -218,30 +226,31 @@ impl Rules {
     /// the node's (rates are the law's, not the unit's; rows it held before it had a code stay, not
     /// applied); a node, or a category without a code, its own, or else its parent node's.
     pub fn rate(&self, category_id: i32, on: NaiveDate) -> Option<&WearRate> {
+        // Built once per snapshot: a register's wear asks for a rate per asset and year.
         let from = self.rates_from.get_or_init(|| {
             let by_code: HashMap<&str, i32> =
                 self.categories.iter().filter(|c| c.is_national()).map(|c| (c.code.as_str(), c.id)).collect();
             self.categories
                 .iter()
-                .filter_map(|c| {
-                    let next = match c.national_code.as_deref() {
-                        Some(n) if n != c.code => by_code.get(n).copied(),
-                        _ => c.parent_id,
+                .map(|c| {
+                    let link = match c.national_code.as_deref() {
+                        Some(n) if n != c.code => RatesFrom { next: by_code.get(n).copied(), own: false },
+                        _ => RatesFrom { next: c.parent_id, own: true },
                     };
-                    next.map(|n| (c.id, n))
+                    (c.id, link)
                 })
                 .collect()
         });
         let mut id = category_id;
-        if self.category(id).is_some_and(|c| c.national_code.is_some() && !c.is_national()) {
-            id = *from.get(&id)?;
-        }
         // The tree has five levels; the bound guards against a loop an administrator could make.
         for _ in 0..12 {
-            if let Some(r) = self.own_rate(id, on) {
-                return Some(r);
+            let link = from.get(&id).copied().unwrap_or(RatesFrom { next: None, own: true });
+            if link.own {
+                if let Some(r) = self.own_rate(id, on) {
+                    return Some(r);
+                }
             }
-            id = *from.get(&id)?;
+            id = link.next?;
         }
         None
     }
@@ -304,6 +313,10 @@ impl Rules {
             .map_err(|_| AppError::Config(format!("Quy định «{key}» có giá trị «{}» không phải số", s.value)))
     }
 }
+
+/// The kind of unit that is a public service unit (đơn vị sự nghiệp công lập): it has a financing
+/// tier, and it keeps the proceeds of its handlings.
+pub const PUBLIC_SERVICE_UNIT: &str = "don_vi_su_nghiep";
 
 /// The settings the service reads to judge assets: each day must have a row of each.
 pub const REQUIRED_SETTINGS: &[&str] = &["fixed_asset_min_cost", "wear_first_year", "asset_code_pattern"];

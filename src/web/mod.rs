@@ -213,9 +213,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryInput {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-        let input =
-            if parts.uri.path().starts_with("/api/") { Input::from_api_text(pairs) } else { Input::from_form(pairs) };
-        Ok(QueryInput(input))
+        Ok(QueryInput(Input::from_text(pairs, parts.uri.path().starts_with("/api/"))))
     }
 }
 
