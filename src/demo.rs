@@ -123,7 +123,7 @@ fn handlings(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
         c,
         liquidation,
         d::decide,
-        json!({"doc_no": "88/QĐ-SKHCN", "doc_date": day(25), "signer": "Giám đốc Sở (dữ liệu mẫu)", "authority": "Sở KH&CN", "method": "Bán niêm yết giá"}),
+        json!({"doc_no": "88/QĐ-SKHCN", "doc_date": day(25), "signer": "Giám đốc Sở (dữ liệu mẫu)", "authority": "Sở KH&CN, theo phân cấp của UBND tỉnh (dữ liệu mẫu)", "decided_by": "phan_cap"}),
     )?;
     let cabinet = asset(c, "Tủ sấy tiệt trùng 250 lít")?;
     d::propose(

@@ -147,6 +147,11 @@ impl Input {
         self.errors.contains_key(key)
     }
 
+    /// Whether `key` or any item of the list under it (`key[i].field`) was refused.
+    pub fn has_error_in(&self, key: &str) -> bool {
+        self.errors.keys().any(|k| k == key || k.strip_prefix(key).is_some_and(|rest| rest.starts_with('[')))
+    }
+
     fn as_text(&mut self, key: &str, label: &str) -> Option<String> {
         let api = self.origin == Origin::ApiJson;
         match self.raw(key)? {

@@ -215,7 +215,7 @@ async fn two_of_four_sprayers_are_sold_and_split_off_cleanly() {
             &app,
             &d,
             "execution",
-            json!({"doc_no": "HĐ-03", "doc_date": "12/11/2026", "method": "niem_yet", "counterparty": "Hợp tác xã Nông nghiệp Tịnh Hà", "proceeds": 3_200_000}),
+            json!({"doc_no": "HĐ-03", "doc_date": "12/11/2026", "method": "chi_dinh", "counterparty": "Hợp tác xã Nông nghiệp Tịnh Hà", "proceeds": 3_200_000, "lines": [{"line_id": line, "revalued": 1_600_000}]}),
         )
         .await;
         assert_eq!(s, 201, "{d}");

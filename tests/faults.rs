@@ -289,7 +289,7 @@ fn killed_while_a_disposal_writes_its_assets_down_they_leave_whole_or_not_at_all
         let d = step(
             "execution",
             &d,
-            json!({"doc_date": "12/11/2026", "method": "niem_yet", "counterparty": "Công ty Thu mua Phế liệu", "proceeds": 30_000_000}),
+            json!({"doc_date": "12/11/2026", "method": "dau_gia", "rounds": 1, "counterparty": "Công ty Thu mua Phế liệu", "proceeds": 30_000_000}),
         );
         let mut server = server;
         let (base, tok) = (server.base.clone(), token.clone());

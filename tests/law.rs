@@ -416,7 +416,7 @@ async fn a_state_body_remits_the_proceeds_and_a_public_service_unit_keeps_them()
             let (_, d) = go("decision", json!({"doc_no": "1/QĐ", "doc_date": "05/11/2026", "version": d["version"]})).await;
             let (s, d) = go(
                 "execution",
-                json!({"doc_no": "HĐ-2", "doc_date": "20/11/2026", "method": "niem_yet", "counterparty": "Cơ sở thu mua phế liệu Tịnh Phong", "proceeds": 5_000_000, "version": d["version"]}),
+                json!({"doc_no": "HĐ-2", "doc_date": "20/11/2026", "method": "chi_dinh", "counterparty": "Cơ sở thu mua phế liệu Tịnh Phong", "proceeds": 5_000_000, "lines": revalued(&d, 5_000_000), "version": d["version"]}),
             )
             .await;
             assert_eq!(s, StatusCode::CREATED, "{d}");
@@ -432,7 +432,196 @@ async fn a_state_body_remits_the_proceeds_and_a_public_service_unit_keeps_them()
             pages.push(app.page(&format!("/xu-ly/{}", d["id"]), false).await.1);
         }
         assert!(pages[0].contains("nộp phần còn lại vào ngân sách") && pages[0].contains("Điều 40.3"));
-        assert!(pages[1].contains("để lại đơn vị") && pages[1].contains("Điều 64"));
+        assert!(pages[1].contains("để lại đơn vị") && pages[1].contains("Điều 64.1.b"));
+        // A public service unit whose recurrent spending the budget covers remits too (Điều 64.1.a).
+        let center = app.id_of("units", "TTUD").await;
+        let (s, t) = app
+            .post("/api/v1/unit-financing", json!({"unit_id": center, "autonomy": "nsnn_tx", "valid_from": "2026-01-01", "legal_source": "Quyết định 1234/QĐ-UBND ngày 30/12/2025"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        let a = app.asset(json!({"name": "Tủ sấy cũ", "unit_id": center, "category_id": lab, "cost_state": 30_000_000, "acquired_on": "2012-03-01"})).await;
+        let d = handling(&app, "thanh_ly_ban", &a, "02/11/2026").await;
+        let (_, d) = step(&app, &d, "decision", json!({"doc_no": "2/QĐ", "doc_date": "05/11/2026"})).await;
+        let (s, d) = step(&app, &d, "execution", json!({"doc_date": "20/11/2026", "method": "dau_gia", "rounds": 1, "counterparty": "Bà B", "proceeds": 6_000_000})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let (s, e) = step(&app, &d, "money", json!({"doc_date": "25/11/2026", "proceeds": 6_000_000, "costs": 1_000_000, "remitted": 0})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["remitted"].as_str().unwrap().contains("Điều 64.1.a"), "{e}");
+        let page = app.page(&format!("/xu-ly/{}", d["id"]), false).await.1;
+        assert!(page.contains("Điều 64.1.a"), "the page says which applies");
+    })
+    .await;
+}
+
+/// A handling proposed for one asset, and a way to post its next steps.
+async fn handling(app: &TestApp, form: &str, asset: &Value, proposed: &str) -> Value {
+    let (s, d) = app
+        .post(
+            "/api/v1/disposals",
+            json!({"form_code": form, "reason": "Hỏng, không còn sử dụng được", "doc_date": proposed, "lines": [{"asset_id": asset["id"]}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    d
+}
+
+async fn step(app: &TestApp, d: &Value, step: &str, mut body: Value) -> (StatusCode, Value) {
+    body["version"] = d["version"].clone();
+    app.post(&format!("/api/v1/disposals/{}/{step}", d["id"]), body).await
+}
+
+/// The revalued value of the handling's only line.
+fn revalued(d: &Value, value: i64) -> Value {
+    json!([{"line_id": d["lines"][0]["id"], "revalued": value}])
+}
+
+/// Point 4: auction unless the decree allows a listed price or an appointed buyer — per asset unit,
+/// on original cost and revalued value, never for cars — and what a unit may decide itself
+/// (Điều 22, 26, 27, 31, 58, 59; materials by value, Điều 13.4.a). The figures are rule rows: an
+/// administrator's new row changes the outcome, no code does.
+#[tokio::test]
+async fn sale_methods_and_a_units_own_authority_follow_the_decrees_thresholds() {
+    each_backend(|app: TestApp| async move {
+        let lab = app.id_of("categories", "MMTB-TN").await;
+        let cars = app.id_of("categories", "OTO-01").await;
+        let center = app.id_of("units", "TTUD").await;
+        let office = app.id_of("units", "HCTH").await;
+        let thing = |name: &str, unit: i64, category: i64, cost: i64| {
+            json!({"name": name, "unit_id": unit, "category_id": category, "cost_state": cost, "acquired_on": "2014-05-01"})
+        };
+        let spectrometer = app.asset(thing("Máy quang phổ hấp thụ nguyên tử", center, lab, 300_000_000)).await;
+        let car = app.asset(thing("Xe ô tô Toyota Hilux 76A-0123", center, cars, 200_000_000)).await;
+        let scale = app.asset(thing("Cân kỹ thuật", center, lab, 100_000_000)).await;
+
+        // A sale (bán): listed price needs original cost under 250 million (Điều 26.1).
+        let d = handling(&app, "ban", &spectrometer, "02/11/2026").await;
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "7/QĐ-UBND", "doc_date": "10/11/2026", "method": "niem_yet", "lines": revalued(&d, 30_000_000)})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let why = e["fields"]["method"].as_str().unwrap();
+        assert!(why.contains("Điều 26.1") && why.contains("300.000.000"), "{why}");
+        // Undecided method, then a listed sale at execution: refused the same way; auction is open.
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "7/QĐ-UBND", "doc_date": "10/11/2026"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let sold = json!({"doc_no": "HĐ-1", "doc_date": "20/11/2026", "counterparty": "Công ty TNHH Thiết bị Miền Trung", "proceeds": 30_000_000, "lines": revalued(&d, 30_000_000)});
+        let mut listed = sold.clone();
+        listed["method"] = json!("niem_yet");
+        let (s, e) = step(&app, &d, "execution", listed.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["method"].as_str().unwrap().contains("Điều 26.1"), "{e}");
+
+        // The figure is a rule row: an administrator's change moves the line, not the code.
+        let (_, rows) = app.get("/api/v1/rule-settings?key=sale_cost_below").await;
+        let row = rows["items"][0].clone();
+        assert_eq!((row["value"].as_str(), row["legal_source"].as_str()), (Some("250000000"), Some("NĐ 186/2025/NĐ-CP, Điều 26.1, 27.1")));
+        let mut raised = row.clone();
+        raised["value"] = json!("400000000");
+        let (s, r) = app.put(&format!("/api/v1/rule-settings/{}", row["id"]), raised).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let (s, done) = step(&app, &d, "execution", listed).await;
+        assert_eq!(s, StatusCode::CREATED, "with the row at 400 million the listed sale fits: {done}");
+        let (s, r) = app.put(&format!("/api/v1/rule-settings/{}", row["id"]), json!({"value": "250000000", "version": r["version"]})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+
+        // Liquidation by sale (thanh lý): 500 million (Điều 31.2) — the same asset may be listed.
+        let spectrometer = app.asset(thing("Máy quang phổ UV-VIS", center, lab, 300_000_000)).await;
+        let d = handling(&app, "thanh_ly_ban", &spectrometer, "21/11/2026").await;
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "8/QĐ-UBND", "doc_date": "22/11/2026", "method": "niem_yet", "lines": revalued(&d, 30_000_000)})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        // …and the execution keeps the method the decision fixed (Điều 23.2.c).
+        let mut appointed = sold.clone();
+        appointed["method"] = json!("chi_dinh");
+        let (s, e) = step(&app, &d, "execution", appointed).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["method"].as_str().unwrap().contains("Điều 23.2.c"), "{e}");
+
+        // Never a car, whatever its values (Điều 31.3); revalued 60 million is not listed (Điều 31.2).
+        let d = handling(&app, "thanh_ly_ban", &car, "02/11/2026").await;
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "9/QĐ-UBND", "doc_date": "10/11/2026", "method": "chi_dinh", "lines": revalued(&d, 5_000_000)})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let why = e["fields"]["method"].as_str().unwrap();
+        assert!(why.contains("xe ô tô") && why.contains("Điều 31.3"), "{why}");
+        let d = handling(&app, "thanh_ly_ban", &scale, "02/11/2026").await;
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "10/QĐ-UBND", "doc_date": "10/11/2026", "method": "niem_yet", "lines": revalued(&d, 60_000_000)})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["method"].as_str().unwrap().contains("60.000.000"), "{e}");
+        // Without a revalued value a listed price cannot be judged, so it is not taken.
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "10/QĐ-UBND", "doc_date": "10/11/2026", "method": "niem_yet"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["method"].as_str().unwrap().contains("chưa có giá trị đánh giá lại"), "{e}");
+
+        // A tool (not a fixed asset) may go to an appointed buyer (Điều 27.1).
+        let stool = app.asset(thing("Ghế inox phòng thí nghiệm", center, lab, 2_000_000)).await;
+        assert_eq!(stool["kind"], "ccdc");
+        let d = handling(&app, "ban", &stool, "02/11/2026").await;
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "11/QĐ", "doc_date": "10/11/2026", "method": "chi_dinh"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+
+        // Before NĐ 186/2025 no threshold row is in force: an old handling is recorded as it was.
+        let old = app.asset(thing("Máy cất nước hai lần", center, lab, 300_000_000)).await;
+        let d = handling(&app, "ban", &old, "02/03/2024").await;
+        let (s, d) = step(&app, &d, "decision", json!({"doc_no": "3/QĐ-UBND", "doc_date": "10/03/2024", "method": "niem_yet"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+
+        // The Center deciding itself (Điều 58.2.c): under 250 million and revalued under 50 million.
+        let spectrometer = app.asset(thing("Máy sắc ký khí", center, lab, 300_000_000)).await;
+        let d = handling(&app, "ban", &spectrometer, "23/11/2026").await;
+        let own = |value: i64| json!({"doc_no": "12/QĐ-TTUD", "doc_date": "24/11/2026", "decided_by": "don_vi", "lines": revalued(&d, value)});
+        let (s, e) = step(&app, &d, "decision", own(20_000_000)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let why = e["fields"]["decided_by"].as_str().unwrap();
+        assert!(why.contains("Điều 58.2.c") && why.contains("Chủ tịch UBND cấp tỉnh"), "{why}");
+        let balance = app.asset(thing("Cân phân tích bốn số lẻ", center, lab, 100_000_000)).await;
+        let d2 = handling(&app, "ban", &balance, "23/11/2026").await;
+        let (s, e) = step(&app, &d2, "decision", json!({"doc_no": "13/QĐ-TTUD", "doc_date": "24/11/2026", "decided_by": "don_vi", "lines": revalued(&d2, 55_000_000)})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "revalued 55 million is the province's: {e}");
+        let (s, r) = step(&app, &d2, "decision", json!({"doc_no": "13/QĐ-TTUD", "doc_date": "24/11/2026", "decided_by": "don_vi", "lines": revalued(&d2, 20_000_000)})).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        // …and once it finances its own recurrent and investment spending, all of it (Điều 58.2.d).
+        let (s, t) = app
+            .post("/api/v1/unit-financing", json!({"unit_id": center, "autonomy": "tu_bao_dam_tx_dt", "valid_from": "2026-01-01", "legal_source": "Quyết định 1234/QĐ-UBND ngày 30/12/2025"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        let (s, r) = step(&app, &d, "decision", own(20_000_000)).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+
+        // A state body's own decision covers only what is not a fixed asset (Điều 28.4.b); under a
+        // delegation the decision names it.
+        let printer = app.asset(thing("Máy in laser màu", office, lab, 25_000_000)).await;
+        let d = handling(&app, "thanh_ly_ban", &printer, "02/11/2026").await;
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "14/QĐ-SKHCN", "doc_date": "10/11/2026", "decided_by": "don_vi"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["decided_by"].as_str().unwrap().contains("Điều 28.4.b"), "{e}");
+        let (s, e) = step(&app, &d, "decision", json!({"doc_no": "14/QĐ-SKHCN", "doc_date": "10/11/2026", "decided_by": "phan_cap"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["authority"].as_str().unwrap().contains("phân cấp"), "{e}");
+        let (s, r) = step(&app, &d, "decision", json!({"doc_no": "14/QĐ-SKHCN", "doc_date": "10/11/2026", "decided_by": "phan_cap", "authority": "Quyết định 25/2025/QĐ-UBND phân cấp quản lý tài sản công"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+
+        // Materials from a demolition are sold by their value (Điều 13.4.a): 60 million is auctioned.
+        let shed = app.asset(thing("Nhà lưới trồng khảo nghiệm giống sắn", center, lab, 80_000_000)).await;
+        let d = handling(&app, "thanh_ly_pha_do", &shed, "02/11/2026").await;
+        let (_, d) = step(&app, &d, "decision", json!({"doc_no": "15/QĐ-UBND", "doc_date": "05/11/2026"})).await;
+        let (s, d) = step(&app, &d, "execution", json!({"doc_date": "12/11/2026", "method": "Tháo dỡ bằng biện pháp cơ học"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let money = |method: &str| json!({"doc_date": "20/11/2026", "proceeds": 61_000_000, "costs": 1_000_000, "remitted": 0, "method": method, "valuation": 60_000_000});
+        let (s, e) = step(&app, &d, "money", money("niem_yet")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["fields"]["method"].as_str().unwrap().contains("Điều 13.4.a"), "{e}");
+        let (s, r) = step(&app, &d, "money", money("dau_gia")).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+
+        // The page posts the same: the refusal stands under «Phương thức bán».
+        let car = app.asset(thing("Xe ô tô Ford Ranger 76A-0456", center, cars, 200_000_000)).await;
+        let d = handling(&app, "ban", &car, "25/11/2026").await;
+        let line = d["lines"][0]["id"].to_string();
+        let (s, _, page) = app
+            .form(
+                &format!("/xu-ly/{}/quyet-dinh", d["id"]),
+                &[("doc_no", "16/QĐ-UBND"), ("doc_date", "26/11/2026"), ("method", "niem_yet"), (&format!("revalued_{line}"), "30.000.000"), ("version", &d["version"].to_string())],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("Điều 26.1") && page.contains("là xe ô tô"), "{page}");
     })
     .await;
 }

@@ -40,6 +40,10 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("mat", "Mất"),
 ];
 
+/// The class of cars (xe ô tô, type 4 of the national catalogue): never sold by listed price or to
+/// an appointed buyer (NĐ 186/2025/NĐ-CP, Điều 26.1, 27.1).
+pub const CAR_CLASS: &str = "OTO";
+
 pub const KINDS: &[(&str, &str)] =
     &[("huu_hinh", "TSCĐ hữu hình"), ("vo_hinh", "TSCĐ vô hình"), ("ccdc", "Công cụ, dụng cụ")];
 
@@ -118,6 +122,11 @@ impl Asset {
             opening_wear: self.opening_wear,
             opening_wear_as_of: self.opening_wear_as_of,
         }
+    }
+
+    /// Đủ tiêu chuẩn tài sản cố định: not a tool (công cụ, dụng cụ).
+    pub fn is_fixed_asset(&self) -> bool {
+        self.kind != "ccdc"
     }
 
     pub fn wear_schedule(&self, rules: &Rules, as_of: NaiveDate) -> AppResult<WearSchedule> {

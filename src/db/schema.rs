@@ -358,6 +358,7 @@ diesel::table! {
         decided_residual -> Nullable<BigInt>,
         written_down_asset_id -> Nullable<Integer>,
         written_down_residual -> Nullable<BigInt>,
+        revalued_value -> Nullable<BigInt>,
     }
 }
 
@@ -380,6 +381,8 @@ diesel::table! {
         actor -> Text,
         created_at -> Timestamp,
         rounds -> Nullable<Integer>,
+        decided_by -> Nullable<Text>,
+        valuation -> Nullable<BigInt>,
     }
 }
 

@@ -136,7 +136,11 @@ fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, rows: &[FileRow]) -> 
             fields["proceeds"] = p.clone();
         }
         if let Some(m) = get("sale_method") {
-            let code = super::SALE_METHODS.iter().find(|(c, n)| fold(c) == fold(&m) || fold(n).contains(&fold(&m)));
+            // «Bán chỉ định», «chỉ định», and the spoken «bán trực tiếp» all name the appointed sale.
+            let said = fold(&m).replace("truc tiep", "chi dinh");
+            let code = super::SALE_METHODS
+                .iter()
+                .find(|(c, n)| fold(c) == said || said.contains(&fold(n)) || fold(n).contains(&said));
             fields["method"] = json!(code.map(|(c, _)| c.to_string()).unwrap_or(m));
         } else if form.execution != "ban" {
             fields["method"] = json!(format!("Theo Quyết định số {decision_no}"));

@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod export;
 pub mod import;
 pub mod pages;
+pub mod sale;
 
 use std::collections::HashMap;
 
@@ -51,12 +52,10 @@ pub const STEP_KINDS: &[(&str, &str)] = &[
     ("thu_hoi", "Văn bản thu hồi, hủy bỏ"),
 ];
 
-/// How a sale is made.
-pub const SALE_METHODS: &[(&str, &str)] =
-    &[("dau_gia", "Đấu giá"), ("niem_yet", "Niêm yết giá"), ("truc_tiep", "Bán trực tiếp, chỉ định")];
+pub use sale::SALE_METHODS;
 
 /// The regime of the general forms (Luật 15/2017), open to every asset.
-const GENERAL: &str = "chung";
+pub(crate) const GENERAL: &str = "chung";
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = handling_forms)]
@@ -132,6 +131,8 @@ pub struct DisposalLine {
     pub written_down_asset_id: Option<i32>,
     /// The residual value of the quantity written down, on the write-down date.
     pub written_down_residual: Option<i64>,
+    /// Giá trị đánh giá lại of one unit of the asset, as the decision or the sale recorded it.
+    pub revalued_value: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -155,6 +156,10 @@ pub struct DisposalStep {
     pub created_at: NaiveDateTime,
     /// Rounds of an auction.
     pub rounds: Option<i32>,
+    /// Who decided (`sale::DECIDED_BY`), on a decision.
+    pub decided_by: Option<String>,
+    /// The value that chose the method of selling recovered materials (Điều 13.4.b).
+    pub valuation: Option<i64>,
 }
 
 /// A line with the asset it names.
@@ -206,34 +211,50 @@ pub fn all_forms(conn: &mut DbConn) -> AppResult<Vec<HandlingForm>> {
     Ok(handling_forms::table.order(handling_forms::sort_order).select(HandlingForm::as_select()).load(conn)?)
 }
 
-/// What becomes of a handling's proceeds after the approved costs, by the kind of unit (NĐ 186/2025).
+/// What becomes of a handling's proceeds after the approved costs, by the kind of unit and, for a
+/// public service unit, its financing tier on the day (NĐ 186/2025).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Proceeds {
-    /// Cơ quan nhà nước: the rest goes to the state budget within 30 days.
+    /// Cơ quan nhà nước: the rest goes to the state budget within 30 days (Điều 40.3).
     Remit,
-    /// Đơn vị sự nghiệp công lập: the unit keeps the rest under its financial regime.
+    /// Đơn vị sự nghiệp công lập whose recurrent spending the state budget covers: the rest goes to
+    /// the budget (Điều 64.1.a).
+    RemitServiceUnit,
+    /// Any other public service unit: the rest goes to its development fund (Điều 64.1.b).
     Keep,
 }
 
 impl Proceeds {
-    pub fn of(conn: &mut DbConn, unit_id: i32) -> AppResult<Proceeds> {
+    pub fn of(conn: &mut DbConn, unit_id: i32, on: NaiveDate) -> AppResult<Proceeds> {
         use crate::db::schema::org_units;
         let kind: String = org_units::table.find(unit_id).select(org_units::kind).first(conn)?;
-        Ok(if kind == crate::rules::PUBLIC_SERVICE_UNIT { Proceeds::Keep } else { Proceeds::Remit })
+        if kind != crate::rules::PUBLIC_SERVICE_UNIT {
+            return Ok(Proceeds::Remit);
+        }
+        let rules = crate::rules::Rules::load(conn)?;
+        let state_funded = rules.autonomy(unit_id, on).is_some_and(|f| f.autonomy == crate::rules::STATE_FUNDED);
+        Ok(if state_funded { Proceeds::RemitServiceUnit } else { Proceeds::Keep })
+    }
+
+    /// Whether all that is left after the approved costs goes to the budget.
+    pub fn remits(self) -> bool {
+        self != Proceeds::Keep
     }
 
     /// What the handling page says of it.
     pub fn rule(self) -> &'static str {
         match self {
             Proceeds::Remit => "Cơ quan nhà nước: trong 30 ngày kể từ khi nhận tiền, chi các khoản được duyệt và nộp phần còn lại vào ngân sách nhà nước tại Kho bạc",
-            Proceeds::Keep => "Đơn vị sự nghiệp công lập: phần còn lại sau chi phí được để lại đơn vị, quản lý theo cơ chế tài chính của đơn vị",
+            Proceeds::RemitServiceUnit => "Đơn vị sự nghiệp công lập do ngân sách nhà nước bảo đảm chi thường xuyên: phần còn lại sau chi phí nộp ngân sách nhà nước tại Kho bạc",
+            Proceeds::Keep => "Đơn vị sự nghiệp công lập: phần còn lại sau chi phí được để lại đơn vị, bổ sung quỹ phát triển hoạt động sự nghiệp",
         }
     }
 
     pub fn basis(self) -> &'static str {
         match self {
             Proceeds::Remit => "NĐ 186/2025/NĐ-CP, Điều 40.3",
-            Proceeds::Keep => "NĐ 186/2025/NĐ-CP, Điều 64",
+            Proceeds::RemitServiceUnit => "NĐ 186/2025/NĐ-CP, Điều 64.1.a",
+            Proceeds::Keep => "NĐ 186/2025/NĐ-CP, Điều 64.1.b",
         }
     }
 }
@@ -444,6 +465,8 @@ fn append(
             disposal_steps::remitted.eq(extra.remitted),
             disposal_steps::revokes_step_id.eq(extra.revokes),
             disposal_steps::rounds.eq(extra.rounds),
+            disposal_steps::decided_by.eq(&extra.decided_by),
+            disposal_steps::valuation.eq(extra.valuation),
             disposal_steps::actor.eq(&actor.0),
             disposal_steps::created_at.eq(now),
         ))
@@ -473,6 +496,8 @@ struct StepExtra {
     remitted: Option<i64>,
     revokes: Option<i32>,
     rounds: Option<i32>,
+    decided_by: Option<String>,
+    valuation: Option<i64>,
 }
 
 /// Quantities of each asset held by handlings still open (not withdrawn, not written down).
@@ -656,46 +681,147 @@ fn date_of(steps: &[DisposalStep], kinds: &[&str]) -> Option<NaiveDate> {
 }
 
 pub(crate) const DECISION_FIELDS: &[&str] =
-    &["doc_no", "doc_date", "signer", "authority", "method", "note", "lines", "version"];
-pub(crate) const DECIDED_LINE_FIELDS: &[&str] = &["line_id", "quantity"];
+    &["doc_no", "doc_date", "signer", "authority", "method", "decided_by", "note", "lines", "version"];
+pub(crate) const DECIDED_LINE_FIELDS: &[&str] = &["line_id", "quantity", "revalued"];
+
+/// The revalued value of one unit of each line, where a step's `lines` give it; other line fields
+/// are read by the caller from the same items.
+fn read_revalued(item: &mut Input) -> Option<i64> {
+    item.money("revalued", "Giá trị đánh giá lại / 01 đơn vị tài sản")
+}
+
+/// The units a handling's lines put up for sale or decision, with the revalued values known.
+fn unit_values(
+    conn: &mut DbConn,
+    lines: &[(DisposalLine, Asset)],
+    revalued: &HashMap<i32, i64>,
+) -> AppResult<Vec<sale::UnitValue>> {
+    let class_ids: Vec<i32> = lines.iter().map(|(_, a)| a.class_id).collect();
+    let cars: Vec<i32> = asset_classes::table
+        .filter(asset_classes::id.eq_any(class_ids))
+        .filter(asset_classes::code.eq(assets::CAR_CLASS))
+        .select(asset_classes::id)
+        .load(conn)?;
+    Ok(lines
+        .iter()
+        .map(|(l, a)| {
+            let value = revalued.get(&l.id).copied().or(l.revalued_value);
+            sale::UnitValue::of(a, cars.contains(&a.class_id), value)
+        })
+        .collect())
+}
+
+/// What a sale of this form sells, when the decree's thresholds judge it (the general regime).
+pub(crate) fn sold_by(form: &HandlingForm) -> Option<sale::Sold> {
+    (form.regime == GENERAL && form.execution == "ban").then_some(if form.code == "thanh_ly_ban" {
+        sale::Sold::Liquidation
+    } else {
+        sale::Sold::Asset
+    })
+}
+
+fn unit_kind(conn: &mut DbConn, rules: &crate::rules::Rules, unit_id: i32, on: NaiveDate) -> AppResult<sale::UnitKind> {
+    use crate::db::schema::org_units;
+    let kind: String = org_units::table.find(unit_id).select(org_units::kind).first(conn)?;
+    Ok(if kind == crate::rules::PUBLIC_SERVICE_UNIT {
+        let self_financing = rules.autonomy(unit_id, on).is_some_and(|f| f.autonomy == crate::rules::SELF_FINANCING);
+        sale::UnitKind::PublicService { self_financing }
+    } else {
+        sale::UnitKind::StateBody
+    })
+}
+
+fn lines_with_assets(conn: &mut DbConn, id: i32) -> AppResult<Vec<(DisposalLine, Asset)>> {
+    let mut out = vec![];
+    for l in lines_of(conn, id)? {
+        let a = assets::find(conn, l.asset_id)?;
+        out.push((l, a));
+    }
+    Ok(out)
+}
+
+fn store_revalued(conn: &mut DbConn, revalued: &HashMap<i32, i64>) -> AppResult<()> {
+    for (line, value) in revalued {
+        diesel::update(disposal_lines::table.find(line)).set(disposal_lines::revalued_value.eq(value)).execute(conn)?;
+    }
+    Ok(())
+}
 
 /// Quyết định xử lý: number, date, signer and authority, the quantities decided (at most those
 /// proposed; all of them unless said), valued at the decision date. Sets the deadline to execute.
+/// A sale's decision may fix its method (Điều 23.2.c) and says who decided: a method or an
+/// authority the decree's thresholds do not allow is refused, naming the article.
 pub fn decide(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
     let d = find(conn, id)?;
     check_scope(conn, scope, &d)?;
     check_version(&mut input, &d)?;
     require_status(&d, "de_nghi", "quyết định")?;
     let steps = steps_of(conn, id)?;
+    let form = form_of(conn, &d)?;
     input.reject_unknown(DECISION_FIELDS, &[]);
     let proposed_on = date_of(&steps, &["de_nghi"]);
     let doc = read_document(&mut input, true, proposed_on.map(|p| (p, "ngày đề nghị")));
-    let method = input.text("method", "Phương thức xử lý", false, 500);
-    let lines = lines_of(conn, id)?;
-    let mut decided: HashMap<i32, i32> = lines.iter().map(|l| (l.id, l.quantity)).collect();
+    let sold = sold_by(&form);
+    let method = match sold {
+        Some(_) => input.choice("method", "Phương thức bán", SALE_METHODS, false),
+        None => input.text("method", "Phương thức xử lý", false, 500),
+    };
+    let decision = (form.regime == GENERAL).then(|| sale::Decision::of_form(&form.code)).flatten();
+    let decided_by = match decision {
+        Some(_) => input.choice("decided_by", "Thẩm quyền quyết định", sale::DECIDED_BY, false),
+        None => None,
+    };
+    let lines = lines_with_assets(conn, id)?;
+    let mut decided: HashMap<i32, i32> = lines.iter().map(|(l, _)| (l.id, l.quantity)).collect();
+    let mut revalued: HashMap<i32, i64> = HashMap::new();
     for (i, mut item) in input.list("lines", "Số lượng quyết định", false).into_iter().enumerate() {
         item.reject_unknown(DECIDED_LINE_FIELDS, &[]);
         let line_id = item.id("line_id", "Dòng đề nghị");
         let quantity = item.int("quantity", "Số lượng", 1, 1_000_000_000).map(|q| q as i32);
-        match (line_id.and_then(|l| lines.iter().find(|x| x.id == l)), quantity) {
+        let value = read_revalued(&mut item);
+        match (line_id.and_then(|l| lines.iter().find(|(x, _)| x.id == l)), quantity) {
             (None, _) => item.error("line_id", "Không có dòng này trong đề nghị"),
-            (Some(l), Some(q)) if q > l.quantity => {
+            (Some((l, _)), Some(q)) if q > l.quantity => {
                 item.error("quantity", format!("Quyết định {q} nhưng chỉ đề nghị {}", l.quantity))
             }
-            (Some(l), Some(q)) => {
-                decided.insert(l.id, q);
+            (Some((l, _)), q) => {
+                if let Some(q) = q {
+                    decided.insert(l.id, q);
+                }
+                if let Some(v) = value {
+                    revalued.insert(l.id, v);
+                }
             }
-            (Some(_), None) => {}
         }
         input.absorb("lines", i, item);
     }
+    let rules = crate::rules::Rules::load(conn)?;
+    if let (Some(on), false) =
+        (doc.as_ref().map(|d| d.doc_date), input.has_error("method") || input.has_error_in("lines"))
+    {
+        let units = unit_values(conn, &lines, &revalued)?;
+        if let (Some(sold), Some(m)) = (sold, method.as_deref().and_then(sale::SaleMethod::parse)) {
+            if let Err(why) = sale::check_method(&rules, sold, m, &units, on) {
+                input.error("method", why);
+            }
+        }
+        match (decision, decided_by.as_deref().and_then(sale::DecidedBy::parse)) {
+            (Some(decision), Some(sale::DecidedBy::Unit)) => {
+                let kind = unit_kind(conn, &rules, d.unit_id, on)?;
+                if let Err(why) = sale::check_unit_authority(&rules, decision, kind, &units, on) {
+                    input.error("decided_by", why);
+                }
+            }
+            (_, Some(sale::DecidedBy::Delegated)) if doc.as_ref().is_some_and(|d| d.authority.is_none()) => {
+                input.error("authority", "Quyết định theo phân cấp: ghi cơ quan và văn bản phân cấp thẩm quyền")
+            }
+            _ => {}
+        }
+    }
     input.finish()?;
     let doc = doc.ok_or_else(|| AppError::Internal("quyết định thiếu ngày".into()))?;
-    let form = form_of(conn, &d)?;
-    let rules = crate::rules::Rules::load(conn)?;
     let mut assets = vec![];
-    for l in &lines {
-        let a = assets::find(conn, l.asset_id)?;
+    for (l, a) in lines {
         let q = decided[&l.id];
         if q > a.quantity {
             return Err(AppError::conflict(format!(
@@ -713,9 +839,11 @@ pub fn decide(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inpu
             .execute(conn)?;
         assets.push(a);
     }
+    store_revalued(conn, &revalued)?;
     let land = is_land_or_building(conn, &assets)?;
     let due = next_due(&form, "da_quyet_dinh", doc.doc_date, land);
-    append(conn, actor, &d, "quyet_dinh", &doc, StepExtra { method, ..Default::default() }, "da_quyet_dinh", due)?;
+    let extra = StepExtra { method, decided_by, ..Default::default() };
+    append(conn, actor, &d, "quyet_dinh", &doc, extra, "da_quyet_dinh", due)?;
     Ok(())
 }
 
@@ -731,12 +859,25 @@ fn check_version(input: &mut Input, d: &Disposal) -> AppResult<()> {
     }
 }
 
-pub(crate) const EXECUTION_FIELDS: &[&str] =
-    &["doc_no", "doc_date", "signer", "authority", "method", "counterparty", "proceeds", "rounds", "note", "version"];
+pub(crate) const EXECUTION_FIELDS: &[&str] = &[
+    "doc_no",
+    "doc_date",
+    "signer",
+    "authority",
+    "method",
+    "counterparty",
+    "proceeds",
+    "rounds",
+    "note",
+    "lines",
+    "version",
+];
+pub(crate) const REVALUED_LINE_FIELDS: &[&str] = &["line_id", "revalued"];
 
 /// The execution the form calls for: handover minutes to the receiver; a sale with its method, buyer
 /// and price; a destruction or dismantling with its method; or the record of another form. Not
-/// before the decision.
+/// before the decision. A sale keeps the method its decision fixed and fits the decree's
+/// thresholds on the revalued values (given here, or with the decision).
 pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut input: Input) -> AppResult<()> {
     let d = find(conn, id)?;
     check_scope(conn, scope, &d)?;
@@ -747,6 +888,21 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
     input.reject_unknown(EXECUTION_FIELDS, &[]);
     let decided_on = date_of(&steps, &["quyet_dinh"]);
     let doc = read_document(&mut input, false, decided_on.map(|p| (p, "ngày quyết định")));
+    let lines = lines_with_assets(conn, id)?;
+    let mut revalued: HashMap<i32, i64> = HashMap::new();
+    for (i, mut item) in input.list("lines", "Giá trị đánh giá lại", false).into_iter().enumerate() {
+        item.reject_unknown(REVALUED_LINE_FIELDS, &[]);
+        let line_id = item.id("line_id", "Dòng đề nghị");
+        let value = read_revalued(&mut item);
+        match (line_id.filter(|l| lines.iter().any(|(x, _)| x.id == *l)), value) {
+            (None, _) => item.error("line_id", "Không có dòng này trong đề nghị"),
+            (Some(l), Some(v)) => {
+                revalued.insert(l, v);
+            }
+            (Some(_), None) => {}
+        }
+        input.absorb("lines", i, item);
+    }
     let mut extra = StepExtra::default();
     match form.execution.as_str() {
         "ban_giao" => {
@@ -762,6 +918,33 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
             if extra.method.as_deref() == Some("dau_gia") && extra.rounds.is_none() && !input.has_error("rounds") {
                 input.error("rounds", "Bán đấu giá cần ghi số vòng đấu giá");
             }
+            let method = extra.method.as_deref().and_then(sale::SaleMethod::parse);
+            let decided = standing(&steps)
+                .into_iter()
+                .rev()
+                .find(|s| s.kind == "quyet_dinh")
+                .and_then(|s| s.method.as_deref())
+                .and_then(sale::SaleMethod::parse);
+            if let (Some(m), Some(fixed)) = (method, decided) {
+                if m != fixed {
+                    input.error(
+                        "method",
+                        format!(
+                            "Quyết định bán đã định phương thức «{}» (NĐ 186/2025/NĐ-CP, Điều 23.2.c): đổi phương thức cần quyết định khác",
+                            fixed.label()
+                        ),
+                    );
+                }
+            }
+            if let (Some(sold), Some(m), Some(doc)) = (sold_by(&form), method, doc.as_ref()) {
+                if !input.has_error("method") && !input.has_error_in("lines") {
+                    let rules = crate::rules::Rules::load(conn)?;
+                    let units = unit_values(conn, &lines, &revalued)?;
+                    if let Err(why) = sale::check_method(&rules, sold, m, &units, doc.doc_date) {
+                        input.error("method", why);
+                    }
+                }
+            }
         }
         "tieu_huy" => {
             extra.method = input.text("method", "Cách tiêu hủy, phá dỡ", true, 500);
@@ -772,6 +955,7 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
     }
     input.finish()?;
     let doc = doc.ok_or_else(|| AppError::Internal("thực hiện thiếu ngày".into()))?;
+    store_revalued(conn, &revalued)?;
     let kind: &'static str = match form.execution.as_str() {
         "ban_giao" => "ban_giao",
         "ban" => "ban",
@@ -784,7 +968,8 @@ pub fn execute(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inp
     Ok(())
 }
 
-pub(crate) const MONEY_FIELDS: &[&str] = &["doc_no", "doc_date", "proceeds", "costs", "remitted", "note", "version"];
+pub(crate) const MONEY_FIELDS: &[&str] =
+    &["doc_no", "doc_date", "proceeds", "costs", "remitted", "method", "valuation", "note", "version"];
 
 /// The money of a handling: what it brought in, the costs approved, what was paid to the budget
 /// (at most what was brought in less the costs). Recorded once executed.
@@ -815,23 +1000,23 @@ pub fn record_money(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mu
     let remitted = input.money("remitted", "Số nộp ngân sách");
     // A state body remits all that is left (Điều 40.3); a public service unit keeps it under its
     // financial regime (Điều 64), remitting only what it chooses to.
-    let rule = Proceeds::of(conn, d.unit_id)?;
-    let remitted = match rule {
-        Proceeds::Remit => {
-            let remitted = input.required(remitted, "remitted", "Số nộp ngân sách");
-            if remitted.is_some_and(|r| r < proceeds - costs) {
-                input.error(
-                    "remitted",
-                    format!(
-                        "Cơ quan nhà nước nộp vào ngân sách toàn bộ số thu sau khi trừ chi phí được duyệt: {} ({})",
-                        crate::web::fmt::money(proceeds - costs),
-                        Proceeds::Remit.basis()
-                    ),
-                );
-            }
-            remitted
+    let on = doc.as_ref().map(|d| d.doc_date).unwrap_or_else(today);
+    let rule = Proceeds::of(conn, d.unit_id, on)?;
+    let remitted = if rule.remits() {
+        let remitted = input.required(remitted, "remitted", "Số nộp ngân sách");
+        if remitted.is_some_and(|r| r < proceeds - costs) {
+            input.error(
+                "remitted",
+                format!(
+                    "Phải nộp vào ngân sách toàn bộ số thu sau khi trừ chi phí được duyệt: {} ({})",
+                    crate::web::fmt::money(proceeds - costs),
+                    rule.basis()
+                ),
+            );
         }
-        Proceeds::Keep => Some(remitted.unwrap_or(0)),
+        remitted
+    } else {
+        Some(remitted.unwrap_or(0))
     };
     if remitted.is_some_and(|r| r > proceeds - costs) {
         input.error(
@@ -842,9 +1027,33 @@ pub fn record_money(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mu
     if costs > proceeds {
         input.error("costs", "Chi phí lớn hơn số thu: phần chênh do ngân sách chi, không trừ vào đây");
     }
+    // Materials recovered from a demolition are sold by their total value (Điều 13.4.a, 30.3): the
+    // value and the method are part of the money's record.
+    let (mut method, mut valuation) = (None, None);
+    if form.execution == "tieu_huy" && form.regime == GENERAL && proceeds > 0 {
+        method = input.choice("method", "Phương thức bán vật tư, vật liệu thu hồi", SALE_METHODS, true);
+        let value = input.money("valuation", "Giá trị vật tư, vật liệu thu hồi");
+        valuation = input.required(value, "valuation", "Giá trị vật tư, vật liệu thu hồi");
+        if let (Some(m), Some(v), Some(doc)) =
+            (method.as_deref().and_then(sale::SaleMethod::parse), valuation, doc.as_ref())
+        {
+            let rules = crate::rules::Rules::load(conn)?;
+            let materials = sale::UnitValue {
+                asset_code: "Vật tư, vật liệu thu hồi".into(),
+                cost: None,
+                revalued: Some(v),
+                car: false,
+                fixed: true,
+            };
+            if let Err(why) = sale::check_method(&rules, sale::Sold::Materials, m, &[materials], doc.doc_date) {
+                input.error("method", why);
+            }
+        }
+    }
     input.finish()?;
     let doc = doc.ok_or_else(|| AppError::Internal("thiếu ngày".into()))?;
-    let extra = StepExtra { proceeds: Some(proceeds), costs: Some(costs), remitted, ..Default::default() };
+    let extra =
+        StepExtra { proceeds: Some(proceeds), costs: Some(costs), remitted, method, valuation, ..Default::default() };
     let status = d.status.clone();
     append(conn, actor, &d, "tien", &doc, extra, &status, d.due_on)?;
     Ok(())

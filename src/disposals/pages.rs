@@ -180,6 +180,7 @@ struct ShowPage {
     can_handle: bool,
     posted: Posted,
     sale_methods: &'static [(&'static str, &'static str)],
+    decided_by: &'static [(&'static str, &'static str)],
     history: Vec<crate::audit::AuditEvent>,
     /// Whether the unit remits the proceeds or keeps them.
     proceeds: super::Proceeds,
@@ -193,6 +194,20 @@ impl ShowPage {
             "nd70_2018" => "Tài sản hình thành qua nhiệm vụ KH&CN theo NĐ 70/2018/NĐ-CP",
             _ => "Luật Quản lý, sử dụng tài sản công 15/2017/QH14 và NĐ 186/2025/NĐ-CP",
         }
+    }
+
+    /// Whether the decree's sale thresholds judge this handling's method.
+    fn judges_sale(&self) -> bool {
+        super::sold_by(&self.d.form).is_some()
+    }
+
+    /// Whether the decree divides the decision between the unit and the authority above.
+    fn divides_authority(&self) -> bool {
+        self.d.form.regime == super::GENERAL && super::sale::Decision::of_form(&self.d.form.code).is_some()
+    }
+
+    fn revalued_key(&self, l: &super::LineView) -> String {
+        format!("revalued_{}", l.line.id)
     }
 
     fn handed_over(&self) -> bool {
@@ -212,12 +227,21 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted) -> App
         .db
         .read(move |c| {
             let d = super::view(c, id)?;
-            let proceeds = super::Proceeds::of(c, d.disposal.unit_id)?;
+            let proceeds = super::Proceeds::of(c, d.disposal.unit_id, crate::text::today())?;
             Ok((d, crate::audit::history(c, "disposal", id)?, proceeds))
         })
         .await?;
     let can_handle = HandleAssets.allows(me.user.role());
-    render(&ShowPage { nav: Nav::of(me), d, can_handle, posted, sale_methods: SALE_METHODS, history, proceeds })
+    render(&ShowPage {
+        nav: Nav::of(me),
+        d,
+        can_handle,
+        posted,
+        sale_methods: SALE_METHODS,
+        decided_by: super::sale::DECIDED_BY,
+        history,
+        proceeds,
+    })
 }
 
 async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
@@ -225,19 +249,30 @@ async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>
     Ok(Html(show_page(&st, &me, id, Posted::default()).await?))
 }
 
-/// A step's form as the API's input: its fields, and the decided quantity of each line.
+/// A step's form as the API's input: its fields, and for each line the decided quantity
+/// (`decided_{line}`) and the revalued value of one unit (`revalued_{line}`).
 fn step_input(values: &BTreeMap<String, String>) -> Input {
     let mut obj = Map::new();
-    let mut lines = vec![];
+    let mut lines: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
     for (k, v) in values {
-        if let Some(line) = k.strip_prefix("decided_") {
-            lines.push(json!({"line_id": line, "quantity": v}));
-        } else if k != "csrf_token" {
-            obj.insert(k.clone(), json!(v));
+        let per_line = [("decided_", "quantity"), ("revalued_", "revalued")]
+            .into_iter()
+            .find_map(|(prefix, field)| k.strip_prefix(prefix).map(|line| (line, field)));
+        match per_line {
+            // A blank value is no value: the line keeps what it has.
+            Some((_, _)) if v.trim().is_empty() => {}
+            Some((line, field)) => {
+                let item = lines.entry(line).or_insert_with(|| Map::from_iter([("line_id".into(), json!(line))]));
+                item.insert(field.into(), json!(v));
+            }
+            None if k != "csrf_token" => {
+                obj.insert(k.clone(), json!(v));
+            }
+            None => {}
         }
     }
     if !lines.is_empty() {
-        obj.insert("lines".into(), Value::Array(lines));
+        obj.insert("lines".into(), Value::Array(lines.into_values().map(Value::Object).collect()));
     }
     Input::from_json(Value::Object(obj)).expect("an object")
 }

@@ -111,8 +111,12 @@ pub const AUTONOMY: &[(&str, &str)] = &[
     (SELF_FINANCING, "Tự bảo đảm chi thường xuyên và chi đầu tư"),
     ("tu_bao_dam_tx", "Tự bảo đảm chi thường xuyên"),
     ("mot_phan_tx", "Tự bảo đảm một phần chi thường xuyên"),
-    ("nsnn_tx", "Do ngân sách nhà nước bảo đảm chi thường xuyên"),
+    (STATE_FUNDED, "Do ngân sách nhà nước bảo đảm chi thường xuyên"),
 ];
+
+/// The tier whose recurrent spending the state budget covers: it remits the proceeds of its
+/// handlings (NĐ 186/2025/NĐ-CP, Điều 64.1.a).
+pub const STATE_FUNDED: &str = "nsnn_tx";
 
 /// The tier that uses the enterprise threshold for fixed assets (TT 141/2025/TT-BTC, Điều 3.3).
 pub const SELF_FINANCING: &str = "tu_bao_dam_tx_dt";

@@ -608,11 +608,17 @@ fn reference_ops() -> Vec<Op> {
 fn disposal_ops() -> Vec<Op> {
     use crate::disposals as d;
     let line = object(d::LINE_FIELDS, &[("asset_id", id()), ("quantity", int(1, 1_000_000_000))], &["asset_id"]);
-    let decided =
-        object(d::DECIDED_LINE_FIELDS, &[("line_id", id()), ("quantity", int(1, 1_000_000_000))], &["line_id"]);
+    let revalued = || money("Giá trị đánh giá lại của 01 đơn vị tài sản (NĐ 186/2025/NĐ-CP, Điều 26.1, 27.1, 58, 59)");
+    let decided = object(
+        d::DECIDED_LINE_FIELDS,
+        &[("line_id", id()), ("quantity", int(1, 1_000_000_000)), ("revalued", revalued())],
+        &["line_id"],
+    );
+    let valued = object(d::REVALUED_LINE_FIELDS, &[("line_id", id()), ("revalued", revalued())], &["line_id"]);
+
     let lines = |item: Value| json!({"type": ["array", "null"], "items": item});
     let view = || ref_to("Disposal");
-    let methods = "Bán: dau_gia | niem_yet | truc_tiep; tiêu hủy, phá dỡ: cách làm; hình thức khác: ghi chú";
+    let methods = "Bán: dau_gia | niem_yet | chi_dinh; tiêu hủy, phá dỡ: cách làm; hình thức khác: ghi chú";
     let attachment_types: Vec<&str> = d::attachments::KINDS.iter().map(|k| k.0).collect();
     vec![
         Op::get("/api/v1/handling-forms", "disposals", "Hình thức xử lý có hiệu lực vào ngày `on`, chỉ những hình thức áp dụng cho các tài sản `asset_id=1,2`")
@@ -631,17 +637,35 @@ fn disposal_ops() -> Vec<Op> {
         Op::get("/api/v1/disposals/overview", "disposals", "Việc đến hạn, quá hạn, và nhiệm vụ đã nghiệm thu còn tài sản chưa xử lý").returns(200, any_object()),
         Op::get("/api/v1/disposals/{id}", "disposals", "Hồ sơ: tài sản, văn bản, bước đang chờ và hạn").returns(200, view()),
         Op::post("/api/v1/disposals/{id}/decision", "disposals", "Quyết định xử lý: số, ngày, người ký, thẩm quyền, số lượng quyết định")
-            .json(d::DECISION_FIELDS, &[("method", text(500)), ("lines", lines(decided))], &["version"])
+            .json(
+                d::DECISION_FIELDS,
+                &[
+                    ("method", json!({"type": ["string", "null"], "maxLength": 500, "description": "Bán, thanh lý bằng bán: dau_gia | niem_yet | chi_dinh (nếu quyết định đã định); hình thức khác: ghi chú"})),
+                    ("decided_by", choice(d::sale::DECIDED_BY)),
+                    ("lines", lines(decided)),
+                ],
+                &["version"],
+            )
             .returns(201, view()),
         Op::post("/api/v1/disposals/{id}/execution", "disposals", "Thực hiện: biên bản bàn giao, hợp đồng bán, biên bản tiêu hủy")
             .json(
                 d::EXECUTION_FIELDS,
-                &[("method", json!({"type": ["string", "null"], "maxLength": 500, "description": methods})), ("counterparty", text(300)), ("proceeds", money("Giá bán")), ("rounds", int(1, 100))],
+                &[("method", json!({"type": ["string", "null"], "maxLength": 500, "description": methods})), ("counterparty", text(300)), ("proceeds", money("Giá bán")), ("rounds", int(1, 100)), ("lines", lines(valued))],
                 &["version"],
             )
             .returns(201, view()),
         Op::post("/api/v1/disposals/{id}/money", "disposals", "Tiền: thu được, chi phí được duyệt, nộp ngân sách (không quá thu trừ chi)")
-            .json(d::MONEY_FIELDS, &[("proceeds", money("Số tiền thu được")), ("costs", money("Chi phí được duyệt")), ("remitted", money("Số nộp ngân sách"))], &["version"])
+            .json(
+                d::MONEY_FIELDS,
+                &[
+                    ("proceeds", money("Số tiền thu được")),
+                    ("costs", money("Chi phí được duyệt")),
+                    ("remitted", money("Số nộp ngân sách")),
+                    ("method", choice(d::SALE_METHODS)),
+                    ("valuation", money("Giá trị vật tư, vật liệu thu hồi")),
+                ],
+                &["version"],
+            )
             .returns(201, view()),
         Op::post("/api/v1/disposals/{id}/write-down", "disposals", "Ghi giảm: đưa số lượng được xử lý ra khỏi sổ vào ngày văn bản")
             .json(d::WRITE_DOWN_FIELDS, &[], &["version"])
