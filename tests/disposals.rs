@@ -137,15 +137,18 @@ async fn the_pcr_machine_is_handed_to_the_center_from_proposal_to_write_down() {
         // Its papers: the list proposed (01/TSC-XLTS) and the handover minutes (02/TSC-BBGN).
         let id = d["id"].clone();
         let proposal = sheet(&app, format!("/api/v1/disposals/{id}/proposal")).await;
-        assert!(proposal.iter().any(|r| r.contains("DANH MỤC TÀI SẢN ĐỀ NGHỊ XỬ LÝ")));
+        assert!(proposal.iter().any(|r| r.contains("DANH MỤC TÀI SẢN CÔNG ĐỀ NGHỊ XỬ LÝ")));
         assert!(proposal.iter().any(|r| r.contains("Mẫu số 01/TSC-XLTS")));
-        assert!(proposal.iter().any(|r| r.contains("(Kèm theo văn bản số 125/TTUD-HC ngày 02/11/2026")), "{proposal:#?}");
+        assert!(
+            proposal.iter().any(|r| r.contains("(Kèm theo Văn bản số 125/TTUD-HC ngày 02/11/2026 của Trung tâm Ứng dụng")),
+            "{proposal:#?}"
+        );
         let line = proposal.iter().find(|r| r.contains("Máy Real-time PCR")).unwrap();
         assert!(line.contains("Máy móc, thiết bị") && line.contains("1450000000") && line.contains("Giao cho tổ chức chủ trì"), "{line}");
         let minutes = sheet(&app, format!("/api/v1/disposals/{id}/handover")).await;
-        assert!(minutes.iter().any(|r| r.contains("BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN")));
+        assert!(minutes.iter().any(|r| r.contains("BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN CÔNG")));
         assert!(minutes.iter().any(|r| r.contains("Căn cứ Quyết định số 45/QĐ-UBND ngày 10/11/2026 của UBND tỉnh Quảng Ngãi")), "{minutes:#?}");
-        assert!(minutes.iter().any(|r| r.contains("Bên nhận: Trung tâm Ứng dụng và Dịch vụ KH&CN")));
+        assert!(minutes.iter().any(|r| r.contains("Đại diện bên nhận (Trung tâm Ứng dụng và Dịch vụ KH&CN)")));
         assert!(minutes.iter().any(|r| r.contains("ĐẠI DIỆN BÊN GIAO") && r.contains("ĐẠI DIỆN BÊN NHẬN")));
         // The results across tasks: what each form handled, what still waits and for how long.
         let results = sheet(&app, "/api/v1/exports/task-handling?as_of=30/11/2026").await;

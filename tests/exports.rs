@@ -161,16 +161,20 @@ async fn the_fixed_asset_book_with_a_three_row_header() {
         let text = |r: u32, c: u32| range.get_value((r, c)).map(|d| d.to_string()).unwrap_or_default();
         let header = (0..30).find(|r| text(*r, 0) == "STT").unwrap();
         assert_eq!(text(header, 1), "Ghi tăng tài sản cố định");
-        assert_eq!(text(header, 8), "Hao mòn tài sản cố định");
+        assert_eq!(text(header, 9), "Khấu hao (hao mòn) tài sản cố định");
+        assert_eq!(text(header, 15), "Ghi giảm tài sản cố định");
         assert_eq!(text(header + 1, 1), "Chứng từ");
+        assert_eq!(text(header + 1, 7), "Thẻ TSCĐ");
         assert_eq!(text(header + 2, 1), "Số hiệu");
-        assert_eq!(text(header + 2, 13), "Ngày, tháng");
+        assert_eq!(text(header + 2, 16), "Ngày, tháng");
+        assert_eq!(text(header + 3, 0), "A");
+        assert_eq!(text(header + 3, 18), "S");
         let merges = wb.merge_cells_by_sheet_name("Báo cáo").unwrap();
         assert!(
             merges.iter().any(|m| m.start == (header, 0) && m.end == (header + 2, 0)),
             "STT spans the three header rows"
         );
-        assert!(merges.iter().any(|m| m.start == (header, 1) && m.end == (header, 7)));
+        assert!(merges.iter().any(|m| m.start == (header, 1) && m.end == (header, 8)));
         let pcr = range
             .rows()
             .find(|r| r.get(3).is_some_and(|d| *d == "Máy Real-time PCR CFX96 Touch"))
@@ -179,7 +183,11 @@ async fn the_fixed_asset_book_with_a_three_row_header() {
         assert_eq!(pcr[4], "Mỹ");
         assert_eq!(pcr[5], "09/2021");
         let n = |i: usize| pcr[i].as_f64().unwrap_or_else(|| panic!("column {i}: {pcr:?}"));
-        assert_eq!((n(7), n(8), n(9), n(10), n(11)), (1_450_000_000.0, 2025.0, 0.1, 145_000_000.0, 725_000_000.0));
+        // Original cost (I), wear rate and amount (L, M), the year's total (N), accumulated (O).
+        assert_eq!(
+            (n(8), n(11), n(12), n(13), n(14)),
+            (1_450_000_000.0, 0.1, 145_000_000.0, 145_000_000.0, 725_000_000.0)
+        );
     })
     .await;
 }

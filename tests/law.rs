@@ -625,3 +625,123 @@ async fn sale_methods_and_a_units_own_authority_follow_the_decrees_thresholds() 
     })
     .await;
 }
+
+/// Point 7: the forms as the decree's appendix lays them out — 01/TSC-XLTS with its cover letter
+/// and one signature, 02/TSC-BBGN with its preamble, its parties from the handling and its list in
+/// sections, S24-H's nineteen columns A–S, the inspection report's basis by date, and the unit's
+/// own name and Mã QHNS on its book.
+#[tokio::test]
+async fn the_forms_are_laid_out_as_the_appendix_and_the_books_say() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        // The demo's first handling: the cassava task's computer and net house to the Center.
+        let proposal = app.download("/api/v1/disposals/1/proposal").await;
+        let letter = common::sheet_rows(&proposal, "Văn bản đề nghị").join("\n");
+        for line in [
+            "V/v đề nghị xử lý tài sản.",
+            "Kính gửi: Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
+            "Căn cứ Nghị định số 186/2025/NĐ-CP ngày 01 tháng 7 năm 2025 của Chính phủ quy định chi tiết một số điều của Luật Quản lý, sử dụng tài sản công;",
+            "lập đề nghị xử lý tài sản theo Danh mục (đính kèm).",
+            "THỦ TRƯỞNG CƠ QUAN, TỔ CHỨC, ĐƠN VỊ",
+            "Nơi nhận:",
+        ] {
+            assert!(letter.contains(line), "the cover letter lacks «{line}»:\n{letter}");
+        }
+        let list = common::sheet_rows(&proposal, "Báo cáo");
+        let text = list.join("\n");
+        assert!(text.contains("DANH MỤC TÀI SẢN CÔNG ĐỀ NGHỊ XỬ LÝ") && text.contains("(Kèm theo Văn bản số"), "{text}");
+        let header = "STT|Tên tài sản (chi tiết theo từng tài sản)|Loại tài sản|Đơn vị tính|Số lượng|Năm đưa vào sử dụng|Nguyên giá (đồng)|Giá trị còn lại (đồng)|Hình thức xử lý|Lý do đề nghị xử lý|Ghi chú";
+        assert!(list.iter().any(|r| r == header), "the eleven columns of the appendix:\n{text}");
+        assert!(list.iter().any(|r| r == "(1)|(2)|(3)|(4)|(5)|(6)|(7)|(8)|(9)|(10)|(11)"), "{text}");
+        assert!(text.contains("Tổng cộng:"));
+        assert_eq!(text.matches("THỦ TRƯỞNG CƠ QUAN, TỔ CHỨC, ĐƠN VỊ").count(), 1, "one signature: {text}");
+        for absent in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Kế toán trưởng", "Người lập"] {
+            assert!(!text.contains(absent), "the list has the unit's block on the left only and one signature: «{absent}»");
+        }
+        assert!(text.contains("Ban hành kèm theo Nghị định số 186/2025/NĐ-CP"), "{text}");
+
+        // 02/TSC-BBGN: the department hands over the task's assets, the Center receives them.
+        let minutes = common::sheet_rows(&app.download("/api/v1/disposals/1/handover").await, "Báo cáo");
+        let text = minutes.join("\n");
+        let order = [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN CÔNG",
+            "Căn cứ Nghị định số 186/2025/NĐ-CP",
+            "Căn cứ Quyết định số 312/QĐ-UBND",
+            "A. THÀNH PHẦN THAM GIA BÀN GIAO, TIẾP NHẬN",
+            "1. Đại diện bên giao (Sở Khoa học và Công nghệ tỉnh Quảng Ngãi):",
+            "2. Đại diện bên nhận (Trung tâm Ứng dụng và Dịch vụ KH&CN):",
+            "3. Đại diện cơ quan chứng kiến (nếu có)",
+            "B. NỘI DUNG BÀN GIAO, TIẾP NHẬN",
+            "STT|Danh mục tài sản (chi tiết theo từng loại tài sản)|Đơn vị tính|Số lượng|Nguyên giá (đồng)|Giá trị còn lại (đồng)|Ghi chú",
+            "Tổng cộng:",
+            "2. Các hồ sơ liên quan",
+            "3. Trách nhiệm của các bên giao nhận:",
+            "4. Ý kiến của các bên",
+            "ĐẠI DIỆN BÊN NHẬN",
+            "ĐẠI DIỆN CƠ QUAN CHỨNG KIẾN (nếu có)",
+        ];
+        let mut at = 0;
+        for part in order {
+            let found = text[at..].find(part).unwrap_or_else(|| panic!("«{part}» missing or out of order:\n{text}"));
+            at += found;
+        }
+        let signatures = minutes.iter().find(|r| r.contains("ĐẠI DIỆN BÊN NHẬN")).unwrap();
+        assert!(signatures.find("ĐẠI DIỆN BÊN NHẬN") < signatures.find("ĐẠI DIỆN BÊN GIAO"), "the receiver signs on the left");
+        // The list in the appendix's sections: the net house under A, the computer under C.
+        let section = |mark: &str| minutes.iter().position(|r| r.starts_with(&format!("{mark}|"))).unwrap_or(usize::MAX);
+        let row_of = |name: &str| minutes.iter().position(|r| r.contains(name)).unwrap();
+        assert!(section("A") < row_of("Nhà lưới") && row_of("Nhà lưới") < section("C"), "{text}");
+        assert!(section("C") < row_of("Máy tính xử lý dữ liệu"), "{text}");
+        assert!(!text.contains("Cộng|"), "no subtotals in the appendix's list: {text}");
+
+        // An office of the department hands over in the department's name, to the receiver named.
+        let office = app.id_of("units", "HCTH").await;
+        let lab = app.id_of("categories", "MMTB-TN").await;
+        let printer = app.asset(json!({"name": "Máy photocopy Ricoh MP 2014", "unit_id": office, "category_id": lab, "cost_state": 60_000_000, "acquired_on": "2016-04-01"})).await;
+        let d = handling(&app, "dieu_chuyen", &printer, "02/11/2026").await;
+        let (_, d) = step(&app, &d, "decision", json!({"doc_no": "20/QĐ-UBND", "doc_date": "05/11/2026", "authority": "UBND tỉnh Quảng Ngãi"})).await;
+        let (s, d) = step(&app, &d, "execution", json!({"doc_no": "07/BBGN", "doc_date": "12/11/2026", "counterparty": "Trường Trung học phổ thông chuyên Lê Khiết", "signer": "Nguyễn Văn Hùng"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let text = common::sheet_rows(&app.download(&format!("/api/v1/disposals/{}/handover", d["id"])).await, "Báo cáo").join("\n");
+        assert!(text.contains("Đại diện bên giao (Sở Khoa học và Công nghệ tỉnh Quảng Ngãi)"), "{text}");
+        assert!(text.contains("Đại diện bên nhận (Trường Trung học phổ thông chuyên Lê Khiết)"), "{text}");
+        assert!(text.contains("Ông (Bà): Nguyễn Văn Hùng"), "{text}");
+        assert!(text.contains("ngày 12 tháng 11 năm 2026"), "{text}");
+
+        // S24-H: nineteen columns lettered A–S; the Center's book carries its name and Mã QHNS.
+        let center = app.get(&format!("/api/v1/units/{}", app.id_of("units", "TTUD").await)).await.1;
+        let mut unit = center.clone();
+        unit["ma_qhns"] = json!("1012345");
+        let (s, u) = app.put(&format!("/api/v1/units/{}", center["id"]), unit).await;
+        assert_eq!(s, StatusCode::OK, "{u}");
+        let book = app.download(&format!("/api/v1/exports/fixed-asset-book?wear_year=2025&unit_id={}", center["id"])).await;
+        let rows = common::sheet_rows(&book, "Báo cáo");
+        let letters: Vec<String> = ('A'..='S').map(String::from).collect();
+        assert!(rows.iter().any(|r| *r == letters.join("|")), "the columns A–S:\n{}", rows.join("\n"));
+        let text = rows.join("\n");
+        for head in [
+            "Ghi tăng tài sản cố định",
+            "Thẻ TSCĐ",
+            "Khấu hao",
+            "Hao mòn",
+            "Tổng số khấu hao và hao mòn phát sinh trong năm",
+            "Lũy kế khấu hao và hao mòn đã tính đến khi chuyển sổ hoặc ghi giảm TSCĐ",
+            "Ghi giảm tài sản cố định",
+            "Giá trị còn lại của TSCĐ ghi giảm",
+            "Đơn vị: Trung tâm Ứng dụng và Dịch vụ khoa học và công nghệ",
+            "Mã QHNS: 1012345",
+        ] {
+            assert!(text.contains(head), "S24-H lacks «{head}»:\n{text}");
+        }
+
+        // The inspection period report: the basis in force at the period's end.
+        let first_half = common::workbook_text(&app.download("/api/v1/exports/inspections?year=2025&period=6thang&n=1").await);
+        assert!(first_half.contains("TT 01/2024/TT-TTCP"), "{first_half}");
+        let this_year = common::workbook_text(&app.download("/api/v1/exports/inspections?year=2026&period=nam").await);
+        assert!(!this_year.contains("TT 01/2024") && !this_year.contains("TT 06/2025"), "an unread basis is not printed: {this_year}");
+        let (_, page) = app.page("/danh-muc", false).await;
+        assert!(page.contains("TT 06/2025/TT-TTCP"), "administrators see what waits to be confirmed");
+    })
+    .await;
+}

@@ -34,6 +34,8 @@ async fn the_register_prints_with_its_title_and_repeated_header() {
                 .to_bytes()
         })
         .unwrap();
+    // 170 rows over several pages, each at 8 pt or more with nothing cut.
+    prints_as_filed("so-tai-san-day-du", bytes.clone(), &text_cells(&bytes));
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("so-tai-san.xlsx");
     std::fs::write(&xlsx, bytes).unwrap();
@@ -157,11 +159,34 @@ async fn the_handling_papers_print_with_their_forms() {
             ))
         })
         .unwrap();
-    check_year_report("de-nghi", proposal, &["DANH MỤC TÀI SẢN ĐỀ NGHỊ XỬ LÝ", "01/TSC-XLTS", "Nhà lưới", "Trang 1 /"]);
+    // 01/TSC-XLTS: the cover letter first, then the list with its one signature.
+    let cells = text_cells(&proposal);
+    let (first, all) = pdf_text("de-nghi", proposal.clone());
+    for expected in [
+        "V/v đề nghị xử lý tài sản",
+        "Kính gửi: Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
+        "Nghị định số 186/2025/NĐ-CP",
+        "THỦ TRƯỞNG CƠ QUAN",
+    ] {
+        assert!(first.contains(expected), "the cover letter lacks «{expected}»:\n{first}");
+    }
+    for expected in ["DANH MỤC TÀI SẢN CÔNG ĐỀ NGHỊ XỬ LÝ", "01/TSC-XLTS", "Nhà lưới", "Tổng cộng:", "(11)"]
+    {
+        assert!(all.contains(expected), "the list lacks «{expected}»:\n{all}");
+    }
+    assert!(!all.contains("Kế toán trưởng") && !all.contains("Người lập"), "one signature, the head's:\n{all}");
+    prints_as_filed("de-nghi", proposal, &cells);
+    // 02/TSC-BBGN: the department hands the task's assets to the Center, in the form's order.
     check_year_report(
         "bien-ban",
         minutes,
-        &["BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN", "02/TSC-BBGN", "Bên nhận", "Trang 1 /"],
+        &[
+            "BIÊN BẢN BÀN GIAO, TIẾP NHẬN TÀI SẢN CÔNG",
+            "02/TSC-BBGN",
+            "Đại diện bên giao (Sở Khoa học và Công nghệ tỉnh Quảng Ngãi)",
+            "Đại diện bên nhận (Trung tâm Ứng dụng và Dịch vụ KH&CN)",
+            "THÀNH PHẦN THAM GIA BÀN GIAO, TIẾP NHẬN",
+        ],
     );
     check_year_report(
         "ket-qua",
@@ -185,11 +210,142 @@ async fn the_handling_papers_print_with_their_forms() {
 }
 
 fn check_year_report(name: &str, bytes: Vec<u8>, expected_on_page_one: &[&str]) {
-    let (first, all) = pdf_text(name, bytes);
+    let cells = text_cells(&bytes);
+    let (first, all) = pdf_text(name, bytes.clone());
     for expected in expected_on_page_one {
         assert!(first.contains(expected), "{name}: page 1 lacks «{expected}»:\n{first}");
     }
     assert!(all.contains("Tổng cộng"));
+    prints_as_filed(name, bytes, &cells);
+}
+
+/// One word of a printed page, with its box in points (pdftotext -bbox).
+#[derive(Debug)]
+struct Word {
+    page: usize,
+    text: String,
+    x_min: f64,
+    y_min: f64,
+    x_max: f64,
+    y_max: f64,
+}
+
+/// The ratio of a word's box height to its font size for Liberation Serif, which LibreOffice uses
+/// for Times New Roman: poppler draws the box from the font's ascent (0.891 em) to its descent
+/// (0.216 em).
+const BOX_PER_POINT: f64 = 1.107;
+
+/// What a PDF shows: the width of its pages and every word on every page.
+fn words_of(pdf: &std::path::Path) -> (Vec<f64>, Vec<Word>) {
+    let out = Command::new(tool("pdftotext")).arg("-bbox").arg(pdf).arg("-").output().unwrap();
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!("{name}=\"");
+        let at = tag.find(&key).unwrap() + key.len();
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (mut widths, mut words) = (vec![], vec![]);
+    for line in xml.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            widths.push(attr(line, "width"));
+        } else if let Some(rest) = line.strip_prefix("<word ") {
+            let (tag, text) = rest.split_once('>').unwrap();
+            let text = text.trim_end_matches("</word>");
+            let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+            words.push(Word {
+                page: widths.len(),
+                text,
+                x_min: attr(tag, "xMin"),
+                y_min: attr(tag, "yMin"),
+                x_max: attr(tag, "xMax"),
+                y_max: attr(tag, "yMax"),
+            });
+        }
+    }
+    (widths, words)
+}
+
+/// The text of every cell a workbook holds, every sheet, as written.
+fn text_cells(bytes: &[u8]) -> Vec<String> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = vec![];
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        for cell in range.used_cells() {
+            if let calamine::Data::String(s) = cell.2 {
+                if !s.trim().is_empty() {
+                    out.push(s.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// The paper as people file it, on every page: no text under 8 pt, nothing past the page's edge,
+/// every word of every cell printed whole (a cut cell loses its end), no number shown as «###».
+fn prints_as_filed(name: &str, bytes: Vec<u8>, cells: &[String]) {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join(format!("{name}.xlsx"));
+    std::fs::write(&xlsx, bytes).unwrap();
+    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
+    Command::new(tool("soffice"))
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    let pdf = dir.path().join(format!("{name}.pdf"));
+    if let Ok(keep) = std::env::var("PRINT_KEEP") {
+        std::fs::copy(&xlsx, format!("{keep}/{name}.xlsx")).unwrap();
+        std::fs::copy(&pdf, format!("{keep}/{name}.pdf")).unwrap();
+    }
+    let (widths, words) = words_of(&pdf);
+    assert!(!words.is_empty(), "{name}: nothing printed");
+    let smallest = words.iter().min_by(|a, b| (a.y_max - a.y_min).total_cmp(&(b.y_max - b.y_min))).unwrap();
+    let size = (smallest.y_max - smallest.y_min) / BOX_PER_POINT;
+    assert!(size >= 8.0, "{name}: «{}» on page {} prints at {size:.1} pt", smallest.text, smallest.page);
+    for w in &words {
+        assert!(
+            w.x_min >= 0.0 && w.x_max <= widths[w.page - 1],
+            "{name}: «{}» runs past page {}'s edge ({:.0}–{:.0} of {:.0} pt)",
+            w.text,
+            w.page,
+            w.x_min,
+            w.x_max,
+            widths[w.page - 1]
+        );
+        assert!(!w.text.contains("###"), "{name}: a number too wide for its column on page {}", w.page);
+    }
+    // Word by word, as many times as the cells hold each: a cell's lines interleave with its
+    // neighbours' in the page's reading order, and a cut cell loses a word or the end of one.
+    // A wrapped line may end after a hyphen or a slash: those end a token too.
+    let tokens = |s: &str| -> Vec<String> {
+        nfc(s)
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let mut printed: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for w in &words {
+        for t in tokens(&w.text) {
+            *printed.entry(t).or_default() += 1;
+        }
+    }
+    for cell in cells {
+        for token in tokens(cell) {
+            let left = printed.entry(token.clone()).or_default();
+            *left -= 1;
+            assert!(*left >= 0, "{name}: «{token}» of «{cell}» is not printed");
+        }
+    }
 }
 
 /// A workbook printed to PDF by LibreOffice: the text of page one, and of all pages.

@@ -297,7 +297,11 @@ fn year_of_fixed_assets(
     let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| AppError::invalid("year", "Năm không hợp lệ"))?;
     let report = reports::load(report)?;
     let layout = report.layout_on(end)?.clone();
-    let mut vars = reports::standard_vars(conn, crate::text::today())?;
+    // A book of one unit carries that unit's name and Mã QHNS; of several, the department's.
+    let mut vars = match filter.unit_id.or(filter.scope_unit) {
+        Some(unit) => reports::unit_vars(conn, unit, crate::text::today())?,
+        None => reports::standard_vars(conn, crate::text::today())?,
+    };
     vars.insert("year_of_report".into(), year.to_string());
     let rules = crate::rules::Rules::load(conn)?;
     let ids = ordered_ids(conn, filter)?;
@@ -334,12 +338,17 @@ fn year_of_fixed_assets(
         row.insert("rate_bp", this_year.map(|y| json!(y.rate_bp)).unwrap_or(Value::Null));
         row.insert("wear_start", json!(s.accumulated_wear - wear_year));
         row.insert("wear_year", json!(wear_year));
+        // The units keep no depreciation (khấu hao) of their own: what the year books is wear. The
+        // card (Thẻ TSCĐ) is printed from the asset's page under the same code: its column is left
+        // for the book-keeper.
+        row.insert("wear_and_depreciation_year", json!(wear_year));
         row.insert("wear_end", json!(s.accumulated_wear));
         row.insert("residual_end", json!(s.residual_value));
         if let Some(w) = out {
             row.insert("voucher_out_no", json!(w.doc_no.clone().unwrap_or_else(|| w.disposal_code.clone())));
             row.insert("voucher_out_date", json!(w.doc_date.format("%Y-%m-%d").to_string()));
             row.insert("reason_out", json!(format!("{} (hồ sơ {})", w.form_name, w.disposal_code)));
+            row.insert("residual_out", json!(w.residual_value));
         }
         Ok(Some(row))
     };

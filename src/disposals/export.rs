@@ -17,17 +17,19 @@ use crate::error::{AppError, AppResult};
 use crate::reports::{self, Rendered, Row};
 use crate::text::format_date;
 
-/// The assets of a handling with what the sheets show of each.
-fn line_assets(conn: &mut DbConn, d: &DisposalView) -> AppResult<HashMap<i32, (Asset, String)>> {
+/// The assets of a handling with what the sheets show of each: the asset, its class's name and code.
+fn line_assets(conn: &mut DbConn, d: &DisposalView) -> AppResult<HashMap<i32, (Asset, String, String)>> {
     let ids: Vec<i32> = d.lines.iter().map(|l| l.line.asset_id).collect();
-    let found: Vec<(Asset, String)> = assets::table
+    let found: Vec<(Asset, String, String)> = assets::table
         .inner_join(asset_classes::table)
         .filter(assets::id.eq_any(ids))
-        .select((Asset::as_select(), asset_classes::name))
+        .select((Asset::as_select(), asset_classes::name, asset_classes::code))
         .load(conn)?;
-    Ok(found.into_iter().map(|(a, class)| (a.id, (a, class))).collect())
+    Ok(found.into_iter().map(|(a, class, code)| (a.id, (a, class, code))).collect())
 }
 
+/// The variables of a handling's paper issued on its step `kind`: the issuing unit's block, the
+/// document's number and date, the decision it carries out, the two sides.
 fn document_vars(conn: &mut DbConn, d: &DisposalView, kind: &str) -> AppResult<BTreeMap<String, String>> {
     let steps: Vec<super::DisposalStep> = d.steps.iter().map(|s| s.step.clone()).collect();
     let step = standing(&steps).into_iter().rev().find(|s| s.kind == kind).cloned();
@@ -38,28 +40,60 @@ fn document_vars(conn: &mut DbConn, d: &DisposalView, kind: &str) -> AppResult<B
             label(super::STEP_KINDS, kind)
         )));
     };
-    let mut vars = reports::standard_vars(conn, step.doc_date)?;
-    vars.insert("doc_no".into(), step.doc_no.clone().unwrap_or_else(|| "…".into()));
+    let mut vars = reports::unit_vars(conn, d.disposal.unit_id, step.doc_date)?;
+    let dots = "…………";
+    vars.insert("doc_no".into(), step.doc_no.clone().unwrap_or_else(|| dots.into()));
     vars.insert("doc_date".into(), format_date(step.doc_date));
+    vars.insert("doc_day".into(), format!("{:02}", step.doc_date.day()));
+    vars.insert("doc_month".into(), format!("{:02}", step.doc_date.month()));
+    vars.insert("doc_year".into(), step.doc_date.year().to_string());
     vars.insert("disposal_code".into(), d.disposal.code.clone());
     vars.insert("form_name".into(), d.form.name.clone());
     vars.insert("reason".into(), d.disposal.reason.clone());
-    vars.insert("receiver".into(), step.counterparty.clone().unwrap_or_default());
+    vars.insert("receiver".into(), step.counterparty.clone().unwrap_or_else(|| dots.into()));
     if let Some(decision) = standing(&steps).into_iter().rev().find(|s| s.kind == "quyet_dinh") {
-        vars.insert("decision_no".into(), decision.doc_no.clone().unwrap_or_default());
+        let number = decision.doc_no.clone().unwrap_or_default();
+        let authority = decision.authority.clone().unwrap_or_else(|| "cấp có thẩm quyền".into());
+        vars.insert("decision_no".into(), number.clone());
         vars.insert("decision_date".into(), format_date(decision.doc_date));
+        vars.insert("decision_authority".into(), authority.clone());
+        let what = lowercase_first(&d.form.name);
         vars.insert(
-            "decision_authority".into(),
-            decision.authority.clone().unwrap_or_else(|| "cấp có thẩm quyền".into()),
+            "basis".into(),
+            format!("Quyết định số {number} ngày {} của {authority} về việc {what}", format_date(decision.doc_date)),
         );
     }
-    let giver: String = org_units::table.find(d.disposal.unit_id).select(org_units::name).first(conn)?;
-    vars.insert("giver".into(), giver);
+    // The side that hands over: for an S&T task's assets, the department that manages the task
+    // (its handling team acts in its name); otherwise the unit that holds the assets.
+    let holder = if d.form.regime == super::GENERAL {
+        d.disposal.unit_id
+    } else {
+        org_units::table
+            .filter(org_units::parent_id.is_null())
+            .order(org_units::id)
+            .select(org_units::id)
+            .first(conn)?
+    };
+    let giver = reports::unit_vars(conn, holder, step.doc_date)?;
+    let giver_name = giver.get("unit_full_name").cloned().unwrap_or_default();
+    vars.insert("giver".into(), giver_name.clone());
+    vars.insert("handover_place".into(), giver_name);
+    vars.insert("giver_person".into(), step.signer.clone().unwrap_or_else(|| dots.into()));
+    vars.insert("documents".into(), dots.repeat(3));
     Ok(vars)
 }
 
-/// Danh mục tài sản đề nghị xử lý (01/TSC-XLTS) of one handling: each asset with its quantity and
-/// values at the proposal, the form and the reason.
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Danh mục tài sản công đề nghị xử lý (01/TSC-XLTS) of one handling, with its cover letter: each
+/// asset with its quantity and values at the proposal, the form (with the sale method once
+/// decided) and the reason.
 pub fn proposal_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
     let d = super::view(conn, id)?;
     let vars = document_vars(conn, &d, "de_nghi")?;
@@ -67,8 +101,19 @@ pub fn proposal_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
     let report = reports::load("de-nghi-xu-ly")?;
     let layout = report.layout_on(date)?.clone();
     let found = line_assets(conn, &d)?;
+    let steps: Vec<super::DisposalStep> = d.steps.iter().map(|s| s.step.clone()).collect();
+    let method = standing(&steps)
+        .into_iter()
+        .rev()
+        .find(|s| s.kind == "quyet_dinh")
+        .and_then(|s| s.method.as_deref())
+        .and_then(super::sale::SaleMethod::parse);
+    let form_name = match method {
+        Some(m) => format!("{} ({})", d.form.name, m.label().to_lowercase()),
+        None => d.form.name.clone(),
+    };
     let mut rows = d.lines.iter().map(|l| {
-        let (a, class) = &found[&l.line.asset_id];
+        let (a, class, _) = &found[&l.line.asset_id];
         let mut row = Row::new();
         row.insert("name", json!(a.name));
         row.insert("class_name", json!(class));
@@ -80,7 +125,7 @@ pub fn proposal_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
         );
         row.insert("original_cost", json!(l.line.original_cost));
         row.insert("residual_value", json!(l.line.residual_value));
-        row.insert("form_name", json!(d.form.name));
+        row.insert("form_name", json!(form_name));
         row.insert("reason", json!(d.disposal.reason));
         row.insert("note", json!(a.code));
         Ok(row)
@@ -88,8 +133,20 @@ pub fn proposal_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
     reports::render(&layout, &vars, &mut rows)
 }
 
-/// Biên bản bàn giao, tiếp nhận tài sản (02/TSC-BBGN) of a handling handed over: the decision it
-/// carries out, the two sides, each asset with the quantity and values decided and its condition.
+/// The sections of 02/TSC-BBGN's list, by the asset's class: A offices and premises (land,
+/// buildings, structures), B cars, C machinery and equipment, D the rest.
+fn handover_section(class_code: &str) -> (&'static str, &'static str) {
+    match class_code {
+        "DAT" | "NHA" | "VKT" => ("A", "Trụ sở làm việc, cơ sở hoạt động sự nghiệp"),
+        crate::assets::CAR_CLASS => ("B", "Xe ô tô"),
+        "MMTB" => ("C", "Máy móc, thiết bị"),
+        _ => ("D", "Tài sản khác"),
+    }
+}
+
+/// Biên bản bàn giao, tiếp nhận tài sản công (02/TSC-BBGN) of a handling handed over: the decision it
+/// carries out, the giver and the receiver, each asset in its section with the quantity and values
+/// decided, its code and condition in the notes.
 pub fn handover_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
     let d = super::view(conn, id)?;
     let vars = document_vars(conn, &d, "ban_giao")?;
@@ -97,15 +154,32 @@ pub fn handover_workbook(conn: &mut DbConn, id: i32) -> AppResult<Rendered> {
     let report = reports::load("bien-ban-ban-giao")?;
     let layout = report.layout_on(date)?.clone();
     let found = line_assets(conn, &d)?;
-    let mut rows = d.lines.iter().map(|l| {
-        let (a, _) = &found[&l.line.asset_id];
+    let mut lines: Vec<_> = d.lines.iter().collect();
+    lines.sort_by_key(|l| handover_section(&found[&l.line.asset_id].2).0);
+    let mut rows = lines.into_iter().map(|l| {
+        let (a, _, class_code) = &found[&l.line.asset_id];
+        let (mark, section) = handover_section(class_code);
         let mut row = Row::new();
-        row.insert("name", json!(a.name));
+        row.insert("group_mark", json!(mark));
+        row.insert("group_name", json!(section));
+        let detail = [a.location.as_deref(), a.specification.as_deref(), a.serial_no.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let name = if detail.is_empty() { a.name.clone() } else { format!("{} ({detail})", a.name) };
+        row.insert("name", json!(name));
         row.insert("code", json!(a.code));
         row.insert("unit_of_measure", json!(a.unit_of_measure));
         row.insert("quantity", json!(l.line.decided_quantity.unwrap_or(l.line.quantity)));
         row.insert("original_cost", json!(l.line.decided_cost.unwrap_or(l.line.original_cost)));
         row.insert("residual_value", json!(l.line.decided_residual.unwrap_or(l.line.residual_value)));
+        let note = match a.condition.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(c) => format!("{}; {c}", a.code),
+            None => a.code.clone(),
+        };
+        row.insert("note", json!(note));
         row.insert("condition", a.condition.clone().map(Value::from).unwrap_or(Value::Null));
         Ok(row)
     });
@@ -292,6 +366,12 @@ pub fn disposal_register(conn: &mut DbConn, scope: &Scope, from: NaiveDate, to: 
                 let proceeds = money.and_then(|m| m.proceeds).or(executed.and_then(|e| e.proceeds));
                 row.insert("proceeds", proceeds.map(Value::from).unwrap_or(Value::Null));
                 row.insert("remitted", money.and_then(|m| m.remitted).map(Value::from).unwrap_or(Value::Null));
+                // Which rule the rest follows, as of the money's day (or the last step's).
+                if d.form.has_money() {
+                    let on = money.or(executed).or(decision).map(|s| s.doc_date).unwrap_or_else(crate::text::today);
+                    let rule = super::Proceeds::of(conn, d.disposal.unit_id, on)?;
+                    row.insert("proceeds_rule", json!(format!("{} ({})", rule.short(), rule.basis())));
+                }
             }
             row.insert("status_name", json!(d.status_name));
             rows.push(row);

@@ -241,6 +241,14 @@ impl Proceeds {
         self != Proceeds::Keep
     }
 
+    /// In a word, for the register's column.
+    pub fn short(self) -> &'static str {
+        match self {
+            Proceeds::Remit | Proceeds::RemitServiceUnit => "Nộp ngân sách nhà nước",
+            Proceeds::Keep => "Để lại đơn vị (quỹ phát triển hoạt động sự nghiệp)",
+        }
+    }
+
     /// What the handling page says of it.
     pub fn rule(self) -> &'static str {
         match self {

@@ -276,8 +276,9 @@ pub fn period_workbook(conn: &mut DbConn, actor: &Actor, s: &PeriodSummary) -> A
         row.insert("findings", json!(amounts.len()));
         row.insert("violation", json!(amounts.iter().sum::<i64>()));
     }
+    // The version in force at the period's end: its basis is the text of that day.
     let layout = reports::load("thanh-tra-theo-ky")?;
-    let layout = layout.layout_on(today())?;
+    let layout = layout.layout_on(s.period.to)?;
     let bytes = reports::render_sheets(vec![SheetSpec {
         name: "Tổng hợp",
         layout,

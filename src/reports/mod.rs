@@ -63,7 +63,8 @@ fn one_col() -> u16 {
 pub struct ColumnSpec {
     pub field: String,
     pub width: f64,
-    /// "int", "money" (whole đồng), "date"; text otherwise.
+    /// "int", "money" (whole đồng), "date", "percent_bp", "code" (text that must not wrap: a number
+    /// of a document or an asset); wrapped text otherwise.
     #[serde(default)]
     pub format: Option<String>,
     /// Summed in the subtotal and total rows.
@@ -75,6 +76,21 @@ pub struct ColumnSpec {
 pub struct Signature {
     pub title: String,
     pub note: String,
+}
+
+/// A letter that travels with a form (the văn bản đề nghị of 01/TSC-XLTS): its own sheet, before the
+/// table, with the unit's block and the national motto, the number and subject on the left, the
+/// place and date on the right, the paragraphs, the recipients and the one signature.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Letter {
+    pub sheet: String,
+    pub title_left: Vec<String>,
+    pub title_right: Vec<String>,
+    pub number: Vec<String>,
+    pub date_line: String,
+    pub body: Vec<String>,
+    pub recipients: Vec<String>,
+    pub signature: Signature,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,6 +126,23 @@ pub struct Layout {
     /// No «Tổng cộng» line (a table of indicators, not of amounts to add up).
     #[serde(default)]
     pub no_total: bool,
+    /// How the numbering row counts its columns: "(1)" (the default), "1", or "A" (the letters of an
+    /// accounting book).
+    #[serde(default)]
+    pub numbering: Option<String>,
+    /// Groups marked by a field of their rows (A, B, C of a form's fixed sections) instead of Roman
+    /// numbers, and without subtotals.
+    #[serde(default)]
+    pub group_mark: Option<String>,
+    /// Lines after the table, before the place, date and signatures (a minutes' closing sections).
+    #[serde(default)]
+    pub closing: Vec<String>,
+    /// A second row of signatures under the first (a witness).
+    #[serde(default)]
+    pub signatures_below: Vec<Signature>,
+    /// The letter the form goes with, on a sheet of its own.
+    #[serde(default)]
+    pub letter: Option<Letter>,
 }
 
 pub fn load(code: &str) -> AppResult<Report> {
@@ -165,6 +198,51 @@ pub fn unconfirmed() -> AppResult<Vec<(String, String, String)>> {
         }
     }
     Ok(out)
+}
+
+/// Points a column takes per unit of width when LibreOffice prints it at full size, and the
+/// padding the file adds to each column's width (measured with `tests/print.rs`: the stored width
+/// is the layout's plus 0.71, printed at 6.0 pt a unit).
+const POINTS_PER_WIDTH: f64 = 6.0;
+const WIDTH_PADDING: f64 = 0.71;
+/// The smallest scale that keeps 12 pt text at 8 pt or more once fitted to the page's width.
+const MIN_SCALE: f64 = 8.3 / 12.0;
+
+impl Layout {
+    /// The width the page gives, in points: A4 less the side margins `write_sheet` sets.
+    fn printable_points(&self) -> f64 {
+        if self.landscape {
+            770.0
+        } else {
+            523.0
+        }
+    }
+
+    /// The widths to write: as laid out when the table prints one page wide at 8 pt or more;
+    /// otherwise the text columns narrowed in proportion (their text wraps, the rows grow), the
+    /// figures, dates and numbers kept (they cannot wrap). Derived here so that no layout can ask
+    /// for a print below 8 pt.
+    pub fn fitted(&self) -> Layout {
+        let most = self.printable_points() / (MIN_SCALE * POINTS_PER_WIDTH) - WIDTH_PADDING * self.columns.len() as f64;
+        let total: f64 = self.columns.iter().map(|c| c.width).sum();
+        if total <= most {
+            return self.clone();
+        }
+        let fixed: f64 = self.columns.iter().filter(|c| c.format.is_some()).map(|c| c.width).sum();
+        let text = total - fixed;
+        let factor = ((most - fixed) / text).clamp(0.0, 1.0);
+        let mut out = self.clone();
+        for c in out.columns.iter_mut().filter(|c| c.format.is_none()) {
+            c.width = (c.width * factor).max(6.0).floor();
+        }
+        out
+    }
+
+    /// The size 12 pt text prints at once fitted to the page's width.
+    pub fn printed_points(&self) -> f64 {
+        let total: f64 = self.fitted().columns.iter().map(|c| c.width + WIDTH_PADDING).sum();
+        12.0 * (self.printable_points() / (total * POINTS_PER_WIDTH)).min(1.0)
+    }
 }
 
 impl Report {
@@ -224,11 +302,15 @@ fn column_letter(mut c: u16) -> String {
 
 struct Formats {
     text: Format,
+    /// A paragraph across the width: wrapped, its row as tall as its lines.
+    paragraph: Format,
+    bold_left: Format,
     bold_center: Format,
     title: Format,
     italic_center: Format,
     header: Format,
     cell: Format,
+    code: Format,
     int: Format,
     money: Format,
     date: Format,
@@ -242,10 +324,13 @@ impl Formats {
     fn new() -> Formats {
         // Times New Roman shows every Vietnamese letter in Excel and LibreOffice alike.
         let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
-        // Data cells do not wrap: a row keeps one line's height in print; headers wrap.
-        let boxed = base.clone().set_border(FormatBorder::Thin);
+        // Text wraps in its cell, and the row is made as tall as its longest text (`lines_of`), so that
+        // nothing is cut in print.
+        let boxed = base.clone().set_border(FormatBorder::Thin).set_align(FormatAlign::Top);
         Formats {
             text: base.clone(),
+            paragraph: base.clone().set_text_wrap().set_align(FormatAlign::Top),
+            bold_left: base.clone().set_bold(),
             bold_center: base.clone().set_bold().set_align(FormatAlign::Center),
             title: base.clone().set_bold().set_font_size(14).set_align(FormatAlign::Center),
             italic_center: base.clone().set_italic().set_align(FormatAlign::Center),
@@ -255,7 +340,8 @@ impl Formats {
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
-            cell: boxed.clone(),
+            cell: boxed.clone().set_text_wrap(),
+            code: boxed.clone(),
             int: boxed.clone().set_num_format("#,##0"),
             money: boxed.clone().set_num_format("#,##0"),
             date: boxed.clone().set_num_format("dd/mm/yyyy"),
@@ -276,6 +362,9 @@ pub fn render(
     rows: &mut dyn Iterator<Item = AppResult<Row>>,
 ) -> AppResult<Rendered> {
     let mut wb = Workbook::new();
+    if let Some(letter) = &layout.letter {
+        write_letter(&mut wb, letter, vars)?;
+    }
     write_sheet(&mut wb, "Báo cáo", layout, vars, rows)?;
     Ok(Rendered(wb))
 }
@@ -306,6 +395,8 @@ fn write_sheet(
     rows: &mut dyn Iterator<Item = AppResult<Row>>,
 ) -> AppResult<()> {
     let xe = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let fitted = layout.fitted();
+    let layout = &fitted;
     let f = Formats::new();
     let ws: &mut Worksheet = wb.add_worksheet_with_constant_memory().map_err(xe)?;
     ws.set_name(name).map_err(xe)?;
@@ -314,15 +405,39 @@ fn write_sheet(
     for (i, c) in layout.columns.iter().enumerate() {
         ws.set_column_width(i as u16, c.width).map_err(xe)?;
     }
-    // Title block: the unit on the left, Quốc hiệu and Tiêu ngữ on the right.
+    let full_width: f64 = layout.columns.iter().map(|c| c.width).sum();
+    // Title block: the unit on the left, Quốc hiệu and Tiêu ngữ on the right; a form without the
+    // unit's block (02/TSC-BBGN) has the motto centred.
     let mut r = 0u32;
     let half = (ncols / 2).max(1);
     let lines = layout.title_left.len().max(layout.title_right.len());
+    let width_of =
+        |c0: u16, c1: u16| -> f64 { layout.columns[c0 as usize..=c1 as usize].iter().map(|c| c.width).sum() };
+    // Long titles wrap inside their merged cells rather than spill past the page.
+    let tall = |ws: &mut Worksheet, r: u32, lines: u32| -> Result<(), XlsxError> {
+        if lines > 1 {
+            ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
+        }
+        Ok(())
+    };
+    let bold_center = f.bold_center.clone().set_text_wrap();
+    let italic_center = f.italic_center.clone().set_text_wrap();
+    let title = f.title.clone().set_text_wrap();
     for i in 0..lines {
         let left = layout.title_left.get(i).map(|t| fill(t, vars)).unwrap_or_default();
         let right = layout.title_right.get(i).map(|t| fill(t, vars)).unwrap_or_default();
-        ws.merge_range(r, 0, r, half - 1, &left, &f.bold_center).map_err(xe)?;
-        ws.merge_range(r, half, r, last_col, &right, &f.bold_center).map_err(xe)?;
+        let lines = if layout.title_left.is_empty() {
+            lines_of(&right, full_width * 0.9)
+        } else {
+            lines_of(&left, width_of(0, half - 1) * 0.9).max(lines_of(&right, width_of(half, last_col) * 0.9))
+        };
+        tall(ws, r, lines).map_err(xe)?;
+        if layout.title_left.is_empty() {
+            ws.merge_range(r, 0, r, last_col, &right, &bold_center).map_err(xe)?;
+        } else {
+            ws.merge_range(r, 0, r, half - 1, &left, &bold_center).map_err(xe)?;
+            ws.merge_range(r, half, r, last_col, &right, &bold_center).map_err(xe)?;
+        }
         r += 1;
     }
     // The form and the text it comes from: the version in force on the report's date.
@@ -331,25 +446,33 @@ fn write_sheet(
         Some(code) => format!("Mẫu số {code} — {}", layout.legal_basis),
         None => layout.legal_basis.clone(),
     };
-    ws.merge_range(r, start, r, last_col, &form, &f.italic_center).map_err(xe)?;
+    tall(ws, r, lines_of(&form, width_of(start, last_col) * 0.9)).map_err(xe)?;
+    ws.merge_range(r, start, r, last_col, &form, &italic_center).map_err(xe)?;
     r += 1;
-    ws.merge_range(r, 0, r, last_col, &fill(&layout.title, vars), &f.title).map_err(xe)?;
+    let heading = fill(&layout.title, vars);
+    tall(ws, r, lines_of(&heading, full_width * 12.0 / 14.0 * 0.9)).map_err(xe)?;
+    ws.merge_range(r, 0, r, last_col, &heading, &title).map_err(xe)?;
     r += 1;
     if let Some(sub) = &layout.subtitle {
-        ws.merge_range(r, 0, r, last_col, &fill(sub, vars), &f.italic_center).map_err(xe)?;
+        let sub = fill(sub, vars);
+        tall(ws, r, lines_of(&sub, full_width * 0.9)).map_err(xe)?;
+        ws.merge_range(r, 0, r, last_col, &sub, &italic_center).map_err(xe)?;
         r += 1;
     }
     for line in &layout.facts {
-        ws.merge_range(r, 0, r, last_col, &fill(line, vars), &f.text).map_err(xe)?;
-        r += 1;
+        r = paragraph(ws, r, last_col, full_width, &fill(line, vars), &f).map_err(xe)?;
     }
+    // Over the last columns, flush right: a narrow last column would let it spill past the table
+    // and widen the print.
     if let Some(note) = &layout.unit_note {
-        ws.write_string_with_format(r, last_col, note, &f.text).map_err(xe)?;
+        let from = last_col.saturating_sub(2);
+        across(ws, r, from, last_col, note, &f.text.clone().set_align(FormatAlign::Right)).map_err(xe)?;
         r += 1;
     }
     // The header: cells spanning rows and columns, placed left to right around those above.
     let header_first = r;
     let height = layout.header.len() as u32;
+    header_heights(ws, layout, header_first).map_err(xe)?;
     let mut taken = vec![vec![false; ncols as usize]; height as usize];
     for (hr, cells) in layout.header.iter().enumerate() {
         let mut col = 0u16;
@@ -380,7 +503,12 @@ fn write_sheet(
     let header_last = r - 1;
     if layout.numbering_row {
         for c in 0..ncols {
-            ws.write_string_with_format(r, c, format!("({})", c + 1), &f.header).map_err(xe)?;
+            let mark = match layout.numbering.as_deref() {
+                Some("A") => column_letter(c),
+                Some("1") => (c + 1).to_string(),
+                _ => format!("({})", c + 1),
+            };
+            ws.write_string_with_format(r, c, mark, &f.header).map_err(xe)?;
         }
         r += 1;
     }
@@ -415,11 +543,15 @@ fn write_sheet(
         if let Some(key) = &layout.group_by {
             let g = row.get(key.as_str()).and_then(|v| v.as_str()).unwrap_or("").to_string();
             if group.as_ref() != Some(&g) {
-                if group.is_some() {
+                if group.is_some() && layout.group_mark.is_none() {
                     close_group(ws, &mut r, group_first, &mut group_sums).map_err(xe)?;
                 }
                 group_no += 1;
-                ws.write_string_with_format(r, 0, roman(group_no), &f.group).map_err(xe)?;
+                let mark = match &layout.group_mark {
+                    Some(field) => row.get(field.as_str()).and_then(|v| v.as_str()).unwrap_or("").to_string(),
+                    None => roman(group_no),
+                };
+                ws.write_string_with_format(r, 0, mark, &f.group).map_err(xe)?;
                 ws.merge_range(r, 1, r, last_col, &g, &f.group).map_err(xe)?;
                 r += 1;
                 group_first = r;
@@ -427,6 +559,17 @@ fn write_sheet(
             }
         }
         number += 1;
+        // As tall as its longest text: rows are not measured by every reader on opening.
+        let lines = layout
+            .columns
+            .iter()
+            .filter(|c| c.format.as_deref() != Some("code"))
+            .filter_map(|c| row.get(c.field.as_str()).and_then(|v| v.as_str()).map(|t| lines_of(t, c.width)))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r, LINE_HEIGHT * lines as f64).map_err(xe)?;
+        }
         for (i, c) in layout.columns.iter().enumerate() {
             let col = i as u16;
             let v = if c.field == "row_number" {
@@ -458,6 +601,7 @@ fn write_sheet(
                     }
                     Err(_) => ws.write_string_with_format(r, col, s, &f.cell).map(|_| ()),
                 },
+                (Some("code"), Value::String(s)) => ws.write_string_with_format(r, col, s, &f.code).map(|_| ()),
                 // Text is written as text, never as a formula: "=HYPERLINK(…)" in a name stays a name.
                 (_, Value::String(s)) => ws.write_string_with_format(r, col, s, &f.cell).map(|_| ()),
                 (_, other) => ws.write_string_with_format(r, col, other.to_string(), &f.cell).map(|_| ()),
@@ -466,7 +610,7 @@ fn write_sheet(
         }
         r += 1;
     }
-    if group.is_some() {
+    if group.is_some() && layout.group_mark.is_none() {
         close_group(ws, &mut r, group_first, &mut group_sums).map_err(xe)?;
     }
     if layout.autofilter && layout.group_by.is_none() && r > data_first {
@@ -489,6 +633,9 @@ fn write_sheet(
         }
         r += 1;
     }
+    for line in &layout.closing {
+        r = paragraph(ws, r, last_col, full_width, &fill(line, vars), &f).map_err(xe)?;
+    }
     r += 1;
     // Place and date, then the signatures spread over the width.
     if let Some(pd) = &layout.place_date {
@@ -496,25 +643,181 @@ fn write_sheet(
         ws.merge_range(r, start, r, last_col, &fill(pd, vars), &f.italic_center).map_err(xe)?;
         r += 1;
     }
-    let n = layout.signatures.len().max(1) as u16;
-    let span = (ncols / n).max(1);
-    // Row by row: the sheet is written in constant memory, a finished row cannot be revisited.
-    for (line, pick) in [(0u32, true), (1, false)] {
-        for (i, s) in layout.signatures.iter().enumerate() {
-            let c0 = i as u16 * span;
-            let c1 = if i as u16 == n - 1 { last_col } else { c0 + span - 1 };
-            let (text, fmt) = if pick { (&s.title, &f.bold_center) } else { (&s.note, &f.italic_center) };
-            across(ws, r + line, c0, c1, text, fmt).map_err(xe)?;
-        }
+    r = signature_row(ws, r, ncols, &layout.signatures, &f).map_err(xe)?;
+    if !layout.signatures_below.is_empty() {
+        // Room to sign above, then the witness.
+        signature_row(ws, r + 4, ncols, &layout.signatures_below, &f).map_err(xe)?;
     }
-    // Print set-up: A4, header rows on every page, one page wide, page numbers.
+    // Print set-up: A4, header rows on every page, one page wide, page numbers; narrow side margins
+    // (the left one wide enough to bind) so that a wide book still prints at a readable size.
     ws.set_paper_size(9);
+    ws.set_margins(0.6, 0.4, 0.6, 0.6, 0.3, 0.3);
     if layout.landscape {
         ws.set_landscape();
     }
     ws.set_repeat_rows(header_first, header_last).map_err(xe)?;
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_footer("&CTrang &P / &N");
+    // The page number in the body's font and size (a footer is scaled with the sheet).
+    ws.set_footer("&C&\"Times New Roman\"&12Trang &P / &N");
+    Ok(())
+}
+
+/// The height of one line of 12 pt text, in points.
+const LINE_HEIGHT: f64 = 15.75;
+
+/// How many lines `text` takes in a column `width` characters wide, wrapped at words. A width unit
+/// is the width of a digit of the sheet's default font; a letter of 12 pt Times New Roman takes
+/// about as much, and wrapping at words wastes some of each line.
+fn lines_of(text: &str, width: f64) -> u32 {
+    let per_line = ((width - 1.0) * 0.85).max(1.0);
+    text.split('\n').map(|l| ((l.chars().count() as f64) / per_line).ceil().max(1.0) as u32).sum()
+}
+
+/// Where each header cell lands: (first row, first column, last row, last column), rows counted
+/// from the header's first; cells are placed left to right around those above that span down.
+fn header_places(layout: &Layout) -> Vec<(usize, u16, usize, u16)> {
+    let ncols = layout.columns.len();
+    let mut taken = vec![vec![false; ncols]; layout.header.len()];
+    let mut out = vec![];
+    for (hr, cells) in layout.header.iter().enumerate() {
+        let mut col = 0usize;
+        for cell in cells {
+            while col < ncols && taken[hr][col] {
+                col += 1;
+            }
+            let (r1, c1) = (hr + cell.rows as usize - 1, col + cell.cols as usize - 1);
+            for row in taken.iter_mut().take(r1 + 1).skip(hr) {
+                for x in row.iter_mut().take(c1 + 1).skip(col) {
+                    *x = true;
+                }
+            }
+            out.push((hr, col as u16, r1, c1 as u16));
+            col = c1 + 1;
+        }
+    }
+    out
+}
+
+/// Header rows as tall as their wrapped titles (bold, so a little wider than body text); a title
+/// spanning rows that needs more than they give makes its last row taller.
+fn header_heights(ws: &mut Worksheet, layout: &Layout, first: u32) -> Result<(), XlsxError> {
+    let places = header_places(layout);
+    let cells: Vec<&HeaderCell> = layout.header.iter().flatten().collect();
+    let width = |c0: u16, c1: u16| -> f64 { layout.columns[c0 as usize..=c1 as usize].iter().map(|c| c.width).sum() };
+    let mut lines = vec![1u32; layout.header.len()];
+    for (cell, &(r0, c0, r1, c1)) in cells.iter().zip(&places) {
+        if r0 == r1 {
+            lines[r0] = lines[r0].max(lines_of(&cell.text, width(c0, c1) * 0.9));
+        }
+    }
+    for (cell, &(r0, c0, r1, c1)) in cells.iter().zip(&places) {
+        let need = lines_of(&cell.text, width(c0, c1) * 0.9);
+        let have: u32 = lines[r0..=r1].iter().sum();
+        if need > have {
+            lines[r1] += need - have;
+        }
+    }
+    for (i, n) in lines.into_iter().enumerate() {
+        if n > 1 {
+            ws.set_row_height(first + i as u32, LINE_HEIGHT * n as f64)?;
+        }
+    }
+    Ok(())
+}
+
+/// A line of text across the sheet, wrapped and as tall as it needs; a line marked "# " is a
+/// heading in bold. Returns the next row.
+fn paragraph(ws: &mut Worksheet, r: u32, last_col: u16, width: f64, text: &str, f: &Formats) -> Result<u32, XlsxError> {
+    let (text, fmt) = match text.strip_prefix("# ") {
+        Some(heading) => (heading, &f.bold_left),
+        None => (text, &f.paragraph),
+    };
+    let lines = lines_of(text, width);
+    if lines > 1 {
+        ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
+    }
+    across(ws, r, 0, last_col, text, fmt)?;
+    Ok(r + 1)
+}
+
+/// Signatures spread over the width, title above and note below; an empty title leaves its place
+/// blank (a form whose one signature stands on the right). Returns the row after the notes.
+fn signature_row(
+    ws: &mut Worksheet,
+    r: u32,
+    ncols: u16,
+    signatures: &[Signature],
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    let n = signatures.len().max(1) as u16;
+    let span = (ncols / n).max(1);
+    let last_col = ncols - 1;
+    // Row by row: the sheet is written in constant memory, a finished row cannot be revisited.
+    for (line, pick) in [(0u32, true), (1, false)] {
+        for (i, s) in signatures.iter().enumerate() {
+            let c0 = i as u16 * span;
+            let c1 = if i as u16 == n - 1 { last_col } else { c0 + span - 1 };
+            let (text, fmt) = if pick { (&s.title, &f.bold_center) } else { (&s.note, &f.italic_center) };
+            across(ws, r + line, c0, c1, text, fmt)?;
+        }
+    }
+    Ok(r + 2)
+}
+
+/// The letter of a form on its own sheet, portrait, before the form.
+fn write_letter(wb: &mut Workbook, letter: &Letter, vars: &BTreeMap<String, String>) -> AppResult<()> {
+    let xe = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let f = Formats::new();
+    let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+    ws.set_name(&letter.sheet).map_err(xe)?;
+    // Six columns over the width of an A4 page in portrait.
+    const COLS: u16 = 6;
+    const WIDTH: f64 = 14.0;
+    for c in 0..COLS {
+        ws.set_column_width(c, WIDTH).map_err(xe)?;
+    }
+    let half_width = WIDTH * f64::from(COLS / 2);
+    let mut r = 0u32;
+    let lines = letter.title_left.len().max(letter.title_right.len());
+    for i in 0..lines {
+        let left = letter.title_left.get(i).map(|t| fill(t, vars)).unwrap_or_default();
+        let right = letter.title_right.get(i).map(|t| fill(t, vars)).unwrap_or_default();
+        let tall = lines_of(&left, half_width).max(lines_of(&right, half_width));
+        if tall > 1 {
+            ws.set_row_height(r, LINE_HEIGHT * tall as f64).map_err(xe)?;
+        }
+        ws.merge_range(r, 0, r, COLS / 2 - 1, &left, &f.bold_center.clone().set_text_wrap()).map_err(xe)?;
+        ws.merge_range(r, COLS / 2, r, COLS - 1, &right, &f.bold_center).map_err(xe)?;
+        r += 1;
+    }
+    // Số, V/v on the left; the place and date on the right of the first of them.
+    for (i, line) in letter.number.iter().enumerate() {
+        let right = if i == 0 { fill(&letter.date_line, vars) } else { String::new() };
+        ws.merge_range(r, 0, r, COLS / 2 - 1, &fill(line, vars), &f.text.clone().set_align(FormatAlign::Center))
+            .map_err(xe)?;
+        ws.merge_range(r, COLS / 2, r, COLS - 1, &right, &f.italic_center).map_err(xe)?;
+        r += 1;
+    }
+    r += 1;
+    for line in &letter.body {
+        r = paragraph(ws, r, COLS - 1, WIDTH * f64::from(COLS), &fill(line, vars), &f).map_err(xe)?;
+    }
+    r += 1;
+    // Nơi nhận on the left, the signature on the right.
+    let recipients = std::iter::once("Nơi nhận:".to_string()).chain(letter.recipients.iter().map(|l| fill(l, vars)));
+    for (i, line) in recipients.enumerate() {
+        let fmt = if i == 0 { &f.bold_left } else { &f.text };
+        ws.merge_range(r, 0, r, COLS / 2 - 1, &line, fmt).map_err(xe)?;
+        let (right, rf) = match i {
+            0 => (letter.signature.title.as_str(), &f.bold_center),
+            1 => (letter.signature.note.as_str(), &f.italic_center),
+            _ => ("", &f.text),
+        };
+        ws.merge_range(r, COLS / 2, r, COLS - 1, right, rf).map_err(xe)?;
+        r += 1;
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
@@ -591,13 +894,62 @@ pub fn standard_vars(conn: &mut crate::db::DbConn, date: NaiveDate) -> AppResult
             if place.is_empty() { String::new() } else { format!("UBND TỈNH {}", place.to_uppercase()) },
         ),
         ("unit_name".into(), unit.to_uppercase()),
-        ("ma_qhns".into(), ma_qhns.unwrap_or_default()),
+        ("unit_full_name".into(), name.clone()),
+        ("ma_qhns".into(), ma_qhns.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "…………".into())),
         ("place".into(), place),
         ("as_of".into(), crate::text::format_date(date)),
         ("day".into(), format!("{:02}", date.day())),
         ("month".into(), format!("{:02}", date.month())),
         ("year".into(), date.year().to_string()),
     ]))
+}
+
+/// The title block of a paper a unit issues in its own name (01/TSC-XLTS, 02/TSC-BBGN, its books):
+/// the body with accounts of its own that the unit belongs to — the Sở for its offices, the Center
+/// for itself — its managing body above, its Mã QHNS (dots to fill in by hand when the reference
+/// data has none), and to whom it writes. On top of `standard_vars`.
+pub fn unit_vars(conn: &mut crate::db::DbConn, unit_id: i32, date: NaiveDate) -> AppResult<BTreeMap<String, String>> {
+    use crate::db::schema::org_units;
+    use diesel::prelude::*;
+    let mut vars = standard_vars(conn, date)?;
+    let units: Vec<(i32, String, String, Option<i32>, Option<String>)> = org_units::table
+        .select((org_units::id, org_units::name, org_units::kind, org_units::parent_id, org_units::ma_qhns))
+        .load(conn)?;
+    let find = |id: i32| units.iter().find(|u| u.0 == id);
+    // Offices, the inspectorate and working groups act in the name of the body they belong to.
+    let mut issuer = find(unit_id);
+    for _ in 0..8 {
+        match issuer {
+            Some(u) if u.2 != "so" && u.2 != crate::rules::PUBLIC_SERVICE_UNIT && u.3.is_some() => {
+                issuer = u.3.and_then(find)
+            }
+            _ => break,
+        }
+    }
+    let Some((_, name, _, parent, ma_qhns)) = issuer.cloned() else { return Ok(vars) };
+    let place = vars.get("place").cloned().unwrap_or_default();
+    let province = format!("Ủy ban nhân dân tỉnh {place}");
+    let short = |n: &str| n.rsplit_once(" tỉnh ").map(|(u, _)| u.to_string()).unwrap_or(n.to_string()).to_uppercase();
+    let above = parent.and_then(find).map(|p| p.1.clone());
+    vars.insert("unit_name".into(), short(&name));
+    vars.insert("unit_full_name".into(), name.clone());
+    vars.insert("ma_qhns".into(), ma_qhns.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "…………".into()));
+    let (parent_name, addressee, request) = match above {
+        Some(p) => (
+            short(&p),
+            p.clone(),
+            format!("Đề nghị {p} xem xét, quyết định xử lý theo thẩm quyền (hoặc tổng hợp, báo cáo {province} xem xét, quyết định xử lý)."),
+        ),
+        None => (
+            vars.get("province").cloned().unwrap_or_default(),
+            province.clone(),
+            format!("Đề nghị {province} xem xét, quyết định xử lý theo thẩm quyền."),
+        ),
+    };
+    vars.insert("parent_name".into(), parent_name);
+    vars.insert("addressee".into(), addressee);
+    vars.insert("request".into(), request);
+    Ok(vars)
 }
 
 #[cfg(test)]
@@ -608,6 +960,16 @@ mod tests {
         assert_eq!(super::column_letter(25), "Z");
         assert_eq!(super::column_letter(26), "AA");
         assert_eq!(super::roman(14), "XIV");
+    }
+
+    #[test]
+    fn every_layout_prints_at_eight_points_or_more() {
+        for (code, _) in super::LAYOUTS {
+            for l in &super::load(code).unwrap().versions {
+                let size = l.printed_points();
+                assert!(size >= 8.0, "{code} from {}: prints at {size:.1} pt", l.valid_from);
+            }
+        }
     }
 
     #[test]
