@@ -36,18 +36,8 @@ async fn the_register_prints_with_its_title_and_repeated_header() {
         .unwrap();
     // 170 rows over several pages, each at 8 pt or more with nothing cut.
     prints_as_filed("so-tai-san-day-du", bytes.clone(), &text_cells(&bytes));
-    let dir = tempfile::tempdir().unwrap();
-    let xlsx = dir.path().join("so-tai-san.xlsx");
-    std::fs::write(&xlsx, bytes).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
-    let out = Command::new(tool("soffice"))
-        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&xlsx)
-        .output()
-        .unwrap();
-    let pdf = dir.path().join("so-tai-san.pdf");
-    assert!(pdf.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_dir, pdf) = to_pdf("so-tai-san", bytes);
+    assert!(pdf.exists(), "LibreOffice wrote no PDF");
     let info = String::from_utf8(Command::new(tool("pdfinfo")).arg(&pdf).output().unwrap().stdout).unwrap();
     let pages: u32 = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
     assert!(pages >= 2, "{info}");
@@ -291,21 +281,7 @@ fn nfc(s: &str) -> String {
 /// The paper as people file it, on every page: no text under 8 pt, nothing past the page's edge,
 /// every word of every cell printed whole (a cut cell loses its end), no number shown as «###».
 fn prints_as_filed(name: &str, bytes: Vec<u8>, cells: &[String]) {
-    let dir = tempfile::tempdir().unwrap();
-    let xlsx = dir.path().join(format!("{name}.xlsx"));
-    std::fs::write(&xlsx, bytes).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
-    Command::new(tool("soffice"))
-        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&xlsx)
-        .output()
-        .unwrap();
-    let pdf = dir.path().join(format!("{name}.pdf"));
-    if let Ok(keep) = std::env::var("PRINT_KEEP") {
-        std::fs::copy(&xlsx, format!("{keep}/{name}.xlsx")).unwrap();
-        std::fs::copy(&pdf, format!("{keep}/{name}.pdf")).unwrap();
-    }
+    let (_dir, pdf) = to_pdf(name, bytes);
     let (widths, words) = words_of(&pdf);
     assert!(!words.is_empty(), "{name}: nothing printed");
     let smallest = words.iter().min_by(|a, b| (a.y_max - a.y_min).total_cmp(&(b.y_max - b.y_min))).unwrap();
@@ -348,8 +324,9 @@ fn prints_as_filed(name: &str, bytes: Vec<u8>, cells: &[String]) {
     }
 }
 
-/// A workbook printed to PDF by LibreOffice: the text of page one, and of all pages.
-fn pdf_text(name: &str, bytes: Vec<u8>) -> (String, String) {
+/// A workbook printed to PDF by LibreOffice (headless, a profile of its own), in a directory that
+/// lives as long as the first value; `PRINT_KEEP=DIR` keeps a copy of both files there.
+fn to_pdf(name: &str, bytes: Vec<u8>) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join(format!("{name}.xlsx"));
     std::fs::write(&xlsx, bytes).unwrap();
@@ -361,6 +338,16 @@ fn pdf_text(name: &str, bytes: Vec<u8>) -> (String, String) {
         .output()
         .unwrap();
     let pdf = dir.path().join(format!("{name}.pdf"));
+    if let Ok(keep) = std::env::var("PRINT_KEEP") {
+        std::fs::copy(&xlsx, format!("{keep}/{name}.xlsx")).unwrap();
+        std::fs::copy(&pdf, format!("{keep}/{name}.pdf")).unwrap();
+    }
+    (dir, pdf)
+}
+
+/// A workbook printed to PDF by LibreOffice: the text of page one, and of all pages.
+fn pdf_text(name: &str, bytes: Vec<u8>) -> (String, String) {
+    let (_dir, pdf) = to_pdf(name, bytes);
     let out =
         Command::new(tool("pdftotext")).args(["-f", "1", "-l", "1", "-layout"]).arg(&pdf).arg("-").output().unwrap();
     let first = String::from_utf8(out.stdout).unwrap();

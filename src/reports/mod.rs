@@ -912,25 +912,24 @@ pub fn unit_vars(conn: &mut crate::db::DbConn, unit_id: i32, date: NaiveDate) ->
     use crate::db::schema::org_units;
     use diesel::prelude::*;
     let mut vars = standard_vars(conn, date)?;
-    let units: Vec<(i32, String, String, Option<i32>, Option<String>)> = org_units::table
-        .select((org_units::id, org_units::name, org_units::kind, org_units::parent_id, org_units::ma_qhns))
-        .load(conn)?;
-    let find = |id: i32| units.iter().find(|u| u.0 == id);
+    let units: Vec<crate::rules::OrgUnit> = org_units::table.select(crate::rules::OrgUnit::as_select()).load(conn)?;
+    let find = |id: i32| units.iter().find(|u| u.id == id);
     // Offices, the inspectorate and working groups act in the name of the body they belong to.
     let mut issuer = find(unit_id);
     for _ in 0..8 {
         match issuer {
-            Some(u) if u.2 != "so" && u.2 != crate::rules::PUBLIC_SERVICE_UNIT && u.3.is_some() => {
-                issuer = u.3.and_then(find)
+            Some(u) if u.kind != "so" && u.kind != crate::rules::PUBLIC_SERVICE_UNIT && u.parent_id.is_some() => {
+                issuer = u.parent_id.and_then(find)
             }
             _ => break,
         }
     }
-    let Some((_, name, _, parent, ma_qhns)) = issuer.cloned() else { return Ok(vars) };
+    let Some(issuer) = issuer else { return Ok(vars) };
+    let (name, parent, ma_qhns) = (issuer.name.clone(), issuer.parent_id, issuer.ma_qhns.clone());
     let place = vars.get("place").cloned().unwrap_or_default();
     let province = format!("Ủy ban nhân dân tỉnh {place}");
     let short = |n: &str| n.rsplit_once(" tỉnh ").map(|(u, _)| u.to_string()).unwrap_or(n.to_string()).to_uppercase();
-    let above = parent.and_then(find).map(|p| p.1.clone());
+    let above = parent.and_then(find).map(|p| p.name.clone());
     vars.insert("unit_name".into(), short(&name));
     vars.insert("unit_full_name".into(), name.clone());
     vars.insert("ma_qhns".into(), ma_qhns.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "…………".into()));
