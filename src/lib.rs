@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod disposals;
 pub mod error;
+pub mod evidence;
 pub mod excel;
 pub mod input;
 pub mod inspections;

@@ -162,7 +162,7 @@ async fn a_count_runs_from_its_decision_to_sealed_minutes() {
         };
         let (s, e) = resolve("TT-XX-999", json!({"resolution": "dieu_chinh", "note": "Ghi tăng"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-        assert!(e["fields"]["resolution"].as_str().unwrap().contains("ghi tăng vào sổ"), "{e}");
+        assert!(e["fields"]["resolution"].as_str().unwrap().contains("Ghi tăng tài sản phát hiện thừa"), "{e}");
         let (s, e) = resolve("TT-BP", json!({"resolution": "xu_ly", "note": "Mất 1 bình"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a handling needs its form: {e}");
         assert_eq!(resolve("TT-XX-999", json!({"resolution": "thanh_tra", "note": "Chưa rõ nguồn gốc"})).await.0, StatusCode::OK);

@@ -51,7 +51,13 @@ async fn show(
         st.db
             .read(move |c| {
                 super::find_visible(c, id, &scope)?;
-                super::find_view(c, id)
+                let mut view = serde_json::to_value(super::find_view(c, id)?)
+                    .map_err(|e| AppError::Internal(format!("json: {e}")))?;
+                // Its chain of evidence: the count lines, findings and handlings that name it.
+                view["related"] =
+                    serde_json::to_value(crate::evidence::related(c, crate::evidence::Record::Asset(id))?)
+                        .map_err(|e| AppError::Internal(format!("json: {e}")))?;
+                Ok(view)
             })
             .await?,
     ))

@@ -321,7 +321,11 @@ fn year_of_fixed_assets(
         if out.is_some_and(|w| !book || w.doc_date < start_of_year) {
             return Ok(None);
         }
-        let s = asset.wear_schedule(&rules, end)?;
+        // Wear is booked once a year, as of 31/12, on what is then on the books: an asset written
+        // down in the year books none that year, and the book shows what the write-down recorded
+        // (accumulated to the write-down, its residual value).
+        let as_of = out.map(|w| w.doc_date).filter(|d| *d <= end).unwrap_or(end);
+        let s = asset.wear_schedule(&rules, as_of)?;
         let this_year = s.years.iter().find(|y| y.year == year);
         let wear_year = this_year.map_or(0, |y| y.wear);
         // Only what the tables show: a row is built for each of a register's assets.

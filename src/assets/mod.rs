@@ -50,6 +50,9 @@ pub const KINDS: &[(&str, &str)] =
 /// For assets formed by S&T tasks (NĐ 70/2018): bought for the task, or its result.
 pub const TASK_ASSET_KINDS: &[(&str, &str)] = &[("trang_bi", "Tài sản trang bị"), ("ket_qua", "Tài sản là kết quả")];
 
+/// How an asset the count found that the books did not hold enters them.
+pub const FOUND_AT_COUNT: &str = "phat_hien_thua";
+
 pub const ACQUISITION_METHODS: &[(&str, &str)] = &[
     ("mua_sam", "Mua sắm"),
     ("nhiem_vu", "Hình thành từ nhiệm vụ KH&CN"),
@@ -57,6 +60,7 @@ pub const ACQUISITION_METHODS: &[(&str, &str)] = &[
     ("dau_tu_xay_dung", "Đầu tư xây dựng"),
     ("giao_dat", "Được giao đất"),
     ("tang_cho", "Được tặng, cho"),
+    (FOUND_AT_COUNT, "Phát hiện thừa khi kiểm kê"),
     ("khac", "Khác"),
 ];
 
@@ -1103,10 +1107,28 @@ pub fn reclassify(conn: &mut DbConn, actor: &Actor, unit_id: i32) -> AppResult<u
     Ok(changed)
 }
 
+/// The stored wear of an asset written down on `on`: what its schedule holds on that day, kept as
+/// it is from then on (wear is booked on 31/12 on what is still on the books, so the year of the
+/// write-down books none).
+pub fn freeze_wear(conn: &mut DbConn, rules: &Rules, id: i32, on: NaiveDate) -> AppResult<()> {
+    let a = find(conn, id)?;
+    let s = a.wear_schedule(rules, on)?;
+    diesel::update(assets::table.find(id))
+        .set((
+            assets::accumulated_wear.eq(s.accumulated_wear),
+            assets::residual_value.eq(s.residual_value),
+            assets::wear_as_of.eq(Some(on)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Brings the stored wear of every asset still on the books to the last 31/12 (written-down assets
+/// keep what their write-down froze).
 pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
     let rules = Rules::load(conn)?;
     let close = wear::last_close(today());
-    let mut q = assets::table.into_boxed();
+    let mut q = assets::table.filter(assets::status.ne(WRITTEN_DOWN)).into_boxed();
     if !force {
         q = q.filter(assets::wear_as_of.is_null().or(assets::wear_as_of.lt(close)));
     }

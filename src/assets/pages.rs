@@ -107,6 +107,8 @@ impl RegisterPage {
 #[template(path = "assets/_results.html")]
 struct RegisterResults {
     page: AssetPage,
+    /// What a count found wrong with an asset and sent to the inspectorate, still open.
+    marks: std::collections::HashMap<i32, String>,
     pages: i64,
     prev_url: Option<String>,
     next_url: Option<String>,
@@ -158,12 +160,14 @@ async fn register(
     let filter = AssetFilter::read(&mut input, &me.user.scope());
     input.finish().map_err(|error| PageError { error, partial: htmx })?;
     let f = filter.clone();
-    let (page, choices) = st
+    let (page, choices, marks) = st
         .db
         .read(move |c| {
             let page = super::list(c, &f)?;
+            let ids: Vec<i32> = page.items.iter().map(|a| a.asset.id).collect();
+            let marks = crate::evidence::open_marks(c, &ids)?;
             let choices = if htmx { None } else { Some(choices(c)?) };
-            Ok((page, choices))
+            Ok((page, choices, marks))
         })
         .await
         .map_err(|error| PageError { error, partial: htmx })?;
@@ -173,6 +177,7 @@ async fn register(
         next_url: (page.page < pages).then(|| format!("/tai-san?{}", query_string(&filter, page.page + 1))),
         pages,
         page,
+        marks,
     };
     let html = match choices {
         None => render(&results)?,
@@ -208,6 +213,8 @@ struct AssetPageView {
     handlings: Vec<crate::disposals::DisposalSummary>,
     /// The write-down that took it off the register: the page is then read-only.
     written_down: Option<crate::disposals::WriteDownOf>,
+    /// Its chain of evidence: the count lines, findings and handlings that name it.
+    related: Vec<crate::evidence::Related>,
 }
 
 async fn show(
@@ -231,8 +238,10 @@ async fn show(
             let history = crate::audit::history(c, "asset", id)?;
             let handlings = crate::disposals::of_asset(c, id)?;
             let written_down = crate::disposals::write_down_of(c, id)?;
+            let related = crate::evidence::related(c, crate::evidence::Record::Asset(id))?;
             Ok(AssetPageView {
                 nav,
+                related,
                 handlings,
                 written_down,
                 acquisition: super::label(ACQUISITION_METHODS, &a.asset.acquisition_method),

@@ -474,6 +474,7 @@ diesel::table! {
         resolved_by -> Nullable<Text>,
         resolved_at -> Nullable<Timestamp>,
         applied_at -> Nullable<Timestamp>,
+        found_value -> Nullable<BigInt>,
     }
 }
 

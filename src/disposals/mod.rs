@@ -197,6 +197,8 @@ pub struct DisposalView {
     /// What is awaited next, in words.
     pub awaiting: Option<String>,
     pub overdue: bool,
+    /// The count lines, findings and assets of its chain of evidence.
+    pub related: Vec<crate::evidence::Related>,
 }
 
 pub(crate) use crate::assets::label;
@@ -1109,6 +1111,8 @@ pub fn write_down(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut 
                 disposal_lines::written_down_residual.eq(residual),
             ))
             .execute(conn)?;
+        // Off the books from this day: its wear stays as the write-down states it.
+        assets::freeze_wear(conn, &checker.rules, handled_id, doc.doc_date)?;
     }
     append(conn, actor, &d, "ghi_giam", &doc, StepExtra::default(), "da_ghi_giam", None)?;
     Ok(())
@@ -1252,6 +1256,7 @@ pub fn view(conn: &mut DbConn, id: i32) -> AppResult<DisposalView> {
         None => None,
     };
     Ok(DisposalView {
+        related: crate::evidence::related(conn, crate::evidence::Record::Disposal(id))?,
         attachments: attachments::list(conn, id)?,
         status_name: label(STATUSES, &d.status),
         awaiting: awaiting(&d.status, &form),

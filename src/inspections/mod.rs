@@ -197,6 +197,8 @@ pub struct FindingView {
     pub finding: Finding,
     pub category_name: String,
     pub links: Vec<(FindingLink, String)>,
+    /// Its chain of evidence beyond what it names: the counts and handlings of its discrepancies.
+    pub related: Vec<crate::evidence::Related>,
 }
 
 /// Sums over recommendations: what was recommended and recovered, what is done, what is late.
@@ -499,7 +501,16 @@ pub fn view(conn: &mut DbConn, id: i32) -> AppResult<InspectionView> {
         for l in links.iter().filter(|l| l.finding_id == f.id) {
             mine.push((l.clone(), link_name(conn, &l.kind, l.ref_id)?));
         }
-        findings_v.push(FindingView { category_name: label(FINDING_CATEGORIES, &f.category), finding: f, links: mine });
+        let related = crate::evidence::related(conn, crate::evidence::Record::Finding(f.id))?
+            .into_iter()
+            .filter(|r| r.kind != "asset")
+            .collect();
+        findings_v.push(FindingView {
+            category_name: label(FINDING_CATEGORIES, &f.category),
+            finding: f,
+            links: mine,
+            related,
+        });
     }
     let recs = recommendation_views(conn, Some(&[id]))?;
     Ok(InspectionView {
@@ -559,6 +570,7 @@ pub(crate) const FINDING_FIELDS: &[&str] = &[
     "asset_codes",
     "procurement_codes",
     "count_line_id",
+    "repeat_reason",
 ];
 
 /// Ghi phát hiện: what, where, how much, whose responsibility, and what it rests on. Opened from a
@@ -572,7 +584,8 @@ pub fn add_finding(conn: &mut DbConn, user: &User, inspection_id: i32, mut input
     let amount = input.money("amount", "Số tiền vi phạm").unwrap_or(0);
     let responsible = input.text("responsible", "Trách nhiệm thuộc về", false, 500);
     let category = input.choice("category", "Loại vi phạm", FINDING_CATEGORIES, true);
-    let description = input.text("description", "Mô tả", false, 8000);
+    let mut description = input.text("description", "Mô tả", false, 8000);
+    let repeat_reason = input.text("repeat_reason", "Lý do ghi thêm phát hiện", false, 2000);
     let mut links: Vec<(&str, i32)> = vec![];
     for (key, kind) in [("asset_ids", "asset"), ("procurement_ids", "procurement"), ("task_ids", "task")] {
         for n in input.ids(key, "Liên quan") {
@@ -606,6 +619,25 @@ pub fn add_finding(conn: &mut DbConn, user: &User, inspection_id: i32, mut input
             .optional()?
         {
             Some((asset, _)) => {
+                // One discrepancy leads to one finding, or to a second one deliberately, with its reason.
+                let before = crate::evidence::findings_of_line(conn, line)?;
+                match (before.first(), &repeat_reason) {
+                    (Some(f), None) => input.error(
+                        "count_line_id",
+                        format!(
+                            "Chênh lệch này đã thành phát hiện «{}» của {}: muốn ghi thêm, hãy nêu lý do (repeat_reason)",
+                            f.title, f.code
+                        ),
+                    ),
+                    (Some(f), Some(why)) => {
+                        let note = format!("Ghi thêm từ chênh lệch đã có phát hiện ở {}: {why}", f.code);
+                        description = Some(match description.take() {
+                            Some(d) => format!("{d}\n{note}"),
+                            None => note,
+                        });
+                    }
+                    (None, _) => {}
+                }
                 links.push(("count_line", line));
                 if let Some(a) = asset {
                     links.push(("asset", a));

@@ -194,10 +194,16 @@ async fn show_page(
     notice: Option<String>,
     count_line: Option<i32>,
 ) -> AppResult<String> {
-    let (v, line, history) = st
+    let fresh = posted.form.is_empty();
+    let (v, line, history, draft) = st
         .db
         .read(move |c| {
             let v = super::view(c, id)?;
+            // Opened from a count discrepancy, the finding form arrives filled from the line.
+            let draft = match count_line {
+                Some(l) if fresh => crate::inventory::finding_draft(c, l)?,
+                _ => None,
+            };
             let line = match count_line {
                 Some(l) => {
                     use crate::db::schema::count_lines;
@@ -211,9 +217,13 @@ async fn show_page(
                 }
                 None => None,
             };
-            Ok((v, line, crate::audit::history(c, "inspection", id)?))
+            Ok((v, line, crate::audit::history(c, "inspection", id)?, draft))
         })
         .await?;
+    let posted = match draft {
+        Some(values) => Posted { form: "phat-hien".into(), values, ..Default::default() },
+        None => posted,
+    };
     let can_write = Inspect.allows(me.user.role()) && super::check_owner(&v.inspection, &me.user).is_ok();
     let rec_chart = chart::recovery_bars(
         &v.recommendations

@@ -146,7 +146,12 @@ async fn entry(
 pub async fn save_entry(st: &AppState, me: &Identity, id: i32, input: Input) -> AppResult<super::Entry> {
     let (actor, scope) = (me.user.actor(), me.user.scope());
     let may_settle = Permission::ManageCounts.allows(me.user.role());
-    st.db.write(move |c| super::record_entry(c, &actor, &scope, id, input, may_settle)).await
+    // A phone's page signs in with a session; a program calls with a token.
+    let source = match me.credential {
+        crate::auth::Credential::Session { .. } => "dien_thoai",
+        crate::auth::Credential::Token => "api",
+    };
+    st.db.write(move |c| super::record_entry(c, &actor, &scope, id, input, may_settle, source)).await
 }
 
 /// `POST /api/v1/counts/{id}/sheets?preview=true` with a filled count sheet as `file`: 200 with what
@@ -251,6 +256,7 @@ async fn reconciliation(
                 "counted_residual": r.counted_residual, "diff_quantity": r.diff_quantity(),
                 "diff_cost": r.diff_cost(), "diff_residual": r.diff_residual(),
                 "location_changed": r.location_changed, "condition_changed": r.condition_changed,
+                "related": r.related,
             })
         })
         .collect();

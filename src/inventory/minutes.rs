@@ -59,7 +59,9 @@ fn discrepancy_row(r: &Reconciled) -> Row {
     d.insert("outcome", json!(r.outcome_name()));
     d.insert("resolution", json!(r.line.resolution.as_deref().map(|x| label(RESOLUTIONS, x))));
     d.insert("resolution_note", json!(r.line.resolution_note));
-    d.insert("disposal", json!(r.line.disposal_id.map(|i| format!("Hồ sơ số {i}"))));
+    // The records it led to, by their codes: the handling, the finding's inspection.
+    let led_to: Vec<String> = r.related.iter().map(|x| format!("{} {}", x.kind_name, x.code)).collect();
+    d.insert("disposal", if led_to.is_empty() { serde_json::Value::Null } else { json!(led_to.join("; ")) });
     d.insert("resolved_by", json!(r.line.resolved_by));
     d
 }
@@ -160,7 +162,10 @@ pub fn seal(conn: &mut DbConn, s: &CountSession) -> AppResult<String> {
         h.update(serde_json::to_vec(v).unwrap_or_default());
         h.update(b"\n");
     }
-    let rows = reconciliation(conn, s.id)?;
+    // The seal holds what the count decided; the records it later led to (a finding opened after
+    // the close) are links, shown on the minutes but not part of what was sealed.
+    let mut rows = reconciliation(conn, s.id)?;
+    rows.iter_mut().for_each(|r| r.related.clear());
     let (vars, committee) = vars_of(conn, s)?;
     let mut h = Sha256::new();
     add(&mut h, &vars);

@@ -61,7 +61,11 @@ pub const RESOLUTIONS: &[(&str, &str)] = &[
     ("xu_ly", "Đề nghị xử lý tài sản"),
     ("thanh_tra", "Chuyển Thanh tra xem xét"),
     ("giu_nguyen", "Giữ nguyên sổ, có giải trình"),
+    (BOOK_SURPLUS, "Ghi tăng tài sản phát hiện thừa"),
 ];
+
+/// The resolution that books an asset the count found and the books did not hold.
+pub const BOOK_SURPLUS: &str = "ghi_tang";
 
 /// A yes/no field as forms and JSON send it.
 pub const YES_NO: &[(&str, &str)] = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
@@ -155,6 +159,8 @@ pub struct Line {
     pub resolved_by: Option<String>,
     pub resolved_at: Option<NaiveDateTime>,
     pub applied_at: Option<NaiveDateTime>,
+    /// The value set on an asset found beyond the books, once booked.
+    pub found_value: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -228,9 +234,17 @@ pub struct Reconciled {
     pub outcome: &'static str,
     pub location_changed: bool,
     pub condition_changed: bool,
+    /// The findings and handling this line led to (`evidence::related`), by code.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<crate::evidence::Related>,
 }
 
 impl Reconciled {
+    /// Whether an inspection finding already rests on this line.
+    pub fn has_finding(&self) -> bool {
+        self.related.iter().any(|r| r.kind == "finding")
+    }
+
     pub fn diff_quantity(&self) -> i32 {
         self.counted_quantity - self.line.book_quantity
     }
@@ -273,6 +287,9 @@ impl Reconciled {
         if let Some(r) = &self.line.resolution {
             s.push_str(&format!(" — {}", label(RESOLUTIONS, r)));
         }
+        for x in &self.related {
+            s.push_str(&format!(" ({} {})", x.kind_name.to_lowercase(), x.code));
+        }
         s
     }
 }
@@ -304,7 +321,11 @@ pub fn reconcile(lines: Vec<Line>, entries: &[Entry]) -> Vec<Reconciled> {
 fn compare(line: Line, count: Option<Tally>) -> Reconciled {
     let counted_quantity = count.as_ref().map(|t| t.quantity).unwrap_or(0);
     let unit_cost_base = line.book_quantity.max(1);
-    let (counted_cost, counted_residual) = if line.asset_id.is_none() {
+    // What was found beyond the books is worth what the committee set on it (0 until it does).
+    let (counted_cost, counted_residual) = if line.book_quantity == 0 {
+        let v = line.found_value.unwrap_or(0);
+        (v, v)
+    } else if line.asset_id.is_none() {
         (0, 0)
     } else {
         (
@@ -337,6 +358,7 @@ fn compare(line: Line, count: Option<Tally>) -> Reconciled {
         outcome,
         location_changed,
         condition_changed,
+        related: vec![],
     }
 }
 
@@ -430,6 +452,13 @@ pub fn reconciliation(conn: &mut DbConn, id: i32) -> AppResult<Vec<Reconciled>> 
         let line = unknown_line(id, es[0]);
         out.push(compare(line, tally(&es)));
     }
+    // Only a line someone decided on leads anywhere.
+    for r in out.iter_mut().filter(|r| r.line.id > 0 && r.line.resolution.is_some()) {
+        r.related = crate::evidence::related(conn, crate::evidence::Record::CountLine(r.line.id))?
+            .into_iter()
+            .filter(|x| x.kind != "asset")
+            .collect();
+    }
     Ok(out)
 }
 
@@ -457,6 +486,7 @@ fn unknown_line(session_id: i32, e: &Entry) -> Line {
         resolved_by: None,
         resolved_at: None,
         applied_at: None,
+        found_value: None,
     }
 }
 
@@ -830,6 +860,7 @@ pub fn record_entry(
     id: i32,
     mut input: Input,
     may_settle: bool,
+    source: &str,
 ) -> AppResult<Entry> {
     input.reject_unknown(ENTRY_FIELDS, &[]);
     let code = input.text("code", "Mã tài sản", true, 60);
@@ -855,7 +886,7 @@ pub fn record_entry(
     let entry =
         NewEntry { code: code.unwrap_or_default(), quantity: quantity.unwrap_or_default(), condition, location, note };
     let s = find(conn, id)?;
-    let mut saved = save_entries(conn, actor, scope, &s, vec![entry], "dien_thoai", settles)?;
+    let mut saved = save_entries(conn, actor, scope, &s, vec![entry], source, settles)?;
     Ok(saved.pop().expect("one entry saved"))
 }
 
@@ -1032,6 +1063,14 @@ pub fn reconcile_session(conn: &mut DbConn, actor: &Actor, id: i32, version: Opt
         )));
     }
     advance(conn, &s, &["dang_kiem"], "da_doi_chieu")?;
+    // Found beyond the books in a count of one unit: that unit's, until booked.
+    let single: Option<(i32, String)> = match s.unit_ids().as_slice() {
+        [u] => {
+            use crate::db::schema::org_units;
+            org_units::table.find(*u).select((org_units::id, org_units::name)).first(conn).optional()?
+        }
+        _ => None,
+    };
     for r in rows.iter().filter(|r| r.line.id == 0) {
         let l = &r.line;
         diesel::insert_into(count_lines::table)
@@ -1042,8 +1081,8 @@ pub fn reconcile_session(conn: &mut DbConn, actor: &Actor, id: i32, version: Opt
                 name: l.name.clone(),
                 class_name: l.class_name.clone(),
                 class_order: l.class_order,
-                unit_id: None,
-                unit_name: String::new(),
+                unit_id: single.as_ref().map(|u| u.0),
+                unit_name: single.as_ref().map(|u| u.1.clone()).unwrap_or_default(),
                 location: l.location.clone(),
                 unit_of_measure: String::new(),
                 book_quantity: 0,
@@ -1067,7 +1106,8 @@ pub fn reopen(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -
     Ok(())
 }
 
-pub(crate) const RESOLUTION_FIELDS: &[&str] = &["resolution", "note", "form_code"];
+pub(crate) const RESOLUTION_FIELDS: &[&str] =
+    &["resolution", "note", "form_code", "category_id", "unit_id", "value", "name"];
 
 /// Xử lý chênh lệch: how one discrepancy is resolved. Sending an asset to handling opens a
 /// disposal proposal at once (the handling engine's own checks apply); a finding for the
@@ -1110,9 +1150,37 @@ pub fn resolve(
     if line.asset_id.is_none() && matches!(resolution.as_deref(), Some("dieu_chinh" | "xu_ly")) {
         input.error(
             "resolution",
-            "Tài sản không có trong sổ: hãy ghi tăng vào sổ tài sản (thêm tài sản) rồi đối chiếu lại, \
+            "Tài sản không có trong sổ: chọn «Ghi tăng tài sản phát hiện thừa» (loại, đơn vị, giá trị), \
              hoặc chuyển Thanh tra, hoặc giải trình",
         );
+    }
+    // Booking a surplus: what it is, whose, and the value the count committee set on it.
+    let booking = resolution.as_deref() == Some(BOOK_SURPLUS);
+    let category_id = if booking { input.id("category_id", "Loại tài sản") } else { None };
+    let value = if booking { input.money("value", "Giá trị xác định khi kiểm kê") } else { None };
+    let name = if booking { input.text("name", "Tên tài sản", false, 500) } else { None };
+    let unit_id = if booking { input.id("unit_id", "Đơn vị quản lý") } else { None };
+    let single_unit = s.unit_ids().first().copied().filter(|_| s.unit_ids().len() == 1);
+    let unit_id = unit_id.or(line.unit_id).or(single_unit);
+    if booking {
+        if line.asset_id.is_some() {
+            input.error(
+                "resolution",
+                format!("«{}» đã có trong sổ: ghi tăng chỉ dành cho tài sản không có trong sổ", line.code),
+            );
+        }
+        if category_id.is_none() && !input.has_error("category_id") {
+            input.error("category_id", "Cần chọn loại tài sản để ghi tăng");
+        }
+        if value.is_none() && !input.has_error("value") {
+            input.error("value", "Cần giá trị do Hội đồng kiểm kê xác định để ghi tăng");
+        }
+        if unit_id.is_none() && !input.has_error("unit_id") {
+            input.error("unit_id", "Đợt kiểm kê gồm nhiều đơn vị: cần chọn đơn vị quản lý tài sản");
+        }
+        if r.counted_quantity < 1 {
+            input.error("resolution", "Không ghi tăng được: không có số đếm thực tế");
+        }
     }
     if resolution.as_deref() == Some("xu_ly") && form_code.is_none() {
         input.error("form_code", "Cần chọn hình thức xử lý khi đề nghị xử lý tài sản");
@@ -1137,6 +1205,32 @@ pub fn resolve(
         None
     };
     let now = text::now_utc();
+    if booking {
+        let location = r.count.as_ref().and_then(|t| t.location.clone()).or(line.location.clone());
+        let asset = json!({
+            "code": line.code,
+            "name": name.unwrap_or(line.name.clone()),
+            "category_id": category_id,
+            "unit_id": unit_id,
+            "quantity": r.counted_quantity,
+            "cost_other": value,
+            "acquisition_method": crate::assets::FOUND_AT_COUNT,
+            "acquired_on": text::format_date(s.reference_date),
+            "in_use_on": text::format_date(s.reference_date),
+            "location": location,
+            "notes": format!("Phát hiện thừa khi kiểm kê {} ({}); giá trị do Hội đồng kiểm kê xác định. {note}", s.code, text::format_date(s.reference_date)),
+        });
+        let created = crate::assets::create(conn, actor, scope, Input::from_json(asset)?)?;
+        diesel::update(count_lines::table.find(line.id))
+            .set((
+                count_lines::asset_id.eq(Some(created.asset.id)),
+                count_lines::unit_id.eq(Some(created.asset.unit_id)),
+                count_lines::unit_name.eq(&created.unit_name),
+                count_lines::applied_at.eq(Some(now)),
+                count_lines::found_value.eq(value),
+            ))
+            .execute(conn)?;
+    }
     diesel::update(count_lines::table.find(line.id))
         .set((
             count_lines::resolution.eq(Some(&resolution)),
@@ -1149,6 +1243,51 @@ pub fn resolve(
     let after: Line = count_lines::table.find(line.id).select(Line::as_select()).first(conn)?;
     audit::record(conn, actor, "resolve", "count", id, Some(&json!(line)), Some(&json!(after)))?;
     Ok(after)
+}
+
+/// What a finding opened from a count line starts with: what was found, where, the value short,
+/// the asset, the count's code — for the inspector to check and complete.
+pub fn finding_draft(conn: &mut DbConn, line_id: i32) -> AppResult<Option<BTreeMap<String, String>>> {
+    let Some(line) = count_lines::table.find(line_id).select(Line::as_select()).first(conn).optional()? else {
+        return Ok(None);
+    };
+    let s = find(conn, line.session_id)?;
+    let rows = reconcile(vec![line.clone()], &entries_for(conn, s.id, &line.code)?);
+    let r = &rows[0];
+    let missing = (line.book_quantity - r.counted_quantity).max(0);
+    let short = share(line.book_residual, missing, line.book_quantity.max(1));
+    let mut values = BTreeMap::new();
+    values
+        .insert("title".into(), format!("{} khi kiểm kê {}: {} ({})", r.outcome_name(), s.code, line.name, line.code));
+    values.insert("amount".into(), short.to_string());
+    if line.asset_id.is_some() {
+        values.insert("asset_codes".into(), line.code.clone());
+    }
+    let place = line.location.clone().filter(|l| !l.trim().is_empty()).unwrap_or(line.unit_name.clone());
+    values.insert("place".into(), place);
+    values.insert("category".into(), "kiem_ke".into());
+    values.insert(
+        "description".into(),
+        format!(
+            "Đợt kiểm kê {} (thời điểm {}): theo sổ {} {}, giá trị còn lại {} đ; kiểm đếm {}. {}",
+            s.code,
+            text::format_date(s.reference_date),
+            line.book_quantity,
+            line.unit_of_measure,
+            crate::web::fmt::number(line.book_residual),
+            r.counted_quantity,
+            line.resolution_note.clone().unwrap_or_default()
+        ),
+    );
+    values.insert("count_line_id".into(), line_id.to_string());
+    Ok(Some(values))
+}
+
+/// What the reconciliation found for one stored line, in words («Thiếu», «Thừa», …).
+pub fn outcome_of_line(conn: &mut DbConn, line_id: i32) -> AppResult<String> {
+    let line: Line = count_lines::table.find(line_id).select(Line::as_select()).first(conn)?;
+    let entries = entries_for(conn, line.session_id, &line.code)?;
+    Ok(reconcile(vec![line], &entries)[0].outcome_name())
 }
 
 fn entries_for(conn: &mut DbConn, id: i32, code: &str) -> AppResult<Vec<Entry>> {

@@ -142,6 +142,8 @@ struct ShowPage {
     units: Vec<(i32, String)>,
     locations: Vec<String>,
     forms: Vec<crate::disposals::HandlingForm>,
+    /// The categories a surplus may be booked under.
+    categories: Vec<(i32, String)>,
     unit_chart: String,
     location_chart: String,
     sealed: Option<bool>,
@@ -205,7 +207,7 @@ pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
 
 async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice: Option<String>) -> AppResult<String> {
     let scope = me.user.scope();
-    let (s, members, rows, forms, sealed, history) = st
+    let (s, members, rows, forms, sealed, history, categories) = st
         .db
         .read(move |c| {
             let s = super::find(c, id)?;
@@ -214,7 +216,11 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
             let forms = crate::disposals::forms_on(c, crate::text::today())?;
             let sealed = super::minutes::still_sealed(c, &s)?;
             let history = crate::audit::history(c, "count", id)?;
-            Ok((s, members, rows, forms, sealed, history))
+            // What a surplus may be booked as: every category, by code and name.
+            let names = crate::rules::Rules::load_names(c)?;
+            let categories: Vec<(i32, String)> =
+                names.categories.iter().map(|k| (k.id, format!("{} — {}", k.code, k.name))).collect();
+            Ok((s, members, rows, forms, sealed, history, categories))
         })
         .await?;
     let progress = super::progress(&rows);
@@ -247,6 +253,7 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
         units,
         locations,
         forms,
+        categories,
         sealed,
         can_manage: ManageCounts.allows(me.user.role()),
         can_count: RecordCounts.allows(me.user.role()),

@@ -754,7 +754,7 @@ fn count_ops() -> Vec<Op> {
         Op::post("/api/v1/counts/{id}/reconcile", "counts", "Kết thúc đếm và đối chiếu (từ chối khi còn xung đột)").body(json_body(version_only())).returns(200, view()),
         Op::post("/api/v1/counts/{id}/reopen", "counts", "Mở lại để kiểm tiếp").body(json_body(version_only())).returns(200, view()),
         Op::post("/api/v1/counts/{id}/lines/{line}/resolution", "counts", "Cách xử lý một chênh lệch")
-            .json(k::RESOLUTION_FIELDS, &[("resolution", choice(k::RESOLUTIONS)), ("note", required_text(2000)), ("form_code", text(60))], &["resolution", "note"])
+            .json(k::RESOLUTION_FIELDS, &[("resolution", choice(k::RESOLUTIONS)), ("note", required_text(2000)), ("form_code", text(60)), ("category_id", id()), ("unit_id", id()), ("value", money("Giá trị do Hội đồng kiểm kê xác định (ghi tăng tài sản thừa)")), ("name", text(500))], &["resolution", "note"])
             .returns(200, any_object()),
         Op::post("/api/v1/counts/{id}/close", "counts", "Khóa sổ: ghi các điều chỉnh vào sổ tài sản, niêm phong biên bản").body(json_body(version_only())).returns(200, view()),
         Op::get("/api/v1/counts/{id}/minutes", "counts", "Biên bản kiểm kê (Mẫu C53-HD), tổng hợp theo đơn vị, danh sách chênh lệch").download(&[XLSX]),
@@ -826,6 +826,10 @@ fn inspection_ops() -> Vec<Op> {
             json!({"type": ["string", "null"], "maxLength": 4000, "description": "Mã tài sản, cách nhau bởi «,» hoặc «;»"}),
         ),
         ("procurement_codes", json!({"type": ["string", "null"], "maxLength": 4000})),
+        (
+            "repeat_reason",
+            json!({"type": ["string", "null"], "maxLength": 2000, "description": "Lý do ghi phát hiện thứ hai từ cùng một dòng kiểm kê"}),
+        ),
         ("count_line_id", id()),
     ];
     let recommendation = [
@@ -959,6 +963,13 @@ fn schemas() -> Value {
     let s = |max: usize| nullable(json!({"type": "string", "maxLength": max}));
     let d = || nullable(json!({"type": "string", "pattern": DATE_PATTERN}));
     let i = || nullable(json!({"type": "integer"}));
+    // The chain of evidence a record joins (`evidence::Related`).
+    let related = || {
+        json!({"type": "array", "items": {"type": "object", "required": ["kind", "code", "href"], "properties": {
+            "kind": {"type": "string", "enum": ["count_line", "finding", "disposal", "asset"]}, "kind_name": {"type": "string"},
+            "code": {"type": "string"}, "title": {"type": "string"}, "href": {"type": "string"}, "id": {"type": "integer"}
+        }}})
+    };
     let asset = record(&[
         ("code", json!({"type": "string"})),
         ("name", json!({"type": "string"})),
@@ -977,6 +988,7 @@ fn schemas() -> Value {
         ("wear_as_of", d()),
         ("status", json!({"type": "string"})),
         ("notes", s(4000)),
+        ("related", related()),
     ]);
     let task = record(&[
         ("code", json!({"type": "string"})),
@@ -1007,7 +1019,7 @@ fn schemas() -> Value {
         "WearRate": dated(&[("category_id", json!({"type": "integer"})), ("useful_life_years", json!({"type": "integer"})), ("rate_bp", json!({"type": "integer"})), ("note", s(1000))]),
         "RuleSetting": dated(&[("key", json!({"type": "string"})), ("value", json!({"type": "string"})), ("note", s(1000))]),
         "UnitFinancing": record(&[("unit_id", json!({"type": "integer"})), ("autonomy", json!({"type": "string"})), ("legal_source", s(500)), ("valid_from", json!({"type": "string"})), ("valid_to", d())]),
-        "Disposal": record(&[("code", json!({"type": "string"})), ("status", json!({"type": "string"})), ("due_on", d())]),
+        "Disposal": record(&[("code", json!({"type": "string"})), ("status", json!({"type": "string"})), ("due_on", d()), ("related", related())]),
         "Count": record(&[("code", json!({"type": "string"})), ("status", json!({"type": "string"})), ("reference_date", d())]),
         "Inspection": record(&[("code", json!({"type": "string"})), ("kind", json!({"type": "string"})), ("conclusion_date", d())]),
         "Event": {"type": "object", "properties": {

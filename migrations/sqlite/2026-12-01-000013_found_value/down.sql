@@ -1,0 +1,1 @@
+ALTER TABLE count_lines DROP COLUMN found_value;
