@@ -564,6 +564,8 @@ const READ_ONLY: &[&str] = &[
     "task_title",
     "status_name",
     "kind_name",
+    // Its chain of evidence, as `GET` shows it (`evidence::related`).
+    "related",
 ];
 
 /// What checking an asset needs besides the asset itself — the rules, the units, the tasks — read
