@@ -145,6 +145,8 @@ async fn a_count_discrepancy_is_followed_to_the_finding_the_handling_and_the_boo
         let (_, d) = app.get(&format!("/api/v1/disposals/{liquidation}")).await;
         let liquidation_code = d["code"].as_str().unwrap().to_string();
         assert!(codes(&d["related"]).contains(&"count_line:KK-2025 / TT-TL".to_string()), "the handling names its count: {}", d["related"]);
+        let (_, f) = app.get(&format!("/api/v1/assets/{}", freezer["id"])).await;
+        assert!(codes(&f["related"]).contains(&format!("disposal:{liquidation_code}")), "the freezer names its handling: {}", f["related"]);
         let minutes = app.download(&format!("/api/v1/counts/{}/minutes", c["id"])).await;
         let text = sheet_rows(&minutes, "Chênh lệch").join("\n") + &sheet_rows(&minutes, "Biên bản C53-HD").join("\n");
         assert!(text.contains(&format!("Hồ sơ xử lý {liquidation_code}")) && !text.contains("Hồ sơ số"), "{text}");
@@ -207,7 +209,7 @@ async fn a_count_discrepancy_is_followed_to_the_finding_the_handling_and_the_boo
         app.act_as(admin);
         let (_, register) = app.page("/tai-san?q=TT-UV&include_written_down=1", false).await;
         assert!(!register.contains("khi kiểm kê KK-2025"), "settled: no mark");
-        let status = app.db.read_sync(|c| taisan::audit::verify(c)).unwrap();
+        let status = app.db.read_sync(taisan::audit::verify).unwrap();
         assert!(matches!(status, taisan::audit::ChainStatus::Intact { .. }), "{status:?}");
     })
     .await;

@@ -455,12 +455,16 @@ async fn the_demo_holds_last_years_count_closed_and_this_years_half_done() {
         let (now, last) = (&items[0], &items[1]);
         assert_eq!((now["status"].as_str(), last["status"].as_str()), (Some("dang_kiem"), Some("da_khoa")));
         let (_, last) = app.get(&format!("/api/v1/counts/{}", last["id"])).await;
-        assert_eq!(last["progress"]["discrepancies"], 3, "{last}");
+        assert_eq!(last["progress"]["discrepancies"], 4, "{last}");
         assert_eq!(last["progress"]["unresolved"], 0);
         assert_eq!(last["members"].as_array().unwrap().len(), 4);
         let minutes = app.download(&format!("/api/v1/counts/{}/minutes", last["id"])).await;
         let text = sheet_rows(&minutes, "Chênh lệch").join("\n");
         assert!(text.contains("Hom sắn") && text.contains("Chuyển Thanh tra xem xét"), "{text}");
+        // The stirrer the books did not hold was booked from its line.
+        assert!(text.contains("TTUD-THUA-01") && text.contains("Ghi tăng tài sản phát hiện thừa"), "{text}");
+        let (_, stirrer) = app.get("/api/v1/assets?q=TTUD-THUA-01").await;
+        assert_eq!(stirrer["items"][0]["acquisition_method"], "phat_hien_thua");
         // The projector was found elsewhere and the register followed at closing.
         let (_, found) = app.get("/api/v1/assets?q=M%C3%A1y%20chi%E1%BA%BFu").await;
         assert_eq!(found["items"][0]["location"], "Phòng Thông tin");

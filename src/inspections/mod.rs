@@ -545,12 +545,14 @@ fn link_name(conn: &mut DbConn, kind: &str, id: i32) -> AppResult<String> {
             .first::<(String, String)>(conn)
             .optional()?
             .map(|(c, n)| format!("{c} — {n}")),
+        // Named as the count names it: the count's code, then the asset's.
         _ => count_lines::table
-            .find(id)
-            .select((count_lines::code, count_lines::name))
-            .first::<(String, String)>(conn)
+            .inner_join(crate::db::schema::count_sessions::table)
+            .filter(count_lines::id.eq(id))
+            .select((crate::db::schema::count_sessions::code, count_lines::code, count_lines::name))
+            .first::<(String, String, String)>(conn)
             .optional()?
-            .map(|(c, n)| format!("Chênh lệch kiểm kê {c} — {n}")),
+            .map(|(k, c, n)| format!("Chênh lệch kiểm kê {k} / {c} — {n}")),
     }
     .unwrap_or_else(|| format!("(không còn bản ghi số {id})")))
 }
