@@ -34,18 +34,20 @@ const MARK_SCOPE: &str = "Phạm vi phiếu:";
 const MARK_CHECK: &str = "Mã kiểm tra:";
 /// The header row (0-based) of our sheets.
 const HEADER_ROW: u32 = 7;
+/// The columns and their widths: together narrow enough to print one landscape page wide at 8 pt
+/// or more (`reports::Layout::fitted` holds the report layouts to the same).
 const HEADERS: &[(&str, f64)] = &[
-    ("STT", 6.0),
-    ("Mã tài sản", 16.0),
-    ("Tên tài sản", 36.0),
-    ("ĐVT", 8.0),
-    ("Đơn vị sử dụng", 24.0),
-    ("Nơi đặt theo sổ", 20.0),
-    ("Số lượng theo sổ", 10.0),
-    ("Số lượng thực tế", 10.0),
-    ("Tình trạng", 26.0),
-    ("Nơi đặt thực tế", 20.0),
-    ("Ghi chú", 28.0),
+    ("STT", 5.0),
+    ("Mã tài sản", 15.0),
+    ("Tên tài sản", 28.0),
+    ("ĐVT", 7.0),
+    ("Đơn vị sử dụng", 18.0),
+    ("Nơi đặt theo sổ", 16.0),
+    ("Số lượng theo sổ", 9.0),
+    ("Số lượng thực tế", 9.0),
+    ("Tình trạng", 22.0),
+    ("Nơi đặt thực tế", 16.0),
+    ("Ghi chú", 22.0),
 ];
 
 /// What a count sheet's columns are to the row sorter.
@@ -136,7 +138,8 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     let bold = base.clone().set_bold();
     let header =
         boxed.clone().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter);
-    let input = boxed.clone().set_unlocked().set_background_color("FFF7D6");
+    // What counters write wraps in its cell too, so the sheet prints whole once filled in.
+    let input = boxed.clone().set_unlocked().set_background_color("FFF7D6").set_text_wrap();
     let input_int = input.clone().set_num_format("#,##0");
     let int = boxed.clone().set_num_format("#,##0");
     // Names, units and places wrap: a printed sheet shows them whole.
@@ -178,12 +181,23 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     )
     .map_err(xe)?;
     ws.set_row_height(5, 32).map_err(xe)?;
+    let header_lines = HEADERS.iter().map(|(h, w)| crate::reports::lines_of(h, w * 0.9)).max().unwrap_or(1);
+    ws.set_row_height(HEADER_ROW, crate::reports::LINE_HEIGHT * header_lines as f64).map_err(xe)?;
     for (i, (h, _)) in HEADERS.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, i as u16, *h, &header).map_err(xe)?;
     }
     let first = HEADER_ROW + 1;
     for (i, (l, k)) in lines.iter().zip(&locked).enumerate() {
         let r = first + i as u32;
+        // As tall as its longest wrapped text: readers do not all measure rows on opening.
+        let lines = [(&k.name, 2), (&k.unit, 4), (&k.location, 5)]
+            .iter()
+            .map(|(t, c)| crate::reports::lines_of(t, HEADERS[*c].1))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r, crate::reports::LINE_HEIGHT * lines as f64).map_err(xe)?;
+        }
         ws.write_number_with_format(r, 0, (i + 1) as f64, &int).map_err(xe)?;
         ws.write_string_with_format(r, 1, &k.code, &boxed).map_err(xe)?;
         ws.write_string_with_format(r, 2, &k.name, &wrapped).map_err(xe)?;
@@ -231,7 +245,8 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     ws.set_landscape();
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW).map_err(xe)?;
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_footer("&CTrang &P / &N");
+    ws.set_margins(0.6, 0.4, 0.6, 0.6, 0.3, 0.3);
+    ws.set_footer("&C&\"Times New Roman\"&12Trang &P / &N");
     let list = wb.add_worksheet_with_constant_memory().map_err(xe)?;
     list.set_name("Danh mục").map_err(xe)?;
     for (i, (_, name)) in CONDITIONS.iter().enumerate() {

@@ -663,12 +663,12 @@ fn write_sheet(
 }
 
 /// The height of one line of 12 pt text, in points.
-const LINE_HEIGHT: f64 = 15.75;
+pub(crate) const LINE_HEIGHT: f64 = 15.75;
 
 /// How many lines `text` takes in a column `width` characters wide, wrapped at words. A width unit
 /// is the width of a digit of the sheet's default font; a letter of 12 pt Times New Roman takes
 /// about as much, and wrapping at words wastes some of each line.
-fn lines_of(text: &str, width: f64) -> u32 {
+pub(crate) fn lines_of(text: &str, width: f64) -> u32 {
     let per_line = ((width - 1.0) * 0.85).max(1.0);
     text.split('\n').map(|l| ((l.chars().count() as f64) / per_line).ceil().max(1.0) as u32).sum()
 }
