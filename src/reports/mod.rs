@@ -206,7 +206,7 @@ pub fn unconfirmed() -> AppResult<Vec<(String, String, String)>> {
 const POINTS_PER_WIDTH: f64 = 6.0;
 const WIDTH_PADDING: f64 = 0.71;
 /// The smallest scale that keeps 12 pt text at 8 pt or more once fitted to the page's width.
-const MIN_SCALE: f64 = 8.3 / 12.0;
+const MIN_SCALE: f64 = 8.6 / 12.0;
 
 impl Layout {
     /// The width the page gives, in points: A4 less the side margins `write_sheet` sets.
