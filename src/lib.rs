@@ -39,7 +39,9 @@ pub fn open(url: &str) -> AppResult<Db> {
         rules::seed(c)?;
         // The national catalogue, once; its rates replace the old ones in the same transaction.
         let changed = rules::national::install(c)?;
-        assets::refresh_wear(c, changed)
+        assets::refresh_wear(c, changed)?;
+        // Written-down assets keep the wear their write-down states (older databases put right).
+        disposals::freeze_written_down(c)
     })?;
     Ok(db)
 }

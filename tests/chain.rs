@@ -184,6 +184,20 @@ async fn a_count_discrepancy_is_followed_to_the_finding_the_handling_and_the_boo
         assert_eq!(h["lines"][0]["written_down_residual"], 160_000_000);
         let (_, a) = app.get(&format!("/api/v1/assets/{}", uv["id"])).await;
         assert_eq!((a["accumulated_wear"].as_i64(), a["residual_value"].as_i64()), (Some(160_000_000), Some(160_000_000)), "{a}");
+        // A database of before (its written-down asset worn on by a later refresh) is put right at start.
+        let uv_id = uv["id"].as_i64().unwrap();
+        app.db
+            .write_sync(move |c| {
+                use diesel::connection::SimpleConnection;
+                c.batch_execute(&format!(
+                    "UPDATE assets SET accumulated_wear = 192000000, residual_value = 128000000, wear_as_of = '2026-12-31' WHERE id = {uv_id}"
+                ))?;
+                Ok(())
+            })
+            .unwrap();
+        taisan::open(&app.url).unwrap();
+        let (_, a) = app.get(&format!("/api/v1/assets/{}", uv["id"])).await;
+        assert_eq!((a["accumulated_wear"].as_i64(), a["wear_as_of"].as_str()), (Some(160_000_000), Some("2026-06-15")), "{a}");
         let book = sheet_rows(&app.download("/api/v1/exports/fixed-asset-book?wear_year=2026").await, "Báo cáo");
         let row = book.iter().find(|r| r.contains("TT-UV")).expect("in the 2026 book").split('|').map(str::to_string).collect::<Vec<_>>();
         // M and N (the year's wear) empty or nil, O (accumulated) and S (residual written down).

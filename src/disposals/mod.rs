@@ -1448,6 +1448,22 @@ pub struct WriteDown {
     pub residual_value: i64,
 }
 
+/// Brings the stored wear of every written-down asset to its write-down day, where it stays: a
+/// database made before write-downs froze their wear is put right at start, and nothing else moves.
+pub fn freeze_written_down(conn: &mut DbConn) -> AppResult<usize> {
+    let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let rules = crate::rules::Rules::load(conn)?;
+    let mut changed = 0;
+    for (asset_id, w) in write_downs(conn, long_ago, today())? {
+        let as_of: Option<NaiveDate> = assets_t::table.find(asset_id).select(assets_t::wear_as_of).first(conn)?;
+        if as_of != Some(w.doc_date) {
+            assets::freeze_wear(conn, &rules, asset_id, w.doc_date)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// The write-downs dated between `from` and `to` (both included), by asset.
 pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<HashMap<i32, WriteDown>> {
     let steps: Vec<DisposalStep> = disposal_steps::table
