@@ -18,11 +18,14 @@ pub mod disposals;
 pub mod error;
 pub mod evidence;
 pub mod excel;
+pub mod home;
 pub mod input;
 pub mod inspections;
 pub mod inventory;
+pub mod openapi;
 pub mod progress;
 pub mod reports;
+pub mod router;
 pub mod rules;
 pub mod tasks;
 pub mod text;
@@ -48,5 +51,5 @@ pub fn open(url: &str) -> AppResult<Db> {
 
 /// The application: the real router over an opened database.
 pub fn app(db: Db) -> axum::Router {
-    web::router(web::AppState { db, imports: Default::default() })
+    router::router(web::AppState { db, imports: Default::default() })
 }

@@ -20,7 +20,7 @@ async fn every_route_by_every_role() {
             app.add_user(&name, role.code(), unit);
             callers.push((role.code(), Some(role), Caller::Token(app.token_for(&name))));
         }
-        let routes = taisan::web::routes();
+        let routes = taisan::router::routes();
         assert!(routes.len() >= 50, "{} routes", routes.len());
         let mut checked = 0;
         for r in &routes {

@@ -15,12 +15,12 @@ use common::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 fn doc() -> Value {
-    taisan::web::openapi::spec()
+    taisan::openapi::spec()
 }
 
 /// Every (method, path) of the route table under `/api/v1`.
 fn api_routes() -> BTreeSet<(String, String)> {
-    taisan::web::routes()
+    taisan::router::routes()
         .into_iter()
         .filter(|r| r.path.starts_with("/api/v1"))
         .map(|r| (r.method.as_str().to_lowercase(), r.path.to_string()))

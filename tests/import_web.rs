@@ -134,7 +134,7 @@ async fn a_large_upload_shows_its_progress_until_done() {
         // The page does not wait for the import: the progress page comes at once, however fast
         // this machine is.
         let mut app = app;
-        app.router = taisan::web::router(taisan::web::AppState {
+        app.router = taisan::router::router(taisan::web::AppState {
             db: app.db.clone(),
             imports: taisan::assets::import_web::ImportJobs::waiting(std::time::Duration::ZERO),
         });

@@ -72,7 +72,7 @@ async fn a_unit_clerk_reaches_nothing_of_another_unit_on_any_route() {
         let mut undeclared = vec![];
         let mut leaks = vec![];
         let mut tried = 0;
-        for r in taisan::web::routes() {
+        for r in taisan::router::routes() {
             if !r.permission.allows(Role::UnitStaff) {
                 continue;
             }

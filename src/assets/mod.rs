@@ -893,8 +893,7 @@ pub fn check_new(conn: &mut DbConn, checker: &mut Checker, scope: &Scope, input:
     Ok(record)
 }
 
-/// Rows to an insert statement: few enough columns × rows for SQLite's limit on bound values.
-pub const INSERT_ROWS: usize = 100;
+pub use crate::db::INSERT_ROWS;
 
 /// Inserts checked assets, a batch to a statement, each with its event in the history.
 pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {

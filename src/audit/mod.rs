@@ -237,7 +237,7 @@ pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> Ap
         }
         // As for assets: whole batches as arrays, their statement prepared once.
         DbConn::Sqlite(c) => {
-            const ROWS: usize = crate::assets::INSERT_ROWS;
+            const ROWS: usize = crate::db::INSERT_ROWS;
             let mut chunks = events.chunks_exact(ROWS);
             for chunk in &mut chunks {
                 let rows: &[AuditEvent; ROWS] = chunk.try_into().expect("a whole batch");

@@ -15,6 +15,9 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
+/// Rows to an insert statement: few enough columns × rows for SQLite's limit on bound values.
+pub const INSERT_ROWS: usize = 100;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 

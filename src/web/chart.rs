@@ -4,8 +4,11 @@ use crate::text::format_number;
 
 use crate::web::fmt::escape_html as escape;
 
+/// One row of a chart: how many things it counts, and its two amounts in đồng.
+pub type Pair = (i64, i64, i64);
+
 /// Horizontal bars, two per row: original cost (dark) and residual value (light), in million đồng.
-pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
+pub fn cost_bars(rows: &[(String, Pair)]) -> String {
     if rows.is_empty() {
         return "<p class=\"muted\">Chưa có tài sản.</p>".into();
     }
@@ -13,7 +16,7 @@ pub fn cost_bars(rows: &[(String, crate::assets::Sums)]) -> String {
 }
 
 /// Recommended (dark) and recovered (light) amounts, two bars a row.
-pub fn recovery_bars(rows: &[(String, crate::assets::Sums)]) -> String {
+pub fn recovery_bars(rows: &[(String, Pair)]) -> String {
     if rows.is_empty() {
         return "<p class=\"muted\">Chưa có kiến nghị thu hồi.</p>".into();
     }
@@ -21,7 +24,7 @@ pub fn recovery_bars(rows: &[(String, crate::assets::Sums)]) -> String {
 }
 
 /// Two bars a row (`label (count)`, first value dark, second light), in million đồng.
-fn pair_bars(rows: &[(String, crate::assets::Sums)], legend: (&str, &str), aria: &str) -> String {
+fn pair_bars(rows: &[(String, Pair)], legend: (&str, &str), aria: &str) -> String {
     let label_w = 190.0;
     let bar_w = 330.0;
     // Room on the right for the figure after the longest bar.

@@ -1,21 +1,19 @@
-//! The HTTP side: router, shared state, extractors, static files.
+//! The HTTP machinery: the shared state, the route type and its scope rule, extractors, rendering.
+//! It knows no area: the route table that joins them is `crate::router`.
 
 pub mod chart;
 pub mod error;
 pub mod fmt;
-pub mod home;
-pub mod openapi;
 
 use std::collections::BTreeMap;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::handler::Handler;
-use axum::http::header::{self, HeaderValue};
+use axum::http::header;
 use axum::http::request::Parts;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
-use axum::Router;
 use serde_json::Value;
 
 use crate::auth::{Identity, Permission};
@@ -100,77 +98,6 @@ impl Route {
     route_constructor!(post, POST);
     route_constructor!(put, PUT);
     route_constructor!(delete, DELETE);
-}
-
-/// Every route of the service.
-pub fn routes() -> Vec<Route> {
-    let statics = vec![
-        Route::get("/static/htmx.min.js", Permission::Public, || {
-            static_file("text/javascript", include_str!("static/htmx.min.js"))
-        }),
-        Route::get("/static/app.js", Permission::Public, || {
-            static_file("text/javascript", include_str!("static/app.js"))
-        }),
-        Route::get("/static/app.css", Permission::Public, || static_file("text/css", include_str!("static/app.css"))),
-        Route::get("/api/v1/openapi.json", Permission::Public, openapi::document),
-    ];
-    [
-        statics,
-        home::routes(),
-        crate::auth::pages::routes(),
-        crate::assets::api::routes(),
-        crate::assets::pages::routes(),
-        crate::assets::import_web::routes(),
-        crate::tasks::api::routes(),
-        crate::disposals::api::routes(),
-        crate::disposals::pages::routes(),
-        crate::inventory::api::routes(),
-        crate::inventory::pages::routes(),
-        crate::inspections::api::routes(),
-        crate::inspections::pages::routes(),
-        crate::tasks::pages::routes(),
-        crate::rules::api::routes(),
-        crate::rules::pages::routes(),
-        crate::audit::pages::routes(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-pub fn router(state: AppState) -> Router {
-    let mut router = Router::new();
-    for r in routes() {
-        let check =
-            axum::middleware::from_fn_with_state((state.clone(), r.permission, r.reach), crate::auth::web::require);
-        router = router.route(r.path, r.handler.route_layer(check));
-    }
-    router
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::web::identify))
-        .layer(axum::middleware::from_fn(error::api_errors_as_json))
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
-}
-
-async fn static_file(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-async fn not_found(req: Request) -> Response {
-    let err = AppError::NotFound(format!("trang {}", req.uri().path()));
-    if req.uri().path().starts_with("/api/") {
-        err.into_response()
-    } else {
-        error::PageError::from(err).into_response()
-    }
 }
 
 /// Parses a path id; anything else is "not found", as a missing record would be.

@@ -14,7 +14,7 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 const DATE_PATTERN: &str = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})$";
-const XLSX: &str = super::XLSX;
+const XLSX: &str = crate::web::XLSX;
 
 // ---------------------------------------------------------------- field types
 
@@ -1037,7 +1037,7 @@ pub fn spec() -> Value {
         entry[op.method] = op.operation();
     }
     // What the public may call needs no token (the route table says which).
-    for route in super::routes() {
+    for route in crate::router::routes() {
         if matches!(route.permission, crate::auth::Permission::Public) {
             let method = route.method.as_str().to_lowercase();
             if let Some(op) = paths.get_mut(route.path).and_then(|p| p.get_mut(&method)) {
