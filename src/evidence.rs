@@ -275,21 +275,21 @@ pub fn open_marks(conn: &mut DbConn, asset_ids: &[i32]) -> AppResult<std::collec
         .select((count_lines::id, count_lines::session_id, count_lines::asset_id.assume_not_null()))
         .load(conn)?;
     for (line, session, asset) in lines {
+        let found = findings_of_lines(conn, &[line])?;
         let mut open = vec![];
-        for (_, f) in findings_of_lines(conn, &[line])? {
-            if finding_open(conn, f)? {
-                open.extend(describe(conn, Record::Finding(f))?.map(|r| r.code));
+        for (_, f) in &found {
+            if finding_open(conn, *f)? {
+                open.extend(describe(conn, Record::Finding(*f))?.map(|r| r.code));
             }
+        }
+        // Every finding of the line settled: nothing left to mark.
+        if open.is_empty() && !found.is_empty() {
+            continue;
         }
         let count: String = count_sessions::table.find(session).select(count_sessions::code).first(conn)?;
         let outcome = crate::inventory::outcome_of_line(conn, line)?;
-        let mark = match open.as_slice() {
-            [] if findings_of_lines(conn, &[line])?.is_empty() => {
-                format!("{outcome} khi kiểm kê {count}, chuyển Thanh tra")
-            }
-            [] => continue,
-            codes => format!("{outcome} khi kiểm kê {count}, chuyển Thanh tra {}", codes.join(", ")),
-        };
+        let sent = format!("{outcome} khi kiểm kê {count}, chuyển Thanh tra");
+        let mark = if open.is_empty() { sent } else { format!("{sent} {}", open.join(", ")) };
         out.insert(asset, mark);
     }
     Ok(out)

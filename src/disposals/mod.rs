@@ -228,14 +228,11 @@ pub enum Proceeds {
 
 impl Proceeds {
     pub fn of(conn: &mut DbConn, unit_id: i32, on: NaiveDate) -> AppResult<Proceeds> {
-        use crate::db::schema::org_units;
-        let kind: String = org_units::table.find(unit_id).select(org_units::kind).first(conn)?;
-        if kind != crate::rules::PUBLIC_SERVICE_UNIT {
-            return Ok(Proceeds::Remit);
-        }
-        let rules = crate::rules::Rules::load(conn)?;
-        let state_funded = rules.autonomy(unit_id, on).is_some_and(|f| f.autonomy == crate::rules::STATE_FUNDED);
-        Ok(if state_funded { Proceeds::RemitServiceUnit } else { Proceeds::Keep })
+        Ok(match financing_of(conn, unit_id, on)? {
+            None => Proceeds::Remit,
+            Some(Some(tier)) if tier == crate::rules::STATE_FUNDED => Proceeds::RemitServiceUnit,
+            Some(_) => Proceeds::Keep,
+        })
     }
 
     /// Whether all that is left after the approved costs goes to the budget.
@@ -730,14 +727,31 @@ pub(crate) fn sold_by(form: &HandlingForm) -> Option<sale::Sold> {
     })
 }
 
-fn unit_kind(conn: &mut DbConn, rules: &crate::rules::Rules, unit_id: i32, on: NaiveDate) -> AppResult<sale::UnitKind> {
-    use crate::db::schema::org_units;
+/// What decides a unit's own authority and where its proceeds go: `None` for a state body; for a
+/// public service unit, its financing tier on `on` (NĐ 60/2021), if one is recorded.
+fn financing_of(conn: &mut DbConn, unit_id: i32, on: NaiveDate) -> AppResult<Option<Option<String>>> {
+    use crate::db::schema::{org_units, unit_financing};
     let kind: String = org_units::table.find(unit_id).select(org_units::kind).first(conn)?;
-    Ok(if kind == crate::rules::PUBLIC_SERVICE_UNIT {
-        let self_financing = rules.autonomy(unit_id, on).is_some_and(|f| f.autonomy == crate::rules::SELF_FINANCING);
-        sale::UnitKind::PublicService { self_financing }
-    } else {
-        sale::UnitKind::StateBody
+    if kind != crate::rules::PUBLIC_SERVICE_UNIT {
+        return Ok(None);
+    }
+    let tier: Option<String> = unit_financing::table
+        .filter(unit_financing::unit_id.eq(unit_id))
+        .filter(unit_financing::valid_from.le(on))
+        .filter(unit_financing::valid_to.is_null().or(unit_financing::valid_to.ge(on)))
+        .order(unit_financing::valid_from.desc())
+        .select(unit_financing::autonomy)
+        .first(conn)
+        .optional()?;
+    Ok(Some(tier))
+}
+
+fn unit_kind(conn: &mut DbConn, unit_id: i32, on: NaiveDate) -> AppResult<sale::UnitKind> {
+    Ok(match financing_of(conn, unit_id, on)? {
+        None => sale::UnitKind::StateBody,
+        Some(tier) => {
+            sale::UnitKind::PublicService { self_financing: tier.as_deref() == Some(crate::rules::SELF_FINANCING) }
+        }
     })
 }
 
@@ -817,7 +831,7 @@ pub fn decide(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, mut inpu
         }
         match (decision, decided_by.as_deref().and_then(sale::DecidedBy::parse)) {
             (Some(decision), Some(sale::DecidedBy::Unit)) => {
-                let kind = unit_kind(conn, &rules, d.unit_id, on)?;
+                let kind = unit_kind(conn, d.unit_id, on)?;
                 if let Err(why) = sale::check_unit_authority(&rules, decision, kind, &units, on) {
                     input.error("decided_by", why);
                 }

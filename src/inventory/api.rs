@@ -241,6 +241,7 @@ async fn reconciliation(
         .read(move |c| {
             super::find(c, id)?;
             let rows = super::reconciliation(c, id)?;
+            let rows = super::with_related(c, rows)?;
             let progress = super::progress(&rows);
             Ok((rows, progress))
         })

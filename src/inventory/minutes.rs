@@ -163,9 +163,8 @@ pub fn seal(conn: &mut DbConn, s: &CountSession) -> AppResult<String> {
         h.update(b"\n");
     }
     // The seal holds what the count decided; the records it later led to (a finding opened after
-    // the close) are links, shown on the minutes but not part of what was sealed.
-    let mut rows = reconciliation(conn, s.id)?;
-    rows.iter_mut().for_each(|r| r.related.clear());
+    // the close) are links, shown on the minutes (`with_related`) but not part of what was sealed.
+    let rows = reconciliation(conn, s.id)?;
     let (vars, committee) = vars_of(conn, s)?;
     let mut h = Sha256::new();
     add(&mut h, &vars);
@@ -185,6 +184,7 @@ pub fn seal(conn: &mut DbConn, s: &CountSession) -> AppResult<String> {
 /// The minutes workbook: C53-HD, the summary by unit, the discrepancies.
 pub fn workbook(conn: &mut DbConn, s: &CountSession) -> AppResult<reports::Rendered> {
     let rows = reconciliation(conn, s.id)?;
+    let rows = super::with_related(conn, rows)?;
     let units_rows = unit_rows(&rows, &qhns_by_unit(conn)?);
     let (vars, committee) = vars_of(conn, s)?;
     let on = s.reference_date;

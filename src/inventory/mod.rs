@@ -452,14 +452,20 @@ pub fn reconciliation(conn: &mut DbConn, id: i32) -> AppResult<Vec<Reconciled>> 
         let line = unknown_line(id, es[0]);
         out.push(compare(line, tally(&es)));
     }
+    Ok(out)
+}
+
+/// The findings and handlings each decided line led to, for the pages, the API and the minutes
+/// that show them (the counting, the close and the seal do without).
+pub fn with_related(conn: &mut DbConn, mut rows: Vec<Reconciled>) -> AppResult<Vec<Reconciled>> {
     // Only a line someone decided on leads anywhere.
-    for r in out.iter_mut().filter(|r| r.line.id > 0 && r.line.resolution.is_some()) {
+    for r in rows.iter_mut().filter(|r| r.line.id > 0 && r.line.resolution.is_some()) {
         r.related = crate::evidence::related(conn, crate::evidence::Record::CountLine(r.line.id))?
             .into_iter()
             .filter(|x| x.kind != "asset")
             .collect();
     }
-    Ok(out)
+    Ok(rows)
 }
 
 /// A line for a code the books do not know (not yet stored: id 0).

@@ -213,6 +213,7 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
             let s = super::find(c, id)?;
             let members = super::members_of(c, id)?;
             let rows = super::reconciliation(c, id)?;
+            let rows = super::with_related(c, rows)?;
             let forms = crate::disposals::forms_on(c, crate::text::today())?;
             let sealed = super::minutes::still_sealed(c, &s)?;
             let history = crate::audit::history(c, "count", id)?;
