@@ -19,6 +19,7 @@ pub mod error;
 pub mod evidence;
 pub mod excel;
 pub mod home;
+pub mod import;
 pub mod input;
 pub mod inspections;
 pub mod inventory;

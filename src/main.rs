@@ -294,7 +294,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 for e in &row.errors {
                     println!(
                         "  {}, dòng {}, cột «{}», giá trị «{}»: {}",
-                        r.sheet, row.excel_row, e.column, e.value, e.reason
+                        r.sheet, row.excel_row, e.column, e.value, e.message
                     );
                 }
             }
@@ -522,6 +522,12 @@ async fn serve(db: taisan::db::Db, bind: std::net::SocketAddr) -> Result<(), tai
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| taisan::error::AppError::Config(format!("Không lắng nghe được trên {bind} (cannot bind): {e}")))?;
+    let orphans = taisan::import::jobs::interrupt_orphans(&db, taisan::import::jobs::STALE)?;
+    if orphans > 0 {
+        println!(
+            "{orphans} việc nhập dở dang khi máy chủ dừng lần trước: đánh dấu bị gián đoạn (không có gì được lưu)"
+        );
+    }
     println!("taisan đang chạy: mở http://{bind}/ (Ctrl+C để dừng)");
     axum::serve(listener, taisan::app(db).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -203,7 +203,7 @@ async fn oversized_requests_are_refused_before_they_are_read() {
                                            "members": [{"full_name": "A", "committee_role": "truong_ban"}]}),
             )
             .await;
-        let huge = vec![b'a'; taisan::assets::import_web::UPLOAD_LIMIT + 1024 * 1024];
+        let huge = vec![b'a'; taisan::import::upload::UPLOAD_LIMIT + 1024 * 1024];
         let (s, _, body) =
             app.upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "to.csv", "text/csv", &huge, &[]).await;
         assert!(s.is_client_error(), "{s}");
@@ -262,7 +262,7 @@ async fn control_characters_are_refused_at_the_door() {
         let row = r["rows"].as_array().unwrap().iter().find(|x| x["excel_row"] == 2).unwrap();
         let e = &row["errors"][0];
         assert_eq!(e["column"], "Tên tài sản", "{row}");
-        assert!(e["reason"].as_str().unwrap().contains("ký tự điều khiển"), "{row}");
+        assert!(e["message"].as_str().unwrap().contains("ký tự điều khiển"), "{row}");
         assert!(!e["value"].as_str().unwrap().chars().any(|c| c.is_control()), "the value is shown without its escapes: {e}");
         assert_eq!(app.asset_count(), before, "nothing was stored");
         // Chosen in the preview: the characters are removed, the row says from which column.

@@ -155,15 +155,15 @@ async fn a_file_full_of_mistakes() {
         let e = errors_of(9);
         assert_eq!(e[0].column, "Đơn vị quản lý");
         assert_eq!(e[0].value, "Trung tam Ung dung");
-        assert!(e[0].reason.contains("gần nhất: Trung tâm Ứng dụng và Dịch vụ khoa học và công nghệ"), "{e:?}");
-        assert!(errors_of(10)[0].reason.contains("không có trong danh mục"));
+        assert!(e[0].message.contains("gần nhất: Trung tâm Ứng dụng và Dịch vụ khoa học và công nghệ"), "{e:?}");
+        assert!(errors_of(10)[0].message.contains("không có trong danh mục"));
         let e = errors_of(11);
-        assert!(e.iter().any(|x| x.column == "Ngày tăng" && x.reason.contains("không phải ngày hợp lệ")), "{e:?}");
+        assert!(e.iter().any(|x| x.column == "Ngày tăng" && x.message.contains("không phải ngày hợp lệ")), "{e:?}");
         assert!(e.iter().any(|x| x.column == "Nguyên giá / Nguồn NSNN" && x.value == "một trăm triệu"), "{e:?}");
-        assert!(errors_of(12)[0].reason.contains("không phải số nguyên đồng"));
-        assert!(errors_of(13)[0].reason.contains("trùng với dòng 9"));
+        assert!(errors_of(12)[0].message.contains("không phải số nguyên đồng"));
+        assert!(errors_of(13)[0].message.contains("trùng với dòng 9"));
         assert!(
-            errors_of(14).iter().any(|x| x.reason.contains("«Tên tài sản» không được để trống")),
+            errors_of(14).iter().any(|x| x.message.contains("«Tên tài sản» không được để trống")),
             "{:?}",
             errors_of(14)
         );
@@ -201,7 +201,7 @@ async fn modes_and_unit_scope() {
             })
             .unwrap();
         assert_eq!(r.counts.error, 3);
-        assert!(r.rows.iter().flat_map(|x| x.errors.iter()).all(|e| e.reason.contains("đơn vị mình")));
+        assert!(r.rows.iter().flat_map(|x| x.errors.iter()).all(|e| e.message.contains("đơn vị mình")));
     })
     .await;
 }
@@ -267,9 +267,8 @@ async fn an_import_is_undone_while_nothing_changed_since() {
 async fn errors_workbook_template_and_remembered_mapping() {
     use calamine::{Reader, Xlsx};
     each_backend(|app: TestApp| async move {
-        let bytes = sample("loi.xlsx");
         let report = run(&app, "loi.xlsx", &Options::default(), true).unwrap();
-        let out = import::errors_workbook(&bytes, "loi.xlsx", &Options::default(), &report).unwrap();
+        let out = import::errors_workbook(&report).unwrap();
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(out)).unwrap();
         let range = wb.worksheet_range("Dòng lỗi").unwrap();
         assert_eq!(range.get_size().0, 1 + 7, "header and the seven bad rows");
@@ -284,7 +283,7 @@ async fn errors_workbook_template_and_remembered_mapping() {
         let lists = wb.worksheet_range("Danh mục").unwrap();
         assert!(lists.rows().any(|r| r[1] == "Trung tâm Ứng dụng và Dịch vụ khoa học và công nghệ"));
         let sheets = taisan::excel::read(&tpl, "mau.xlsx", &Default::default()).unwrap();
-        let table = taisan::excel::table::find(&sheets, None, &import::synonyms().unwrap()).unwrap();
+        let table = taisan::import::table::find(&sheets, None, import::spec()).unwrap();
         assert_eq!(table.sheet, "Sổ tài sản");
         assert!(table.columns.iter().all(|c| c.field.is_some()), "{:?}", table.columns);
         // A corrected mapping is remembered for the next file of the same layout.
@@ -502,7 +501,7 @@ async fn names_that_fold_to_cong_and_notes_with_dates_are_data() {
             (twin.name.as_deref(), twin.original_cost),
             (Some("Cổng và tường rào khu thí nghiệm"), Some(350_000_000))
         );
-        assert!(first.errors[0].reason.contains("có thể trùng với tài sản"), "{:?}", first.errors);
+        assert!(first.errors[0].message.contains("có thể trùng với tài sản"), "{:?}", first.errors);
         let values = first.values.as_ref().unwrap();
         assert_eq!(
             (values.unit.as_str(), values.category.as_str(), values.original_cost),

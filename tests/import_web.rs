@@ -5,6 +5,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{each_backend, Caller, TestApp};
 use serde_json::Value;
+use std::time::Duration;
 
 async fn upload(app: &TestApp, uri: &str, file: &str, fields: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
     let bytes = std::fs::read(format!("imports/samples/{file}")).unwrap();
@@ -125,21 +126,29 @@ fn large_register(n: usize) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// Another `taisan serve` on the same database: its own pools and its own jobs, nothing shared in
+/// memory with the first.
+fn second_server(app: &TestApp, jobs: taisan::import::jobs::Jobs) -> axum::Router {
+    let db = taisan::open(&app.url).expect("the second server opens the database");
+    taisan::router::router(taisan::web::AppState { db, imports: jobs })
+}
+
 #[tokio::test]
-async fn a_large_upload_shows_its_progress_until_done() {
+async fn an_import_started_on_one_server_is_followed_on_another() {
     each_backend(|app: TestApp| async move {
         let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
         let session = app.login("xuly", &password).await;
         let Caller::Session { csrf, .. } = session.clone() else { unreachable!() };
-        // The page does not wait for the import: the progress page comes at once, however fast
-        // this machine is.
+        // The first server does not wait for the import: the progress page comes at once, however
+        // fast this machine is.
         let mut app = app;
-        app.router = taisan::router::router(taisan::web::AppState {
-            db: app.db.clone(),
-            imports: taisan::assets::import_web::ImportJobs::waiting(std::time::Duration::ZERO),
-        });
+        let first = second_server(&app, taisan::import::jobs::Jobs::new(Duration::ZERO, taisan::import::jobs::STALE));
+        let other = second_server(&app, taisan::import::jobs::Jobs::default());
+        app.router = first;
         let n = 20_000;
-        let file = large_register(n);
+        let mut file = large_register(n);
+        // Two rows that fail, for the errors workbook.
+        file = with_bad_rows(file);
         let (s, location, _) = app
             .upload(
                 "/nhap-du-lieu",
@@ -149,10 +158,11 @@ async fn a_large_upload_shows_its_progress_until_done() {
                 &[("csrf_token", &csrf), ("mode", "create")],
             )
             .await;
-        // Too long to wait for: the page that shows its progress.
         assert_eq!(s, StatusCode::SEE_OTHER);
         let job = location.unwrap();
         assert!(job.starts_with("/nhap-du-lieu/viec/"), "{job}");
+        // Followed through the other server, which never saw the upload.
+        app.router = other;
         let mut pages = vec![];
         let result = loop {
             let (s, page) = app.page(&job, false).await;
@@ -162,17 +172,131 @@ async fn a_large_upload_shows_its_progress_until_done() {
             }
             assert!(page.contains("http-equiv=\"refresh\""));
             pages.push(page);
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
         };
-        assert!(result.contains("Thêm 20.000"), "{result}");
+        assert_eq!(n, 20_000);
+        assert!(result.contains("Thêm 19.998"), "{result}");
+        assert!(result.contains("Lỗi 2"), "{result}");
         assert!(result.contains("Còn 15.000 dòng không có lỗi không hiện ở đây"), "the first 5,000 rows are shown");
-        assert!(pages.iter().any(|p| p.contains("/ 20.000 dòng")), "the progress page counts the rows: {pages:?}");
+        if app.backend == "postgres" {
+            // The heartbeat carries the figures to the other server (SQLite's one writer is the
+            // import's own until it ends: there the page says only that it runs).
+            assert!(
+                pages.is_empty() || pages.iter().any(|p| p.contains("/ 20.000 dòng") || p.contains("Đang đọc tệp")),
+                "{pages:?}"
+            );
+        }
         assert_eq!(app.asset_count(), 0, "a preview saves nothing");
-        // Someone else does not see this person's import.
+        // The errors workbook comes from the kept outcomes, through either server.
+        let link = result.split("id=\"errors-xlsx\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        assert_eq!(link, format!("{job}/dong-loi.xlsx"));
+        let workbook = app.download(&link).await;
+        let rows = common::sheet_rows(&workbook, "Dòng lỗi");
+        assert_eq!(rows.len(), 3, "the header and the two rows that failed: {rows:?}");
+        assert!(rows[1].contains("LON-000007") && rows[1].contains("không phải số nguyên đồng"), "{rows:?}");
+        assert!(rows[2].contains("LON-000011") && rows[2].contains("không có trong danh mục"), "{rows:?}");
+        // Someone else does not see this person's import, on any server.
         let other = app.add_user("xuly2", "xu_ly_tai_san", Some("TXLTS"));
         let s2 = app.login("xuly2", &other).await;
         app.act_as(s2);
         assert_eq!(app.page(&job, false).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.send(common::empty_request(&axum::http::Method::GET, &link)).await.0, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+/// The register with row 9 (LON-000007) costing a fraction of a đồng and row 13 (LON-000011) in a
+/// unit that does not exist.
+fn with_bad_rows(file: Vec<u8>) -> Vec<u8> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(file)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    for (r, row) in range.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r32, c16) = (r as u32, c as u16);
+            match (r, c, cell) {
+                (8, 4, _) => ws.write_number(r32, c16, 12_500_000.5).map(|_| ()),
+                (12, 3, _) => ws.write_string(r32, c16, "Phòng không có").map(|_| ()),
+                (_, _, calamine::Data::Float(f)) => ws.write_number(r32, c16, *f).map(|_| ()),
+                (_, _, d) => ws.write_string(r32, c16, d.to_string()).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    out.save_to_buffer().unwrap()
+}
+
+/// A real `taisan serve` killed in the middle of an import: the other server shows the job as
+/// interrupted, and nothing of it was written.
+#[tokio::test]
+async fn an_import_whose_server_died_is_interrupted_with_nothing_written() {
+    each_backend(|app: TestApp| async move {
+        let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+        let session = app.login("xuly", &password).await;
+        let Caller::Session { cookie, csrf } = session.clone() else { unreachable!() };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_taisan"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &app.url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let file = large_register(60_000);
+        let (job, before_kill) = tokio::task::spawn_blocking(move || {
+            let agent = ureq::AgentBuilder::new().redirects(0).build();
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while agent.get(&format!("{base}/dang-nhap")).call().is_err() {
+                assert!(std::time::Instant::now() < deadline, "server did not start");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let body = common::multipart(
+                "lon.xlsx",
+                "application/octet-stream",
+                &file,
+                &[("csrf_token", &csrf), ("mode", "create")],
+            );
+            let res = agent
+                .post(&format!("{base}/nhap-du-lieu"))
+                .set("cookie", &format!("taisan_session={cookie}"))
+                .set("content-type", &format!("multipart/form-data; boundary={}", common::BOUNDARY))
+                .send_bytes(&body)
+                .unwrap();
+            assert_eq!(res.status(), 303, "the import outlasts the page's wait");
+            let job = res.header("location").unwrap().to_string();
+            let page = agent
+                .get(&format!("{base}{job}"))
+                .set("cookie", &format!("taisan_session={cookie}"))
+                .call()
+                .unwrap()
+                .into_string()
+                .unwrap();
+            (job, page)
+        })
+        .await
+        .unwrap();
+        assert!(before_kill.contains("id=\"import-progress\""), "{before_kill}");
+        server.kill().unwrap();
+        server.wait().unwrap();
+        // The next server: on SQLite it is the one that starts on the file; on PostgreSQL one that
+        // runs beside, which sees the heartbeat stop.
+        let jobs = taisan::import::jobs::Jobs::new(Duration::ZERO, Duration::from_secs(1));
+        if app.backend == "sqlite" {
+            assert_eq!(taisan::import::jobs::interrupt_orphans(&app.db, taisan::import::jobs::STALE).unwrap(), 1);
+        } else {
+            tokio::time::sleep(Duration::from_millis(2_000)).await;
+        }
+        let mut app = app;
+        app.router = second_server(&app, jobs);
+        let (s, page) = app.page(&job, false).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{page}");
+        assert!(page.contains("bị gián đoạn") && page.contains("không có gì được lưu"), "{page}");
+        assert_eq!(app.asset_count(), 0, "nothing half-written");
+        let (_, imports) = app.get("/api/v1/imports").await;
+        assert!(imports["items"].as_array().unwrap().iter().all(|i| i["status"] != "done"), "{imports}");
     })
     .await;
 }

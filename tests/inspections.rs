@@ -267,7 +267,7 @@ async fn the_demo_inspection_exports_workbooks_that_match_the_history() {
         let last = &events["items"][0];
         let after: Value =
             serde_json::from_str(last["after_json"].as_str().unwrap_or("null")).unwrap_or(last["after"].clone());
-        assert_eq!(after["sha256"], taisan::assets::import::sha256_hex(&bytes), "{last}");
+        assert_eq!(after["sha256"], taisan::import::sha256_hex(&bytes), "{last}");
         assert_eq!(after["chain_seq"], head_before.to_string());
         // The period's workbook: the year of the decision.
         use chrono::Datelike;

@@ -4,9 +4,9 @@
 //! signatures sit where offices put them. No data row is ever lost, and every row read comes out.
 
 use proptest::prelude::*;
-use taisan::assets::import::ROLES;
-use taisan::excel::table::{Column, RowKind, Table};
+
 use taisan::excel::Cell;
+use taisan::import::table::{Column, RowKind, Table};
 use taisan::text::legacy::Legacy;
 
 const HEADERS: &[(&str, &str)] = &[
@@ -254,7 +254,7 @@ fn rows_of(reg: &Register) -> Vec<(Vec<Cell>, Meant)> {
 /// Runs the rows through the reader as the importers do; the kinds by Excel row.
 fn sort(rows: &[(Vec<Cell>, Meant)]) -> (Vec<(u32, RowKind)>, usize) {
     let table = table();
-    let mut reader = table.row_reader(&ROLES);
+    let mut reader = table.row_reader(taisan::assets::import::spec());
     let mut got = vec![];
     for (i, (cells, _)) in rows.iter().enumerate() {
         // Sheet rows 0-4 are the header's; a blank row between every other row, as offices leave them.

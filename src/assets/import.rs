@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -15,14 +15,16 @@ use crate::auth::Scope;
 use crate::db::schema::{asset_categories, assets, import_layouts, import_rows, imports, org_units, tasks};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::excel::table::{self, Synonyms, Table};
 use crate::excel::{self, Cell, Limits};
+use crate::import::spec::{ColumnKind, Spec};
+use crate::import::table::{self, Table};
+pub use crate::import::{Counts, Outcome, Problem};
 use crate::input::Input;
 use crate::text::{self, fold};
 
 /// What becomes of a row without a code that matches an asset already in the register (same unit,
 /// name, cost and acquisition date): a possible duplicate (có thể trùng).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Duplicates {
     /// Stop at it: the person chooses (a strict import saves nothing).
     Ask,
@@ -62,21 +64,16 @@ impl Duplicates {
     ];
 }
 
-/// The column names of the register, kept as data in `imports/columns/assets.json`.
-pub fn synonyms() -> AppResult<Synonyms> {
-    Synonyms::from_json(include_str!("../../imports/columns/assets.json"))
+/// The register's columns: keys, labels, kinds and the headers offices give them
+/// (`imports/columns/assets.json`).
+pub fn spec() -> &'static Spec {
+    crate::column_spec!("assets.json")
 }
 
-/// What the register's columns are to the row sorter: a subtotal adds up the amounts.
-pub const ROLES: table::Roles = table::Roles {
-    keys: &["code"],
-    labels: &["name"],
-    amounts: &["unit_price", "original_cost", "cost_state", "cost_other", "opening_wear", "residual_value"],
-    quantities: &["quantity", "area_m2"],
-    label_is_data: false,
-};
+/// What an import of registers is called in its record.
+pub const KIND: &str = "assets";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mode {
     /// Chỉ thêm mới: a code already in the register is an error.
     Create,
@@ -151,47 +148,7 @@ impl Default for Options {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Create,
-    Update,
-    Unchanged,
-    Skip,
-    Error,
-}
-
-impl Outcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Create => "create",
-            Outcome::Update => "update",
-            Outcome::Unchanged => "unchanged",
-            Outcome::Skip => "skip",
-            Outcome::Error => "error",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Create => "Thêm mới",
-            Outcome::Update => "Cập nhật",
-            Outcome::Unchanged => "Không đổi",
-            Outcome::Skip => "Bỏ qua",
-            Outcome::Error => "Lỗi",
-        }
-    }
-}
-
-/// One problem, where a person finds it: sheet, row, column, value, reason.
-#[derive(Debug, Clone, Serialize)]
-pub struct CellError {
-    pub column: String,
-    pub value: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowReport {
     pub excel_row: u32,
     pub outcome: Outcome,
@@ -203,7 +160,10 @@ pub struct RowReport {
     /// Skipped as a subtotal or section although it carries figures that add up to nothing: the
     /// person must look at it.
     pub warning: bool,
-    pub errors: Vec<CellError>,
+    pub errors: Vec<Problem>,
+    /// The row's cells as read, kept for a row that failed: the errors workbook is written from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<Cell>,
     /// The asset as it was before an update, to undo the import.
     #[serde(skip)]
     pub before: Option<Value>,
@@ -219,7 +179,7 @@ pub struct RowReport {
 }
 
 /// A row's or an asset's values as a person compares them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowValues {
     pub asset_id: Option<i32>,
     pub code: Option<String>,
@@ -246,40 +206,12 @@ impl RowReport {
             values: None,
             duplicate_of: None,
             cleaned: vec![],
+            source: vec![],
         }
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Counts {
-    pub create: i32,
-    pub update: i32,
-    pub unchanged: i32,
-    pub skip: i32,
-    pub error: i32,
-    /// Of the skipped (or, in a strict import, failed) rows, those that carry figures.
-    pub warning: i32,
-    /// Rows without a code that matched an asset of the register (whatever became of them).
-    pub duplicate: i32,
-}
-
-impl Counts {
-    fn add(&mut self, outcome: Outcome) {
-        *match outcome {
-            Outcome::Create => &mut self.create,
-            Outcome::Update => &mut self.update,
-            Outcome::Unchanged => &mut self.unchanged,
-            Outcome::Skip => &mut self.skip,
-            Outcome::Error => &mut self.error,
-        } += 1;
-    }
-
-    pub fn total(&self) -> usize {
-        (self.create + self.update + self.unchanged + self.skip + self.error) as usize
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub file_name: String,
     pub sha256: String,
@@ -311,10 +243,6 @@ pub struct Report {
     pub remembered_mapping: bool,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    text::hex(&Sha256::digest(bytes))
-}
-
 /// A route naming an import reaches the units it touches.
 pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
 
@@ -344,7 +272,7 @@ pub fn person_unit(conn: &mut DbConn, username: &str) -> AppResult<Option<i32>> 
 /// Reads the table and applies the caller's corrections of the mapping.
 pub fn read_table(bytes: &[u8], file_name: &str, options: &Options) -> AppResult<Table> {
     let sheets = excel::heads(bytes, file_name, &options.limits)?;
-    let mut table = table::find(&sheets, options.sheet.as_deref(), &synonyms()?)?;
+    let mut table = table::find(&sheets, options.sheet.as_deref(), spec())?;
     for (index, field) in &options.mapping {
         if let Some(c) = table.columns.iter_mut().find(|c| c.index == *index) {
             c.field = field.clone();
@@ -420,22 +348,20 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-const MONEY_FIELDS: &[&str] =
-    &["original_cost", "cost_state", "cost_other", "unit_price", "opening_wear", "residual_value"];
-const DATE_FIELDS: &[&str] = &["acquired_on", "in_use_on"];
-
 /// A cell as the value `Input` reads, or the reason it cannot be one.
 fn value_of(field: &str, cell: &Cell) -> Result<Value, String> {
+    let kind = spec().kind(field);
+    let date = kind == Some(ColumnKind::Date);
     match (field, cell) {
         (_, c) if c.is_empty() => Ok(Value::Null),
-        (f, Cell::Number(n)) if MONEY_FIELDS.contains(&f) => {
+        (_, Cell::Number(n)) if kind == Some(ColumnKind::Money) => {
             if n.fract().abs() > 1e-6 {
                 Err(format!("{} không phải số nguyên đồng", cell.display()))
             } else {
                 Ok(json!(n.round() as i64))
             }
         }
-        (f, Cell::Number(n)) if DATE_FIELDS.contains(&f) => {
+        (_, Cell::Number(n)) if date => {
             let y = n.round() as i64;
             if (1900..=2100).contains(&y) && n.fract() == 0.0 {
                 Ok(json!(format!("01/01/{y}")))
@@ -443,7 +369,7 @@ fn value_of(field: &str, cell: &Cell) -> Result<Value, String> {
                 Err(format!("{} không phải ngày hay năm", cell.display()))
             }
         }
-        (f, Cell::Text(t)) if DATE_FIELDS.contains(&f) && t.trim().len() == 4 && t.trim().parse::<i32>().is_ok() => {
+        (_, Cell::Text(t)) if date && t.trim().len() == 4 && t.trim().parse::<i32>().is_ok() => {
             Ok(json!(format!("01/01/{}", t.trim())))
         }
         (_, Cell::Date(d)) => Ok(json!(d.format("%Y-%m-%d").to_string())),
@@ -480,7 +406,7 @@ struct Prepared {
     values: Map<String, Value>,
     /// The row's cells, to quote the one a message is about.
     cells: Vec<Cell>,
-    errors: Vec<CellError>,
+    errors: Vec<Problem>,
     code: Option<String>,
     name: Option<String>,
     /// The columns whose control characters were removed.
@@ -495,7 +421,7 @@ enum Staged {
         row: Prepared,
         /// The row checked as a new asset, when it may be one (not in update-only mode, no error so
         /// far): whether it is one is known only once the writer has looked its code up.
-        new: Option<Result<Box<super::Checked>, Vec<CellError>>>,
+        new: Option<Result<Box<super::Checked>, Vec<Problem>>>,
     },
 }
 
@@ -504,7 +430,7 @@ fn header_of(columns: &[table::Column], field: &str) -> String {
 }
 
 /// The errors a row's checked fields gave, under the columns they came from.
-fn field_errors(columns: &[table::Column], err: AppError, cells: &[Cell]) -> AppResult<Vec<CellError>> {
+fn field_errors(columns: &[table::Column], err: AppError, cells: &[Cell]) -> AppResult<Vec<Problem>> {
     let cell = |field: &str| {
         let col = columns.iter().find(|c| c.field.as_deref() == Some(field));
         col.and_then(|c| cells.get(c.index as usize)).map(|c| text::printable(&c.display())).unwrap_or_default()
@@ -519,12 +445,22 @@ fn field_errors(columns: &[table::Column], err: AppError, cells: &[Cell]) -> App
                     "task_id" => "task",
                     f => f,
                 };
-                CellError { column: header_of(columns, source), value: cell(source), reason }
+                Problem {
+                    sheet: String::new(),
+                    row: 0,
+                    column: header_of(columns, source),
+                    value: cell(source),
+                    message: reason,
+                }
             })
             .collect()),
-        e @ AppError::Forbidden(_) => {
-            Ok(vec![CellError { column: header_of(columns, "unit"), value: cell("unit"), reason: e.to_string() }])
-        }
+        e @ AppError::Forbidden(_) => Ok(vec![Problem {
+            sheet: String::new(),
+            row: 0,
+            column: header_of(columns, "unit"),
+            value: cell("unit"),
+            message: e.to_string(),
+        }]),
         e => Err(e),
     }
 }
@@ -555,7 +491,7 @@ impl Stager<'_> {
         rows_total: &std::sync::atomic::AtomicUsize,
         to_writer: std::sync::mpsc::SyncSender<Vec<Staged>>,
     ) -> AppResult<(crate::text::legacy::Legacy, usize)> {
-        let mut reader = table.row_reader(&ROLES);
+        let mut reader = table.row_reader(spec());
         let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
         let mut batch = Vec::with_capacity(BATCH);
         // The writer stopped (it failed, and says why itself).
@@ -598,7 +534,9 @@ impl Stager<'_> {
                 if self.options.strict {
                     // A strict import stops on it: nothing is saved until the person has looked.
                     report.outcome = Outcome::Error;
-                    report.errors = vec![CellError {
+                    report.errors = vec![Problem {
+                        sheet: String::new(),
+                        row: 0,
                         column: header_of(self.columns, "name"),
                         value: row
                             .cells
@@ -607,8 +545,9 @@ impl Stager<'_> {
                             .map(Cell::display)
                             .collect::<Vec<_>>()
                             .join(" | "),
-                        reason: report.reason.take().unwrap_or_default(),
+                        message: report.reason.take().unwrap_or_default(),
                     }];
+                    report.source = row.cells;
                 }
                 return Ok(Staged::Skip(Box::new(report)));
             }
@@ -616,10 +555,12 @@ impl Stager<'_> {
         };
         if let Some(c) = &prepared.code {
             match self.seen_codes.entry(code_key(c)) {
-                std::collections::hash_map::Entry::Occupied(first) => prepared.errors.push(CellError {
+                std::collections::hash_map::Entry::Occupied(first) => prepared.errors.push(Problem {
+                    sheet: String::new(),
+                    row: 0,
                     column: header_of(self.columns, "code"),
                     value: c.clone(),
-                    reason: format!("mã trùng với dòng {} trong cùng tệp", first.get()),
+                    message: format!("mã trùng với dòng {} trong cùng tệp", first.get()),
                 }),
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(prepared.excel_row);
@@ -650,7 +591,7 @@ impl Stager<'_> {
 
     /// A data row's cells as values, what they name turned into ids, derived values filled in.
     fn prepare(&self, excel_row: u32, mut cells: Vec<Cell>) -> Prepared {
-        let mut errors: Vec<CellError> = vec![];
+        let mut errors: Vec<Problem> = vec![];
         let mut values: Map<String, Value> = Map::new();
         let mut cleaned = vec![];
         if self.options.strip_controls {
@@ -670,7 +611,13 @@ impl Stager<'_> {
                 Ok(v) => {
                     values.insert(field.to_string(), v);
                 }
-                Err(reason) => errors.push(CellError { column: col.header.clone(), value: cell.display(), reason }),
+                Err(reason) => errors.push(Problem {
+                    sheet: String::new(),
+                    row: 0,
+                    column: col.header.clone(),
+                    value: cell.display(),
+                    message: reason,
+                }),
             }
         }
         let text_of = |v: &Map<String, Value>, k: &str| {
@@ -689,10 +636,12 @@ impl Stager<'_> {
                     Ok(id) => {
                         values.insert(key.into(), json!(id));
                     }
-                    Err(close) => errors.push(CellError {
+                    Err(close) => errors.push(Problem {
+                        sheet: String::new(),
+                        row: 0,
                         column: header_of(self.columns, field),
                         value: v.clone(),
-                        reason: if close.is_empty() {
+                        message: if close.is_empty() {
                             "không có trong danh mục (danh mục chưa có mục nào)".to_string()
                         } else {
                             format!("không có trong danh mục; gần nhất: {}", close.join("; "))
@@ -786,15 +735,19 @@ impl Writer<'_> {
             };
             let current = row.code.as_ref().and_then(|c| existing.get(c));
             match (self.options.mode, current) {
-                (Mode::Create, Some(_)) => row.errors.push(CellError {
+                (Mode::Create, Some(_)) => row.errors.push(Problem {
+                    sheet: String::new(),
+                    row: 0,
                     column: header_of(self.columns, "code"),
                     value: row.code.clone().unwrap_or_default(),
-                    reason: "mã đã có trong sổ (chế độ chỉ thêm mới)".into(),
+                    message: "mã đã có trong sổ (chế độ chỉ thêm mới)".into(),
                 }),
-                (Mode::Update, None) => row.errors.push(CellError {
+                (Mode::Update, None) => row.errors.push(Problem {
+                    sheet: String::new(),
+                    row: 0,
                     column: header_of(self.columns, "code"),
                     value: row.code.clone().unwrap_or_default(),
-                    reason: "không có tài sản mang mã này trong sổ (chế độ chỉ cập nhật)".into(),
+                    message: "không có tài sản mang mã này trong sổ (chế độ chỉ cập nhật)".into(),
                 }),
                 _ => {}
             }
@@ -816,10 +769,12 @@ impl Writer<'_> {
             if let Some(twin) = twin {
                 report.duplicate_of = Some(asset_values(twin, self.unit_and_category(twin)));
                 match self.options.duplicates {
-                    Duplicates::Ask => row.errors.push(CellError {
+                    Duplicates::Ask => row.errors.push(Problem {
+                        sheet: String::new(),
+                        row: 0,
                         column: header_of(self.columns, "name"),
                         value: row.name.clone().unwrap_or_default(),
-                        reason: format!(
+                        message: format!(
                             "có thể trùng với tài sản «{} — {}» đã có trong sổ (cùng đơn vị, tên, nguyên giá, ngày \
                              tăng): chọn bỏ qua, cập nhật tài sản đó hay vẫn thêm mới",
                             twin.code, twin.name
@@ -831,10 +786,12 @@ impl Writer<'_> {
                         out.push(report);
                         continue;
                     }
-                    Duplicates::Update if self.options.mode == Mode::Create => row.errors.push(CellError {
+                    Duplicates::Update if self.options.mode == Mode::Create => row.errors.push(Problem {
+                        sheet: String::new(),
+                        row: 0,
                         column: header_of(self.columns, "name"),
                         value: row.name.clone().unwrap_or_default(),
-                        reason: format!(
+                        message: format!(
                             "trùng với tài sản {} đã có, nhưng chế độ chỉ thêm mới không cập nhật được",
                             twin.code
                         ),
@@ -851,6 +808,7 @@ impl Writer<'_> {
             if !row.errors.is_empty() {
                 report.outcome = Outcome::Error;
                 report.errors = std::mem::take(&mut row.errors);
+                report.source = std::mem::take(&mut row.cells);
                 out.push(report);
                 continue;
             }
@@ -864,6 +822,7 @@ impl Writer<'_> {
                 (None, Some(Err(errors))) => {
                     report.outcome = Outcome::Error;
                     report.errors = errors;
+                    report.source = std::mem::take(&mut row.cells);
                 }
                 (None, None) => return Err(AppError::Internal("dòng mới chưa được kiểm tra".into())),
                 (Some(current), _) => self.update(&mut report, current, row)?,
@@ -878,7 +837,11 @@ impl Writer<'_> {
         if let Some(id) = self.import_id {
             record_rows(self.conn, id, &out)?;
         }
-        for r in out {
+        for mut r in out {
+            for p in &mut r.errors {
+                p.sheet.clone_from(&self.report.sheet);
+                p.row = r.excel_row;
+            }
             self.report.counts.add(r.outcome);
             self.report.counts.warning += i32::from(r.warning);
             self.report.counts.duplicate += i32::from(r.duplicate_of.is_some());
@@ -970,6 +933,7 @@ impl Writer<'_> {
                 report.outcome = Outcome::Error;
                 report.asset_id = None;
                 report.errors = field_errors(self.columns, e, &row.cells)?;
+                report.source = row.cells;
             }
         }
         Ok(())
@@ -1046,7 +1010,7 @@ pub fn run(
             remembered_mapping = true;
         }
     }
-    let sha256 = sha256_hex(bytes);
+    let sha256 = crate::import::sha256_hex(bytes);
     let previous: Option<(i32, chrono::NaiveDateTime, String)> = imports::table
         .filter(imports::sha256.eq(&sha256))
         .filter(imports::status.eq("done"))
@@ -1196,6 +1160,7 @@ fn begin_record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Opt
         .values((
             imports::file_name.eq(&report.file_name),
             imports::sha256.eq(&report.sha256),
+            imports::kind.eq(KIND),
             imports::sheet.eq(&report.sheet),
             imports::actor.eq(&actor.0),
             imports::mode.eq(options.mode.code()),
@@ -1244,7 +1209,7 @@ fn record_rows(conn: &mut DbConn, import_id: i32, rows: &[RowReport]) -> AppResu
                 Some(
                     r.errors
                         .iter()
-                        .map(|e| format!("{}: «{}» — {}", e.column, e.value, e.reason))
+                        .map(|e| format!("{}: «{}» — {}", e.column, e.value, e.message))
                         .collect::<Vec<_>>()
                         .join("; "),
                 )
@@ -1358,69 +1323,19 @@ pub fn undo(conn: &mut DbConn, actor: &Actor, scope: &Scope, import_id: i32) -> 
     Ok((deleted, restored))
 }
 
-/// The rows with errors as a workbook to fix and import again: the header, the original rows with
-/// the bad cells highlighted, and a last column with the reasons.
-pub fn errors_workbook(bytes: &[u8], file_name: &str, options: &Options, report: &Report) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let table = read_table(bytes, file_name, options)?;
-    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Dòng lỗi").map_err(xe)?;
-    let bold = Format::new().set_bold().set_text_wrap().set_background_color("#EEF1F5");
-    let bad = Format::new().set_background_color("#F8C9C4");
-    let last = table.columns.len() as u16;
-    for c in &table.columns {
-        ws.write_string_with_format(0, c.index as u16, &c.header, &bold).map_err(xe)?;
-        ws.set_column_width(c.index as u16, 18).map_err(xe)?;
-    }
-    ws.write_string_with_format(0, last, "Lỗi cần sửa", &bold).map_err(xe)?;
-    ws.set_column_width(last, 60).map_err(xe)?;
-    let bad_rows: HashMap<u32, &RowReport> =
-        report.rows.iter().filter(|r| !r.errors.is_empty()).map(|r| (r.excel_row, r)).collect();
-    let mut sources: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
-    let mut reader = table.row_reader(&ROLES);
-    let mut keep = |row: table::TableRow| {
-        if bad_rows.contains_key(&row.excel_row) {
-            sources.insert(row.excel_row, row.cells);
-        }
-    };
-    excel::each_row(
-        bytes,
-        file_name,
-        &table.sheet,
-        &options.limits,
-        |_| {},
-        |r, cells| {
-            reader.push(r, cells).into_iter().for_each(&mut keep);
-            Ok(())
-        },
-    )?;
-    reader.finish().into_iter().for_each(&mut keep);
-    // The rows in the sheet's order, one under another below the header.
-    for (out_row, (excel_row, source)) in (1u32..).zip(&sources) {
-        let row = bad_rows[excel_row];
-        for col in &table.columns {
-            let cell = source.get(col.index as usize).cloned().unwrap_or(Cell::Empty);
-            let highlighted = row.errors.iter().any(|e| e.column == col.header);
-            let c = col.index as u16;
-            match (&cell, highlighted) {
-                (Cell::Number(n), false) => ws.write_number(out_row, c, *n).map(|_| ()),
-                (Cell::Number(n), true) => ws.write_number_with_format(out_row, c, *n, &bad).map(|_| ()),
-                (_, false) => ws.write_string(out_row, c, cell.display()).map(|_| ()),
-                (_, true) => ws.write_string_with_format(out_row, c, cell.display(), &bad).map(|_| ()),
-            }
-            .map_err(xe)?;
-        }
-        let reasons: Vec<String> = row
-            .errors
-            .iter()
-            .map(|e| format!("Dòng {} gốc, cột «{}»: {}", row.excel_row, e.column, e.reason))
-            .collect();
-        ws.write_string(out_row, last, reasons.join("\n")).map_err(xe)?;
-    }
-    ws.set_freeze_panes(1, 0).map_err(xe)?;
-    wb.save_to_buffer().map_err(xe)
+/// The rows with errors as a workbook to fix and import again, from the report's kept rows: the
+/// header, the rows as read with the bad cells highlighted, and a last column with the reasons.
+pub fn errors_workbook(report: &Report) -> AppResult<Vec<u8>> {
+    let mut failed: Vec<&RowReport> = report.rows.iter().filter(|r| !r.errors.is_empty()).collect();
+    failed.sort_by_key(|r| r.excel_row);
+    crate::import::errors::workbook(
+        &report.columns,
+        failed.into_iter().map(|r| crate::import::errors::FailedRow {
+            row: r.excel_row,
+            cells: &r.source,
+            problems: &r.errors,
+        }),
+    )
 }
 
 /// A blank register to fill in: the headers the import reads, drop-down lists from the reference

@@ -1,9 +1,7 @@
 //! Importing registers over the web: `/api/v1/imports/assets` for programs, and the page
 //! `/nhap-du-lieu` (upload → preview with the mapping to correct → import) for people.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -16,78 +14,31 @@ use serde_json::json;
 use super::import::{self, Duplicates, Mode, Options, Report};
 use crate::auth::web::Auth;
 use crate::auth::{Identity, Permission, Scope};
-use crate::db::schema::{import_rows, import_uploads, imports, org_units};
+use crate::db::schema::{import_rows, imports, org_units};
 use crate::error::{AppError, AppResult};
+use crate::import::jobs::{self, Job};
+use crate::import::upload::{self, read_upload, BODY_LIMIT, UPLOAD_LIMIT};
 use crate::input::Input;
 use crate::web::error::PageResult;
 use crate::web::{fmt, parse_id, render, AppState, Nav, QueryInput, Reach, Route};
-
-/// The largest workbook accepted (the reader refuses larger too, with the same figure).
-pub const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
 
 pub fn routes() -> Vec<Route> {
     use Permission::*;
     vec![
         Route::post("/api/v1/imports/assets", EditAssets, api_import)
             .reach(Reach::Filtered)
-            .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+            .with_body_limit(BODY_LIMIT),
         Route::get("/api/v1/imports", ReadRegister, api_list).reach(Reach::Filtered),
         Route::get("/api/v1/imports/{id}", ReadRegister, api_show).reach(crate::assets::import::REACH),
         Route::get("/nhap-du-lieu", EditAssets, index).reach(Reach::Filtered),
-        Route::post("/nhap-du-lieu", EditAssets, upload)
-            .reach(Reach::Filtered)
-            .with_body_limit(UPLOAD_LIMIT + 64 * 1024),
+        Route::post("/nhap-du-lieu", EditAssets, upload).reach(Reach::Filtered).with_body_limit(BODY_LIMIT),
         Route::post("/nhap-du-lieu/{id}", EditAssets, decide).reach(Reach::Filtered),
         Route::get("/nhap-du-lieu/viec/{id}", EditAssets, job_page).reach(Reach::Filtered),
-        Route::get("/nhap-du-lieu/{id}/dong-loi.xlsx", EditAssets, errors_workbook).reach(Reach::Filtered),
+        Route::get("/nhap-du-lieu/viec/{id}/dong-loi.xlsx", EditAssets, errors_workbook).reach(Reach::Filtered),
         Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template).reach(Reach::Unscoped),
         Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo).reach(crate::assets::import::REACH),
         Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page).reach(crate::assets::import::REACH),
     ]
-}
-
-/// The file and the other fields of an upload form.
-pub(crate) async fn read_upload(
-    multipart: Multipart,
-    limit: usize,
-) -> AppResult<(String, Vec<u8>, BTreeMap<String, String>)> {
-    let (file, fields) = read_multipart(multipart, limit).await?;
-    let (name, bytes) = file.ok_or_else(|| AppError::invalid("file", "Chưa chọn tệp để nhập"))?;
-    Ok((name, bytes, fields))
-}
-
-/// A multipart form: its file (`file`) if one was chosen, and its text fields. A path in the file's
-/// name is the browser's business, not ours: the last part only is kept.
-pub(crate) async fn read_multipart(
-    mut multipart: Multipart,
-    limit: usize,
-) -> AppResult<(Option<(String, Vec<u8>)>, BTreeMap<String, String>)> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!("Không đọc được tệp tải lên (quá {} MB hoặc bị ngắt): {e}", limit / (1024 * 1024)))
-    };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut fields = BTreeMap::new();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("tep-tai-len").to_string();
-            let bytes = field.bytes().await.map_err(bad)?;
-            // A browser sends an empty part when no file was chosen.
-            if !bytes.is_empty() || !file_name.is_empty() {
-                let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or("tep").to_string();
-                file = Some((file_name, bytes.to_vec()));
-            }
-        } else if name != crate::auth::web::CSRF_FIELD {
-            // The CSRF token was checked by the permission layer; it is not a field of the upload.
-            fields.insert(name, field.text().await.map_err(bad)?);
-        }
-    }
-    let named: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    crate::web::refuse_controls(&named)?;
-    if let Some((name, _)) = &file {
-        crate::web::refuse_controls(&[("file".to_string(), name.clone())])?;
-    }
-    Ok((file, fields))
 }
 
 /// Options from text fields (query string or form), checked with Vietnamese messages.
@@ -146,59 +97,9 @@ async fn run_import(
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// An import the page started: its progress while it runs, its outcome once done (kept for the
-/// person who started it, so that the page can be reloaded).
-pub struct ImportJob {
-    owner: String,
-    upload_id: i32,
-    fields: BTreeMap<String, String>,
-    started: std::time::Instant,
-    done: AtomicUsize,
-    total: AtomicUsize,
-    outcome: Mutex<Option<Result<Report, (StatusCode, String)>>>,
-}
-
-/// The imports started from the page, by number, and how long a page request waits for its
-/// import before showing the progress page instead.
-#[derive(Clone)]
-pub struct ImportJobs {
-    jobs: Arc<Mutex<JobTable>>,
-    wait: std::time::Duration,
-}
-
-impl Default for ImportJobs {
-    fn default() -> ImportJobs {
-        ImportJobs::waiting(std::time::Duration::from_millis(1500))
-    }
-}
-
-/// The last number given, and the jobs by number.
-type JobTable = (u64, HashMap<u64, Arc<ImportJob>>);
-
-impl ImportJobs {
-    /// Jobs whose page waits `wait` for them (tests wait for none, to see the progress page).
-    pub fn waiting(wait: std::time::Duration) -> ImportJobs {
-        ImportJobs { jobs: Arc::default(), wait }
-    }
-
-    fn add(&self, job: Arc<ImportJob>) -> u64 {
-        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        // Outcomes are kept an hour; nobody reloads a preview longer than that.
-        jobs.1.retain(|_, j| j.started.elapsed() < std::time::Duration::from_secs(3600));
-        jobs.0 += 1;
-        let id = jobs.0;
-        jobs.1.insert(id, job);
-        id
-    }
-
-    fn get(&self, id: u64, owner: &str) -> Option<Arc<ImportJob>> {
-        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.1.get(&id).filter(|j| j.owner == owner).cloned()
-    }
-}
-
-/// Runs an import for the page: the result page at once when it is quick, else a page that
-/// shows its progress until it is done.
+/// Runs an import for the page as a job (`import::jobs`): the result page at once when it is quick,
+/// else the page that shows its progress until it is done — on whichever server the person's next
+/// request reaches.
 async fn page_import(
     st: &AppState,
     me: &Identity,
@@ -208,40 +109,48 @@ async fn page_import(
     fields: BTreeMap<String, String>,
     preview: bool,
 ) -> PageResult<Response> {
-    let job = Arc::new(ImportJob {
-        owner: me.user.username.clone(),
-        upload_id,
-        fields,
-        started: std::time::Instant::now(),
-        done: AtomicUsize::new(0),
-        total: AtomicUsize::new(0),
-        outcome: Mutex::new(None),
-    });
-    let told = job.clone();
-    options.progress = import::Progress(Some(Arc::new(move |done, total| {
-        told.done.store(done, Ordering::Relaxed);
-        told.total.store(total, Ordering::Relaxed);
-    })));
-    let (db, actor, scope, finished) = (st.db.clone(), me.user.actor(), me.user.scope(), job.clone());
-    let task = tokio::task::spawn_blocking(move || {
-        let outcome = import::execute(&db, &actor, &scope, &name, &bytes, &options, preview)
-            .map_err(|e| (e.status(), e.public_message()));
-        *finished.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-    });
-    let id = st.imports.add(job.clone());
-    if tokio::time::timeout(st.imports.wait, task).await.is_err() {
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
+    let id = st
+        .imports
+        .start(&st.db, &me.user.username, import::KIND, Some(upload_id), &fields, move |progress| {
+            options.progress = progress;
+            let report = import::execute(&db, &actor, &scope, &name, &bytes, &options, preview)?;
+            let status = if !preview && !report.saved { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            Ok((status.as_u16(), serde_json::to_string(&report).map_err(|e| AppError::Internal(e.to_string()))?))
+        })
+        .await?;
+    let job = own_job(st, me, id).await?;
+    if matches!(job.state, jobs::State::Running { .. }) {
         return Ok(axum::response::Redirect::to(&format!("/nhap-du-lieu/viec/{id}")).into_response());
     }
-    job_response(st, me, &job).await
+    job_response(st, me, job).await
+}
+
+/// A job of this person's (nobody else's), from whichever server started it.
+async fn own_job(st: &AppState, me: &Identity, id: i32) -> AppResult<Job> {
+    st.imports
+        .get(&st.db, id, &me.user.username)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("việc nhập số {id} (đã xong quá một ngày hoặc không phải của bạn)")))
+}
+
+/// The report a finished job of the register keeps.
+fn report_of(job: &Job) -> AppResult<Option<(StatusCode, Report)>> {
+    match &job.state {
+        jobs::State::Done { status, outcome } => {
+            let report: Report = serde_json::from_str(outcome)
+                .map_err(|e| AppError::Internal(format!("kết quả việc nhập số {} hỏng: {e}", job.id)))?;
+            Ok(Some((StatusCode::from_u16(*status).unwrap_or(StatusCode::OK), report)))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The page of an import: its progress, or its result.
 async fn job_page(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Response> {
     let id = parse_id(&id, "việc nhập")?;
-    let job = st.imports.get(id as u64, &me.user.username).ok_or_else(|| {
-        AppError::NotFound(format!("việc nhập số {id} (đã xong quá một giờ hoặc không phải của bạn)"))
-    })?;
-    job_response(&st, &me, &job).await
+    let job = own_job(&st, &me, id).await?;
+    job_response(&st, &me, job).await
 }
 
 #[derive(Template)]
@@ -250,7 +159,7 @@ struct ProgressPage {
     nav: Nav,
     done: usize,
     total: usize,
-    seconds: u64,
+    seconds: i64,
 }
 
 impl ProgressPage {
@@ -259,24 +168,29 @@ impl ProgressPage {
     }
 }
 
-async fn job_response(st: &AppState, me: &Identity, job: &ImportJob) -> PageResult<Response> {
-    let outcome = job.outcome.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    match outcome {
-        None => {
-            let page = ProgressPage {
-                nav: Nav::of(me),
-                done: job.done.load(Ordering::Relaxed),
-                total: job.total.load(Ordering::Relaxed),
-                seconds: job.started.elapsed().as_secs(),
-            };
+async fn job_response(st: &AppState, me: &Identity, job: Job) -> PageResult<Response> {
+    if let Some((status, report)) = report_of(&job)? {
+        let upload_id = job.upload_id.unwrap_or_default();
+        return Ok((status, Html(preview_html(me, job.id, upload_id, report, &job.fields)?)).into_response());
+    }
+    match job.state {
+        jobs::State::Running { done, total } => {
+            let page = ProgressPage { nav: Nav::of(me), done, total, seconds: job.seconds };
             Ok(Html(render(&page)?).into_response())
         }
-        Some(Ok(report)) => {
-            let preview = job.fields.get("action").map(String::as_str) != Some("import");
-            let status = if !preview && !report.saved { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            Ok((status, Html(preview_html(me, job.upload_id, report, &job.fields)?)).into_response())
+        jobs::State::Failed { status, message } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            Ok((status, Html(index_html(st, me, Some(message)).await?)).into_response())
         }
-        Some(Err((status, message))) => Ok((status, Html(index_html(st, me, Some(message)).await?)).into_response()),
+        jobs::State::Interrupted => {
+            let message = format!(
+                "Việc nhập số {} bị gián đoạn: máy chủ chạy nó đã dừng trước khi xong, nên không có gì được lưu. \
+                 Hãy tải tệp lên và nhập lại.",
+                job.id
+            );
+            Ok((StatusCode::CONFLICT, Html(index_html(st, me, Some(message)).await?)).into_response())
+        }
+        jobs::State::Done { .. } => unreachable!("a finished job has its report"),
     }
 }
 
@@ -413,6 +327,7 @@ async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<St
 #[template(path = "imports/preview.html")]
 struct PreviewPage {
     nav: Nav,
+    job_id: i32,
     upload_id: i32,
     r: Report,
     fields: Vec<&'static str>,
@@ -423,61 +338,22 @@ struct PreviewPage {
 
 impl PreviewPage {
     fn field_name(&self, f: impl AsRef<str>) -> String {
-        field_label(f.as_ref()).to_string()
+        import::spec().label(f.as_ref()).to_string()
     }
 
     /// Whether the option `key` was chosen for this preview.
     fn carries(&self, key: &str) -> bool {
         self.carried.iter().any(|(k, v)| k == key && (v == "true" || v == "1"))
     }
-
-    /// The options and mapping of this preview as a query string (for the errors workbook).
-    fn query(&self) -> String {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &self.carried {
-            q.append_pair(k, v);
-        }
-        for c in &self.r.columns {
-            q.append_pair(&format!("col_{}", c.index), c.field.as_deref().unwrap_or(""));
-        }
-        q.finish()
-    }
 }
 
-fn field_label(f: &str) -> &str {
-    match f {
-        "row_number" => "Số thứ tự (bỏ qua)",
-        "code" => "Mã tài sản",
-        "name" => "Tên tài sản",
-        "category" => "Nhóm tài sản",
-        "unit" => "Đơn vị quản lý",
-        "unit_of_measure" => "Đơn vị tính",
-        "quantity" => "Số lượng",
-        "unit_price" => "Đơn giá",
-        "original_cost" => "Nguyên giá",
-        "cost_state" => "Nguyên giá — nguồn NSNN",
-        "cost_other" => "Nguyên giá — nguồn khác",
-        "acquired_on" => "Ngày tăng",
-        "in_use_on" => "Ngày đưa vào sử dụng",
-        "year_made" => "Năm sản xuất",
-        "country" => "Nước sản xuất",
-        "task" => "Nhiệm vụ KH&CN",
-        "task_asset_kind" => "Trang bị / kết quả",
-        "area_m2" => "Diện tích",
-        "location" => "Vị trí",
-        "responsible_person" => "Người chịu trách nhiệm",
-        "status" => "Tình trạng",
-        "condition" => "Hiện trạng",
-        "specification" => "Thông số kỹ thuật",
-        "serial_no" => "Số hiệu / serial",
-        "notes" => "Ghi chú",
-        "opening_wear" => "Hao mòn lũy kế",
-        "residual_value" => "Giá trị còn lại",
-        other => other,
-    }
-}
-
-fn preview_html(me: &Identity, upload_id: i32, r: Report, fields: &BTreeMap<String, String>) -> AppResult<String> {
+fn preview_html(
+    me: &Identity,
+    job_id: i32,
+    upload_id: i32,
+    r: Report,
+    fields: &BTreeMap<String, String>,
+) -> AppResult<String> {
     let carried = fields
         .iter()
         .filter(|(k, _)| !k.starts_with("col_") && *k != "action")
@@ -485,44 +361,14 @@ fn preview_html(me: &Identity, upload_id: i32, r: Report, fields: &BTreeMap<Stri
         .collect();
     render(&PreviewPage {
         nav: Nav::of(me),
+        job_id,
         upload_id,
         r,
-        fields: FIELDS.to_vec(),
+        fields: import::spec().keys().collect(),
         carried,
         duplicate_choices: Duplicates::CHOICES,
     })
 }
-
-/// The fields a column can be mapped to (the keys of `imports/columns/assets.json`).
-const FIELDS: &[&str] = &[
-    "row_number",
-    "code",
-    "name",
-    "category",
-    "unit",
-    "unit_of_measure",
-    "quantity",
-    "unit_price",
-    "original_cost",
-    "cost_state",
-    "cost_other",
-    "acquired_on",
-    "in_use_on",
-    "year_made",
-    "country",
-    "task",
-    "task_asset_kind",
-    "area_m2",
-    "location",
-    "responsible_person",
-    "status",
-    "condition",
-    "specification",
-    "serial_no",
-    "notes",
-    "opening_wear",
-    "residual_value",
-];
 
 /// Upload: keep the file for the next step, show the preview.
 async fn upload(State(st): State<AppState>, Auth(me): Auth, multipart: Multipart) -> PageResult<Response> {
@@ -534,40 +380,14 @@ async fn upload(State(st): State<AppState>, Auth(me): Auth, multipart: Multipart
         Ok(o) => o,
         Err(e) => return Ok((e.status(), Html(index_html(&st, &me, Some(e.to_string())).await?)).into_response()),
     };
-    let actor = me.user.username.clone();
-    let (n, b) = (name.clone(), bytes.clone());
-    let upload_id: i32 = st
-        .db
-        .write(move |c| {
-            Ok(diesel::insert_into(import_uploads::table)
-                .values((
-                    import_uploads::file_name.eq(&n),
-                    import_uploads::sha256.eq(import::sha256_hex(&b)),
-                    import_uploads::content.eq(&b),
-                    import_uploads::actor.eq(&actor),
-                    import_uploads::created_at.eq(crate::text::now_utc()),
-                ))
-                .returning(import_uploads::id)
-                .get_result(c)?)
-        })
-        .await?;
+    let upload_id = upload::keep(&st.db, &me.user.username, &name, &bytes).await?;
     page_import(&st, &me, upload_id, (name, bytes), options, fields, true).await
 }
 
 /// A file this person uploaded (nobody else's).
 async fn own_upload(st: &AppState, me: &Identity, id: i32) -> AppResult<(String, Vec<u8>)> {
     let actor = me.user.username.clone();
-    st.db
-        .read(move |c| {
-            import_uploads::table
-                .find(id)
-                .filter(import_uploads::actor.eq(actor))
-                .select((import_uploads::file_name, import_uploads::content))
-                .first(c)
-                .optional()?
-                .ok_or_else(|| AppError::NotFound(format!("tệp tải lên số {id}")))
-        })
-        .await
+    st.db.read(move |c| upload::own(c, &actor, id)).await
 }
 
 /// After the preview: preview again with a corrected mapping, or import.
@@ -585,19 +405,20 @@ async fn decide(
     page_import(&st, &me, id, (name, bytes), options, fields, preview).await
 }
 
-/// The rows with errors of an upload, as a workbook to fix and import again.
+/// The rows with errors of a preview, as a workbook to fix and import again: written from the
+/// job's kept outcomes, nothing run again.
 async fn errors_workbook(
     State(st): State<AppState>,
     Auth(me): Auth,
     Path(id): Path<String>,
-    QueryInput(q): QueryInput,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id, "tệp tải lên")?;
-    let (name, bytes) = own_upload(&st, &me, id).await?;
-    let options = options_of(q)?;
-    let report = run_import(&st, &me, name.clone(), bytes.clone(), options.clone(), true).await?;
-    let out = import::errors_workbook(&bytes, &name, &options, &report)?;
-    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
+    let id = parse_id(&id, "việc nhập")?;
+    let job = own_job(&st, &me, id).await?;
+    let (_, report) = report_of(&job)?
+        .ok_or_else(|| AppError::conflict(format!("Việc nhập số {id} chưa xong hoặc không có kết quả")))?;
+    let out = import::errors_workbook(&report)?;
+    let name = &report.file_name;
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
     Ok(crate::web::download(&format!("{stem} - dòng lỗi.xlsx"), crate::web::XLSX, out))
 }
 

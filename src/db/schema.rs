@@ -268,6 +268,26 @@ diesel::table! {
         skipped -> Integer,
         failed -> Integer,
         created_at -> Timestamp,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    import_jobs (id) {
+        id -> Integer,
+        kind -> Text,
+        owner -> Text,
+        upload_id -> Nullable<Integer>,
+        fields -> Text,
+        server -> Text,
+        status -> Text,
+        done_rows -> Integer,
+        total_rows -> Integer,
+        http_status -> Nullable<Integer>,
+        outcome -> Nullable<Text>,
+        started_at -> Timestamp,
+        heartbeat_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 

@@ -35,7 +35,7 @@ pub fn routes() -> Vec<Route> {
             .with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::get("/api/v1/attachments/{id}", ReadRegister, attachment).reach(crate::disposals::attachments::REACH),
         Route::post("/api/v1/imports/decisions", HandleAssets, import_decisions)
-            .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
+            .with_body_limit(crate::import::upload::BODY_LIMIT),
     ]
 }
 
@@ -64,8 +64,8 @@ async fn import_decisions(
     let yes_no = &[("true", "Có"), ("false", "Không"), ("1", "Có"), ("0", "Không")];
     let preview = matches!(q.choice("preview", "Xem trước", yes_no, false).as_deref(), Some("true" | "1"));
     q.finish()?;
-    let limit = crate::assets::import_web::UPLOAD_LIMIT;
-    let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, limit).await?;
+    let limit = crate::import::upload::UPLOAD_LIMIT;
+    let (name, bytes, _) = crate::import::upload::read_upload(multipart, limit).await?;
     let report = run_decisions_import(&st, &me, name, bytes, preview).await?;
     Ok((crate::web::import_status(preview, report.saved, false), Json(report)).into_response())
 }
@@ -91,7 +91,7 @@ pub async fn attach_upload(
     api: bool,
 ) -> AppResult<super::attachments::Attachment> {
     let limit = super::attachments::MAX_BYTES;
-    let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
+    let (name, bytes, fields) = crate::import::upload::read_upload(multipart, limit).await?;
     let fields = fields.into_iter().collect();
     let mut input = Input::from_text(fields, api);
     let step_id = input.id("step_id", "Văn bản");

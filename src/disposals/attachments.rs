@@ -93,7 +93,7 @@ pub fn store_blob(conn: &mut DbConn, file_name: &str, bytes: &[u8]) -> AppResult
             "Tệp «{name}» mang đuôi «.{extension}» nhưng nội dung là {kind}: hãy đặt đúng tên tệp"
         )));
     }
-    let sha256 = crate::assets::import::sha256_hex(bytes);
+    let sha256 = crate::import::sha256_hex(bytes);
     let stored: i64 = file_blobs::table.filter(file_blobs::sha256.eq(&sha256)).count().get_result(conn)?;
     if stored == 0 {
         diesel::insert_into(file_blobs::table)

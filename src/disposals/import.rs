@@ -14,22 +14,15 @@ use crate::audit::Actor;
 use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::excel::table::{self, Synonyms};
 use crate::excel::{self, Cell, Limits};
+use crate::import::spec::Spec;
+use crate::import::table;
 use crate::input::Input;
 use crate::text::{self, fold};
 
-/// What the columns are to the row sorter: an asset's code is the key, its name the label.
-const ROLES: table::Roles = table::Roles {
-    keys: &["code"],
-    labels: &["name"],
-    amounts: &["proceeds"],
-    quantities: &["quantity"],
-    label_is_data: false,
-};
-
-pub fn synonyms() -> AppResult<Synonyms> {
-    Synonyms::from_json(include_str!("../../imports/columns/decisions.json"))
+/// The file's columns (`imports/columns/decisions.json`).
+pub fn spec() -> &'static Spec {
+    crate::column_spec!("decisions.json")
 }
 
 /// What became of one decision of the file.
@@ -164,7 +157,7 @@ pub fn run(
 ) -> AppResult<(DecisionsReport, bool)> {
     let limits = Limits::default();
     let sheets = excel::heads(bytes, file_name, &limits)?;
-    let table = table::find(&sheets, None, &synonyms()?)?;
+    let table = table::find(&sheets, None, spec())?;
     let missing: Vec<&str> =
         [("decision_no", "Số quyết định"), ("decision_date", "Ngày quyết định"), ("code", "Mã tài sản")]
             .iter()
@@ -178,7 +171,7 @@ pub fn run(
             missing.iter().map(|m| format!("«{m}»")).collect::<Vec<_>>().join(", ")
         )));
     }
-    let mut reader = table.row_reader(&ROLES);
+    let mut reader = table.row_reader(spec());
     let mut rows: Vec<table::TableRow> = vec![];
     excel::each_row(
         bytes,
@@ -195,7 +188,7 @@ pub fn run(
     rows.sort_by_key(|r| r.excel_row);
     let mut report = DecisionsReport {
         file_name: file_name.to_string(),
-        sha256: crate::assets::import::sha256_hex(bytes),
+        sha256: crate::import::sha256_hex(bytes),
         sheet: table.sheet.clone(),
         decisions: vec![],
         skipped: vec![],

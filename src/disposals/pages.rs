@@ -34,7 +34,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/xu-ly/{id}/bien-ban.xlsx", ReadRegister, super::api::handover_sheet)
             .reach(crate::disposals::REACH),
         Route::post("/xu-ly/nhap-quyet-dinh", HandleAssets, import_decisions)
-            .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
+            .with_body_limit(crate::import::upload::BODY_LIMIT),
         Route::post("/xu-ly/{id}/tep", HandleAssets, attach).with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::post("/xu-ly/{id}/{step}", HandleAssets, record_step),
     ]
@@ -338,8 +338,8 @@ async fn import_decisions(
     Auth(me): Auth,
     multipart: axum::extract::Multipart,
 ) -> PageResult<Response> {
-    let limit = crate::assets::import_web::UPLOAD_LIMIT;
-    let (name, bytes, fields) = crate::assets::import_web::read_upload(multipart, limit).await?;
+    let limit = crate::import::upload::UPLOAD_LIMIT;
+    let (name, bytes, fields) = crate::import::upload::read_upload(multipart, limit).await?;
     let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
     let r = super::api::run_decisions_import(&st, &me, name, bytes, preview).await?;
     let status = if preview || r.saved { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

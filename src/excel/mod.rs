@@ -1,9 +1,8 @@
 //! Reading any workbook people send — .xlsx, .xlsm, .xls, .ods, .csv — into checked sheets of cells,
 //! refusing what would exhaust the server before allocating for it, and converting legacy Vietnamese
-//! text. `table` finds the table inside a sheet. Knows nothing of assets.
+//! text. `import::table` finds the table inside a sheet. Knows nothing of assets.
 
 mod merges;
-pub mod table;
 
 use std::io::Cursor;
 
@@ -37,7 +36,8 @@ impl Default for Limits {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A cell as read; stored with a row that failed, so the errors workbook is written without the file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     Empty,
     Text(String),

@@ -15,7 +15,7 @@ use crate::input::Input;
 use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
 
 pub fn routes() -> Vec<Route> {
-    let upload = crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024;
+    let upload = crate::import::upload::BODY_LIMIT;
     vec![
         Route::get("/api/v1/procurements", ReadRegister, procurements).reach(Reach::Filtered),
         Route::post("/api/v1/procurements", RecordProcurement, create_procurement),
@@ -194,7 +194,7 @@ pub async fn follow_up_upload(
     api: bool,
 ) -> AppResult<super::InspectionView> {
     let limit = crate::disposals::attachments::MAX_BYTES;
-    let (file, fields) = crate::assets::import_web::read_multipart(multipart, limit).await?;
+    let (file, fields) = crate::import::upload::read_multipart(multipart, limit).await?;
     follow_up_record(st, me, rec_id, fields, file, api).await
 }
 
@@ -286,8 +286,7 @@ async fn import(
     let preview =
         matches!(q.choice("preview", "Xem trước", crate::inventory::YES_NO, false).as_deref(), Some("true" | "1"));
     q.finish()?;
-    let (name, bytes, _) =
-        crate::assets::import_web::read_upload(multipart, crate::assets::import_web::UPLOAD_LIMIT).await?;
+    let (name, bytes, _) = crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
     let r = import_findings(&st, &me, id, name, bytes, preview).await?;
     Ok((crate::web::import_status(preview, r.saved, !r.errors.is_empty()), Json(r)).into_response())
 }

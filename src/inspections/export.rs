@@ -43,7 +43,7 @@ fn record(
         "report": report,
         "chain_seq": vars.get("chain_seq"),
         "chain_hash": vars.get("chain_hash"),
-        "sha256": crate::assets::import::sha256_hex(bytes),
+        "sha256": crate::import::sha256_hex(bytes),
         "size": bytes.len(),
     });
     audit::record(conn, actor, "export", "inspection", entity_id, None, Some(&what))?;

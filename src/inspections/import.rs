@@ -11,22 +11,15 @@ use super::{FINDING_CATEGORIES, RECOMMENDATION_KINDS};
 use crate::auth::User;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::excel::table::{self, RowKind, Synonyms};
 use crate::excel::{self, Cell, Limits};
+use crate::import::spec::Spec;
+use crate::import::table::{self, RowKind};
 use crate::input::Input;
 use crate::text::{self, fold};
 
-/// What the columns are to the row sorter: a finding may be its title alone.
-const ROLES: table::Roles = table::Roles {
-    keys: &["asset_codes", "procurement_codes"],
-    labels: &["title"],
-    amounts: &["amount", "rec_amount"],
-    quantities: &[],
-    label_is_data: true,
-};
-
-pub fn synonyms() -> AppResult<Synonyms> {
-    Synonyms::from_json(include_str!("../../imports/columns/findings.json"))
+/// The file's columns (`imports/columns/findings.json`).
+pub fn spec() -> &'static Spec {
+    crate::column_spec!("findings.json")
 }
 
 /// A problem in one row, placed as Excel shows it.
@@ -75,7 +68,7 @@ pub fn run(
     super::check_owner(&inspection, user)?;
     let limits = Limits::default();
     let sheets = excel::heads(bytes, file_name, &limits)?;
-    let table = table::find(&sheets, None, &synonyms()?).map_err(|_| {
+    let table = table::find(&sheets, None, spec()).map_err(|_| {
         AppError::BadRequest(format!(
             "Tệp «{file_name}» không có bảng phát hiện: cần cột «Nội dung phát hiện» và «Nội dung kiến nghị» (hoặc «Loại kiến nghị») trong 40 dòng đầu"
         ))
@@ -83,7 +76,7 @@ pub fn run(
     if table.column_of("title").is_none() {
         return Err(AppError::BadRequest(format!("Trang «{}»: không thấy cột «Nội dung phát hiện»", table.sheet)));
     }
-    let mut reader = table.row_reader(&ROLES);
+    let mut reader = table.row_reader(spec());
     let mut rows = vec![];
     excel::each_row(
         bytes,
@@ -101,7 +94,7 @@ pub fn run(
     rows.sort_by_key(|r| r.excel_row);
     let mut report = FindingsReport {
         file_name: file_name.to_string(),
-        sha256: crate::assets::import::sha256_hex(bytes),
+        sha256: crate::import::sha256_hex(bytes),
         sheet: table.sheet.clone(),
         findings: 0,
         recommendations: 0,

@@ -32,8 +32,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/thanh-tra/{id}/ket-luan", Inspect, conclude),
         Route::post("/thanh-tra/{id}/phat-hien", Inspect, add_finding),
         Route::post("/thanh-tra/{id}/kien-nghi", Inspect, add_recommendation),
-        Route::post("/thanh-tra/{id}/nhap", Inspect, import)
-            .with_body_limit(crate::assets::import_web::UPLOAD_LIMIT + 64 * 1024),
+        Route::post("/thanh-tra/{id}/nhap", Inspect, import).with_body_limit(crate::import::upload::BODY_LIMIT),
         Route::post("/thanh-tra/kien-nghi/{id}/theo-doi", Inspect, follow_up)
             .with_body_limit(crate::disposals::attachments::MAX_BYTES + 64 * 1024),
         Route::get("/mua-sam", ReadRegister, procurements).reach(Reach::Filtered),
@@ -338,7 +337,7 @@ async fn follow_up(
         })
         .await?;
     let limit = crate::disposals::attachments::MAX_BYTES;
-    let (file, fields) = match crate::assets::import_web::read_multipart(multipart, limit).await {
+    let (file, fields) = match crate::import::upload::read_multipart(multipart, limit).await {
         Ok(read) => read,
         Err(e) => return after(&st, &me, inspection, ("", BTreeMap::new()), Err(e)).await,
     };
@@ -362,7 +361,7 @@ async fn import(
     let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
     let result = async {
         let (name, bytes, fields) =
-            crate::assets::import_web::read_upload(multipart, crate::assets::import_web::UPLOAD_LIMIT).await?;
+            crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
         let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
         let r = super::api::import_findings(&st, &me, id, name, bytes, preview).await?;
         if !r.errors.is_empty() {

@@ -35,7 +35,7 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-pub const UPLOAD_LIMIT: usize = crate::assets::import_web::UPLOAD_LIMIT;
+pub const UPLOAD_LIMIT: usize = crate::import::upload::UPLOAD_LIMIT;
 
 async fn list(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
     let scope = me.user.scope();
@@ -166,7 +166,7 @@ async fn upload(
     let id = parse_id(&id, "đợt kiểm kê")?;
     let preview = matches!(q.choice("preview", "Xem trước", super::YES_NO, false).as_deref(), Some("true" | "1"));
     q.finish()?;
-    let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, UPLOAD_LIMIT).await?;
+    let (name, bytes, _) = crate::import::upload::read_upload(multipart, UPLOAD_LIMIT).await?;
     let report = import_sheet(&st, &me, id, name, bytes, !preview).await?;
     let status = crate::web::import_status(preview, report.saved || report.counted == 0, !report.errors.is_empty());
     Ok((status, Json(report)).into_response())

@@ -379,7 +379,7 @@ async fn upload(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let result = async {
-        let (name, bytes, _) = crate::assets::import_web::read_upload(multipart, super::api::UPLOAD_LIMIT).await?;
+        let (name, bytes, _) = crate::import::upload::read_upload(multipart, super::api::UPLOAD_LIMIT).await?;
         let r = super::api::import_sheet(&st, &me, id, name, bytes, true).await?;
         if !r.errors.is_empty() {
             let mut errors: Vec<String> =

@@ -17,8 +17,9 @@ use crate::audit::Actor;
 use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::excel::table::{self, RowKind, Synonyms};
 use crate::excel::{self, Cell, Limits};
+use crate::import::spec::Spec;
+use crate::import::table::{self, RowKind};
 use crate::text::{self, fold};
 
 /// Which lines a sheet holds.
@@ -50,17 +51,9 @@ const HEADERS: &[(&str, f64)] = &[
     ("Ghi chú", 22.0),
 ];
 
-/// What a count sheet's columns are to the row sorter.
-const ROLES: table::Roles = table::Roles {
-    keys: &["code"],
-    labels: &["name"],
-    amounts: &[],
-    quantities: &["book_quantity", "quantity"],
-    label_is_data: false,
-};
-
-pub fn synonyms() -> AppResult<Synonyms> {
-    Synonyms::from_json(include_str!("../../imports/columns/counts.json"))
+/// The file's columns (`imports/columns/counts.json`).
+pub fn spec() -> &'static Spec {
+    crate::column_spec!("counts.json")
 }
 
 /// The asset lines a sheet holds, in the sheet's order, and the words that name its scope.
@@ -329,8 +322,7 @@ pub fn import(
         )));
     }
     let heads = excel::heads(bytes, file_name, limits)?;
-    let syn = synonyms()?;
-    let table = table::find(&heads, None, &syn).map_err(|_| {
+    let table = table::find(&heads, None, spec()).map_err(|_| {
         AppError::BadRequest(format!(
             "Tệp «{file_name}» không có bảng kiểm kê: cần ít nhất cột «Mã tài sản» và cột «Số lượng thực tế» \
              trong 40 dòng đầu"
@@ -355,7 +347,7 @@ pub fn import(
     };
     let (cond_col, place_col, note_col) = (col("condition"), col("location"), col("note"));
     let locked_cols = ["name", "unit_of_measure", "unit", "book_location", "book_quantity"].map(col);
-    let mut reader = table.row_reader(&ROLES);
+    let mut reader = table.row_reader(spec());
     let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
     let mut skipped = 0;
     let mut warnings: Vec<(u32, String)> = vec![];
@@ -389,7 +381,7 @@ pub fn import(
     };
     let mut report = SheetImport {
         file_name: file_name.to_string(),
-        sha256: crate::assets::import::sha256_hex(bytes),
+        sha256: crate::import::sha256_hex(bytes),
         ours: marks.is_some(),
         scope: marks.as_ref().map(|m| m.1.clone()),
         counted: 0,

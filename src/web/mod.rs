@@ -25,7 +25,7 @@ use crate::input::Input;
 pub struct AppState {
     pub db: Db,
     /// Imports running for the page, which polls their progress.
-    pub imports: crate::assets::import_web::ImportJobs,
+    pub imports: crate::import::jobs::Jobs,
 }
 
 /// The largest request body accepted (forms and JSON; uploads get their own limit).

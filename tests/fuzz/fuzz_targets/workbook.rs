@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taisan::excel::{self, table, Limits};
+use taisan::excel::{self, Limits};
+use taisan::import::table;
 
 fuzz_target!(|data: &[u8]| {
     // The reader turns a library's panic on a damaged file into a refusal (`excel::guard`);
@@ -18,9 +19,9 @@ fuzz_target!(|data: &[u8]| {
         _ => "tep.csv",
     };
     let Ok(sheets) = excel::heads(data, name, &limits) else { return };
-    let syn = taisan::assets::import::synonyms().expect("the shipped synonyms parse");
-    let Ok(t) = table::find(&sheets, None, &syn) else { return };
-    let mut reader = t.row_reader();
+    let syn = taisan::assets::import::spec();
+    let Ok(t) = table::find(&sheets, None, syn) else { return };
+    let mut reader = t.row_reader(syn);
     let _ = excel::each_row(data, name, &t.sheet, &limits, |_| {}, |r, cells| {
         for row in reader.push(r, cells) {
             for c in &row.cells {

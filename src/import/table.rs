@@ -5,58 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cell, Sheet};
+use super::spec::Spec;
 use crate::error::AppError;
+use crate::excel::{Cell, Sheet};
 use crate::text::fold;
 use crate::text::legacy::Legacy;
-
-/// Column names by meaning: each field with the names people give its column.
-#[derive(Debug, Clone)]
-pub struct Synonyms {
-    fields: Vec<(String, Vec<String>)>,
-}
-
-impl Synonyms {
-    /// From a JSON object `{"field": ["Name", "Other name", …]}`.
-    pub fn from_json(json: &str) -> Result<Synonyms, AppError> {
-        let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(json).map_err(|e| AppError::Internal(format!("tệp tên cột hỏng: {e}")))?;
-        let fields = map
-            .into_iter()
-            .map(|(field, names)| {
-                let names = names.as_array().into_iter().flatten().filter_map(|n| n.as_str()).map(fold).collect();
-                (field, names)
-            })
-            .collect();
-        Ok(Synonyms { fields })
-    }
-
-    /// The field a header names: an exact name first (whole header, then the part below a merged
-    /// parent), else the longest name the header contains.
-    pub fn field_of(&self, header: &str) -> Option<&str> {
-        let h = fold(header);
-        if h.is_empty() {
-            return None;
-        }
-        let child = h.rsplit(" / ").next().unwrap_or(&h).to_string();
-        for candidate in [&h, &child] {
-            if let Some((f, _)) = self.fields.iter().find(|(_, names)| names.iter().any(|n| n == candidate)) {
-                return Some(f);
-            }
-        }
-        self.fields
-            .iter()
-            .flat_map(|(f, names)| {
-                names.iter().filter(|n| n.len() >= 4 && h.contains(n.as_str())).map(move |n| (f, n.len()))
-            })
-            .max_by_key(|(_, len)| *len)
-            .map(|(f, _)| f.as_str())
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().map(|(f, _)| f.as_str())
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Column {
@@ -87,20 +40,6 @@ pub struct TableRow {
     pub kind: RowKind,
 }
 
-/// What each mapped field is to the row sorter: a key names one record (a code), a label names
-/// the row (where «Cộng», «Tổng cộng» stand on a subtotal), an amount is added up by subtotals;
-/// any other mapped field is something only a data row carries. Field names are an importer's own.
-#[derive(Debug, Clone, Copy)]
-pub struct Roles {
-    pub keys: &'static [&'static str],
-    pub labels: &'static [&'static str],
-    pub amounts: &'static [&'static str],
-    /// Counted things a subtotal adds up too (Số lượng), compared column by column.
-    pub quantities: &'static [&'static str],
-    /// A row holding only its label is a record (a finding may be its title alone), not a title.
-    pub label_is_data: bool,
-}
-
 /// Where the table is and what its columns mean; its rows are read afterwards, one at a time,
 /// through `RowReader`.
 #[derive(Debug, Clone)]
@@ -126,33 +65,32 @@ impl Table {
     }
 
     /// Sorts the sheet's rows below the header into data and skipped rows, as they are read.
-    pub fn row_reader(&self, roles: &Roles) -> RowReader {
+    /// The roles come from the specification: a key names one record (a code), a label names the
+    /// row (where «Cộng», «Tổng cộng» stand on a subtotal), money and quantities are added up by
+    /// subtotals; any other mapped field is something only a data row carries.
+    pub fn row_reader(&self, spec: &Spec) -> RowReader {
+        use super::spec::{ColumnKind, Role};
         let last_header = *self.header_rows.last().expect("a header has a row") - 1;
-        let of = |names: &[&str]| -> Vec<usize> {
+        let of = |wanted: &dyn Fn(&super::spec::ColumnSpec) -> bool| -> Vec<usize> {
             self.columns
                 .iter()
-                .filter(|c| c.field.as_deref().is_some_and(|f| names.contains(&f)))
+                .filter(|c| c.field.as_deref().and_then(|f| spec.column(f)).is_some_and(wanted))
                 .map(|c| c.index as usize)
                 .collect()
         };
-        let (keys, labels, money) = (of(roles.keys), of(roles.labels), of(roles.amounts));
-        let amounts: Vec<usize> = money.iter().copied().chain(of(roles.quantities)).collect();
-        let data = self
-            .columns
-            .iter()
-            .filter(|c| {
-                c.field.as_deref().is_some_and(|f| {
-                    f != "row_number"
-                        && ![roles.keys, roles.labels, roles.amounts, roles.quantities].iter().any(|r| r.contains(&f))
-                })
-            })
-            .map(|c| c.index as usize)
-            .collect();
+        let keys = of(&|c| c.role == Some(Role::Key));
+        let labels = of(&|c| c.role == Some(Role::Label));
+        let money = of(&|c| c.role.is_none() && c.kind == ColumnKind::Money);
+        let amounts: Vec<usize> =
+            money.iter().copied().chain(of(&|c| c.role.is_none() && c.kind == ColumnKind::Quantity)).collect();
+        let data = of(&|c| {
+            c.role.is_none() && !matches!(c.kind, ColumnKind::Money | ColumnKind::Quantity | ColumnKind::Ordinal)
+        });
         RowReader {
             last_header,
-            numbers: of(&["row_number"]),
+            numbers: of(&|c| c.kind == ColumnKind::Ordinal),
             label: labels.first().copied(),
-            label_is_data: roles.label_is_data,
+            label_is_data: spec.label_is_data,
             keys,
             sums: vec![0.0; amounts.len()],
             money: money.len(),
@@ -545,26 +483,26 @@ fn combine(top: &[String], below: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn score(headers: &[String], syn: &Synonyms) -> usize {
-    let mut fields: Vec<&str> = headers.iter().filter_map(|h| syn.field_of(h)).collect();
+fn score(headers: &[String], spec: &Spec) -> usize {
+    let mut fields: Vec<&str> = headers.iter().filter_map(|h| spec.field_of(h)).collect();
     fields.sort();
     fields.dedup();
     fields.len()
 }
 
 /// The best header of a sheet: (score, header rows, combined headers).
-fn best_header(sheet: &Sheet, syn: &Synonyms) -> Option<(usize, Vec<u32>, Vec<String>)> {
+fn best_header(sheet: &Sheet, spec: &Spec) -> Option<(usize, Vec<u32>, Vec<String>)> {
     let mut best: Option<(usize, Vec<u32>, Vec<String>)> = None;
     let rows: Vec<u32> = sheet.rows.iter().take(HEADER_SEARCH_ROWS).map(|(r, _)| *r).collect();
     for (i, &r) in rows.iter().enumerate() {
         let one = texts_of(sheet, r);
-        let mut candidates = vec![(score(&one, syn), vec![r], one.clone())];
+        let mut candidates = vec![(score(&one, spec), vec![r], one.clone())];
         if let Some(&next) = rows.get(i + 1) {
             let below = texts_of(sheet, next);
             let numeric_below = below.iter().filter(|t| t.parse::<f64>().is_ok()).count();
             if next == r + 1 && numeric_below * 2 < below.iter().filter(|t| !t.is_empty()).count().max(1) {
                 let two = combine(&one, &below);
-                candidates.push((score(&two, syn), vec![r, next], two));
+                candidates.push((score(&two, spec), vec![r, next], two));
             }
         }
         for c in candidates {
@@ -627,7 +565,7 @@ fn is_signature(t: &str) -> bool {
 
 /// The table of the named sheet, or of the sheet whose header names the most fields. `sheets` need
 /// hold only their first rows (`excel::heads`).
-pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Result<Table, AppError> {
+pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, spec: &Spec) -> Result<Table, AppError> {
     let candidates: Vec<&Sheet> = match sheet_name {
         Some(name) => {
             let s = sheets.iter().find(|s| fold(&s.name) == fold(name)).ok_or_else(|| {
@@ -642,7 +580,7 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
         None => sheets.iter().filter(|s| s.not_a_table.is_none()).collect(),
     };
     let (sheet, (_, header_rows, headers)) =
-        candidates.iter().filter_map(|s| best_header(s, syn).map(|h| (*s, h))).max_by_key(|(_, h)| h.0).ok_or_else(
+        candidates.iter().filter_map(|s| best_header(s, spec).map(|h| (*s, h))).max_by_key(|(_, h)| h.0).ok_or_else(
             || {
                 // What was searched, sheet by sheet: the rows that hold anything, up to the limit.
                 let searched: Vec<String> = candidates
@@ -663,7 +601,7 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, syn: &Synonyms) -> Resul
     let columns: Vec<Column> = headers
         .iter()
         .enumerate()
-        .map(|(i, h)| Column { index: i as u32, header: h.clone(), field: syn.field_of(h).map(str::to_string) })
+        .map(|(i, h)| Column { index: i as u32, header: h.clone(), field: spec.field_of(h).map(str::to_string) })
         .collect();
     Ok(Table {
         sheet: sheet.name.clone(),
@@ -685,10 +623,12 @@ mod tests {
         let sheets = crate::excel::heads(csv.as_bytes(), "x.csv", &Default::default()).unwrap();
         let rows: Vec<u32> = sheets[0].rows.iter().map(|(r, _)| *r).collect();
         assert_eq!(rows, [0, 2, 3]);
-        let syn =
-            crate::excel::table::Synonyms::from_json(r#"{"code": ["Mã tài sản"], "quantity": ["Số lượng thực tế"]}"#)
-                .unwrap();
-        let t = super::find(&sheets, None, &syn).unwrap();
+        let spec = crate::import::spec::Spec::parse(
+            r#"{"what": "Phiếu", "columns": [{"key": "code", "label": "Mã", "kind": "text", "role": "key", "headers": ["Mã tài sản"]},
+                {"key": "quantity", "label": "Số lượng", "kind": "quantity", "headers": ["Số lượng thực tế"]}]}"#,
+        )
+        .unwrap();
+        let t = super::find(&sheets, None, &spec).unwrap();
         assert_eq!(t.header_rows, [3]);
         let headers: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();
         assert_eq!(headers, ["Mã tài sản", "Số lượng thực tế"]);

@@ -1,0 +1,2 @@
+DROP TABLE import_jobs;
+ALTER TABLE imports DROP COLUMN kind;
