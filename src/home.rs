@@ -29,7 +29,7 @@ struct HomePage {
 }
 
 async fn home(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let nav = Nav::of(&me);
     let page = st
         .db
@@ -40,7 +40,7 @@ async fn home(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<Str
                 c,
                 &AssetFilter {
                     awaiting_handling: true,
-                    scope_unit: scope.read_unit,
+                    scope_units: scope.read_units.clone(),
                     sort: "code".into(),
                     page: 1,
                     per_page: 20,

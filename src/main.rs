@@ -59,9 +59,25 @@ enum Command {
         /// the row.
         #[arg(long)]
         strip_controls: bool,
-        /// Mã đơn vị (unit code) for rows that name none.
+        /// Mã đơn vị (unit code) of the file: the unit of rows that name none, and whose sections
+        /// unknown names become.
         #[arg(long)]
         unit: Option<String>,
+        /// A column's meaning, by its header as the file writes it: "Bộ phận sử dụng=location"
+        /// («=» alone: ignore the column). Repeatable.
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
+        /// Mã nhóm (category code) of rows that give none.
+        #[arg(long)]
+        category: Option<String>,
+        /// Use the categories guessed from the names of rows that give none (shown first by a
+        /// --dry-run).
+        #[arg(long)]
+        accept_guesses: bool,
+        /// What names of the unit column that no unit bears become: create (new sections of --unit)
+        /// or location (the asset's location, in --unit).
+        #[arg(long, value_name = "create|location")]
+        sections: Option<String>,
         /// Whose import this is (recorded in the history); default "cli".
         #[arg(long)]
         user: Option<String>,
@@ -244,6 +260,10 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             duplicates,
             strip_controls,
             unit,
+            map,
+            category,
+            accept_guesses,
+            sections,
             user,
         } => {
             let db = taisan::open(&url)?;
@@ -260,12 +280,39 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 Some(code) => Some(db.read_sync(|c| taisan::rules::unit_id_by_code(c, code))?),
                 None => None,
             };
-            let options = taisan::assets::import::Options {
+            let default_category = match &category {
+                Some(code) => Some(db.read_sync(|c| taisan::rules::category_id_by_code(c, code))?),
+                None => None,
+            };
+            let map_headers = map
+                .iter()
+                .map(|m| {
+                    let (header, field) = m.rsplit_once('=').ok_or_else(|| {
+                        AppError::Config(format!(
+                            "--map «{m}»: viết «Tiêu đề cột=trường», ví dụ «Bộ phận sử dụng=location»"
+                        ))
+                    })?;
+                    let field = field.trim();
+                    Ok((header.trim().to_string(), (!field.is_empty()).then(|| field.to_string())))
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let sections = match sections.as_deref() {
+                None => None,
+                Some(s) => Some(
+                    taisan::assets::import::NameChoice::parse(s)
+                        .filter(|c| !matches!(c, taisan::assets::import::NameChoice::Unit(_)))
+                        .ok_or_else(|| AppError::Config(format!("--sections «{s}»: dùng create hoặc location")))?,
+                ),
+            };
+            let mut options = taisan::assets::import::Options {
                 mode,
                 clear_blanks,
                 strict: !valid_only,
                 sheet,
                 default_unit,
+                default_category,
+                accept_guesses,
+                map_headers,
                 allow_duplicate,
                 duplicates,
                 strip_controls,
@@ -276,6 +323,20 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 ..Default::default()
             };
             let actor = Actor(user.unwrap_or_else(|| "cli".into()));
+            if let Some(choice) = sections {
+                // The names are known once the file is read: a preview finds them, the run uses them.
+                eprintln!("Đang tìm tên đơn vị chưa có trong danh mục …");
+                let first = taisan::assets::import::execute(
+                    &db,
+                    &actor,
+                    &taisan::auth::Scope::ALL,
+                    &name,
+                    &bytes,
+                    &options,
+                    true,
+                )?;
+                options.names = first.unknown_names.iter().map(|u| (u.name.clone(), choice)).collect();
+            }
             eprintln!("Đang kiểm tra và {} …", if dry_run { "xem trước" } else { "nhập" });
             let r = taisan::assets::import::execute(
                 &db,
@@ -289,6 +350,55 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             println!("Trang «{}», tiêu đề ở dòng {:?}, chữ {}", r.sheet, r.header_rows, r.encoding);
             if !r.other_sheets.is_empty() {
                 println!("Không phải bảng, bỏ qua: {}", r.other_sheets.join(", "));
+            }
+            for u in &r.unknown_names {
+                let rows = u.first_rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+                println!(
+                    "Tên đơn vị chưa có trong danh mục: «{}» — {} dòng ({rows}{}){}; dùng --sections create|location",
+                    u.name,
+                    u.rows,
+                    if u.rows > u.first_rows.len() { ", …" } else { "" },
+                    if u.close.is_empty() { String::new() } else { format!(", gần nhất: {}", u.close.join("; ")) }
+                );
+            }
+            for (n, c) in &r.names {
+                let what = match c {
+                    taisan::assets::import::NameChoice::Section => "bộ phận mới của đơn vị của tệp".to_string(),
+                    taisan::assets::import::NameChoice::Location => "nơi đặt tài sản (Vị trí)".to_string(),
+                    taisan::assets::import::NameChoice::Unit(id) => format!("đơn vị số {id}"),
+                };
+                println!("«{n}» → {what}{}", if r.remembered_names { " (đã nhớ từ lần nhập trước)" } else { "" });
+            }
+            if !r.sections.is_empty() {
+                println!("Bộ phận mới: {}", r.sections.join(", "));
+            }
+            for g in &r.guesses {
+                println!(
+                    "Nhóm đoán theo tên: {} — {} dòng (ví dụ: {}){}",
+                    g.category,
+                    g.rows,
+                    g.examples.join("; "),
+                    if r.accept_guesses {
+                        ", đã xác nhận"
+                    } else {
+                        "; dùng --accept-guesses hoặc --category MÃ"
+                    }
+                );
+            }
+            let duplicates: Vec<&taisan::assets::import::RowReport> =
+                r.rows.iter().filter(|x| x.duplicate_of.is_some()).collect();
+            for row in &duplicates {
+                let t = row.duplicate_of.as_ref().expect("filtered");
+                println!(
+                    "Có thể trùng: dòng {} «{}» với tài sản {} «{}» ({}, nguyên giá {}, ngày tăng {})",
+                    row.excel_row,
+                    row.name.as_deref().unwrap_or(""),
+                    t.code.as_deref().unwrap_or(""),
+                    t.name.as_deref().unwrap_or(""),
+                    t.unit,
+                    t.original_cost.map(taisan::text::format_money).unwrap_or_default(),
+                    t.acquired_on
+                );
             }
             for row in r.rows.iter().filter(|x| !x.errors.is_empty()) {
                 for e in &row.errors {

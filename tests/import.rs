@@ -193,7 +193,7 @@ async fn modes_and_unit_scope() {
         assert_eq!(r.counts.error, 4, "create only: all exist now");
         // Staff of the Center cannot import the office's assets, row by row.
         let bytes = sample("vni.xlsx");
-        let center = Scope { read_unit: None, edit_unit: Some(1) };
+        let center = Scope { unit: Some(1), read_units: None, edit_units: Some(vec![1]) };
         let r = app
             .db
             .write_or_rollback(|c| {
@@ -534,6 +534,141 @@ async fn a_register_without_codes_imported_again_creates_no_duplicates() {
         assert_eq!(app.asset_count(), before + skipped.counts.create as i64);
         assert_eq!(skipped.counts.create + skipped.counts.duplicate, 6, "{:#?}", skipped.rows);
         eprintln!("demo + khamlasan.xlsx: {} possible duplicates of 6 rows", skipped.counts.duplicate);
+    })
+    .await;
+}
+
+fn unit(app: &TestApp, code: &str) -> i32 {
+    let code = code.to_string();
+    app.db.read_sync(move |c| taisan::rules::unit_id_by_code(c, &code)).unwrap()
+}
+
+fn category(app: &TestApp, code: &str) -> i32 {
+    let code = code.to_string();
+    app.db.read_sync(move |c| taisan::rules::category_id_by_code(c, &code)).unwrap()
+}
+
+/// The Center's register names its own sections and places in «Bộ phận sử dụng»: the preview
+/// groups them, the person chooses, the sections become units under the Center, the choice is
+/// remembered for the layout, and the Center's staff reach what its sections hold.
+#[tokio::test]
+async fn a_register_naming_the_units_own_sections_gets_in_without_editing_the_file() {
+    use import::NameChoice::{Location, Section};
+    each_backend(|app: TestApp| async move {
+        let center = unit(&app, "TTUD");
+        let file = "so-tai-san-trung-tam.xlsx";
+        let options = Options { default_unit: Some(center), ..Options::default() };
+        let preview = run(&app, file, &options, true).unwrap();
+        let names: Vec<(String, usize, Vec<u32>)> =
+            preview.unknown_names.iter().map(|u| (u.name.clone(), u.rows, u.first_rows.clone())).collect();
+        assert_eq!(
+            names,
+            [
+                ("Phòng thí nghiệm".to_string(), 2, vec![7, 8]),
+                ("Bộ phận đo lường".to_string(), 2, vec![9, 10]),
+                ("Trại thực nghiệm".to_string(), 2, vec![11, 15]),
+                ("Văn phòng Trung tâm".to_string(), 1, vec![12]),
+            ]
+        );
+        let c = &preview.counts;
+        assert_eq!((c.create, c.error, c.skip, preview.rows_read), (0, 7, 7, 14), "{:?}", outcomes(&preview));
+        assert!(preview.rows.iter().filter(|r| !r.errors.is_empty()).all(|r| r.errors[0].column == "Bộ phận sử dụng"));
+        // The person's choices: three sections of the Center, the office as a place in the Center.
+        let chosen = Options {
+            names: vec![
+                ("Phòng thí nghiệm".into(), Section),
+                ("Bộ phận đo lường".into(), Section),
+                ("Trại thực nghiệm".into(), Section),
+                ("Văn phòng Trung tâm".into(), Location),
+            ],
+            ..options.clone()
+        };
+        let shown = run(&app, file, &chosen, true).unwrap();
+        assert_eq!((shown.counts.create, shown.counts.error), (7, 0));
+        assert_eq!(shown.sections, ["Phòng thí nghiệm", "Bộ phận đo lường", "Trại thực nghiệm"]);
+        assert!(app.db.read_sync(|c| taisan::rules::unit_id_by_code(c, "TTUD-BP1")).is_err(), "a preview makes none");
+        let done = run(&app, file, &chosen, false).unwrap();
+        assert!(done.saved);
+        assert_eq!(done.counts.create, 7);
+        let (lab, meter, farm) = (unit(&app, "TTUD-BP1"), unit(&app, "TTUD-BP2"), unit(&app, "TTUD-BP3"));
+        let (_, units) = app.get("/api/v1/units?per_page=100").await;
+        let lab_unit = units["items"].as_array().unwrap().iter().find(|u| u["id"] == lab).unwrap().clone();
+        assert_eq!(lab_unit["name"], "Phòng thí nghiệm");
+        assert_eq!(lab_unit["kind"], "bo_phan");
+        assert_eq!(lab_unit["parent_id"], center);
+        let (_, office) = app.get("/api/v1/assets?q=may%20vi%20tinh").await;
+        assert_eq!(office["items"][0]["unit_id"], center);
+        assert_eq!(office["items"][0]["location"], "Văn phòng Trung tâm");
+        let (_, farm_assets) = app.get(&format!("/api/v1/assets?unit_id={farm}")).await;
+        assert_eq!(farm_assets["total"], 2, "{farm_assets}");
+        // The choice is remembered for this layout: the next file of it gets in as chosen.
+        let again = Options { allow_duplicate: true, duplicates: import::Duplicates::Create, ..options.clone() };
+        let next = run(&app, file, &again, true).unwrap();
+        assert!(next.unknown_names.is_empty() && next.remembered_names, "{:?}", next.unknown_names);
+        assert_eq!((next.counts.create, next.counts.error), (7, 0));
+        // The scope follows the tree: the Center's staff reach its sections' assets; a section's
+        // staff reach their own only.
+        app.add_user("trungtam", "don_vi", Some("TTUD"));
+        app.add_user("phongtn", "don_vi", Some("TTUD-BP1"));
+        app.act_as(common::Caller::Token(app.token_for("trungtam")));
+        let (_, seen) = app.get("/api/v1/assets?per_page=100").await;
+        assert_eq!(seen["total"], 7, "{seen}");
+        app.act_as(common::Caller::Token(app.token_for("phongtn")));
+        let (_, seen) = app.get("/api/v1/assets?per_page=100").await;
+        assert_eq!(seen["total"], 2, "{seen}");
+        let (s, _) = app.get(&format!("/api/v1/assets?unit_id={meter}")).await;
+        assert_eq!(s, axum::http::StatusCode::OK);
+        let (_, other) = app.get(&format!("/api/v1/assets?unit_id={meter}")).await;
+        assert_eq!(other["total"], 0, "another section's assets stay out of reach: {other}");
+    })
+    .await;
+}
+
+/// A task's list of what it bought gives no category: each row is offered one guessed from its
+/// name, nothing is saved on a guess until the person confirms, and one category may serve the rows
+/// nothing was guessed for.
+#[tokio::test]
+async fn a_task_list_without_categories_is_offered_guesses_never_saved_unseen() {
+    each_backend(|app: TestApp| async move {
+        let file = "danh-muc-tai-san-nhiem-vu.xlsx";
+        let options = Options { default_unit: Some(unit(&app, "TTUD")), ..Options::default() };
+        let preview = run(&app, file, &options, true).unwrap();
+        let guesses: Vec<(String, usize)> = preview.guesses.iter().map(|g| (g.category.clone(), g.rows)).collect();
+        assert_eq!(
+            guesses,
+            [
+                ("60101 — Máy vi tính để bàn".to_string(), 1),
+                ("60103 — Máy in".to_string(), 1),
+                ("MMTB-TN — Máy móc, thiết bị thí nghiệm, đo lường chuyên dùng".to_string(), 4),
+                ("60112 — Máy điều hòa không khí".to_string(), 1),
+            ]
+        );
+        let c = &preview.counts;
+        assert_eq!((c.create, c.error, preview.rows_read), (0, 8, 11));
+        let row = |r: &Report, n: u32| r.rows.iter().find(|x| x.excel_row == n).unwrap().clone();
+        assert!(row(&preview, 7).errors[0].message.contains("đoán theo tên là «MMTB-TN"), "{:?}", row(&preview, 7));
+        assert!(row(&preview, 11).errors[0].message.contains("«Nhóm tài sản» không được để trống"));
+        // Confirmed: the seven guessed rows go in, the one without a guess still waits.
+        let confirmed = Options { accept_guesses: true, ..options.clone() };
+        let r = run(&app, file, &confirmed, true).unwrap();
+        assert_eq!((r.counts.create, r.counts.error), (7, 1));
+        assert_eq!(row(&r, 5).guessed.as_deref(), Some("60101 — Máy vi tính để bàn"));
+        // With one category for the rest, everything goes in.
+        let lab = category(&app, "MMTB-TN");
+        let all = Options { accept_guesses: true, default_category: Some(lab), ..options.clone() };
+        let r = run(&app, file, &all, false).unwrap();
+        assert!(r.saved);
+        assert_eq!(r.counts.create, 8);
+        let (_, printer) = app.get("/api/v1/assets?q=may%20in%20laser").await;
+        assert_eq!(printer["items"][0]["category_id"], category(&app, "60103"));
+        assert_eq!(printer["items"][0]["original_cost"], 12_900_000);
+        let (_, kit) = app.get("/api/v1/assets?q=tach%20chiet").await;
+        assert_eq!(kit["items"][0]["category_id"], lab);
+        let (_, cooler) = app.get("/api/v1/assets?q=dieu%20hoa").await;
+        assert_eq!(
+            (cooler["items"][0]["quantity"].clone(), cooler["items"][0]["original_cost"].clone()),
+            (json!(2), json!(31_000_000))
+        );
     })
     .await;
 }

@@ -487,3 +487,195 @@ fn make_samples() {
     assert!(!bad);
     std::fs::write(format!("{DIR}/qlkh-cp1258.csv"), bytes).unwrap();
 }
+
+/// A sheet laid out from `headers` (one header row) below a title block, `rows` below it and a
+/// signature block — for the registers offices keep in their own shape.
+fn office_sheet(path: &str, titles: &[&str], headers: &[&str], rows: &[Row], signers: &[&str]) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let bold = Format::new().set_bold().set_align(FormatAlign::Center).set_text_wrap();
+    for (r, title) in titles.iter().enumerate() {
+        ws.write_string(r as u32, 0, *title).unwrap();
+    }
+    let head = titles.len() as u32 + 1;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(head, c as u16, *h, &bold).unwrap();
+    }
+    let mut r = head + 1;
+    for row in rows {
+        write_row(ws, r, row, &plain);
+        r += 1;
+    }
+    r += 1;
+    for (i, s) in signers.iter().enumerate() {
+        ws.write_string(r, (i * 3) as u16 + 1, *s).unwrap();
+        ws.write_string(r + 1, (i * 3) as u16 + 1, "(Ký, ghi rõ họ tên)").unwrap();
+    }
+    wb.save(format!("{DIR}/{path}")).unwrap();
+}
+
+#[test]
+#[ignore = "remakes the committed sample workbooks of registers kept in offices' own shape"]
+fn make_office_samples() {
+    std::fs::create_dir_all(DIR).unwrap();
+    // The Center's own register: its sections and places in «Bộ phận sử dụng», no unit column.
+    let center: Vec<Row> = vec![
+        vec![t("I"), t("MÁY MÓC, THIẾT BỊ")],
+        vec![
+            n(1.0),
+            t("Máy quang phổ tử ngoại khả kiến UV-Vis"),
+            t("Máy móc, thiết bị thí nghiệm, đo lường chuyên dùng"),
+            t("Phòng thí nghiệm"),
+            t("Cái"),
+            n(1.0),
+            n(2019.0),
+            n(685_000_000.0),
+            None,
+        ],
+        vec![
+            n(2.0),
+            t("Tủ cấy vi sinh"),
+            t("Máy móc, thiết bị thí nghiệm, đo lường chuyên dùng"),
+            t("Phòng thí nghiệm"),
+            t("Cái"),
+            n(1.0),
+            n(2020.0),
+            n(98_500_000.0),
+            None,
+        ],
+        vec![
+            n(3.0),
+            t("Cân phân tích 4 số lẻ"),
+            t("Máy móc, thiết bị thí nghiệm, đo lường chuyên dùng"),
+            t("Bộ phận đo lường"),
+            t("Cái"),
+            n(2.0),
+            n(2018.0),
+            n(42_000_000.0),
+            None,
+        ],
+        vec![
+            n(4.0),
+            t("Máy đo pH để bàn"),
+            t("Máy móc, thiết bị thí nghiệm, đo lường chuyên dùng"),
+            t("Bộ phận đo lường"),
+            t("Cái"),
+            n(1.0),
+            n(2021.0),
+            n(18_600_000.0),
+            t("Đã hiệu chuẩn 2024"),
+        ],
+        vec![
+            n(5.0),
+            t("Máy cày tay Kubota"),
+            t("Máy móc, thiết bị nông nghiệp"),
+            t("Trại thực nghiệm"),
+            t("Chiếc"),
+            n(1.0),
+            n(2017.0),
+            n(36_000_000.0),
+            None,
+        ],
+        vec![
+            n(6.0),
+            t("Máy vi tính để bàn"),
+            t("Máy vi tính, thiết bị công nghệ thông tin"),
+            t("Văn phòng Trung tâm"),
+            t("Bộ"),
+            n(3.0),
+            n(2022.0),
+            n(45_600_000.0),
+            None,
+        ],
+        vec![None, t("Cộng I"), None, None, None, n(9.0), None, n(925_700_000.0)],
+        vec![t("II"), t("VẬT KIẾN TRÚC")],
+        vec![
+            n(7.0),
+            t("Nhà lưới trồng sắn giống"),
+            t("Nhà lưới, nhà kính, vật kiến trúc khác"),
+            t("Trại thực nghiệm"),
+            t("Cái"),
+            n(1.0),
+            n(2021.0),
+            n(520_000_000.0),
+            t("500 m²"),
+        ],
+        vec![None, t("Cộng II"), None, None, None, n(1.0), None, n(520_000_000.0)],
+        vec![None, t("Tổng cộng"), None, None, None, n(10.0), None, n(1_445_700_000.0)],
+    ];
+    office_sheet(
+        "so-tai-san-trung-tam.xlsx",
+        &[
+            "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH QUẢNG NGÃI",
+            "TRUNG TÂM ỨNG DỤNG VÀ DỊCH VỤ KHOA HỌC VÀ CÔNG NGHỆ",
+            "SỔ THEO DÕI TÀI SẢN CỐ ĐỊNH NĂM 2025",
+        ],
+        &[
+            "STT",
+            "Tên tài sản",
+            "Loại tài sản",
+            "Bộ phận sử dụng",
+            "ĐVT",
+            "Số lượng",
+            "Năm mua",
+            "Nguyên giá",
+            "Ghi chú",
+        ],
+        &center,
+        &["Người lập", "Kế toán", "Giám đốc"],
+    );
+    // An S&T task's list of what it bought: name, quantity, unit price, amount — no category, no unit.
+    let task: Vec<Row> = vec![
+        vec![
+            n(1.0),
+            t("Máy vi tính để bàn Dell OptiPlex 7010"),
+            t("Bộ"),
+            n(2.0),
+            n(18_500_000.0),
+            n(37_000_000.0),
+            None,
+        ],
+        vec![
+            n(2.0),
+            t("Máy in laser HP LaserJet Pro M404dn"),
+            t("Cái"),
+            n(1.0),
+            n(12_900_000.0),
+            n(12_900_000.0),
+            None,
+        ],
+        vec![
+            n(3.0),
+            t("Máy PCR định lượng (Real-time PCR)"),
+            t("Hệ thống"),
+            n(1.0),
+            n(1_250_000_000.0),
+            n(1_250_000_000.0),
+            t("Kèm bộ máy tính điều khiển"),
+        ],
+        vec![n(4.0), t("Tủ an toàn sinh học cấp II"), t("Cái"), n(1.0), n(285_000_000.0), n(285_000_000.0), None],
+        vec![n(5.0), t("Máy ly tâm lạnh"), t("Cái"), n(1.0), n(164_000_000.0), n(164_000_000.0), None],
+        vec![n(6.0), t("Kính hiển vi soi nổi"), t("Cái"), n(1.0), n(58_000_000.0), n(58_000_000.0), None],
+        vec![n(7.0), t("Bộ dụng cụ tách chiết DNA"), t("Bộ"), n(1.0), n(24_000_000.0), n(24_000_000.0), None],
+        vec![
+            n(8.0),
+            t("Máy điều hòa nhiệt độ 18.000 BTU"),
+            t("Cái"),
+            n(2.0),
+            n(15_500_000.0),
+            n(31_000_000.0),
+            t("Phòng nuôi cấy mô"),
+        ],
+        vec![None, t("Cộng"), None, None, None, n(1_861_900_000.0)],
+    ];
+    office_sheet(
+        "danh-muc-tai-san-nhiem-vu.xlsx",
+        &[
+            "DANH MỤC TÀI SẢN, THIẾT BỊ MUA SẮM CỦA NHIỆM VỤ",
+            "Tên nhiệm vụ: Nghiên cứu quy trình nhân giống sắn sạch bệnh khảm lá",
+        ],
+        &["STT", "Tên tài sản, thiết bị", "ĐVT", "Số lượng", "Đơn giá", "Thành tiền", "Ghi chú"],
+        &task,
+        &["Người lập biểu", "Chủ nhiệm nhiệm vụ"],
+    );
+}

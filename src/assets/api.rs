@@ -35,7 +35,7 @@ async fn list(
     Auth(me): Auth,
     QueryInput(mut input): QueryInput,
 ) -> Result<impl IntoResponse, AppError> {
-    let filter = super::AssetFilter::read(&mut input, &me.user.scope());
+    let filter = super::AssetFilter::read(&mut input, &me.scope.clone());
     input.finish()?;
     Ok(Json(st.db.read(move |c| super::list(c, &filter)).await?))
 }
@@ -46,7 +46,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     Ok(Json(
         st.db
             .read(move |c| {
@@ -68,7 +68,7 @@ async fn create(
     Auth(me): Auth,
     JsonInput(input): JsonInput,
 ) -> Result<impl IntoResponse, AppError> {
-    let view = st.db.write(move |c| super::create(c, &me.user.actor(), &me.user.scope(), input)).await?;
+    let view = st.db.write(move |c| super::create(c, &me.user.actor(), &me.scope.clone(), input)).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -80,7 +80,7 @@ async fn update(
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    Ok(Json(st.db.write(move |c| super::update(c, &me.user.actor(), &me.user.scope(), id, input, version)).await?))
+    Ok(Json(st.db.write(move |c| super::update(c, &me.user.actor(), &me.scope.clone(), id, input, version)).await?))
 }
 
 async fn delete(
@@ -92,7 +92,7 @@ async fn delete(
     let id = parse_id(&id, "tài sản")?;
     let version = q.int("version", "Phiên bản", 1, i32::MAX as i64);
     q.finish()?;
-    st.db.write(move |c| super::delete(c, &me.user.actor(), &me.user.scope(), id, version)).await?;
+    st.db.write(move |c| super::delete(c, &me.user.actor(), &me.scope.clone(), id, version)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -106,7 +106,7 @@ async fn wear(
     let id = parse_id(&id, "tài sản")?;
     let as_of = q.date("as_of", "Tính đến ngày").unwrap_or_else(crate::text::today);
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let schedule = st
         .db
         .read(move |c| {
@@ -128,7 +128,7 @@ pub async fn card(
     let id = parse_id(&id, "tài sản")?;
     let as_of = q.date("as_of", "Ngày lập thẻ").unwrap_or_else(crate::text::today);
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (code, bytes) = st
         .db
         .read(move |c| {
@@ -146,7 +146,7 @@ async fn history(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let events = st
         .db
         .read(move |c| {
@@ -172,7 +172,7 @@ pub async fn export(
     );
     let csv = format.as_deref() == Some("csv");
     let plain = format.as_deref() == Some("plain");
-    let filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    let filter = super::AssetFilter::read(&mut q, &me.scope.clone());
     q.finish()?;
     let today = crate::text::today();
     let file = st
@@ -216,7 +216,7 @@ pub async fn export_changes(
     QueryInput(mut q): QueryInput,
 ) -> Result<axum::response::Response, AppError> {
     let (from, to) = crate::reports::read_period(&mut q);
-    let mut filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    let mut filter = super::AssetFilter::read(&mut q, &me.scope.clone());
     q.finish()?;
     // The decreases of a period are the assets written down in it.
     filter.include_written_down = true;
@@ -240,7 +240,7 @@ async fn export_year(
     let default_year = super::wear::last_close(crate::text::today()).year() as i64;
     // Not `year`: that is the list's filter on the year an asset was acquired.
     let year = q.int("wear_year", "Năm tính hao mòn", 1990, 2200).unwrap_or(default_year) as i32;
-    let mut filter = super::AssetFilter::read(&mut q, &me.user.scope());
+    let mut filter = super::AssetFilter::read(&mut q, &me.scope.clone());
     q.finish()?;
     // A year's books show what was written down in it, in their own columns.
     filter.include_written_down = true;

@@ -298,7 +298,7 @@ fn year_of_fixed_assets(
     let report = reports::load(report)?;
     let layout = report.layout_on(end)?.clone();
     // A book of one unit carries that unit's name and Mã QHNS; of several, the department's.
-    let mut vars = match filter.unit_id.or(filter.scope_unit) {
+    let mut vars = match filter.unit_id.or_else(|| filter.scope_units.as_ref().and_then(|u| u.first().copied())) {
         Some(unit) => reports::unit_vars(conn, unit, crate::text::today())?,
         None => reports::standard_vars(conn, crate::text::today())?,
     };

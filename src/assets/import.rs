@@ -104,6 +104,59 @@ impl Mode {
 
 pub use crate::progress::Progress;
 
+/// What a name in the unit column that no unit bears becomes (tên đơn vị chưa có trong danh mục):
+/// offices name their own sections and places there (Phòng thí nghiệm, Trại thực nghiệm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameChoice {
+    /// An existing unit the name means.
+    Unit(i32),
+    /// A new section (bộ phận) of the file's unit, created by the import.
+    Section,
+    /// The file's unit, with the name as the asset's location (vị trí).
+    Location,
+}
+
+impl NameChoice {
+    pub fn parse(s: &str) -> Option<NameChoice> {
+        match s {
+            "section" | "create" => Some(NameChoice::Section),
+            "location" => Some(NameChoice::Location),
+            other => other.strip_prefix("unit:").and_then(|id| id.parse().ok()).map(NameChoice::Unit),
+        }
+    }
+
+    pub fn code(self) -> String {
+        match self {
+            NameChoice::Unit(id) => format!("unit:{id}"),
+            NameChoice::Section => "section".into(),
+            NameChoice::Location => "location".into(),
+        }
+    }
+}
+
+/// A name of the unit column that no unit bears, and the rows that give it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnknownName {
+    pub name: String,
+    pub rows: usize,
+    /// The first rows that give it, as Excel numbers them.
+    pub first_rows: Vec<u32>,
+    /// The units whose names are closest.
+    pub close: Vec<String>,
+}
+
+/// Rows without a category for which the same category was guessed from their names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GuessGroup {
+    pub category_id: i32,
+    /// «code — name».
+    pub category: String,
+    pub rows: usize,
+    /// A few of the names it was guessed from.
+    pub examples: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub mode: Mode,
@@ -112,10 +165,19 @@ pub struct Options {
     /// Nothing is saved unless every row is valid.
     pub strict: bool,
     pub sheet: Option<String>,
-    /// The custodian unit of rows that name none.
+    /// The custodian unit of rows that name none — the file's unit, whose sections unknown names
+    /// may become.
     pub default_unit: Option<i32>,
+    /// What names of the unit column that no unit bears become, by the name as the file writes it.
+    pub names: Vec<(String, NameChoice)>,
+    /// The category of rows that give none (chosen for the whole file).
+    pub default_category: Option<i32>,
+    /// The categories guessed from the names of rows that give none are confirmed.
+    pub accept_guesses: bool,
     /// Corrections of the column mapping: column index → field (None: ignore the column).
     pub mapping: BTreeMap<u32, Option<String>>,
+    /// The same by the column's header as the file writes it (the command line's `--map`).
+    pub map_headers: Vec<(String, Option<String>)>,
     /// The date a "hao mòn lũy kế" / "giá trị còn lại" column is as of (default: the latest 31/12).
     pub wear_as_of: Option<NaiveDate>,
     /// Import a file that was imported before.
@@ -137,7 +199,11 @@ impl Default for Options {
             strict: true,
             sheet: None,
             default_unit: None,
+            names: vec![],
+            default_category: None,
+            accept_guesses: false,
             mapping: BTreeMap::new(),
+            map_headers: vec![],
             wear_as_of: None,
             allow_duplicate: false,
             duplicates: Duplicates::Ask,
@@ -176,6 +242,9 @@ pub struct RowReport {
     pub duplicate_of: Option<RowValues>,
     /// The columns whose control characters were removed (`strip_controls`).
     pub cleaned: Vec<String>,
+    /// The category guessed from the name (confirmed, or waiting to be).
+    #[serde(default)]
+    pub guessed: Option<String>,
 }
 
 /// A row's or an asset's values as a person compares them.
@@ -206,6 +275,7 @@ impl RowReport {
             values: None,
             duplicate_of: None,
             cleaned: vec![],
+            guessed: None,
             source: vec![],
         }
     }
@@ -241,6 +311,25 @@ pub struct Report {
     pub duplicates: Duplicates,
     /// The column mapping was corrected by a person before, for files of this layout.
     pub remembered_mapping: bool,
+    /// Names of the unit column no unit bears, each with its rows, in the order first met.
+    #[serde(default)]
+    pub unknown_names: Vec<UnknownName>,
+    /// The choices made for such names (chosen now, or remembered for this layout).
+    #[serde(default)]
+    pub names: Vec<(String, NameChoice)>,
+    /// The choices were remembered from an earlier import of this layout.
+    #[serde(default)]
+    pub remembered_names: bool,
+    /// Sections (bộ phận) the import makes, by name.
+    #[serde(default)]
+    pub sections: Vec<String>,
+    /// Categories guessed from names, by category.
+    #[serde(default)]
+    pub guesses: Vec<GuessGroup>,
+    #[serde(default)]
+    pub accept_guesses: bool,
+    #[serde(default)]
+    pub default_category: Option<i32>,
 }
 
 /// A route naming an import reaches the units it touches.
@@ -273,6 +362,33 @@ pub fn person_unit(conn: &mut DbConn, username: &str) -> AppResult<Option<i32>> 
 pub fn read_table(bytes: &[u8], file_name: &str, options: &Options) -> AppResult<Table> {
     let sheets = excel::heads(bytes, file_name, &options.limits)?;
     let mut table = table::find(&sheets, options.sheet.as_deref(), spec())?;
+    for (header, field) in &options.map_headers {
+        if let Some(f) = field.as_deref().filter(|f| spec().column(f).is_none()) {
+            return Err(AppError::invalid(
+                "map",
+                format!(
+                    "«{f}» không phải trường của sổ tài sản; dùng một trong: {}",
+                    spec().keys().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        let wanted = fold(header);
+        let column = table.columns.iter_mut().find(|c| {
+            let h = fold(&c.header);
+            h == wanted || h.rsplit(" / ").next() == Some(wanted.as_str())
+        });
+        let Some(column) = column else {
+            return Err(AppError::invalid(
+                "map",
+                format!(
+                    "Trang «{}» không có cột «{header}»; các cột: {}",
+                    table.sheet,
+                    table.columns.iter().map(|c| format!("«{}»", c.header)).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        column.field = field.clone();
+    }
     for (index, field) in &options.mapping {
         if let Some(c) = table.columns.iter_mut().find(|c| c.index == *index) {
             c.field = field.clone();
@@ -411,6 +527,8 @@ struct Prepared {
     name: Option<String>,
     /// The columns whose control characters were removed.
     cleaned: Vec<String>,
+    /// The category guessed from the name.
+    guessed: Option<String>,
 }
 
 /// A row on its way from the stager to the writer.
@@ -423,6 +541,16 @@ enum Staged {
         /// far): whether it is one is known only once the writer has looked its code up.
         new: Option<Result<Box<super::Checked>, Vec<Problem>>>,
     },
+}
+
+/// Whether the row's cell of `field` holds something (a category written but not found is an
+/// error of its own, never a reason to guess).
+fn columns_hold(columns: &[table::Column], cells: &[Cell], field: &str) -> bool {
+    columns
+        .iter()
+        .find(|c| c.field.as_deref() == Some(field))
+        .and_then(|c| cells.get(c.index as usize))
+        .is_some_and(|c| !c.is_empty())
 }
 
 fn header_of(columns: &[table::Column], field: &str) -> String {
@@ -479,6 +607,20 @@ struct Stager<'a> {
     /// than 70; two different codes share a hash with odds of one in 10^10 at that size), and the
     /// row each was first seen on.
     seen_codes: HashMap<u64, u32>,
+    /// The choices for unknown names, by the folded name.
+    chosen: HashMap<String, NameChoice>,
+    /// Unknown names met so far, by the folded name, in the order first met.
+    unknown: Vec<(String, UnknownName)>,
+    guesser: super::guess::Guesser,
+    guesses: Vec<GuessGroup>,
+}
+
+/// What the stager found beside the rows.
+struct Staging {
+    encoding: crate::text::legacy::Legacy,
+    rows_read: usize,
+    unknown: Vec<UnknownName>,
+    guesses: Vec<GuessGroup>,
 }
 
 impl Stager<'_> {
@@ -490,7 +632,7 @@ impl Stager<'_> {
         table: &Table,
         rows_total: &std::sync::atomic::AtomicUsize,
         to_writer: std::sync::mpsc::SyncSender<Vec<Staged>>,
-    ) -> AppResult<(crate::text::legacy::Legacy, usize)> {
+    ) -> AppResult<Staging> {
         let mut reader = table.row_reader(spec());
         let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
         let mut batch = Vec::with_capacity(BATCH);
@@ -520,7 +662,12 @@ impl Stager<'_> {
             batch.push(self.stage(row)?);
         }
         to_writer.send(batch).map_err(|_| stopped())?;
-        Ok((encoding, reader.rows_read()))
+        Ok(Staging {
+            encoding,
+            rows_read: reader.rows_read(),
+            unknown: self.unknown.into_iter().map(|(_, u)| u).collect(),
+            guesses: self.guesses,
+        })
     }
 
     fn stage(&mut self, row: table::TableRow) -> AppResult<Staged> {
@@ -589,8 +736,29 @@ impl Stager<'_> {
         Ok(Staged::Data { row: prepared, new })
     }
 
+    /// One more row whose category was guessed as `id`.
+    fn count_guess(&mut self, id: i32, label: &str, name: &str) {
+        let at = match self.guesses.iter().position(|g| g.category_id == id) {
+            Some(at) => at,
+            None => {
+                self.guesses.push(GuessGroup {
+                    category_id: id,
+                    category: label.to_string(),
+                    rows: 0,
+                    examples: vec![],
+                });
+                self.guesses.len() - 1
+            }
+        };
+        let group = &mut self.guesses[at];
+        group.rows += 1;
+        if group.examples.len() < 3 {
+            group.examples.push(name.to_string());
+        }
+    }
+
     /// A data row's cells as values, what they name turned into ids, derived values filled in.
-    fn prepare(&self, excel_row: u32, mut cells: Vec<Cell>) -> Prepared {
+    fn prepare(&mut self, excel_row: u32, mut cells: Vec<Cell>) -> Prepared {
         let mut errors: Vec<Problem> = vec![];
         let mut values: Map<String, Value> = Map::new();
         let mut cleaned = vec![];
@@ -632,11 +800,57 @@ impl Stager<'_> {
             ("task", "task_id", &self.names.tasks),
         ] {
             if let Some(v) = text_of(&values, field) {
-                match self.names.find(list, &v) {
-                    Ok(id) => {
+                let found = self.names.find(list, &v);
+                let chosen = if field == "unit" { self.chosen.get(&fold(&v)).copied() } else { None };
+                match (found, chosen) {
+                    (Ok(id), _) | (Err(_), Some(NameChoice::Unit(id))) => {
                         values.insert(key.into(), json!(id));
                     }
-                    Err(close) => errors.push(Problem {
+                    (Err(_), Some(NameChoice::Location | NameChoice::Section)) => {
+                        // The file's unit, the name where the asset is («Phòng thí nghiệm, tủ 2»).
+                        // A section was made before the rows were read: it is found by name above.
+                        if let Some(u) = self.options.default_unit.or(self.scope.unit) {
+                            values.insert(key.into(), json!(u));
+                        }
+                        let place = match text_of(&values, "location") {
+                            Some(l) if !l.is_empty() => format!("{v}, {l}"),
+                            _ => v.clone(),
+                        };
+                        values.insert("location".into(), json!(place));
+                    }
+                    (Err(close), None) if field == "unit" => {
+                        let key = fold(&v);
+                        let at = match self.unknown.iter().position(|(k, _)| *k == key) {
+                            Some(at) => at,
+                            None => {
+                                let name =
+                                    UnknownName { name: v.clone(), rows: 0, first_rows: vec![], close: close.clone() };
+                                self.unknown.push((key, name));
+                                self.unknown.len() - 1
+                            }
+                        };
+                        let group = &mut self.unknown[at].1;
+                        group.rows += 1;
+                        if group.first_rows.len() < 5 {
+                            group.first_rows.push(excel_row);
+                        }
+                        errors.push(Problem {
+                            sheet: String::new(),
+                            row: 0,
+                            column: header_of(self.columns, field),
+                            value: v.clone(),
+                            message: format!(
+                                "không có trong danh mục đơn vị{}: chọn ở mục «Tên đơn vị chưa có» một đơn vị đã có, \
+                                 một bộ phận mới của đơn vị của tệp, hay ghi tên này vào vị trí",
+                                if close.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("; gần nhất: {}", close.join("; "))
+                                }
+                            ),
+                        })
+                    }
+                    (Err(close), _) => errors.push(Problem {
                         sheet: String::new(),
                         row: 0,
                         column: header_of(self.columns, field),
@@ -654,6 +868,39 @@ impl Stager<'_> {
         if !values.contains_key("unit_id") {
             if let Some(u) = self.options.default_unit {
                 values.insert("unit_id".into(), json!(u));
+            }
+        }
+        let mut guessed = None;
+        if !values.contains_key("category_id") && !columns_hold(self.columns, &cells, "category") {
+            // A row without a category: the guess from its name when the person confirmed the
+            // guesses, else the category chosen for the file, else the guess is offered and the
+            // row waits for it.
+            let guess = name.as_deref().and_then(|n| self.guesser.guess(n)).map(|(id, l)| (id, l.to_string()));
+            if let Some((id, label)) = &guess {
+                self.count_guess(*id, label, name.as_deref().unwrap_or_default());
+            }
+            match (guess, self.options.default_category) {
+                (Some((id, label)), _) if self.options.accept_guesses => {
+                    values.insert("category_id".into(), json!(id));
+                    guessed = Some(label);
+                }
+                (_, Some(c)) => {
+                    values.insert("category_id".into(), json!(c));
+                }
+                (Some((_, label)), None) => {
+                    errors.push(Problem {
+                        sheet: String::new(),
+                        row: 0,
+                        column: header_of(self.columns, "category"),
+                        value: String::new(),
+                        message: format!(
+                            "chưa có nhóm tài sản; đoán theo tên là «{label}»: xác nhận các nhóm đoán, hoặc chọn \
+                             một nhóm cho các dòng không ghi nhóm"
+                        ),
+                    });
+                    guessed = Some(label);
+                }
+                (None, None) => {}
             }
         }
         if let Some(k) = text_of(&values, "task_asset_kind") {
@@ -686,7 +933,7 @@ impl Stager<'_> {
         if values.get("opening_wear").is_some_and(|v| !v.is_null()) && !values.contains_key("opening_wear_as_of") {
             values.insert("opening_wear_as_of".into(), json!(self.wear_as_of.format("%Y-%m-%d").to_string()));
         }
-        Prepared { excel_row, values, cells, errors, code, name, cleaned }
+        Prepared { excel_row, values, cells, errors, code, name, cleaned, guessed }
     }
 }
 
@@ -756,6 +1003,7 @@ impl Writer<'_> {
             report.name = row.name.clone();
             report.reason = None;
             report.cleaned = std::mem::take(&mut row.cleaned);
+            report.guessed = row.guessed.take();
             // A row without a code that matches an asset of the register.
             let twin = match &new {
                 Some(Ok(c)) if current.is_none() => c.identity().and_then(|i| alike.get(&i)),
@@ -998,16 +1246,16 @@ pub fn run(
 ) -> AppResult<(Report, bool)> {
     let mut table = read_table(bytes, file_name, options)?;
     let mut remembered_mapping = false;
-    if options.mapping.is_empty() {
+    if options.mapping.is_empty() && options.map_headers.is_empty() {
         let saved: Option<String> =
             import_layouts::table.find(table.layout()).select(import_layouts::mapping).first(conn).optional()?;
         if let Some(Ok(mapping)) = saved.map(|m| serde_json::from_str::<BTreeMap<u32, Option<String>>>(&m)) {
+            remembered_mapping = !mapping.is_empty();
             for (index, field) in mapping {
                 if let Some(c) = table.columns.iter_mut().find(|c| c.index == index) {
                     c.field = field;
                 }
             }
-            remembered_mapping = true;
         }
     }
     let sha256 = crate::import::sha256_hex(bytes);
@@ -1037,7 +1285,15 @@ pub fn run(
         strict: options.strict,
         duplicates: options.duplicates,
         remembered_mapping,
+        unknown_names: vec![],
+        names: vec![],
+        remembered_names: false,
+        sections: vec![],
+        guesses: vec![],
+        accept_guesses: options.accept_guesses,
+        default_category: options.default_category,
     };
+    let mut report = report;
     if let (Some((id, at, who)), false, false) = (&report.previous, options.allow_duplicate, preview) {
         return Err(AppError::conflict(format!(
             "Tệp này đã được nhập lần số {id} lúc {at} bởi {who}; xác nhận nếu muốn nhập lại"
@@ -1049,6 +1305,50 @@ pub fn run(
             table.sheet, table.header_rows
         )));
     }
+    // The choices for names no unit bears: the person's, else those remembered for this layout.
+    let mut names = options.names.clone();
+    if names.is_empty() {
+        let saved: Option<Option<String>> =
+            import_layouts::table.find(table.layout()).select(import_layouts::names).first(conn).optional()?;
+        if let Some(remembered) =
+            saved.flatten().and_then(|n| serde_json::from_str::<Vec<(String, NameChoice)>>(&n).ok())
+        {
+            report.remembered_names = !remembered.is_empty();
+            names = remembered;
+        }
+    }
+    // The sections chosen are made first, in this transaction (a preview's are rolled back with it),
+    // so that the rows find them by name; the person reaches what they made under their unit.
+    let file_unit = options.default_unit.or(scope.unit);
+    let mut scope = scope.clone();
+    // The report keeps the choices as made (a preview's sections are rolled back with it).
+    report.names = names.clone();
+    for (name, choice) in names.iter_mut() {
+        if *choice == NameChoice::Location && file_unit.is_none() {
+            return Err(AppError::invalid(
+                "unit_id",
+                format!("Để ghi «{name}» vào vị trí, hãy chọn đơn vị của tệp (đơn vị mặc định)"),
+            ));
+        }
+        if *choice != NameChoice::Section {
+            continue;
+        }
+        let parent = file_unit.ok_or_else(|| {
+            AppError::invalid("unit_id", format!("Để tạo bộ phận «{name}», hãy chọn đơn vị của tệp (đơn vị mặc định)"))
+        })?;
+        scope.check_edit(parent)?;
+        let (id, made) = crate::rules::section(conn, actor, parent, name)?;
+        if made {
+            report.sections.push(name.clone());
+        }
+        for units in [&mut scope.read_units, &mut scope.edit_units].into_iter().flatten() {
+            units.push(id);
+        }
+        // Remembered as the unit it now is.
+        *choice = NameChoice::Unit(id);
+    }
+    let resolved = names;
+    let scope = &scope;
     let mut checker = super::Checker::load(conn)?;
     // Codes are looked up a batch at a time, against the register and within the file.
     checker.codes_checked = true;
@@ -1062,6 +1362,10 @@ pub fn run(
         checker: checker.clone(),
         wear_as_of: options.wear_as_of.unwrap_or_else(|| super::wear::last_close(text::today())),
         seen_codes: HashMap::new(),
+        chosen: resolved.iter().map(|(n, c)| (fold(n), *c)).collect(),
+        unknown: vec![],
+        guesser: super::guess::Guesser::load(conn)?,
+        guesses: vec![],
     };
     let mut writer = Writer {
         conn,
@@ -1076,7 +1380,7 @@ pub fn run(
     };
     // Three threads on two cores: the sheet's reader (inside `each_row`), the stager, and the writer
     // here; a few batches in between keep each busy.
-    let (encoding, rows_read) = std::thread::scope(|threads| {
+    let staging = std::thread::scope(|threads| {
         let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Staged>>(4);
         let staging = threads.spawn(|| stager.run(bytes, file_name, &table, &rows_total, to_writer));
         let written = batches.into_iter().try_for_each(|batch| writer.write(batch));
@@ -1085,15 +1389,11 @@ pub fn run(
         written.and(staged)
     })?;
     let mut report = writer.report;
-    report.encoding = encoding.name().to_string();
-    report.rows_read = rows_read;
-    if report.counts.total() != rows_read {
-        // The import's invariant: every row read has an outcome. Never save a run that broke it.
-        return Err(AppError::Internal(format!(
-            "số dòng có kết quả ({}) khác số dòng đã đọc ({rows_read}) — không lưu gì",
-            report.counts.total()
-        )));
-    }
+    report.encoding = staging.encoding.name().to_string();
+    report.rows_read = staging.rows_read;
+    report.unknown_names = staging.unknown;
+    report.guesses = staging.guesses;
+    report.counts.conserve(staging.rows_read)?;
     let c = &report.counts;
     if c.create + c.update + c.unchanged + c.error + c.duplicate == 0 {
         return Err(AppError::BadRequest(format!(
@@ -1109,15 +1409,29 @@ pub fn run(
         report.saved = true;
         report.import_id = Some(id);
         finish_record(conn, actor, id, &report, options, "done")?;
-        if !options.mapping.is_empty() {
-            // Remember the person's correction for the next file of this layout.
-            let mapping: BTreeMap<u32, Option<String>> =
-                table.columns.iter().map(|c| (c.index, c.field.clone())).collect();
+        if !options.mapping.is_empty() || !options.map_headers.is_empty() || !options.names.is_empty() {
+            // Remember the person's corrections and choices for the next file of this layout; what
+            // they did not correct now stays as remembered.
+            let saved: Option<(String, Option<String>)> = import_layouts::table
+                .find(table.layout())
+                .select((import_layouts::mapping, import_layouts::names))
+                .first(conn)
+                .optional()?;
+            let mapping = if options.mapping.is_empty() && options.map_headers.is_empty() {
+                saved.as_ref().map(|s| s.0.clone()).unwrap_or_else(|| "{}".into())
+            } else {
+                let m: BTreeMap<u32, Option<String>> =
+                    table.columns.iter().map(|c| (c.index, c.field.clone())).collect();
+                json!(m).to_string()
+            };
+            let names =
+                if options.names.is_empty() { saved.and_then(|s| s.1) } else { Some(json!(resolved).to_string()) };
             diesel::delete(import_layouts::table.find(table.layout())).execute(conn)?;
             diesel::insert_into(import_layouts::table)
                 .values((
                     import_layouts::layout.eq(table.layout()),
-                    import_layouts::mapping.eq(json!(mapping).to_string()),
+                    import_layouts::mapping.eq(mapping),
+                    import_layouts::names.eq(names),
                     import_layouts::updated_at.eq(text::now_utc()),
                 ))
                 .execute(conn)?;

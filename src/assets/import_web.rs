@@ -59,10 +59,20 @@ fn options_of(mut input: Input) -> AppResult<Options> {
     let sheet = input.text("sheet", "Trang tính", false, 100);
     let unit = input.id("unit_id", "Đơn vị mặc định");
     let wear_as_of = input.date("wear_as_of", "Ngày chốt hao mòn");
+    let default_category = input.id("default_category", "Nhóm cho các dòng không ghi nhóm");
+    let accept_guesses = flag(input.choice("accept_guesses", "Dùng các nhóm đoán theo tên", yes_no, false));
     let mut mapping = BTreeMap::new();
+    let mut names = vec![];
     for (k, v) in input.pairs() {
         if let Some(col) = k.strip_prefix("col_").and_then(|c| c.parse::<u32>().ok()) {
             mapping.insert(col, if v.is_empty() { None } else { Some(v) });
+        } else if let Some(name) = k.strip_prefix("name:") {
+            // «name:Phòng thí nghiệm» = unit:ID | section | location; empty: not chosen yet.
+            match (v.as_str(), import::NameChoice::parse(&v)) {
+                ("", _) => {}
+                (_, Some(choice)) => names.push((name.to_string(), choice)),
+                (_, None) => input.error(&k, format!("«{v}» không phải lựa chọn cho tên «{name}»")),
+            }
         }
     }
     input.finish()?;
@@ -72,7 +82,11 @@ fn options_of(mut input: Input) -> AppResult<Options> {
         strict: strict.unwrap_or(true),
         sheet,
         default_unit: unit,
+        names,
+        default_category,
+        accept_guesses: accept_guesses.unwrap_or(false),
         mapping,
+        map_headers: vec![],
         wear_as_of,
         allow_duplicate: dup.unwrap_or(false),
         duplicates: duplicates.as_deref().and_then(Duplicates::parse).unwrap_or(Duplicates::Ask),
@@ -91,7 +105,7 @@ async fn run_import(
     preview: bool,
 ) -> AppResult<Report> {
     let db = st.db.clone();
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     tokio::task::spawn_blocking(move || import::execute(&db, &actor, &scope, &name, &bytes, &options, preview))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
@@ -109,7 +123,7 @@ async fn page_import(
     fields: BTreeMap<String, String>,
     preview: bool,
 ) -> PageResult<Response> {
-    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
     let id = st
         .imports
         .start(&st.db, &me.user.username, import::KIND, Some(upload_id), &fields, move |progress| {
@@ -171,7 +185,7 @@ impl ProgressPage {
 async fn job_response(st: &AppState, me: &Identity, job: Job) -> PageResult<Response> {
     if let Some((status, report)) = report_of(&job)? {
         let upload_id = job.upload_id.unwrap_or_default();
-        return Ok((status, Html(preview_html(me, job.id, upload_id, report, &job.fields)?)).into_response());
+        return Ok((status, Html(preview_html(st, me, job.id, upload_id, report, &job.fields).await?)).into_response());
     }
     match job.state {
         jobs::State::Running { done, total } => {
@@ -256,7 +270,7 @@ struct ImportRowRecord {
 fn recent(c: &mut crate::db::DbConn, scope: &Scope, limit: i64) -> AppResult<Vec<ImportRecord>> {
     let all: Vec<ImportRecord> =
         imports::table.order(imports::id.desc()).limit(limit).select(ImportRecord::as_select()).load(c)?;
-    if scope.read_unit.is_none() {
+    if scope.read_units.is_none() {
         return Ok(all);
     }
     let mut mine = vec![];
@@ -269,7 +283,7 @@ fn recent(c: &mut crate::db::DbConn, scope: &Scope, limit: i64) -> AppResult<Vec
 }
 
 async fn api_list(State(st): State<AppState>, Auth(me): Auth) -> Result<Json<serde_json::Value>, AppError> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let items = st.db.read(move |c| recent(c, &scope, 200)).await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
@@ -308,7 +322,7 @@ struct IndexPage {
 }
 
 async fn index_html(st: &AppState, me: &Identity, error: Option<String>) -> AppResult<String> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (units, recent) = st
         .db
         .read(move |c| {
@@ -334,6 +348,10 @@ struct PreviewPage {
     /// The options to carry to the next step, as form fields.
     carried: Vec<(String, String)>,
     duplicate_choices: &'static [(&'static str, &'static str)],
+    units: Vec<(i32, String)>,
+    categories: Vec<(i32, String)>,
+    /// The file's unit chosen for this preview.
+    file_unit: Option<i32>,
 }
 
 impl PreviewPage {
@@ -345,9 +363,40 @@ impl PreviewPage {
     fn carries(&self, key: &str) -> bool {
         self.carried.iter().any(|(k, v)| k == key && (v == "true" || v == "1"))
     }
+
+    /// The choice made for an unknown name, as its form value.
+    fn choice_of(&self, name: &str) -> String {
+        let folded = crate::text::fold(name);
+        self.r.names.iter().find(|(n, _)| crate::text::fold(n) == folded).map(|(_, c)| c.code()).unwrap_or_default()
+    }
+
+    /// The names to choose for: those unknown now, and those chosen (which are no longer unknown).
+    fn name_rows(&self) -> Vec<(String, usize, String)> {
+        let mut out: Vec<(String, usize, String)> = self
+            .r
+            .unknown_names
+            .iter()
+            .map(|u| {
+                let rows = u.first_rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+                let more = if u.rows > u.first_rows.len() { "…" } else { "" };
+                (u.name.clone(), u.rows, format!("{rows}{more}"))
+            })
+            .collect();
+        for (n, _) in &self.r.names {
+            if !out.iter().any(|(o, _, _)| crate::text::fold(o) == crate::text::fold(n)) {
+                out.push((n.clone(), 0, String::new()));
+            }
+        }
+        out
+    }
 }
 
-fn preview_html(
+/// The fields the preview's own controls set (the rest are carried as hidden fields).
+const DECIDED_HERE: &[&str] =
+    &["action", "unit_id", "default_category", "accept_guesses", "allow_duplicate", "duplicates", "strip_controls"];
+
+async fn preview_html(
+    st: &AppState,
     me: &Identity,
     job_id: i32,
     upload_id: i32,
@@ -356,9 +405,25 @@ fn preview_html(
 ) -> AppResult<String> {
     let carried = fields
         .iter()
-        .filter(|(k, _)| !k.starts_with("col_") && *k != "action")
+        .filter(|(k, _)| !k.starts_with("col_") && !k.starts_with("name:") && !DECIDED_HERE.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    let (units, categories) = st
+        .db
+        .read(|c| {
+            use crate::db::schema::asset_categories;
+            let units = org_units::table.order(org_units::id).select((org_units::id, org_units::name)).load(c)?;
+            let categories = asset_categories::table
+                .order(asset_categories::code)
+                .select((asset_categories::id, asset_categories::code, asset_categories::name))
+                .load::<(i32, String, String)>(c)?
+                .into_iter()
+                .map(|(id, code, name)| (id, format!("{code} — {name}")))
+                .collect();
+            Ok((units, categories))
+        })
+        .await?;
+    let file_unit = fields.get("unit_id").and_then(|u| u.parse().ok());
     render(&PreviewPage {
         nav: Nav::of(me),
         job_id,
@@ -367,6 +432,9 @@ fn preview_html(
         fields: import::spec().keys().collect(),
         carried,
         duplicate_choices: Duplicates::CHOICES,
+        units,
+        categories,
+        file_unit,
     })
 }
 
@@ -428,7 +496,7 @@ async fn template(State(st): State<AppState>) -> Result<Response, AppError> {
 }
 
 async fn undo(st: &AppState, me: &Identity, id: i32) -> AppResult<(usize, usize)> {
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     st.db.write(move |c| import::undo(c, &actor, &scope, id)).await
 }
 

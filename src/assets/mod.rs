@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod export;
+pub mod guess;
 pub mod import;
 pub mod import_web;
 pub mod pages;
@@ -218,7 +219,7 @@ pub struct AssetFilter {
     pub include_written_down: bool,
     /// The one unit a person may see, set from their account, never from the query string.
     #[serde(skip)]
-    pub scope_unit: Option<i32>,
+    pub scope_units: Option<Vec<i32>>,
     pub sort: String,
     pub desc: bool,
     pub page: i64,
@@ -238,7 +239,7 @@ impl AssetFilter {
     /// Reads the filter a person asked for, limited to what their scope lets them see.
     pub fn read(input: &mut Input, scope: &Scope) -> AssetFilter {
         AssetFilter {
-            scope_unit: scope.read_unit,
+            scope_units: scope.read_units.clone(),
             q: input.text("q", "Tìm kiếm", false, 200),
             unit_id: input.id("unit_id", "Đơn vị"),
             task_id: input.id("task_id", "Nhiệm vụ"),
@@ -269,8 +270,8 @@ impl AssetFilter {
         if let Some(v) = self.unit_id {
             q = q.filter(assets::unit_id.eq(v));
         }
-        if let Some(v) = self.scope_unit {
-            q = q.filter(assets::unit_id.eq(v));
+        if let Some(v) = &self.scope_units {
+            q = q.filter(assets::unit_id.eq_any(v.clone()));
         }
         if let Some(v) = self.task_id {
             q = q.filter(assets::task_id.eq(v));
@@ -1153,8 +1154,8 @@ pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
 
 /// The units whose assets `scope` lets a person read.
 fn units_in(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<i32>> {
-    Ok(match scope.read_unit {
-        Some(u) => vec![u],
+    Ok(match &scope.read_units {
+        Some(units) => units.clone(),
         None => org_units::table.select(org_units::id).load(conn)?,
     })
 }

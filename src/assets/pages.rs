@@ -157,7 +157,7 @@ async fn register(
     QueryInput(mut input): QueryInput,
 ) -> PageResult<Response> {
     let htmx = is_htmx(&headers);
-    let filter = AssetFilter::read(&mut input, &me.user.scope());
+    let filter = AssetFilter::read(&mut input, &me.scope.clone());
     input.finish().map_err(|error| PageError { error, partial: htmx })?;
     let f = filter.clone();
     let (page, choices, marks) = st
@@ -226,7 +226,7 @@ async fn show(
     let id = parse_id(&id, "tài sản")?;
     let as_of: Option<NaiveDate> = q.date("as_of", "Tính đến ngày");
     q.finish()?;
-    let (nav, scope) = (Nav::of(&me), me.user.scope());
+    let (nav, scope) = (Nav::of(&me), me.scope.clone());
     let page = st
         .db
         .read(move |c| {
@@ -308,7 +308,7 @@ async fn new_form(
     let mut values = BTreeMap::new();
     values.insert("status".to_string(), "dang_su_dung".to_string());
     values.insert("quantity".to_string(), "1".to_string());
-    if let Some(unit) = me.user.scope().edit_unit {
+    if let (Some(unit), Some(_)) = (me.scope.unit, &me.scope.edit_units) {
         values.insert("unit_id".to_string(), unit.to_string());
     }
     if let Some(task) = q.id("task_id", "Nhiệm vụ") {
@@ -327,7 +327,7 @@ fn edit_asset_form(me: &Identity, id: i32, code: &str, version: Option<i32>) -> 
 
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let input = Input::from_form(form.0.clone());
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     match st.db.write(move |c| super::create(c, &actor, &scope, input)).await {
         Ok(view) => Ok(Redirect::to(&format!("/tai-san/{}", view.asset.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -340,7 +340,7 @@ async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> 
 
 async fn edit_form(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "tài sản")?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let asset = st
         .db
         .read(move |c| {
@@ -362,7 +362,7 @@ async fn update(
     let id = parse_id(&id, "tài sản")?;
     let mut input = Input::from_form(form.0.clone());
     let version = input.int("version", "Phiên bản", 1, i32::MAX as i64);
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     match st.db.write(move |c| super::update(c, &actor, &scope, id, input, version)).await {
         Ok(_) => Ok(Redirect::to(&format!("/tai-san/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -397,7 +397,7 @@ async fn delete(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "tài sản")?;
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     st.db.write(move |c| super::delete(c, &actor, &scope, id, version)).await?;
     Ok(Redirect::to("/tai-san").into_response())
 }

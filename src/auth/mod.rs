@@ -152,31 +152,71 @@ impl User {
         Actor(self.username.clone())
     }
 
-    pub fn scope(&self) -> Scope {
+    /// The person's scope over the unit tree `tree` (each unit's id and its parent's): unit staff
+    /// reach their unit and every unit under it (the Center and its sections).
+    pub fn scope_in(&self, tree: &[(i32, Option<i32>)]) -> Scope {
         match self.role() {
-            Role::UnitStaff => Scope {
-                read_unit: if self.can_read_all { None } else { Some(self.unit_id.unwrap_or(0)) },
-                edit_unit: Some(self.unit_id.unwrap_or(0)),
-            },
+            Role::UnitStaff => {
+                let unit = self.unit_id.unwrap_or(0);
+                let units = units_under(tree, unit);
+                Scope {
+                    unit: Some(unit),
+                    read_units: if self.can_read_all { None } else { Some(units.clone()) },
+                    edit_units: Some(units),
+                }
+            }
             _ => Scope::ALL,
         }
     }
 }
 
-/// Which units' assets a person may read and change. `None` means every unit. Checked row by row,
-/// so a bulk operation can never reach what a single request could not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A unit and every unit under it, the unit first.
+pub fn units_under(tree: &[(i32, Option<i32>)], root: i32) -> Vec<i32> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        out.extend(
+            tree.iter()
+                .filter(|(id, p)| *p == Some(parent) && !out.contains(id))
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>(),
+        );
+        i += 1;
+    }
+    out
+}
+
+/// The scope of `user`, with the unit tree as it stands.
+pub fn scope_of(conn: &mut DbConn, user: &User) -> AppResult<Scope> {
+    if user.role() != Role::UnitStaff {
+        return Ok(Scope::ALL);
+    }
+    let tree: Vec<(i32, Option<i32>)> = org_units::table.select((org_units::id, org_units::parent_id)).load(conn)?;
+    Ok(user.scope_in(&tree))
+}
+
+/// Which units' records a person may read and change, following the unit tree. `None` means every
+/// unit. Checked row by row, so a bulk operation can never reach what a single request could not.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scope {
-    pub read_unit: Option<i32>,
-    pub edit_unit: Option<i32>,
+    /// The person's own unit (đơn vị của mình), for unit staff: what a new record defaults to, and
+    /// whose name a book of theirs carries.
+    pub unit: Option<i32>,
+    /// Their unit and the units under it, whose records they read.
+    pub read_units: Option<Vec<i32>>,
+    /// The units whose assets they add, change or remove.
+    pub edit_units: Option<Vec<i32>>,
 }
 
 impl Scope {
-    pub const ALL: Scope = Scope { read_unit: None, edit_unit: None };
+    pub const ALL: Scope = Scope { unit: None, read_units: None, edit_units: None };
 
     pub fn check_read(&self, unit_id: i32) -> AppResult<()> {
-        match self.read_unit {
-            Some(u) if u != unit_id => Err(AppError::Forbidden("Bạn chỉ được xem tài sản của đơn vị mình".into())),
+        match &self.read_units {
+            Some(units) if !units.contains(&unit_id) => {
+                Err(AppError::Forbidden("Bạn chỉ được xem tài sản của đơn vị mình".into()))
+            }
             _ => Ok(()),
         }
     }
@@ -185,20 +225,25 @@ impl Scope {
     /// only when every one is theirs, or, for a record several units share (a count), when one is.
     /// A record that touches no unit is nobody's in particular: only those who read every unit.
     pub fn reaches(&self, units: &[i32], shared: bool) -> bool {
-        match self.read_unit {
+        match &self.read_units {
             None => true,
-            Some(u) if shared => units.contains(&u),
-            Some(u) => !units.is_empty() && units.iter().all(|x| *x == u),
+            Some(mine) if shared => units.iter().any(|u| mine.contains(u)),
+            Some(mine) => !units.is_empty() && units.iter().all(|u| mine.contains(u)),
         }
     }
 
     pub fn check_edit(&self, unit_id: i32) -> AppResult<()> {
-        match self.edit_unit {
-            Some(u) if u != unit_id => {
+        match &self.edit_units {
+            Some(units) if !units.contains(&unit_id) => {
                 Err(AppError::Forbidden("Bạn chỉ được thêm, sửa hoặc xóa tài sản của đơn vị mình".into()))
             }
             _ => Ok(()),
         }
+    }
+
+    /// The scope of a change: what one may change bounds what the change reaches.
+    pub fn for_change(&self) -> Scope {
+        Scope { read_units: self.edit_units.clone(), ..self.clone() }
     }
 }
 
@@ -486,6 +531,9 @@ pub enum Credential {
 pub struct Identity {
     pub user: User,
     pub credential: Credential,
+    /// What of the units' records the person reaches, over the unit tree as it stood at sign-in
+    /// of this request.
+    pub scope: Scope,
 }
 
 impl Identity {
@@ -516,7 +564,8 @@ pub fn session_identity(conn: &mut DbConn, secret: &str) -> AppResult<Option<Ide
     if now - last_seen > Duration::minutes(1) {
         diesel::update(sessions::table.find(&id_hash)).set(sessions::last_seen_at.eq(now)).execute(conn)?;
     }
-    Ok(Some(Identity { user, credential: Credential::Session { id_hash, csrf_token } }))
+    let scope = scope_of(conn, &user)?;
+    Ok(Some(Identity { user, credential: Credential::Session { id_hash, csrf_token }, scope }))
 }
 
 pub fn logout(conn: &mut DbConn, identity: &Identity) -> AppResult<()> {
@@ -608,7 +657,8 @@ pub fn token_identity(conn: &mut DbConn, value: &str) -> AppResult<Option<Identi
             if last_used.is_none_or(|t| now - t > Duration::minutes(1)) {
                 diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(Some(now))).execute(conn)?;
             }
-            Ok(Some(Identity { user, credential: Credential::Token }))
+            let scope = scope_of(conn, &user)?;
+            Ok(Some(Identity { user, credential: Credential::Token, scope }))
         }
         _ => Ok(None),
     }

@@ -130,7 +130,9 @@ async fn logout(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Respon
 
 async fn me(Auth(me): Auth) -> Json<serde_json::Value> {
     let role = me.user.role();
-    Json(json!({ "user": me.user, "role_name": role.name(), "scope_unit": me.user.scope().read_unit }))
+    Json(
+        json!({ "user": me.user, "role_name": role.name(), "scope_unit": me.scope.read_units.as_ref().and(me.scope.unit) }),
+    )
 }
 
 // ---- One's own account -------------------------------------------------------------------------

@@ -234,10 +234,10 @@ async fn within_scope(
     id: Option<i32>,
 ) -> Result<(), AppError> {
     use crate::web::Reach;
-    let scope = identity.user.scope();
+    let scope = identity.scope.clone();
     // Reading is bounded by the read scope, changing by the edit scope.
-    let bound = if changing { super::Scope { read_unit: scope.edit_unit, ..scope } } else { scope };
-    let (Some(_), Reach::Record(units_of) | Reach::Shared(units_of)) = (bound.read_unit, reach) else {
+    let bound = if changing { scope.for_change() } else { scope };
+    let (Some(_), Reach::Record(units_of) | Reach::Shared(units_of)) = (&bound.read_units, reach) else {
         return Ok(());
     };
     // The record's id is the path's first parameter ({id}); a malformed one is the handler's 404.

@@ -310,6 +310,7 @@ diesel::table! {
         layout -> Text,
         mapping -> Text,
         updated_at -> Timestamp,
+        names -> Nullable<Text>,
     }
 }
 

@@ -49,7 +49,7 @@ pub async fn run_decisions_import(
     bytes: Vec<u8>,
     preview: bool,
 ) -> AppResult<super::import::DecisionsReport> {
-    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.user.scope());
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
     tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
@@ -96,7 +96,7 @@ pub async fn attach_upload(
     let mut input = Input::from_text(fields, api);
     let step_id = input.id("step_id", "Văn bản");
     input.finish()?;
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     st.db.write(move |c| super::attachments::attach(c, &actor, &scope, id, step_id, &name, &bytes)).await
 }
 
@@ -140,7 +140,7 @@ pub async fn disposal_register_sheet(
 ) -> Result<Response, AppError> {
     let (from, to) = crate::reports::read_period(&mut q);
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let bytes = st.db.read(move |c| super::export::disposal_register(c, &scope, from, to)?.to_bytes()).await?;
     let name = format!("Sổ theo dõi xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
@@ -154,7 +154,7 @@ pub async fn decisions_sheet(
 ) -> Result<Response, AppError> {
     let (from, to) = crate::reports::read_period(&mut q);
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let bytes = st.db.read(move |c| super::export::decisions_list(c, &scope, from, to)?.to_bytes()).await?;
     let name = format!("Quyết định xử lý tài sản {} đến {}.xlsx", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"));
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
@@ -168,7 +168,7 @@ pub async fn task_handling_sheet(
 ) -> Result<Response, AppError> {
     let as_of = q.date("as_of", "Tính đến ngày").unwrap_or_else(crate::text::today);
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let bytes = st.db.read(move |c| super::export::task_handling_workbook(c, &scope, as_of)?.to_bytes()).await?;
     let name = format!("Kết quả xử lý tài sản nhiệm vụ KH&CN {}.xlsx", as_of.format("%d-%m-%Y"));
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
@@ -214,13 +214,13 @@ async fn list(
     let open = q.choice("open", "Còn đang xử lý", yes_no, false).is_some_and(|v| v == "true" || v == "1");
     let overdue = q.choice("overdue", "Quá hạn", yes_no, false).is_some_and(|v| v == "true" || v == "1");
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     Ok(Json(json!({ "items": st.db.read(move |c| super::list(c, &scope, open, overdue)).await? })))
 }
 
 /// What is due and overdue, and the accepted S&T tasks whose assets still wait for handling.
 async fn overview(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (due, tasks) =
         st.db.read(move |c| Ok((super::list(c, &scope, true, false)?, super::unhandled_tasks(c, &scope)?))).await?;
     Ok(Json(json!({ "open": due, "unhandled_tasks": tasks })))
@@ -236,7 +236,7 @@ async fn propose(
     Auth(me): Auth,
     JsonInput(input): JsonInput,
 ) -> Result<impl IntoResponse, AppError> {
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     let view = st
         .db
         .write(move |c| {
@@ -252,7 +252,7 @@ pub type Step = fn(&mut crate::db::DbConn, &crate::audit::Actor, &crate::auth::S
 /// Records one step and answers with the handling as it now stands.
 async fn step(st: &AppState, me: Identity, id: &str, input: Input, f: Step) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(id, "hồ sơ xử lý")?;
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     let view = st
         .db
         .write(move |c| {

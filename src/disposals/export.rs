@@ -201,7 +201,7 @@ pub fn task_handling_workbook(conn: &mut DbConn, scope: &Scope, date: NaiveDate)
     // Lines of every handling not withdrawn, with the task of their asset.
     type LineRow = (i32, i32, Option<i32>, i64, Option<i64>, i64, Option<i64>, String, String, Option<i32>);
     // Unit staff see their unit's assets only.
-    let unit = scope.read_unit;
+    let units = scope.read_units.clone();
     let mut lines_q = disposal_lines::table
         .inner_join(disposals::table)
         .inner_join(assets::table.on(assets::id.eq(disposal_lines::asset_id)))
@@ -209,8 +209,8 @@ pub fn task_handling_workbook(conn: &mut DbConn, scope: &Scope, date: NaiveDate)
         .filter(disposals::status.ne("da_huy"))
         .filter(assets::task_id.is_not_null())
         .into_boxed();
-    if let Some(u) = unit {
-        lines_q = lines_q.filter(assets::unit_id.eq(u));
+    if let Some(u) = &units {
+        lines_q = lines_q.filter(assets::unit_id.eq_any(u.clone()));
     }
     let lines: Vec<LineRow> = lines_q
         .select((
@@ -229,8 +229,8 @@ pub fn task_handling_workbook(conn: &mut DbConn, scope: &Scope, date: NaiveDate)
     let in_handling: std::collections::HashSet<i32> = lines.iter().map(|l| l.0).collect();
     let mut pending_q =
         assets::table.filter(assets::task_id.is_not_null()).filter(assets::status.ne("da_xu_ly")).into_boxed();
-    if let Some(u) = unit {
-        pending_q = pending_q.filter(assets::unit_id.eq(u));
+    if let Some(u) = units {
+        pending_q = pending_q.filter(assets::unit_id.eq_any(u));
     }
     let pending: Vec<(i32, Option<i32>, i32, i64, i64)> = pending_q
         .select((assets::id, assets::task_id, assets::quantity, assets::original_cost, assets::residual_value))

@@ -1316,7 +1316,7 @@ pub struct DisposalSummary {
 /// The handlings the person may see (`Scope::reaches` over each one's asset units), or `None` for
 /// those who see every unit: one pass over the lines and their assets' units.
 pub fn visible(conn: &mut DbConn, scope: &Scope) -> AppResult<Option<std::collections::HashSet<i32>>> {
-    if scope.read_unit.is_none() {
+    if scope.read_units.is_none() {
         return Ok(None);
     }
     let lines: Vec<(i32, i32)> = disposal_lines::table
@@ -1419,8 +1419,8 @@ pub fn unhandled_tasks(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<Unhand
     let mut sums: HashMap<i32, (i64, i64, i64)> = HashMap::new();
     let mut q =
         assets_t::table.filter(assets_t::task_id.eq_any(ids)).filter(assets_t::status.ne("da_xu_ly")).into_boxed();
-    if let Some(u) = scope.read_unit {
-        q = q.filter(assets_t::unit_id.eq(u));
+    if let Some(u) = &scope.read_units {
+        q = q.filter(assets_t::unit_id.eq_any(u.clone()));
     }
     for (task, cost, residual) in q
         .select((assets_t::task_id, assets_t::original_cost, assets_t::residual_value))

@@ -57,7 +57,7 @@ impl IndexPage {
 }
 
 async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (open, all, tasks) = st
         .db
         .read(move |c| {
@@ -161,7 +161,7 @@ fn proposal_input(values: &BTreeMap<String, String>) -> Input {
 async fn create(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
     let values = form.to_map();
     let input = proposal_input(&values);
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     match st.db.write(move |c| super::propose(c, &actor, &scope, input)).await {
         Ok(id) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
@@ -294,7 +294,7 @@ async fn record_step(
     };
     let values = form.to_map();
     let input = step_input(&values);
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     match st.db.write(move |c| f(c, &actor, &scope, id, input)).await {
         Ok(()) => Ok(Redirect::to(&format!("/xu-ly/{id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {

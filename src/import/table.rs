@@ -541,9 +541,15 @@ fn is_roman_or_letter(t: &str) -> bool {
 
 const SIGNATURES: &[&str] = &[
     "nguoi lap",
-    "ke toan truong",
-    "thu truong don vi",
+    "ke toan",
+    "thu truong",
+    "thu quy",
     "giam doc",
+    "pho giam doc",
+    "chu nhiem",
+    "chu tich",
+    "truong phong",
+    "lanh dao",
     "ky, ho ten",
     "ky ho ten",
     "(ky",

@@ -39,7 +39,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 async fn procurements(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     Ok(Json(json!({ "items": st.db.read(move |c| super::procurement::visible_views(c, &scope)).await? })))
 }
 

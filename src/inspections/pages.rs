@@ -434,7 +434,7 @@ struct ProcurementsPage {
 }
 
 async fn procurements(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let items = st.db.read(move |c| super::procurement::visible_views(c, &scope)).await?;
     Ok(Html(render(&ProcurementsPage { nav: Nav::of(&me), items })?))
 }

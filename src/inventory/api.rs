@@ -38,7 +38,7 @@ pub fn routes() -> Vec<Route> {
 pub const UPLOAD_LIMIT: usize = crate::import::upload::UPLOAD_LIMIT;
 
 async fn list(State(st): State<AppState>, Auth(me): Auth) -> Result<impl IntoResponse, AppError> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let items = st.db.read(move |c| super::list(c, &scope)).await?;
     Ok(Json(json!({ "items": items })))
 }
@@ -82,7 +82,7 @@ async fn advance(
 ) -> Result<Json<super::CountView>, AppError> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let version = version_of(input)?;
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     Ok(Json(
         st.db
             .write(move |c| {
@@ -144,7 +144,7 @@ async fn entry(
 
 /// Records one count; shared by the API and the phone page.
 pub async fn save_entry(st: &AppState, me: &Identity, id: i32, input: Input) -> AppResult<super::Entry> {
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     let may_settle = Permission::ManageCounts.allows(me.user.role());
     // A phone's page signs in with a session; a program calls with a token.
     let source = match me.credential {
@@ -181,7 +181,7 @@ pub async fn import_sheet(
     bytes: Vec<u8>,
     save: bool,
 ) -> AppResult<super::sheets::SheetImport> {
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     st.db
         .write(move |c| {
             let s = super::find(c, id)?;
@@ -212,7 +212,7 @@ pub async fn sheet(
     let mut key = sheet_key(&mut q);
     q.finish()?;
     // Unit staff get their unit's sheet.
-    if let Some(u) = me.user.scope().read_unit {
+    if let (Some(u), Some(_)) = (me.scope.unit, &me.scope.read_units) {
         key = SheetKey::Unit(u);
     }
     let (name, bytes) = st
@@ -235,7 +235,7 @@ async fn reconciliation(
     let only =
         matches!(q.choice("discrepancies", "Chỉ chênh lệch", super::YES_NO, false).as_deref(), Some("true" | "1"));
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (rows, progress) = st
         .db
         .read(move |c| {
@@ -272,7 +272,7 @@ async fn resolve(
 ) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let line = parse_id(&line, "dòng kiểm kê")?;
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     Ok(Json(st.db.write(move |c| super::resolve(c, &actor, &scope, id, line, input)).await?))
 }
 

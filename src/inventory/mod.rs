@@ -379,9 +379,9 @@ pub fn list(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<CountSession>> {
         .order((count_sessions::reference_date.desc(), count_sessions::id.desc()))
         .select(CountSession::as_select())
         .load(conn)?;
-    let Some(unit) = scope.read_unit else { return Ok(all) };
+    let Some(units) = &scope.read_units else { return Ok(all) };
     let mine: Vec<i32> = count_lines::table
-        .filter(count_lines::unit_id.eq(unit))
+        .filter(count_lines::unit_id.eq_any(units.clone()))
         .select(count_lines::session_id)
         .distinct()
         .load(conn)?;
@@ -420,10 +420,12 @@ pub fn lines_of(conn: &mut DbConn, id: i32) -> AppResult<Vec<Line>> {
 }
 
 /// The lines of one unit's assets, in the same order.
+/// The lines of count `id` of a unit and the units under it (its sections).
 pub fn lines_of_unit(conn: &mut DbConn, id: i32, unit: i32) -> AppResult<Vec<Line>> {
+    let tree: Vec<(i32, Option<i32>)> = org_units::table.select((org_units::id, org_units::parent_id)).load(conn)?;
     Ok(count_lines::table
         .filter(count_lines::session_id.eq(id))
-        .filter(count_lines::unit_id.eq(unit))
+        .filter(count_lines::unit_id.eq_any(crate::auth::units_under(&tree, unit)))
         .order((count_lines::class_order, count_lines::code, count_lines::id))
         .select(Line::as_select())
         .load(conn)?)

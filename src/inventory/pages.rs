@@ -48,7 +48,7 @@ struct IndexPage {
 }
 
 async fn index(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let counts = st.db.read(move |c| super::list(c, &scope)).await?;
     Ok(Html(render(&IndexPage { nav: Nav::of(&me), counts })?))
 }
@@ -206,7 +206,7 @@ pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
 }
 
 async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice: Option<String>) -> AppResult<String> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (s, members, rows, forms, sealed, history, categories) = st
         .db
         .read(move |c| {
@@ -300,7 +300,7 @@ async fn step(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let version = version_in(&form);
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     let result = match step.as_str() {
         "mo" => {
             st.db
@@ -343,7 +343,7 @@ async fn resolve(
     let line = parse_id(&line, "dòng kiểm kê")?;
     let obj = form.only(&["resolution", "note", "form_code"]);
     let input = Input::from_json(Value::Object(obj))?;
-    let (actor, scope) = (me.user.actor(), me.user.scope());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
     let result = st
         .db
         .write(move |c| {
@@ -536,7 +536,7 @@ async fn labels(
     let id = parse_id(&id, "đợt kiểm kê")?;
     let key = super::api::sheet_key(&mut q);
     q.finish()?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let (s, (lines, words)) = st
         .db
         .read(move |c| {
@@ -559,7 +559,7 @@ async fn labels(
 
 async fn asset_label(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "tài sản")?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let view = st
         .db
         .read(move |c| crate::assets::find_visible(c, id, &scope).and_then(|a| crate::assets::view_of(c, a)))

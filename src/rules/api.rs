@@ -88,7 +88,7 @@ async fn show<T: Reference>(
     Path(id): Path<String>,
 ) -> Result<Json<T::View>, AppError> {
     let id = parse_id(&id, T::WHAT)?;
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     Ok(Json(
         st.db
             .read(move |c| {
@@ -114,7 +114,7 @@ async fn create<T: Reference>(
                 crate::assets::refresh_wear(c, true)?;
             }
             audit::record(c, &me.user.actor(), "create", T::ENTITY, id, None, Some(&json!(row)))?;
-            T::view(c, &me.user.scope(), row)
+            T::view(c, &me.scope.clone(), row)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -151,7 +151,8 @@ fn update_record<T: Reference>(
         crate::assets::refresh_wear(c, true)?;
     }
     audit::record(c, &user.actor(), "update", T::ENTITY, id, Some(&json!(before)), Some(&json!(after)))?;
-    T::view(c, &user.scope(), after)
+    let scope = crate::auth::scope_of(c, user)?;
+    T::view(c, &scope, after)
 }
 
 /// An administrator settles a category the catalogue's mapping left open: its national code.
@@ -211,8 +212,8 @@ impl From<Sums> for Usage {
 /// Usage by unit, of the units the person may see.
 fn usage_by_unit(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(i32, Sums)>> {
     let grouped = assets::table.group_by(assets::unit_id).select((assets::unit_id, sums_sql()));
-    Ok(match scope.read_unit {
-        Some(u) => grouped.filter(assets::unit_id.eq(u)).load(conn)?,
+    Ok(match &scope.read_units {
+        Some(u) => grouped.filter(assets::unit_id.eq_any(u.clone())).load(conn)?,
         None => grouped.load(conn)?,
     })
 }
@@ -220,8 +221,8 @@ fn usage_by_unit(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(i32, Sums)>
 /// Usage by category, of the assets the person may see.
 fn usage_by_category(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(i32, Sums)>> {
     let grouped = assets::table.group_by(assets::category_id).select((assets::category_id, sums_sql()));
-    Ok(match scope.read_unit {
-        Some(u) => grouped.filter(assets::unit_id.eq(u)).load(conn)?,
+    Ok(match &scope.read_units {
+        Some(u) => grouped.filter(assets::unit_id.eq_any(u.clone())).load(conn)?,
         None => grouped.load(conn)?,
     })
 }
@@ -277,6 +278,7 @@ pub(crate) const UNIT_KINDS: &[(&str, &str)] = &[
     ("thanh_tra", "Thanh tra"),
     (super::PUBLIC_SERVICE_UNIT, "Đơn vị sự nghiệp"),
     ("to_cong_tac", "Tổ công tác"),
+    (super::SECTION, "Bộ phận trong đơn vị"),
 ];
 pub(crate) const UNIT_FIELDS: &[&str] = &[
     "code",
@@ -347,7 +349,7 @@ async fn list_units(
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
 ) -> Result<Json<Value>, AppError> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let text = q.text("q", "Tìm kiếm", false, 200);
     let kind = q.choice("kind", "Loại đơn vị", UNIT_KINDS, false);
     let out = st
@@ -536,7 +538,7 @@ async fn list_categories(
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
 ) -> Result<Json<Value>, AppError> {
-    let scope = me.user.scope();
+    let scope = me.scope.clone();
     let text = q.text("q", "Tìm kiếm", false, 200);
     let class_id = q.id("class_id", "Loại tài sản");
     Ok(Json(

@@ -335,6 +335,57 @@ pub fn unit_id_by_code(conn: &mut DbConn, code: &str) -> AppResult<i32> {
         .ok_or_else(|| AppError::invalid("unit_id", format!("Không có đơn vị mã «{code}»")))
 }
 
+/// The id of a category (nhóm tài sản) by its code, with a clear message when there is none.
+pub fn category_id_by_code(conn: &mut DbConn, code: &str) -> AppResult<i32> {
+    asset_categories::table
+        .filter(asset_categories::code.eq(code.trim()))
+        .select(asset_categories::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::invalid("category_id", format!("Không có nhóm tài sản mã «{code}»")))
+}
+
+/// The kind of a unit's internal section or place (bộ phận: Phòng thí nghiệm, Trại thực nghiệm),
+/// a unit under the unit it belongs to.
+pub const SECTION: &str = "bo_phan";
+
+/// The section of `parent` named `name`: the one already there (by its name, folded), or a new one
+/// with the next code under the parent's (`TTUD-BP1`, `TTUD-BP2`…). Returns its id and whether it
+/// was made now.
+pub fn section(conn: &mut DbConn, actor: &crate::audit::Actor, parent: i32, name: &str) -> AppResult<(i32, bool)> {
+    let name = crate::text::clean(name).unwrap_or_default();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "Tên bộ phận không được để trống"));
+    }
+    let children: Vec<(i32, String, String)> = org_units::table
+        .filter(org_units::parent_id.eq(parent))
+        .select((org_units::id, org_units::code, org_units::name))
+        .load(conn)?;
+    let folded = crate::text::fold(&name);
+    if let Some((id, _, _)) = children.iter().find(|(_, _, n)| crate::text::fold(n) == folded) {
+        return Ok((*id, false));
+    }
+    let parent_code: String = org_units::table.find(parent).select(org_units::code).first(conn)?;
+    let taken: Vec<String> = org_units::table.select(org_units::code).load(conn)?;
+    let code = (1..).map(|n| format!("{parent_code}-BP{n}")).find(|c| !taken.contains(c)).expect("a free code");
+    let now = now_utc();
+    let id: i32 = diesel::insert_into(org_units::table)
+        .values((
+            org_units::code.eq(&code),
+            org_units::name.eq(&name),
+            org_units::short_name.eq(&name),
+            org_units::kind.eq(SECTION),
+            org_units::parent_id.eq(Some(parent)),
+            org_units::created_at.eq(now),
+            org_units::updated_at.eq(now),
+        ))
+        .returning(org_units::id)
+        .get_result(conn)?;
+    let after = serde_json::json!({"code": code, "name": name, "kind": SECTION, "parent_id": parent});
+    crate::audit::record(conn, actor, "create", "org_unit", id, None, Some(&after))?;
+    Ok((id, true))
+}
+
 // ---- First-start loading from the data files -------------------------------------------------
 
 #[derive(Deserialize)]

@@ -61,7 +61,7 @@ struct ShowPage {
 
 async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
     let id = parse_id(&id, "nhiệm vụ")?;
-    let (nav, scope) = (Nav::of(&me), me.user.scope());
+    let (nav, scope) = (Nav::of(&me), me.scope.clone());
     let page = st
         .db
         .read(move |c| {
@@ -70,7 +70,7 @@ async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>
                 c,
                 &AssetFilter {
                     task_id: Some(id),
-                    scope_unit: scope.read_unit,
+                    scope_units: scope.read_units.clone(),
                     // A task's page shows how each of its assets was handled, the written-down too.
                     include_written_down: true,
                     sort: "code".into(),

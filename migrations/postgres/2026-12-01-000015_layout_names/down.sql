@@ -1,0 +1,1 @@
+ALTER TABLE import_layouts DROP COLUMN names;
