@@ -78,6 +78,10 @@ enum Command {
         /// or location (the asset's location, in --unit).
         #[arg(long, value_name = "create|location")]
         sections: Option<String>,
+        /// Corrections of cells, one per line «row;column;value» (the column by its header or its
+        /// letter), used instead of the file's values and kept with the import.
+        #[arg(long, value_name = "FILE")]
+        fix: Option<std::path::PathBuf>,
         /// Whose import this is (recorded in the history); default "cli".
         #[arg(long)]
         user: Option<String>,
@@ -264,6 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             category,
             accept_guesses,
             sections,
+            fix,
             user,
         } => {
             let db = taisan::open(&url)?;
@@ -313,6 +318,14 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 default_category,
                 accept_guesses,
                 map_headers,
+                fix_text: fix
+                    .as_ref()
+                    .map(|f| {
+                        std::fs::read_to_string(f).map_err(|e| {
+                            AppError::Config(format!("Không đọc được tệp sửa {} (cannot read): {e}", f.display()))
+                        })
+                    })
+                    .transpose()?,
                 allow_duplicate,
                 duplicates,
                 strip_controls,
@@ -371,6 +384,9 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             }
             if !r.sections.is_empty() {
                 println!("Bộ phận mới: {}", r.sections.join(", "));
+            }
+            for f in &r.fixes {
+                println!("Sửa: dòng {}, cột «{}»: «{}» → «{}»", f.row, f.header, f.file_value, f.value);
             }
             for g in &r.guesses {
                 println!(

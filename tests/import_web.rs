@@ -300,3 +300,76 @@ async fn an_import_whose_server_died_is_interrupted_with_nothing_written() {
     })
     .await;
 }
+
+/// The fields a browser sends from the page's form: its hidden and text inputs (checkboxes only
+/// when checked), as they stand.
+fn form_fields(page: &str) -> Vec<(String, String)> {
+    let attr = |tag: &str, name: &str| {
+        tag.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(|v| v.replace("&amp;", "&"))
+    };
+    let form = page.split("<form method=\"post\" action=\"/nhap-du-lieu/").nth(1).unwrap_or("");
+    let form = form.split("</form>").next().unwrap_or("");
+    form.split("<input")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = tag.split('>').next().unwrap_or("");
+            if tag.contains("type=\"checkbox\"") && !tag.contains(" checked") {
+                return None;
+            }
+            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_cell_is_corrected_in_the_preview_and_kept_with_the_import() {
+    each_backend(|app: TestApp| async move {
+        let password = app.add_user("xuly", "xu_ly_tai_san", Some("TXLTS"));
+        let session = app.login("xuly", &password).await;
+        let Caller::Session { csrf, .. } = session.clone() else { unreachable!() };
+        app.act_as(session.clone());
+        let (s, page) = upload(
+            &app,
+            "/nhap-du-lieu",
+            "loi.xlsx",
+            &[("csrf_token", &csrf), ("mode", "upsert"), ("strict", "false")],
+        )
+        .await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("Lỗi 7"), "{page}");
+        let upload_id = page.split("action=\"/nhap-du-lieu/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        // Row 9 names its unit without diacritics: the grid offers the cell, the person types the code.
+        let mut fields = form_fields(&page);
+        let shown = format!("{fields:?}");
+        let cell = fields.iter_mut().find(|(k, v)| k.starts_with("fix:9:") && v == "Trung tam Ung dung");
+        let cell = cell.unwrap_or_else(|| panic!("row 9's unit is offered: {shown}"));
+        cell.1 = "TTUD".into();
+        let fix_name = cell.0.clone();
+        fields.push(("action".into(), "preview".into()));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, _, page) = app.form(&format!("/nhap-du-lieu/{upload_id}"), &pairs).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("Lỗi 6") && page.contains("id=\"fixes-applied\""), "{page}");
+        assert!(page.contains("«Trung tam Ung dung» → «TTUD»"), "{page}");
+        // Checked again, the passed row's correction is carried; then imported.
+        let mut fields = form_fields(&page);
+        assert!(fields.iter().any(|(k, v)| *k == fix_name && v == "TTUD"), "carried: {fields:?}");
+        fields.push(("action".into(), "import".into()));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, _, page) = app.form(&format!("/nhap-du-lieu/{upload_id}"), &pairs).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("Đã nhập xong") && page.contains("thêm 2"), "{page}");
+        let id = page.split("lần nhập số ").nth(1).unwrap().split(')').next().unwrap().to_string();
+        app.act_as(Caller::Token(app.token_for("quantri")));
+        let (_, record) = app.get(&format!("/api/v1/imports/{id}")).await;
+        let fixes = record["fixes"].as_array().unwrap();
+        assert_eq!(fixes.len(), 1, "{record}");
+        assert_eq!(fixes[0]["excel_row"], 9);
+        assert_eq!(fixes[0]["column_header"], "Đơn vị quản lý");
+        assert_eq!(fixes[0]["file_value"], "Trung tam Ung dung");
+        assert_eq!(fixes[0]["used_value"], "TTUD");
+        assert_eq!(fixes[0]["actor"], "xuly");
+    })
+    .await;
+}

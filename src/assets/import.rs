@@ -178,6 +178,10 @@ pub struct Options {
     pub mapping: BTreeMap<u32, Option<String>>,
     /// The same by the column's header as the file writes it (the command line's `--map`).
     pub map_headers: Vec<(String, Option<String>)>,
+    /// Corrections of cells made in the preview.
+    pub fixes: Vec<crate::import::fixes::Fix>,
+    /// Corrections as the command line's `--fix` file writes them (columns by header or letter).
+    pub fix_text: Option<String>,
     /// The date a "hao mòn lũy kế" / "giá trị còn lại" column is as of (default: the latest 31/12).
     pub wear_as_of: Option<NaiveDate>,
     /// Import a file that was imported before.
@@ -204,6 +208,8 @@ impl Default for Options {
             accept_guesses: false,
             mapping: BTreeMap::new(),
             map_headers: vec![],
+            fixes: vec![],
+            fix_text: None,
             wear_as_of: None,
             allow_duplicate: false,
             duplicates: Duplicates::Ask,
@@ -330,6 +336,9 @@ pub struct Report {
     pub accept_guesses: bool,
     #[serde(default)]
     pub default_category: Option<i32>,
+    /// The corrections made in the preview that this run used.
+    #[serde(default)]
+    pub fixes: Vec<crate::import::fixes::Applied>,
 }
 
 /// A route naming an import reaches the units it touches.
@@ -613,6 +622,7 @@ struct Stager<'a> {
     unknown: Vec<(String, UnknownName)>,
     guesser: super::guess::Guesser,
     guesses: Vec<GuessGroup>,
+    fixes: crate::import::fixes::Fixes,
 }
 
 /// What the stager found beside the rows.
@@ -621,6 +631,7 @@ struct Staging {
     rows_read: usize,
     unknown: Vec<UnknownName>,
     guesses: Vec<GuessGroup>,
+    fixes: Vec<crate::import::fixes::Applied>,
 }
 
 impl Stager<'_> {
@@ -646,7 +657,8 @@ impl Stager<'_> {
             |declared| {
                 rows_total.store((declared as usize).saturating_sub(last_header), std::sync::atomic::Ordering::Relaxed)
             },
-            |r, cells| {
+            |r, mut cells| {
+                self.fixes.apply(r, &mut cells, &table.columns);
                 for row in reader.push(r, cells) {
                     batch.push(self.stage(row)?);
                     if batch.len() >= BATCH {
@@ -667,6 +679,7 @@ impl Stager<'_> {
             rows_read: reader.rows_read(),
             unknown: self.unknown.into_iter().map(|(_, u)| u).collect(),
             guesses: self.guesses,
+            fixes: self.fixes.applied(),
         })
     }
 
@@ -1292,6 +1305,7 @@ pub fn run(
         guesses: vec![],
         accept_guesses: options.accept_guesses,
         default_category: options.default_category,
+        fixes: vec![],
     };
     let mut report = report;
     if let (Some((id, at, who)), false, false) = (&report.previous, options.allow_duplicate, preview) {
@@ -1349,6 +1363,10 @@ pub fn run(
     }
     let resolved = names;
     let scope = &scope;
+    let mut fixes = options.fixes.clone();
+    if let Some(text) = &options.fix_text {
+        fixes.extend(crate::import::fixes::from_text(text, &table.columns)?);
+    }
     let mut checker = super::Checker::load(conn)?;
     // Codes are looked up a batch at a time, against the register and within the file.
     checker.codes_checked = true;
@@ -1366,6 +1384,7 @@ pub fn run(
         unknown: vec![],
         guesser: super::guess::Guesser::load(conn)?,
         guesses: vec![],
+        fixes: crate::import::fixes::Fixes::new(&fixes),
     };
     let mut writer = Writer {
         conn,
@@ -1393,6 +1412,7 @@ pub fn run(
     report.rows_read = staging.rows_read;
     report.unknown_names = staging.unknown;
     report.guesses = staging.guesses;
+    report.fixes = staging.fixes;
     report.counts.conserve(staging.rows_read)?;
     let c = &report.counts;
     if c.create + c.update + c.unchanged + c.error + c.duplicate == 0 {
@@ -1566,7 +1586,9 @@ fn finish_record(
     let summary = json!({
         "file_name": report.file_name, "sha256": report.sha256, "sheet": report.sheet, "status": status,
         "mode": options.mode.code(), "strict": options.strict, "counts": report.counts,
+        "fixes": report.fixes.len(),
     });
+    crate::import::fixes::record(conn, id, &report.sheet, &actor.0, &report.fixes)?;
     audit::record(conn, actor, "import", "import", id, None, Some(&summary))?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::import::{self, Duplicates, Mode, Options, Report};
 use crate::auth::web::Auth;
 use crate::auth::{Identity, Permission, Scope};
-use crate::db::schema::{import_rows, imports, org_units};
+use crate::db::schema::{import_fixes, import_rows, imports, org_units};
 use crate::error::{AppError, AppResult};
 use crate::import::jobs::{self, Job};
 use crate::import::upload::{self, read_upload, BODY_LIMIT, UPLOAD_LIMIT};
@@ -75,6 +75,14 @@ fn options_of(mut input: Input) -> AppResult<Options> {
             }
         }
     }
+    let pairs = input.pairs();
+    let fixes = match crate::import::fixes::from_fields(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(f) => f,
+        Err(e) => {
+            input.error("fix", e.to_string());
+            vec![]
+        }
+    };
     input.finish()?;
     Ok(Options {
         mode: mode.as_deref().and_then(Mode::parse).unwrap_or(Mode::Upsert),
@@ -87,6 +95,8 @@ fn options_of(mut input: Input) -> AppResult<Options> {
         accept_guesses: accept_guesses.unwrap_or(false),
         mapping,
         map_headers: vec![],
+        fixes,
+        fix_text: None,
         wear_as_of,
         allow_duplicate: dup.unwrap_or(false),
         duplicates: duplicates.as_deref().and_then(Duplicates::parse).unwrap_or(Duplicates::Ask),
@@ -266,6 +276,19 @@ struct ImportRowRecord {
     message: Option<String>,
 }
 
+/// A correction made in the preview, as the import keeps it.
+#[derive(Debug, serde::Serialize, Queryable, Selectable)]
+#[diesel(table_name = import_fixes)]
+struct FixRecord {
+    sheet: String,
+    excel_row: i32,
+    column_header: String,
+    file_value: String,
+    used_value: String,
+    actor: String,
+    created_at: chrono::NaiveDateTime,
+}
+
 /// The latest imports the person may see (unit staff: those within their unit).
 fn recent(c: &mut crate::db::DbConn, scope: &Scope, limit: i64) -> AppResult<Vec<ImportRecord>> {
     let all: Vec<ImportRecord> =
@@ -290,7 +313,7 @@ async fn api_list(State(st): State<AppState>, Auth(me): Auth) -> Result<Json<ser
 
 async fn api_show(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<serde_json::Value>, AppError> {
     let id = parse_id(&id, "lần nhập")?;
-    let (record, rows) = st
+    let (record, rows, fixes) = st
         .db
         .read(move |c| {
             let record: ImportRecord = imports::table
@@ -304,10 +327,15 @@ async fn api_show(State(st): State<AppState>, Path(id): Path<String>) -> Result<
                 .order(import_rows::excel_row)
                 .select(ImportRowRecord::as_select())
                 .load(c)?;
-            Ok((record, rows))
+            let fixes: Vec<FixRecord> = import_fixes::table
+                .filter(import_fixes::import_id.eq(id))
+                .order(import_fixes::id)
+                .select(FixRecord::as_select())
+                .load(c)?;
+            Ok((record, rows, fixes))
         })
         .await?;
-    Ok(Json(json!({ "import": record, "rows": rows })))
+    Ok(Json(json!({ "import": record, "rows": rows, "fixes": fixes })))
 }
 
 // ---- Pages -------------------------------------------------------------------------------------
@@ -364,6 +392,45 @@ impl PreviewPage {
         self.carried.iter().any(|(k, v)| k == key && (v == "true" || v == "1"))
     }
 
+    /// The cells of a failed row that the grid lets the person correct: (column index, header,
+    /// value), the row's problems' columns that are columns of the file.
+    fn fixable(&self, row: &import::RowReport) -> Vec<(u32, String, String)> {
+        let mut out: Vec<(u32, String, String)> = vec![];
+        for p in &row.errors {
+            if let Some(c) = self.r.columns.iter().find(|c| c.header == p.column) {
+                if !out.iter().any(|(i, _, _)| *i == c.index) {
+                    let value = row.source.get(c.index as usize).map(crate::excel::Cell::display).unwrap_or_default();
+                    out.push((c.index, c.header.clone(), value));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the `i`th row of the grid carries inputs.
+    fn in_grid(&self, i: impl std::borrow::Borrow<usize>) -> bool {
+        !self.r.saved && *i.borrow() < GRID_ROWS
+    }
+
+    /// Corrections made before that the grid does not show as inputs now (their rows passed):
+    /// carried so that the next check keeps them.
+    fn kept_fixes(&self) -> Vec<(String, String)> {
+        self.r
+            .fixes
+            .iter()
+            .filter(|f| {
+                let shown = self
+                    .r
+                    .rows
+                    .iter()
+                    .take(GRID_ROWS)
+                    .any(|row| row.excel_row == f.row && self.fixable(row).iter().any(|(i, _, _)| *i == f.column));
+                !shown
+            })
+            .map(|f| (format!("fix:{}:{}", f.row, f.column), f.value.clone()))
+            .collect()
+    }
+
     /// The choice made for an unknown name, as its form value.
     fn choice_of(&self, name: &str) -> String {
         let folded = crate::text::fold(name);
@@ -391,6 +458,9 @@ impl PreviewPage {
     }
 }
 
+/// How many rows of the preview's grid carry inputs to correct (beyond, the errors workbook).
+const GRID_ROWS: usize = 500;
+
 /// The fields the preview's own controls set (the rest are carried as hidden fields).
 const DECIDED_HERE: &[&str] =
     &["action", "unit_id", "default_category", "accept_guesses", "allow_duplicate", "duplicates", "strip_controls"];
@@ -405,7 +475,9 @@ async fn preview_html(
 ) -> AppResult<String> {
     let carried = fields
         .iter()
-        .filter(|(k, _)| !k.starts_with("col_") && !k.starts_with("name:") && !DECIDED_HERE.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            !["col_", "name:", "fix:"].iter().any(|p| k.starts_with(p)) && !DECIDED_HERE.contains(&k.as_str())
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let (units, categories) = st

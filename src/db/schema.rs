@@ -325,8 +325,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_fixes (id) {
+        id -> Integer,
+        import_id -> Integer,
+        sheet -> Text,
+        excel_row -> Integer,
+        column_header -> Text,
+        file_value -> Text,
+        used_value -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(import_rows -> imports (import_id));
-diesel::allow_tables_to_appear_in_same_query!(imports, import_rows);
+diesel::joinable!(import_fixes -> imports (import_id));
+diesel::allow_tables_to_appear_in_same_query!(imports, import_rows, import_fixes);
 
 diesel::table! {
     handling_forms (id) {

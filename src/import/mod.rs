@@ -10,6 +10,7 @@
 //! whose transaction the preview rolls back.
 
 pub mod errors;
+pub mod fixes;
 pub mod jobs;
 pub mod spec;
 pub mod table;
