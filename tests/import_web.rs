@@ -301,26 +301,6 @@ async fn an_import_whose_server_died_is_interrupted_with_nothing_written() {
     .await;
 }
 
-/// The fields a browser sends from the page's form: its hidden and text inputs (checkboxes only
-/// when checked), as they stand.
-fn form_fields(page: &str) -> Vec<(String, String)> {
-    let attr = |tag: &str, name: &str| {
-        tag.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(|v| v.replace("&amp;", "&"))
-    };
-    let form = page.split("<form method=\"post\" action=\"/nhap-du-lieu/").nth(1).unwrap_or("");
-    let form = form.split("</form>").next().unwrap_or("");
-    form.split("<input")
-        .skip(1)
-        .filter_map(|tag| {
-            let tag = tag.split('>').next().unwrap_or("");
-            if tag.contains("type=\"checkbox\"") && !tag.contains(" checked") {
-                return None;
-            }
-            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_failed_cell_is_corrected_in_the_preview_and_kept_with_the_import() {
     each_backend(|app: TestApp| async move {
@@ -340,7 +320,7 @@ async fn a_failed_cell_is_corrected_in_the_preview_and_kept_with_the_import() {
         assert!(page.contains("Lỗi 7"), "{page}");
         let upload_id = page.split("action=\"/nhap-du-lieu/").nth(1).unwrap().split('"').next().unwrap().to_string();
         // Row 9 names its unit without diacritics: the grid offers the cell, the person types the code.
-        let mut fields = form_fields(&page);
+        let mut fields = common::form_fields(&page, "/nhap-du-lieu/").1;
         let shown = format!("{fields:?}");
         let cell = fields.iter_mut().find(|(k, v)| k.starts_with("fix:9:") && v == "Trung tam Ung dung");
         let cell = cell.unwrap_or_else(|| panic!("row 9's unit is offered: {shown}"));
@@ -353,7 +333,7 @@ async fn a_failed_cell_is_corrected_in_the_preview_and_kept_with_the_import() {
         assert!(page.contains("Lỗi 6") && page.contains("id=\"fixes-applied\""), "{page}");
         assert!(page.contains("«Trung tam Ung dung» → «TTUD»"), "{page}");
         // Checked again, the passed row's correction is carried; then imported.
-        let mut fields = form_fields(&page);
+        let mut fields = common::form_fields(&page, "/nhap-du-lieu/").1;
         assert!(fields.iter().any(|(k, v)| *k == fix_name && v == "TTUD"), "carried: {fields:?}");
         fields.push(("action".into(), "import".into()));
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

@@ -324,6 +324,54 @@ Thiếu hóa đơn,Lung tung,,MA-LA,,,,,\n";
         assert!(errors.contains(&"5|Mã tài sản|Không có tài sản mã «MA-LA»".to_string()), "{errors:?}");
         let (_, v) = app.get(&format!("/api/v1/inspections/{}", i["id"])).await;
         assert_eq!(v["findings"].as_array().unwrap().len(), 0, "nothing saved");
+        // The same file on the page: every row with its outcome, the failed cells to correct there,
+        // checked again without uploading it again, then imported with the corrections on record.
+        let (s, _, page) = app.upload(&format!("/thanh-tra/{}/nhap", i["id"]), "phat-hien.csv", "text/csv", bad.as_bytes(), &[]).await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("id=\"check-refused\"") && page.contains("Lỗi 2"), "{page}");
+        let link = page.split("id=\"errors-xlsx\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let failed = common::sheet_rows(&app.download(&link).await, "Dòng lỗi");
+        assert_eq!(failed.len(), 3, "the header and the two failed rows: {failed:?}");
+        let (action, mut fields) = common::form_fields(&page, &format!("/thanh-tra/{}/nhap/", i["id"]));
+        for (k, v) in fields.iter_mut() {
+            match k.as_str() {
+                "fix:4:8" => *v = "150.000.000".into(),
+                "fix:5:1" => *v = "Mua sắm tài sản".into(),
+                "fix:5:3" => *v = "TT-PCR".into(),
+                _ => {}
+            }
+        }
+        assert_eq!(fields.iter().filter(|(k, _)| k.starts_with("fix:")).count(), 3, "{fields:?}");
+        fields.push(("action".into(), "preview".into()));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, _, page) = app.form(&action, &pairs).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("id=\"check-ready\"") && page.contains("id=\"do-import\""), "{page}");
+        let (_, mut fields) = common::form_fields(&page, &format!("/thanh-tra/{}/nhap/", i["id"]));
+        assert_eq!(fields.iter().filter(|(k, _)| k.starts_with("fix:")).count(), 3, "carried: {fields:?}");
+        fields.push(("action".into(), "import".into()));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, _, page) = app.form(&action, &pairs).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("id=\"check-saved\""), "{page}");
+        let import_id = page.split("lần nhập số ").nth(1).unwrap().split(')').next().unwrap().to_string();
+        let (_, record) = app.get(&format!("/api/v1/imports/{import_id}")).await;
+        assert_eq!(record["import"]["kind"], "findings", "{record}");
+        assert_eq!(record["fixes"].as_array().unwrap().len(), 3, "{record}");
+        assert_eq!(record["rows"].as_array().unwrap().len(), 2, "{record}");
+        let (_, v) = app.get(&format!("/api/v1/inspections/{}", i["id"])).await;
+        assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{v}");
+        let i = inspection(&app).await;
+        let uri = format!("/api/v1/inspections/{}/import", i["id"]);
+        let upload = |csv: &'static str, preview: bool| {
+            let app = &app;
+            let uri = if preview { format!("{uri}?preview=true") } else { uri.clone() };
+            async move {
+                let (s, _, body) = app.upload(&uri, "phat-hien.csv", "text/csv", csv.as_bytes(), &[]).await;
+                (s, serde_json::from_slice::<Value>(&body).unwrap())
+            }
+        };
         let good = "Nội dung phát hiện,Loại vi phạm,Số tiền vi phạm,Mã tài sản,Loại kiến nghị,Nội dung kiến nghị,Đơn vị thực hiện,Thời hạn,Số tiền kiến nghị,Số cá nhân\n\
 Mua máy PCR giá cao,mua_sam,150.000.000,TT-PCR,thu hồi về ngân sách nhà nước,Thu hồi chênh lệch,Trung tâm,31/12/2026,150.000.000,\n\
 ,,,,Kiểm điểm,Kiểm điểm người lập dự toán,Giám đốc,31/12/2026,,2\n";

@@ -174,22 +174,11 @@ fn report_of(job: &Job) -> AppResult<Option<(StatusCode, Report)>> {
 async fn job_page(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Response> {
     let id = parse_id(&id, "việc nhập")?;
     let job = own_job(&st, &me, id).await?;
-    job_response(&st, &me, job).await
-}
-
-#[derive(Template)]
-#[template(path = "imports/progress.html")]
-struct ProgressPage {
-    nav: Nav,
-    done: usize,
-    total: usize,
-    seconds: i64,
-}
-
-impl ProgressPage {
-    fn percent(&self) -> usize {
-        (self.done * 100).checked_div(self.total).unwrap_or(0).min(100)
+    if job.kind != import::KIND {
+        // The other importers' one report, on the shared check page.
+        return crate::import::check::respond(&me, job).await;
     }
+    job_response(&st, &me, job).await
 }
 
 async fn job_response(st: &AppState, me: &Identity, job: Job) -> PageResult<Response> {
@@ -199,7 +188,7 @@ async fn job_response(st: &AppState, me: &Identity, job: Job) -> PageResult<Resp
     }
     match job.state {
         jobs::State::Running { done, total } => {
-            let page = ProgressPage { nav: Nav::of(me), done, total, seconds: job.seconds };
+            let page = crate::import::check::ProgressPage { nav: Nav::of(me), done, total, seconds: job.seconds };
             Ok(Html(render(&page)?).into_response())
         }
         jobs::State::Failed { status, message } => {
@@ -264,6 +253,8 @@ struct ImportRecord {
     skipped: i32,
     failed: i32,
     created_at: chrono::NaiveDateTime,
+    /// What kind of file it read: assets, findings, decisions, counts.
+    kind: String,
 }
 
 #[derive(Debug, serde::Serialize, Queryable, Selectable)]
@@ -554,10 +545,15 @@ async fn errors_workbook(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id, "việc nhập")?;
     let job = own_job(&st, &me, id).await?;
-    let (_, report) = report_of(&job)?
-        .ok_or_else(|| AppError::conflict(format!("Việc nhập số {id} chưa xong hoặc không có kết quả")))?;
-    let out = import::errors_workbook(&report)?;
-    let name = &report.file_name;
+    let unfinished = || AppError::conflict(format!("Việc nhập số {id} chưa xong hoặc không có kết quả"));
+    let (out, name) = if job.kind == import::KIND {
+        let (_, report) = report_of(&job)?.ok_or_else(unfinished)?;
+        (import::errors_workbook(&report)?, report.file_name)
+    } else {
+        let (_, report) = crate::import::check::report_of(&job)?.ok_or_else(unfinished)?;
+        (crate::import::check::errors_workbook(&report)?, report.file_name)
+    };
+    let name = &name;
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
     Ok(crate::web::download(&format!("{stem} - dòng lỗi.xlsx"), crate::web::XLSX, out))
 }

@@ -9,9 +9,11 @@
 //! into its own records through the same checks as a form, and runs preview and import as one run
 //! whose transaction the preview rolls back.
 
+pub mod check;
 pub mod errors;
 pub mod fixes;
 pub mod jobs;
+pub mod report;
 pub mod spec;
 pub mod table;
 pub mod upload;

@@ -260,7 +260,7 @@ async fn evidence(State(st): State<AppState>, Path(id): Path<String>) -> Result<
     Ok(crate::web::download(&name, kind, bytes))
 }
 
-/// Imports findings and recommendations into an inspection; shared by the API and the page.
+/// Imports findings and recommendations into an inspection (the API; the page runs it as a job).
 pub async fn import_findings(
     st: &AppState,
     me: &Identity,
@@ -268,9 +268,9 @@ pub async fn import_findings(
     name: String,
     bytes: Vec<u8>,
     preview: bool,
-) -> AppResult<super::import::FindingsReport> {
+) -> AppResult<crate::import::report::Report> {
     let (db, user) = (st.db.clone(), me.user.clone());
-    tokio::task::spawn_blocking(move || super::import::execute(&db, &user, id, &name, &bytes, preview))
+    tokio::task::spawn_blocking(move || super::import::execute(&db, &user, id, &name, &bytes, &[], preview))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -4,7 +4,6 @@
 //! above. Kinds and categories may be written as codes or as words. Nothing is saved unless every row
 //! is right; a preview saves nothing either way.
 
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{FINDING_CATEGORIES, RECOMMENDATION_KINDS};
@@ -12,8 +11,11 @@ use crate::auth::User;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Cell, Limits};
+use crate::import::fixes::{Fix, Fixes};
+use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
-use crate::import::table::{self, RowKind};
+use crate::import::table;
+use crate::import::Outcome;
 use crate::input::Input;
 use crate::text::{self, fold};
 
@@ -22,27 +24,8 @@ pub fn spec() -> &'static Spec {
     crate::column_spec!("findings.json")
 }
 
-/// A problem in one row, placed as Excel shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RowProblem {
-    pub row: u32,
-    pub column: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FindingsReport {
-    pub file_name: String,
-    pub sha256: String,
-    pub sheet: String,
-    pub findings: usize,
-    pub recommendations: usize,
-    pub skipped: Vec<(u32, String)>,
-    /// The non-empty rows below the header.
-    pub rows_read: usize,
-    pub errors: Vec<RowProblem>,
-    pub saved: bool,
-}
+/// What an import of findings is called in its record.
+pub const KIND: &str = "findings";
 
 /// A code from its code or its words (folded), or the text as given for the checks to refuse.
 fn code_of(choices: &[(&str, &str)], v: &str) -> String {
@@ -55,15 +38,17 @@ fn code_of(choices: &[(&str, &str)], v: &str) -> String {
         .unwrap_or_else(|| v.to_string())
 }
 
-/// Runs the import into inspection `id`; returns the report and whether to keep the transaction.
+/// Runs the import into inspection `id`, with the corrections made in the preview; returns the
+/// report and whether to keep the transaction.
 pub fn run(
     conn: &mut DbConn,
     user: &User,
     id: i32,
     file_name: &str,
     bytes: &[u8],
+    fixes: &[Fix],
     preview: bool,
-) -> AppResult<(FindingsReport, bool)> {
+) -> AppResult<(Report, bool)> {
     let inspection = super::find(conn, id)?;
     super::check_owner(&inspection, user)?;
     let limits = Limits::default();
@@ -77,6 +62,7 @@ pub fn run(
         return Err(AppError::BadRequest(format!("Trang «{}»: không thấy cột «Nội dung phát hiện»", table.sheet)));
     }
     let mut reader = table.row_reader(spec());
+    let mut fixes = Fixes::new(fixes);
     let mut rows = vec![];
     excel::each_row(
         bytes,
@@ -84,7 +70,8 @@ pub fn run(
         &table.sheet,
         &limits,
         |_| {},
-        |r, cells| {
+        |r, mut cells| {
+            fixes.apply(r, &mut cells, &table.columns);
             rows.extend(reader.push(r, cells));
             Ok(())
         },
@@ -92,30 +79,13 @@ pub fn run(
     rows.extend(reader.finish());
     // A finding's recommendations follow it: the rows in the sheet's order.
     rows.sort_by_key(|r| r.excel_row);
-    let mut report = FindingsReport {
-        file_name: file_name.to_string(),
-        sha256: crate::import::sha256_hex(bytes),
-        sheet: table.sheet.clone(),
-        findings: 0,
-        recommendations: 0,
-        skipped: vec![],
-        rows_read: reader.rows_read(),
-        errors: vec![],
-        saved: false,
-    };
-    let header_of = |field: &str| table.column_of(field).map(|c| c.header.clone()).unwrap_or_else(|| field.to_string());
+    let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
+    report.fixes = fixes.applied();
+    let (mut findings, mut recommendations) = (0, 0);
     let mut current: Option<i32> = None;
     for row in rows {
-        match row.kind {
-            RowKind::Skip(reason) => {
-                report.skipped.push((row.excel_row, reason));
-                continue;
-            }
-            RowKind::Warn(message) => {
-                report.errors.push(RowProblem { row: row.excel_row, column: header_of("title"), message });
-                continue;
-            }
-            RowKind::Data => {}
+        if report.not_data(spec(), &row) {
+            continue;
         }
         let mut values: Map<String, Value> = Map::new();
         for col in &table.columns {
@@ -128,8 +98,17 @@ pub fn run(
             values.insert(field.to_string(), json!(v));
         }
         let get = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_string);
-        let problem =
-            |field: &str, message: String| RowProblem { row: row.excel_row, column: header_of(field), message };
+        let cell_of = |field: &str| get(field).unwrap_or_default();
+        let mut outcome = RowOutcome {
+            row: row.excel_row,
+            outcome: Outcome::Skip,
+            made: None,
+            note: None,
+            asset_id: None,
+            errors: vec![],
+            source: vec![],
+        };
+        let mut made = vec![];
         // A finding, when the row names one.
         if let Some(title) = get("title") {
             let mut f = json!({"title": title, "category": code_of(FINDING_CATEGORIES, &get("category").unwrap_or_else(|| "khac".into()))});
@@ -147,11 +126,12 @@ pub fn run(
             match super::add_finding(conn, user, id, Input::from_json(f)?) {
                 Ok(fid) => {
                     current = Some(fid);
-                    report.findings += 1;
+                    findings += 1;
+                    made.push(format!("Phát hiện số {fid}"));
                 }
                 Err(AppError::Invalid(fields)) => {
                     for (k, m) in fields {
-                        report.errors.push(problem(&k, m));
+                        outcome.errors.push(report.problem(spec(), row.excel_row, &k, &cell_of(&k), m));
                     }
                 }
                 Err(e) => return Err(e),
@@ -179,7 +159,10 @@ pub fn run(
                 r["finding_id"] = json!(f);
             }
             match super::add_recommendation(conn, user, id, Input::from_json(r)?) {
-                Ok(_) => report.recommendations += 1,
+                Ok(rid) => {
+                    recommendations += 1;
+                    made.push(format!("Kiến nghị số {rid}"));
+                }
                 Err(AppError::Invalid(fields)) => {
                     for (k, m) in fields {
                         let field = match k.as_str() {
@@ -187,18 +170,28 @@ pub fn run(
                             "responsible" => "rec_responsible",
                             other => other,
                         };
-                        report.errors.push(problem(field, m));
+                        outcome.errors.push(report.problem(spec(), row.excel_row, field, &cell_of(field), m));
                     }
                 }
                 Err(e) => return Err(e),
             }
         }
+        if !outcome.errors.is_empty() {
+            outcome.source = row.cells;
+        } else if made.is_empty() {
+            outcome.note = Some("Dòng không ghi phát hiện hay kiến nghị".into());
+        } else {
+            outcome.outcome = Outcome::Create;
+            outcome.made = Some(made.join(", "));
+        }
+        report.push(outcome);
     }
-    let keep = !preview && report.errors.is_empty() && report.findings + report.recommendations > 0;
+    report.finish(reader.rows_read())?;
+    report.detail.insert("findings".into(), json!(findings));
+    report.detail.insert("recommendations".into(), json!(recommendations));
+    let keep = !preview && report.clean() && findings + recommendations > 0;
     if keep {
-        report.saved = true;
-        let summary = json!({"file_name": report.file_name, "sha256": report.sha256, "findings": report.findings, "recommendations": report.recommendations});
-        crate::audit::record(conn, &user.actor(), "import", "inspection", id, None, Some(&summary))?;
+        report.record(conn, &user.actor())?;
     }
     Ok((report, keep))
 }
@@ -210,7 +203,8 @@ pub fn execute(
     id: i32,
     file_name: &str,
     bytes: &[u8],
+    fixes: &[Fix],
     preview: bool,
-) -> AppResult<FindingsReport> {
-    db.write_or_rollback(|c| run(c, user, id, file_name, bytes, preview))
+) -> AppResult<Report> {
+    db.write_or_rollback(|c| run(c, user, id, file_name, bytes, fixes, preview))
 }

@@ -33,6 +33,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/thanh-tra/{id}/phat-hien", Inspect, add_finding),
         Route::post("/thanh-tra/{id}/kien-nghi", Inspect, add_recommendation),
         Route::post("/thanh-tra/{id}/nhap", Inspect, import).with_body_limit(crate::import::upload::BODY_LIMIT),
+        Route::post("/thanh-tra/{id}/nhap/{upload}", Inspect, import_again),
         Route::post("/thanh-tra/kien-nghi/{id}/theo-doi", Inspect, follow_up)
             .with_body_limit(crate::disposals::attachments::MAX_BYTES + 64 * 1024),
         Route::get("/mua-sam", ReadRegister, procurements).reach(Reach::Filtered),
@@ -352,6 +353,8 @@ async fn follow_up(
     after(&st, &me, inspection, (&Posted::form_of("theo-doi", rec), values), result).await
 }
 
+/// A file of findings from the inspection's page: kept, then checked (or imported at once when
+/// «xem trước» is not ticked) on the shared check page, where a failed cell is corrected.
 async fn import(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -359,35 +362,52 @@ async fn import(
     multipart: axum::extract::Multipart,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
-    let result = async {
-        let (name, bytes, fields) =
-            crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
-        let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
-        let r = super::api::import_findings(&st, &me, id, name, bytes, preview).await?;
-        if !r.errors.is_empty() {
-            let mut lines = vec![format!("Không nhập «{}»: {} lỗi, chưa lưu gì", r.file_name, r.errors.len())];
-            lines
-                .extend(r.errors.iter().take(50).map(|e| format!("Dòng {}, cột «{}»: {}", e.row, e.column, e.message)));
-            return Err(AppError::BadRequest(lines.join("\n")));
-        }
-        Ok(if r.saved {
-            format!("Đã nhập {} phát hiện, {} kiến nghị từ «{}»", r.findings, r.recommendations, r.file_name)
-        } else {
-            format!(
-                "Xem trước «{}»: {} phát hiện, {} kiến nghị hợp lệ; chưa lưu gì",
-                r.file_name, r.findings, r.recommendations
-            )
-        })
-    }
-    .await;
-    match result {
-        Err(AppError::BadRequest(text)) if text.contains('\n') => {
-            let posted = Posted::messages(text.lines().map(str::to_string).collect());
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, posted, None, None).await?))
-                .into_response())
-        }
-        other => after(&st, &me, id, ("nhap", BTreeMap::new()), other).await,
-    }
+    let read = crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await;
+    let (name, bytes, fields) = match read {
+        Ok(r) => r,
+        Err(e) => return after(&st, &me, id, ("nhap", BTreeMap::new()), Err(e)).await,
+    };
+    let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
+    let upload = crate::import::upload::keep(&st.db, &me.user.username, &name, &bytes).await?;
+    check_findings(&st, &me, id, upload, (name, bytes), vec![], preview).await
+}
+
+/// The next step on the check page: check again with the corrections, or import.
+async fn import_again(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path((id, upload)): Path<(String, String)>,
+    form: crate::web::FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
+    let upload = parse_id(&upload, "tệp tải lên")?;
+    let actor = me.user.username.clone();
+    let file = st.db.read(move |c| crate::import::upload::own(c, &actor, upload)).await?;
+    let fixes = crate::import::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let preview = form.get("action") != Some("import");
+    check_findings(&st, &me, id, upload, file, fixes, preview).await
+}
+
+async fn check_findings(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    upload: i32,
+    (name, bytes): (String, Vec<u8>),
+    fixes: Vec<crate::import::fixes::Fix>,
+    preview: bool,
+) -> PageResult<Response> {
+    let (db, user) = (st.db.clone(), me.user.clone());
+    let back = format!("/thanh-tra/{id}");
+    let action = format!("/thanh-tra/{id}/nhap/{upload}");
+    let job = crate::import::check::start(st, me, super::import::KIND, upload, &back.clone(), move || {
+        let mut r = super::import::execute(&db, &user, id, &name, &bytes, &fixes, preview)?;
+        (r.action, r.back) = (action, back);
+        let refused = !preview && !r.saved;
+        Ok((if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, r))
+    })
+    .await?;
+    crate::import::check::respond(me, job).await
 }
 
 #[derive(Template)]

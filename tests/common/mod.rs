@@ -389,3 +389,26 @@ impl TestApp {
         body
     }
 }
+
+/// The form of `page` that posts to an address starting with `action`: that address, and the fields
+/// a browser sends from it — hidden and text inputs, checkboxes only when checked.
+pub fn form_fields(page: &str, action: &str) -> (String, Vec<(String, String)>) {
+    let attr = |tag: &str, name: &str| {
+        tag.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(|v| v.replace("&amp;", "&"))
+    };
+    let form = page.split(&format!("<form method=\"post\" action=\"{action}")).nth(1).unwrap_or("");
+    let address = format!("{action}{}", form.split('"').next().unwrap_or(""));
+    let form = form.split("</form>").next().unwrap_or("");
+    let fields = form
+        .split("<input")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = tag.split('>').next().unwrap_or("");
+            if tag.contains("type=\"checkbox\"") && !tag.contains(" checked") {
+                return None;
+            }
+            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect();
+    (address, fields)
+}
