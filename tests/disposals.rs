@@ -520,7 +520,14 @@ async fn old_decisions_come_in_from_a_spreadsheet_all_or_nothing() {
             app.upload("/xu-ly/nhap-quyet-dinh", "qd.xlsx", "application/octet-stream", &body, &[]).await;
         let page = String::from_utf8(page).unwrap();
         assert_eq!(s, 422, "{page}");
-        assert!(page.contains("Không có tài sản mã «KHONG-CO-MA»") && page.contains("decisions-refused"), "{page}");
+        assert!(page.contains("Không có tài sản mã «KHONG-CO-MA»") && page.contains("check-refused"), "{page}");
+        // The cell is offered for correction on the page, and the failed row as a workbook.
+        let (action, fields) = common::form_fields(&page, "/xu-ly/nhap-quyet-dinh/");
+        assert!(action.len() > "/xu-ly/nhap-quyet-dinh/".len(), "{page}");
+        assert!(fields.iter().any(|(k, v)| k.starts_with("fix:") && v == "KHONG-CO-MA"), "{fields:?}");
+        let link = page.split("id=\"errors-xlsx\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let failed = common::sheet_rows(&app.download(&link).await, "Dòng lỗi");
+        assert!(failed.len() == 2 && failed[1].contains("KHONG-CO-MA"), "{failed:?}");
     })
     .await;
 }

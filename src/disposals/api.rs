@@ -48,9 +48,9 @@ pub async fn run_decisions_import(
     name: String,
     bytes: Vec<u8>,
     preview: bool,
-) -> AppResult<super::import::DecisionsReport> {
+) -> AppResult<crate::import::report::Report> {
     let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
-    tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, preview))
+    tokio::task::spawn_blocking(move || super::import::execute(&db, &actor, &scope, &name, &bytes, &[], preview))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
@@ -67,7 +67,7 @@ async fn import_decisions(
     let limit = crate::import::upload::UPLOAD_LIMIT;
     let (name, bytes, _) = crate::import::upload::read_upload(multipart, limit).await?;
     let report = run_decisions_import(&st, &me, name, bytes, preview).await?;
-    Ok((crate::web::import_status(preview, report.saved, false), Json(report)).into_response())
+    Ok((crate::web::import_status(preview, report.saved, !report.clean()), Json(report)).into_response())
 }
 
 /// A scan attached to a handling (multipart: `file`, and `step_id` for the document it belongs to).

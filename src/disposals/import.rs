@@ -15,8 +15,11 @@ use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Cell, Limits};
+use crate::import::fixes::{Fix, Fixes};
+use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
 use crate::import::table;
+use crate::import::Outcome;
 use crate::input::Input;
 use crate::text::{self, fold};
 
@@ -38,22 +41,8 @@ pub struct DecisionOutcome {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DecisionsReport {
-    pub file_name: String,
-    pub sha256: String,
-    pub sheet: String,
-    pub decisions: Vec<DecisionOutcome>,
-    /// Rows skipped, with why (title, numbering, totals, signatures, blank).
-    pub skipped: Vec<(u32, String)>,
-    /// Rows skipped as totals or titles although they carry figures: the import stops on them.
-    pub warnings: Vec<(u32, String)>,
-    /// The non-empty rows below the header: the decisions' rows, the skipped and the warnings add up to it.
-    pub rows_read: usize,
-    pub created: usize,
-    pub failed: usize,
-    pub saved: bool,
-}
+/// What an import of old decisions is called in its record.
+pub const KIND: &str = "decisions";
 
 /// The text of a cell, or a date written as one (dd/mm/yyyy).
 fn text_of(cell: Option<&Cell>) -> Option<String> {
@@ -146,15 +135,17 @@ fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, rows: &[FileRow]) -> 
     Ok(id)
 }
 
-/// Runs the import; returns the report and whether its transaction should be kept.
+/// Runs the import with the corrections made in the preview; returns the report and whether its
+/// transaction should be kept.
 pub fn run(
     conn: &mut DbConn,
     actor: &Actor,
     scope: &Scope,
     file_name: &str,
     bytes: &[u8],
+    fixes: &[Fix],
     preview: bool,
-) -> AppResult<(DecisionsReport, bool)> {
+) -> AppResult<(Report, bool)> {
     let limits = Limits::default();
     let sheets = excel::heads(bytes, file_name, &limits)?;
     let table = table::find(&sheets, None, spec())?;
@@ -172,6 +163,7 @@ pub fn run(
         )));
     }
     let mut reader = table.row_reader(spec());
+    let mut fixes = Fixes::new(fixes);
     let mut rows: Vec<table::TableRow> = vec![];
     excel::each_row(
         bytes,
@@ -179,38 +171,22 @@ pub fn run(
         &table.sheet,
         &limits,
         |_| {},
-        |r, cells| {
+        |r, mut cells| {
+            fixes.apply(r, &mut cells, &table.columns);
             rows.extend(reader.push(r, cells));
             Ok(())
         },
     )?;
     rows.extend(reader.finish());
     rows.sort_by_key(|r| r.excel_row);
-    let mut report = DecisionsReport {
-        file_name: file_name.to_string(),
-        sha256: crate::import::sha256_hex(bytes),
-        sheet: table.sheet.clone(),
-        decisions: vec![],
-        skipped: vec![],
-        warnings: vec![],
-        rows_read: reader.rows_read(),
-        created: 0,
-        failed: 0,
-        saved: false,
-    };
-    // The rows of each decision, in the order the file gives them.
-    let mut groups: Vec<((String, String), Vec<FileRow>)> = vec![];
+    let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
+    report.fixes = fixes.applied();
+    // The rows of each decision, in the order the file gives them, with their cells.
+    type Group = ((String, String), Vec<(FileRow, Vec<Cell>)>);
+    let mut groups: Vec<Group> = vec![];
     for row in rows {
-        match row.kind {
-            table::RowKind::Skip(reason) => {
-                report.skipped.push((row.excel_row, reason));
-                continue;
-            }
-            table::RowKind::Warn(reason) => {
-                report.warnings.push((row.excel_row, reason));
-                continue;
-            }
-            table::RowKind::Data => {}
+        if report.not_data(spec(), &row) {
+            continue;
         }
         let mut fields = Map::new();
         for col in &table.columns {
@@ -228,12 +204,16 @@ pub fn run(
             fields.get("decision_no").and_then(Value::as_str).unwrap_or_default().to_string(),
             fields.get("decision_date").and_then(Value::as_str).unwrap_or_default().to_string(),
         );
+        let entry = ((row.excel_row, fields), row.cells);
         match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, rows)) => rows.push((row.excel_row, fields)),
-            None => groups.push((key, vec![(row.excel_row, fields)])),
+            Some((_, rows)) => rows.push(entry),
+            None => groups.push((key, vec![entry])),
         }
     }
-    for ((decision_no, decision_date), rows) in groups {
+    let (mut created, mut failed) = (0, 0);
+    let mut decisions = vec![];
+    for ((decision_no, decision_date), group) in groups {
+        let rows: Vec<FileRow> = group.iter().map(|(r, _)| r.clone()).collect();
         let mut outcome = DecisionOutcome {
             excel_rows: rows.iter().map(|r| r.0).collect(),
             decision_no: decision_no.clone(),
@@ -243,8 +223,11 @@ pub fn run(
             disposal_code: None,
             errors: vec![],
         };
+        // (field, message): where each problem stands in the file.
+        let mut problems: Vec<(String, String)> = vec![];
         if decision_no.is_empty() || decision_date.is_empty() {
-            outcome.errors.push("Thiếu số hoặc ngày quyết định".into());
+            let field = if decision_no.is_empty() { "decision_no" } else { "decision_date" };
+            problems.push((field.into(), "Thiếu số hoặc ngày quyết định".into()));
         } else {
             // Each decision on its own savepoint: a bad one is undone alone and reported.
             match conn.transaction::<i32, AppError, _>(|c| record(c, actor, scope, &rows)) {
@@ -252,27 +235,82 @@ pub fn run(
                     outcome.disposal_code = Some(super::find(conn, id)?.code);
                     outcome.disposal_id = Some(id);
                 }
-                Err(AppError::Invalid(fields)) => outcome.errors.extend(fields.into_values()),
+                Err(AppError::Invalid(fields)) => problems.extend(fields),
                 Err(e @ (AppError::Conflict { .. } | AppError::Forbidden(_) | AppError::BadRequest(_))) => {
-                    outcome.errors.push(e.public_message())
+                    problems.push(("decision_no".into(), e.public_message()))
                 }
                 Err(e) => return Err(e),
             }
         }
-        if outcome.errors.is_empty() {
-            report.created += 1;
-        } else {
-            report.failed += 1;
+        outcome.errors = problems.iter().map(|(_, m)| m.clone()).collect();
+        let first = rows[0].0;
+        for (i, ((excel_row, fields), cells)) in group.into_iter().enumerate() {
+            let asset_id = asset_of(conn, &fields)?;
+            let errors = match (i, problems.is_empty()) {
+                (_, true) => vec![],
+                (0, false) => problems
+                    .iter()
+                    .map(|(field, m)| {
+                        let field = known_field(field);
+                        let value = fields.get(field).map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()));
+                        report.problem(spec(), excel_row, field, &value.unwrap_or_default(), m.clone())
+                    })
+                    .collect(),
+                (_, false) => vec![report.problem(
+                    spec(),
+                    excel_row,
+                    "decision_no",
+                    &decision_no,
+                    format!("cùng quyết định với dòng {first}, quyết định đó có lỗi: chưa ghi gì"),
+                )],
+            };
+            let source = if errors.is_empty() { vec![] } else { cells };
+            report.push(RowOutcome {
+                row: excel_row,
+                outcome: Outcome::Create,
+                made: outcome.disposal_code.clone(),
+                note: None,
+                asset_id,
+                errors,
+                source,
+            });
         }
-        report.decisions.push(outcome);
+        if outcome.errors.is_empty() {
+            created += 1;
+        } else {
+            failed += 1;
+        }
+        decisions.push(outcome);
     }
-    let keep = !preview && report.failed == 0 && report.warnings.is_empty() && report.created > 0;
+    report.finish(reader.rows_read())?;
+    report.detail.insert("decisions".into(), json!(decisions));
+    report.detail.insert("created".into(), json!(created));
+    report.detail.insert("failed".into(), json!(failed));
+    let keep = !preview && report.clean() && created > 0;
     if keep {
-        report.saved = true;
-        let summary = json!({"file_name": report.file_name, "sha256": report.sha256, "created": report.created});
-        crate::audit::record(conn, actor, "import", "disposal", "tep-quyet-dinh", None, Some(&summary))?;
+        report.record(conn, actor)?;
     }
     Ok((report, keep))
+}
+
+/// The field of the file a problem stands under (the checks of a handling name their own).
+fn known_field(field: &str) -> &str {
+    match field {
+        "doc_date" => "decision_date",
+        "doc_no" => "decision_no",
+        "form_code" => "form",
+        "lines" | "asset_id" => "code",
+        f if spec().column(f).is_some() => f,
+        _ => "decision_no",
+    }
+}
+
+/// The asset a row names by its code, if the register holds it.
+fn asset_of(conn: &mut DbConn, fields: &Map<String, Value>) -> AppResult<Option<i32>> {
+    use crate::db::schema::assets;
+    use diesel::prelude::*;
+    let Some(code) = fields.get("code").and_then(Value::as_str) else { return Ok(None) };
+    Ok(assets::table.filter(assets::code.eq(code)).select(assets::id).first(conn).optional()?)
 }
 
 /// Previews or imports a file of old decisions, in one transaction kept only for a valid import.
@@ -282,7 +320,8 @@ pub fn execute(
     scope: &Scope,
     file_name: &str,
     bytes: &[u8],
+    fixes: &[Fix],
     preview: bool,
-) -> AppResult<DecisionsReport> {
-    db.write_or_rollback(|c| run(c, actor, scope, file_name, bytes, preview))
+) -> AppResult<Report> {
+    db.write_or_rollback(|c| run(c, actor, scope, file_name, bytes, fixes, preview))
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Vec<Route> {
             .reach(crate::disposals::REACH),
         Route::post("/xu-ly/nhap-quyet-dinh", HandleAssets, import_decisions)
             .with_body_limit(crate::import::upload::BODY_LIMIT),
+        Route::post("/xu-ly/nhap-quyet-dinh/{upload}", HandleAssets, import_decisions_again),
         Route::post("/xu-ly/{id}/tep", HandleAssets, attach).with_body_limit(super::attachments::MAX_BYTES + 64 * 1024),
         Route::post("/xu-ly/{id}/{step}", HandleAssets, record_step),
     ]
@@ -324,15 +325,8 @@ async fn attach(
     }
 }
 
-#[derive(Template)]
-#[template(path = "disposals/import.html")]
-struct ImportPage {
-    nav: Nav,
-    r: super::import::DecisionsReport,
-    preview: bool,
-}
-
-/// A file of old decisions from the page: previewed, or imported whole.
+/// A file of old decisions from the page: kept, then checked (or imported at once when «xem trước»
+/// is not ticked) on the shared check page, where a failed cell is corrected.
 async fn import_decisions(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -341,7 +335,41 @@ async fn import_decisions(
     let limit = crate::import::upload::UPLOAD_LIMIT;
     let (name, bytes, fields) = crate::import::upload::read_upload(multipart, limit).await?;
     let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
-    let r = super::api::run_decisions_import(&st, &me, name, bytes, preview).await?;
-    let status = if preview || r.saved { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Html(render(&ImportPage { nav: Nav::of(&me), r, preview })?)).into_response())
+    let upload = crate::import::upload::keep(&st.db, &me.user.username, &name, &bytes).await?;
+    check_decisions(&st, &me, upload, (name, bytes), vec![], preview).await
+}
+
+/// The next step on the check page: check again with the corrections, or import.
+async fn import_decisions_again(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(upload): Path<String>,
+    form: crate::web::FormInput,
+) -> PageResult<Response> {
+    let upload = parse_id(&upload, "tệp tải lên")?;
+    let actor = me.user.username.clone();
+    let file = st.db.read(move |c| crate::import::upload::own(c, &actor, upload)).await?;
+    let fixes = crate::import::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let preview = form.get("action") != Some("import");
+    check_decisions(&st, &me, upload, file, fixes, preview).await
+}
+
+async fn check_decisions(
+    st: &AppState,
+    me: &Identity,
+    upload: i32,
+    (name, bytes): (String, Vec<u8>),
+    fixes: Vec<crate::import::fixes::Fix>,
+    preview: bool,
+) -> PageResult<Response> {
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
+    let action = format!("/xu-ly/nhap-quyet-dinh/{upload}");
+    let job = crate::import::check::start(st, me, super::import::KIND, upload, "/xu-ly", move || {
+        let mut r = super::import::execute(&db, &actor, &scope, &name, &bytes, &fixes, preview)?;
+        (r.action, r.back) = (action, "/xu-ly".into());
+        let refused = !preview && !r.saved;
+        Ok((if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, r))
+    })
+    .await?;
+    crate::import::check::respond(me, job).await
 }
