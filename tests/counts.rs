@@ -364,6 +364,28 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
             ]
         );
         assert_eq!(rows_counted(&app, &c).await, 2);
+        // The same sheet on the count's page: the failed cells are offered for correction there and
+        // checked again without uploading the sheet again.
+        let (s, _, page) = app
+            .upload(&format!("/kiem-ke/{}/nhap-phieu", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[])
+            .await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        let (action, mut fields) = common::form_fields(&page, &format!("/kiem-ke/{}/nhap-phieu/", c["id"]));
+        for (k, v) in fields.iter_mut() {
+            match k.as_str() {
+                "fix:4:1" => *v = "2".into(),
+                "fix:6:0" => *v = "TT-02".into(),
+                _ => {}
+            }
+        }
+        assert_eq!(fields.iter().filter(|(k, _)| k.starts_with("fix:")).count(), 2, "{fields:?}");
+        fields.push(("action".into(), "preview".into()));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, _, page) = app.form(&action, &pairs).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("id=\"check-ready\""), "{page}");
+        assert_eq!(rows_counted(&app, &c).await, 2, "a check saves nothing");
         let csv = "Mã tài sản,Số lượng thực tế\nTT-03,1\nHC-01,1\nMA-LA,1\n";
         let (s, _, body) = app
             .upload(&format!("/api/v1/counts/{}/sheets", c["id"]), "tu-lap.csv", "text/csv", csv.as_bytes(), &[])

@@ -168,7 +168,8 @@ async fn upload(
     q.finish()?;
     let (name, bytes, _) = crate::import::upload::read_upload(multipart, UPLOAD_LIMIT).await?;
     let report = import_sheet(&st, &me, id, name, bytes, !preview).await?;
-    let status = crate::web::import_status(preview, report.saved || report.counted == 0, !report.errors.is_empty());
+    let counted = report.detail.get("counted").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let status = crate::web::import_status(preview, report.saved || counted == 0, !report.clean());
     Ok((status, Json(report)).into_response())
 }
 
@@ -180,14 +181,29 @@ pub async fn import_sheet(
     name: String,
     bytes: Vec<u8>,
     save: bool,
-) -> AppResult<super::sheets::SheetImport> {
-    let (actor, scope) = (me.user.actor(), me.scope.clone());
-    st.db
-        .write(move |c| {
-            let s = super::find(c, id)?;
-            super::sheets::import(c, &actor, &scope, &s, &name, &bytes, &Default::default(), save)
-        })
+) -> AppResult<crate::import::report::Report> {
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
+    tokio::task::spawn_blocking(move || import_sheet_sync(&db, &actor, &scope, id, &name, &bytes, &[], save))
         .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// The same on the caller's thread, with the corrections made in the preview (the check page's job).
+#[allow(clippy::too_many_arguments)]
+pub fn import_sheet_sync(
+    db: &crate::db::Db,
+    actor: &crate::audit::Actor,
+    scope: &crate::auth::Scope,
+    id: i32,
+    name: &str,
+    bytes: &[u8],
+    fixes: &[crate::import::fixes::Fix],
+    save: bool,
+) -> AppResult<crate::import::report::Report> {
+    db.write_sync(|c| {
+        let s = super::find(c, id)?;
+        super::sheets::import(c, actor, scope, &s, name, bytes, &Default::default(), fixes, save)
+    })
 }
 
 /// Which sheet: `unit_id`, or `location`, or the whole count.

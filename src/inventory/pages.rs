@@ -32,7 +32,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/kiem-ke/{id}/bien-ban.xlsx", ReadRegister, super::api::minutes).reach(crate::inventory::REACH),
         Route::post("/kiem-ke/{id}/nhap-phieu", RecordCounts, upload)
             .reach(crate::inventory::REACH)
-            .with_body_limit(super::api::UPLOAD_LIMIT + 64 * 1024),
+            .with_body_limit(crate::import::upload::BODY_LIMIT),
+        Route::post("/kiem-ke/{id}/nhap-phieu/{upload}", RecordCounts, upload_again).reach(crate::inventory::REACH),
         Route::get("/kiem-ke/{id}/dem", RecordCounts, phone).reach(crate::inventory::REACH),
         Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save).reach(crate::inventory::REACH),
         Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels).reach(crate::inventory::REACH),
@@ -370,7 +371,8 @@ async fn settle(
     after(&st, &me, id, (&name, &form), result).await
 }
 
-/// A filled count sheet uploaded from the count's page (the CSRF token rides in the address).
+/// A filled count sheet uploaded from the count's page: kept, then checked and imported at once
+/// when every row is right, on the shared check page — where a failed cell is corrected.
 async fn upload(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -378,41 +380,57 @@ async fn upload(
     multipart: axum::extract::Multipart,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let result = async {
-        let (name, bytes, _) = crate::import::upload::read_upload(multipart, super::api::UPLOAD_LIMIT).await?;
-        let r = super::api::import_sheet(&st, &me, id, name, bytes, true).await?;
-        if !r.errors.is_empty() {
-            let mut errors: Vec<String> =
-                vec![format!("Không nhập phiếu «{}»: {} ô có lỗi, chưa lưu gì", r.file_name, r.errors.len())];
-            errors.extend(r.errors.iter().take(50).map(|e| {
-                format!("Trang {}, dòng {}, cột «{}»: «{}» — {}", e.sheet, e.row, e.column, e.value, e.message)
-            }));
-            return Err(AppError::BadRequest(errors.join("\n")));
-        }
-        let mut notice =
-            format!("Đã nhập phiếu «{}»: {} tài sản đã đếm, {} chưa ghi số", r.file_name, r.counted, r.not_counted);
-        if !r.unknown_codes.is_empty() {
-            notice.push_str(&format!(
-                "; {} mã không có trong sổ: {}",
-                r.unknown_codes.len(),
-                r.unknown_codes.join(", ")
-            ));
-        }
-        Ok(notice)
-    }
-    .await;
-    match result {
-        Err(AppError::BadRequest(text)) if text.contains('\n') => {
-            let posted = Posted::messages(text.lines().map(str::to_string).collect());
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(show_page(&st, &me, id, posted, None).await?)).into_response())
-        }
-        other => {
-            crate::web::error::after_form(other, &format!("/kiem-ke/{id}"), ("nhap-phieu", BTreeMap::new()), |p| {
+    let read = crate::import::upload::read_upload(multipart, super::api::UPLOAD_LIMIT).await;
+    let (name, bytes) = match read {
+        Ok((name, bytes, _)) => (name, bytes),
+        Err(e) => {
+            let back = format!("/kiem-ke/{id}");
+            return crate::web::error::after_form(Err(e), &back, ("nhap-phieu", BTreeMap::new()), |p| {
                 show_page(&st, &me, id, p, None)
             })
-            .await
+            .await;
         }
-    }
+    };
+    let upload = crate::import::upload::keep(&st.db, &me.user.username, &name, &bytes).await?;
+    check_sheet(&st, &me, id, upload, (name, bytes), vec![], false).await
+}
+
+/// The next step on the check page: check again with the corrections, or import.
+async fn upload_again(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path((id, upload)): Path<(String, String)>,
+    form: crate::web::FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let upload = parse_id(&upload, "tệp tải lên")?;
+    let actor = me.user.username.clone();
+    let file = st.db.read(move |c| crate::import::upload::own(c, &actor, upload)).await?;
+    let fixes = crate::import::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let preview = form.get("action") != Some("import");
+    check_sheet(&st, &me, id, upload, file, fixes, preview).await
+}
+
+async fn check_sheet(
+    st: &AppState,
+    me: &Identity,
+    id: i32,
+    upload: i32,
+    (name, bytes): (String, Vec<u8>),
+    fixes: Vec<crate::import::fixes::Fix>,
+    preview: bool,
+) -> PageResult<Response> {
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
+    let back = format!("/kiem-ke/{id}");
+    let action = format!("/kiem-ke/{id}/nhap-phieu/{upload}");
+    let job = crate::import::check::start(st, me, super::sheets::KIND, upload, &back.clone(), move || {
+        let mut r = super::api::import_sheet_sync(&db, &actor, &scope, id, &name, &bytes, &fixes, !preview)?;
+        (r.action, r.back) = (action, back);
+        let refused = !preview && !r.saved;
+        Ok((if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, r))
+    })
+    .await?;
+    crate::import::check::respond(me, job).await
 }
 
 #[derive(Template)]

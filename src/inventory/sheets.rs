@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{
     DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Workbook, XlsxError,
 };
-use serde::Serialize;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{condition_code, label, CountSession, Line, NewEntry, CONDITIONS};
@@ -18,8 +18,11 @@ use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Cell, Limits};
+use crate::import::fixes::{Fix, Fixes};
+use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
-use crate::import::table::{self, RowKind};
+use crate::import::table;
+use crate::import::{Outcome, Problem};
 use crate::text::{self, fold};
 
 /// Which lines a sheet holds.
@@ -255,32 +258,8 @@ pub fn count_sheet(conn: &mut DbConn, s: &CountSession, key: &SheetKey) -> AppRe
     Ok((format!("Phiếu kiểm kê {}{suffix}.xlsx", s.code), bytes))
 }
 
-/// A problem with one cell of an imported sheet, placed as Excel shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CellProblem {
-    pub sheet: String,
-    pub row: u32,
-    pub column: String,
-    pub value: String,
-    pub message: String,
-}
-
-/// What an imported count sheet gave.
-#[derive(Debug, Clone, Serialize)]
-pub struct SheetImport {
-    pub file_name: String,
-    pub sha256: String,
-    /// A sheet this service made (its checksum verified), or a hand-made one.
-    pub ours: bool,
-    pub scope: Option<String>,
-    pub counted: usize,
-    pub not_counted: usize,
-    pub skipped: usize,
-    /// Codes counted that the count's books do not hold.
-    pub unknown_codes: Vec<String>,
-    pub errors: Vec<CellProblem>,
-    pub saved: bool,
-}
+/// What an import of count sheets is called in its record.
+pub const KIND: &str = "counts";
 
 /// The marks of one of our sheets, from its title rows: the count's code, the scope, the checksum.
 fn marks(sheet: &excel::Sheet) -> Option<(String, String, String)> {
@@ -300,9 +279,9 @@ fn marks(sheet: &excel::Sheet) -> Option<(String, String, String)> {
     Some((found.remove(MARK_CODE)?, found.remove(MARK_SCOPE).unwrap_or_default(), found.remove(MARK_CHECK)?))
 }
 
-/// Reads a filled count sheet (ours or hand-made) into entries for count `s`; with `save`, and
-/// when no row has a problem, saves them as the uploader's entries. A problem anywhere saves
-/// nothing.
+/// Reads a filled count sheet (ours or hand-made) into entries for count `s`, with the corrections
+/// made in the preview; with `save`, and when no row has a problem, saves them as the uploader's
+/// entries. A problem anywhere saves nothing.
 #[allow(clippy::too_many_arguments)]
 pub fn import(
     conn: &mut DbConn,
@@ -312,8 +291,9 @@ pub fn import(
     file_name: &str,
     bytes: &[u8],
     limits: &Limits,
+    fixes: &[Fix],
     save: bool,
-) -> AppResult<SheetImport> {
+) -> AppResult<Report> {
     if s.status != "dang_kiem" {
         return Err(AppError::conflict(format!(
             "Đợt kiểm kê {} đang ở trạng thái «{}»: không nhận thêm phiếu",
@@ -348,49 +328,50 @@ pub fn import(
     let (cond_col, place_col, note_col) = (col("condition"), col("location"), col("note"));
     let locked_cols = ["name", "unit_of_measure", "unit", "book_location", "book_quantity"].map(col);
     let mut reader = table.row_reader(spec());
-    let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
-    let mut skipped = 0;
-    let mut warnings: Vec<(u32, String)> = vec![];
-    let mut sort = |row: table::TableRow| match row.kind {
-        // A row without a code or a count holds nothing to record (a note, a place alone).
-        RowKind::Data if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) => {
-            skipped += 1
-        }
-        RowKind::Data => rows.push((row.excel_row, row.cells)),
-        RowKind::Skip(_) => skipped += 1,
-        RowKind::Warn(reason) => warnings.push((row.excel_row, reason)),
-    };
+    let mut fixes = Fixes::new(fixes);
+    let mut read: Vec<table::TableRow> = vec![];
     excel::each_row(
         bytes,
         file_name,
         &table.sheet,
         limits,
         |_| {},
-        |r, cells| {
-            for row in reader.push(r, cells) {
-                sort(row);
-            }
+        |r, mut cells| {
+            fixes.apply(r, &mut cells, &table.columns);
+            read.extend(reader.push(r, cells));
             Ok(())
         },
     )?;
-    reader.finish().into_iter().for_each(&mut sort);
+    read.extend(reader.finish());
     // The checksum of our own sheets runs over the rows in the sheet's order.
-    rows.sort_by_key(|r| r.0);
+    read.sort_by_key(|r| r.excel_row);
+    let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
+    report.fixes = fixes.applied();
     let get = |cells: &[Cell], c: &Option<(usize, String)>| -> String {
         c.as_ref().and_then(|(i, _)| cells.get(*i)).map(Cell::display).unwrap_or_default()
     };
-    let mut report = SheetImport {
-        file_name: file_name.to_string(),
-        sha256: crate::import::sha256_hex(bytes),
-        ours: marks.is_some(),
-        scope: marks.as_ref().map(|m| m.1.clone()),
-        counted: 0,
-        not_counted: 0,
-        skipped,
-        unknown_codes: vec![],
-        errors: vec![],
-        saved: false,
-    };
+    let mut rows: Vec<(u32, Vec<Cell>)> = vec![];
+    for row in read {
+        if report.not_data(spec(), &row) {
+            continue;
+        }
+        // A row without a code or a count holds nothing to record (a note, a place alone).
+        if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) {
+            let note = Some("Dòng không có mã hay số đếm".to_string());
+            let skip = RowOutcome {
+                row: row.excel_row,
+                outcome: Outcome::Skip,
+                made: None,
+                note,
+                asset_id: None,
+                errors: vec![],
+                source: vec![],
+            };
+            report.push(skip);
+            continue;
+        }
+        rows.push((row.excel_row, row.cells));
+    }
     if let Some((code, scope_words, check)) = &marks {
         let locked: Vec<Locked> = rows
             .iter()
@@ -407,17 +388,23 @@ pub fn import(
             )));
         }
     }
-    let problem = |row: u32, c: &(usize, String), value: String, message: String| CellProblem {
+    let problem = |row: u32, c: &(usize, String), value: String, message: String| Problem {
         sheet: table.sheet.clone(),
         row,
         column: c.1.clone(),
         value,
         message,
     };
-    for (row, reason) in warnings {
-        report.errors.push(problem(row, &code_col, String::new(), reason));
-    }
-    let mut entries = vec![];
+    let failed = |row: u32, cells: &[Cell], p: Problem| RowOutcome {
+        row,
+        outcome: Outcome::Error,
+        made: None,
+        note: None,
+        asset_id: None,
+        errors: vec![p],
+        source: cells.to_vec(),
+    };
+    let (mut not_counted, mut entries) = (0, vec![]);
     let mut seen: HashMap<String, u32> = HashMap::new();
     for (row, cells) in &rows {
         let controls = table.columns.iter().filter(|c| c.field.is_some()).find_map(|c| {
@@ -426,27 +413,40 @@ pub fn import(
         });
         if let Some((index, header, value, ch)) = controls {
             let message = text::control_message(&header, ch);
-            report.errors.push(problem(*row, &(index, header), text::printable(&value), message));
+            report.push(failed(*row, cells, problem(*row, &(index, header), text::printable(&value), message)));
             continue;
         }
         let code = get(cells, &Some(code_col.clone()));
         let qty = get(cells, &Some(qty_col.clone()));
         if qty.is_empty() {
-            report.not_counted += 1;
+            not_counted += 1;
+            let note = Some("Chưa ghi số đếm".to_string());
+            report.push(RowOutcome {
+                row: *row,
+                outcome: Outcome::Skip,
+                made: Some(code),
+                note,
+                asset_id: None,
+                errors: vec![],
+                source: vec![],
+            });
             continue;
         }
         if code.is_empty() {
-            report.errors.push(problem(*row, &code_col, code, "Có số lượng thực tế nhưng thiếu mã tài sản".into()));
+            let p = problem(*row, &code_col, code, "Có số lượng thực tế nhưng thiếu mã tài sản".into());
+            report.push(failed(*row, cells, p));
             continue;
         }
         if let Some(first) = seen.insert(fold(&code), *row) {
-            report.errors.push(problem(*row, &code_col, code.clone(), format!("Mã «{code}» đã ghi ở dòng {first}")));
+            let p = problem(*row, &code_col, code.clone(), format!("Mã «{code}» đã ghi ở dòng {first}"));
+            report.push(failed(*row, cells, p));
             continue;
         }
         let quantity = match text::parse_money(&qty) {
             Ok(q) if (0..=1_000_000_000).contains(&q) => q as i32,
             _ => {
-                report.errors.push(problem(*row, &qty_col, qty, "Số lượng thực tế phải là số nguyên không âm".into()));
+                let p = problem(*row, &qty_col, qty, "Số lượng thực tế phải là số nguyên không âm".into());
+                report.push(failed(*row, cells, p));
                 continue;
             }
         };
@@ -458,12 +458,8 @@ pub fn import(
                     (false, Some(code)) => Some(code.to_string()),
                     (false, None) => {
                         let names: Vec<&str> = CONDITIONS.iter().map(|c| c.1).collect();
-                        report.errors.push(problem(
-                            *row,
-                            c,
-                            v,
-                            format!("Tình trạng phải là một trong: {}", names.join("; ")),
-                        ));
+                        let p = problem(*row, c, v, format!("Tình trạng phải là một trong: {}", names.join("; ")));
+                        report.push(failed(*row, cells, p));
                         continue;
                     }
                 }
@@ -472,34 +468,54 @@ pub fn import(
         };
         let location = text::clean(&get(cells, &place_col));
         let note = text::clean(&get(cells, &note_col));
-        entries.push((*row, NewEntry { code: text::nfc(&code), quantity, condition, location, note }));
+        entries.push((*row, cells, NewEntry { code: text::nfc(&code), quantity, condition, location, note }));
     }
     // Codes the books do not hold, and another unit's assets for unit staff.
-    let codes: Vec<String> = entries.iter().map(|(_, e)| e.code.clone()).collect();
+    let codes: Vec<String> = entries.iter().map(|(_, _, e)| e.code.clone()).collect();
     let known = super::known_lines(conn, s.id, &codes)?;
-    for (row, e) in &entries {
-        match known.get(&fold(&e.code)) {
-            None => report.unknown_codes.push(e.code.clone()),
-            Some(l) => {
-                if let Some(u) = l.unit_id {
-                    if scope.check_edit(u).is_err() {
-                        report.errors.push(problem(
-                            *row,
-                            &code_col,
-                            e.code.clone(),
-                            format!("Tài sản của {}: bạn chỉ kiểm kê tài sản của đơn vị mình", l.unit_name),
-                        ));
-                    }
-                }
-            }
+    let mut unknown_codes = vec![];
+    let mut kept = vec![];
+    for (row, cells, e) in entries {
+        let line = known.get(&fold(&e.code));
+        let theirs = line.and_then(|l| l.unit_id.map(|u| (u, l))).filter(|(u, _)| scope.check_edit(*u).is_err());
+        if let Some((_, l)) = theirs {
+            let message = format!("Tài sản của {}: bạn chỉ kiểm kê tài sản của đơn vị mình", l.unit_name);
+            report.push(failed(row, cells, problem(row, &code_col, e.code.clone(), message)));
+            continue;
         }
+        if line.is_none() {
+            unknown_codes.push(e.code.clone());
+        }
+        let note = line.is_none().then(|| "Mã không có trong sổ: ghi là tài sản phát hiện thừa".to_string());
+        let asset_id = line.and_then(|l| l.asset_id);
+        report.push(RowOutcome {
+            row,
+            outcome: Outcome::Create,
+            made: Some(e.code.clone()),
+            note,
+            asset_id,
+            errors: vec![],
+            source: vec![],
+        });
+        kept.push(e);
     }
-    report.counted = entries.len();
-    if report.errors.is_empty() && save && !entries.is_empty() {
+    report.finish(reader.rows_read())?;
+    let counted = kept.len();
+    for (k, v) in [
+        ("ours", json!(marks.is_some())),
+        ("scope", json!(marks.as_ref().map(|m| m.1.clone()))),
+        ("counted", json!(counted)),
+        ("not_counted", json!(not_counted)),
+        ("skipped", json!(report.counts.skip as usize - not_counted)),
+        ("unknown_codes", json!(unknown_codes)),
+    ] {
+        report.detail.insert(k.into(), v);
+    }
+    if report.clean() && save && counted > 0 {
         let source = format!("phiếu «{}» ({})", file_name, &report.sha256[..12]);
         // Checked above, row by row, against the lines looked up once.
-        super::store_entries(conn, actor, s, entries.into_iter().map(|(_, e)| e).collect(), &known, &source, false)?;
-        report.saved = true;
+        super::store_entries(conn, actor, s, kept, &known, &source, false)?;
+        report.record(conn, actor)?;
     }
     Ok(report)
 }
