@@ -66,12 +66,13 @@ fn step(what: &str, url: &str, dir: &Path) -> String {
                             "phieu.xlsx",
                             &bytes,
                             &Default::default(),
+                            &[],
                             true,
                         )
                     })
                     .unwrap();
-                assert!(r.ours && r.saved && r.errors.is_empty(), "{r:?}");
-                counted += r.counted;
+                assert!(r.detail["ours"] == true && r.saved && r.errors.is_empty(), "{r:?}");
+                counted += r.detail["counted"].as_u64().unwrap_or(0);
             }
             format!("{counted} counts")
         }
