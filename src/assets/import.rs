@@ -814,7 +814,11 @@ impl Stager<'_> {
         ] {
             if let Some(v) = text_of(&values, field) {
                 let found = self.names.find(list, &v);
-                let chosen = if field == "unit" { self.chosen.get(&fold(&v)).copied() } else { None };
+                // A choice is looked up only for a name no unit bears (the common row pays nothing).
+                let chosen = match (&found, field) {
+                    (Err(_), "unit") if !self.chosen.is_empty() => self.chosen.get(&fold(&v)).copied(),
+                    _ => None,
+                };
                 match (found, chosen) {
                     (Ok(id), _) | (Err(_), Some(NameChoice::Unit(id))) => {
                         values.insert(key.into(), json!(id));
