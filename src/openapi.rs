@@ -420,13 +420,15 @@ fn import_ops() -> Vec<Op> {
         ("sheet", json!({"type": "string", "maxLength": 100})),
         ("unit_id", q(id())),
         ("wear_as_of", q(date("Ngày chốt hao mòn đầu kỳ"))),
+        ("default_category", q(id())),
+        ("accept_guesses", yes_no()),
     ];
     let report = ok_json(
         "Báo cáo từng dòng: tạo, cập nhật, không đổi, bỏ qua, lỗi; số dòng đọc được bằng tổng các kết quả",
         any_object(),
     );
     vec![
-        Op::post("/api/v1/imports/assets", "imports", "Nhập sổ tài sản từ Excel (.xlsx, .xls, .xlsb, .ods) hoặc CSV; cột tự nhận theo tiêu đề, `col_N=trường` để chỉ định")
+        Op::post("/api/v1/imports/assets", "imports", "Nhập sổ tài sản từ Excel (.xlsx, .xls, .xlsb, .ods) hoặc CSV; cột tự nhận theo tiêu đề, `col_N=trường` để chỉ định, `name:TÊN=unit:ID|section|location` cho tên đơn vị chưa có, `fix:DÒNG:CỘT=giá trị` để sửa một ô")
             .query(options)
             .body(upload(true, &[], &[]))
             .answer(200, report.clone())

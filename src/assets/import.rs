@@ -1588,7 +1588,7 @@ fn finish_record(
         ))
         .execute(conn)?;
     let summary = json!({
-        "file_name": report.file_name, "sha256": report.sha256, "sheet": report.sheet, "status": status,
+        "kind": KIND, "file_name": report.file_name, "sha256": report.sha256, "sheet": report.sheet, "status": status,
         "mode": options.mode.code(), "strict": options.strict, "counts": report.counts,
         "fixes": report.fixes.len(),
     });

@@ -85,6 +85,7 @@ fn write_raw(
     first: usize,
     now: &str,
     evidence: bool,
+    seq_base: usize,
 ) -> Result<(), taisan::error::AppError> {
     let hash = "ab".repeat(32);
     // Per row: the asset's columns, its history row's, its outcome's.
@@ -114,6 +115,8 @@ fn write_raw(
     };
     let history = |i: usize, row: &Vec<String>| {
         let id = first + i + 1;
+        // The history a fresh database already holds (its catalogue, installed at start) comes first.
+        let seq = seq_base + id;
         let after = format!(
             "{{\"id\":{id},\"code\":\"{}\",\"name\":\"{}\",\"class_id\":6,\"category_id\":9,\"kind\":\"huu_hinh\",\"task_asset_kind\":null,\
              \"unit_of_measure\":\"{}\",\"quantity\":1,\"area_m2\":null,\"cost_state\":{},\"cost_other\":0,\"original_cost\":{},\
@@ -124,7 +127,7 @@ fn write_raw(
             row[1], row[2], row[5], row[8], row[8], row[12], row[10], row[8]
         );
         vec![
-            id.to_string(),
+            seq.to_string(),
             now.to_string(),
             "bench".into(),
             "create".into(),
@@ -278,19 +281,29 @@ fn floor(path: &str, url: &str, evidence: bool) -> usize {
                  true, 'running', 0, 0, 0, 0, 0, '{now}')"
             ))?;
         }
+        let seq_base: i64 = if evidence {
+            use diesel::prelude::*;
+            taisan::db::schema::audit_events::table
+                .select(diesel::dsl::max(taisan::db::schema::audit_events::seq))
+                .first::<Option<i64>>(c)?
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        let seq_base = seq_base as usize;
         // COPY takes larger batches well; SQLite's statements are best kept short.
         let size = if matches!(c, taisan::db::DbConn::Postgres(_)) { 5000 } else { 500 };
         let mut batch: Vec<Vec<String>> = Vec::with_capacity(size);
         for row in rx.iter() {
             batch.push(row);
             if batch.len() == size {
-                write_raw(c, &batch, count, &now, evidence)?;
+                write_raw(c, &batch, count, &now, evidence, seq_base)?;
                 count += batch.len();
                 batch.clear();
             }
         }
         if !batch.is_empty() {
-            write_raw(c, &batch, count, &now, evidence)?;
+            write_raw(c, &batch, count, &now, evidence, seq_base)?;
             count += batch.len();
         }
         Ok(())
