@@ -383,19 +383,8 @@ impl PreviewPage {
         self.carried.iter().any(|(k, v)| k == key && (v == "true" || v == "1"))
     }
 
-    /// The cells of a failed row that the grid lets the person correct: (column index, header,
-    /// value), the row's problems' columns that are columns of the file.
     fn fixable(&self, row: &import::RowReport) -> Vec<(u32, String, String)> {
-        let mut out: Vec<(u32, String, String)> = vec![];
-        for p in &row.errors {
-            if let Some(c) = self.r.columns.iter().find(|c| c.header == p.column) {
-                if !out.iter().any(|(i, _, _)| *i == c.index) {
-                    let value = row.source.get(c.index as usize).map(crate::excel::Cell::display).unwrap_or_default();
-                    out.push((c.index, c.header.clone(), value));
-                }
-            }
-        }
-        out
+        crate::import::check::fixable(&self.r.columns, &row.errors, &row.source)
     }
 
     /// Whether the `i`th row of the grid carries inputs.
@@ -403,23 +392,17 @@ impl PreviewPage {
         !self.r.saved && *i.borrow() < GRID_ROWS
     }
 
-    /// Corrections made before that the grid does not show as inputs now (their rows passed):
-    /// carried so that the next check keeps them.
+    /// Corrections made before whose rows passed: carried so that the next check keeps them.
     fn kept_fixes(&self) -> Vec<(String, String)> {
-        self.r
-            .fixes
+        let grid: Vec<(u32, &[import::Problem], &[crate::excel::Cell])> = self
+            .r
+            .rows
             .iter()
-            .filter(|f| {
-                let shown = self
-                    .r
-                    .rows
-                    .iter()
-                    .take(GRID_ROWS)
-                    .any(|row| row.excel_row == f.row && self.fixable(row).iter().any(|(i, _, _)| *i == f.column));
-                !shown
-            })
-            .map(|f| (format!("fix:{}:{}", f.row, f.column), f.value.clone()))
-            .collect()
+            .take(GRID_ROWS)
+            .filter(|r| !r.errors.is_empty())
+            .map(|r| (r.excel_row, r.errors.as_slice(), r.source.as_slice()))
+            .collect();
+        crate::import::check::kept_fixes(&self.r.columns, &self.r.fixes, &grid)
     }
 
     /// The choice made for an unknown name, as its form value.

@@ -347,10 +347,7 @@ async fn import_decisions_again(
     form: crate::web::FormInput,
 ) -> PageResult<Response> {
     let upload = parse_id(&upload, "tệp tải lên")?;
-    let actor = me.user.username.clone();
-    let file = st.db.read(move |c| crate::import::upload::own(c, &actor, upload)).await?;
-    let fixes = crate::import::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let preview = form.get("action") != Some("import");
+    let (file, fixes, preview) = crate::import::check::next_step(&st, &me, upload, &form).await?;
     check_decisions(&st, &me, upload, file, fixes, preview).await
 }
 
@@ -363,13 +360,15 @@ async fn check_decisions(
     preview: bool,
 ) -> PageResult<Response> {
     let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
-    let action = format!("/xu-ly/nhap-quyet-dinh/{upload}");
-    let job = crate::import::check::start(st, me, super::import::KIND, upload, "/xu-ly", move || {
-        let mut r = super::import::execute(&db, &actor, &scope, &name, &bytes, &fixes, preview)?;
-        (r.action, r.back) = (action, "/xu-ly".into());
-        let refused = !preview && !r.saved;
-        Ok((if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, r))
+    let check = crate::import::check::Check {
+        kind: super::import::KIND,
+        upload,
+        action: format!("/xu-ly/nhap-quyet-dinh/{upload}"),
+        back: "/xu-ly".into(),
+        preview,
+    };
+    crate::import::check::run(st, me, check, move || {
+        super::import::execute(&db, &actor, &scope, &name, &bytes, &fixes, preview)
     })
-    .await?;
-    crate::import::check::respond(me, job).await
+    .await
 }

@@ -9,10 +9,14 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::fixes::{Applied, Fix};
 use super::jobs::{Job, State};
 use super::report::{Report, RowOutcome};
+use super::table::Column;
+use super::Problem;
 use crate::auth::Identity;
 use crate::error::{AppError, AppResult};
+use crate::excel::Cell;
 use crate::web::error::PageResult;
 use crate::web::{fmt, render, AppState, Nav};
 
@@ -50,36 +54,20 @@ impl CheckPage {
         !self.r.saved && *i.borrow() < GRID_ROWS
     }
 
-    /// The cells of a failed row the person may correct: (column index, header, value as read).
     fn fixable(&self, row: &RowOutcome) -> Vec<(u32, String, String)> {
-        let mut out: Vec<(u32, String, String)> = vec![];
-        for p in &row.errors {
-            if let Some(c) = self.r.columns.iter().find(|c| c.header == p.column) {
-                if !out.iter().any(|(i, _, _)| *i == c.index) {
-                    let value = row.source.get(c.index as usize).map(crate::excel::Cell::display).unwrap_or_default();
-                    out.push((c.index, c.header.clone(), value));
-                }
-            }
-        }
-        out
+        fixable(&self.r.columns, &row.errors, &row.source)
     }
 
-    /// Corrections made before whose rows passed: carried so that the next check keeps them.
     fn kept_fixes(&self) -> Vec<(String, String)> {
-        self.r
-            .fixes
+        let grid: Vec<(u32, &[Problem], &[Cell])> = self
+            .r
+            .rows
             .iter()
-            .filter(|f| {
-                !self
-                    .r
-                    .rows
-                    .iter()
-                    .filter(|r| !r.errors.is_empty())
-                    .take(GRID_ROWS)
-                    .any(|row| row.row == f.row && self.fixable(row).iter().any(|(i, _, _)| *i == f.column))
-            })
-            .map(|f| (format!("fix:{}:{}", f.row, f.column), f.value.clone()))
-            .collect()
+            .take(GRID_ROWS)
+            .filter(|r| !r.errors.is_empty())
+            .map(|r| (r.row, r.errors.as_slice(), r.source.as_slice()))
+            .collect();
+        kept_fixes(&self.r.columns, &self.r.fixes, &grid)
     }
 
     /// The importer's own figures, as «key: value» for the facts list.
@@ -103,25 +91,86 @@ impl CheckPage {
     }
 }
 
-/// Runs `run` as a job of `kind` for the person, kept with upload `upload_id`; the page then shows
-/// it. `run` returns the HTTP status of its outcome and the report. `back` is where the page leads
-/// back when the file gives no report.
-pub async fn start<F>(st: &AppState, me: &Identity, kind: &str, upload_id: i32, back: &str, run: F) -> AppResult<Job>
+/// The cells of a failed row a person may correct in the grid: (column index, header, value as
+/// read) of the columns its problems stand under.
+pub fn fixable(columns: &[Column], errors: &[Problem], source: &[Cell]) -> Vec<(u32, String, String)> {
+    let mut out: Vec<(u32, String, String)> = vec![];
+    for p in errors {
+        if let Some(c) = columns.iter().find(|c| c.header == p.column) {
+            if !out.iter().any(|(i, _, _)| *i == c.index) {
+                out.push((
+                    c.index,
+                    c.header.clone(),
+                    source.get(c.index as usize).map(Cell::display).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The corrections made before that the grid (its failed rows: row, problems, cells) does not offer
+/// again — their rows passed —, as hidden fields, so that the next check keeps them.
+pub fn kept_fixes(columns: &[Column], fixes: &[Applied], grid: &[(u32, &[Problem], &[Cell])]) -> Vec<(String, String)> {
+    fixes
+        .iter()
+        .filter(|f| {
+            !grid.iter().any(|(row, errors, source)| {
+                *row == f.row && fixable(columns, errors, source).iter().any(|(i, _, _)| *i == f.column)
+            })
+        })
+        .map(|f| (format!("fix:{}:{}", f.row, f.column), f.value.clone()))
+        .collect()
+}
+
+/// The next step on the check page, from its form: the kept upload (the person's own), the
+/// corrections typed in the grid, and whether it is a check («Kiểm tra lại») or the import.
+pub async fn next_step(
+    st: &AppState,
+    me: &Identity,
+    upload: i32,
+    form: &crate::web::FormInput,
+) -> AppResult<((String, Vec<u8>), Vec<Fix>, bool)> {
+    let actor = me.user.username.clone();
+    let file = st.db.read(move |c| super::upload::own(c, &actor, upload)).await?;
+    let fixes = super::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    Ok((file, fixes, form.get("action") != Some("import")))
+}
+
+/// Where a check of an upload runs and leads: its kind, the kept upload, the address of its next
+/// step (check again or import) and of the page it came from, and whether it is a check.
+pub struct Check {
+    pub kind: &'static str,
+    pub upload: i32,
+    pub action: String,
+    pub back: String,
+    pub preview: bool,
+}
+
+/// Runs `run` (the importer, on the kept file) as a job of the person's, and answers with the job's
+/// page: the report at once when it is quick, else its progress. A run that was not a check and
+/// saved nothing answers 422.
+pub async fn run<F>(st: &AppState, me: &Identity, check: Check, run: F) -> PageResult<Response>
 where
-    F: FnOnce() -> AppResult<(StatusCode, Report)> + Send + 'static,
+    F: FnOnce() -> AppResult<Report> + Send + 'static,
 {
-    let fields = BTreeMap::from([("_back".to_string(), back.to_string())]);
+    let Check { kind, upload, action, back, preview } = check;
+    let fields = BTreeMap::from([("_back".to_string(), back.clone())]);
     let id = st
         .imports
-        .start(&st.db, &me.user.username, kind, Some(upload_id), &fields, move |_| {
-            let (status, report) = run()?;
+        .start(&st.db, &me.user.username, kind, Some(upload), &fields, move |_| {
+            let mut report = run()?;
+            (report.action, report.back) = (action, back);
+            let status = if !preview && !report.saved { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             Ok((status.as_u16(), serde_json::to_string(&report).map_err(|e| AppError::Internal(e.to_string()))?))
         })
         .await?;
-    st.imports
+    let job = st
+        .imports
         .get(&st.db, id, &me.user.username)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("việc nhập số {id} vừa tạo không còn")))
+        .ok_or_else(|| AppError::Internal(format!("việc nhập số {id} vừa tạo không còn")))?;
+    respond(me, job).await
 }
 
 /// The report a finished job keeps.
@@ -146,25 +195,7 @@ pub async fn respond(me: &Identity, job: Job) -> PageResult<Response> {
         back: back.clone(),
         message,
     };
-    let empty = || Report {
-        kind: job.kind.clone(),
-        what: String::new(),
-        file_name: String::new(),
-        sha256: String::new(),
-        sheet: String::new(),
-        header_rows: vec![],
-        columns: vec![],
-        rows: vec![],
-        counts: Default::default(),
-        rows_read: 0,
-        errors: vec![],
-        saved: false,
-        import_id: None,
-        fixes: vec![],
-        action: String::new(),
-        back: back.clone(),
-        detail: Default::default(),
-    };
+    let empty = || Report::empty(&job.kind, &back);
     if let Some((status, report)) = report_of(&job)? {
         return Ok((status, Html(render(&page(report, None))?)).into_response());
     }

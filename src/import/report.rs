@@ -75,13 +75,26 @@ pub struct Report {
 impl Report {
     pub fn new(kind: &str, spec: &Spec, file_name: &str, bytes: &[u8], table: &Table) -> Report {
         Report {
-            kind: kind.to_string(),
             what: spec.what.clone(),
             file_name: file_name.to_string(),
             sha256: super::sha256_hex(bytes),
             sheet: table.sheet.clone(),
             header_rows: table.header_rows.clone(),
             columns: table.columns.clone(),
+            ..Report::empty(kind, "")
+        }
+    }
+
+    /// A report of no file: what a page shows when the file gave none (refused whole).
+    pub fn empty(kind: &str, back: &str) -> Report {
+        Report {
+            kind: kind.to_string(),
+            what: String::new(),
+            file_name: String::new(),
+            sha256: String::new(),
+            sheet: String::new(),
+            header_rows: vec![],
+            columns: vec![],
             rows: vec![],
             counts: Counts::default(),
             rows_read: 0,
@@ -90,7 +103,7 @@ impl Report {
             import_id: None,
             fixes: vec![],
             action: String::new(),
-            back: String::new(),
+            back: back.to_string(),
             detail: Map::new(),
         }
     }

@@ -381,10 +381,7 @@ async fn import_again(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "cuộc thanh tra, kiểm tra")?;
     let upload = parse_id(&upload, "tệp tải lên")?;
-    let actor = me.user.username.clone();
-    let file = st.db.read(move |c| crate::import::upload::own(c, &actor, upload)).await?;
-    let fixes = crate::import::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let preview = form.get("action") != Some("import");
+    let (file, fixes, preview) = crate::import::check::next_step(&st, &me, upload, &form).await?;
     check_findings(&st, &me, id, upload, file, fixes, preview).await
 }
 
@@ -398,16 +395,17 @@ async fn check_findings(
     preview: bool,
 ) -> PageResult<Response> {
     let (db, user) = (st.db.clone(), me.user.clone());
-    let back = format!("/thanh-tra/{id}");
-    let action = format!("/thanh-tra/{id}/nhap/{upload}");
-    let job = crate::import::check::start(st, me, super::import::KIND, upload, &back.clone(), move || {
-        let mut r = super::import::execute(&db, &user, id, &name, &bytes, &fixes, preview)?;
-        (r.action, r.back) = (action, back);
-        let refused = !preview && !r.saved;
-        Ok((if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, r))
+    let check = crate::import::check::Check {
+        kind: super::import::KIND,
+        upload,
+        action: format!("/thanh-tra/{id}/nhap/{upload}"),
+        back: format!("/thanh-tra/{id}"),
+        preview,
+    };
+    crate::import::check::run(st, me, check, move || {
+        super::import::execute(&db, &user, id, &name, &bytes, &fixes, preview)
     })
-    .await?;
-    crate::import::check::respond(me, job).await
+    .await
 }
 
 #[derive(Template)]

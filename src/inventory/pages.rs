@@ -404,10 +404,7 @@ async fn upload_again(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let upload = parse_id(&upload, "tệp tải lên")?;
-    let actor = me.user.username.clone();
-    let file = st.db.read(move |c| crate::import::upload::own(c, &actor, upload)).await?;
-    let fixes = crate::import::fixes::from_fields(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let preview = form.get("action") != Some("import");
+    let (file, fixes, preview) = crate::import::check::next_step(&st, &me, upload, &form).await?;
     check_sheet(&st, &me, id, upload, file, fixes, preview).await
 }
 
@@ -421,16 +418,17 @@ async fn check_sheet(
     preview: bool,
 ) -> PageResult<Response> {
     let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.clone());
-    let back = format!("/kiem-ke/{id}");
-    let action = format!("/kiem-ke/{id}/nhap-phieu/{upload}");
-    let job = crate::import::check::start(st, me, super::sheets::KIND, upload, &back.clone(), move || {
-        let mut r = super::api::import_sheet_sync(&db, &actor, &scope, id, &name, &bytes, &fixes, !preview)?;
-        (r.action, r.back) = (action, back);
-        let refused = !preview && !r.saved;
-        Ok((if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, r))
+    let check = crate::import::check::Check {
+        kind: super::sheets::KIND,
+        upload,
+        action: format!("/kiem-ke/{id}/nhap-phieu/{upload}"),
+        back: format!("/kiem-ke/{id}"),
+        preview,
+    };
+    crate::import::check::run(st, me, check, move || {
+        super::api::import_sheet_sync(&db, &actor, &scope, id, &name, &bytes, &fixes, !preview)
     })
-    .await?;
-    crate::import::check::respond(me, job).await
+    .await
 }
 
 #[derive(Template)]
