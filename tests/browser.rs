@@ -523,3 +523,52 @@ fn forms_on_a_phone_put_labels_above_fields_and_the_cursor_at_the_error() {
     assert_eq!(focus[3], "Kiểm tra việc quản lý tài sản năm 2026", "what was typed is kept: {focus}");
     eprintln!("{measured} fields measured at 390 px");
 }
+
+/// On a phone (390 × 844), the Center's own register — its sections and places in «Bộ phận sử
+/// dụng» — is uploaded, the preview asks what each unknown name is, the person answers there, and
+/// the register goes in without the file being edited.
+#[test]
+#[ignore = "needs chromium and chromium-driver; CI runs it with --ignored"]
+fn a_register_naming_its_own_sections_is_imported_from_a_phone() {
+    let app = common::TestApp::sqlite();
+    let password = app.add_user("nhapso", "admin", None);
+    let (_runtime, base) = serve(&app);
+    let before = app.asset_count();
+    let center = app.db.read_sync(|c| taisan::rules::unit_id_by_code(c, "TTUD")).unwrap();
+    let d = Driver::start();
+    d.cmd("POST", "/window/rect", Some(json!({"width": 390, "height": 844})));
+    d.sign_in(&base, "nhapso", &password);
+    d.goto(&format!("{base}/nhap-du-lieu"));
+    let file = std::fs::canonicalize("imports/samples/so-tai-san-trung-tam.xlsx").unwrap();
+    let input = d.element("#file");
+    d.cmd("POST", &format!("/element/{input}/value"), Some(json!({"text": file.display().to_string()})));
+    d.click(&format!("select[name=unit_id] option[value=\"{center}\"]"));
+    d.click("#upload");
+    d.wait_for("the preview's unknown names", |d| !d.text("#unknown-names").is_empty());
+    let names = d.text("#unknown-names");
+    for n in ["Phòng thí nghiệm", "Bộ phận đo lường", "Trại thực nghiệm", "Văn phòng Trung tâm"] {
+        assert!(names.contains(n), "{n} in {names}");
+    }
+    assert!(d.text("#counts").contains("Lỗi 7"), "{}", d.text("#counts"));
+    let overflow = d.cmd(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return document.documentElement.scrollWidth - window.innerWidth", "args": []})),
+    );
+    assert!(overflow.as_f64().unwrap() <= 1.0, "the preview is wider than the phone by {overflow}px");
+    for (name, choice) in [
+        ("Phòng thí nghiệm", "section"),
+        ("Bộ phận đo lường", "section"),
+        ("Trại thực nghiệm", "section"),
+        ("Văn phòng Trung tâm", "location"),
+    ] {
+        d.click(&format!("select[name=\"name:{name}\"] option[value=\"{choice}\"]"));
+    }
+    d.click("#check-again");
+    d.wait_for("the preview with the choices", |d| d.text("#counts").contains("Thêm 7"));
+    assert!(d.text("#sections-made").contains("Phòng thí nghiệm"), "{}", d.text("main"));
+    d.click("#do-import");
+    d.wait_for("the import's result", |d| !d.text("#import-done").is_empty());
+    assert_eq!(app.asset_count(), before + 7);
+    assert!(app.db.read_sync(|c| taisan::rules::unit_id_by_code(c, "TTUD-BP3")).is_ok(), "the farm is a section now");
+}
