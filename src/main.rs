@@ -348,7 +348,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                     &options,
                     true,
                 )?;
-                options.names = first.unknown_names.iter().map(|u| (u.name.clone(), choice)).collect();
+                options.names = first.detail.unknown_names.iter().map(|u| (u.name.clone(), choice)).collect();
             }
             eprintln!("Đang kiểm tra và {} …", if dry_run { "xem trước" } else { "nhập" });
             let r = taisan::assets::import::execute(
@@ -360,11 +360,11 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                 &options,
                 dry_run,
             )?;
-            println!("Trang «{}», tiêu đề ở dòng {:?}, chữ {}", r.sheet, r.header_rows, r.encoding);
-            if !r.other_sheets.is_empty() {
-                println!("Không phải bảng, bỏ qua: {}", r.other_sheets.join(", "));
+            println!("Trang «{}», tiêu đề ở dòng {:?}, chữ {}", r.sheet, r.header_rows, r.detail.encoding);
+            if !r.detail.other_sheets.is_empty() {
+                println!("Không phải bảng, bỏ qua: {}", r.detail.other_sheets.join(", "));
             }
-            for u in &r.unknown_names {
+            for u in &r.detail.unknown_names {
                 let rows = u.first_rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
                 println!(
                     "Tên đơn vị chưa có trong danh mục: «{}» — {} dòng ({rows}{}){}; dùng --sections create|location",
@@ -374,27 +374,30 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                     if u.close.is_empty() { String::new() } else { format!(", gần nhất: {}", u.close.join("; ")) }
                 );
             }
-            for (n, c) in &r.names {
+            for (n, c) in &r.detail.names {
                 let what = match c {
                     taisan::assets::import::NameChoice::Section => "bộ phận mới của đơn vị của tệp".to_string(),
                     taisan::assets::import::NameChoice::Location => "nơi đặt tài sản (Vị trí)".to_string(),
                     taisan::assets::import::NameChoice::Unit(id) => format!("đơn vị số {id}"),
                 };
-                println!("«{n}» → {what}{}", if r.remembered_names { " (đã nhớ từ lần nhập trước)" } else { "" });
+                println!(
+                    "«{n}» → {what}{}",
+                    if r.detail.remembered_names { " (đã nhớ từ lần nhập trước)" } else { "" }
+                );
             }
-            if !r.sections.is_empty() {
-                println!("Bộ phận mới: {}", r.sections.join(", "));
+            if !r.detail.sections.is_empty() {
+                println!("Bộ phận mới: {}", r.detail.sections.join(", "));
             }
             for f in &r.fixes {
                 println!("Sửa: dòng {}, cột «{}»: «{}» → «{}»", f.row, f.header, f.file_value, f.value);
             }
-            for g in &r.guesses {
+            for g in &r.detail.guesses {
                 println!(
                     "Nhóm đoán theo tên: {} — {} dòng (ví dụ: {}){}",
                     g.category,
                     g.rows,
                     g.examples.join("; "),
-                    if r.accept_guesses {
+                    if r.detail.accept_guesses {
                         ", đã xác nhận"
                     } else {
                         "; dùng --accept-guesses hoặc --category MÃ"

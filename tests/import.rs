@@ -73,7 +73,7 @@ async fn the_cassava_task_list_with_title_block_sections_and_totals() {
         let again = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap_err();
         assert!(again.to_string().contains("đã được nhập"), "{again}");
         let preview_again = run(&app, "khamlasan.xlsx", &Options::default(), true).unwrap();
-        assert!(preview_again.previous.is_some());
+        assert!(preview_again.detail.previous.is_some());
         let (_, log) = app.get("/api/v1/activity?action=import").await;
         assert_eq!(log["total"], 1);
     })
@@ -118,7 +118,7 @@ async fn legacy_encodings_are_converted() {
             [("tcvn3.xlsx", "TCVN3 (ABC)"), ("tcvn3.xls", "TCVN3 (ABC)"), ("vni.xlsx", "VNI-Windows")]
         {
             let r = run(&app, file, &Options::default(), true).unwrap();
-            assert_eq!(r.encoding, encoding, "{file}");
+            assert_eq!(r.detail.encoding, encoding, "{file}");
             assert_eq!(r.counts.create, 3, "{file}: {:#?}", r.rows);
             assert_eq!(
                 r.rows.iter().find(|x| x.outcome == Outcome::Create).unwrap().name.as_deref(),
@@ -290,10 +290,10 @@ async fn errors_workbook_template_and_remembered_mapping() {
         let mut corrected = Options::default();
         corrected.mapping.insert(11, None);
         let saved = run(&app, "so-tai-san-lon-xon.xlsx", &corrected, false).unwrap();
-        assert!(saved.saved && !saved.remembered_mapping);
+        assert!(saved.saved && !saved.detail.remembered_mapping);
         let next = run(&app, "so-tai-san-lon-xon.xlsx", &Options { allow_duplicate: true, ..Options::default() }, true)
             .unwrap();
-        assert!(next.remembered_mapping);
+        assert!(next.detail.remembered_mapping);
         assert_eq!(next.columns[11].field, None);
     })
     .await;
@@ -395,7 +395,7 @@ async fn each_cell_is_read_in_the_encoding_of_its_font() {
             false,
         )
         .unwrap();
-        assert_eq!(r.encoding, "TCVN3 (ABC)");
+        assert_eq!(r.detail.encoding, "TCVN3 (ABC)");
         assert_eq!(r.counts.create, 2, "{:#?}", r.rows);
         let names: Vec<_> = r.rows.iter().map(|x| x.name.clone().unwrap()).collect();
         assert_eq!(names, ["Máy tính xách tay", "Bàn họp"]);
@@ -560,7 +560,7 @@ async fn a_register_naming_the_units_own_sections_gets_in_without_editing_the_fi
         let options = Options { default_unit: Some(center), ..Options::default() };
         let preview = run(&app, file, &options, true).unwrap();
         let names: Vec<(String, usize, Vec<u32>)> =
-            preview.unknown_names.iter().map(|u| (u.name.clone(), u.rows, u.first_rows.clone())).collect();
+            preview.detail.unknown_names.iter().map(|u| (u.name.clone(), u.rows, u.first_rows.clone())).collect();
         assert_eq!(
             names,
             [
@@ -585,7 +585,7 @@ async fn a_register_naming_the_units_own_sections_gets_in_without_editing_the_fi
         };
         let shown = run(&app, file, &chosen, true).unwrap();
         assert_eq!((shown.counts.create, shown.counts.error), (7, 0));
-        assert_eq!(shown.sections, ["Phòng thí nghiệm", "Bộ phận đo lường", "Trại thực nghiệm"]);
+        assert_eq!(shown.detail.sections, ["Phòng thí nghiệm", "Bộ phận đo lường", "Trại thực nghiệm"]);
         assert!(app.db.read_sync(|c| taisan::rules::unit_id_by_code(c, "TTUD-BP1")).is_err(), "a preview makes none");
         let done = run(&app, file, &chosen, false).unwrap();
         assert!(done.saved);
@@ -604,7 +604,11 @@ async fn a_register_naming_the_units_own_sections_gets_in_without_editing_the_fi
         // The choice is remembered for this layout: the next file of it gets in as chosen.
         let again = Options { allow_duplicate: true, duplicates: import::Duplicates::Create, ..options.clone() };
         let next = run(&app, file, &again, true).unwrap();
-        assert!(next.unknown_names.is_empty() && next.remembered_names, "{:?}", next.unknown_names);
+        assert!(
+            next.detail.unknown_names.is_empty() && next.detail.remembered_names,
+            "{:?}",
+            next.detail.unknown_names
+        );
         assert_eq!((next.counts.create, next.counts.error), (7, 0));
         // The scope follows the tree: the Center's staff reach its sections' assets; a section's
         // staff reach their own only.
@@ -633,7 +637,8 @@ async fn a_task_list_without_categories_is_offered_guesses_never_saved_unseen() 
         let file = "danh-muc-tai-san-nhiem-vu.xlsx";
         let options = Options { default_unit: Some(unit(&app, "TTUD")), ..Options::default() };
         let preview = run(&app, file, &options, true).unwrap();
-        let guesses: Vec<(String, usize)> = preview.guesses.iter().map(|g| (g.category.clone(), g.rows)).collect();
+        let guesses: Vec<(String, usize)> =
+            preview.detail.guesses.iter().map(|g| (g.category.clone(), g.rows)).collect();
         assert_eq!(
             guesses,
             [

@@ -287,28 +287,18 @@ impl RowReport {
     }
 }
 
+/// What the register's import reports beside the pipeline's one report (`import::report::Report`,
+/// whose rows here are `RowReport`s): the encoding, the choices made and the groups to decide.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    pub file_name: String,
-    pub sha256: String,
-    pub sheet: String,
+pub struct Register {
     /// The text encoding found ("TCVN3 (ABC)", "VNI-Windows", …); its text was converted.
     pub encoding: String,
-    pub header_rows: Vec<u32>,
-    pub columns: Vec<table::Column>,
     /// Sheets of the workbook that hold no table (charts, macros): not read.
     pub other_sheets: Vec<String>,
-    /// The rows to show: all rows of a file up to a few thousand, and its errors; every row's
-    /// outcome is kept in `import_rows` all the same.
-    pub rows: Vec<RowReport>,
-    /// Rows not kept in `rows` (a large file's rows that imported without a problem).
+    /// Rows not kept in `rows` (a large file's rows that imported without a problem): the rows shown
+    /// are those of a file up to a few thousand, and its errors; every row's outcome is kept in
+    /// `import_rows` all the same.
     pub rows_left_out: usize,
-    pub counts: Counts,
-    /// The non-empty rows below the header: the counts add up to it (nothing is dropped unseen).
-    pub rows_read: usize,
-    /// Whether anything was saved.
-    pub saved: bool,
-    pub import_id: Option<i32>,
     /// An earlier import of the same file: (id, when, by whom).
     pub previous: Option<(i32, String, String)>,
     pub mode: Mode,
@@ -336,10 +326,10 @@ pub struct Report {
     pub accept_guesses: bool,
     #[serde(default)]
     pub default_category: Option<i32>,
-    /// The corrections made in the preview that this run used.
-    #[serde(default)]
-    pub fixes: Vec<crate::import::fixes::Applied>,
 }
+
+/// The register's report: the pipeline's one report, with its rows as the register shows them.
+pub type Report = crate::import::report::Report<RowReport, Register>;
 
 /// A route naming an import reaches the units it touches.
 pub const REACH: crate::web::Reach = crate::web::Reach::Record(units_of);
@@ -1117,7 +1107,7 @@ impl Writer<'_> {
             if keep {
                 self.report.rows.push(r);
             } else {
-                self.report.rows_left_out += 1;
+                self.report.detail.rows_left_out += 1;
             }
         }
         if let Some(tell) = &self.options.progress.0 {
@@ -1283,36 +1273,43 @@ pub fn run(
         .select((imports::id, imports::created_at, imports::actor))
         .first(conn)
         .optional()?;
-    let report = Report {
+    let mut report = Report {
+        kind: KIND.to_string(),
+        what: spec().what.clone(),
         file_name: file_name.to_string(),
         sha256,
         sheet: table.sheet.clone(),
-        encoding: table.encoding.name().to_string(),
         header_rows: table.header_rows.clone(),
         columns: table.columns.clone(),
-        other_sheets: table.other_sheets.clone(),
         rows: vec![],
-        rows_left_out: 0,
         counts: Counts::default(),
         rows_read: 0,
+        // The register's problems stand on its rows (up to 20,000 of them): not repeated here.
+        errors: vec![],
         saved: false,
         import_id: None,
-        previous: previous.map(|(id, at, who)| (id, text::format_time(at), who)),
-        mode: options.mode,
-        strict: options.strict,
-        duplicates: options.duplicates,
-        remembered_mapping,
-        unknown_names: vec![],
-        names: vec![],
-        remembered_names: false,
-        sections: vec![],
-        guesses: vec![],
-        accept_guesses: options.accept_guesses,
-        default_category: options.default_category,
         fixes: vec![],
+        action: String::new(),
+        back: "/nhap-du-lieu".into(),
+        detail: Register {
+            encoding: table.encoding.name().to_string(),
+            other_sheets: table.other_sheets.clone(),
+            rows_left_out: 0,
+            previous: previous.map(|(id, at, who)| (id, text::format_time(at), who)),
+            mode: options.mode,
+            strict: options.strict,
+            duplicates: options.duplicates,
+            remembered_mapping,
+            unknown_names: vec![],
+            names: vec![],
+            remembered_names: false,
+            sections: vec![],
+            guesses: vec![],
+            accept_guesses: options.accept_guesses,
+            default_category: options.default_category,
+        },
     };
-    let mut report = report;
-    if let (Some((id, at, who)), false, false) = (&report.previous, options.allow_duplicate, preview) {
+    if let (Some((id, at, who)), false, false) = (&report.detail.previous, options.allow_duplicate, preview) {
         return Err(AppError::conflict(format!(
             "Tệp này đã được nhập lần số {id} lúc {at} bởi {who}; xác nhận nếu muốn nhập lại"
         )));
@@ -1331,7 +1328,7 @@ pub fn run(
         if let Some(remembered) =
             saved.flatten().and_then(|n| serde_json::from_str::<Vec<(String, NameChoice)>>(&n).ok())
         {
-            report.remembered_names = !remembered.is_empty();
+            report.detail.remembered_names = !remembered.is_empty();
             names = remembered;
         }
     }
@@ -1340,7 +1337,7 @@ pub fn run(
     let file_unit = options.default_unit.or(scope.unit);
     let mut scope = scope.clone();
     // The report keeps the choices as made (a preview's sections are rolled back with it).
-    report.names = names.clone();
+    report.detail.names = names.clone();
     for (name, choice) in names.iter_mut() {
         if *choice == NameChoice::Location && file_unit.is_none() {
             return Err(AppError::invalid(
@@ -1357,7 +1354,7 @@ pub fn run(
         scope.check_edit(parent)?;
         let (id, made) = crate::rules::section(conn, actor, parent, name)?;
         if made {
-            report.sections.push(name.clone());
+            report.detail.sections.push(name.clone());
         }
         for units in [&mut scope.read_units, &mut scope.edit_units].into_iter().flatten() {
             units.push(id);
@@ -1412,10 +1409,10 @@ pub fn run(
         written.and(staged)
     })?;
     let mut report = writer.report;
-    report.encoding = staging.encoding.name().to_string();
+    report.detail.encoding = staging.encoding.name().to_string();
     report.rows_read = staging.rows_read;
-    report.unknown_names = staging.unknown;
-    report.guesses = staging.guesses;
+    report.detail.unknown_names = staging.unknown;
+    report.detail.guesses = staging.guesses;
     report.fixes = staging.fixes;
     report.counts.conserve(staging.rows_read)?;
     let c = &report.counts;

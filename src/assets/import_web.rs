@@ -408,13 +408,20 @@ impl PreviewPage {
     /// The choice made for an unknown name, as its form value.
     fn choice_of(&self, name: &str) -> String {
         let folded = crate::text::fold(name);
-        self.r.names.iter().find(|(n, _)| crate::text::fold(n) == folded).map(|(_, c)| c.code()).unwrap_or_default()
+        self.r
+            .detail
+            .names
+            .iter()
+            .find(|(n, _)| crate::text::fold(n) == folded)
+            .map(|(_, c)| c.code())
+            .unwrap_or_default()
     }
 
     /// The names to choose for: those unknown now, and those chosen (which are no longer unknown).
     fn name_rows(&self) -> Vec<(String, usize, String)> {
         let mut out: Vec<(String, usize, String)> = self
             .r
+            .detail
             .unknown_names
             .iter()
             .map(|u| {
@@ -423,7 +430,7 @@ impl PreviewPage {
                 (u.name.clone(), u.rows, format!("{rows}{more}"))
             })
             .collect();
-        for (n, _) in &self.r.names {
+        for (n, _) in &self.r.detail.names {
             if !out.iter().any(|(o, _, _)| crate::text::fold(o) == crate::text::fold(n)) {
                 out.push((n.clone(), 0, String::new()));
             }

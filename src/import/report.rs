@@ -40,8 +40,10 @@ pub struct RowOutcome {
     pub source: Vec<Cell>,
 }
 
+/// The report; `Row` is what an importer shows of a row (the register shows more), `Detail` what
+/// it adds beside the counts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
+pub struct Report<Row = RowOutcome, Detail = Map<String, Value>> {
     /// The importer's kind, as its records name it (`findings`, `decisions`, `counts`).
     pub kind: String,
     /// What such a file is: «Phát hiện và kiến nghị thanh tra».
@@ -51,7 +53,7 @@ pub struct Report {
     pub sheet: String,
     pub header_rows: Vec<u32>,
     pub columns: Vec<Column>,
-    pub rows: Vec<RowOutcome>,
+    pub rows: Vec<Row>,
     pub counts: Counts,
     /// The non-empty rows below the header: the counts add up to it.
     pub rows_read: usize,
@@ -69,7 +71,7 @@ pub struct Report {
     pub back: String,
     /// What the importer adds, by name (its JSON keys stand beside the report's own).
     #[serde(flatten)]
-    pub detail: Map<String, Value>,
+    pub detail: Detail,
 }
 
 impl Report {
