@@ -634,42 +634,34 @@ impl Stager<'_> {
         rows_total: &std::sync::atomic::AtomicUsize,
         to_writer: std::sync::mpsc::SyncSender<Vec<Staged>>,
     ) -> AppResult<Staging> {
-        let mut reader = table.row_reader(spec());
         let last_header = *table.header_rows.last().unwrap_or(&0) as usize;
         let mut batch = Vec::with_capacity(BATCH);
         // The writer stopped (it failed, and says why itself).
         let stopped = || AppError::Internal("quá trình ghi đã dừng".into());
-        let encoding = excel::each_row(
-            bytes,
-            file_name,
-            &table.sheet,
+        let mut fixes = std::mem::take(&mut self.fixes);
+        let (encoding, rows_read) = table.read_rows(
+            (bytes, file_name),
             &self.options.limits,
+            spec(),
+            &mut fixes,
             |declared| {
                 rows_total.store((declared as usize).saturating_sub(last_header), std::sync::atomic::Ordering::Relaxed)
             },
-            |r, mut cells| {
-                self.fixes.apply(r, &mut cells, &table.columns);
-                for row in reader.push(r, cells) {
-                    batch.push(self.stage(row)?);
-                    if batch.len() >= BATCH {
-                        to_writer
-                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                            .map_err(|_| stopped())?;
-                    }
+            |row| {
+                batch.push(self.stage(row)?);
+                if batch.len() >= BATCH {
+                    to_writer.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).map_err(|_| stopped())?;
                 }
                 Ok(())
             },
         )?;
-        for row in reader.finish() {
-            batch.push(self.stage(row)?);
-        }
         to_writer.send(batch).map_err(|_| stopped())?;
         Ok(Staging {
             encoding,
-            rows_read: reader.rows_read(),
+            rows_read,
             unknown: self.unknown.into_iter().map(|(_, u)| u).collect(),
             guesses: self.guesses,
-            fixes: self.fixes.applied(),
+            fixes: fixes.applied(),
         })
     }
 

@@ -162,22 +162,19 @@ pub fn run(
             missing.iter().map(|m| format!("«{m}»")).collect::<Vec<_>>().join(", ")
         )));
     }
-    let mut reader = table.row_reader(spec());
     let mut fixes = Fixes::new(fixes);
     let mut rows: Vec<table::TableRow> = vec![];
-    excel::each_row(
-        bytes,
-        file_name,
-        &table.sheet,
+    let (_, rows_read) = table.read_rows(
+        (bytes, file_name),
         &limits,
+        spec(),
+        &mut fixes,
         |_| {},
-        |r, mut cells| {
-            fixes.apply(r, &mut cells, &table.columns);
-            rows.extend(reader.push(r, cells));
+        |row| {
+            rows.push(row);
             Ok(())
         },
     )?;
-    rows.extend(reader.finish());
     rows.sort_by_key(|r| r.excel_row);
     let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
     report.fixes = fixes.applied();
@@ -282,7 +279,7 @@ pub fn run(
         }
         decisions.push(outcome);
     }
-    report.finish(reader.rows_read())?;
+    report.finish(rows_read)?;
     report.detail.insert("decisions".into(), json!(decisions));
     report.detail.insert("created".into(), json!(created));
     report.detail.insert("failed".into(), json!(failed));

@@ -55,6 +55,29 @@ pub struct Table {
 }
 
 impl Table {
+    /// The one loop of every import: the table's sheet streamed row by row, the person's
+    /// corrections laid over each row's cells, the rows sorted into data and the rest, and each
+    /// handed to `each` once decided (a row the rows below decide comes later). `declared` hears
+    /// the rows the sheet declares, for the progress. Returns the encoding and the rows read.
+    pub fn read_rows(
+        &self,
+        source: (&[u8], &str),
+        limits: &crate::excel::Limits,
+        spec: &Spec,
+        fixes: &mut super::fixes::Fixes,
+        declared: impl FnOnce(u32) + Send,
+        mut each: impl FnMut(TableRow) -> Result<(), AppError>,
+    ) -> Result<(Legacy, usize), AppError> {
+        let (bytes, file_name) = source;
+        let mut reader = self.row_reader(spec);
+        let encoding = crate::excel::each_row(bytes, file_name, &self.sheet, limits, declared, |r, mut cells| {
+            fixes.apply(r, &mut cells, &self.columns);
+            reader.push(r, cells).into_iter().try_for_each(&mut each)
+        })?;
+        reader.finish().into_iter().try_for_each(&mut each)?;
+        Ok((encoding, reader.rows_read()))
+    }
+
     pub fn column_of(&self, field: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.field.as_deref() == Some(field))
     }

@@ -61,22 +61,19 @@ pub fn run(
     if table.column_of("title").is_none() {
         return Err(AppError::BadRequest(format!("Trang «{}»: không thấy cột «Nội dung phát hiện»", table.sheet)));
     }
-    let mut reader = table.row_reader(spec());
     let mut fixes = Fixes::new(fixes);
     let mut rows = vec![];
-    excel::each_row(
-        bytes,
-        file_name,
-        &table.sheet,
+    let (_, rows_read) = table.read_rows(
+        (bytes, file_name),
         &limits,
+        spec(),
+        &mut fixes,
         |_| {},
-        |r, mut cells| {
-            fixes.apply(r, &mut cells, &table.columns);
-            rows.extend(reader.push(r, cells));
+        |row| {
+            rows.push(row);
             Ok(())
         },
     )?;
-    rows.extend(reader.finish());
     // A finding's recommendations follow it: the rows in the sheet's order.
     rows.sort_by_key(|r| r.excel_row);
     let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
@@ -186,7 +183,7 @@ pub fn run(
         }
         report.push(outcome);
     }
-    report.finish(reader.rows_read())?;
+    report.finish(rows_read)?;
     report.detail.insert("findings".into(), json!(findings));
     report.detail.insert("recommendations".into(), json!(recommendations));
     let keep = !preview && report.clean() && findings + recommendations > 0;

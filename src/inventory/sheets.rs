@@ -327,22 +327,19 @@ pub fn import(
     };
     let (cond_col, place_col, note_col) = (col("condition"), col("location"), col("note"));
     let locked_cols = ["name", "unit_of_measure", "unit", "book_location", "book_quantity"].map(col);
-    let mut reader = table.row_reader(spec());
     let mut fixes = Fixes::new(fixes);
     let mut read: Vec<table::TableRow> = vec![];
-    excel::each_row(
-        bytes,
-        file_name,
-        &table.sheet,
+    let (_, rows_read) = table.read_rows(
+        (bytes, file_name),
         limits,
+        spec(),
+        &mut fixes,
         |_| {},
-        |r, mut cells| {
-            fixes.apply(r, &mut cells, &table.columns);
-            read.extend(reader.push(r, cells));
+        |row| {
+            read.push(row);
             Ok(())
         },
     )?;
-    read.extend(reader.finish());
     // The checksum of our own sheets runs over the rows in the sheet's order.
     read.sort_by_key(|r| r.excel_row);
     let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
@@ -499,7 +496,7 @@ pub fn import(
         });
         kept.push(e);
     }
-    report.finish(reader.rows_read())?;
+    report.finish(rows_read)?;
     let counted = kept.len();
     for (k, v) in [
         ("ours", json!(marks.is_some())),
