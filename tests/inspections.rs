@@ -304,10 +304,10 @@ async fn findings_and_recommendations_come_in_from_the_teams_spreadsheet() {
     each_backend(|app: TestApp| async move {
         app.asset(json!({"code": "TT-PCR", "name": "Máy PCR"})).await;
         let i = inspection(&app).await;
-        let uri = format!("/api/v1/inspections/{}/import", i["id"]);
-        let upload = |csv: &'static str, preview: bool| {
+        // The API's import into inspection `into`.
+        let upload = |into: &Value, csv: &'static str, preview: bool| {
             let app = &app;
-            let uri = if preview { format!("{uri}?preview=true") } else { uri.clone() };
+            let uri = format!("/api/v1/inspections/{into}/import{}", if preview { "?preview=true" } else { "" });
             async move {
                 let (s, _, body) = app.upload(&uri, "phat-hien.csv", "text/csv", csv.as_bytes(), &[]).await;
                 (s, serde_json::from_slice::<Value>(&body).unwrap())
@@ -316,7 +316,7 @@ async fn findings_and_recommendations_come_in_from_the_teams_spreadsheet() {
         let bad = "BẢNG TỔNG HỢP PHÁT HIỆN\n\nNội dung phát hiện,Loại vi phạm,Số tiền vi phạm,Mã tài sản,Loại kiến nghị,Nội dung kiến nghị,Đơn vị thực hiện,Thời hạn,Số tiền kiến nghị\n\
 Mua máy PCR giá cao,Mua sắm tài sản,150.000.000,TT-PCR,Thu hồi về ngân sách nhà nước,Thu hồi chênh lệch,Trung tâm,31/12/2026,\n\
 Thiếu hóa đơn,Lung tung,,MA-LA,,,,,\n";
-        let (s, r) = upload(bad, false).await;
+        let (s, r) = upload(&i["id"], bad, false).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
         let errors: Vec<String> = r["errors"].as_array().unwrap().iter().map(|e| format!("{}|{}|{}", e["row"], e["column"].as_str().unwrap(), e["message"].as_str().unwrap())).collect();
         assert!(errors.contains(&"4|Số tiền kiến nghị|Kiến nghị thu hồi, xử lý về kinh tế cần số tiền".to_string()), "{errors:?}");
@@ -363,21 +363,12 @@ Thiếu hóa đơn,Lung tung,,MA-LA,,,,,\n";
         let (_, v) = app.get(&format!("/api/v1/inspections/{}", i["id"])).await;
         assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{v}");
         let i = inspection(&app).await;
-        let uri = format!("/api/v1/inspections/{}/import", i["id"]);
-        let upload = |csv: &'static str, preview: bool| {
-            let app = &app;
-            let uri = if preview { format!("{uri}?preview=true") } else { uri.clone() };
-            async move {
-                let (s, _, body) = app.upload(&uri, "phat-hien.csv", "text/csv", csv.as_bytes(), &[]).await;
-                (s, serde_json::from_slice::<Value>(&body).unwrap())
-            }
-        };
         let good = "Nội dung phát hiện,Loại vi phạm,Số tiền vi phạm,Mã tài sản,Loại kiến nghị,Nội dung kiến nghị,Đơn vị thực hiện,Thời hạn,Số tiền kiến nghị,Số cá nhân\n\
 Mua máy PCR giá cao,mua_sam,150.000.000,TT-PCR,thu hồi về ngân sách nhà nước,Thu hồi chênh lệch,Trung tâm,31/12/2026,150.000.000,\n\
 ,,,,Kiểm điểm,Kiểm điểm người lập dự toán,Giám đốc,31/12/2026,,2\n";
-        let (s, r) = upload(good, true).await;
+        let (s, r) = upload(&i["id"], good, true).await;
         assert_eq!((s, r["findings"].as_i64(), r["recommendations"].as_i64(), r["saved"].as_bool()), (StatusCode::OK, Some(1), Some(2), Some(false)), "{r}");
-        let (s, r) = upload(good, false).await;
+        let (s, r) = upload(&i["id"], good, false).await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         let (_, v) = app.get(&format!("/api/v1/inspections/{}", i["id"])).await;
         assert_eq!(v["recommendations"][1]["finding_id"], v["findings"][0]["id"], "the row below belongs to the finding above");
