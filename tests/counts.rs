@@ -403,6 +403,17 @@ async fn count_sheets_go_out_protected_and_come_back_checked() {
         let r: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
         assert!(r["errors"][0]["message"].as_str().unwrap().contains("chỉ kiểm kê tài sản của đơn vị mình"), "{r}");
+        // On the count's page the clerk, who may not edit the register, follows the check and takes
+        // the failed row back as a workbook.
+        let (s, _, page) =
+            app.upload(&format!("/kiem-ke/{}/nhap-phieu", c["id"]), "hc.csv", "text/csv", csv.as_bytes(), &[]).await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        let link = page.split("id=\"errors-xlsx\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let failed = sheet_rows(&app.download(&link).await, "Dòng lỗi");
+        assert!(failed.len() == 2 && failed[1].contains("TT-01"), "{failed:?}");
+        let job = link.trim_end_matches("/dong-loi.xlsx").to_string();
+        assert_eq!(app.page(&job, false).await.0, StatusCode::UNPROCESSABLE_ENTITY, "the clerk's own job answers");
         // …and their sheet is their unit's whatever they ask.
         let mine = app.download(&format!("/api/v1/counts/{}/sheet?unit_id={ttud}", c["id"])).await;
         let text = sheet_rows(&mine, "Phiếu kiểm kê").join("\n");

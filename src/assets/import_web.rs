@@ -33,8 +33,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/nhap-du-lieu", EditAssets, index).reach(Reach::Filtered),
         Route::post("/nhap-du-lieu", EditAssets, upload).reach(Reach::Filtered).with_body_limit(BODY_LIMIT),
         Route::post("/nhap-du-lieu/{id}", EditAssets, decide).reach(Reach::Filtered),
-        Route::get("/nhap-du-lieu/viec/{id}", EditAssets, job_page).reach(Reach::Filtered),
-        Route::get("/nhap-du-lieu/viec/{id}/dong-loi.xlsx", EditAssets, errors_workbook).reach(Reach::Filtered),
+        // A job answers to its owner only (checked by the handler): whoever may run an importer — the
+        // register's, the inspectorate's, a counter's — follows their job and takes its errors back.
+        Route::get("/nhap-du-lieu/viec/{id}", SignedIn, job_page).reach(Reach::Filtered),
+        Route::get("/nhap-du-lieu/viec/{id}/dong-loi.xlsx", SignedIn, errors_workbook).reach(Reach::Filtered),
         Route::get("/nhap-du-lieu/mau.xlsx", EditAssets, template).reach(Reach::Unscoped),
         Route::post("/api/v1/imports/{id}/undo", EditAssets, api_undo).reach(crate::assets::import::REACH),
         Route::post("/nhap-du-lieu/lan/{id}/hoan-tac", EditAssets, undo_page).reach(crate::assets::import::REACH),
