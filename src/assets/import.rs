@@ -1417,7 +1417,7 @@ pub fn run(
     if let Some(tell) = &options.progress.0 {
         tell(report.counts.total(), report.counts.total());
     }
-    let keep = !(preview || options.strict && report.counts.error > 0);
+    let keep = !preview && report.counts.keeps(options.strict);
     if let (true, Some(id)) = (keep, import_id) {
         report.saved = true;
         report.import_id = Some(id);

@@ -160,18 +160,6 @@ async fn own_job(st: &AppState, me: &Identity, id: i32) -> AppResult<Job> {
         .ok_or_else(|| AppError::NotFound(format!("việc nhập số {id} (đã xong quá một ngày hoặc không phải của bạn)")))
 }
 
-/// The report a finished job of the register keeps.
-fn report_of(job: &Job) -> AppResult<Option<(StatusCode, Report)>> {
-    match &job.state {
-        jobs::State::Done { status, outcome } => {
-            let report: Report = serde_json::from_str(outcome)
-                .map_err(|e| AppError::Internal(format!("kết quả việc nhập số {} hỏng: {e}", job.id)))?;
-            Ok(Some((StatusCode::from_u16(*status).unwrap_or(StatusCode::OK), report)))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// The page of an import: its progress, or its result.
 async fn job_page(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Response> {
     let id = parse_id(&id, "việc nhập")?;
@@ -184,7 +172,7 @@ async fn job_page(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<Str
 }
 
 async fn job_response(st: &AppState, me: &Identity, job: Job) -> PageResult<Response> {
-    if let Some((status, report)) = report_of(&job)? {
+    if let Some((status, report)) = crate::import::check::report_of::<Report>(&job)? {
         let upload_id = job.upload_id.unwrap_or_default();
         return Ok((status, Html(preview_html(st, me, job.id, upload_id, report, &job.fields).await?)).into_response());
     }
@@ -198,12 +186,7 @@ async fn job_response(st: &AppState, me: &Identity, job: Job) -> PageResult<Resp
             Ok((status, Html(index_html(st, me, Some(message)).await?)).into_response())
         }
         jobs::State::Interrupted => {
-            let message = format!(
-                "Việc nhập số {} bị gián đoạn: máy chủ chạy nó đã dừng trước khi xong, nên không có gì được lưu. \
-                 Hãy tải tệp lên và nhập lại.",
-                job.id
-            );
-            Ok((StatusCode::CONFLICT, Html(index_html(st, me, Some(message)).await?)).into_response())
+            Ok((StatusCode::CONFLICT, Html(index_html(st, me, Some(job.interrupted())).await?)).into_response())
         }
         jobs::State::Done { .. } => unreachable!("a finished job has its report"),
     }
@@ -539,10 +522,11 @@ async fn errors_workbook(
     let job = own_job(&st, &me, id).await?;
     let unfinished = || AppError::conflict(format!("Việc nhập số {id} chưa xong hoặc không có kết quả"));
     let (out, name) = if job.kind == import::KIND {
-        let (_, report) = report_of(&job)?.ok_or_else(unfinished)?;
+        let (_, report) = crate::import::check::report_of::<Report>(&job)?.ok_or_else(unfinished)?;
         (import::errors_workbook(&report)?, report.file_name)
     } else {
-        let (_, report) = crate::import::check::report_of(&job)?.ok_or_else(unfinished)?;
+        let (_, report) =
+            crate::import::check::report_of::<crate::import::report::Report>(&job)?.ok_or_else(unfinished)?;
         (crate::import::check::errors_workbook(&report)?, report.file_name)
     };
     let name = &name;

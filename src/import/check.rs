@@ -173,11 +173,11 @@ where
     respond(me, job).await
 }
 
-/// The report a finished job keeps.
-pub fn report_of(job: &Job) -> AppResult<Option<(StatusCode, Report)>> {
+/// The report a finished job keeps, as the importer's report type.
+pub fn report_of<R: serde::de::DeserializeOwned>(job: &Job) -> AppResult<Option<(StatusCode, R)>> {
     match &job.state {
         State::Done { status, outcome } => {
-            let report: Report = serde_json::from_str(outcome)
+            let report: R = serde_json::from_str(outcome)
                 .map_err(|e| AppError::Internal(format!("kết quả việc nhập số {} hỏng: {e}", job.id)))?;
             Ok(Some((StatusCode::from_u16(*status).unwrap_or(StatusCode::OK), report)))
         }
@@ -196,7 +196,7 @@ pub async fn respond(me: &Identity, job: Job) -> PageResult<Response> {
         message,
     };
     let empty = || Report::empty(&job.kind, &back);
-    if let Some((status, report)) = report_of(&job)? {
+    if let Some((status, report)) = report_of::<Report>(&job)? {
         return Ok((status, Html(render(&page(report, None))?)).into_response());
     }
     match &job.state {
@@ -209,12 +209,7 @@ pub async fn respond(me: &Identity, job: Job) -> PageResult<Response> {
             Ok((status, Html(render(&page(empty(), Some(message.clone())))?)).into_response())
         }
         State::Interrupted => {
-            let message = format!(
-                "Việc nhập số {} bị gián đoạn: máy chủ chạy nó đã dừng trước khi xong, nên không có gì được lưu. \
-                 Hãy tải tệp lên và nhập lại.",
-                job.id
-            );
-            Ok((StatusCode::CONFLICT, Html(render(&page(empty(), Some(message)))?)).into_response())
+            Ok((StatusCode::CONFLICT, Html(render(&page(empty(), Some(job.interrupted())))?)).into_response())
         }
         State::Done { .. } => unreachable!("a finished job has its report"),
     }

@@ -46,10 +46,6 @@ impl Fixes {
         Fixes { by_cell: fixes.iter().map(|f| ((f.row, f.column), f.value.clone())).collect(), applied: vec![] }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_cell.is_empty()
-    }
-
     /// Lays the corrections of sheet row `r` (0-based, as the reader gives it) over its cells,
     /// before the row is sorted or read: a corrected subtotal is judged by its corrected figures.
     /// A value equal to the file's is no correction.

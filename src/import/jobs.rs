@@ -46,6 +46,17 @@ impl State {
     }
 }
 
+impl Job {
+    /// What a page says of this job when its server stopped before it ended.
+    pub fn interrupted(&self) -> String {
+        format!(
+            "Việc nhập số {} bị gián đoạn: máy chủ chạy nó đã dừng trước khi xong, nên không có gì được lưu. \
+             Hãy tải tệp lên và nhập lại.",
+            self.id
+        )
+    }
+}
+
 /// A job as a page shows it.
 #[derive(Debug, Clone)]
 pub struct Job {

@@ -187,22 +187,21 @@ impl Report {
             ))
             .returning(imports::id)
             .get_result(conn)?;
-        for chunk in self.rows.chunks(crate::db::INSERT_ROWS) {
-            for r in chunk {
-                diesel::insert_into(import_rows::table)
-                    .values((
-                        import_rows::import_id.eq(id),
-                        import_rows::excel_row.eq(r.row as i32),
-                        import_rows::outcome.eq(r.outcome.code()),
-                        import_rows::asset_id.eq(r.asset_id),
-                        import_rows::code.eq(&r.made),
-                        import_rows::message.eq(r.note.clone().or_else(|| {
-                            (!r.errors.is_empty())
-                                .then(|| r.errors.iter().map(Problem::sentence).collect::<Vec<_>>().join("; "))
-                        })),
-                    ))
-                    .execute(conn)?;
-            }
+        // The other importers' files are small: one statement a row.
+        for r in &self.rows {
+            diesel::insert_into(import_rows::table)
+                .values((
+                    import_rows::import_id.eq(id),
+                    import_rows::excel_row.eq(r.row as i32),
+                    import_rows::outcome.eq(r.outcome.code()),
+                    import_rows::asset_id.eq(r.asset_id),
+                    import_rows::code.eq(&r.made),
+                    import_rows::message.eq(r.note.clone().or_else(|| {
+                        (!r.errors.is_empty())
+                            .then(|| r.errors.iter().map(Problem::sentence).collect::<Vec<_>>().join("; "))
+                    })),
+                ))
+                .execute(conn)?;
         }
         super::fixes::record(conn, id, &self.sheet, &actor.0, &self.fixes)?;
         let summary = json!({
