@@ -36,8 +36,10 @@ pub fn load(db: &Db) -> AppResult<(usize, usize)> {
             n_tasks += 1;
         }
         let mut n_assets = 0;
+        let mut declared: Vec<(i32, Map<String, Value>)> = vec![];
         for a in data["assets"].as_array().into_iter().flatten() {
             let mut m: Map<String, Value> = a.as_object().cloned().unwrap_or_default();
+            let declaration = m.remove("declaration");
             if let Some(Value::String(u)) = m.remove("unit") {
                 m.insert("unit_id".into(), json!(unit_id(c, &u)?));
             }
@@ -52,14 +54,68 @@ pub fn load(db: &Db) -> AppResult<(usize, usize)> {
                 let id: i32 = tasks::table.filter(tasks::code.eq(&t)).select(tasks::id).first(c)?;
                 m.insert("task_id".into(), json!(id));
             }
-            crate::assets::create(c, &actor, &crate::auth::Scope::ALL, Input::from_json(Value::Object(m))?)?;
+            let view = crate::assets::create(c, &actor, &crate::auth::Scope::ALL, Input::from_json(Value::Object(m))?)?;
+            if let Some(Value::Object(d)) = declaration {
+                declared.push((view.asset.id, d));
+            }
             n_assets += 1;
         }
+        declaration_info(c, &actor, declared)?;
         handlings(c, &actor)?;
         counts(c, &actor)?;
         inspection(c, &actor)?;
+        declarations(c, &actor)?;
         Ok((n_tasks, n_assets))
     })
+}
+
+/// What the demo's land lot, its houses, the car and the PCR machine declare: the houses name their
+/// lot by its name.
+fn declaration_info(
+    c: &mut crate::db::DbConn,
+    actor: &Actor,
+    declared: Vec<(i32, Map<String, Value>)>,
+) -> AppResult<()> {
+    use crate::db::schema::assets;
+    for (id, mut d) in declared {
+        if let Some(Value::String(lot)) = d.remove("lot") {
+            let lot_id: i32 = assets::table.filter(assets::name.eq(&lot)).select(assets::id).first(c)?;
+            d.insert("lot_asset_id".into(), json!(lot_id));
+        }
+        let input = Input::from_json(Value::Object(d))?;
+        crate::declarations::info::save(c, actor, &crate::auth::Scope::ALL, id, input, Some(0))?;
+    }
+    Ok(())
+}
+
+/// The Center's declaration of last year recorded (31/12, or three weeks back when the demo is
+/// loaded in January, so that this year's handover stays after it), then one revaluation: the
+/// asset the count found, valued by a committee. The next declaration lists those two changes.
+fn declarations(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
+    use crate::db::schema::count_lines;
+    use chrono::Datelike;
+    let today = crate::text::today();
+    let year_end = chrono::NaiveDate::from_ymd_opt(today.year() - 1, 12, 31).expect("31/12 exists");
+    let as_of = year_end.min(today - chrono::Duration::days(21));
+    let center: i32 = org_units::table.filter(org_units::code.eq("TTUD")).select(org_units::id).first(c)?;
+    let scope = crate::auth::Scope::ALL;
+    let progress = crate::progress::Progress::default();
+    let note = Some("Kê khai năm trước (dữ liệu mẫu)".to_string());
+    crate::declarations::record::record(c, actor, &scope, center, as_of, false, note, &progress)?;
+    let (line, found): (i32, Option<i32>) = count_lines::table
+        .filter(count_lines::code.eq("TTUD-THUA-01"))
+        .select((count_lines::id, count_lines::asset_id))
+        .first(c)?;
+    if let Some(asset) = found {
+        let revaluation = json!({
+            "decided_on": crate::text::format_date(today - chrono::Duration::days(10)),
+            "doc_no": "45/QĐ-TTUD", "reason_code": "021", "new_cost": 15_000_000, "new_residual": 12_000_000,
+            "basis": "Biên bản xác định giá của Hội đồng định giá Trung tâm, theo kết quả kiểm kê (dữ liệu mẫu)",
+            "count_line_id": line,
+        });
+        crate::declarations::revaluation::record(c, actor, &scope, asset, Input::from_json(revaluation)?)?;
+    }
+    Ok(())
 }
 
 /// Handlings at each stage, dated back from today so that the deadlines mean something whenever the

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod db;
+pub mod declarations;
 pub mod demo;
 pub mod disposals;
 pub mod error;

@@ -119,6 +119,11 @@ enum Command {
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
+    /// Kê khai tài sản công (declaring to the national public-asset database).
+    Declare {
+        #[command(subcommand)]
+        command: DeclareCommand,
+    },
     /// Người dùng (people and roles).
     User {
         #[command(subcommand)]
@@ -180,6 +185,52 @@ enum UserCommand {
     },
     /// Danh sách người dùng (list people).
     List,
+}
+
+#[derive(Subcommand)]
+enum DeclareCommand {
+    /// Báo cáo kê khai (a declaration report): 04a (land and houses), 04b (cars), 04c (other fixed assets).
+    Report {
+        /// 04a | 04b | 04c
+        form: String,
+        /// Mã đơn vị kê khai (the declaring unit's code, e.g. TTUD; default: the department).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Thời điểm báo cáo (dd/mm/yyyy; default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Đơn vị tiền: dong | nghin | trieu (default: nghin).
+        #[arg(long, default_value = "nghin")]
+        money: String,
+        /// Báo cáo kê khai bổ sung (else lần đầu).
+        #[arg(long)]
+        supplement: bool,
+        /// The file to write.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Ghi nhận lần kê khai (record a declaration as of a date: what each asset declares is kept,
+    /// and the next declaration is the difference from it).
+    Record {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        supplement: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Tệp thay đổi (the changes since the last declaration as the national interface's change
+    /// events, JSON); the list of changes is printed.
+    Changes {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -542,6 +593,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             println!("Đã ghi {} ({} KB)", output.display(), size / 1024);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Declare { command } => declare(&url, command),
         Command::User { command } => {
             let db = taisan::open(&url)?;
             user_command(&db, command)
@@ -684,6 +736,96 @@ async fn shutdown_signal() {
 }
 
 /// A progress line on the terminal: `[#####.....] done/total what`, finished with a new line.
+/// `taisan declare …`: the declaration reports, recording a declaration, the change file.
+fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
+    use taisan::declarations::forms::{self, Form, MoneyUnit, Request};
+    let date = |flag: &str, v: &Option<String>| -> Result<chrono::NaiveDate, AppError> {
+        match v.as_deref() {
+            Some(s) => taisan::text::parse_date(s).map_err(|e| AppError::Config(format!("--{flag} «{s}»: {e} (dd/mm/yyyy)"))),
+            None => Ok(taisan::text::today()),
+        }
+    };
+    let unit_of = |c: &mut taisan::db::DbConn, unit: &Option<String>| -> Result<i32, AppError> {
+        use diesel::prelude::*;
+        use taisan::db::schema::org_units;
+        match unit {
+            Some(code) => taisan::rules::unit_id_by_code(c, code),
+            None => Ok(org_units::table.filter(org_units::parent_id.is_null()).order(org_units::id).select(org_units::id).first(c)?),
+        }
+    };
+    let db = taisan::open(url)?;
+    let written = |output: &std::path::Path| {
+        let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
+        println!("Đã ghi {} ({} KB)", output.display(), size / 1024);
+    };
+    match command {
+        DeclareCommand::Report { form, unit, as_of, money, supplement, output } => {
+            let form = Form::parse(&form)?;
+            if !MoneyUnit::CHOICES.iter().any(|(c, _)| *c == money) {
+                return Err(AppError::Config(format!("--money «{money}»: dùng dong, nghin hoặc trieu")));
+            }
+            let as_of = date("as-of", &as_of)?;
+            db.read_sync(|c| {
+                let req = Request { unit_id: unit_of(c, &unit)?, as_of, money: MoneyUnit::from_code(&money), supplement };
+                eprintln!("Đang lập mẫu {} …", form.label());
+                forms::render(c, form, &req, &progress_bar("tài sản"))?.save(&output)
+            })?;
+            written(&output);
+        }
+        DeclareCommand::Record { unit, as_of, supplement, note } => {
+            let as_of = date("as-of", &as_of)?;
+            let actor = taisan::audit::Actor("cli".into());
+            let saved = db.write_sync(|c| {
+                let unit_id = unit_of(c, &unit)?;
+                taisan::declarations::record::record(
+                    c,
+                    &actor,
+                    &taisan::auth::Scope::ALL,
+                    unit_id,
+                    as_of,
+                    supplement,
+                    note.clone(),
+                    &progress_bar("tài sản"),
+                )
+            })?;
+            println!(
+                "Đã ghi nhận lần kê khai số {} ngày {}: {} tài sản, {} thay đổi từ lần trước; mã băm {}",
+                saved.id,
+                taisan::text::format_date(saved.as_of),
+                saved.items,
+                saved.events,
+                saved.digest
+            );
+        }
+        DeclareCommand::Changes { unit, as_of, output } => {
+            let as_of = date("as-of", &as_of)?;
+            let (file, changes) = db.read_sync(|c| {
+                let unit_id = unit_of(c, &unit)?;
+                let (issuer, _) = forms::declaring_unit(c, unit_id)?;
+                let p = taisan::declarations::record::pending(c, unit_id, as_of, &progress_bar("tài sản"))?;
+                Ok((taisan::declarations::events::change_file(&issuer, &p), p.changes))
+            })?;
+            let body = serde_json::to_vec_pretty(&file).map_err(|e| AppError::Internal(format!("json: {e}")))?;
+            std::fs::write(&output, body)
+                .map_err(|e| AppError::Config(format!("Không ghi được {} (cannot write): {e}", output.display())))?;
+            for ch in &changes {
+                println!(
+                    "{}  {:<18} {:<22} {}  hạn {}  {}",
+                    taisan::text::format_date(ch.date),
+                    ch.code,
+                    ch.kind.label(),
+                    ch.reason_code.as_deref().unwrap_or("—"),
+                    taisan::text::format_date(ch.due),
+                    ch.name
+                );
+            }
+            println!("{} thay đổi", changes.len());
+            written(&output);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn progress_bar(what: &'static str) -> taisan::progress::Progress {
     taisan::progress::Progress(Some(std::sync::Arc::new(move |done, total| {
         let width = 30;

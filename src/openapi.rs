@@ -183,11 +183,23 @@ struct Op {
     no_body: bool,
     /// The answers on success, by status.
     ok: Vec<(u16, Value)>,
+    /// Path parameters that are codes, not ids: their schema.
+    path_codes: Vec<(&'static str, Value)>,
 }
 
 impl Op {
     fn new(method: &'static str, path: &'static str, tag: &'static str, summary: &str) -> Op {
-        Op { method, path, tag, summary: summary.to_string(), query: vec![], body: None, no_body: false, ok: vec![] }
+        Op {
+            method,
+            path,
+            tag,
+            summary: summary.to_string(),
+            query: vec![],
+            body: None,
+            no_body: false,
+            ok: vec![],
+            path_codes: vec![],
+        }
     }
     fn get(path: &'static str, tag: &'static str, summary: &str) -> Op {
         Op::new("get", path, tag, summary)
@@ -200,6 +212,11 @@ impl Op {
     }
     fn delete(path: &'static str, tag: &'static str, summary: &str) -> Op {
         Op::new("delete", path, tag, summary).answer(204, json!({"description": "Đã xóa"}))
+    }
+    /// A path parameter that is one of `codes`.
+    fn path_code(mut self, name: &'static str, codes: &[&str]) -> Op {
+        self.path_codes.push((name, json!({"type": "string", "enum": codes})));
+        self
     }
     fn query(mut self, params: Vec<(&'static str, Value)>) -> Op {
         self.query.extend(params);
@@ -249,6 +266,11 @@ impl Op {
             add("413", "Tệp quá lớn");
         }
         let mut params: Vec<Value> = path_params(self.path);
+        for p in params.iter_mut() {
+            if let Some((_, schema)) = self.path_codes.iter().find(|(n, _)| p["name"] == *n) {
+                p["schema"] = schema.clone();
+            }
+        }
         for (name, schema) in &self.query {
             params.push(json!({"name": name, "in": "query", "schema": schema}));
         }
@@ -925,6 +947,95 @@ fn inspection_ops() -> Vec<Op> {
     ]
 }
 
+fn declaration_ops() -> Vec<Op> {
+    use crate::declarations::catalogue::catalogue;
+    use crate::declarations::forms::{Form, MoneyUnit};
+    let c = catalogue();
+    let codes = |items: Vec<String>| {
+        let mut v: Vec<Value> = items.into_iter().map(Value::String).collect();
+        v.sort_by_key(|x| x.to_string());
+        v.dedup();
+        v
+    };
+    let states = codes(c.usage_states.iter().map(|s| s.code.clone()).collect());
+    let kinds = codes(c.documents.iter().map(|d| d.code.clone()).collect());
+    let mut increase = codes(c.reasons.iter().filter(|r| r.group == "increase").map(|r| r.code.clone()).collect());
+    increase.push(Value::Null);
+    let types = [
+        ("national_code", text(50)),
+        (
+            "reason_code",
+            json!({"enum": increase, "description": "Lý do tăng (mã CSDL quốc gia); null: theo cách hình thành"}),
+        ),
+        ("fund_hdsn", money("Trong nguồn khác: quỹ phát triển hoạt động sự nghiệp")),
+        ("fund_oda", money("Trong nguồn khác: viện trợ, ODA")),
+        ("fund_loan", money("Trong nguồn khác: vốn vay")),
+        (
+            "usage",
+            json!({"type": ["array", "null"], "description": "Hiện trạng sử dụng: m² (đất, nhà) hoặc 1 (đánh dấu)",
+            "items": {"type": "object", "required": ["state"], "additionalProperties": false, "properties": {
+                "state": {"enum": states}, "value": {"type": ["number", "null"], "minimum": 0}}}}),
+        ),
+        ("address", text(500)),
+        ("province_code", text(10)),
+        ("district_code", text(10)),
+        ("commune_code", text(10)),
+        (
+            "documents",
+            json!({"type": ["array", "null"], "description": "Hồ sơ, giấy tờ về đất",
+            "items": {"type": "object", "required": ["kind", "number"], "additionalProperties": false, "properties": {
+                "kind": {"enum": kinds}, "number": {"type": "string", "minLength": 1, "maxLength": 100},
+                "date": date("Ngày")}}}),
+        ),
+        ("lot_asset_id", id()),
+        ("floors", int(0, 200)),
+        ("built_area", decimal()),
+        ("floor_area", decimal()),
+        ("plate", text(20)),
+        ("brand", text(100)),
+        ("seats", int(1, 100)),
+        ("load_tonnes", decimal()),
+        ("engine_power", text(50)),
+        ("chassis_no", text(50)),
+        ("engine_no", text(50)),
+        ("user_title", text(200)),
+    ];
+    let mut with_version = crate::declarations::info::EDITABLE.to_vec();
+    with_version.push("version");
+    let form_codes: Vec<&str> = Form::ALL.iter().map(|f| f.code()).collect();
+    let path = Op::get(
+        "/api/v1/declarations/forms/{form}",
+        "declarations",
+        "Báo cáo kê khai của một đơn vị tại một thời điểm (04a, 04b, 04c)",
+    )
+    .query(vec![
+        ("unit_id", q(id())),
+        ("as_of", q(date("Thời điểm báo cáo (mặc định: hôm nay)"))),
+        ("money", q(choice(MoneyUnit::CHOICES))),
+        ("supplement", yes_no()),
+    ])
+    .path_code("form", &form_codes)
+    .download(&[XLSX]);
+    vec![
+        Op::get("/api/v1/assets/{id}/declaration", "declarations", "Thông tin kê khai của một tài sản")
+            .returns(200, any_object()),
+        Op::put(
+            "/api/v1/assets/{id}/declaration",
+            "declarations",
+            "Ghi thông tin kê khai; gửi kèm `version` đã đọc (0 khi chưa có). Danh sách gửi thay cả danh sách",
+        )
+        .json(&with_version, &types, &["version"])
+        .returns(200, any_object()),
+        Op::get(
+            "/api/v1/declarations/catalogue",
+            "declarations",
+            "Danh mục của CSDL quốc gia: hiện trạng, nguồn vốn, lý do biến động, giấy tờ",
+        )
+        .returns(200, any_object()),
+        path,
+    ]
+}
+
 fn other_ops() -> Vec<Op> {
     let activity = vec![
         ("actor", json!({"type": "string", "maxLength": 100})),
@@ -954,6 +1065,7 @@ fn operations() -> Vec<Op> {
         disposal_ops(),
         count_ops(),
         inspection_ops(),
+        declaration_ops(),
         other_ops(),
     ]
     .into_iter()

@@ -40,6 +40,8 @@ pub fn routes() -> Vec<Route> {
         crate::inspections::api::routes(),
         crate::inspections::pages::routes(),
         crate::tasks::pages::routes(),
+        crate::declarations::api::routes(),
+        crate::declarations::pages::routes(),
         crate::rules::api::routes(),
         crate::rules::pages::routes(),
         crate::audit::pages::routes(),

@@ -101,7 +101,7 @@ async fn a_unit_clerk_reaches_nothing_of_another_unit_on_any_route() {
                 }
                 Reach::Filtered | Reach::Unscoped => None,
             };
-            let path = r.path.replace("{id}", &id.unwrap_or(1).to_string());
+            let path = r.path.replace("{id}", &id.unwrap_or(1).to_string()).replace("{form}", "04c");
             app.act_as(clerk.clone());
             let (status, _, body) = app.send(common::empty_request(&r.method, &path)).await;
             app.act_as(admin.clone());

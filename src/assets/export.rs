@@ -489,14 +489,14 @@ pub fn changes_workbook(
         row.insert("basis", json!("Ghi tăng trong sổ"));
         rows.push(row);
     }
-    // Adjustments: changes of original cost or quantity the history recorded in the period (the
-    // period is in Vietnam's days; the history keeps UTC).
+    // Adjustments: changes of original cost or quantity the history recorded in the period — edits
+    // and revaluations (the period is in Vietnam's days; the history keeps UTC).
     let (start, end) = (crate::text::vn_day_start(from), crate::text::vn_day_start(to.succ_opt().unwrap_or(to)));
     /// Which asset, when, before, after, the event's number.
     type Change = (String, chrono::NaiveDateTime, Option<String>, Option<String>, i64);
     let events: Vec<Change> = audit_events::table
         .filter(audit_events::entity.eq("asset"))
-        .filter(audit_events::action.eq("update"))
+        .filter(audit_events::action.eq_any(["update", "revalue"]))
         .filter(audit_events::occurred_at.ge(start))
         .filter(audit_events::occurred_at.lt(end))
         .order(audit_events::seq)
@@ -528,13 +528,16 @@ pub fn changes_workbook(
             continue;
         }
         let up = dc > 0 || (dc == 0 && dq > 0);
+        // A revaluation's decision is its basis; an edit's is the history.
+        let revaluation = a.get("revaluation").filter(|r| r.is_object());
         let mut row = Row::new();
         row.insert(
             "reason",
-            json!(if up {
-                "Tăng — Điều chỉnh nguyên giá, số lượng"
-            } else {
-                "Giảm — Điều chỉnh nguyên giá, số lượng"
+            json!(match (up, revaluation.is_some()) {
+                (true, true) => "Tăng — Đánh giá lại",
+                (false, true) => "Giảm — Đánh giá lại",
+                (true, false) => "Tăng — Điều chỉnh nguyên giá, số lượng",
+                (false, false) => "Giảm — Điều chỉnh nguyên giá, số lượng",
             }),
         );
         row.insert("date", json!(crate::text::vn_date_of(at).format("%Y-%m-%d").to_string()));
@@ -547,11 +550,19 @@ pub fn changes_workbook(
         for (k, v) in [("quantity_in", q_in), ("quantity_out", q_out), ("cost_in", c_in), ("cost_out", c_out)] {
             row.insert(k, if v == 0 { Value::Null } else { json!(v) });
         }
-        row.insert("basis", json!(format!("Sửa sổ, nhật ký số {seq}")));
+        let basis = match revaluation {
+            Some(r) => format!(
+                "Quyết định đánh giá lại số {}, ngày {}",
+                r["doc_no"].as_str().unwrap_or(""),
+                r["decided_on"].as_str().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(crate::text::format_date).unwrap_or_default()
+            ),
+            None => format!("Sửa sổ, nhật ký số {seq}"),
+        };
+        row.insert("basis", json!(basis));
         adjustments.push((up, row));
     }
     // Increases first, then decreases, each group whole.
-    adjustments.sort_by_key(|(up, _)| !*up);
+    adjustments.sort_by_key(|(up, row)| (!*up, row.get("reason").and_then(Value::as_str).map(str::to_string)));
     rows.extend(adjustments.into_iter().map(|(_, r)| r));
     // Decreases by handling: the write-downs of the period, by form.
     let out = crate::disposals::write_downs(conn, from, to)?;

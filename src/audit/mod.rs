@@ -47,6 +47,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("finding", "Ghi phát hiện thanh tra"),
     ("recommendation", "Ghi kiến nghị"),
     ("follow_up", "Theo dõi thực hiện kiến nghị"),
+    ("declare_info", "Sửa thông tin kê khai"),
 ];
 
 /// Every kind of record the history names (đối tượng).

@@ -670,3 +670,88 @@ diesel::allow_tables_to_appear_in_same_query!(
     recommendations,
     follow_ups
 );
+
+diesel::table! {
+    declaration_info (asset_id) {
+        asset_id -> Integer,
+        national_code -> Nullable<Text>,
+        reason_code -> Nullable<Text>,
+        fund_hdsn -> BigInt,
+        fund_oda -> BigInt,
+        fund_loan -> BigInt,
+        usage -> Text,
+        address -> Nullable<Text>,
+        province_code -> Nullable<Text>,
+        district_code -> Nullable<Text>,
+        commune_code -> Nullable<Text>,
+        documents -> Text,
+        lot_asset_id -> Nullable<Integer>,
+        floors -> Nullable<Integer>,
+        built_area -> Nullable<Double>,
+        floor_area -> Nullable<Double>,
+        plate -> Nullable<Text>,
+        brand -> Nullable<Text>,
+        seats -> Nullable<Integer>,
+        load_tonnes -> Nullable<Double>,
+        engine_power -> Nullable<Text>,
+        chassis_no -> Nullable<Text>,
+        engine_no -> Nullable<Text>,
+        user_title -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(declaration_info -> assets (asset_id));
+diesel::allow_tables_to_appear_in_same_query!(declaration_info, assets);
+diesel::allow_tables_to_appear_in_same_query!(declaration_info, asset_classes);
+diesel::allow_tables_to_appear_in_same_query!(declaration_info, asset_categories);
+diesel::allow_tables_to_appear_in_same_query!(declaration_info, org_units);
+
+diesel::table! {
+    declarations (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        as_of -> Date,
+        supplement -> Bool,
+        previous_id -> Nullable<Integer>,
+        items -> Integer,
+        events -> Integer,
+        digest -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    declaration_items (id) {
+        id -> Integer,
+        declaration_id -> Integer,
+        asset_id -> Integer,
+        snapshot -> Text,
+    }
+}
+
+diesel::table! {
+    revaluations (id) {
+        id -> Integer,
+        asset_id -> Integer,
+        decided_on -> Date,
+        doc_no -> Text,
+        basis -> Text,
+        reason_code -> Text,
+        old_cost -> BigInt,
+        new_cost -> BigInt,
+        old_residual -> BigInt,
+        new_residual -> BigInt,
+        count_line_id -> Nullable<Integer>,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(declaration_items -> declarations (declaration_id));
+diesel::joinable!(revaluations -> assets (asset_id));
+diesel::allow_tables_to_appear_in_same_query!(declarations, declaration_items);
+diesel::allow_tables_to_appear_in_same_query!(revaluations, assets);

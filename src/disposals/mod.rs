@@ -1454,6 +1454,8 @@ pub struct WriteDown {
     /// The asset record written down (the part split off, when only part was handled).
     pub asset_id: i32,
     pub disposal_code: String,
+    /// The handling form (hình thức xử lý): its code and name.
+    pub form_code: String,
     pub form_name: String,
     pub doc_no: Option<String>,
     pub doc_date: NaiveDate,
@@ -1486,13 +1488,13 @@ pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResu
         .select(DisposalStep::as_select())
         .load(conn)?;
     let ids: Vec<i32> = steps.iter().map(|s| s.disposal_id).collect();
-    let files: HashMap<i32, (String, String)> = disposals::table
+    let files: HashMap<i32, (String, String, String)> = disposals::table
         .inner_join(handling_forms::table.on(handling_forms::code.eq(disposals::form_code)))
         .filter(disposals::id.eq_any(&ids))
-        .select((disposals::id, disposals::code, handling_forms::name))
-        .load::<(i32, String, String)>(conn)?
+        .select((disposals::id, disposals::code, disposals::form_code, handling_forms::name))
+        .load::<(i32, String, String, String)>(conn)?
         .into_iter()
-        .map(|(id, code, form)| (id, (code, form)))
+        .map(|(id, code, form_code, form)| (id, (code, form_code, form)))
         .collect();
     let lines: Vec<DisposalLine> = disposal_lines::table
         .filter(disposal_lines::disposal_id.eq_any(&ids))
@@ -1505,12 +1507,13 @@ pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResu
         else {
             continue;
         };
-        let (disposal_code, form_name) = files.get(&l.disposal_id).cloned().unwrap_or_default();
+        let (disposal_code, form_code, form_name) = files.get(&l.disposal_id).cloned().unwrap_or_default();
         out.insert(
             asset_id,
             WriteDown {
                 asset_id,
                 disposal_code,
+                form_code,
                 form_name,
                 doc_no: step.doc_no.clone(),
                 doc_date: step.doc_date,

@@ -32,6 +32,13 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("thanh-tra-kien-nghi", include_str!("../../reports/inspection_recommendations.json")),
     ("thanh-tra-doi-tuong", include_str!("../../reports/inspection_schedule.json")),
     ("thanh-tra-theo-ky", include_str!("../../reports/inspection_period.json")),
+    ("ke-khai-04a", include_str!("../../reports/declaration_04a.json")),
+    ("ke-khai-04b", include_str!("../../reports/declaration_04b.json")),
+    ("ke-khai-04c", include_str!("../../reports/declaration_04c.json")),
+    ("ke-khai-06b", include_str!("../../reports/declaration_06b.json")),
+    ("ke-khai-06c", include_str!("../../reports/declaration_06c.json")),
+    ("ke-khai-06d", include_str!("../../reports/declaration_06d.json")),
+    ("ke-khai-07", include_str!("../../reports/declaration_07.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,8 +70,8 @@ fn one_col() -> u16 {
 pub struct ColumnSpec {
     pub field: String,
     pub width: f64,
-    /// "int", "money" (whole đồng), "date", "percent_bp", "code" (text that must not wrap: a number
-    /// of a document or an asset); wrapped text otherwise.
+    /// "int", "money" (whole đồng), "area" (m²), "date", "percent_bp", "code" (text that must not
+    /// wrap: a number of a document or an asset); wrapped text otherwise.
     #[serde(default)]
     pub format: Option<String>,
     /// Summed in the subtotal and total rows.
@@ -143,6 +150,14 @@ pub struct Layout {
     /// The letter the form goes with, on a sheet of its own.
     #[serde(default)]
     pub letter: Option<Letter>,
+    /// Đơn vị tiền: money columns are stored in đồng and written divided by this (1 000 for
+    /// «nghìn đồng»), exactly, so that totals are the sums of what the cells hold; chosen at export.
+    #[serde(skip, default = "in_dong")]
+    pub money_divisor: i64,
+}
+
+fn in_dong() -> i64 {
+    1
 }
 
 pub fn load(code: &str) -> AppResult<Report> {
@@ -318,9 +333,20 @@ struct Formats {
     group: Format,
     sum_label: Format,
     sum_money: Format,
+    area: Format,
+    sum_area: Format,
 }
 
 impl Formats {
+    /// The format of a total of column `c`.
+    fn sum_of(&self, c: &ColumnSpec) -> &Format {
+        if c.format.as_deref() == Some("area") {
+            &self.sum_area
+        } else {
+            &self.sum_money
+        }
+    }
+
     fn new() -> Formats {
         // Times New Roman shows every Vietnamese letter in Excel and LibreOffice alike.
         let base = Format::new().set_font_name("Times New Roman").set_font_size(12);
@@ -344,11 +370,13 @@ impl Formats {
             code: boxed.clone(),
             int: boxed.clone().set_num_format("#,##0"),
             money: boxed.clone().set_num_format("#,##0"),
+            area: boxed.clone().set_num_format("#,##0.00"),
             date: boxed.clone().set_num_format("dd/mm/yyyy"),
             percent: boxed.clone().set_num_format("0.00%"),
             group: boxed.clone().set_bold(),
             sum_label: boxed.clone().set_bold(),
-            sum_money: boxed.set_bold().set_num_format("#,##0"),
+            sum_money: boxed.clone().set_bold().set_num_format("#,##0"),
+            sum_area: boxed.set_bold().set_num_format("#,##0.00"),
         }
     }
 }
@@ -466,7 +494,7 @@ fn write_sheet(
     // and widen the print.
     if let Some(note) = &layout.unit_note {
         let from = last_col.saturating_sub(2);
-        across(ws, r, from, last_col, note, &f.text.clone().set_align(FormatAlign::Right)).map_err(xe)?;
+        across(ws, r, from, last_col, &fill(note, vars), &f.text.clone().set_align(FormatAlign::Right)).map_err(xe)?;
         r += 1;
     }
     // The header: cells spanning rows and columns, placed left to right around those above.
@@ -506,6 +534,9 @@ fn write_sheet(
             let mark = match layout.numbering.as_deref() {
                 Some("A") => column_letter(c),
                 Some("1") => (c + 1).to_string(),
+                // The declaration forms: the row number «A», then the form's own columns 1, 2, …
+                Some("A1") if c == 0 => "A".to_string(),
+                Some("A1") => c.to_string(),
                 _ => format!("({})", c + 1),
             };
             ws.write_string_with_format(r, c, mark, &f.header).map_err(xe)?;
@@ -528,8 +559,8 @@ fn write_sheet(
             if c.total {
                 let col = column_letter(i as u16);
                 let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", first + 1, *r))
-                    .set_result(sums[i].to_string());
-                ws.write_formula_with_format(*r, i as u16, formula, &f.sum_money)?;
+                    .set_result(result_of(c, sums[i], layout.money_divisor));
+                ws.write_formula_with_format(*r, i as u16, formula, f.sum_of(c))?;
             } else {
                 ws.write_string_with_format(*r, i as u16, "", &f.sum_label)?;
             }
@@ -585,8 +616,20 @@ fn write_sheet(
                         group_sums[i] += n;
                         totals[i] += n;
                     }
-                    let fmt = if c.format.as_deref() == Some("money") { &f.money } else { &f.int };
-                    ws.write_number_with_format(r, col, n as f64, fmt).map(|_| ())
+                    if c.format.as_deref() == Some("money") {
+                        ws.write_number_with_format(r, col, scaled(n, layout.money_divisor), &f.money).map(|_| ())
+                    } else {
+                        ws.write_number_with_format(r, col, n as f64, &f.int).map(|_| ())
+                    }
+                }
+                // Areas in m²; their totals are kept in hundredths of a m², exactly.
+                (Some("area"), Value::Number(n)) => {
+                    let v = n.as_f64().unwrap_or(0.0);
+                    if c.total {
+                        group_sums[i] += (v * 100.0).round() as i64;
+                        totals[i] += (v * 100.0).round() as i64;
+                    }
+                    ws.write_number_with_format(r, col, v, &f.area).map(|_| ())
                 }
                 // Rates are kept as percent × 100 (14,29 % = 1429).
                 (Some("percent_bp"), Value::Number(n)) => {
@@ -625,8 +668,8 @@ fn write_sheet(
                 let col = column_letter(i as u16);
                 let last = r.max(data_first + 1);
                 let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", data_first + 1, last))
-                    .set_result(totals[i].to_string());
-                ws.write_formula_with_format(r, i as u16, formula, &f.sum_money).map_err(xe)?;
+                    .set_result(result_of(c, totals[i], layout.money_divisor));
+                ws.write_formula_with_format(r, i as u16, formula, f.sum_of(c)).map_err(xe)?;
             } else {
                 ws.write_string_with_format(r, i as u16, "", &f.sum_label).map_err(xe)?;
             }
@@ -660,6 +703,24 @@ fn write_sheet(
     // The page number in the body's font and size (a footer is scaled with the sheet).
     ws.set_footer("&C&\"Times New Roman\"&12Trang &P / &N");
     Ok(())
+}
+
+/// An amount in đồng as written in a form whose money unit is `divisor` đồng.
+pub fn scaled(dong: i64, divisor: i64) -> f64 {
+    if divisor <= 1 {
+        dong as f64
+    } else {
+        dong as f64 / divisor as f64
+    }
+}
+
+/// The result written with a total's formula, in the column's unit.
+fn result_of(c: &ColumnSpec, sum: i64, divisor: i64) -> String {
+    match c.format.as_deref() {
+        Some("money") => scaled(sum, divisor).to_string(),
+        Some("area") => (sum as f64 / 100.0).to_string(),
+        _ => sum.to_string(),
+    }
 }
 
 /// The height of one line of 12 pt text, in points.
@@ -861,7 +922,8 @@ fn across(ws: &mut Worksheet, row: u32, c0: u16, c1: u16, text: &str, fmt: &Form
     }
 }
 
-fn roman(n: usize) -> String {
+/// A number in Roman numerals (group marks).
+pub fn roman(n: usize) -> String {
     let table = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
     let mut n = n;
     let mut out = String::new();
@@ -914,16 +976,7 @@ pub fn unit_vars(conn: &mut crate::db::DbConn, unit_id: i32, date: NaiveDate) ->
     let mut vars = standard_vars(conn, date)?;
     let units: Vec<crate::rules::OrgUnit> = org_units::table.select(crate::rules::OrgUnit::as_select()).load(conn)?;
     let find = |id: i32| units.iter().find(|u| u.id == id);
-    // Offices, the inspectorate and working groups act in the name of the body they belong to.
-    let mut issuer = find(unit_id);
-    for _ in 0..8 {
-        match issuer {
-            Some(u) if u.kind != "so" && u.kind != crate::rules::PUBLIC_SERVICE_UNIT && u.parent_id.is_some() => {
-                issuer = u.parent_id.and_then(find)
-            }
-            _ => break,
-        }
-    }
+    let issuer = crate::rules::issuer_of(&units, unit_id);
     let Some(issuer) = issuer else { return Ok(vars) };
     let (name, parent, ma_qhns) = (issuer.name.clone(), issuer.parent_id, issuer.ma_qhns.clone());
     let place = vars.get("place").cloned().unwrap_or_default();

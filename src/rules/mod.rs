@@ -322,6 +322,28 @@ impl Rules {
 /// tier, and it keeps the proceeds of its handlings.
 pub const PUBLIC_SERVICE_UNIT: &str = "don_vi_su_nghiep";
 
+/// The body with accounts of its own that a unit acts in the name of: the Sở for its offices, the
+/// inspectorate and its working groups; a public service unit for itself and its sections. It
+/// issues the unit's papers and declares its assets.
+pub fn issuer_of(units: &[OrgUnit], unit_id: i32) -> Option<&OrgUnit> {
+    let find = |id: i32| units.iter().find(|u| u.id == id);
+    let mut issuer = find(unit_id);
+    for _ in 0..8 {
+        match issuer {
+            Some(u) if u.kind != "so" && u.kind != PUBLIC_SERVICE_UNIT && u.parent_id.is_some() => {
+                issuer = u.parent_id.and_then(find)
+            }
+            _ => break,
+        }
+    }
+    issuer
+}
+
+/// Every unit that acts in the name of `issuer_id` (itself included).
+pub fn acting_for(units: &[OrgUnit], issuer_id: i32) -> Vec<i32> {
+    units.iter().filter(|u| issuer_of(units, u.id).is_some_and(|i| i.id == issuer_id)).map(|u| u.id).collect()
+}
+
 /// The settings the service reads to judge assets: each day must have a row of each.
 pub const REQUIRED_SETTINGS: &[&str] = &["fixed_asset_min_cost", "wear_first_year", "asset_code_pattern"];
 

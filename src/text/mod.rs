@@ -116,6 +116,20 @@ pub fn format_number(n: i64) -> String {
     }
 }
 
+/// A decimal as Vietnamese write it, to at most `places` decimals: 1234.5 → "1.234,5".
+pub fn format_decimal(v: f64, places: usize) -> String {
+    let fixed = format!("{:.*}", places, v.abs());
+    let (whole, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let frac = frac.trim_end_matches('0');
+    let whole = format_number(whole.parse::<i64>().unwrap_or(0));
+    let sign = if v < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole},{frac}")
+    }
+}
+
 /// "1.250.000 đ".
 pub fn format_money(n: i64) -> String {
     format!("{} đ", format_number(n))

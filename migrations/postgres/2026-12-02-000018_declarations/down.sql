@@ -1,0 +1,3 @@
+DROP TABLE revaluations;
+DROP TABLE declaration_items;
+DROP TABLE declarations;

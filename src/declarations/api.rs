@@ -1,0 +1,229 @@
+//! `/api/v1/declarations…` and an asset's `/declaration`: the information each asset declares,
+//! the national catalogues, and the declaration reports.
+
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::json;
+
+use super::catalogue::catalogue;
+use super::forms::{Form, MoneyUnit, Request};
+use crate::auth::web::Auth;
+use crate::auth::Identity;
+use crate::auth::Permission::{EditAssets, ReadRegister};
+use crate::error::AppError;
+use crate::input::Input;
+use crate::progress::Progress;
+use crate::web::{parse_id, AppState, JsonInput, QueryInput, Reach, Route};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/api/v1/assets/{id}/declaration", ReadRegister, show).reach(crate::assets::REACH),
+        Route::put("/api/v1/assets/{id}/declaration", EditAssets, update).reach(crate::assets::REACH),
+        Route::get("/api/v1/declarations/catalogue", ReadRegister, catalogue_json).reach(Reach::Unscoped),
+        Route::get("/api/v1/declarations/forms/{form}", ReadRegister, form).reach(Reach::Filtered),
+        Route::get("/api/v1/declarations", ReadRegister, list).reach(Reach::Filtered),
+        Route::post("/api/v1/declarations", EditAssets, record).reach(Reach::Filtered),
+        Route::get("/api/v1/declarations/pending", ReadRegister, pending).reach(Reach::Filtered),
+        Route::get("/api/v1/declarations/changes", ReadRegister, change_file).reach(Reach::Filtered),
+        Route::get("/api/v1/declarations/changes/schema", ReadRegister, schema).reach(Reach::Unscoped),
+        Route::get("/api/v1/assets/{id}/revaluations", ReadRegister, revaluations).reach(crate::assets::REACH),
+        Route::post("/api/v1/assets/{id}/revaluations", EditAssets, revalue).reach(crate::assets::REACH),
+    ]
+}
+
+/// The declarations recorded for a unit, newest first, each with whether its snapshots still give
+/// its digest.
+async fn list(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+    let items = st
+        .db
+        .read(move |c| {
+            let req = read_request(c, &me, &mut q)?;
+            q.finish()?;
+            let mut out = vec![];
+            for d in super::record::list(c, req.unit_id)? {
+                let intact = super::record::intact(c, &d)?;
+                let mut v = serde_json::to_value(&d).map_err(|e| AppError::Internal(format!("json: {e}")))?;
+                v["intact"] = json!(intact);
+                out.push(v);
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// Records a unit's declaration as of a date.
+async fn record(State(st): State<AppState>, Auth(me): Auth, JsonInput(mut input): JsonInput) -> Result<impl IntoResponse, AppError> {
+    let saved = st
+        .db
+        .write(move |c| {
+            input.reject_unknown(&["unit_id", "as_of", "supplement", "note"], &[]);
+            let note = input.text("note", "Ghi chú", false, 2000);
+            let req = read_request(c, &me, &mut input)?;
+            input.finish()?;
+            super::record::record(c, &me.user.actor(), &me.scope, req.unit_id, req.as_of, req.supplement, note, &Progress::default())
+        })
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(saved)))
+}
+
+/// What the next declaration holds: the last one recorded, and each change since.
+async fn pending(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+    let p = st
+        .db
+        .read(move |c| {
+            let req = read_request(c, &me, &mut q)?;
+            q.finish()?;
+            super::record::pending(c, req.unit_id, req.as_of, &Progress::default())
+        })
+        .await?;
+    Ok(Json(p))
+}
+
+/// The pending changes as the national interface's change events, a file to hand over.
+pub async fn change_file(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> Result<axum::response::Response, AppError> {
+    let (file, name) = st
+        .db
+        .read(move |c| {
+            let req = read_request(c, &me, &mut q)?;
+            q.finish()?;
+            let (issuer, _) = super::forms::declaring_unit(c, req.unit_id)?;
+            let p = super::record::pending(c, req.unit_id, req.as_of, &Progress::default())?;
+            let body = serde_json::to_vec_pretty(&super::events::change_file(&issuer, &p))
+                .map_err(|e| AppError::Internal(format!("json: {e}")))?;
+            Ok((body, format!("Thay đổi kê khai {} {}.json", issuer.code, req.as_of.format("%d-%m-%Y"))))
+        })
+        .await?;
+    Ok(crate::web::download(&name, "application/json", file))
+}
+
+async fn schema() -> impl IntoResponse {
+    let v: serde_json::Value = serde_json::from_str(super::events::SCHEMA).unwrap_or_default();
+    Json(v)
+}
+
+async fn revaluations(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "tài sản")?;
+    let items = st
+        .db
+        .read(move |c| {
+            crate::assets::find_visible(c, id, &me.scope)?;
+            super::revaluation::of_asset(c, id)
+        })
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn revalue(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "tài sản")?;
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
+    let saved = st.db.write(move |c| super::revaluation::record(c, &actor, &scope, id, input)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(saved)))
+}
+
+async fn show(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "tài sản")?;
+    let scope = me.scope.clone();
+    let view = st
+        .db
+        .read(move |c| {
+            let asset = crate::assets::find_visible(c, id, &scope)?;
+            let class = super::info::class_code_of(c, &asset)?;
+            Ok(super::info::view(&super::info::of(c, id)?, &asset, &class))
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+async fn update(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
+    let id = parse_id(&id, "tài sản")?;
+    let version = input.int("version", "Phiên bản", 0, i32::MAX as i64);
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
+    Ok(Json(st.db.write(move |c| super::info::save(c, &actor, &scope, id, input, version)).await?))
+}
+
+/// The national catalogues the information is written in, with their source.
+async fn catalogue_json() -> impl IntoResponse {
+    let c = catalogue();
+    Json(json!({
+        "source": c.source,
+        "usage_states": c.usage_states.iter().map(|s| json!({
+            "code": s.code, "label": s.label,
+            "measure": if s.measure == super::catalogue::Measure::Area { "area" } else { "mark" },
+            "national_ids": s.ids, "note": s.note,
+        })).collect::<Vec<_>>(),
+        "funding_sources": c.funding_sources.iter().map(|f| json!({"code": f.code, "label": f.label})).collect::<Vec<_>>(),
+        "reasons": c.reasons.iter().map(|r| json!({"code": r.code, "name": r.name, "group": r.group})).collect::<Vec<_>>(),
+        "reason_note": c.reason_note,
+        "documents": c.documents.iter().map(|d| json!({"code": d.code, "label": d.label})).collect::<Vec<_>>(),
+        "mutation_types": c.mutation_types.iter().map(|m| json!({"id": m.id, "code": m.code, "label": m.label})).collect::<Vec<_>>(),
+        "forms": Form::ALL.iter().map(|f| json!({"code": f.code(), "label": f.label()})).collect::<Vec<_>>(),
+    }))
+}
+
+/// Reads what a report is asked for — `unit_id` (the caller's own unit, else the department),
+/// `as_of` (today), `money` (nghin), `supplement` — and checks the caller may read every unit it
+/// declares for.
+pub fn read_request(conn: &mut crate::db::DbConn, me: &Identity, q: &mut Input) -> Result<Request, AppError> {
+    let unit_id = q.id("unit_id", "Đơn vị kê khai");
+    let as_of = q.date("as_of", "Thời điểm báo cáo").unwrap_or_else(crate::text::today);
+    let money = q.choice("money", "Đơn vị tiền", MoneyUnit::CHOICES, false);
+    let supplement = q.choice("supplement", "Báo cáo bổ sung", crate::inventory::YES_NO, false);
+    let unit_id = match unit_id.or(me.scope.unit) {
+        Some(id) => id,
+        None => {
+            use crate::db::schema::org_units;
+            use diesel::prelude::*;
+            org_units::table
+                .filter(org_units::parent_id.is_null())
+                .order(org_units::id)
+                .select(org_units::id)
+                .first(conn)?
+        }
+    };
+    let (_, members) = super::forms::declaring_unit(conn, unit_id)?;
+    if !me.scope.reaches(&members, false) {
+        return Err(AppError::Forbidden("Bạn chỉ được lập báo cáo kê khai của đơn vị mình".into()));
+    }
+    Ok(Request {
+        unit_id,
+        as_of,
+        money: money.as_deref().map(MoneyUnit::from_code).unwrap_or_default(),
+        supplement: matches!(supplement.as_deref(), Some("true" | "1")),
+    })
+}
+
+/// One declaration report as a workbook.
+pub async fn form(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(code): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
+    let form = Form::parse(&code)?;
+    let (file, name) = st
+        .db
+        .read(move |c| {
+            let req = read_request(c, &me, &mut q)?;
+            q.finish()?;
+            let name = super::forms::file_name(c, form, &req)?;
+            Ok((super::forms::render(c, form, &req, &Progress::default())?.to_temp_file()?, name))
+        })
+        .await?;
+    Ok(crate::web::download_file(&name, crate::web::XLSX, file))
+}

@@ -1,0 +1,591 @@
+//! The declaration reports (báo cáo kê khai) of a unit as of a date, from the layouts in `reports/`:
+//! 04a-ĐK/TSC (land lots and their houses, one sheet per lot with its documents), 04b-ĐK/TSC (cars)
+//! and 04c-ĐK/TSC (other fixed assets), in đồng, thousand or million đồng.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::catalogue::catalogue;
+use super::info::{self, DeclarationInfo};
+use crate::assets::{self, Asset};
+use crate::db::schema::{asset_categories, asset_classes, assets as assets_table, org_units};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::progress::Progress;
+use crate::reports::{self, Rendered, Row, SheetSpec};
+use crate::rules::{OrgUnit, Rules};
+use crate::text::{format_date, format_decimal};
+
+/// Đơn vị tiền of a report, chosen at export; thousand đồng unless said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoneyUnit {
+    Dong,
+    #[default]
+    Thousand,
+    Million,
+}
+
+impl MoneyUnit {
+    pub const CHOICES: &'static [(&'static str, &'static str)] =
+        &[("dong", "Đồng"), ("nghin", "Nghìn đồng"), ("trieu", "Triệu đồng")];
+
+    pub fn from_code(code: &str) -> MoneyUnit {
+        match code {
+            "dong" => MoneyUnit::Dong,
+            "trieu" => MoneyUnit::Million,
+            _ => MoneyUnit::Thousand,
+        }
+    }
+
+    pub fn divisor(self) -> i64 {
+        match self {
+            MoneyUnit::Dong => 1,
+            MoneyUnit::Thousand => 1_000,
+            MoneyUnit::Million => 1_000_000,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MoneyUnit::Dong => "đồng",
+            MoneyUnit::Thousand => "nghìn đồng",
+            MoneyUnit::Million => "triệu đồng",
+        }
+    }
+
+    /// An amount in đồng written in this unit (three decimals at most: exact for thousands).
+    pub fn text(self, dong: i64) -> String {
+        format_decimal(reports::scaled(dong, self.divisor()), 6)
+    }
+}
+
+/// The declaration forms this service makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// 04a-ĐK/TSC: trụ sở làm việc, cơ sở hoạt động sự nghiệp.
+    LandAndHouses,
+    /// 04b-ĐK/TSC: xe ô tô.
+    Cars,
+    /// 04c-ĐK/TSC: tài sản cố định khác.
+    OtherFixed,
+    /// 06b–06d-ĐK/TSC: thay đổi thông tin (đất và nhà, xe ô tô, tài sản khác) since the last declaration.
+    ChangesLandHouses,
+    ChangesCars,
+    ChangesOther,
+    /// 07-ĐK/TSC: xóa thông tin — the assets gone since the last declaration.
+    Removals,
+}
+
+impl Form {
+    pub const ALL: &'static [Form] = &[
+        Form::LandAndHouses,
+        Form::Cars,
+        Form::OtherFixed,
+        Form::ChangesLandHouses,
+        Form::ChangesCars,
+        Form::ChangesOther,
+        Form::Removals,
+    ];
+
+    /// The short code people call it by, as in URLs and on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Form::LandAndHouses => "04a",
+            Form::Cars => "04b",
+            Form::OtherFixed => "04c",
+            Form::ChangesLandHouses => "06b",
+            Form::ChangesCars => "06c",
+            Form::ChangesOther => "06d",
+            Form::Removals => "07",
+        }
+    }
+
+    /// The forms of changes since the last declaration (the rest list what is held).
+    pub fn of_changes(self) -> bool {
+        matches!(self, Form::ChangesLandHouses | Form::ChangesCars | Form::ChangesOther | Form::Removals)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Form::LandAndHouses => "04a-ĐK/TSC — Trụ sở làm việc, cơ sở hoạt động sự nghiệp (đất, nhà)",
+            Form::Cars => "04b-ĐK/TSC — Xe ô tô",
+            Form::OtherFixed => "04c-ĐK/TSC — Tài sản cố định khác",
+            Form::ChangesLandHouses => "06b-ĐK/TSC — Thay đổi thông tin về đất, nhà",
+            Form::ChangesCars => "06c-ĐK/TSC — Thay đổi thông tin về xe ô tô",
+            Form::ChangesOther => "06d-ĐK/TSC — Thay đổi thông tin về tài sản cố định khác",
+            Form::Removals => "07-ĐK/TSC — Xóa thông tin về tài sản",
+        }
+    }
+
+    pub fn layout(self) -> &'static str {
+        match self {
+            Form::LandAndHouses => "ke-khai-04a",
+            Form::Cars => "ke-khai-04b",
+            Form::OtherFixed => "ke-khai-04c",
+            Form::ChangesLandHouses => "ke-khai-06b",
+            Form::ChangesCars => "ke-khai-06c",
+            Form::ChangesOther => "ke-khai-06d",
+            Form::Removals => "ke-khai-07",
+        }
+    }
+
+    pub fn parse(code: &str) -> AppResult<Form> {
+        Form::ALL.iter().copied().find(|f| f.code().eq_ignore_ascii_case(code.trim())).ok_or_else(|| {
+            let known: Vec<&str> = Form::ALL.iter().map(|f| f.code()).collect();
+            AppError::NotFound(format!("mẫu kê khai «{code}» (có: {})", known.join(", ")))
+        })
+    }
+
+    /// Which classes the form lists.
+    pub fn takes(self, class_code: &str) -> bool {
+        match self {
+            Form::LandAndHouses | Form::ChangesLandHouses => matches!(class_code, "DAT" | "NHA"),
+            Form::Cars | Form::ChangesCars => class_code == assets::CAR_CLASS,
+            Form::OtherFixed | Form::ChangesOther => !matches!(class_code, "DAT" | "NHA" | assets::CAR_CLASS),
+            Form::Removals => true,
+        }
+    }
+}
+
+/// What a report is asked for: the declaring unit, the date, the money unit, first or supplement.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub unit_id: i32,
+    pub as_of: NaiveDate,
+    pub money: MoneyUnit,
+    /// Báo cáo kê khai bổ sung (else lần đầu).
+    pub supplement: bool,
+}
+
+/// An asset the unit holds on the date, with what its declaration needs.
+pub struct Held {
+    pub asset: Asset,
+    pub class_code: String,
+    pub class_order: i32,
+    pub category_name: String,
+    /// Mã loại tài sản in the national catalogue, when the category is mapped to one.
+    pub type_code: Option<String>,
+    pub info: DeclarationInfo,
+    /// Giá trị còn lại on the date.
+    pub residual: i64,
+}
+
+/// The declaring unit of `unit_id` (the Sở for its offices, the Center for itself) and the units
+/// it declares for.
+pub fn declaring_unit(conn: &mut DbConn, unit_id: i32) -> AppResult<(OrgUnit, Vec<i32>)> {
+    let units: Vec<OrgUnit> = org_units::table.select(OrgUnit::as_select()).load(conn)?;
+    let issuer = crate::rules::issuer_of(&units, unit_id)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("đơn vị số {unit_id}")))?;
+    let members = crate::rules::acting_for(&units, issuer.id);
+    Ok((issuer, members))
+}
+
+/// The fixed assets the declaring unit holds on `as_of`: booked by then and not written down by
+/// then; values as the register holds them, wear to the date.
+pub fn held(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progress) -> AppResult<Vec<Held>> {
+    let (_, members) = declaring_unit(conn, unit_id)?;
+    let rows: Vec<(Asset, String, i32, String, Option<String>)> = assets_table::table
+        .inner_join(asset_classes::table)
+        .inner_join(asset_categories::table)
+        .filter(assets_table::unit_id.eq_any(&members))
+        .filter(assets_table::kind.ne("ccdc"))
+        .filter(assets_table::acquired_on.le(as_of).or(assets_table::acquired_on.is_null()))
+        .order((asset_classes::sort_order, assets_table::code))
+        .select((
+            Asset::as_select(),
+            asset_classes::code,
+            asset_classes::sort_order,
+            asset_categories::name,
+            asset_categories::national_code,
+        ))
+        .load(conn)?;
+    let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let written_down = crate::disposals::write_downs(conn, long_ago, as_of)?;
+    let later = crate::disposals::write_downs(
+        conn,
+        as_of.succ_opt().unwrap_or(as_of),
+        NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"),
+    )?;
+    // Written down by the date, or off the books without a write-down on record (imported so).
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(a, ..)| {
+            !written_down.contains_key(&a.id) && (a.status != assets::WRITTEN_DOWN || later.contains_key(&a.id))
+        })
+        .collect();
+    let ids: Vec<i32> = rows.iter().map(|(a, ..)| a.id).collect();
+    let mut infos = info::of_many(conn, &ids)?;
+    let rules = Rules::load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, (asset, class_code, class_order, category_name, type_code)) in rows.into_iter().enumerate() {
+        let residual = asset.wear_schedule(&rules, as_of)?.residual_value;
+        let info = infos.remove(&asset.id).expect("of_many gives every id");
+        out.push(Held { asset, class_code, class_order, category_name, type_code, info, residual });
+        progress.tell(i + 1, ids.len());
+    }
+    Ok(out)
+}
+
+/// The title block's variables: the unit's header as the forms print it, the date, the unit of
+/// money and the first-or-supplement ticks.
+pub fn vars(conn: &mut DbConn, req: &Request) -> AppResult<BTreeMap<String, String>> {
+    let (issuer, _) = declaring_unit(conn, req.unit_id)?;
+    let mut vars = reports::unit_vars(conn, issuer.id, crate::text::today())?;
+    let place = vars.get("place").cloned().unwrap_or_default();
+    vars.insert("province_name".into(), if place.is_empty() { String::new() } else { format!("Tỉnh {place}") });
+    vars.insert("parent_full_name".into(), vars.get("addressee").cloned().unwrap_or_default());
+    let rules = Rules::load(conn)?;
+    let unit_type = if issuer.kind == crate::rules::PUBLIC_SERVICE_UNIT {
+        match rules.autonomy(issuer.id, req.as_of) {
+            Some(f) => format!(
+                "Đơn vị sự nghiệp công lập — {}",
+                assets::label(crate::rules::AUTONOMY, &f.autonomy).to_lowercase()
+            ),
+            None => "Đơn vị sự nghiệp công lập".to_string(),
+        }
+    } else {
+        "Cơ quan nhà nước".to_string()
+    };
+    vars.insert("unit_type".into(), unit_type);
+    vars.insert("as_of".into(), format_date(req.as_of));
+    vars.insert("money_unit".into(), req.money.label().to_string());
+    let (first, supplement) = if req.supplement { ("☐", "☒") } else { ("☒", "☐") };
+    vars.insert("first_mark".into(), first.into());
+    vars.insert("supplement_mark".into(), supplement.into());
+    Ok(vars)
+}
+
+fn asset_cell(a: &Asset) -> String {
+    format!("{} ({})", a.name, a.code)
+}
+
+/// The form's status columns of an asset: m² per column for land and houses, «x» for a mark.
+fn usage_columns(h: &Held) -> BTreeMap<String, f64> {
+    let c = catalogue();
+    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    for u in h.info.usage() {
+        if let Some(state) = c.usage_states_for(&h.class_code).into_iter().find(|s| s.code == u.state) {
+            *out.entry(state.form_column.clone()).or_default() += u.value;
+        }
+    }
+    out
+}
+
+fn money_fields(row: &mut Row, h: &Held) {
+    row.insert("cost", json!(h.asset.original_cost));
+    row.insert("cost_state", json!(h.asset.cost_state));
+    row.insert("cost_other", json!(h.asset.cost_other));
+    row.insert("residual", json!(h.residual));
+    row.insert("in_use_on", json!(h.asset.in_use_on.or(h.asset.acquired_on).map(|d| d.to_string())));
+}
+
+const MARK_COLUMNS: &[&str] = &["qlnn", "hdsn_khong_kd", "hdsn_kd", "cho_thue", "ldlk", "khac"];
+const AREA_COLUMNS: &[&str] = &["tru_so", "hdsn_khong_kd", "hdsn_kd", "cho_thue", "ldlk", "hon_hop", "khac"];
+
+fn marks(row: &mut Row, h: &Held) {
+    let used = usage_columns(h);
+    for (col, key) in
+        MARK_COLUMNS.iter().zip(["u_qlnn", "u_hdsn_khong_kd", "u_hdsn_kd", "u_cho_thue", "u_ldlk", "u_khac"])
+    {
+        row.insert(key, if used.contains_key(*col) { json!("x") } else { Value::Null });
+    }
+}
+
+fn car_row(h: &Held) -> Row {
+    let a = &h.asset;
+    let i = &h.info;
+    let mut row = Row::new();
+    row.insert("group", json!(h.category_name));
+    row.insert("asset", json!(asset_cell(a)));
+    row.insert("brand", json!(i.brand));
+    row.insert("plate", json!(i.plate));
+    let capacity = match (i.seats, i.load_tonnes) {
+        (Some(s), Some(t)) => Some(format!("{s} chỗ / {} tấn", format_decimal(t, 2))),
+        (Some(s), None) => Some(format!("{s} chỗ")),
+        (None, Some(t)) => Some(format!("{} tấn", format_decimal(t, 2))),
+        (None, None) => None,
+    };
+    row.insert("capacity", json!(capacity));
+    row.insert("country", json!(a.country));
+    row.insert("year_made", json!(a.year_made));
+    row.insert("engine_power", json!(i.engine_power));
+    row.insert("user_title", json!(i.user_title));
+    row.insert("origin", json!(assets::label(assets::ACQUISITION_METHODS, &a.acquisition_method)));
+    money_fields(&mut row, h);
+    marks(&mut row, h);
+    row
+}
+
+fn other_row(h: &Held, class_names: &HashMap<String, String>) -> Row {
+    let a = &h.asset;
+    let mut row = Row::new();
+    row.insert("group", json!(class_names.get(&h.class_code).cloned().unwrap_or_default()));
+    row.insert("asset", json!(asset_cell(a)));
+    row.insert("symbol", json!(a.serial_no));
+    row.insert("country", json!(a.country));
+    row.insert("year_made", json!(a.year_made));
+    money_fields(&mut row, h);
+    marks(&mut row, h);
+    row
+}
+
+fn house_row(h: &Held) -> Row {
+    let a = &h.asset;
+    let mut row = Row::new();
+    row.insert("asset", json!(asset_cell(a)));
+    row.insert("grade", json!(h.category_name));
+    row.insert("year_built", json!(a.year_made));
+    row.insert("floors", json!(h.info.floors));
+    row.insert("built_area", json!(h.info.built_area));
+    row.insert("floor_area", json!(h.info.floor_area.or(a.area_m2)));
+    money_fields(&mut row, h);
+    let used = usage_columns(h);
+    for col in AREA_COLUMNS {
+        let key: &'static str = match *col {
+            "tru_so" => "u_tru_so",
+            "hdsn_khong_kd" => "u_hdsn_khong_kd",
+            "hdsn_kd" => "u_hdsn_kd",
+            "cho_thue" => "u_cho_thue",
+            "ldlk" => "u_ldlk",
+            "hon_hop" => "u_hon_hop",
+            _ => "u_khac",
+        };
+        row.insert(key, used.get(*col).map(|v| json!(v)).unwrap_or(Value::Null));
+    }
+    row
+}
+
+/// A lot's own lines (I. Về đất, III. Hồ sơ) as variables of its sheet.
+fn lot_vars(base: &BTreeMap<String, String>, lot: Option<&Held>, money: MoneyUnit) -> BTreeMap<String, String> {
+    let mut v = base.clone();
+    let c = catalogue();
+    let area = |x: Option<f64>| x.map(|a| format_decimal(a, 2)).unwrap_or_else(|| "…".into());
+    match lot {
+        Some(lot) => {
+            let a = &lot.asset;
+            let address = [lot.info.address.clone()]
+                .into_iter()
+                .flatten()
+                .chain(
+                    [&lot.info.commune_code, &lot.info.district_code, &lot.info.province_code]
+                        .iter()
+                        .zip(["mã xã", "mã huyện", "mã tỉnh"])
+                        .filter_map(|(code, what)| code.as_ref().map(|c| format!("{what} {c}"))),
+                )
+                .collect::<Vec<_>>()
+                .join("; ");
+            v.insert("lot_name".into(), a.name.clone());
+            v.insert("lot_code".into(), a.code.clone());
+            v.insert("lot_address".into(), if address.is_empty() { "…".into() } else { address });
+            v.insert("lot_area".into(), area(a.area_m2));
+            let used = usage_columns(lot);
+            for col in AREA_COLUMNS {
+                v.insert(format!("lot_{col}"), format_decimal(used.get(*col).copied().unwrap_or(0.0), 2));
+            }
+            v.insert("lot_cost_state".into(), money.text(a.cost_state));
+            v.insert("lot_cost_other".into(), money.text(a.cost_other));
+            v.insert("lot_cost".into(), money.text(a.original_cost));
+            for d in &c.documents {
+                let papers: Vec<String> = lot
+                    .info
+                    .documents()
+                    .into_iter()
+                    .filter(|p| p.kind == d.code)
+                    .map(|p| match p.date {
+                        Some(date) => format!("Số {}, ngày {}", p.number, format_date(date)),
+                        None => format!("Số {}", p.number),
+                    })
+                    .collect();
+                v.insert(
+                    format!("doc_{}", d.code),
+                    if papers.is_empty() { "không có".into() } else { papers.join("; ") },
+                );
+            }
+        }
+        None => {
+            v.insert("lot_name".into(), "Nhà chưa ghi khu đất".into());
+            v.insert("lot_code".into(), "—".into());
+            for key in ["lot_address", "lot_area", "lot_cost_state", "lot_cost_other", "lot_cost"] {
+                v.insert(key.into(), "…".into());
+            }
+            for col in AREA_COLUMNS {
+                v.insert(format!("lot_{col}"), "…".into());
+            }
+            for d in &c.documents {
+                v.insert(format!("doc_{}", d.code), "…".into());
+            }
+        }
+    }
+    v
+}
+
+/// Makes one form for one unit on one date.
+pub fn render(conn: &mut DbConn, form: Form, req: &Request, progress: &Progress) -> AppResult<Rendered> {
+    let report = reports::load(form.layout())?;
+    let mut layout = report.layout_on(req.as_of)?.clone();
+    layout.money_divisor = req.money.divisor();
+    let base = vars(conn, req)?;
+    if form.of_changes() {
+        let pending = super::record::pending(conn, req.unit_id, req.as_of, progress)?;
+        let rows = change_rows(form, &pending.changes, req.money);
+        return reports::render(&layout, &base, &mut rows.into_iter().map(Ok));
+    }
+    let held: Vec<Held> =
+        held(conn, req.unit_id, req.as_of, progress)?.into_iter().filter(|h| form.takes(&h.class_code)).collect();
+    match form {
+        Form::LandAndHouses => {
+            let lots: Vec<&Held> = held.iter().filter(|h| h.class_code == "DAT").collect();
+            let houses: Vec<&Held> = held.iter().filter(|h| h.class_code == "NHA").collect();
+            let on_lot = |lot: Option<i32>| -> Vec<Row> {
+                houses
+                    .iter()
+                    .filter(|h| {
+                        h.info.lot_asset_id == lot
+                            || (lot.is_none() && !lots.iter().any(|l| Some(l.asset.id) == h.info.lot_asset_id))
+                    })
+                    .map(|h| house_row(h))
+                    .collect()
+            };
+            let mut sheets: Vec<(String, BTreeMap<String, String>, Vec<Row>)> = lots
+                .iter()
+                .enumerate()
+                .map(|(i, lot)| {
+                    (format!("Khu đất {}", i + 1), lot_vars(&base, Some(lot), req.money), on_lot(Some(lot.asset.id)))
+                })
+                .collect();
+            let loose = on_lot(None);
+            if !loose.is_empty() || sheets.is_empty() {
+                sheets.push(("Nhà chưa ghi khu đất".into(), lot_vars(&base, None, req.money), loose));
+            }
+            let specs = sheets
+                .iter()
+                .map(|(name, vars, rows)| SheetSpec {
+                    name,
+                    layout: &layout,
+                    vars,
+                    rows: Box::new(rows.clone().into_iter().map(Ok)),
+                })
+                .collect();
+            reports::render_sheets(specs)
+        }
+        Form::Cars => {
+            let mut rows: Vec<&Held> = held.iter().collect();
+            rows.sort_by(|a, b| (&a.category_name, &a.asset.code).cmp(&(&b.category_name, &b.asset.code)));
+            reports::render(&layout, &base, &mut rows.into_iter().map(|h| Ok(car_row(h))))
+        }
+        Form::OtherFixed => {
+            let class_names: HashMap<String, String> = asset_classes::table
+                .select((asset_classes::code, asset_classes::name))
+                .load::<(String, String)>(conn)?
+                .into_iter()
+                .collect();
+            let mut rows: Vec<&Held> = held.iter().collect();
+            rows.sort_by(|a, b| (a.class_order, &a.asset.code).cmp(&(b.class_order, &b.asset.code)));
+            reports::render(&layout, &base, &mut rows.into_iter().map(|h| Ok(other_row(h, &class_names))))
+        }
+        _ => unreachable!("the forms of changes are made above"),
+    }
+}
+
+/// A declared value as the change forms print it.
+pub fn value_text(field: &str, v: &Value, money: MoneyUnit) -> String {
+    let c = catalogue();
+    match (field, v) {
+        (_, Value::Null) => "—".into(),
+        ("original_cost" | "residual", Value::Number(n)) => format!("{} {}", money.text(n.as_i64().unwrap_or(0)), money.label()),
+        (f, Value::Number(n)) if f.starts_with("fund_") => format!("{} {}", money.text(n.as_i64().unwrap_or(0)), money.label()),
+        ("in_use_on", Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(format_date).unwrap_or_else(|_| s.clone()),
+        ("reason_code", Value::String(s)) => c.reason(s).map(|r| format!("{s} — {}", r.name)).unwrap_or_else(|| s.clone()),
+        ("usage", Value::Array(items)) if items.is_empty() => "—".into(),
+        ("usage", Value::Array(items)) => items
+            .iter()
+            .map(|u| {
+                let code = u["state"].as_str().unwrap_or("");
+                let label = c.usage_states.iter().find(|s| s.code == code).map(|s| s.label.as_str()).unwrap_or(code);
+                match u["value"].as_f64() {
+                    Some(x) if x != 1.0 || matches!(code, "tru_so" | "bo_trong" | "bi_lan_chiem") => {
+                        format!("{label} {} m²", format_decimal(x, 2))
+                    }
+                    _ => label.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        ("documents", Value::Array(items)) if items.is_empty() => "—".into(),
+        ("documents", Value::Array(items)) => items
+            .iter()
+            .map(|d| {
+                let label = c.document_label(d["kind"].as_str().unwrap_or("")).unwrap_or("Giấy tờ");
+                let date = d["date"].as_str().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
+                match date {
+                    Some(date) => format!("{label} số {}, ngày {}", d["number"].as_str().unwrap_or(""), format_date(date)),
+                    None => format!("{label} số {}", d["number"].as_str().unwrap_or("")),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        (_, Value::Number(n)) => n.as_f64().map(|x| format_decimal(x, 2)).unwrap_or_else(|| n.to_string()),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The rows of a form of changes: 06 one row per field changed, under its asset; 07 one per asset gone.
+fn change_rows(form: Form, changes: &[super::record::Change], money: MoneyUnit) -> Vec<Row> {
+    use super::record::ChangeKind;
+    let mut rows = vec![];
+    let mut mark = 0;
+    let mut last_asset = None;
+    // One heading per asset, its value event before its information event.
+    let mut changes: Vec<&super::record::Change> = changes.iter().filter(|c| form.takes(&c.class_code)).collect();
+    if form != Form::Removals {
+        changes.sort_by(|a, b| (&a.code, a.kind.national_id()).cmp(&(&b.code, b.kind.national_id())));
+    }
+    for ch in changes {
+        let reason = match (&ch.reason_code, &ch.reason_name) {
+            (Some(c), Some(n)) => format!("{c} — {n}"),
+            _ => "Chưa có lý do: ghi quyết định đánh giá lại hoặc nâng cấp".to_string(),
+        };
+        if form == Form::Removals {
+            if ch.kind == ChangeKind::Removal {
+                let mut row = Row::new();
+                row.insert("code", json!(ch.code));
+                row.insert("name", json!(ch.name));
+                row.insert("date", json!(ch.date.to_string()));
+                row.insert("reason", json!(reason));
+                row.insert("source", json!(ch.source));
+                rows.push(row);
+            }
+            continue;
+        }
+        if !matches!(ch.kind, ChangeKind::ValueIncrease | ChangeKind::ValueDecrease | ChangeKind::Information) {
+            continue;
+        }
+        if last_asset != Some(ch.asset_id) {
+            mark += 1;
+            last_asset = Some(ch.asset_id);
+        }
+        for f in &ch.fields {
+            let mut row = Row::new();
+            row.insert("group", json!(format!("{} — {}", ch.code, ch.name)));
+            row.insert("mark", json!(reports::roman(mark)));
+            row.insert("field", json!(f.label));
+            row.insert("old", json!(value_text(&f.field, &f.old, money)));
+            row.insert("new", json!(value_text(&f.field, &f.new, money)));
+            row.insert("date", json!(ch.date.to_string()));
+            row.insert("reason", json!(reason));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The file name a form is downloaded as.
+pub fn file_name(conn: &mut DbConn, form: Form, req: &Request) -> AppResult<String> {
+    let (issuer, _) = declaring_unit(conn, req.unit_id)?;
+    Ok(format!("Kê khai {}-ĐK-TSC {} {}.xlsx", form.code(), issuer.code, req.as_of.format("%d-%m-%Y")))
+}
