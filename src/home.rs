@@ -26,6 +26,8 @@ struct HomePage {
     by_class_svg: String,
     by_unit_svg: String,
     awaiting: AssetPage,
+    /// Kê khai biến động: units with changes to declare within 30 days.
+    declarations: Vec<crate::declarations::record::Waiting>,
 }
 
 async fn home(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<String>> {
@@ -56,6 +58,7 @@ async fn home(State(st): State<AppState>, Auth(me): Auth) -> PageResult<Html<Str
                 by_class_svg: chart::cost_bars(&by_class),
                 by_unit_svg: chart::cost_bars(&by_unit),
                 awaiting,
+                declarations: crate::declarations::record::waiting(c, &scope)?,
             })
         })
         .await?;

@@ -741,7 +741,9 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
     use taisan::declarations::forms::{self, Form, MoneyUnit, Request};
     let date = |flag: &str, v: &Option<String>| -> Result<chrono::NaiveDate, AppError> {
         match v.as_deref() {
-            Some(s) => taisan::text::parse_date(s).map_err(|e| AppError::Config(format!("--{flag} «{s}»: {e} (dd/mm/yyyy)"))),
+            Some(s) => {
+                taisan::text::parse_date(s).map_err(|e| AppError::Config(format!("--{flag} «{s}»: {e} (dd/mm/yyyy)")))
+            }
             None => Ok(taisan::text::today()),
         }
     };
@@ -750,7 +752,11 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
         use taisan::db::schema::org_units;
         match unit {
             Some(code) => taisan::rules::unit_id_by_code(c, code),
-            None => Ok(org_units::table.filter(org_units::parent_id.is_null()).order(org_units::id).select(org_units::id).first(c)?),
+            None => Ok(org_units::table
+                .filter(org_units::parent_id.is_null())
+                .order(org_units::id)
+                .select(org_units::id)
+                .first(c)?),
         }
     };
     let db = taisan::open(url)?;
@@ -766,7 +772,8 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
             }
             let as_of = date("as-of", &as_of)?;
             db.read_sync(|c| {
-                let req = Request { unit_id: unit_of(c, &unit)?, as_of, money: MoneyUnit::from_code(&money), supplement };
+                let req =
+                    Request { unit_id: unit_of(c, &unit)?, as_of, money: MoneyUnit::from_code(&money), supplement };
                 eprintln!("Đang lập mẫu {} …", form.label());
                 forms::render(c, form, &req, &progress_bar("tài sản"))?.save(&output)
             })?;

@@ -305,3 +305,239 @@ async fn the_declaration_pages_show_what_is_missing_and_save_a_lots_papers() {
     })
     .await;
 }
+
+/// Takes an asset through a handling to its write-down, dated back from today.
+async fn write_down(app: &TestApp, asset: &Value) {
+    let day = |back: i64| taisan::text::format_date(taisan::text::today() - chrono::Duration::days(back));
+    let (s, mut d) = app
+        .post(
+            "/api/v1/disposals",
+            json!({"form_code": "dieu_chuyen", "reason": "Điều chuyển cho Phòng thí nghiệm của tỉnh", "doc_no": "12/TTUD",
+                   "doc_date": day(6), "lines": [{"asset_id": asset["id"]}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    for (path, body) in [
+        (
+            "decision",
+            json!({"doc_no": "8/QĐ-UBND", "doc_date": day(5), "signer": "Phó Chủ tịch", "authority": "UBND tỉnh"}),
+        ),
+        ("execution", json!({"doc_no": "3/BBGN", "doc_date": day(4), "counterparty": "Sở Y tế tỉnh Quảng Ngãi"})),
+        ("write-down", json!({"doc_no": "GG-9", "doc_date": day(3)})),
+    ] {
+        let mut body = body;
+        body["version"] = d["version"].clone();
+        let (s, next) = app.post(&format!("/api/v1/disposals/{}/{path}", d["id"]), body).await;
+        assert_eq!(s, StatusCode::CREATED, "{path}: {next}");
+        d = next;
+    }
+}
+
+fn schema_errors(file: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(include_str!("../src/declarations/change-events.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator.iter_errors(file).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+}
+
+#[tokio::test]
+async fn the_next_declaration_is_the_difference_from_the_last() {
+    each_backend(|app: TestApp| async move {
+        let today = taisan::text::today();
+        let center = app.id_of("units", "TTUD").await;
+        let car_cat = app.id_of("categories", "OTO-01").await;
+        let car = app.asset(json!({"name": "Xe chuyên dùng thí nghiệm", "category_id": car_cat, "cost_state": 900_000_000, "acquired_on": "2022-05-10"})).await;
+        let (s, _) = app
+            .put(&format!("/api/v1/assets/{}/declaration", car["id"]), json!({"version": 0, "plate": "76A-555.55", "brand": "Ford Transit", "seats": 16, "chassis_no": "WF0XXXTTG", "engine_no": "JXFA123", "usage": [{"state": "hdsn_khong_kd"}]}))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let shaker = app.asset(json!({"name": "Máy lắc ổn nhiệt", "cost_state": 80_000_000, "acquired_on": "2023-02-01"})).await;
+        let oven = app.asset(json!({"name": "Tủ ấm CO2", "cost_state": 150_000_000, "acquired_on": "2023-06-01"})).await;
+        let pending = |as_of: &str| format!("/api/v1/declarations/pending?unit_id={center}&as_of={as_of}");
+        let now = taisan::text::format_date(today);
+
+        // Before any declaration: everything is new, to register for the first time.
+        let (s, first) = app.get(&pending(&now)).await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        let changes = first["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 3);
+        assert!(changes.iter().all(|c| c["kind"] == "new" && c["reason_code"] == "001"), "{first}");
+        // Recorded: the snapshot of each, its digest; nothing is pending after it.
+        let (s, d1) = app.post("/api/v1/declarations", json!({"unit_id": center, "as_of": now, "note": "Kê khai lần đầu"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d1}");
+        assert_eq!((d1["items"].as_i64(), d1["events"].as_i64(), d1["supplement"].as_bool()), (Some(3), Some(3), Some(false)));
+        let (_, p) = app.get(&pending(&now)).await;
+        assert_eq!(p["changes"].as_array().unwrap().len(), 0, "{p}");
+        // Not before the last one.
+        let (s, body) = app.post("/api/v1/declarations", json!({"unit_id": center, "as_of": "01/01/2020"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+        // A sequence of changes: a new asset, an edit, a revaluation, a disposal.
+        let scope = app.asset(json!({"name": "Kính hiển vi huỳnh quang", "cost_state": 640_000_000, "acquired_on": taisan::text::format_date(today - chrono::Duration::days(2)), "acquisition_method": "mua_sam"})).await;
+        let (s, _) = app
+            .put(&format!("/api/v1/assets/{}/declaration", car["id"]), json!({"version": 1, "plate": "76A-666.66", "brand": "Ford Transit", "seats": 16, "chassis_no": "WF0XXXTTG", "engine_no": "JXFA123", "usage": [{"state": "hdsn_khong_kd"}], "user_title": "Xe chuyên dùng"}))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = app.put(&format!("/api/v1/assets/{}", car["id"]), json!({"version": car["version"], "name": "Xe chuyên dùng phòng thí nghiệm"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let decided = taisan::text::format_date(today - chrono::Duration::days(1));
+        let (s, r) = app
+            .post(&format!("/api/v1/assets/{}/revaluations", shaker["id"]), json!({"decided_on": decided, "doc_no": "7/QĐ-TTUD", "basis": "Nâng cấp bộ điều khiển, biên bản nghiệm thu", "reason_code": "021", "new_cost": 95_000_000, "new_residual": 60_000_000}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        write_down(&app, &oven).await;
+
+        let (_, p) = app.get(&pending(&now)).await;
+        let changes = p["changes"].as_array().unwrap();
+        let of = |code: &Value, kind: &str| changes.iter().find(|c| &c["code"] == code && c["kind"] == kind).unwrap_or_else(|| panic!("no {kind} of {code}: {p:#}"));
+        assert_eq!(changes.len(), 4, "{p:#}");
+        let new = of(&scope["code"], "new");
+        assert_eq!(new["reason_code"], "006", "bought: «Mua sắm»");
+        let info = of(&car["code"], "information");
+        let fields: Vec<&str> = info["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["name", "plate", "user_title"], "field by field: {info:#}");
+        let plate = info["fields"].as_array().unwrap().iter().find(|f| f["field"] == "plate").unwrap();
+        assert_eq!((plate["old"].as_str(), plate["new"].as_str()), (Some("76A-555.55"), Some("76A-666.66")));
+        let value = of(&shaker["code"], "value_increase");
+        assert_eq!((value["reason_code"].as_str(), value["date"].as_str()), (Some("021"), Some((today - chrono::Duration::days(1)).to_string().as_str())));
+        assert_eq!(value["due"], (today + chrono::Duration::days(29)).to_string(), "30 days from the decision");
+        let cost = value["fields"].as_array().unwrap().iter().find(|f| f["field"] == "original_cost").unwrap();
+        assert_eq!((cost["old"].as_i64(), cost["new"].as_i64()), (Some(80_000_000), Some(95_000_000)));
+        let gone = of(&oven["code"], "removal");
+        assert_eq!(gone["reason_code"], "011", "a transfer's write-down: «Điều chuyển»");
+        assert_eq!(gone["date"], (today - chrono::Duration::days(3)).to_string());
+
+        // The change file: one event per change, in the interface's shape, valid against the schema.
+        let bytes = app.download(&format!("/api/v1/declarations/changes?unit_id={center}&as_of={now}")).await;
+        let file: Value = serde_json::from_slice(&bytes).unwrap();
+        let errors = schema_errors(&file);
+        assert!(errors.is_empty(), "{errors:#?}");
+        let events = file["data"].as_array().unwrap();
+        assert_eq!(events.len(), 4);
+        let event = |code: &Value| events.iter().find(|e| &e["syncSourceAssetId"] == code).unwrap();
+        let up = event(&shaker["code"]);
+        assert_eq!((up["assetMutationTypeId"].as_i64(), up["originalValueIncreasement"].as_i64()), (Some(2), Some(15_000_000)));
+        assert_eq!(up["originalValueSourceIncreasement"]["StateBudget"], 15_000_000);
+        assert_eq!(up["residualValue"], 60_000_000);
+        let removed = event(&oven["code"]);
+        assert_eq!((removed["assetMutationTypeId"].as_i64(), removed["originalValue"].as_i64(), removed["originalValueOld"].as_i64()), (Some(5), Some(0), Some(150_000_000)));
+        let changed = event(&car["code"]);
+        assert_eq!(changed["assetMutationTypeId"], 4);
+        assert_eq!((changed["vehicleChassisNumber"].as_str(), changed["vehicleEngineNumber"].as_str()), (Some("WF0XXXTTG"), Some("JXFA123")), "kept apart");
+        assert_eq!(changed["assetMutationAssetUsageStates"][0]["usageStateId"], 100, "HĐSN không KD of a car");
+        assert_eq!(event(&scope["code"])["assetMutationTypeId"], 1);
+        // Made again, the same ids: handed over twice, recorded once.
+        let again: Value = serde_json::from_slice(&app.download(&format!("/api/v1/declarations/changes?unit_id={center}&as_of={now}")).await).unwrap();
+        let ids = |f: &Value| f["data"].as_array().unwrap().iter().map(|e| e["syncSourceId"].clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&file), ids(&again));
+        // A schema that is not a rubber stamp: a removal that keeps its value is refused.
+        let mut bad = file.clone();
+        let i = bad["data"].as_array().unwrap().iter().position(|e| e["assetMutationTypeId"] == 5).unwrap();
+        bad["data"][i]["originalValue"] = json!(150_000_000);
+        assert!(!schema_errors(&bad).is_empty());
+
+        // The forms of changes: 06c (the car's fields), 06d (the value), 07 (the removal).
+        let form = |code: &str| format!("/api/v1/declarations/forms/{code}?unit_id={center}&as_of={now}");
+        let rows = rows_of(&app.download(&form("06c")).await, "Báo cáo");
+        let all: Vec<String> = rows.iter().map(|r| text(r)).collect();
+        assert!(all.iter().any(|t| t.contains("Mẫu số 06c-ĐK/TSC")), "{all:#?}");
+        let plate_row = row_with(&rows, "Biển kiểm soát");
+        assert_eq!((plate_row[2].to_string(), plate_row[3].to_string()), ("76A-555.55".to_string(), "76A-666.66".to_string()));
+        assert!(plate_row[5].to_string().contains("030"), "{}", text(plate_row));
+        let rows = rows_of(&app.download(&form("06d")).await, "Báo cáo");
+        let cost_row = rows.iter().find(|r| r[1].to_string() == "Nguyên giá").expect("the cost row");
+        assert_eq!((cost_row[2].to_string(), cost_row[3].to_string()), ("80.000 nghìn đồng".to_string(), "95.000 nghìn đồng".to_string()));
+        assert!(cost_row[5].to_string().contains("021"));
+        let rows = rows_of(&app.download(&form("07")).await, "Báo cáo");
+        let removed = row_with(&rows, oven["code"].as_str().unwrap());
+        assert!(text(removed).contains("Tủ ấm CO2") && text(removed).contains("011 — Điều chuyển"), "{}", text(removed));
+
+        // Recorded again: a supplement, and nothing pending.
+        let (s, d2) = app.post("/api/v1/declarations", json!({"unit_id": center, "as_of": now})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d2}");
+        assert_eq!((d2["items"].as_i64(), d2["events"].as_i64(), d2["supplement"].as_bool()), (Some(3), Some(4), Some(true)));
+        assert_eq!(d2["previous_id"], d1["id"]);
+        let (_, p) = app.get(&pending(&now)).await;
+        assert!(p["changes"].as_array().unwrap().is_empty(), "{p:#}");
+        // A snapshot altered in the database no longer gives its digest, and the list says so.
+        let id = d1["id"].as_i64().unwrap() as i32;
+        app.db
+            .write_sync(move |c| {
+                use diesel::prelude::*;
+                use taisan::db::schema::declaration_items;
+                diesel::update(declaration_items::table.filter(declaration_items::declaration_id.eq(id)))
+                    .set(declaration_items::snapshot.eq("{\"code\":\"sửa lén\"}"))
+                    .execute(c)?;
+                Ok(())
+            })
+            .unwrap();
+        let (_, list) = app.get(&format!("/api/v1/declarations?unit_id={center}")).await;
+        let items = list["items"].as_array().unwrap();
+        assert_eq!((items[0]["intact"].as_bool(), items[1]["intact"].as_bool()), (Some(true), Some(false)), "{list}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_revaluation_moves_wear_to_the_new_base_across_a_year_and_a_rate_change() {
+    each_backend(|app: TestApp| async move {
+        // Bought in 2019 at 100 M, 10 %/year: 2019–2023 wear 50 M. Revalued on 15/06/2024 to 120 M, 90 M left.
+        let a = app.asset(json!({"name": "Máy phân tích", "cost_state": 100_000_000, "acquired_on": "2019-03-01"})).await;
+        let id = a["id"].as_i64().unwrap();
+        let wear = |on: &str| format!("/api/v1/assets/{id}/wear?as_of={on}");
+        let (_, w) = app.get(&wear("31/12/2023")).await;
+        let before = w["residual_value"].as_i64().unwrap();
+        let (s, r) = app
+            .post(&format!("/api/v1/assets/{id}/revaluations"), json!({"decided_on": "15/06/2024", "doc_no": "2/QĐ", "basis": "Định giá lại sau nâng cấp", "reason_code": "021", "new_cost": 120_000_000, "new_residual": 90_000_000}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(r["old_residual"].as_i64(), Some(before), "the residual the decision found");
+        let (_, v) = app.get(&format!("/api/v1/assets/{id}")).await;
+        assert_eq!((v["original_cost"].as_i64(), v["cost_state"].as_i64()), (Some(120_000_000), Some(120_000_000)));
+        // 2024: the new base, wear on the new cost from the decision's year; 2025 across the year's end.
+        let (_, w24) = app.get(&wear("31/12/2024")).await;
+        let (_, w25) = app.get(&wear("31/12/2025")).await;
+        let y24 = w24["years"].as_array().unwrap();
+        assert_eq!(y24.len(), 1, "only the year of the new base: {w24}");
+        let rate24 = y24[0]["rate_bp"].as_i64().unwrap();
+        assert_eq!(w24["residual_value"].as_i64().unwrap(), 90_000_000 - 120_000_000 * rate24 / 10_000, "{w24}");
+        let y25 = w25["years"].as_array().unwrap();
+        let rate25 = y25[1]["rate_bp"].as_i64().unwrap();
+        assert_eq!(
+            w25["residual_value"].as_i64().unwrap(),
+            90_000_000 - 120_000_000 * rate24 / 10_000 - 120_000_000 * rate25 / 10_000,
+            "{w25}"
+        );
+        // Under a rate changed for 2025, 2025's wear follows the new rate on the new base.
+        // The rate is the national node's that the category maps to.
+        let (_, cats) = app.get("/api/v1/categories?per_page=500").await;
+        let cats = cats["items"].as_array().unwrap();
+        let own = cats.iter().find(|c| c["id"] == v["category_id"]).unwrap();
+        let node = cats.iter().find(|c| c["code"] == own["national_code"]).unwrap_or(own);
+        let cat = node["id"].as_i64().unwrap();
+        let (s, rate) = app
+            .post("/api/v1/wear-rates", json!({"category_id": cat, "useful_life_years": 5, "rate_bp": 2000, "legal_source": "Quyết định thử nghiệm", "valid_from": "2025-01-01"}))
+            .await;
+        assert!(s == StatusCode::CREATED, "{rate}");
+        let (_, w25) = app.get(&wear("31/12/2025")).await;
+        let y25 = w25["years"].as_array().unwrap();
+        assert_eq!(y25[1]["rate_bp"], 2000, "{w25}");
+        assert_eq!(y25[1]["wear"], 24_000_000, "20 % of the new cost");
+        // A decision against the direction of its reason, or before the last one, is refused.
+        let (s, body) = app
+            .post(&format!("/api/v1/assets/{id}/revaluations"), json!({"decided_on": "01/01/2024", "doc_no": "1/QĐ", "basis": "x", "reason_code": "027", "new_cost": 130_000_000, "new_residual": 1}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["fields"]["reason_code"].as_str().unwrap().contains("không khớp chiều"), "{body}");
+        let (s, body) = app
+            .post(&format!("/api/v1/assets/{id}/revaluations"), json!({"decided_on": "01/01/2024", "doc_no": "1/QĐ", "basis": "x", "reason_code": "021", "new_cost": 130_000_000, "new_residual": 1}))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{body}");
+        // It is in the history and in the changes report of its year, under its decision.
+        let (_, history) = app.get(&format!("/api/v1/assets/{id}/history")).await;
+        assert!(history["items"].as_array().unwrap().iter().any(|e| e["action"] == "revalue"));
+        let today = taisan::text::format_date(taisan::text::today());
+        let text = common::workbook_text(&app.download(&format!("/api/v1/exports/changes?from=01/01/2019&to={today}")).await);
+        assert!(text.contains("Tăng — Đánh giá lại") && text.contains("Quyết định đánh giá lại số 2/QĐ, ngày 15/06/2024"), "{text}");
+    })
+    .await;
+}

@@ -415,3 +415,29 @@ async fn the_inspection_workbooks_print_with_the_chain_head() {
         &["TÓM TẮT KẾT QUẢ THANH TRA", "Đối chiếu nhật ký: sự kiện số", "Kiến nghị quá hạn", "Trang 1 /"],
     );
 }
+
+#[tokio::test]
+#[ignore = "needs LibreOffice and poppler-utils; CI runs it with --ignored"]
+async fn the_declaration_forms_print_one_page_wide() {
+    use taisan::declarations::forms::{self, Form, MoneyUnit, Request};
+    let app = common::TestApp::sqlite();
+    taisan::demo::load(&app.db).unwrap();
+    for form in Form::ALL {
+        let bytes = app
+            .db
+            .read_sync(|c| {
+                let unit_id = taisan::rules::unit_id_by_code(c, "TTUD")?;
+                let req =
+                    Request { unit_id, as_of: taisan::text::today(), money: MoneyUnit::Thousand, supplement: false };
+                forms::render(c, *form, &req, &Default::default())?.to_bytes()
+            })
+            .unwrap();
+        let name = format!("ke-khai-{}", form.code());
+        let cells = text_cells(&bytes);
+        let (first, _) = pdf_text(&name, bytes.clone());
+        let code = format!("{}-ĐK/TSC", form.code());
+        assert!(first.contains(&code) && first.contains("Trang 1 /"), "{name}: page 1 lacks its form number:\n{first}");
+        assert!(first.contains("Thời điểm báo cáo"), "{name}:\n{first}");
+        prints_as_filed(&name, bytes, &cells);
+    }
+}

@@ -554,7 +554,11 @@ pub fn changes_workbook(
             Some(r) => format!(
                 "Quyết định đánh giá lại số {}, ngày {}",
                 r["doc_no"].as_str().unwrap_or(""),
-                r["decided_on"].as_str().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(crate::text::format_date).unwrap_or_default()
+                r["decided_on"]
+                    .as_str()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .map(crate::text::format_date)
+                    .unwrap_or_default()
             ),
             None => format!("Sửa sổ, nhật ký số {seq}"),
         };

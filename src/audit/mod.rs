@@ -48,6 +48,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("recommendation", "Ghi kiến nghị"),
     ("follow_up", "Theo dõi thực hiện kiến nghị"),
     ("declare_info", "Sửa thông tin kê khai"),
+    ("declare", "Ghi nhận lần kê khai"),
+    ("revalue", "Đánh giá lại tài sản"),
 ];
 
 /// Every kind of record the history names (đối tượng).
@@ -69,6 +71,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("count", "Đợt kiểm kê"),
     ("inspection", "Cuộc thanh tra, kiểm tra"),
     ("procurement", "Hồ sơ mua sắm"),
+    ("declaration", "Lần kê khai tài sản"),
 ];
 
 /// The name of an action or a kind of record, from its table; a code missing from it is shown as

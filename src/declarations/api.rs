@@ -34,7 +34,11 @@ pub fn routes() -> Vec<Route> {
 
 /// The declarations recorded for a unit, newest first, each with whether its snapshots still give
 /// its digest.
-async fn list(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<impl IntoResponse, AppError> {
     let items = st
         .db
         .read(move |c| {
@@ -54,7 +58,11 @@ async fn list(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Que
 }
 
 /// Records a unit's declaration as of a date.
-async fn record(State(st): State<AppState>, Auth(me): Auth, JsonInput(mut input): JsonInput) -> Result<impl IntoResponse, AppError> {
+async fn record(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    JsonInput(mut input): JsonInput,
+) -> Result<impl IntoResponse, AppError> {
     let saved = st
         .db
         .write(move |c| {
@@ -62,14 +70,27 @@ async fn record(State(st): State<AppState>, Auth(me): Auth, JsonInput(mut input)
             let note = input.text("note", "Ghi chú", false, 2000);
             let req = read_request(c, &me, &mut input)?;
             input.finish()?;
-            super::record::record(c, &me.user.actor(), &me.scope, req.unit_id, req.as_of, req.supplement, note, &Progress::default())
+            super::record::record(
+                c,
+                &me.user.actor(),
+                &me.scope,
+                req.unit_id,
+                req.as_of,
+                req.supplement,
+                note,
+                &Progress::default(),
+            )
         })
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(saved)))
 }
 
 /// What the next declaration holds: the last one recorded, and each change since.
-async fn pending(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> Result<impl IntoResponse, AppError> {
+async fn pending(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<impl IntoResponse, AppError> {
     let p = st
         .db
         .read(move |c| {
@@ -82,7 +103,11 @@ async fn pending(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): 
 }
 
 /// The pending changes as the national interface's change events, a file to hand over.
-pub async fn change_file(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): QueryInput) -> Result<axum::response::Response, AppError> {
+pub async fn change_file(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
     let (file, name) = st
         .db
         .read(move |c| {
@@ -103,7 +128,11 @@ async fn schema() -> impl IntoResponse {
     Json(v)
 }
 
-async fn revaluations(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
+async fn revaluations(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
     let id = parse_id(&id, "tài sản")?;
     let items = st
         .db

@@ -57,7 +57,11 @@ fn usage_states(s: &Snapshot) -> Value {
         .flatten()
         .map(|u| {
             let code = u["state"].as_str().unwrap_or("");
-            let id = c.usage_states_for(class).into_iter().find(|st| st.code == code).and_then(|st| st.ids.get(class).copied().flatten());
+            let id = c
+                .usage_states_for(class)
+                .into_iter()
+                .find(|st| st.code == code)
+                .and_then(|st| st.ids.get(class).copied().flatten());
             json!({"usageStateId": id, "usageStateCode": code, "usageValue": u["value"]})
         })
         .collect();
@@ -148,7 +152,15 @@ pub fn event(unit: &OrgUnit, base: Option<i32>, c: &Change) -> Value {
     put("syncUnitCode", json!(unit.code));
     put("nationalBudgetCode", json!(unit.ma_qhns));
     put("quantity", now.get("quantity").cloned().unwrap_or(Value::Null));
-    put("usingDate", now.get("in_use_on").and_then(Value::as_str).and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).map(day).map(Value::from).unwrap_or(Value::Null));
+    put(
+        "usingDate",
+        now.get("in_use_on")
+            .and_then(Value::as_str)
+            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+            .map(day)
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+    );
     let (cost, cost_old) = match c.kind {
         ChangeKind::Removal => (0, int(&old, "original_cost")),
         ChangeKind::New => (int(&now, "original_cost"), 0),
@@ -177,7 +189,12 @@ pub fn event(unit: &OrgUnit, base: Option<i32>, c: &Change) -> Value {
     if !c.fields.is_empty() {
         put(
             "changes",
-            Value::Array(c.fields.iter().map(|f| json!({"field": f.field, "label": f.label, "old": f.old, "new": f.new})).collect()),
+            Value::Array(
+                c.fields
+                    .iter()
+                    .map(|f| json!({"field": f.field, "label": f.label, "old": f.old, "new": f.new}))
+                    .collect(),
+            ),
         );
     }
     class_fields(&now, &mut e);

@@ -496,10 +496,18 @@ pub fn value_text(field: &str, v: &Value, money: MoneyUnit) -> String {
     let c = catalogue();
     match (field, v) {
         (_, Value::Null) => "—".into(),
-        ("original_cost" | "residual", Value::Number(n)) => format!("{} {}", money.text(n.as_i64().unwrap_or(0)), money.label()),
-        (f, Value::Number(n)) if f.starts_with("fund_") => format!("{} {}", money.text(n.as_i64().unwrap_or(0)), money.label()),
-        ("in_use_on", Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(format_date).unwrap_or_else(|_| s.clone()),
-        ("reason_code", Value::String(s)) => c.reason(s).map(|r| format!("{s} — {}", r.name)).unwrap_or_else(|| s.clone()),
+        ("original_cost" | "residual", Value::Number(n)) => {
+            format!("{} {}", money.text(n.as_i64().unwrap_or(0)), money.label())
+        }
+        (f, Value::Number(n)) if f.starts_with("fund_") => {
+            format!("{} {}", money.text(n.as_i64().unwrap_or(0)), money.label())
+        }
+        ("in_use_on", Value::String(s)) => {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map(format_date).unwrap_or_else(|_| s.clone())
+        }
+        ("reason_code", Value::String(s)) => {
+            c.reason(s).map(|r| format!("{s} — {}", r.name)).unwrap_or_else(|| s.clone())
+        }
         ("usage", Value::Array(items)) if items.is_empty() => "—".into(),
         ("usage", Value::Array(items)) => items
             .iter()
@@ -522,7 +530,9 @@ pub fn value_text(field: &str, v: &Value, money: MoneyUnit) -> String {
                 let label = c.document_label(d["kind"].as_str().unwrap_or("")).unwrap_or("Giấy tờ");
                 let date = d["date"].as_str().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
                 match date {
-                    Some(date) => format!("{label} số {}, ngày {}", d["number"].as_str().unwrap_or(""), format_date(date)),
+                    Some(date) => {
+                        format!("{label} số {}, ngày {}", d["number"].as_str().unwrap_or(""), format_date(date))
+                    }
                     None => format!("{label} số {}", d["number"].as_str().unwrap_or("")),
                 }
             })

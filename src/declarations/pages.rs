@@ -20,14 +20,18 @@ use crate::input::Input;
 use crate::progress::Progress;
 use crate::web::error::PageResult;
 use crate::web::{
-    fill_fields, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput, Reach,
+    fill_fields, fmt, form_values, parse_id, render, AppState, FieldKind, FormField, FormInput, Nav, QueryInput, Reach,
     Route,
 };
 
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/ke-khai", ReadRegister, index).reach(Reach::Filtered),
+        Route::get("/ke-khai/thay-doi.json", ReadRegister, super::api::change_file).reach(Reach::Filtered),
+        Route::post("/ke-khai/ghi-nhan", EditAssets, record).reach(Reach::Filtered),
         Route::get("/ke-khai/{form}", ReadRegister, super::api::form).reach(Reach::Filtered),
+        Route::get("/tai-san/{id}/danh-gia-lai", EditAssets, revaluation_form).reach(crate::assets::REACH),
+        Route::post("/tai-san/{id}/danh-gia-lai", EditAssets, revalue).reach(crate::assets::REACH),
         Route::get("/tai-san/{id}/ke-khai", ReadRegister, info_page).reach(crate::assets::REACH),
         Route::post("/tai-san/{id}/ke-khai", EditAssets, save).reach(crate::assets::REACH),
     ]
@@ -54,6 +58,24 @@ struct IndexPage {
     moneys: &'static [(&'static str, &'static str)],
     forms: Vec<(&'static str, &'static str, usize)>,
     missing: Vec<Missing>,
+    /// Recorded declarations, newest first, each with whether its snapshots still give its digest.
+    recorded: Vec<(super::record::Declaration, bool)>,
+    changes: Vec<ChangeLine>,
+    /// Recording needs the right to edit every unit it declares for.
+    can_record: bool,
+}
+
+/// A pending change as the page lists it.
+struct ChangeLine {
+    kind: &'static str,
+    asset_id: i32,
+    code: String,
+    name: String,
+    date: String,
+    due: String,
+    overdue: bool,
+    reason: String,
+    fields: Vec<String>,
 }
 
 /// What the forms need of an asset of its class that its information does not hold yet.
@@ -136,7 +158,45 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
                     })
                 })
                 .collect();
+            let mut recorded = vec![];
+            for d in super::record::list(c, issuer.id)? {
+                let intact = super::record::intact(c, &d)?;
+                recorded.push((d, intact));
+            }
+            let today = crate::text::today();
+            let money_unit = MoneyUnit::from_code(&money);
+            let changes = super::record::pending(c, issuer.id, req.as_of, &Progress::default())?
+                .changes
+                .into_iter()
+                .map(|ch| ChangeLine {
+                    kind: ch.kind.label(),
+                    asset_id: ch.asset_id,
+                    code: ch.code.clone(),
+                    name: ch.name.clone(),
+                    date: crate::text::format_date(ch.date),
+                    due: crate::text::format_date(ch.due),
+                    overdue: ch.due < today,
+                    reason: match (&ch.reason_code, &ch.reason_name) {
+                        (Some(code), Some(name)) => format!("{code} — {name}"),
+                        _ => "chưa có lý do".into(),
+                    },
+                    fields: ch
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            format!(
+                                "{}: {} → {}",
+                                f.label,
+                                super::forms::value_text(&f.field, &f.old, money_unit),
+                                super::forms::value_text(&f.field, &f.new, money_unit)
+                            )
+                        })
+                        .collect(),
+                })
+                .collect();
+            let members = crate::rules::acting_for(&all, issuer.id);
             Ok(IndexPage {
+                can_record: nav.can_edit_assets && me.scope.for_change().reaches(&members, false),
                 nav,
                 units,
                 unit_id: issuer.id.to_string(),
@@ -145,10 +205,33 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
                 moneys: MoneyUnit::CHOICES,
                 forms,
                 missing,
+                recorded,
+                changes,
             })
         })
         .await?;
     Ok(Html(render(&page)?))
+}
+
+/// Records the declaration shown: back to the page, which then lists no change.
+async fn record(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
+    let mut input = Input::from_form(form.0.clone());
+    let unit = form.get("unit_id").unwrap_or("").to_string();
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
+    st.db
+        .write(move |c| {
+            input.reject_unknown(&["unit_id", "as_of", "supplement", "note"], &[]);
+            let note = input.text("note", "Ghi chú", false, 2000);
+            let req = super::api::read_request(c, &me, &mut input)?;
+            input.finish()?;
+            super::record::record(c, &actor, &scope, req.unit_id, req.as_of, req.supplement, note, &Progress::default())
+        })
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/ke-khai?unit_id={}",
+        url::form_urlencoded::byte_serialize(unit.as_bytes()).collect::<String>()
+    ))
+    .into_response())
 }
 
 // ---- An asset's information ------------------------------------------------------------------------
@@ -184,6 +267,7 @@ struct InfoPage {
     documents: Vec<DocumentField>,
     class_fields: Vec<FormField>,
     can_edit: bool,
+    revaluations: Vec<super::revaluation::Revaluation>,
 }
 
 const MONEY: &[&str] = &["fund_hdsn", "fund_oda", "fund_loan"];
@@ -305,7 +389,9 @@ fn info_page_of(
         vec![]
     };
     let can_edit = nav.can_edit_assets && asset.status != crate::assets::WRITTEN_DOWN;
+    let revaluations = super::revaluation::of_asset(conn, asset.id)?;
     Ok(InfoPage {
+        revaluations,
         nav,
         class_code: class_code.clone(),
         version: stored.version,
@@ -403,6 +489,93 @@ async fn save(
                 })
                 .await?;
             Ok((status, Html(render(&page)?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- Revaluation -------------------------------------------------------------------------------------
+
+fn revaluation_fields() -> Vec<FormField> {
+    let reasons = catalogue().reasons_in(&["value_increase", "value_decrease"]);
+    vec![
+        FormField::new("decided_on", "Ngày quyết định", FieldKind::Date).required(),
+        FormField::new("doc_no", "Số quyết định", FieldKind::Text).required(),
+        FormField::new("reason_code", "Lý do", FieldKind::Select).options(reasons).required(),
+        FormField::new("new_cost", "Nguyên giá mới (đồng)", FieldKind::Number).required(),
+        FormField::new("new_residual", "Giá trị còn lại mới (đồng)", FieldKind::Number).required(),
+        FormField::new(
+            "basis",
+            "Căn cứ (biên bản định giá, kết quả kiểm kê, nghiệm thu nâng cấp)",
+            FieldKind::TextArea,
+        )
+        .required(),
+        FormField::new("count_line_id", "Dòng kiểm kê (khi đánh giá lại tài sản phát hiện thừa)", FieldKind::Number),
+    ]
+}
+
+fn revaluation_page(
+    nav: Nav,
+    asset: &Asset,
+    errors: FieldErrors,
+    values: BTreeMap<String, String>,
+) -> Result<String, AppError> {
+    let mut form = crate::web::RecordForm::new(
+        nav,
+        format!("Đánh giá lại {} — {}", asset.code, asset.name),
+        format!("/tai-san/{}/danh-gia-lai", asset.id),
+        format!("/tai-san/{}", asset.id),
+    );
+    form.notice = Some(format!(
+        "Nguyên giá hiện tại {}; hao mòn từ năm sau tính trên nguyên giá mới, bắt đầu từ giá trị còn lại mới",
+        crate::web::fmt::money(asset.original_cost)
+    ));
+    form.errors = errors;
+    form.render_with(revaluation_fields(), &values)
+}
+
+async fn revaluation_form(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "tài sản")?;
+    let line = q.id("count_line_id", "Dòng kiểm kê");
+    q.finish()?;
+    let scope = me.scope.clone();
+    let asset = st
+        .db
+        .read(move |c| {
+            let a = crate::assets::find(c, id)?;
+            scope.check_edit(a.unit_id)?;
+            Ok(a)
+        })
+        .await?;
+    let mut values = BTreeMap::new();
+    values.insert("decided_on".to_string(), crate::text::format_date(crate::text::today()));
+    if let Some(l) = line {
+        values.insert("count_line_id".into(), l.to_string());
+        values.insert("reason_code".into(), "021".into());
+    }
+    Ok(Html(revaluation_page(Nav::of(&me), &asset, FieldErrors::new(), values)?))
+}
+
+async fn revalue(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "tài sản")?;
+    let input = Input::from_form(form.0.clone());
+    let (actor, scope) = (me.user.actor(), me.scope.clone());
+    match st.db.write(move |c| super::revaluation::record(c, &actor, &scope, id, input)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tai-san/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let asset = st.db.read(move |c| crate::assets::find(c, id)).await?;
+            let html = revaluation_page(Nav::of(&me), &asset, errors, form.to_map())?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }

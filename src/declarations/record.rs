@@ -14,7 +14,9 @@ use super::catalogue::catalogue;
 use super::forms::{self, Held};
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
-use crate::db::schema::{assets as assets_table, audit_events, declaration_items, declarations, org_units, revaluations};
+use crate::db::schema::{
+    assets as assets_table, audit_events, declaration_items, declarations, org_units, revaluations,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::progress::Progress;
@@ -245,9 +247,15 @@ pub fn items_of(conn: &mut DbConn, declaration_id: i32) -> AppResult<BTreeMap<i3
 }
 
 /// What each asset the unit holds on `as_of` declares, by asset.
-pub fn current(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progress) -> AppResult<BTreeMap<i32, (Held, Snapshot)>> {
+pub fn current(
+    conn: &mut DbConn,
+    unit_id: i32,
+    as_of: NaiveDate,
+    progress: &Progress,
+) -> AppResult<BTreeMap<i32, (Held, Snapshot)>> {
     let held = forms::held(conn, unit_id, as_of, progress)?;
-    let lots: HashMap<i32, String> = held.iter().filter(|h| h.class_code == "DAT").map(|h| (h.asset.id, h.asset.code.clone())).collect();
+    let lots: HashMap<i32, String> =
+        held.iter().filter(|h| h.class_code == "DAT").map(|h| (h.asset.id, h.asset.code.clone())).collect();
     let units: HashMap<i32, String> =
         org_units::table.select((org_units::id, org_units::code)).load::<(i32, String)>(conn)?.into_iter().collect();
     Ok(held
@@ -278,7 +286,8 @@ pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Pro
     let ids: Vec<i32> = now.keys().chain(before.keys()).copied().collect();
     let touched = last_touched(conn, &ids, since)?;
     let revalued = revaluations_since(conn, &ids, since)?;
-    let written_down = crate::disposals::write_downs(conn, long_ago, NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"))?;
+    let written_down =
+        crate::disposals::write_downs(conn, long_ago, NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"))?;
     let c = catalogue();
     let due = |d: NaiveDate| d + Duration::days(DAYS_TO_DECLARE);
     let mut changes = vec![];
@@ -328,9 +337,18 @@ pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Pro
                 let value = differs(&|k| VALUE_FIELDS.contains(&k));
                 if !value.is_empty() {
                     let old_cost = old.get("original_cost").and_then(Value::as_i64).unwrap_or(0);
-                    let kind = if h.asset.original_cost >= old_cost { ChangeKind::ValueIncrease } else { ChangeKind::ValueDecrease };
+                    let kind = if h.asset.original_cost >= old_cost {
+                        ChangeKind::ValueIncrease
+                    } else {
+                        ChangeKind::ValueDecrease
+                    };
                     let mut ch = match revalued.get(id) {
-                        Some((on, reason, doc)) => base_change(kind, *on, Some(reason.clone()), Some(format!("Quyết định đánh giá lại số {doc}"))),
+                        Some((on, reason, doc)) => base_change(
+                            kind,
+                            *on,
+                            Some(reason.clone()),
+                            Some(format!("Quyết định đánh giá lại số {doc}")),
+                        ),
                         None => base_change(kind, touched_on, None, None),
                     };
                     ch.before = Some(old.clone());
@@ -414,7 +432,11 @@ fn last_touched(conn: &mut DbConn, ids: &[i32], since: NaiveDateTime) -> AppResu
 }
 
 /// The last revaluation of each asset recorded after `since`: its date, reason and number.
-fn revaluations_since(conn: &mut DbConn, ids: &[i32], since: NaiveDateTime) -> AppResult<HashMap<i32, (NaiveDate, String, String)>> {
+fn revaluations_since(
+    conn: &mut DbConn,
+    ids: &[i32],
+    since: NaiveDateTime,
+) -> AppResult<HashMap<i32, (NaiveDate, String, String)>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
         let rows: Vec<(i32, NaiveDate, String, String)> = revaluations::table
@@ -467,7 +489,8 @@ pub fn record(
         }
     }
     let pending = pending(conn, issuer.id, as_of, &Progress::default())?;
-    let items: BTreeMap<i32, Snapshot> = current(conn, issuer.id, as_of, progress)?.into_iter().map(|(id, (_, s))| (id, s)).collect();
+    let items: BTreeMap<i32, Snapshot> =
+        current(conn, issuer.id, as_of, progress)?.into_iter().map(|(id, (_, s))| (id, s)).collect();
     let digest = digest(&items);
     let recorded_at = now_utc();
     diesel::insert_into(declarations::table)
@@ -484,7 +507,8 @@ pub fn record(
             declarations::recorded_at.eq(recorded_at),
         ))
         .execute(conn)?;
-    let saved = last(conn, issuer.id)?.ok_or_else(|| AppError::Internal("lần kê khai vừa ghi không đọc lại được".into()))?;
+    let saved =
+        last(conn, issuer.id)?.ok_or_else(|| AppError::Internal("lần kê khai vừa ghi không đọc lại được".into()))?;
     let rows: Vec<Item> = items
         .iter()
         .map(|(id, s)| Item {
@@ -535,9 +559,19 @@ pub fn intact(conn: &mut DbConn, d: &Declaration) -> AppResult<bool> {
     Ok(digest(&items_of(conn, d.id)?) == d.digest)
 }
 
+/// A unit with changes to declare.
+pub struct Waiting {
+    pub unit_id: i32,
+    pub unit_name: String,
+    pub changes: usize,
+    /// The nearest due date, and whether it has passed.
+    pub due: NaiveDate,
+    pub overdue: bool,
+}
+
 /// The units whose declarations are due: for the overview, each declaring unit the person reads
 /// with its changes waiting and the nearest due date.
-pub fn waiting(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(String, usize, Option<NaiveDate>)>> {
+pub fn waiting(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<Waiting>> {
     use crate::rules::OrgUnit;
     let all: Vec<OrgUnit> = org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(conn)?;
     let today = crate::text::today();
@@ -547,8 +581,14 @@ pub fn waiting(conn: &mut DbConn, scope: &Scope) -> AppResult<Vec<(String, usize
             continue;
         }
         let p = pending(conn, u.id, today, &Progress::default())?;
-        if !p.changes.is_empty() {
-            out.push((u.name.clone(), p.changes.len(), p.changes.iter().map(|c| c.due).min()));
+        if let Some(due) = p.changes.iter().map(|c| c.due).min() {
+            out.push(Waiting {
+                unit_id: u.id,
+                unit_name: u.name.clone(),
+                changes: p.changes.len(),
+                due,
+                overdue: due < today,
+            });
         }
     }
     Ok(out)

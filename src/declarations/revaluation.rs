@@ -40,7 +40,8 @@ pub struct Revaluation {
     pub created_at: chrono::NaiveDateTime,
 }
 
-pub const FIELDS: &[&str] = &["decided_on", "doc_no", "basis", "reason_code", "new_cost", "new_residual", "count_line_id"];
+pub const FIELDS: &[&str] =
+    &["decided_on", "doc_no", "basis", "reason_code", "new_cost", "new_residual", "count_line_id"];
 
 /// The revaluations of an asset, oldest first.
 pub fn of_asset(conn: &mut DbConn, asset_id: i32) -> AppResult<Vec<Revaluation>> {
@@ -52,11 +53,20 @@ pub fn of_asset(conn: &mut DbConn, asset_id: i32) -> AppResult<Vec<Revaluation>>
 }
 
 /// Records a revaluation of an asset the caller may edit and applies it to the asset.
-pub fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, asset_id: i32, mut input: Input) -> AppResult<Revaluation> {
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    asset_id: i32,
+    mut input: Input,
+) -> AppResult<Revaluation> {
     let asset = assets::find(conn, asset_id)?;
     scope.check_edit(asset.unit_id)?;
     if asset.status == assets::WRITTEN_DOWN {
-        return Err(AppError::Conflict { message: format!("Tài sản {} đã ghi giảm: không đánh giá lại", asset.code), current: None });
+        return Err(AppError::Conflict {
+            message: format!("Tài sản {} đã ghi giảm: không đánh giá lại", asset.code),
+            current: None,
+        });
     }
     input.reject_unknown(FIELDS, &[]);
     let decided_on = input.date("decided_on", "Ngày quyết định");
@@ -89,8 +99,13 @@ pub fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, asset_id: i32, mu
     // The reason says which way the cost moves.
     if let (Some(code), Some(c)) = (&reason_code, new_cost) {
         let group = catalogue().reason(code).map(|r| r.group.as_str()).unwrap_or("");
-        if (group == "value_increase" && c < asset.original_cost) || (group == "value_decrease" && c > asset.original_cost) {
-            input.error("reason_code", format!("Lý do «{code}» không khớp chiều thay đổi nguyên giá ({} → {} đồng)", asset.original_cost, c));
+        if (group == "value_increase" && c < asset.original_cost)
+            || (group == "value_decrease" && c > asset.original_cost)
+        {
+            input.error(
+                "reason_code",
+                format!("Lý do «{code}» không khớp chiều thay đổi nguyên giá ({} → {} đồng)", asset.original_cost, c),
+            );
         }
     }
     if let Some(line) = count_line_id {
@@ -121,7 +136,8 @@ pub fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, asset_id: i32, mu
     let old_residual = asset.wear_schedule(&rules, decided_on)?.residual_value;
     // The funding split kept in proportion: the state's share of the old cost is its share of the new.
     let new_state = if asset.original_cost > 0 {
-        ((new_cost as i128 * asset.cost_state as i128 + asset.original_cost as i128 / 2) / asset.original_cost as i128) as i64
+        ((new_cost as i128 * asset.cost_state as i128 + asset.original_cost as i128 / 2) / asset.original_cost as i128)
+            as i64
     } else {
         0
     };
