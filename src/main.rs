@@ -189,9 +189,11 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum DeclareCommand {
-    /// Báo cáo kê khai (a declaration report): 04a (land and houses), 04b (cars), 04c (other fixed assets).
+    /// Báo cáo kê khai (a declaration report): 04a (land and houses), 04b (cars), 04c (other fixed
+    /// assets), 06b–06d (changes of information), 07 (removals), 08a (summary of use), 08b (increases and
+    /// decreases over a period).
     Report {
-        /// 04a | 04b | 04c
+        /// 04a | 04b | 04c | 06b | 06c | 06d | 07 | 08a | 08b
         form: String,
         /// Mã đơn vị kê khai (the declaring unit's code, e.g. TTUD; default: the department).
         #[arg(long)]
@@ -199,6 +201,9 @@ enum DeclareCommand {
         /// Thời điểm báo cáo (dd/mm/yyyy; default: today).
         #[arg(long)]
         as_of: Option<String>,
+        /// Từ ngày (dd/mm/yyyy): the start of 08b's period (default: 1 January of --as-of's year).
+        #[arg(long)]
+        from: Option<String>,
         /// Đơn vị tiền: dong | nghin | trieu (default: nghin).
         #[arg(long, default_value = "nghin")]
         money: String,
@@ -765,15 +770,24 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
         println!("Đã ghi {} ({} KB)", output.display(), size / 1024);
     };
     match command {
-        DeclareCommand::Report { form, unit, as_of, money, supplement, output } => {
+        DeclareCommand::Report { form, unit, as_of, from, money, supplement, output } => {
             let form = Form::parse(&form)?;
             if !MoneyUnit::CHOICES.iter().any(|(c, _)| *c == money) {
                 return Err(AppError::Config(format!("--money «{money}»: dùng dong, nghin hoặc trieu")));
             }
             let as_of = date("as-of", &as_of)?;
+            let from = match from {
+                Some(_) => Some(date("from", &from)?),
+                None => None,
+            };
             db.read_sync(|c| {
-                let req =
-                    Request { unit_id: unit_of(c, &unit)?, as_of, money: MoneyUnit::from_code(&money), supplement };
+                let req = Request {
+                    unit_id: unit_of(c, &unit)?,
+                    as_of,
+                    from,
+                    money: MoneyUnit::from_code(&money),
+                    supplement,
+                };
                 eprintln!("Đang lập mẫu {} …", form.label());
                 forms::render(c, form, &req, &progress_bar("tài sản"))?.save(&output)
             })?;

@@ -1006,11 +1006,12 @@ fn declaration_ops() -> Vec<Op> {
     let path = Op::get(
         "/api/v1/declarations/forms/{form}",
         "declarations",
-        "Báo cáo kê khai của một đơn vị tại một thời điểm (04a, 04b, 04c)",
+        "Báo cáo kê khai của một đơn vị tại một thời điểm (04a–04c, 06b–06d, 07, 08a) hoặc trong kỳ (08b)",
     )
     .query(vec![
         ("unit_id", q(id())),
         ("as_of", q(date("Thời điểm báo cáo (mặc định: hôm nay)"))),
+        ("from", q(date("Từ ngày của kỳ báo cáo 08b (mặc định: đầu năm)"))),
         ("money", q(choice(MoneyUnit::CHOICES))),
         ("supplement", yes_no()),
     ])
@@ -1033,6 +1034,70 @@ fn declaration_ops() -> Vec<Op> {
         )
         .returns(200, any_object()),
         path,
+        Op::get("/api/v1/declarations", "declarations", "Các lần kê khai đã ghi nhận của một đơn vị, mới nhất trước")
+            .query(vec![("unit_id", q(id()))])
+            .returns(200, page_of(any_object())),
+        Op::post(
+            "/api/v1/declarations",
+            "declarations",
+            "Ghi nhận lần kê khai: giữ bản kê khai từng tài sản tại thời điểm báo cáo; lần sau tính thay đổi từ đây",
+        )
+        .json(
+            &["unit_id", "as_of", "supplement", "note"],
+            &[
+                ("unit_id", id()),
+                ("as_of", date("Thời điểm báo cáo (mặc định: hôm nay)")),
+                ("supplement", choice(crate::inventory::YES_NO)),
+                ("note", text(2000)),
+            ],
+            &[],
+        )
+        .returns(201, any_object()),
+        Op::get(
+            "/api/v1/declarations/pending",
+            "declarations",
+            "Các thay đổi từ lần kê khai đã ghi nhận: tăng mới, thay đổi từng trường, giảm; hạn 30 ngày",
+        )
+        .query(vec![("unit_id", q(id())), ("as_of", q(date("Tính đến ngày (mặc định: hôm nay)")))])
+        .returns(200, any_object()),
+        Op::get(
+            "/api/v1/declarations/changes",
+            "declarations",
+            "Tệp thay đổi theo sự kiện biến động của giao diện CSDL quốc gia (JSON)",
+        )
+        .query(vec![("unit_id", q(id())), ("as_of", q(date("Tính đến ngày (mặc định: hôm nay)")))])
+        .download(&["application/json"]),
+        Op::get("/api/v1/declarations/changes/schema", "declarations", "JSON Schema của tệp thay đổi")
+            .returns(200, any_object()),
+        Op::get("/api/v1/assets/{id}/revaluations", "declarations", "Các lần đánh giá lại của một tài sản")
+            .returns(200, page_of(any_object())),
+        Op::post(
+            "/api/v1/assets/{id}/revaluations",
+            "declarations",
+            "Ghi quyết định đánh giá lại: nguyên giá và giá trị còn lại mới",
+        )
+        .json(
+            crate::declarations::revaluation::FIELDS,
+            &[
+                ("decided_on", date("Ngày quyết định")),
+                ("doc_no", required_text(100)),
+                ("basis", required_text(2000)),
+                ("reason_code", {
+                    let codes: Vec<Value> = c
+                        .reasons
+                        .iter()
+                        .filter(|r| r.group == "value_increase" || r.group == "value_decrease")
+                        .map(|r| json!(r.code))
+                        .collect();
+                    json!({"enum": codes, "description": "Lý do tăng, giảm giá trị (mã CSDL quốc gia)"})
+                }),
+                ("new_cost", money("Nguyên giá mới")),
+                ("new_residual", money("Giá trị còn lại mới")),
+                ("count_line_id", id()),
+            ],
+            &["decided_on", "doc_no", "basis", "reason_code", "new_cost", "new_residual"],
+        )
+        .returns(201, any_object()),
     ]
 }
 

@@ -142,11 +142,49 @@ async fn the_centers_declaration_forms_read_back() {
 
         // As of a date before the Center held it, the form is without it; before the forms, refused.
         let bytes = app.download(&format!("/api/v1/declarations/forms/04c?unit_id={center}&as_of=01/01/2019")).await;
-        let text = common::workbook_text(&bytes);
-        assert!(text.contains("Nhà kính thực nghiệm") && !text.contains("PCR"), "{text}");
+        let cells = common::workbook_text(&bytes);
+        assert!(cells.contains("Nhà kính thực nghiệm") && !cells.contains("PCR"), "{cells}");
         let (s, body) = app.get(&format!("/api/v1/declarations/forms/04b?unit_id={center}&as_of=01/01/2010")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
         assert!(body["error"].as_str().unwrap().contains("không có phiên bản có hiệu lực ngày 01/01/2010"), "{body}");
+
+        // 08a: by class, land and houses in m² of each use; 08b: closing = opening + increases − decreases.
+        let rows = rows_of(&app.download(&form("08a", "")).await, "Báo cáo");
+        let land = rows.iter().find(|r| r[1].to_string() == "Đất").expect("a land row");
+        assert_eq!(
+            (num(land, 2), num(land, 3), num(land, 4), num(land, 5)),
+            (1.0, 12_500.0, 3_000.0, 9_000.0),
+            "{}",
+            text(land)
+        );
+        let houses = rows.iter().find(|r| r[1].to_string() == "Nhà").expect("a house row");
+        assert_eq!((num(houses, 2), num(houses, 3)), (2.0, 1_680.0));
+        let year_start = format!("01/01/{}", chrono::Datelike::year(&taisan::text::today()));
+        let bytes = app
+            .download(&format!(
+                "/api/v1/declarations/forms/08b?unit_id={center}&from={year_start}&as_of={today}&money=dong"
+            ))
+            .await;
+        let rows = rows_of(&bytes, "Báo cáo");
+        assert!(rows.iter().any(|r| text(r).contains(&format!("Từ ngày {year_start} đến ngày {today}"))));
+        let classes: Vec<&Vec<Data>> = rows.iter().filter(|r| r[0].as_f64().is_some() && r.len() > 13).collect();
+        assert!(classes.len() >= 5, "{:#?}", rows.iter().map(|r| text(r)).collect::<Vec<_>>());
+        for r in &classes {
+            for (open, inc, dec, close) in [(2, 5, 8, 11), (4, 7, 10, 13)] {
+                let v = |i: usize| r[i].as_f64().unwrap_or(0.0);
+                assert_eq!(v(open) + v(inc) - v(dec), v(close), "{}", text(r));
+            }
+        }
+        // This year: the net house handed over (a decrease), the found stirrer revalued 12,5 → 15 triệu.
+        let structures = classes.iter().find(|r| r[1].to_string() == "Vật kiến trúc").unwrap();
+        assert_eq!((num(structures, 8), num(structures, 10)), (1.0, 620_000_000.0), "{}", text(structures));
+        let machines = classes.iter().find(|r| r[1].to_string() == "Máy móc, thiết bị").unwrap();
+        assert_eq!(num(machines, 7), 2_500_000.0, "{}", text(machines));
+        let total = total_row(&rows);
+        assert_eq!(num(total, 4) + num(total, 7) - num(total, 10), num(total, 13));
+        let (s, body) =
+            app.get(&format!("/api/v1/declarations/forms/08b?unit_id={center}&from=02/01/2030&as_of={today}")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
         // An unknown form, an unknown money unit: refused in Vietnamese.
         let (s, body) = app.get(&format!("/api/v1/declarations/forms/05x?unit_id={center}")).await;
@@ -538,6 +576,9 @@ async fn a_revaluation_moves_wear_to_the_new_base_across_a_year_and_a_rate_chang
         let today = taisan::text::format_date(taisan::text::today());
         let text = common::workbook_text(&app.download(&format!("/api/v1/exports/changes?from=01/01/2019&to={today}")).await);
         assert!(text.contains("Tăng — Đánh giá lại") && text.contains("Quyết định đánh giá lại số 2/QĐ, ngày 15/06/2024"), "{text}");
+        // S24-H of 2025 carries the new cost and the wear on it.
+        let book = common::workbook_text(&app.download("/api/v1/exports/fixed-asset-book?wear_year=2025").await);
+        assert!(book.contains("Máy phân tích") && book.contains("120000000") && book.contains("24000000"), "{book}");
     })
     .await;
 }

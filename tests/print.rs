@@ -427,8 +427,13 @@ async fn the_declaration_forms_print_one_page_wide() {
             .db
             .read_sync(|c| {
                 let unit_id = taisan::rules::unit_id_by_code(c, "TTUD")?;
-                let req =
-                    Request { unit_id, as_of: taisan::text::today(), money: MoneyUnit::Thousand, supplement: false };
+                let req = Request {
+                    unit_id,
+                    as_of: taisan::text::today(),
+                    from: None,
+                    money: MoneyUnit::Thousand,
+                    supplement: false,
+                };
                 forms::render(c, *form, &req, &Default::default())?.to_bytes()
             })
             .unwrap();

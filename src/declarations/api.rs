@@ -211,6 +211,7 @@ async fn catalogue_json() -> impl IntoResponse {
 pub fn read_request(conn: &mut crate::db::DbConn, me: &Identity, q: &mut Input) -> Result<Request, AppError> {
     let unit_id = q.id("unit_id", "Đơn vị kê khai");
     let as_of = q.date("as_of", "Thời điểm báo cáo").unwrap_or_else(crate::text::today);
+    let from = q.date("from", "Từ ngày");
     let money = q.choice("money", "Đơn vị tiền", MoneyUnit::CHOICES, false);
     let supplement = q.choice("supplement", "Báo cáo bổ sung", crate::inventory::YES_NO, false);
     let unit_id = match unit_id.or(me.scope.unit) {
@@ -229,9 +230,13 @@ pub fn read_request(conn: &mut crate::db::DbConn, me: &Identity, q: &mut Input) 
     if !me.scope.reaches(&members, false) {
         return Err(AppError::Forbidden("Bạn chỉ được lập báo cáo kê khai của đơn vị mình".into()));
     }
+    if from.is_some_and(|f| f > as_of) {
+        return Err(AppError::invalid("from", "«Từ ngày» sau «Thời điểm báo cáo» (đến ngày)"));
+    }
     Ok(Request {
         unit_id,
         as_of,
+        from,
         money: money.as_deref().map(MoneyUnit::from_code).unwrap_or_default(),
         supplement: matches!(supplement.as_deref(), Some("true" | "1")),
     })

@@ -77,6 +77,10 @@ pub enum Form {
     ChangesOther,
     /// 07-ĐK/TSC: xóa thông tin — the assets gone since the last declaration.
     Removals,
+    /// 08a-ĐK/TSC: tổng hợp hiện trạng sử dụng, by class, for the unit and each declaring unit under it.
+    Summary,
+    /// 08b-ĐK/TSC: tổng hợp tăng, giảm over a period: opening, increase, decrease, closing.
+    Movements,
 }
 
 impl Form {
@@ -88,6 +92,8 @@ impl Form {
         Form::ChangesCars,
         Form::ChangesOther,
         Form::Removals,
+        Form::Summary,
+        Form::Movements,
     ];
 
     /// The short code people call it by, as in URLs and on the command line.
@@ -100,6 +106,8 @@ impl Form {
             Form::ChangesCars => "06c",
             Form::ChangesOther => "06d",
             Form::Removals => "07",
+            Form::Summary => "08a",
+            Form::Movements => "08b",
         }
     }
 
@@ -117,6 +125,8 @@ impl Form {
             Form::ChangesCars => "06c-ĐK/TSC — Thay đổi thông tin về xe ô tô",
             Form::ChangesOther => "06d-ĐK/TSC — Thay đổi thông tin về tài sản cố định khác",
             Form::Removals => "07-ĐK/TSC — Xóa thông tin về tài sản",
+            Form::Summary => "08a-ĐK/TSC — Tổng hợp hiện trạng sử dụng tài sản công",
+            Form::Movements => "08b-ĐK/TSC — Tổng hợp tình hình tăng, giảm tài sản công (trong kỳ)",
         }
     }
 
@@ -129,6 +139,8 @@ impl Form {
             Form::ChangesCars => "ke-khai-06c",
             Form::ChangesOther => "ke-khai-06d",
             Form::Removals => "ke-khai-07",
+            Form::Summary => "ke-khai-08a",
+            Form::Movements => "ke-khai-08b",
         }
     }
 
@@ -145,7 +157,7 @@ impl Form {
             Form::LandAndHouses | Form::ChangesLandHouses => matches!(class_code, "DAT" | "NHA"),
             Form::Cars | Form::ChangesCars => class_code == assets::CAR_CLASS,
             Form::OtherFixed | Form::ChangesOther => !matches!(class_code, "DAT" | "NHA" | assets::CAR_CLASS),
-            Form::Removals => true,
+            Form::Removals | Form::Summary | Form::Movements => true,
         }
     }
 }
@@ -155,9 +167,18 @@ impl Form {
 pub struct Request {
     pub unit_id: i32,
     pub as_of: NaiveDate,
+    /// The start of the period of 08b-ĐK/TSC (its end is `as_of`); 1 January of its year when not given.
+    pub from: Option<NaiveDate>,
     pub money: MoneyUnit,
     /// Báo cáo kê khai bổ sung (else lần đầu).
     pub supplement: bool,
+}
+
+impl Request {
+    pub fn period_start(&self) -> NaiveDate {
+        use chrono::Datelike;
+        self.from.unwrap_or_else(|| self.as_of.with_ordinal(1).unwrap_or(self.as_of))
+    }
 }
 
 /// An asset the unit holds on the date, with what its declaration needs.
@@ -252,6 +273,7 @@ pub fn vars(conn: &mut DbConn, req: &Request) -> AppResult<BTreeMap<String, Stri
     };
     vars.insert("unit_type".into(), unit_type);
     vars.insert("as_of".into(), format_date(req.as_of));
+    vars.insert("from".into(), format_date(req.period_start()));
     vars.insert("money_unit".into(), req.money.label().to_string());
     let (first, supplement) = if req.supplement { ("☐", "☒") } else { ("☒", "☐") };
     vars.insert("first_mark".into(), first.into());
@@ -429,6 +451,10 @@ pub fn render(conn: &mut DbConn, form: Form, req: &Request, progress: &Progress)
     let mut layout = report.layout_on(req.as_of)?.clone();
     layout.money_divisor = req.money.divisor();
     let base = vars(conn, req)?;
+    if matches!(form, Form::Summary | Form::Movements) {
+        let rows = summary_rows(conn, form, req, progress)?;
+        return reports::render(&layout, &base, &mut rows.into_iter().map(Ok));
+    }
     if form.of_changes() {
         let pending = super::record::pending(conn, req.unit_id, req.as_of, progress)?;
         let rows = change_rows(form, &pending.changes, req.money);
@@ -598,4 +624,180 @@ fn change_rows(form: Form, changes: &[super::record::Change], money: MoneyUnit) 
 pub fn file_name(conn: &mut DbConn, form: Form, req: &Request) -> AppResult<String> {
     let (issuer, _) = declaring_unit(conn, req.unit_id)?;
     Ok(format!("Kê khai {}-ĐK-TSC {} {}.xlsx", form.code(), issuer.code, req.as_of.format("%d-%m-%Y")))
+}
+
+/// The declaring units a summary covers: the unit and every one under it that declares on its own.
+fn covered_units(conn: &mut DbConn, unit_id: i32) -> AppResult<Vec<OrgUnit>> {
+    let (issuer, _) = declaring_unit(conn, unit_id)?;
+    let all: Vec<OrgUnit> = org_units::table.order(org_units::id).select(OrgUnit::as_select()).load(conn)?;
+    let under = |u: &OrgUnit| {
+        let mut at = Some(u.id);
+        for _ in 0..12 {
+            match at {
+                Some(id) if id == issuer.id => return true,
+                Some(id) => at = all.iter().find(|x| x.id == id).and_then(|x| x.parent_id),
+                None => return false,
+            }
+        }
+        false
+    };
+    Ok(all
+        .iter()
+        .filter(|u| crate::rules::issuer_of(&all, u.id).is_some_and(|i| i.id == u.id) && under(u))
+        .cloned()
+        .collect())
+}
+
+/// The area an asset counts with: a lot's, a house's floor; none for the rest.
+fn area_of(h: &Held) -> Option<f64> {
+    match h.class_code.as_str() {
+        "DAT" => h.asset.area_m2,
+        "NHA" => h.info.floor_area.or(h.asset.area_m2),
+        _ => None,
+    }
+}
+
+/// An asset's original cost on a date, from its revaluations: the cost before the first one decided
+/// after that date (edits of the register are not dated history).
+fn cost_on(h: &Held, revaluations: &HashMap<i32, Vec<(NaiveDate, i64)>>, on: NaiveDate) -> i64 {
+    revaluations
+        .get(&h.asset.id)
+        .and_then(|rs| rs.iter().find(|(d, _)| *d > on))
+        .map(|(_, old)| *old)
+        .unwrap_or(h.asset.original_cost)
+}
+
+/// 08a and 08b: one group per declaring unit, one row per class.
+fn summary_rows(conn: &mut DbConn, form: Form, req: &Request, progress: &Progress) -> AppResult<Vec<Row>> {
+    use crate::db::schema::revaluations;
+    let classes: Vec<(String, String, i32)> = asset_classes::table
+        .order(asset_classes::sort_order)
+        .select((asset_classes::code, asset_classes::name, asset_classes::sort_order))
+        .load(conn)?;
+    let mut rows = vec![];
+    for unit in covered_units(conn, req.unit_id)? {
+        let closing = held(conn, unit.id, req.as_of, progress)?;
+        match form {
+            Form::Summary => {
+                for (code, name, _) in &classes {
+                    let of_class: Vec<&Held> = closing.iter().filter(|h| &h.class_code == code).collect();
+                    if of_class.is_empty() {
+                        continue;
+                    }
+                    let mut row = Row::new();
+                    row.insert("group", json!(unit.name));
+                    row.insert("asset", json!(name));
+                    row.insert("quantity", json!(of_class.iter().map(|h| h.asset.quantity as i64).sum::<i64>()));
+                    let area: Option<f64> = of_class.iter().filter_map(|h| area_of(h)).reduce(|a, b| a + b);
+                    row.insert("area", json!(area));
+                    let mut used: BTreeMap<String, f64> = BTreeMap::new();
+                    for h in &of_class {
+                        let cols = usage_columns(h);
+                        for (col, v) in cols {
+                            // m² of land and houses; one per marked asset of the rest.
+                            let add =
+                                if catalogue().measure_of(code) == super::catalogue::Measure::Area { v } else { 1.0 };
+                            *used.entry(col).or_default() += add;
+                        }
+                    }
+                    for col in ["qlnn", "hdsn_khong_kd", "hdsn_kd", "cho_thue", "ldlk", "hon_hop", "khac"] {
+                        let key: &'static str = match col {
+                            "qlnn" => "u_qlnn",
+                            "hdsn_khong_kd" => "u_hdsn_khong_kd",
+                            "hdsn_kd" => "u_hdsn_kd",
+                            "cho_thue" => "u_cho_thue",
+                            "ldlk" => "u_ldlk",
+                            "hon_hop" => "u_hon_hop",
+                            _ => "u_khac",
+                        };
+                        // Land and houses give their trụ sở to «quản lý nhà nước».
+                        let v = match col {
+                            "qlnn" => {
+                                used.get("qlnn").copied().unwrap_or(0.0) + used.get("tru_so").copied().unwrap_or(0.0)
+                            }
+                            _ => used.get(col).copied().unwrap_or(0.0),
+                        };
+                        row.insert(key, if v > 0.0 { json!(v) } else { Value::Null });
+                    }
+                    rows.push(row);
+                }
+            }
+            _ => {
+                let start = req.period_start();
+                let before = start.pred_opt().unwrap_or(start);
+                let opening = held(conn, unit.id, before, progress)?;
+                let ids: Vec<i32> = closing.iter().chain(opening.iter()).map(|h| h.asset.id).collect();
+                let mut revalued: HashMap<i32, Vec<(NaiveDate, i64)>> = HashMap::new();
+                for chunk in ids.chunks(500) {
+                    let rs: Vec<(i32, NaiveDate, i64)> = revaluations::table
+                        .filter(revaluations::asset_id.eq_any(chunk))
+                        .order((revaluations::decided_on, revaluations::id))
+                        .select((revaluations::asset_id, revaluations::decided_on, revaluations::old_cost))
+                        .load(conn)?;
+                    for (id, on, old) in rs {
+                        revalued.entry(id).or_default().push((on, old));
+                    }
+                }
+                for (code, name, _) in &classes {
+                    // Per asset: what it counted at the start and at the end; the difference is
+                    // an increase or a decrease, so that the closing is the opening plus one less the other.
+                    let measure = |h: &Held, on: NaiveDate| {
+                        (h.asset.quantity as i64, area_of(h).unwrap_or(0.0), cost_on(h, &revalued, on))
+                    };
+                    let start_of: HashMap<i32, (i64, f64, i64)> = opening
+                        .iter()
+                        .filter(|h| &h.class_code == code)
+                        .map(|h| (h.asset.id, measure(h, before)))
+                        .collect();
+                    let end_of: HashMap<i32, (i64, f64, i64)> = closing
+                        .iter()
+                        .filter(|h| &h.class_code == code)
+                        .map(|h| (h.asset.id, measure(h, req.as_of)))
+                        .collect();
+                    if start_of.is_empty() && end_of.is_empty() {
+                        continue;
+                    }
+                    let (mut open, mut close, mut inc, mut dec) =
+                        ((0i64, 0f64, 0i64), (0i64, 0f64, 0i64), (0i64, 0f64, 0i64), (0i64, 0f64, 0i64));
+                    let all: std::collections::BTreeSet<i32> = start_of.keys().chain(end_of.keys()).copied().collect();
+                    for id in all {
+                        let a = start_of.get(&id).copied().unwrap_or((0, 0.0, 0));
+                        let b = end_of.get(&id).copied().unwrap_or((0, 0.0, 0));
+                        open = (open.0 + a.0, open.1 + a.1, open.2 + a.2);
+                        close = (close.0 + b.0, close.1 + b.1, close.2 + b.2);
+                        let (dq, da, dc) = (b.0 - a.0, b.1 - a.1, b.2 - a.2);
+                        inc = (inc.0 + dq.max(0), inc.1 + da.max(0.0), inc.2 + dc.max(0));
+                        dec = (dec.0 + (-dq).max(0), dec.1 + (-da).max(0.0), dec.2 + (-dc).max(0));
+                    }
+                    let mut row = Row::new();
+                    row.insert("group", json!(unit.name));
+                    row.insert("asset", json!(name));
+                    let land_or_house = matches!(code.as_str(), "DAT" | "NHA");
+                    for (p, (q, area, cost)) in [("open", open), ("in", inc), ("out", dec), ("close", close)] {
+                        let key = |s: &str| -> &'static str {
+                            match (p, s) {
+                                ("open", "qty") => "open_qty",
+                                ("open", "area") => "open_area",
+                                ("open", _) => "open_cost",
+                                ("in", "qty") => "in_qty",
+                                ("in", "area") => "in_area",
+                                ("in", _) => "in_cost",
+                                ("out", "qty") => "out_qty",
+                                ("out", "area") => "out_area",
+                                ("out", _) => "out_cost",
+                                (_, "qty") => "close_qty",
+                                (_, "area") => "close_area",
+                                _ => "close_cost",
+                            }
+                        };
+                        row.insert(key("qty"), json!(q));
+                        row.insert(key("area"), if land_or_house { json!(area) } else { Value::Null });
+                        row.insert(key("cost"), json!(cost));
+                    }
+                    rows.push(row);
+                }
+            }
+        }
+    }
+    Ok(rows)
 }

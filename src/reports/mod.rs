@@ -39,6 +39,8 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("ke-khai-06c", include_str!("../../reports/declaration_06c.json")),
     ("ke-khai-06d", include_str!("../../reports/declaration_06d.json")),
     ("ke-khai-07", include_str!("../../reports/declaration_07.json")),
+    ("ke-khai-08a", include_str!("../../reports/declaration_08a.json")),
+    ("ke-khai-08b", include_str!("../../reports/declaration_08b.json")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -552,10 +554,13 @@ fn write_sheet(
     let mut totals = vec![0i64; ncols as usize];
     let mut group_no = 0;
     let mut number = 0i64;
+    // «Cộng» and «Tổng cộng» over the second and third columns, or the second only when the third
+    // is summed (a count right after the name).
+    let label_end: u16 = if layout.columns.get(2).is_some_and(|c| c.total) { 1 } else { 2.min(last_col) };
     let close_group = |ws: &mut Worksheet, r: &mut u32, first: u32, sums: &mut [i64]| -> Result<(), XlsxError> {
         ws.write_string_with_format(*r, 0, "", &f.sum_label)?;
-        across(ws, *r, 1, 2.min(last_col), &layout.subtotal_label, &f.sum_label)?;
-        for (i, c) in layout.columns.iter().enumerate().skip(3) {
+        across(ws, *r, 1, label_end, &layout.subtotal_label, &f.sum_label)?;
+        for (i, c) in layout.columns.iter().enumerate().skip(label_end as usize + 1) {
             if c.total {
                 let col = column_letter(i as u16);
                 let formula = Formula::new(format!("=SUBTOTAL(9,{col}{}:{col}{})", first + 1, *r))
@@ -662,8 +667,8 @@ fn write_sheet(
     // The total: SUBTOTAL leaves the subtotals inside its range out.
     if !layout.no_total {
         ws.write_string_with_format(r, 0, "", &f.sum_label).map_err(xe)?;
-        across(ws, r, 1, 2.min(last_col), &layout.total_label, &f.sum_label).map_err(xe)?;
-        for (i, c) in layout.columns.iter().enumerate().skip(3) {
+        across(ws, r, 1, label_end, &layout.total_label, &f.sum_label).map_err(xe)?;
+        for (i, c) in layout.columns.iter().enumerate().skip(label_end as usize + 1) {
             if c.total {
                 let col = column_letter(i as u16);
                 let last = r.max(data_first + 1);
