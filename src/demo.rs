@@ -101,7 +101,8 @@ fn declarations(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
     let scope = crate::auth::Scope::ALL;
     let progress = crate::progress::Progress::default();
     let note = Some("Kê khai năm trước (dữ liệu mẫu)".to_string());
-    crate::declarations::record::record(c, actor, &scope, center, as_of, false, note, &progress)?;
+    let asked = crate::declarations::record::Recording { unit_id: center, as_of, supplement: false, note };
+    crate::declarations::record::record(c, actor, &scope, asked, &progress)?;
     let (line, found): (i32, Option<i32>) = count_lines::table
         .filter(count_lines::code.eq("TTUD-THUA-01"))
         .select((count_lines::id, count_lines::asset_id))

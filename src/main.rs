@@ -802,10 +802,7 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
                     c,
                     &actor,
                     &taisan::auth::Scope::ALL,
-                    unit_id,
-                    as_of,
-                    supplement,
-                    note.clone(),
+                    taisan::declarations::record::Recording { unit_id, as_of, supplement, note: note.clone() },
                     &progress_bar("tài sản"),
                 )
             })?;

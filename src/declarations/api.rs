@@ -74,10 +74,7 @@ async fn record(
                 c,
                 &me.user.actor(),
                 &me.scope,
-                req.unit_id,
-                req.as_of,
-                req.supplement,
-                note,
+                super::record::Recording { unit_id: req.unit_id, as_of: req.as_of, supplement: req.supplement, note },
                 &Progress::default(),
             )
         })

@@ -209,7 +209,7 @@ fn check(
     out.national_code = input.text("national_code", "Mã tài sản trên CSDL quốc gia", false, 50);
     out.reason_code = input.text("reason_code", "Lý do tăng", false, 10);
     if let Some(code) = &out.reason_code {
-        if !c.reason(code).is_some_and(|r| r.group == "increase") {
+        if c.reason(code).is_none_or(|r| r.group != "increase") {
             let known = c.reasons_in(&["increase"]).into_iter().map(|(_, n)| n).collect::<Vec<_>>().join("; ");
             input.error(
                 "reason_code",

@@ -224,7 +224,13 @@ async fn record(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> 
             let note = input.text("note", "Ghi chú", false, 2000);
             let req = super::api::read_request(c, &me, &mut input)?;
             input.finish()?;
-            super::record::record(c, &actor, &scope, req.unit_id, req.as_of, req.supplement, note, &Progress::default())
+            super::record::record(
+                c,
+                &actor,
+                &scope,
+                super::record::Recording { unit_id: req.unit_id, as_of: req.as_of, supplement: req.supplement, note },
+                &Progress::default(),
+            )
         })
         .await?;
     Ok(Redirect::to(&format!(

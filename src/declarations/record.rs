@@ -461,17 +461,23 @@ pub fn digest(items: &BTreeMap<i32, Snapshot>) -> String {
     crate::import::sha256_hex(text.as_bytes())
 }
 
+/// What recording a declaration is asked: the unit, the date, first or supplement, a note.
+pub struct Recording {
+    pub unit_id: i32,
+    pub as_of: NaiveDate,
+    pub supplement: bool,
+    pub note: Option<String>,
+}
+
 /// Records the declaration of a unit as of a date: every asset it holds then, as declared.
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i32,
-    as_of: NaiveDate,
-    supplement: bool,
-    note: Option<String>,
+    asked: Recording,
     progress: &Progress,
 ) -> AppResult<Declaration> {
+    let Recording { unit_id, as_of, supplement, note } = asked;
     let (issuer, members) = forms::declaring_unit(conn, unit_id)?;
     if !scope.for_change().reaches(&members, false) {
         return Err(AppError::Forbidden("Bạn chỉ được ghi nhận kê khai của đơn vị mình".into()));
