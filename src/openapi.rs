@@ -1066,7 +1066,7 @@ fn declaration_ops() -> Vec<Op> {
             "Tệp thay đổi theo sự kiện biến động của giao diện CSDL quốc gia (JSON)",
         )
         .query(vec![("unit_id", q(id())), ("as_of", q(date("Tính đến ngày (mặc định: hôm nay)")))])
-        .download(&["application/json"]),
+        .returns(200, any_object()),
         Op::get("/api/v1/declarations/changes/schema", "declarations", "JSON Schema của tệp thay đổi")
             .returns(200, any_object()),
         Op::get("/api/v1/assets/{id}/revaluations", "declarations", "Các lần đánh giá lại của một tài sản")

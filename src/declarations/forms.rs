@@ -305,15 +305,27 @@ fn money_fields(row: &mut Row, h: &Held) {
     row.insert("in_use_on", json!(h.asset.in_use_on.or(h.asset.acquired_on).map(|d| d.to_string())));
 }
 
+/// The layout's field of a use column of the forms.
+fn column_key(col: &str) -> &'static str {
+    match col {
+        "qlnn" => "u_qlnn",
+        "tru_so" => "u_tru_so",
+        "hdsn_khong_kd" => "u_hdsn_khong_kd",
+        "hdsn_kd" => "u_hdsn_kd",
+        "cho_thue" => "u_cho_thue",
+        "ldlk" => "u_ldlk",
+        "hon_hop" => "u_hon_hop",
+        _ => "u_khac",
+    }
+}
+
 const MARK_COLUMNS: &[&str] = &["qlnn", "hdsn_khong_kd", "hdsn_kd", "cho_thue", "ldlk", "khac"];
 const AREA_COLUMNS: &[&str] = &["tru_so", "hdsn_khong_kd", "hdsn_kd", "cho_thue", "ldlk", "hon_hop", "khac"];
 
 fn marks(row: &mut Row, h: &Held) {
     let used = usage_columns(h);
-    for (col, key) in
-        MARK_COLUMNS.iter().zip(["u_qlnn", "u_hdsn_khong_kd", "u_hdsn_kd", "u_cho_thue", "u_ldlk", "u_khac"])
-    {
-        row.insert(key, if used.contains_key(*col) { json!("x") } else { Value::Null });
+    for col in MARK_COLUMNS {
+        row.insert(column_key(col), if used.contains_key(*col) { json!("x") } else { Value::Null });
     }
 }
 
@@ -367,15 +379,7 @@ fn house_row(h: &Held) -> Row {
     money_fields(&mut row, h);
     let used = usage_columns(h);
     for col in AREA_COLUMNS {
-        let key: &'static str = match *col {
-            "tru_so" => "u_tru_so",
-            "hdsn_khong_kd" => "u_hdsn_khong_kd",
-            "hdsn_kd" => "u_hdsn_kd",
-            "cho_thue" => "u_cho_thue",
-            "ldlk" => "u_ldlk",
-            "hon_hop" => "u_hon_hop",
-            _ => "u_khac",
-        };
+        let key = column_key(col);
         row.insert(key, used.get(*col).map(|v| json!(v)).unwrap_or(Value::Null));
     }
     row
@@ -701,15 +705,7 @@ fn summary_rows(conn: &mut DbConn, form: Form, req: &Request, progress: &Progres
                         }
                     }
                     for col in ["qlnn", "hdsn_khong_kd", "hdsn_kd", "cho_thue", "ldlk", "hon_hop", "khac"] {
-                        let key: &'static str = match col {
-                            "qlnn" => "u_qlnn",
-                            "hdsn_khong_kd" => "u_hdsn_khong_kd",
-                            "hdsn_kd" => "u_hdsn_kd",
-                            "cho_thue" => "u_cho_thue",
-                            "ldlk" => "u_ldlk",
-                            "hon_hop" => "u_hon_hop",
-                            _ => "u_khac",
-                        };
+                        let key = column_key(col);
                         // Land and houses give their trụ sở to «quản lý nhà nước».
                         let v = match col {
                             "qlnn" => {
