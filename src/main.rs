@@ -226,6 +226,16 @@ enum DeclareCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Sổ theo mẫu TaiSan (the declaring unit's register in the national software's Excel layout
+    /// «TaiSan»: 53 columns by position, data from row 3, drop-down cells «MÃ-Tên»).
+    Layout {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// Tệp thay đổi (the changes since the last declaration as the national interface's change
     /// events, JSON); the list of changes is printed.
     Changes {
@@ -814,6 +824,16 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
                 saved.events,
                 saved.digest
             );
+        }
+        DeclareCommand::Layout { unit, as_of, output } => {
+            let as_of = date("as-of", &as_of)?;
+            let bytes = db.read_sync(|c| {
+                let unit_id = unit_of(c, &unit)?;
+                taisan::declarations::national::export(c, unit_id, as_of, &progress_bar("tài sản"))
+            })?;
+            std::fs::write(&output, bytes)
+                .map_err(|e| AppError::Config(format!("Không ghi được {} (cannot write): {e}", output.display())))?;
+            written(&output);
         }
         DeclareCommand::Changes { unit, as_of, output } => {
             let as_of = date("as-of", &as_of)?;

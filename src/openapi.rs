@@ -1067,6 +1067,22 @@ fn declaration_ops() -> Vec<Op> {
         )
         .query(vec![("unit_id", q(id())), ("as_of", q(date("Tính đến ngày (mặc định: hôm nay)")))])
         .returns(200, any_object()),
+        Op::get(
+            "/api/v1/declarations/layouts/taisan",
+            "declarations",
+            "Sổ của đơn vị theo mẫu nhập Excel TaiSan của phần mềm đăng ký tài sản công (53 cột, từ dòng 3)",
+        )
+        .query(vec![("unit_id", q(id())), ("as_of", q(date("Tại ngày (mặc định: hôm nay)")))])
+        .download(&[XLSX]),
+        Op::post(
+            "/api/v1/imports/national",
+            "imports",
+            "Nhập sổ theo mẫu TaiSan của phần mềm đăng ký tài sản công, cùng thông tin kê khai; lỗi ở một dòng thì không lưu gì",
+        )
+        .query(vec![("preview", yes_no())])
+        .body(upload(true, &[], &[]))
+        .answer(200, ok_json("Xem trước", any_object()))
+        .answer(201, ok_json("Đã nhập", any_object())),
         Op::get("/api/v1/declarations/changes/schema", "declarations", "JSON Schema của tệp thay đổi")
             .returns(200, any_object()),
         Op::get("/api/v1/assets/{id}/revaluations", "declarations", "Các lần đánh giá lại của một tài sản")

@@ -582,3 +582,94 @@ async fn a_revaluation_moves_wear_to_the_new_base_across_a_year_and_a_rate_chang
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_register_goes_out_and_comes_back_in_the_national_layout() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let center = app.id_of("units", "TTUD").await;
+        let bytes = app.download(&format!("/api/v1/declarations/layouts/taisan?unit_id={center}")).await;
+        let rows = rows_of(&bytes, "TaiSan");
+        assert_eq!(rows[1].len(), 53, "53 columns");
+        assert_eq!((rows[1][0].to_string(), rows[1][46].to_string()), ("DON_VI_MA".into(), "MA_DB".into()));
+        let land = row_with(&rows, "Đất Trung tâm Ứng dụng");
+        assert!(land[0].to_string().starts_with("TTUD-Trung tâm Ứng dụng"), "«MÃ-Tên»: {}", text(land));
+        assert!(land[2].to_string().starts_with("101") || land[2].to_string().contains('-'), "{}", text(land));
+        assert_eq!(
+            (num(land, 21), num(land, 25), num(land, 27)),
+            (12_500.0, 3_000.0, 9_000.0),
+            "area, trụ sở, HĐSN: {}",
+            text(land)
+        );
+        let lab = row_with(&rows, "Nhà thí nghiệm");
+        assert!(
+            !land[1].to_string().is_empty() && lab[1] == land[1],
+            "the house names its lot by the code the lot's row gives itself"
+        );
+        assert_eq!((num(lab, 22), num(lab, 24)), (2.0, 720.0));
+        let car = row_with(&rows, "Toyota Innova");
+        assert_eq!(
+            (car[36].to_string(), car[37].to_string(), num(car, 42)),
+            ("76A-011.23".into(), "Toyota Innova".into(), 7.0)
+        );
+        let exported = rows.len() - 2;
+
+        // Into a register that has none of it: the same assets, with what they declare.
+        let fresh = TestApp::all().into_iter().find(|a| a.backend == app.backend).unwrap();
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let (s, _, body) =
+            fresh.upload("/api/v1/imports/national?preview=true", "TaiSan TTUD.xlsx", xlsx, &bytes, &[]).await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(fresh.asset_count(), 0, "a preview saves nothing");
+        let (s, _, body) = fresh.upload("/api/v1/imports/national", "TaiSan TTUD.xlsx", xlsx, &bytes, &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(fresh.asset_count() as usize, exported);
+        let id = asset_id(&fresh, "Đất Trung tâm Ứng dụng và Dịch vụ KH&CN").await;
+        let (_, info) = fresh.get(&format!("/api/v1/assets/{id}/declaration")).await;
+        assert_eq!(info["usage"].as_array().unwrap().len(), 3, "{info}");
+        assert_eq!(info["reason_in_force"], "002");
+        let lab = asset_id(&fresh, "Nhà thí nghiệm").await;
+        let (_, lab_info) = fresh.get(&format!("/api/v1/assets/{lab}/declaration")).await;
+        assert_eq!((lab_info["lot_asset_id"].as_i64(), lab_info["floors"].as_i64()), (Some(id), Some(2)), "{lab_info}");
+        let car = asset_id(&fresh, "Xe ô tô Toyota Innova 7 chỗ").await;
+        let (_, car_info) = fresh.get(&format!("/api/v1/assets/{car}/declaration")).await;
+        assert_eq!((car_info["plate"].as_str(), car_info["seats"].as_i64()), (Some("76A-011.23"), Some(7)));
+        let (_, a) = fresh.get(&format!("/api/v1/assets/{car}")).await;
+        let (_, original) =
+            app.get(&format!("/api/v1/assets/{}", asset_id(&app, "Xe ô tô Toyota Innova 7 chỗ").await)).await;
+        assert_eq!(
+            (a["original_cost"].clone(), a["residual_value"].clone()),
+            (original["original_cost"].clone(), original["residual_value"].clone())
+        );
+
+        // A type code that is not in the catalogue: the row and column named, nothing saved.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in
+            ["DON_VI_MA", "TAI_SAN_DAT_MA", "LOAI_TAI_SAN_MA", "TEN", "SO_LUONG", "NGUYEN_GIA", "NV_NGAN_SACH"]
+                .iter()
+                .enumerate()
+        {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (c, v) in
+            ["TTUD-Trung tâm", "", "99999-Không có", "Máy sấy lạnh", "1", "30000000", "30000000"].iter().enumerate()
+        {
+            ws.write_string(2, c as u16, *v).unwrap();
+        }
+        let bad = wb.save_to_buffer().unwrap();
+        let before = fresh.asset_count();
+        let (s, _, body) = fresh.upload("/api/v1/imports/national", "sai.xlsx", xlsx, &bad, &[]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&body));
+        let report: Value = serde_json::from_slice(&body).unwrap();
+        let problem = &report["rows"][0]["errors"][0];
+        assert_eq!(
+            (problem["row"].as_i64(), problem["column"].as_str()),
+            (Some(3), Some("LOAI_TAI_SAN_MA")),
+            "{report:#}"
+        );
+        assert!(problem["message"].as_str().unwrap().contains("99999"), "{report:#}");
+        assert_eq!(fresh.asset_count(), before);
+    })
+    .await;
+}

@@ -27,6 +27,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/declarations/pending", ReadRegister, pending).reach(Reach::Filtered),
         Route::get("/api/v1/declarations/changes", ReadRegister, change_file).reach(Reach::Filtered),
         Route::get("/api/v1/declarations/changes/schema", ReadRegister, schema).reach(Reach::Unscoped),
+        Route::get("/api/v1/declarations/layouts/taisan", ReadRegister, export_layout).reach(Reach::Filtered),
+        Route::post("/api/v1/imports/national", EditAssets, import_layout)
+            .reach(Reach::Filtered)
+            .with_body_limit(crate::import::upload::BODY_LIMIT),
         Route::get("/api/v1/assets/{id}/revaluations", ReadRegister, revaluations).reach(crate::assets::REACH),
         Route::post("/api/v1/assets/{id}/revaluations", EditAssets, revalue).reach(crate::assets::REACH),
     ]
@@ -257,4 +261,43 @@ pub async fn form(
         })
         .await?;
     Ok(crate::web::download_file(&name, crate::web::XLSX, file))
+}
+
+/// The register of a declaring unit in the national software's layout «TaiSan».
+pub async fn export_layout(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> Result<axum::response::Response, AppError> {
+    let (bytes, name) = st
+        .db
+        .read(move |c| {
+            let req = read_request(c, &me, &mut q)?;
+            q.finish()?;
+            let (issuer, _) = super::forms::declaring_unit(c, req.unit_id)?;
+            let bytes = super::national::export(c, req.unit_id, req.as_of, &Progress::default())?;
+            Ok((bytes, format!("TaiSan {} {}.xlsx", issuer.code, req.as_of.format("%d-%m-%Y"))))
+        })
+        .await?;
+    Ok(crate::web::download(&name, crate::web::XLSX, bytes))
+}
+
+/// `POST /api/v1/imports/national?preview=true` with a workbook in the layout «TaiSan» as `file`:
+/// 200 with the preview, 201 once imported, 422 with every problem and nothing saved.
+async fn import_layout(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+    multipart: axum::extract::Multipart,
+) -> Result<axum::response::Response, AppError> {
+    let preview =
+        matches!(q.choice("preview", "Xem trước", crate::inventory::YES_NO, false).as_deref(), Some("true" | "1"));
+    q.finish()?;
+    let (name, bytes, _) = crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.for_change());
+    let report =
+        tokio::task::spawn_blocking(move || super::national::execute(&db, &actor, &scope, &name, &bytes, &[], preview))
+            .await
+            .map_err(|e| AppError::Internal(format!("nhập tệp: {e}")))??;
+    Ok((crate::web::import_status(preview, report.saved, !report.clean()), Json(report)).into_response())
 }

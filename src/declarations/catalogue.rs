@@ -122,6 +122,11 @@ impl Catalogue {
         self.acquisition_reasons.get(method).map(String::as_str).unwrap_or("015")
     }
 
+    /// The acquisition method a national reason of increase means (the first that gives it).
+    pub fn acquisition_method_of(&self, reason: &str) -> Option<&str> {
+        self.acquisition_reasons.iter().find(|(_, r)| r.as_str() == reason).map(|(m, _)| m.as_str())
+    }
+
     /// The national reason a handling's write-down removes an asset by.
     pub fn handling_reason(&self, form_code: &str) -> &str {
         self.handling_reasons.get(form_code).map(String::as_str).unwrap_or("042")

@@ -189,6 +189,8 @@ pub struct Held {
     pub category_name: String,
     /// Mã loại tài sản in the national catalogue, when the category is mapped to one.
     pub type_code: Option<String>,
+    /// The register's own category code.
+    pub category_code: String,
     pub info: DeclarationInfo,
     /// Giá trị còn lại on the date.
     pub residual: i64,
@@ -209,7 +211,7 @@ pub fn declaring_unit(conn: &mut DbConn, unit_id: i32) -> AppResult<(OrgUnit, Ve
 /// then; values as the register holds them, wear to the date.
 pub fn held(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progress) -> AppResult<Vec<Held>> {
     let (_, members) = declaring_unit(conn, unit_id)?;
-    let rows: Vec<(Asset, String, i32, String, Option<String>)> = assets_table::table
+    let rows: Vec<(Asset, String, i32, String, Option<String>, String)> = assets_table::table
         .inner_join(asset_classes::table)
         .inner_join(asset_categories::table)
         .filter(assets_table::unit_id.eq_any(&members))
@@ -222,6 +224,7 @@ pub fn held(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progre
             asset_classes::sort_order,
             asset_categories::name,
             asset_categories::national_code,
+            asset_categories::code,
         ))
         .load(conn)?;
     let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
@@ -242,10 +245,10 @@ pub fn held(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progre
     let mut infos = info::of_many(conn, &ids)?;
     let rules = Rules::load(conn)?;
     let mut out = Vec::with_capacity(rows.len());
-    for (i, (asset, class_code, class_order, category_name, type_code)) in rows.into_iter().enumerate() {
+    for (i, (asset, class_code, class_order, category_name, type_code, category_code)) in rows.into_iter().enumerate() {
         let residual = asset.wear_schedule(&rules, as_of)?.residual_value;
         let info = infos.remove(&asset.id).expect("of_many gives every id");
-        out.push(Held { asset, class_code, class_order, category_name, type_code, info, residual });
+        out.push(Held { asset, class_code, class_order, category_name, type_code, category_code, info, residual });
         progress.tell(i + 1, ids.len());
     }
     Ok(out)

@@ -29,6 +29,11 @@ pub fn routes() -> Vec<Route> {
         Route::get("/ke-khai", ReadRegister, index).reach(Reach::Filtered),
         Route::get("/ke-khai/thay-doi.json", ReadRegister, super::api::change_file).reach(Reach::Filtered),
         Route::post("/ke-khai/ghi-nhan", EditAssets, record).reach(Reach::Filtered),
+        Route::get("/ke-khai/TaiSan.xlsx", ReadRegister, super::api::export_layout).reach(Reach::Filtered),
+        Route::post("/ke-khai/nhap", EditAssets, import_layout)
+            .reach(Reach::Filtered)
+            .with_body_limit(crate::import::upload::BODY_LIMIT),
+        Route::post("/ke-khai/nhap/{upload}", EditAssets, import_layout_again).reach(Reach::Filtered),
         Route::get("/ke-khai/{form}", ReadRegister, super::api::form).reach(Reach::Filtered),
         Route::get("/tai-san/{id}/danh-gia-lai", EditAssets, revaluation_form).reach(crate::assets::REACH),
         Route::post("/tai-san/{id}/danh-gia-lai", EditAssets, revalue).reach(crate::assets::REACH),
@@ -585,4 +590,52 @@ async fn revalue(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- The national software's layout in ---------------------------------------------------------------
+
+async fn import_layout(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    multipart: axum::extract::Multipart,
+) -> PageResult<Response> {
+    let (name, bytes, fields) =
+        crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
+    let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
+    let upload = crate::import::upload::keep(&st.db, &me.user.username, &name, &bytes).await?;
+    check_layout(&st, &me, upload, (name, bytes), vec![], preview).await
+}
+
+/// The next step on the check page: check again with the corrections, or import.
+async fn import_layout_again(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(upload): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let upload = parse_id(&upload, "tệp tải lên")?;
+    let (file, fixes, preview) = crate::import::check::next_step(&st, &me, upload, &form).await?;
+    check_layout(&st, &me, upload, file, fixes, preview).await
+}
+
+async fn check_layout(
+    st: &AppState,
+    me: &crate::auth::Identity,
+    upload: i32,
+    (name, bytes): (String, Vec<u8>),
+    fixes: Vec<crate::import::fixes::Fix>,
+    preview: bool,
+) -> PageResult<Response> {
+    let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.for_change());
+    let check = crate::import::check::Check {
+        kind: super::national::KIND,
+        upload,
+        action: format!("/ke-khai/nhap/{upload}"),
+        back: "/ke-khai".into(),
+        preview,
+    };
+    crate::import::check::run(st, me, check, move || {
+        super::national::execute(&db, &actor, &scope, &name, &bytes, &fixes, preview)
+    })
+    .await
 }

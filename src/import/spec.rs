@@ -127,9 +127,17 @@ macro_rules! column_spec {
 mod tests {
     #[test]
     fn every_shipped_specification_parses_and_names_each_field_once() {
-        for file in ["assets.json", "decisions.json", "findings.json", "counts.json"] {
-            let text =
-                std::fs::read_to_string(format!("{}/imports/columns/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        // Every file of the folder, so that a new one is held to the same rule.
+        let dir = format!("{}/imports/columns", env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|f| f.ends_with(".json"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 5, "{files:?}");
+        for file in files {
+            let text = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
             let spec = super::Spec::parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
             let mut keys: Vec<&str> = spec.keys().collect();
             let n = keys.len();
