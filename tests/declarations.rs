@@ -423,6 +423,10 @@ async fn the_next_declaration_is_the_difference_from_the_last() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         write_down(&app, &oven).await;
+        // The unit itself: its budget code recorded since (06a).
+        let (_, unit) = app.get(&format!("/api/v1/units/{center}")).await;
+        let (s, body) = app.put(&format!("/api/v1/units/{center}"), json!({"version": unit["version"], "ma_qhns": "1012345"})).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
 
         let (_, p) = app.get(&pending(&now)).await;
         let changes = p["changes"].as_array().unwrap();
@@ -473,6 +477,13 @@ async fn the_next_declaration_is_the_difference_from_the_last() {
         bad["data"][i]["originalValue"] = json!(150_000_000);
         assert!(!schema_errors(&bad).is_empty());
 
+        assert_eq!(p["unit_changes"][0]["field"], "ma_qhns", "{p:#}");
+        assert_eq!((p["unit_changes"][0]["old"].as_str(), p["unit_changes"][0]["new"].as_str()), (Some("…………"), Some("1012345")));
+        assert_eq!(file["unitChanges"][0]["new"], "1012345");
+        let rows = rows_of(&app.download(&format!("/api/v1/declarations/forms/06a?unit_id={center}&as_of={now}")).await, "Báo cáo");
+        let code_row = row_with(&rows, "mã quan hệ ngân sách");
+        assert_eq!((code_row[2].to_string(), code_row[3].to_string()), ("…………".to_string(), "1012345".to_string()));
+
         // The forms of changes: 06c (the car's fields), 06d (the value), 07 (the removal).
         let form = |code: &str| format!("/api/v1/declarations/forms/{code}?unit_id={center}&as_of={now}");
         let rows = rows_of(&app.download(&form("06c")).await, "Báo cáo");
@@ -492,10 +503,10 @@ async fn the_next_declaration_is_the_difference_from_the_last() {
         // Recorded again: a supplement, and nothing pending.
         let (s, d2) = app.post("/api/v1/declarations", json!({"unit_id": center, "as_of": now})).await;
         assert_eq!(s, StatusCode::CREATED, "{d2}");
-        assert_eq!((d2["items"].as_i64(), d2["events"].as_i64(), d2["supplement"].as_bool()), (Some(3), Some(4), Some(true)));
+        assert_eq!((d2["items"].as_i64(), d2["events"].as_i64(), d2["supplement"].as_bool()), (Some(3), Some(5), Some(true)), "four changes of assets and one of the unit");
         assert_eq!(d2["previous_id"], d1["id"]);
         let (_, p) = app.get(&pending(&now)).await;
-        assert!(p["changes"].as_array().unwrap().is_empty(), "{p:#}");
+        assert!(p["changes"].as_array().unwrap().is_empty() && p["unit_changes"].as_array().unwrap().is_empty(), "{p:#}");
         // A snapshot altered in the database no longer gives its digest, and the list says so.
         let id = d1["id"].as_i64().unwrap() as i32;
         app.db

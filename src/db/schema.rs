@@ -718,6 +718,7 @@ diesel::table! {
         items -> Integer,
         events -> Integer,
         digest -> Text,
+        unit_snapshot -> Text,
         note -> Nullable<Text>,
         recorded_by -> Text,
         recorded_at -> Timestamp,

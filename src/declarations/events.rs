@@ -211,5 +211,10 @@ pub fn change_file(unit: &OrgUnit, pending: &Pending) -> Value {
         "generatedAt": crate::text::now_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "source": "taisan — thay đổi từ lần kê khai đã ghi nhận; cấu trúc theo sự kiện biến động của giao diện CSDL quốc gia (Kho_DongBoTaiSan, phần mềm QLDKTS)",
         "data": pending.changes.iter().map(|c| event(unit, base, c)).collect::<Vec<_>>(),
+        // 06a: what the unit declared of itself and what it is now.
+        "unitChanges": pending.unit_changes.iter().map(|f| json!({
+            "field": f.field, "label": f.label, "old": f.old, "new": f.new,
+            "date": pending.unit_changed_on.map(day),
+        })).collect::<Vec<_>>(),
     })
 }

@@ -71,6 +71,8 @@ pub enum Form {
     Cars,
     /// 04c-ĐK/TSC: tài sản cố định khác.
     OtherFixed,
+    /// 06a-ĐK/TSC: thay đổi thông tin về đơn vị (its code, name, managing body, type).
+    ChangesUnit,
     /// 06b–06d-ĐK/TSC: thay đổi thông tin (đất và nhà, xe ô tô, tài sản khác) since the last declaration.
     ChangesLandHouses,
     ChangesCars,
@@ -88,6 +90,7 @@ impl Form {
         Form::LandAndHouses,
         Form::Cars,
         Form::OtherFixed,
+        Form::ChangesUnit,
         Form::ChangesLandHouses,
         Form::ChangesCars,
         Form::ChangesOther,
@@ -102,6 +105,7 @@ impl Form {
             Form::LandAndHouses => "04a",
             Form::Cars => "04b",
             Form::OtherFixed => "04c",
+            Form::ChangesUnit => "06a",
             Form::ChangesLandHouses => "06b",
             Form::ChangesCars => "06c",
             Form::ChangesOther => "06d",
@@ -113,7 +117,10 @@ impl Form {
 
     /// The forms of changes since the last declaration (the rest list what is held).
     pub fn of_changes(self) -> bool {
-        matches!(self, Form::ChangesLandHouses | Form::ChangesCars | Form::ChangesOther | Form::Removals)
+        matches!(
+            self,
+            Form::ChangesUnit | Form::ChangesLandHouses | Form::ChangesCars | Form::ChangesOther | Form::Removals
+        )
     }
 
     pub fn label(self) -> &'static str {
@@ -121,6 +128,7 @@ impl Form {
             Form::LandAndHouses => "04a-ĐK/TSC — Trụ sở làm việc, cơ sở hoạt động sự nghiệp (đất, nhà)",
             Form::Cars => "04b-ĐK/TSC — Xe ô tô",
             Form::OtherFixed => "04c-ĐK/TSC — Tài sản cố định khác",
+            Form::ChangesUnit => "06a-ĐK/TSC — Thay đổi thông tin về đơn vị",
             Form::ChangesLandHouses => "06b-ĐK/TSC — Thay đổi thông tin về đất, nhà",
             Form::ChangesCars => "06c-ĐK/TSC — Thay đổi thông tin về xe ô tô",
             Form::ChangesOther => "06d-ĐK/TSC — Thay đổi thông tin về tài sản cố định khác",
@@ -135,6 +143,7 @@ impl Form {
             Form::LandAndHouses => "ke-khai-04a",
             Form::Cars => "ke-khai-04b",
             Form::OtherFixed => "ke-khai-04c",
+            Form::ChangesUnit => "ke-khai-06a",
             Form::ChangesLandHouses => "ke-khai-06b",
             Form::ChangesCars => "ke-khai-06c",
             Form::ChangesOther => "ke-khai-06d",
@@ -157,7 +166,7 @@ impl Form {
             Form::LandAndHouses | Form::ChangesLandHouses => matches!(class_code, "DAT" | "NHA"),
             Form::Cars | Form::ChangesCars => class_code == assets::CAR_CLASS,
             Form::OtherFixed | Form::ChangesOther => !matches!(class_code, "DAT" | "NHA" | assets::CAR_CLASS),
-            Form::Removals | Form::Summary | Form::Movements => true,
+            Form::ChangesUnit | Form::Removals | Form::Summary | Form::Movements => true,
         }
     }
 }
@@ -464,7 +473,11 @@ pub fn render(conn: &mut DbConn, form: Form, req: &Request, progress: &Progress)
     }
     if form.of_changes() {
         let pending = super::record::pending(conn, req.unit_id, req.as_of, progress)?;
-        let rows = change_rows(form, &pending.changes, req.money);
+        let rows = if form == Form::ChangesUnit {
+            unit_rows(&pending)
+        } else {
+            change_rows(form, &pending.changes, req.money)
+        };
         return reports::render(&layout, &base, &mut rows.into_iter().map(Ok));
     }
     let held: Vec<Held> =
@@ -522,6 +535,22 @@ pub fn render(conn: &mut DbConn, form: Form, req: &Request, progress: &Progress)
         }
         _ => unreachable!("the forms of changes are made above"),
     }
+}
+
+/// 06a: one row per field of the unit that changed.
+fn unit_rows(p: &super::record::Pending) -> Vec<Row> {
+    p.unit_changes
+        .iter()
+        .map(|f| {
+            let mut row = Row::new();
+            row.insert("field", json!(f.label));
+            row.insert("old", json!(f.old.as_str().unwrap_or("—")));
+            row.insert("new", json!(f.new.as_str().unwrap_or("—")));
+            row.insert("date", json!(p.unit_changed_on.map(|d| d.to_string())));
+            row.insert("reason", json!("030 — Thay đổi thông tin"));
+            row
+        })
+        .collect()
 }
 
 /// A declared value as the change forms print it.

@@ -66,6 +66,8 @@ struct IndexPage {
     /// Recorded declarations, newest first, each with whether its snapshots still give its digest.
     recorded: Vec<(super::record::Declaration, bool)>,
     changes: Vec<ChangeLine>,
+    /// 06a: the unit's own fields that changed since it declared them.
+    unit_changes: Vec<String>,
     /// Recording needs the right to edit every unit it declares for.
     can_record: bool,
 }
@@ -170,7 +172,13 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
             }
             let today = crate::text::today();
             let money_unit = MoneyUnit::from_code(&money);
-            let changes = super::record::pending(c, issuer.id, req.as_of, &Progress::default())?
+            let pending = super::record::pending(c, issuer.id, req.as_of, &Progress::default())?;
+            let unit_changes = pending
+                .unit_changes
+                .iter()
+                .map(|f| format!("{}: {} → {}", f.label, f.old.as_str().unwrap_or("—"), f.new.as_str().unwrap_or("—")))
+                .collect();
+            let changes = pending
                 .changes
                 .into_iter()
                 .map(|ch| ChangeLine {
@@ -212,6 +220,7 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
                 missing,
                 recorded,
                 changes,
+                unit_changes,
             })
         })
         .await?;

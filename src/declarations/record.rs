@@ -141,9 +141,27 @@ pub struct Declaration {
     pub items: i32,
     pub events: i32,
     pub digest: String,
+    /// The unit as declared, canonical JSON (`unit_fields`).
+    #[serde(skip)]
+    pub unit_snapshot: String,
     pub note: Option<String>,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
+}
+
+/// What a unit declares of itself, with the labels of 06a-ĐK/TSC.
+pub const UNIT_FIELDS: &[(&str, &str)] = &[
+    ("ma_qhns", "Mã đơn vị (mã quan hệ ngân sách)"),
+    ("unit_full_name", "Tên đơn vị"),
+    ("parent_full_name", "Cơ quan quản lý cấp trên"),
+    ("unit_type", "Loại hình đơn vị"),
+];
+
+/// The unit's own declared fields on a date.
+pub fn unit_fields(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate) -> AppResult<Snapshot> {
+    let req = forms::Request { unit_id, as_of, from: None, money: forms::MoneyUnit::Dong, supplement: false };
+    let vars = forms::vars(conn, &req)?;
+    Ok(UNIT_FIELDS.iter().map(|(k, _)| (k.to_string(), json!(vars.get(*k)))).collect())
 }
 
 /// Loại biến động: the national interface's mutation types this service makes.
@@ -219,6 +237,9 @@ pub struct Pending {
     pub as_of: NaiveDate,
     pub base: Option<Declaration>,
     pub changes: Vec<Change>,
+    /// What the unit declared of itself and what it is now (06a), and when it last changed.
+    pub unit_changes: Vec<FieldChange>,
+    pub unit_changed_on: Option<NaiveDate>,
 }
 
 /// The last declaration recorded for a unit.
@@ -407,7 +428,29 @@ pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Pro
         });
     }
     changes.sort_by(|a, b| (a.date, &a.code, a.kind.national_id()).cmp(&(b.date, &b.code, b.kind.national_id())));
-    Ok(Pending { unit_id: issuer.id, as_of, base, changes })
+    // The unit itself: its fields then and now, dated by the last change of its record or tier.
+    let mut unit_changes = vec![];
+    let mut unit_changed_on = None;
+    if let Some(b) = &base {
+        let declared: Snapshot = serde_json::from_str(&b.unit_snapshot).unwrap_or_default();
+        let now = unit_fields(conn, issuer.id, as_of)?;
+        for (k, label) in UNIT_FIELDS {
+            let (old, new) =
+                (declared.get(*k).cloned().unwrap_or(Value::Null), now.get(*k).cloned().unwrap_or(Value::Null));
+            if old != new && !declared.is_empty() {
+                unit_changes.push(FieldChange { field: k.to_string(), label: label.to_string(), old, new });
+            }
+        }
+        if !unit_changes.is_empty() {
+            let at: Option<NaiveDateTime> = audit_events::table
+                .filter(audit_events::entity.eq_any(["org_unit", "unit_financing"]))
+                .filter(audit_events::occurred_at.gt(b.recorded_at))
+                .select(diesel::dsl::max(audit_events::occurred_at))
+                .first(conn)?;
+            unit_changed_on = Some(at.map(vn_date_of).unwrap_or(as_of));
+        }
+    }
+    Ok(Pending { unit_id: issuer.id, as_of, base, changes, unit_changes, unit_changed_on })
 }
 
 /// The last time each asset's history moved after `since`.
@@ -506,8 +549,10 @@ pub fn record(
             declarations::supplement.eq(supplement || base.is_some()),
             declarations::previous_id.eq(base.as_ref().map(|b| b.id)),
             declarations::items.eq(items.len() as i32),
-            declarations::events.eq(pending.changes.len() as i32),
+            declarations::events.eq((pending.changes.len() + pending.unit_changes.len().min(1)) as i32),
             declarations::digest.eq(&digest),
+            declarations::unit_snapshot
+                .eq(serde_json::to_string(&unit_fields(conn, issuer.id, as_of)?).unwrap_or_default()),
             declarations::note.eq(&note),
             declarations::recorded_by.eq(&actor.0),
             declarations::recorded_at.eq(recorded_at),

@@ -35,6 +35,7 @@ const LAYOUTS: &[(&str, &str)] = &[
     ("ke-khai-04a", include_str!("../../reports/declaration_04a.json")),
     ("ke-khai-04b", include_str!("../../reports/declaration_04b.json")),
     ("ke-khai-04c", include_str!("../../reports/declaration_04c.json")),
+    ("ke-khai-06a", include_str!("../../reports/declaration_06a.json")),
     ("ke-khai-06b", include_str!("../../reports/declaration_06b.json")),
     ("ke-khai-06c", include_str!("../../reports/declaration_06c.json")),
     ("ke-khai-06d", include_str!("../../reports/declaration_06d.json")),

@@ -10,6 +10,8 @@ CREATE TABLE declarations (
     items INTEGER NOT NULL,
     events INTEGER NOT NULL,
     digest TEXT NOT NULL,
+    -- The unit as declared (Mã QHNS, name, managing body, type): 06a is its difference.
+    unit_snapshot TEXT NOT NULL DEFAULT '{}',
     note TEXT,
     recorded_by TEXT NOT NULL,
     recorded_at TIMESTAMP NOT NULL
