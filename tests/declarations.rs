@@ -186,6 +186,20 @@ async fn the_centers_declaration_forms_read_back() {
             app.get(&format!("/api/v1/declarations/forms/08b?unit_id={center}&from=02/01/2030&as_of={today}")).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
+        // A house's floors changed since last year's declaration: 06b, declared → proposed.
+        let lab = asset_id(&app, "Nhà thí nghiệm").await;
+        let (_, info) = app.get(&format!("/api/v1/assets/{lab}/declaration")).await;
+        let (s, body) = app
+            .put(&format!("/api/v1/assets/{lab}/declaration"), json!({"version": info["version"], "lot_asset_id": info["lot_asset_id"], "floors": 3, "built_area": 360, "floor_area": 720, "usage": info["usage"]}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let rows = rows_of(&app.download(&form("06b", "")).await, "Báo cáo");
+        assert!(rows.iter().any(|r| text(r).contains("Mẫu số 06b-ĐK/TSC")));
+        assert!(rows.iter().any(|r| text(r).contains("Nhà thí nghiệm")), "the asset's heading");
+        let floors = row_with(&rows, "Số tầng");
+        assert_eq!((floors[2].to_string(), floors[3].to_string()), ("2".to_string(), "3".to_string()), "{}", text(floors));
+        assert!(floors[5].to_string().contains("030"));
+
         // An unknown form, an unknown money unit: refused in Vietnamese.
         let (s, body) = app.get(&format!("/api/v1/declarations/forms/05x?unit_id={center}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
