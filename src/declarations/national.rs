@@ -20,7 +20,7 @@ use crate::db::schema::{asset_categories, assets as assets_table, org_units};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Cell, Limits};
-use crate::import::fixes::{Fix, Fixes};
+use crate::import::fixes::Fix;
 use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
 use crate::import::{table, Outcome};
@@ -381,37 +381,12 @@ pub fn run(
     fixes: &[Fix],
     preview: bool,
 ) -> AppResult<(Report, bool)> {
-    let limits = Limits::default();
-    let sheets = excel::heads(bytes, file_name, &limits)?;
+    let sheets = excel::heads(bytes, file_name, &Limits::default())?;
     let table = table::find(&sheets, None, spec())?;
-    let missing: Vec<&str> = ["unit", "type", "name", "original_cost"]
-        .into_iter()
-        .filter(|f| table.column_of(f).is_none())
-        .map(|f| spec().column(f).map(|c| c.headers[0].as_str()).unwrap_or(f))
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::BadRequest(format!(
-            "Trang «{}» không theo mẫu nhập TaiSan: không thấy cột {}",
-            table.sheet,
-            missing.iter().map(|m| format!("«{m}»")).collect::<Vec<_>>().join(", ")
-        )));
-    }
-    let mut fixes = Fixes::new(fixes);
-    let mut read: Vec<table::TableRow> = vec![];
-    let (_, rows_read) = table.read_rows(
-        (bytes, file_name),
-        &limits,
-        spec(),
-        &mut fixes,
-        |_| {},
-        |row| {
-            read.push(row);
-            Ok(())
-        },
-    )?;
-    read.sort_by_key(|r| r.excel_row);
+    table.require(spec(), &["unit", "type", "name", "original_cost"])?;
+    let (read, rows_read, applied) = table.read_all((bytes, file_name), spec(), fixes)?;
     let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
-    report.fixes = fixes.applied();
+    report.fixes = applied;
     let mut rows = vec![];
     for row in read {
         // The software's field names under the Vietnamese ones (or a header repeated after a page

@@ -15,7 +15,7 @@ use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Cell, Limits};
-use crate::import::fixes::{Fix, Fixes};
+use crate::import::fixes::Fix;
 use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
 use crate::import::table;
@@ -146,38 +146,12 @@ pub fn run(
     fixes: &[Fix],
     preview: bool,
 ) -> AppResult<(Report, bool)> {
-    let limits = Limits::default();
-    let sheets = excel::heads(bytes, file_name, &limits)?;
+    let sheets = excel::heads(bytes, file_name, &Limits::default())?;
     let table = table::find(&sheets, None, spec())?;
-    let missing: Vec<&str> =
-        [("decision_no", "Số quyết định"), ("decision_date", "Ngày quyết định"), ("code", "Mã tài sản")]
-            .iter()
-            .filter(|(f, _)| table.column_of(f).is_none())
-            .map(|(_, n)| *n)
-            .collect();
-    if !missing.is_empty() {
-        return Err(AppError::BadRequest(format!(
-            "Trang «{}»: không thấy cột {} trong dòng tiêu đề",
-            table.sheet,
-            missing.iter().map(|m| format!("«{m}»")).collect::<Vec<_>>().join(", ")
-        )));
-    }
-    let mut fixes = Fixes::new(fixes);
-    let mut rows: Vec<table::TableRow> = vec![];
-    let (_, rows_read) = table.read_rows(
-        (bytes, file_name),
-        &limits,
-        spec(),
-        &mut fixes,
-        |_| {},
-        |row| {
-            rows.push(row);
-            Ok(())
-        },
-    )?;
-    rows.sort_by_key(|r| r.excel_row);
+    table.require(spec(), &["decision_no", "decision_date", "code"])?;
+    let (rows, rows_read, applied) = table.read_all((bytes, file_name), spec(), fixes)?;
     let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
-    report.fixes = fixes.applied();
+    report.fixes = applied;
     // The rows of each decision, in the order the file gives them, with their cells.
     type Group = ((String, String), Vec<(FileRow, Vec<Cell>)>);
     let mut groups: Vec<Group> = vec![];

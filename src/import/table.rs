@@ -78,6 +78,50 @@ impl Table {
         Ok((encoding, reader.rows_read()))
     }
 
+    /// Every row of a table small enough to hold (a file of decisions, findings, a national
+    /// layout), read through `read_rows` with the corrections, in the sheet's order; with the
+    /// number of rows read and the corrections that applied.
+    pub fn read_all(
+        &self,
+        source: (&[u8], &str),
+        spec: &Spec,
+        fixes: &[super::fixes::Fix],
+    ) -> Result<(Vec<TableRow>, usize, Vec<super::fixes::Applied>), AppError> {
+        let mut fixes = super::fixes::Fixes::new(fixes);
+        let mut rows = vec![];
+        let (_, rows_read) = self.read_rows(
+            source,
+            &crate::excel::Limits::default(),
+            spec,
+            &mut fixes,
+            |_| {},
+            |row| {
+                rows.push(row);
+                Ok(())
+            },
+        )?;
+        rows.sort_by_key(|r| r.excel_row);
+        Ok((rows, rows_read, fixes.applied()))
+    }
+
+    /// Refuses a table without the columns an import cannot do without, naming them.
+    pub fn require(&self, spec: &Spec, fields: &[&str]) -> Result<(), AppError> {
+        let missing: Vec<String> = fields
+            .iter()
+            .filter(|f| self.column_of(f).is_none())
+            .map(|f| format!("«{}»", spec.column(f).map(|c| c.label.as_str()).unwrap_or(f)))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::BadRequest(format!(
+            "Trang «{}»: không thấy cột {} trong dòng tiêu đề ({})",
+            self.sheet,
+            missing.join(", "),
+            spec.what
+        )))
+    }
+
     pub fn column_of(&self, field: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.field.as_deref() == Some(field))
     }

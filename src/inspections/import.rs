@@ -11,7 +11,7 @@ use crate::auth::User;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::excel::{self, Cell, Limits};
-use crate::import::fixes::{Fix, Fixes};
+use crate::import::fixes::Fix;
 use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
 use crate::import::table;
@@ -61,23 +61,10 @@ pub fn run(
     if table.column_of("title").is_none() {
         return Err(AppError::BadRequest(format!("Trang «{}»: không thấy cột «Nội dung phát hiện»", table.sheet)));
     }
-    let mut fixes = Fixes::new(fixes);
-    let mut rows = vec![];
-    let (_, rows_read) = table.read_rows(
-        (bytes, file_name),
-        &limits,
-        spec(),
-        &mut fixes,
-        |_| {},
-        |row| {
-            rows.push(row);
-            Ok(())
-        },
-    )?;
     // A finding's recommendations follow it: the rows in the sheet's order.
-    rows.sort_by_key(|r| r.excel_row);
+    let (rows, rows_read, applied) = table.read_all((bytes, file_name), spec(), fixes)?;
     let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
-    report.fixes = fixes.applied();
+    report.fixes = applied;
     let (mut findings, mut recommendations) = (0, 0);
     let mut current: Option<i32> = None;
     for row in rows {
