@@ -763,15 +763,9 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
         }
     };
     let unit_of = |c: &mut taisan::db::DbConn, unit: &Option<String>| -> Result<i32, AppError> {
-        use diesel::prelude::*;
-        use taisan::db::schema::org_units;
         match unit {
             Some(code) => taisan::rules::unit_id_by_code(c, code),
-            None => Ok(org_units::table
-                .filter(org_units::parent_id.is_null())
-                .order(org_units::id)
-                .select(org_units::id)
-                .first(c)?),
+            None => taisan::rules::root_unit_id(c),
         }
     };
     let db = taisan::open(url)?;

@@ -65,25 +65,25 @@ async fn list(
 async fn record(
     State(st): State<AppState>,
     Auth(me): Auth,
-    JsonInput(mut input): JsonInput,
+    JsonInput(input): JsonInput,
 ) -> Result<impl IntoResponse, AppError> {
-    let saved = st
-        .db
-        .write(move |c| {
-            input.reject_unknown(&["unit_id", "as_of", "supplement", "note"], &[]);
-            let note = input.text("note", "Ghi chú", false, 2000);
-            let req = read_request(c, &me, &mut input)?;
-            input.finish()?;
-            super::record::record(
-                c,
-                &me.user.actor(),
-                &me.scope,
-                super::record::Recording { unit_id: req.unit_id, as_of: req.as_of, supplement: req.supplement, note },
-                &Progress::default(),
-            )
-        })
-        .await?;
+    let saved = st.db.write(move |c| record_from(c, &me, input)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(saved)))
+}
+
+/// Records the declaration a request asks for (`unit_id`, `as_of`, `supplement`, `note`): the API's
+/// and the page's.
+pub fn record_from(
+    conn: &mut crate::db::DbConn,
+    me: &Identity,
+    mut input: Input,
+) -> Result<super::record::Declaration, AppError> {
+    input.reject_unknown(&["unit_id", "as_of", "supplement", "note"], &[]);
+    let note = input.text("note", "Ghi chú", false, 2000);
+    let req = read_request(conn, me, &mut input)?;
+    input.finish()?;
+    let asked = super::record::Recording { unit_id: req.unit_id, as_of: req.as_of, supplement: req.supplement, note };
+    super::record::record(conn, &me.user.actor(), &me.scope, asked, &Progress::default())
 }
 
 /// What the next declaration holds: the last one recorded, and each change since.
@@ -217,15 +217,7 @@ pub fn read_request(conn: &mut crate::db::DbConn, me: &Identity, q: &mut Input) 
     let supplement = q.choice("supplement", "Báo cáo bổ sung", crate::inventory::YES_NO, false);
     let unit_id = match unit_id.or(me.scope.unit) {
         Some(id) => id,
-        None => {
-            use crate::db::schema::org_units;
-            use diesel::prelude::*;
-            org_units::table
-                .filter(org_units::parent_id.is_null())
-                .order(org_units::id)
-                .select(org_units::id)
-                .first(conn)?
-        }
+        None => crate::rules::root_unit_id(conn)?,
     };
     let (_, members) = super::forms::declaring_unit(conn, unit_id)?;
     if !me.scope.reaches(&members, false) {

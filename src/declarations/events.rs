@@ -26,6 +26,18 @@ fn event_id(unit: &str, base: Option<i32>, c: &Change) -> String {
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
+/// Puts `v` under `k` unless it is null: the interface leaves empty fields out.
+pub(super) fn put_present(m: &mut Map<String, Value>, k: &str, v: Value) {
+    if !v.is_null() {
+        m.insert(k.to_string(), v);
+    }
+}
+
+/// A snapshot's ISO date as the interface writes it.
+fn day_of(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).map(day)
+}
+
 fn int(s: &Snapshot, k: &str) -> i64 {
     s.get(k).and_then(Value::as_i64).unwrap_or(0)
 }
@@ -72,11 +84,7 @@ fn usage_states(s: &Snapshot) -> Value {
 fn class_fields(s: &Snapshot, out: &mut Map<String, Value>) {
     let get = |k: &str| s.get(k).cloned().unwrap_or(Value::Null);
     let class = s.get("class_code").and_then(Value::as_str).unwrap_or("");
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            out.insert(k.to_string(), v);
-        }
-    };
+    let mut put = |k: &str, v: Value| put_present(out, k, v);
     match class {
         "DAT" => {
             put("landArea", get("area_m2"));
@@ -89,7 +97,7 @@ fn class_fields(s: &Snapshot, out: &mut Map<String, Value>) {
             for d in s.get("documents").and_then(Value::as_array).into_iter().flatten() {
                 let kind = d["kind"].as_str().unwrap_or("");
                 let key = catalogue().documents.iter().find(|x| x.code == kind).and_then(|x| x.api.clone());
-                let entry = json!({"number": d["number"], "date": d["date"].as_str().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).map(day)});
+                let entry = json!({"number": d["number"], "date": day_of(d.get("date"))});
                 match key {
                     Some(k) => docs.insert(k, entry),
                     None => docs.insert(format!("Other_{kind}"), entry),
@@ -131,11 +139,7 @@ pub fn event(unit: &OrgUnit, base: Option<i32>, c: &Change) -> Value {
     let old = c.before.clone().unwrap_or_default();
     let class = now.get("class_code").and_then(Value::as_str).unwrap_or("");
     let mut e = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            e.insert(k.to_string(), v);
-        }
-    };
+    let mut put = |k: &str, v: Value| put_present(&mut e, k, v);
     put("syncSourceId", json!(event_id(&unit.code, base, c)));
     put("assetMutationTypeId", json!(c.kind.national_id()));
     put("assetMutationTypeName", json!(c.kind.label()));
@@ -152,15 +156,7 @@ pub fn event(unit: &OrgUnit, base: Option<i32>, c: &Change) -> Value {
     put("syncUnitCode", json!(unit.code));
     put("nationalBudgetCode", json!(unit.ma_qhns));
     put("quantity", now.get("quantity").cloned().unwrap_or(Value::Null));
-    put(
-        "usingDate",
-        now.get("in_use_on")
-            .and_then(Value::as_str)
-            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-            .map(day)
-            .map(Value::from)
-            .unwrap_or(Value::Null),
-    );
+    put("usingDate", json!(day_of(now.get("in_use_on"))));
     let (cost, cost_old) = match c.kind {
         ChangeKind::Removal => (0, int(&old, "original_cost")),
         ChangeKind::New => (int(&now, "original_cost"), 0),

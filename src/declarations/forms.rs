@@ -236,18 +236,13 @@ pub fn held(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progre
             asset_categories::code,
         ))
         .load(conn)?;
-    let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
-    let written_down = crate::disposals::write_downs(conn, long_ago, as_of)?;
-    let later = crate::disposals::write_downs(
-        conn,
-        as_of.succ_opt().unwrap_or(as_of),
-        NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"),
-    )?;
     // Written down by the date, or off the books without a write-down on record (imported so).
+    let write_downs = crate::disposals::all_write_downs(conn)?;
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|(a, ..)| {
-            !written_down.contains_key(&a.id) && (a.status != assets::WRITTEN_DOWN || later.contains_key(&a.id))
+        .filter(|(a, ..)| match write_downs.get(&a.id) {
+            Some(w) => w.doc_date > as_of,
+            None => a.status != assets::WRITTEN_DOWN,
         })
         .collect();
     let ids: Vec<i32> = rows.iter().map(|(a, ..)| a.id).collect();

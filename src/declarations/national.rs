@@ -85,11 +85,7 @@ fn row_of(
     let i = &h.info;
     let c = catalogue();
     let mut r = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            r.insert(k.to_string(), v);
-        }
-    };
+    let mut put = |k: &str, v: Value| super::events::put_present(&mut r, k, v);
     put("unit", json!(units.get(&a.unit_id).map(|(code, name)| coded(code, name))));
     // A house names its lot by code; the lot's own row carries that code too, so that the file
     // says which row it is.
@@ -208,14 +204,6 @@ struct FileRow {
     excel_row: u32,
     fields: Map<String, Value>,
     cells: Vec<Cell>,
-}
-
-fn text_of(cell: Option<&Cell>) -> Option<String> {
-    match cell? {
-        Cell::Date(d) => Some(crate::text::format_date(*d)),
-        c if c.is_empty() => None,
-        c => Some(c.display()),
-    }
 }
 
 /// The asset and its declaration from one row; the lot is set once every row is in.
@@ -414,7 +402,7 @@ pub fn run(
         let mut fields = Map::new();
         for col in &table.columns {
             let Some(field) = col.field.as_deref() else { continue };
-            if let Some(v) = text_of(row.cells.get(col.index as usize)) {
+            if let Some(v) = row.cells.get(col.index as usize).and_then(Cell::filled) {
                 fields.insert(field.to_string(), Value::String(v));
             }
         }

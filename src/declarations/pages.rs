@@ -145,7 +145,10 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
                 .map(|u| (u.id.to_string(), u.name.clone()))
                 .collect();
             let (issuer, _) = super::forms::declaring_unit(c, req.unit_id)?;
-            let held = super::forms::held(c, req.unit_id, req.as_of, &Progress::default())?;
+            // Read once: the forms' counts, what is missing and the pending changes all come from it.
+            let now = super::record::current(c, issuer.id, req.as_of, &Progress::default())?;
+            let mut held: Vec<&super::forms::Held> = now.values().map(|(h, _)| h).collect();
+            held.sort_by(|a, b| (a.class_order, &a.asset.code).cmp(&(b.class_order, &b.asset.code)));
             let forms = Form::ALL
                 .iter()
                 .map(|f| {
@@ -172,7 +175,7 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
             }
             let today = crate::text::today();
             let money_unit = MoneyUnit::from_code(&money);
-            let pending = super::record::pending(c, issuer.id, req.as_of, &Progress::default())?;
+            let pending = super::record::pending_from(c, issuer.id, req.as_of, &now)?;
             let unit_changes = pending
                 .unit_changes
                 .iter()
@@ -229,24 +232,9 @@ async fn index(State(st): State<AppState>, Auth(me): Auth, QueryInput(mut q): Qu
 
 /// Records the declaration shown: back to the page, which then lists no change.
 async fn record(State(st): State<AppState>, Auth(me): Auth, form: FormInput) -> PageResult<Response> {
-    let mut input = Input::from_form(form.0.clone());
+    let input = Input::from_form(form.0.clone());
     let unit = form.get("unit_id").unwrap_or("").to_string();
-    let (actor, scope) = (me.user.actor(), me.scope.clone());
-    st.db
-        .write(move |c| {
-            input.reject_unknown(&["unit_id", "as_of", "supplement", "note"], &[]);
-            let note = input.text("note", "Ghi chú", false, 2000);
-            let req = super::api::read_request(c, &me, &mut input)?;
-            input.finish()?;
-            super::record::record(
-                c,
-                &actor,
-                &scope,
-                super::record::Recording { unit_id: req.unit_id, as_of: req.as_of, supplement: req.supplement, note },
-                &Progress::default(),
-            )
-        })
-        .await?;
+    st.db.write(move |c| super::api::record_from(c, &me, input)).await?;
     Ok(Redirect::to(&format!(
         "/ke-khai?unit_id={}",
         url::form_urlencoded::byte_serialize(unit.as_bytes()).collect::<String>()

@@ -296,8 +296,19 @@ fn reason_name(code: &Option<String>) -> Option<String> {
 /// asset held is new (đăng ký lần đầu).
 pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progress) -> AppResult<Pending> {
     let (issuer, _) = forms::declaring_unit(conn, unit_id)?;
-    let base = last(conn, issuer.id)?;
     let now = current(conn, issuer.id, as_of, progress)?;
+    pending_from(conn, issuer.id, as_of, &now)
+}
+
+/// `pending` over what the declaring unit `issuer_id` holds on `as_of` (`current`), read once by
+/// a caller that needs it too.
+pub fn pending_from(
+    conn: &mut DbConn,
+    issuer_id: i32,
+    as_of: NaiveDate,
+    now: &BTreeMap<i32, (Held, Snapshot)>,
+) -> AppResult<Pending> {
+    let base = last(conn, issuer_id)?;
     let before = match &base {
         Some(b) => items_of(conn, b.id)?,
         None => BTreeMap::new(),
@@ -307,12 +318,11 @@ pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Pro
     let ids: Vec<i32> = now.keys().chain(before.keys()).copied().collect();
     let touched = last_touched(conn, &ids, since)?;
     let revalued = revaluations_since(conn, &ids, since)?;
-    let written_down =
-        crate::disposals::write_downs(conn, long_ago, NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"))?;
+    let written_down = crate::disposals::all_write_downs(conn)?;
     let c = catalogue();
     let due = |d: NaiveDate| d + Duration::days(DAYS_TO_DECLARE);
     let mut changes = vec![];
-    for (id, (h, after)) in &now {
+    for (id, (h, after)) in now {
         let class_code = h.class_code.clone();
         let base_change = |kind, date: NaiveDate, reason_code: Option<String>, source: Option<String>| Change {
             kind,
@@ -433,7 +443,7 @@ pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Pro
     let mut unit_changed_on = None;
     if let Some(b) = &base {
         let declared: Snapshot = serde_json::from_str(&b.unit_snapshot).unwrap_or_default();
-        let now = unit_fields(conn, issuer.id, as_of)?;
+        let now = unit_fields(conn, issuer_id, as_of)?;
         for (k, label) in UNIT_FIELDS {
             let (old, new) =
                 (declared.get(*k).cloned().unwrap_or(Value::Null), now.get(*k).cloned().unwrap_or(Value::Null));
@@ -450,7 +460,7 @@ pub fn pending(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Pro
             unit_changed_on = Some(at.map(vn_date_of).unwrap_or(as_of));
         }
     }
-    Ok(Pending { unit_id: issuer.id, as_of, base, changes, unit_changes, unit_changed_on })
+    Ok(Pending { unit_id: issuer_id, as_of, base, changes, unit_changes, unit_changed_on })
 }
 
 /// The last time each asset's history moved after `since`.
@@ -537,9 +547,9 @@ pub fn record(
             ));
         }
     }
-    let pending = pending(conn, issuer.id, as_of, &Progress::default())?;
-    let items: BTreeMap<i32, Snapshot> =
-        current(conn, issuer.id, as_of, progress)?.into_iter().map(|(id, (_, s))| (id, s)).collect();
+    let now = current(conn, issuer.id, as_of, progress)?;
+    let pending = pending_from(conn, issuer.id, as_of, &now)?;
+    let items: BTreeMap<i32, Snapshot> = now.into_iter().map(|(id, (_, s))| (id, s)).collect();
     let digest = digest(&items);
     let recorded_at = now_utc();
     diesel::insert_into(declarations::table)

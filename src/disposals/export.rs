@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::{label, standing, DisposalView, STATUSES};
 use crate::assets::Asset;
 use crate::auth::Scope;
-use crate::db::schema::{asset_classes, assets, disposal_lines, disposals, handling_forms, org_units, tasks};
+use crate::db::schema::{asset_classes, assets, disposal_lines, disposals, handling_forms, tasks};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::reports::{self, Rendered, Row};
@@ -65,15 +65,7 @@ fn document_vars(conn: &mut DbConn, d: &DisposalView, kind: &str) -> AppResult<B
     }
     // The side that hands over: for an S&T task's assets, the department that manages the task
     // (its handling team acts in its name); otherwise the unit that holds the assets.
-    let holder = if d.form.regime == super::GENERAL {
-        d.disposal.unit_id
-    } else {
-        org_units::table
-            .filter(org_units::parent_id.is_null())
-            .order(org_units::id)
-            .select(org_units::id)
-            .first(conn)?
-    };
+    let holder = if d.form.regime == super::GENERAL { d.disposal.unit_id } else { crate::rules::root_unit_id(conn)? };
     let giver = reports::unit_vars(conn, holder, step.doc_date)?;
     let giver_name = giver.get("unit_full_name").cloned().unwrap_or_default();
     vars.insert("giver".into(), giver_name.clone());

@@ -44,15 +44,6 @@ pub struct DecisionOutcome {
 /// What an import of old decisions is called in its record.
 pub const KIND: &str = "decisions";
 
-/// The text of a cell, or a date written as one (dd/mm/yyyy).
-fn text_of(cell: Option<&Cell>) -> Option<String> {
-    match cell? {
-        Cell::Date(d) => Some(text::format_date(*d)),
-        c if c.is_empty() => None,
-        c => Some(c.display()),
-    }
-}
-
 /// A row of the file: its number as Excel shows it, and its values by field.
 type FileRow = (u32, Map<String, Value>);
 
@@ -165,7 +156,7 @@ pub fn run(
             let cell = row.cells.get(col.index as usize);
             let value = match (field, cell) {
                 ("quantity" | "proceeds", Some(Cell::Number(n))) => Some(json!(*n as i64)),
-                (_, c) => text_of(c).map(Value::from),
+                (_, c) => c.and_then(Cell::filled).map(Value::from),
             };
             if let Some(v) = value {
                 fields.insert(field.to_string(), v);

@@ -1480,6 +1480,12 @@ pub fn freeze_written_down(conn: &mut DbConn) -> AppResult<usize> {
     Ok(changed)
 }
 
+/// Every write-down on record, by asset.
+pub fn all_write_downs(conn: &mut DbConn) -> AppResult<HashMap<i32, WriteDown>> {
+    let first = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    write_downs(conn, first, NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"))
+}
+
 /// The write-downs dated between `from` and `to` (both included), by asset.
 pub fn write_downs(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<HashMap<i32, WriteDown>> {
     let steps: Vec<DisposalStep> = disposal_steps::table

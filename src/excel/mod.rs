@@ -56,6 +56,11 @@ impl Cell {
         }
     }
 
+    /// The value as a person reads it (a date dd/mm/yyyy), or nothing for an empty cell.
+    pub fn filled(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.display())
+    }
+
     /// The value as a person reads it in the sheet.
     pub fn display(&self) -> String {
         match self {

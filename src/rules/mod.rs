@@ -347,6 +347,15 @@ pub fn acting_for(units: &[OrgUnit], issuer_id: i32) -> Vec<i32> {
 /// The settings the service reads to judge assets: each day must have a row of each.
 pub const REQUIRED_SETTINGS: &[&str] = &["fixed_asset_min_cost", "wear_first_year", "asset_code_pattern"];
 
+/// The department itself: the first unit without a parent.
+pub fn root_unit_id(conn: &mut DbConn) -> AppResult<i32> {
+    Ok(org_units::table
+        .filter(org_units::parent_id.is_null())
+        .order(org_units::id)
+        .select(org_units::id)
+        .first(conn)?)
+}
+
 /// The id of a unit by its code, with a clear message when there is none.
 pub fn unit_id_by_code(conn: &mut DbConn, code: &str) -> AppResult<i32> {
     org_units::table
