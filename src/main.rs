@@ -226,11 +226,14 @@ enum DeclareCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Sổ theo mẫu TaiSan (the declaring unit's register in the national software's Excel layout
-    /// «TaiSan»: 53 columns by position, data from row 3, drop-down cells «MÃ-Tên»).
+    /// Sổ theo mẫu của phần mềm đăng ký (the declaring unit's register in the national software's
+    /// Excel layout: «taisan», 53 columns by position, data from row 3; or «datnha-khac», the two
+    /// sheets TaiSanDatNha and TaiSanKhac, data from row 2; drop-down cells «MÃ-Tên»).
     Layout {
         #[arg(long)]
         unit: Option<String>,
+        #[arg(long, default_value = "taisan", value_parser = ["taisan", "datnha-khac"])]
+        layout: String,
         #[arg(long)]
         as_of: Option<String>,
         #[arg(short, long)]
@@ -819,11 +822,13 @@ fn declare(url: &str, command: DeclareCommand) -> Result<ExitCode, AppError> {
                 saved.digest
             );
         }
-        DeclareCommand::Layout { unit, as_of, output } => {
+        DeclareCommand::Layout { unit, layout, as_of, output } => {
             let as_of = date("as-of", &as_of)?;
+            let layout = taisan::declarations::national::Layout::from_slug(&layout)
+                .ok_or_else(|| AppError::Config(format!("Không có mẫu «{layout}» (taisan, datnha-khac)")))?;
             let bytes = db.read_sync(|c| {
                 let unit_id = unit_of(c, &unit)?;
-                taisan::declarations::national::export(c, unit_id, as_of, &progress_bar("tài sản"))
+                taisan::declarations::national::export(c, unit_id, as_of, layout, &progress_bar("tài sản"))
             })?;
             std::fs::write(&output, bytes)
                 .map_err(|e| AppError::Config(format!("Không ghi được {} (cannot write): {e}", output.display())))?;

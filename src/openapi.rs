@@ -1074,12 +1074,19 @@ fn declaration_ops() -> Vec<Op> {
         )
         .query(vec![("unit_id", q(id())), ("as_of", q(date("Tại ngày (mặc định: hôm nay)")))])
         .download(&[XLSX]),
+        Op::get(
+            "/api/v1/declarations/layouts/datnha-khac",
+            "declarations",
+            "Sổ của đơn vị theo mẫu nhập hai trang TaiSanDatNha (đất, nhà, giấy tờ đất) và TaiSanKhac (tài sản khác) của phần mềm đăng ký tài sản công (từ dòng 2)",
+        )
+        .query(vec![("unit_id", q(id())), ("as_of", q(date("Tại ngày (mặc định: hôm nay)")))])
+        .download(&[XLSX]),
         Op::post(
             "/api/v1/imports/national",
             "imports",
-            "Nhập sổ theo mẫu TaiSan của phần mềm đăng ký tài sản công, cùng thông tin kê khai; lỗi ở một dòng thì không lưu gì",
+            "Nhập sổ theo mẫu TaiSan, hoặc mẫu hai trang TaiSanDatNha, TaiSanKhac cho đơn vị unit_id, của phần mềm đăng ký tài sản công, cùng thông tin kê khai; lỗi ở một dòng thì không lưu gì",
         )
-        .query(vec![("preview", yes_no())])
+        .query(vec![("preview", yes_no()), ("unit_id", q(id()))])
         .body(upload(true, &[], &[]))
         .answer(200, ok_json("Xem trước", any_object()))
         .answer(201, ok_json("Đã nhập", any_object())),

@@ -698,3 +698,168 @@ async fn the_register_goes_out_and_comes_back_in_the_national_layout() {
     })
     .await;
 }
+
+/// A workbook in the software's two-sheet layout: the field names in row 1 of each sheet, `rows`
+/// of each from row 2 (cells by column index).
+fn two_sheets(dat_nha: &[(u16, &str)], khac: &[(u16, &str)]) -> Vec<u8> {
+    let heads = |file: &str| -> Vec<String> {
+        let spec: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{}/imports/columns/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+        )
+        .unwrap();
+        spec["columns"].as_array().unwrap().iter().map(|c| c["headers"][0].as_str().unwrap().to_string()).collect()
+    };
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, file, cells) in
+        [("TaiSanDatNha", "national_datnha.json", dat_nha), ("TaiSanKhac", "national_khac.json", khac)]
+    {
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        for (c, h) in heads(file).iter().enumerate() {
+            ws.write_string(0, c as u16, h).unwrap();
+        }
+        for (c, v) in cells {
+            ws.write_string(1, *c, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn the_register_goes_out_and_comes_back_in_the_two_sheet_layout() {
+    each_backend(|app: TestApp| async move {
+        taisan::demo::load(&app.db).unwrap();
+        let center = app.id_of("units", "TTUD").await;
+        let bytes = app.download(&format!("/api/v1/declarations/layouts/datnha-khac?unit_id={center}")).await;
+        assert_eq!(sheets_of(&bytes), ["TaiSanDatNha", "TaiSanKhac"]);
+        let dat_nha = rows_of(&bytes, "TaiSanDatNha");
+        let khac = rows_of(&bytes, "TaiSanKhac");
+        assert_eq!((dat_nha[0].len(), khac[0].len()), (34, 33), "the software's column maps");
+        assert_eq!(
+            (dat_nha[0][0].to_string(), dat_nha[0][33].to_string()),
+            ("TAI_SAN_DAT_MA".into(), "MA_DU_AN".into())
+        );
+        assert_eq!((khac[0][0].to_string(), khac[0][17].to_string()), ("TEN".into(), "SO_KHUNG".into()));
+        let land = row_with(&dat_nha, "Đất Trung tâm Ứng dụng");
+        assert_eq!(
+            (num(land, 3), num(land, 10), num(land, 15), num(land, 16)),
+            (num(land, 4) + num(land, 5), 12_500.0, 3_000.0, 9_000.0),
+            "land-use right = the sources; area; trụ sở; HĐSN không KD: {}",
+            text(land)
+        );
+        assert_eq!(
+            (land[28].to_string(), land[29].to_string()),
+            ("AĐ 458912;12/03/2008".to_string(), "1234/QĐ-UBND;20/06/2005".to_string()),
+            "papers «số;ngày» as the software splits them"
+        );
+        let lab = row_with(&dat_nha, "Nhà thí nghiệm");
+        assert_eq!(lab[0], land[0], "the house names its lot");
+        assert_eq!((num(lab, 11), num(lab, 14), lab[10].to_string()), (2.0, 720.0, String::new()));
+        let car = row_with(&khac, "Toyota Innova");
+        assert_eq!(
+            [11, 14, 17, 18].map(|i| car[i].to_string()),
+            ["76A-011.23", "7", "MHFXW42G5G2012345", "1TR7123456"].map(String::from),
+            "plate, seats, chassis and engine numbers each in its own column"
+        );
+        assert_eq!(car[26].to_string(), "x", "HĐSN không kinh doanh ticked");
+        assert!(!khac.iter().any(|r| r[0].to_string().starts_with("Đất ")), "land is on the first sheet only");
+        let exported = dat_nha.len() - 1 + khac.len() - 1;
+
+        // Into a register that has none of it, for the unit the person names.
+        let fresh = TestApp::all().into_iter().find(|a| a.backend == app.backend).unwrap();
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let (s, _, body) = fresh.upload("/api/v1/imports/national", "DatNha.xlsx", xlsx, &bytes, &[]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "no unit: {}", String::from_utf8_lossy(&body));
+        assert!(String::from_utf8_lossy(&body).contains("Đơn vị của tệp"));
+        let unit = fresh.id_of("units", "TTUD").await;
+        let (s, _, body) = fresh
+            .upload(&format!("/api/v1/imports/national?preview=true&unit_id={unit}"), "DatNha.xlsx", xlsx, &bytes, &[])
+            .await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        let preview: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(preview["more_sheets"][0]["sheet"], "TaiSanKhac", "{preview:#}");
+        assert_eq!(preview["rows_read"].as_u64(), Some(exported as u64));
+        assert_eq!(fresh.asset_count(), 0, "a preview saves nothing");
+        let (s, _, body) =
+            fresh.upload(&format!("/api/v1/imports/national?unit_id={unit}"), "DatNha.xlsx", xlsx, &bytes, &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(fresh.asset_count() as usize, exported);
+        let id = asset_id(&fresh, "Đất Trung tâm Ứng dụng và Dịch vụ KH&CN").await;
+        let (_, info) = fresh.get(&format!("/api/v1/assets/{id}/declaration")).await;
+        let original = asset_id(&app, "Đất Trung tâm Ứng dụng và Dịch vụ KH&CN").await;
+        let (_, original_info) = app.get(&format!("/api/v1/assets/{original}/declaration")).await;
+        for k in ["usage", "province_code", "district_code", "commune_code"] {
+            assert_eq!(info[k], original_info[k], "{k}");
+        }
+        let papers = |v: &Value| {
+            let mut p: Vec<String> = v["documents"].as_array().unwrap().iter().map(|d| d.to_string()).collect();
+            p.sort();
+            p
+        };
+        assert_eq!(papers(&info), papers(&original_info), "the land's papers, number and date each");
+        let lab = asset_id(&fresh, "Nhà thí nghiệm").await;
+        let (_, lab_info) = fresh.get(&format!("/api/v1/assets/{lab}/declaration")).await;
+        assert_eq!((lab_info["lot_asset_id"].as_i64(), lab_info["floors"].as_i64()), (Some(id), Some(2)), "{lab_info}");
+        let car = asset_id(&fresh, "Xe ô tô Toyota Innova 7 chỗ").await;
+        let (_, car_info) = fresh.get(&format!("/api/v1/assets/{car}/declaration")).await;
+        assert_eq!(
+            [&car_info["chassis_no"], &car_info["engine_no"], &car_info["seats"], &car_info["usage"][0]["state"]],
+            [&json!("MHFXW42G5G2012345"), &json!("1TR7123456"), &json!(7), &json!("hdsn_khong_kd")]
+        );
+        let (_, a) = fresh.get(&format!("/api/v1/assets/{car}")).await;
+        let (_, b) = app.get(&format!("/api/v1/assets/{}", asset_id(&app, "Xe ô tô Toyota Innova 7 chỗ").await)).await;
+        assert_eq!((&a["original_cost"], &a["residual_value"]), (&b["original_cost"], &b["residual_value"]));
+        let (_, record) = fresh
+            .get(&format!("/api/v1/imports/{}", serde_json::from_slice::<Value>(&body).unwrap()["import_id"]))
+            .await;
+        assert!(record.to_string().contains("TaiSanKhac"), "each row's sheet is kept: {record}");
+
+        // A bad mark on the second sheet: named by sheet, row and column; nothing saved. On the
+        // page the cell is corrected where it stands and the file imported without a new upload.
+        let bad =
+            two_sheets(&[], &[(0, "Máy sấy lạnh"), (1, "MMTB-TN"), (3, "30000000"), (9, "31000000"), (25, "có lẽ")]);
+        let before = fresh.asset_count();
+        let uri = format!("/api/v1/imports/national?unit_id={unit}");
+        let (s, _, body) = fresh.upload(&uri, "sai.xlsx", xlsx, &bad, &[]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&body));
+        let report: Value = serde_json::from_slice(&body).unwrap();
+        let problem = &report["errors"][0];
+        assert_eq!(
+            (problem["sheet"].as_str(), problem["row"].as_i64(), problem["column"].as_str()),
+            (Some("TaiSanKhac"), Some(2), Some("HSTD_QUAN_LY_NHA_NUOC")),
+            "{report:#}"
+        );
+        assert_eq!(fresh.asset_count(), before);
+        let not_kept = report["not_kept"].as_str().unwrap_or_default();
+        assert!(
+            not_kept.contains("TaiSanKhac «GIA_HOA_DON» (1 dòng)"),
+            "a column the register lacks is said: {report:#}"
+        );
+        let unit_field = unit.to_string();
+        let (s, _, page) =
+            fresh.upload("/ke-khai/nhap", "sai.xlsx", xlsx, &bad, &[("unit_id", unit_field.as_str())]).await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("TaiSanKhac · 2"), "the row is named with its sheet: {page}");
+        let link = page.split("id=\"errors-xlsx\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let failed = common::sheet_rows(&fresh.download(&link).await, "Dòng lỗi TaiSanKhac");
+        assert!(failed.len() == 2 && failed[1].contains("có lẽ"), "{failed:?}");
+        let (action, mut fields) = common::form_fields(&page, "/ke-khai/nhap/");
+        assert!(action.contains(&format!("?unit_id={unit}")), "{action}");
+        let cell = fields.iter_mut().find(|(k, v)| k == "fix:TaiSanKhac:2:25" && v == "có lẽ");
+        cell.unwrap_or_else(|| panic!("the cell is offered with its sheet: {page}")).1 = "x".into();
+        let mut again: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        again.push(("action", "preview"));
+        let (s, _, page) = fresh.form(&action, &again).await;
+        assert!(s == StatusCode::OK && page.contains("check-ready"), "{s}: {page}");
+        let (_, fields) = common::form_fields(&page, "/ke-khai/nhap/");
+        assert!(fields.iter().any(|(k, v)| k == "fix:TaiSanKhac:2:25" && v == "x"), "the correction is carried");
+        let mut import: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        import.push(("action", "import"));
+        let (s, _, page) = fresh.form(&action, &import).await;
+        assert!(s == StatusCode::OK && page.contains("check-saved"), "{s}: {page}");
+        let dryer = asset_id(&fresh, "Máy sấy lạnh").await;
+        let (_, dryer_info) = fresh.get(&format!("/api/v1/assets/{dryer}/declaration")).await;
+        assert_eq!(dryer_info["usage"][0]["state"], "qlnn", "{dryer_info}");
+    })
+    .await;
+}

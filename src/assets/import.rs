@@ -1273,6 +1273,8 @@ pub fn run(
         sheet: table.sheet.clone(),
         header_rows: table.header_rows.clone(),
         columns: table.columns.clone(),
+        more_sheets: vec![],
+        reading: String::new(),
         rows: vec![],
         counts: Counts::default(),
         rows_read: 0,
@@ -1377,7 +1379,7 @@ pub fn run(
         unknown: vec![],
         guesser: super::guess::Guesser::load(conn)?,
         guesses: vec![],
-        fixes: crate::import::fixes::Fixes::new(&fixes),
+        fixes: crate::import::fixes::Fixes::new(&fixes, &table.sheet),
     };
     let mut writer = Writer {
         conn,

@@ -245,6 +245,9 @@ struct ImportRecord {
 #[derive(Debug, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = import_rows)]
 struct ImportRowRecord {
+    /// The row's sheet where the file's layout spans sheets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sheet: Option<String>,
     excel_row: i32,
     outcome: String,
     asset_id: Option<i32>,
@@ -300,7 +303,7 @@ async fn api_show(State(st): State<AppState>, Path(id): Path<String>) -> Result<
                 .ok_or_else(|| AppError::NotFound(format!("lần nhập số {id}")))?;
             let rows: Vec<ImportRowRecord> = import_rows::table
                 .filter(import_rows::import_id.eq(id))
-                .order(import_rows::excel_row)
+                .order((import_rows::sheet, import_rows::excel_row))
                 .select(ImportRowRecord::as_select())
                 .load(c)?;
             let fixes: Vec<FixRecord> = import_fixes::table
@@ -379,15 +382,20 @@ impl PreviewPage {
 
     /// Corrections made before whose rows passed: carried so that the next check keeps them.
     fn kept_fixes(&self) -> Vec<(String, String)> {
-        let grid: Vec<(u32, &[import::Problem], &[crate::excel::Cell])> = self
+        let grid: Vec<crate::import::check::GridRow> = self
             .r
             .rows
             .iter()
             .take(GRID_ROWS)
             .filter(|r| !r.errors.is_empty())
-            .map(|r| (r.excel_row, r.errors.as_slice(), r.source.as_slice()))
+            .map(|r| crate::import::check::GridRow {
+                sheet: "",
+                row: r.excel_row,
+                errors: &r.errors,
+                source: &r.source,
+            })
             .collect();
-        crate::import::check::kept_fixes(&self.r.columns, &self.r.fixes, &grid)
+        crate::import::check::kept_fixes(|_| &self.r.columns, &self.r.sheet, &self.r.fixes, &grid)
     }
 
     /// The choice made for an unknown name, as its form value.

@@ -302,6 +302,7 @@ diesel::table! {
         code -> Nullable<Text>,
         message -> Nullable<Text>,
         before_json -> Nullable<Text>,
+        sheet -> Nullable<Text>,
     }
 }
 

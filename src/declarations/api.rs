@@ -27,7 +27,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/declarations/pending", ReadRegister, pending).reach(Reach::Filtered),
         Route::get("/api/v1/declarations/changes", ReadRegister, change_file).reach(Reach::Filtered),
         Route::get("/api/v1/declarations/changes/schema", ReadRegister, schema).reach(Reach::Unscoped),
-        Route::get("/api/v1/declarations/layouts/taisan", ReadRegister, export_layout).reach(Reach::Filtered),
+        Route::get("/api/v1/declarations/layouts/taisan", ReadRegister, export_taisan).reach(Reach::Filtered),
+        Route::get("/api/v1/declarations/layouts/datnha-khac", ReadRegister, export_sheets).reach(Reach::Filtered),
         Route::post("/api/v1/imports/national", EditAssets, import_layout)
             .reach(Reach::Filtered)
             .with_body_limit(crate::import::upload::BODY_LIMIT),
@@ -256,10 +257,20 @@ pub async fn form(
 }
 
 /// The register of a declaring unit in the national software's layout «TaiSan».
-pub async fn export_layout(
+pub async fn export_taisan(st: State<AppState>, me: Auth, q: QueryInput) -> Result<axum::response::Response, AppError> {
+    export_layout(st, me, q, super::national::Layout::TaiSan).await
+}
+
+/// The register of a declaring unit in the software's two sheets «TaiSanDatNha», «TaiSanKhac».
+pub async fn export_sheets(st: State<AppState>, me: Auth, q: QueryInput) -> Result<axum::response::Response, AppError> {
+    export_layout(st, me, q, super::national::Layout::DatNhaKhac).await
+}
+
+async fn export_layout(
     State(st): State<AppState>,
     Auth(me): Auth,
     QueryInput(mut q): QueryInput,
+    layout: super::national::Layout,
 ) -> Result<axum::response::Response, AppError> {
     let (bytes, name) = st
         .db
@@ -267,15 +278,17 @@ pub async fn export_layout(
             let req = read_request(c, &me, &mut q)?;
             q.finish()?;
             let (issuer, _) = super::forms::declaring_unit(c, req.unit_id)?;
-            let bytes = super::national::export(c, req.unit_id, req.as_of, &Progress::default())?;
-            Ok((bytes, format!("TaiSan {} {}.xlsx", issuer.code, req.as_of.format("%d-%m-%Y"))))
+            let bytes = super::national::export(c, req.unit_id, req.as_of, layout, &Progress::default())?;
+            let stem = layout.file_stem();
+            Ok((bytes, format!("{stem} {} {}.xlsx", issuer.code, req.as_of.format("%d-%m-%Y"))))
         })
         .await?;
     Ok(crate::web::download(&name, crate::web::XLSX, bytes))
 }
 
-/// `POST /api/v1/imports/national?preview=true` with a workbook in the layout «TaiSan» as `file`:
-/// 200 with the preview, 201 once imported, 422 with every problem and nothing saved.
+/// `POST /api/v1/imports/national?preview=true` with a workbook in the layout «TaiSan», or in the
+/// two sheets «TaiSanDatNha», «TaiSanKhac» with the file's `unit_id`, as `file`: 200 with the
+/// preview, 201 once imported, 422 with every problem and nothing saved.
 async fn import_layout(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -284,12 +297,14 @@ async fn import_layout(
 ) -> Result<axum::response::Response, AppError> {
     let preview =
         matches!(q.choice("preview", "Xem trước", crate::inventory::YES_NO, false).as_deref(), Some("true" | "1"));
+    let unit = q.id("unit_id", "Đơn vị của tệp");
     q.finish()?;
     let (name, bytes, _) = crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
     let (db, actor, scope) = (st.db.clone(), me.user.actor(), me.scope.for_change());
-    let report =
-        tokio::task::spawn_blocking(move || super::national::execute(&db, &actor, &scope, &name, &bytes, &[], preview))
-            .await
-            .map_err(|e| AppError::Internal(format!("nhập tệp: {e}")))??;
+    let report = tokio::task::spawn_blocking(move || {
+        super::national::execute(&db, &actor, &scope, unit, &name, &bytes, &[], preview)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("nhập tệp: {e}")))??;
     Ok((crate::web::import_status(preview, report.saved, !report.clean()), Json(report)).into_response())
 }

@@ -1,8 +1,12 @@
-//! The national registration software's Excel layout «TaiSan» (`imports/columns/national_taisan.json`,
-//! 53 columns by position, data from row 3, drop-down cells written «MÃ-Tên»): the register goes out
-//! in it — so a unit hands its register to the software without retyping — and comes in from it,
-//! every field of a declaration with it, through the shared import check (preview, corrections,
-//! every problem by row and column, nothing saved unless every row is right).
+//! The national registration software's Excel layouts: «TaiSan» (`imports/columns/national_taisan.json`,
+//! 53 columns by position, data from row 3, the unit in every row) and the two sheets
+//! «TaiSanDatNha» (land and houses, with the land's papers) and «TaiSanKhac» (everything else, with
+//! a car's chassis and engine numbers) that the software reads for the unit signed in
+//! (`national_datnha.json`, `national_khac.json`, data from row 2). Drop-down cells are written
+//! «MÃ-Tên». The register goes out in either — so a unit hands its register to the software
+//! without retyping — and comes in from either, every field of a declaration with it, through the
+//! shared import check (preview, corrections, every problem by sheet, row and column, nothing saved
+//! unless every row is right).
 
 use std::collections::HashMap;
 
@@ -23,7 +27,8 @@ use crate::excel::{self, Cell, Limits};
 use crate::import::fixes::Fix;
 use crate::import::report::{Report, RowOutcome};
 use crate::import::spec::Spec;
-use crate::import::{table, Outcome};
+use crate::import::table::{self, Table};
+use crate::import::Outcome;
 use crate::input::Input;
 use crate::progress::Progress;
 
@@ -33,6 +38,18 @@ pub const KIND: &str = "national";
 pub fn spec() -> &'static Spec {
     crate::column_spec!("national_taisan.json")
 }
+
+pub fn datnha_spec() -> &'static Spec {
+    crate::column_spec!("national_datnha.json")
+}
+
+pub fn khac_spec() -> &'static Spec {
+    crate::column_spec!("national_khac.json")
+}
+
+/// The sheets of the two-sheet layout, as the software's template names them.
+pub const SHEET_DAT_NHA: &str = "TaiSanDatNha";
+pub const SHEET_KHAC: &str = "TaiSanKhac";
 
 /// The use columns of the layout (m² of land and houses), by the use they hold.
 const AREA_USES: &[(&str, &str)] = &[
@@ -128,27 +145,142 @@ fn row_of(
             }
         }
     } else if let Some(first) = i.usage().first() {
-        // One status of the national catalogue for an asset that is not land or a house.
+        // TaiSan: one status of the national catalogue for an asset that is not land or a house;
+        // TaiSanKhac: a mark under each use.
         let id = c
             .usage_states_for(&h.class_code)
             .into_iter()
             .find(|s| s.code == first.state)
             .and_then(|s| s.ids.get(&h.class_code).copied().flatten());
         put("u_mark", json!(id));
+        for u in i.usage() {
+            if let Some((key, _)) = MARKS.iter().find(|(_, state)| *state == u.state) {
+                put(key, json!("x"));
+            }
+        }
     }
+    if h.class_code == "DAT" {
+        put("land_value", json!(a.original_cost));
+    }
+    if h.class_code == "NHA" {
+        put("built_area", json!(i.built_area));
+    }
+    put("province_code", json!(i.province_code));
+    // A land paper «số;ngày» under its kind; a second paper of a kind goes with «giấy tờ khác».
+    let mut others = vec![];
+    for d in i.documents() {
+        let key = format!("doc_{}", d.kind);
+        let date = d.date.map(crate::text::format_date).unwrap_or_default();
+        if d.kind != "khac" && !r.contains_key(&key) {
+            r.insert(key, json!(format!("{};{date}", d.number)));
+        } else {
+            let label = c.documents.iter().find(|k| k.code == d.kind).map(|k| k.label.as_str()).unwrap_or("");
+            others.push(if d.kind == "khac" {
+                d.number.clone()
+            } else {
+                format!("{label} số {} ngày {date}", d.number)
+            });
+        }
+    }
+    let mut put = |k: &str, v: Value| super::events::put_present(&mut r, k, v);
+    put("doc_khac", json!((!others.is_empty()).then(|| others.join(" | "))));
     put("plate", json!(i.plate));
     put("brand", json!(i.brand));
     put("user_title", json!(i.user_title));
     put("load_tonnes", json!(i.load_tonnes));
     put("seats", json!(i.seats));
+    put("chassis_no", json!(i.chassis_no));
+    put("engine_no", json!(i.engine_no));
+    // TaiSanKhac holds seats or load in one column.
+    let load = i.load_tonnes.map(|t| format!("{} tấn", t.to_string().replace('.', ",")));
+    put("seats_or_load", json!(i.seats.map(|s| s.to_string()).or(load)));
     put("country", json!(a.country));
+    put("section", json!(a.location));
     put("national_code", json!(i.national_code));
     r
 }
 
-/// The declaring unit's assets held on `as_of` in the layout: row 1 the columns' names in Vietnamese,
-/// row 2 the software's field names, the assets from row 3, lots before the houses on them.
-pub fn export(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Progress) -> AppResult<Vec<u8>> {
+/// The layouts the register goes out in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One sheet «TaiSan», the unit in every row.
+    TaiSan,
+    /// Two sheets «TaiSanDatNha» and «TaiSanKhac», for the unit signed in to the software.
+    DatNhaKhac,
+}
+
+impl Layout {
+    /// The layout an address names: `taisan`, `datnha-khac`.
+    pub fn from_slug(slug: &str) -> Option<Layout> {
+        match slug {
+            "taisan" => Some(Layout::TaiSan),
+            "datnha-khac" => Some(Layout::DatNhaKhac),
+            _ => None,
+        }
+    }
+
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Layout::TaiSan => "TaiSan",
+            Layout::DatNhaKhac => "TaiSanDatNha-TaiSanKhac",
+        }
+    }
+}
+
+/// One sheet of a layout: with `labels`, row 1 the columns' names in Vietnamese and row 2 the
+/// software's field names (TaiSan, data from row 3); without, the field names alone (data from
+/// row 2). Dates as the software reads them: dd/mm/yyyy text.
+fn write_sheet<'a>(
+    wb: &mut Workbook,
+    name: &str,
+    spec: &Spec,
+    labels: bool,
+    rows: impl Iterator<Item = &'a Map<String, Value>>,
+) -> AppResult<()> {
+    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let ws = wb.add_worksheet();
+    ws.set_name(name).map_err(xe)?;
+    let bold = Format::new().set_bold().set_text_wrap();
+    let text = Format::new().set_num_format("@");
+    let head = if labels { 2 } else { 1 };
+    for (i, col) in spec.columns.iter().enumerate() {
+        let c = i as u16;
+        if labels {
+            ws.write_string_with_format(0, c, &col.label, &bold).map_err(xe)?;
+        }
+        ws.write_string_with_format(head - 1, c, &col.headers[0], &bold).map_err(xe)?;
+        ws.set_column_width(c, 16).map_err(xe)?;
+    }
+    for (n, row) in rows.enumerate() {
+        let r = n as u32 + head;
+        for (i, col) in spec.columns.iter().enumerate() {
+            let c = i as u16;
+            match row.get(&col.key) {
+                Some(Value::Number(x)) => {
+                    ws.write_number(r, c, x.as_f64().unwrap_or(0.0)).map_err(xe)?;
+                }
+                Some(Value::String(s)) => {
+                    let shown =
+                        NaiveDate::parse_from_str(s, "%Y-%m-%d").map(crate::text::format_date).unwrap_or(s.clone());
+                    ws.write_string_with_format(r, c, shown, &text).map_err(xe)?;
+                }
+                _ => {}
+            }
+        }
+    }
+    ws.set_freeze_panes(head, 0).map_err(xe)?;
+    Ok(())
+}
+
+/// The declaring unit's assets held on `as_of` in a layout, lots before the houses on them: TaiSan
+/// one sheet; the two-sheet layout land and houses on «TaiSanDatNha», the rest on «TaiSanKhac».
+pub fn export(
+    conn: &mut DbConn,
+    unit_id: i32,
+    as_of: NaiveDate,
+    layout: Layout,
+    progress: &Progress,
+) -> AppResult<Vec<u8>> {
     let mut held = forms::held(conn, unit_id, as_of, progress)?;
     held.sort_by(|a, b| (a.class_order, &a.asset.code).cmp(&(b.class_order, &b.asset.code)));
     let units: HashMap<i32, (String, String)> = org_units::table
@@ -164,49 +296,106 @@ pub fn export(conn: &mut DbConn, unit_id: i32, as_of: NaiveDate, progress: &Prog
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let rows: Vec<(&str, Map<String, Value>)> =
+        held.iter().map(|h| (h.class_code.as_str(), row_of(h, &units, &lots, &types))).collect();
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("TaiSan").map_err(xe)?;
-    let bold = Format::new().set_bold().set_text_wrap();
-    let text = Format::new().set_num_format("@");
-    for (i, col) in spec().columns.iter().enumerate() {
-        let c = i as u16;
-        ws.write_string_with_format(0, c, &col.label, &bold).map_err(xe)?;
-        ws.write_string_with_format(1, c, &col.headers[0], &bold).map_err(xe)?;
-        ws.set_column_width(c, 16).map_err(xe)?;
-    }
-    for (n, h) in held.iter().enumerate() {
-        let row = row_of(h, &units, &lots, &types);
-        let r = n as u32 + 2;
-        for (i, col) in spec().columns.iter().enumerate() {
-            let c = i as u16;
-            match row.get(&col.key) {
-                Some(Value::Number(x)) => {
-                    ws.write_number(r, c, x.as_f64().unwrap_or(0.0)).map_err(xe)?;
-                }
-                // Dates as the software reads them: dd/mm/yyyy text.
-                Some(Value::String(s)) => {
-                    let shown =
-                        NaiveDate::parse_from_str(s, "%Y-%m-%d").map(crate::text::format_date).unwrap_or(s.clone());
-                    ws.write_string_with_format(r, c, shown, &text).map_err(xe)?;
-                }
-                _ => {}
-            }
+    match layout {
+        Layout::TaiSan => write_sheet(&mut wb, "TaiSan", spec(), true, rows.iter().map(|(_, r)| r))?,
+        Layout::DatNhaKhac => {
+            let land_or_house = |class: &str| class == "DAT" || class == "NHA";
+            // A house's built area has its own column here; DIEN_TICH is the land's.
+            let dat_nha: Vec<Map<String, Value>> = rows
+                .iter()
+                .filter(|(class, _)| land_or_house(class))
+                .map(|(class, r)| {
+                    let mut r = r.clone();
+                    if *class == "NHA" {
+                        r.remove("area");
+                    }
+                    r
+                })
+                .collect();
+            write_sheet(&mut wb, SHEET_DAT_NHA, datnha_spec(), false, dat_nha.iter())?;
+            let others = rows.iter().filter(|(class, _)| !land_or_house(class)).map(|(_, r)| r);
+            write_sheet(&mut wb, SHEET_KHAC, khac_spec(), false, others)?;
         }
     }
-    ws.set_freeze_panes(2, 0).map_err(xe)?;
-    wb.save_to_buffer().map_err(xe)
+    wb.save_to_buffer().map_err(|e| AppError::Internal(format!("xlsx: {e}")))
 }
 
-/// A row of the file: its number as Excel shows it, and its values by field.
+/// A row of the file: its sheet (0 the first), its number as Excel shows it, and its values by
+/// field.
 struct FileRow {
+    sheet: usize,
     excel_row: u32,
     fields: Map<String, Value>,
     cells: Vec<Cell>,
 }
 
-/// The asset and its declaration from one row; the lot is set once every row is in.
+/// A sheet of the file with the specification of its layout.
+struct LayoutSheet {
+    table: Table,
+    spec: &'static Spec,
+}
+
+/// The uses ticked in the columns of «tài sản khác» (TaiSanKhac 26–31), by the use they mark.
+const MARKS: &[(&str, &str)] = &[
+    ("m_qlnn", "qlnn"),
+    ("m_hdsn_khong_kd", "hdsn_khong_kd"),
+    ("m_hdsn_kd", "hdsn_kd"),
+    ("m_ldlk", "ldlk"),
+    ("m_cho_thue", "cho_thue"),
+    ("m_khac", "khac"),
+];
+
+/// Columns of the layouts the register has no field for: read, counted and said on the report
+/// («Cột không lưu»), never silently dropped.
+const NOT_KEPT: &[&str] = &[
+    "purchase_way",
+    "purchase_form",
+    "purchase_unit",
+    "model",
+    "axles",
+    "dep_from",
+    "dep_cost",
+    "dep_months",
+    "dep_rate",
+    "dep_value",
+    "dep_left",
+    "invoice_price",
+    "tax_exempt",
+    "car_kind",
+    "cylinder",
+    "registration_no",
+    "registration_office",
+    "registered_on",
+    "project_code",
+];
+
+/// Whether a mark cell ticks its use: «x», «1», «có» or «✓»; an empty or «0» cell does not.
+fn ticked(cell: &str) -> Result<bool, String> {
+    match crate::text::fold(cell).as_str() {
+        "" | "0" | "khong" => Ok(false),
+        "x" | "1" | "co" | "✓" | "v" => Ok(true),
+        _ => Err(format!("«{cell}»: đánh dấu hiện trạng bằng «x» (hoặc để trống)")),
+    }
+}
+
+/// A land paper «số;ngày» as the software writes it (the date dd/mm/yyyy may be missing).
+fn paper_of(kind: &str, cell: &str) -> Result<Value, String> {
+    if kind == "khac" {
+        return Ok(json!({"kind": kind, "number": cell.trim()}));
+    }
+    let (number, date) = cell.split_once(';').unwrap_or((cell, ""));
+    let date = match date.trim() {
+        "" => None,
+        d => Some(crate::text::parse_date(d)?.to_string()),
+    };
+    Ok(json!({"kind": kind, "number": number.trim(), "date": date}))
+}
+
+/// The asset and its declaration from one row (fields by the keys of the layouts' specifications);
+/// the lot is set once every row is in.
 fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, Value>) -> AppResult<(i32, String)> {
     let get = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
     let num = |k: &str| -> AppResult<Option<f64>> {
@@ -252,9 +441,11 @@ fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, V
                 format!("Mã loại tài sản «{type_code}» không có trong danh mục loại tài sản quốc gia"),
             )
         })?;
-    let cost = money("original_cost")?;
     let parts = [money("fund_nsnn")?, money("fund_quy_hdsn")?, money("fund_oda")?, money("fund_khac")?];
     let funded: i64 = parts.iter().sum();
+    // TaiSan gives the cost beside its sources; the two-sheet layout gives only the sources, and
+    // the software takes their sum (DongBoFactory.ImportFileExcel: «nguyên giá = tổng nguồn vốn»).
+    let cost = if get("original_cost").is_some() { money("original_cost")? } else { funded };
     if funded != cost {
         return Err(AppError::invalid(
             "original_cost",
@@ -263,10 +454,16 @@ fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, V
             ),
         ));
     }
-    let reason = get("reason").map(|r| code_of(&r));
-    let method = reason.as_deref().and_then(|r| c.acquisition_method_of(r)).unwrap_or("khac");
     let land = class_code == "DAT";
     let house = class_code == "NHA";
+    if land && get("land_value").is_some() && money("land_value")? != cost {
+        return Err(AppError::invalid(
+            "land_value",
+            format!("Giá trị quyền sử dụng đất khác tổng các nguồn vốn {funded} đồng"),
+        ));
+    }
+    let reason = get("reason").map(|r| code_of(&r));
+    let method = reason.as_deref().and_then(|r| c.acquisition_method_of(r)).unwrap_or("khac");
     let mut asset = json!({
         // A lot keeps the code its row gives it, which its houses name.
         "code": if land { get("lot").map(|l| code_of(&l)) } else { None },
@@ -274,7 +471,7 @@ fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, V
         "quantity": get("quantity").unwrap_or_else(|| "1".into()),
         "cost_state": parts[0], "cost_other": cost - parts[0],
         "acquired_on": get("acquired_on"), "in_use_on": get("in_use_on"),
-        "acquisition_method": method, "country": get("country"),
+        "acquisition_method": method, "country": get("country"), "location": get("section"),
         "year_made": if house { get("year_built") } else { get("year_made") },
     });
     if land {
@@ -282,7 +479,20 @@ fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, V
     } else if house {
         asset["area_m2"] = json!(num("floor_area")?);
     }
-    let wear = money("accumulated_wear")?;
+    // The wear booked so far: given (TaiSan), or what the residual leaves of the cost.
+    let wear = match (get("accumulated_wear"), get("residual")) {
+        (None, Some(_)) => {
+            let residual = money("residual")?;
+            if residual > cost {
+                return Err(AppError::invalid(
+                    "residual",
+                    format!("Giá trị còn lại {residual} đồng lớn hơn nguyên giá {cost} đồng"),
+                ));
+            }
+            cost - residual
+        }
+        _ => money("accumulated_wear")?,
+    };
     if wear > 0 {
         // Booked up to the last 31/12, as the register keeps wear.
         asset["opening_wear"] = json!(wear);
@@ -311,6 +521,12 @@ fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, V
                 AppError::invalid("u_mark", format!("Mã hiện trạng {id_} không phải của loại tài sản này"))
             })?;
         usage.push(json!({"state": state.code, "value": 1}));
+    } else {
+        for (key, state) in MARKS {
+            if ticked(&get(key).unwrap_or_default()).map_err(|e| AppError::invalid(key, e))? {
+                usage.push(json!({"state": state, "value": 1}));
+            }
+        }
     }
     let mut info = json!({
         "national_code": get("national_code"),
@@ -318,29 +534,53 @@ fn record_row(conn: &mut DbConn, actor: &Actor, scope: &Scope, f: &Map<String, V
         "fund_hdsn": parts[1], "fund_oda": parts[2], "usage": usage,
     });
     if land || house {
-        for k in ["address", "district_code", "commune_code"] {
+        for k in ["address", "province_code", "district_code", "commune_code"] {
             info[k] = json!(get(k));
         }
     }
+    let mut papers = vec![];
+    for d in &c.documents {
+        let key = format!("doc_{}", d.code);
+        if let Some(cell) = get(&key) {
+            papers.push(paper_of(&d.code, &cell).map_err(|e| AppError::invalid(&key, e))?);
+        }
+    }
+    if !papers.is_empty() {
+        info["documents"] = json!(papers);
+    }
     if house {
         info["floors"] = json!(num("floors")?.map(|v| v as i64));
-        info["built_area"] = json!(num("area")?);
+        info["built_area"] = json!(num("built_area")?.or(num("area")?));
         info["floor_area"] = json!(num("floor_area")?);
     }
     if class_code == crate::assets::CAR_CLASS {
-        for k in ["plate", "brand", "user_title"] {
+        for k in ["plate", "brand", "user_title", "chassis_no", "engine_no"] {
             info[k] = json!(get(k));
         }
         info["seats"] = json!(num("seats")?.map(|v| v as i64));
         info["load_tonnes"] = json!(num("load_tonnes")?);
+        // TaiSanKhac holds seats or load in one column: «7» seats, «1,5 tấn» a load.
+        if let Some(cell) = get("seats_or_load") {
+            let folded = crate::text::fold(&cell);
+            let figure =
+                folded.trim_end_matches("cho").trim_end_matches("tan").trim_end_matches('t').trim().replace(',', ".");
+            let value: f64 =
+                figure.parse().map_err(|_| AppError::invalid("seats_or_load", format!("«{cell}» không phải số")))?;
+            if folded.ends_with('t') || folded.ends_with("tan") || value.fract() != 0.0 {
+                info["load_tonnes"] = json!(value);
+            } else {
+                info["seats"] = json!(value as i64);
+            }
+        }
     }
     super::info::save(conn, actor, scope, id, Input::from_json(info)?, Some(0))?;
     Ok((id, view.asset.code))
 }
 
-/// Where an error of the asset or its information stands in the layout.
-fn column_of(field: &str) -> &str {
-    match field {
+/// Where an error of the asset or its information stands in a sheet of `spec`'s layout: the
+/// column of the field, or the column the field's value came from in that layout.
+fn column_of(spec: &Spec, field: &str) -> String {
+    let field = match field {
         "unit_id" => "unit",
         "category_id" => "type",
         "cost_state" => "fund_nsnn",
@@ -349,32 +589,44 @@ fn column_of(field: &str) -> &str {
         "lot_asset_id" => "lot",
         "reason_code" | "acquisition_method" => "reason",
         "area_m2" => "area",
-        "built_area" => "area",
+        "location" => "section",
         "opening_wear" | "opening_wear_as_of" => "accumulated_wear",
         "usage" => "u_tru_so",
         f if f.starts_with("usage[") => "u_tru_so",
-        f if spec().column(f).is_some() => f,
-        _ => "name",
-    }
+        "documents" => "doc_khac",
+        f if f.starts_with("documents[") => "doc_khac",
+        "seats" | "load_tonnes" => "seats",
+        f => f,
+    };
+    // The same value under another column of the layout (the two-sheet one has no cost, wear or
+    // unit column; «tài sản khác» marks its uses one column each).
+    let fallbacks: &[&str] = match field {
+        "original_cost" => &["fund_nsnn"],
+        "accumulated_wear" => &["residual"],
+        "area" | "built_area" => &["built_area", "area"],
+        "u_tru_so" | "u_mark" => &["u_tru_so", "u_mark", "m_qlnn"],
+        "seats" => &["seats", "seats_or_load"],
+        _ => &[],
+    };
+    std::iter::once(field)
+        .chain(fallbacks.iter().copied())
+        .find(|f| spec.column(f).is_some())
+        .unwrap_or("name")
+        .to_string()
 }
 
-/// Runs the import with the corrections made in the preview; returns the report and whether its
-/// transaction should be kept.
-pub fn run(
-    conn: &mut DbConn,
-    actor: &Actor,
-    scope: &Scope,
-    file_name: &str,
-    bytes: &[u8],
+/// The rows of one sheet of the layout, read through the table with the corrections: the rows
+/// that are not data pushed to the report as skipped, the rest returned with their fields.
+fn read_sheet(
+    report: &mut Report,
+    sheet: usize,
+    s: &LayoutSheet,
+    source: (&[u8], &str),
     fixes: &[Fix],
-    preview: bool,
-) -> AppResult<(Report, bool)> {
-    let sheets = excel::heads(bytes, file_name, &Limits::default())?;
-    let table = table::find(&sheets, None, spec())?;
-    table.require(spec(), &["unit", "type", "name", "original_cost"])?;
-    let (read, rows_read, applied) = table.read_all((bytes, file_name), spec(), fixes)?;
-    let mut report = Report::new(KIND, spec(), file_name, bytes, &table);
-    report.fixes = applied;
+) -> AppResult<(Vec<FileRow>, usize)> {
+    let (read, rows_read, applied) = s.table.read_all(source, s.spec, fixes)?;
+    report.fixes.extend(applied);
+    report.read_sheet(&s.table);
     let mut rows = vec![];
     for row in read {
         // The software's field names under the Vietnamese ones (or a header repeated after a page
@@ -382,10 +634,11 @@ pub fn run(
         let filled: Vec<(usize, String)> =
             row.cells.iter().enumerate().filter(|(_, c)| !c.is_empty()).map(|(i, c)| (i, c.display())).collect();
         let names_its_column = |(i, v): &(usize, String)| {
-            table.columns.get(*i).and_then(|c| c.field.as_deref()).is_some_and(|f| spec().field_of(v) == Some(f))
+            s.table.columns.get(*i).and_then(|c| c.field.as_deref()).is_some_and(|f| s.spec.field_of(v) == Some(f))
         };
         if !filled.is_empty() && filled.iter().all(names_its_column) {
             report.push(RowOutcome {
+                sheet: String::new(),
                 row: row.excel_row,
                 outcome: Outcome::Skip,
                 made: None,
@@ -396,25 +649,134 @@ pub fn run(
             });
             continue;
         }
-        if report.not_data(spec(), &row) {
+        if report.not_data(s.spec, &row) {
             continue;
         }
         let mut fields = Map::new();
-        for col in &table.columns {
+        for col in &s.table.columns {
             let Some(field) = col.field.as_deref() else { continue };
             if let Some(v) = row.cells.get(col.index as usize).and_then(Cell::filled) {
                 fields.insert(field.to_string(), Value::String(v));
             }
         }
-        rows.push(FileRow { excel_row: row.excel_row, fields, cells: row.cells });
+        rows.push(FileRow { sheet, excel_row: row.excel_row, fields, cells: row.cells });
+    }
+    // What the register does not keep, by column: how many rows filled it.
+    let mut not_kept: Vec<String> =
+        report.detail.get("not_kept").and_then(Value::as_str).map(|s| vec![s.to_string()]).unwrap_or_default();
+    for col in s.table.columns.iter().filter(|c| c.field.as_deref().is_some_and(|f| NOT_KEPT.contains(&f))) {
+        let filled = rows.iter().filter(|r| r.fields.contains_key(col.field.as_deref().unwrap_or_default())).count();
+        if filled > 0 {
+            not_kept.push(format!("{} «{}» ({filled} dòng)", s.table.sheet, col.header));
+        }
+    }
+    if !not_kept.is_empty() {
+        report.detail.insert("not_kept".into(), json!(not_kept.join(", ")));
+    }
+    Ok((rows, rows_read))
+}
+
+/// The sheet of the two-sheet layout named `name`, else the one at `position` (the software
+/// reads the first and the second sheet whatever their names).
+fn layout_sheet(sheets: &[excel::Sheet], name: &str, position: usize, spec: &'static Spec) -> AppResult<LayoutSheet> {
+    let folded = crate::text::fold(name);
+    let sheet =
+        sheets.iter().find(|s| crate::text::fold(&s.name) == folded).or_else(|| sheets.get(position)).ok_or_else(
+            || {
+                AppError::BadRequest(format!(
+                    "Tệp theo mẫu hai trang cần trang «{name}» (trang thứ {} của tệp); tệp có {} trang",
+                    position + 1,
+                    sheets.len()
+                ))
+            },
+        )?;
+    let table = table::find(sheets, Some(&sheet.name), spec)?;
+    table.require(spec, &["name", "type"])?;
+    Ok(LayoutSheet { table, spec })
+}
+
+/// Which of the software's layouts a file is in: TaiSan (its unit in every row), or the two
+/// sheets TaiSanDatNha and TaiSanKhac (the unit is the one the person names).
+fn layout_of(sheets: &[excel::Sheet], unit: Option<&str>) -> AppResult<Vec<LayoutSheet>> {
+    let one = table::find(sheets, None, spec());
+    if let Ok(t) = &one {
+        if t.column_of("unit").is_some() && t.column_of("original_cost").is_some() {
+            t.require(spec(), &["unit", "type", "name", "original_cost"])?;
+            return Ok(vec![LayoutSheet { table: t.clone(), spec: spec() }]);
+        }
+    }
+    let named = |n: &str| sheets.iter().any(|s| crate::text::fold(&s.name) == crate::text::fold(n));
+    let two_sheets = named(SHEET_DAT_NHA)
+        || named(SHEET_KHAC)
+        || table::find(sheets, None, datnha_spec()).is_ok_and(|t| t.column_of("lot").is_some());
+    if !two_sheets {
+        return Err(one.err().unwrap_or_else(|| {
+            AppError::BadRequest(format!(
+                "Tệp không theo mẫu TaiSan (thiếu cột DON_VI_MA, NGUYEN_GIA) cũng không theo mẫu hai trang {SHEET_DAT_NHA}, {SHEET_KHAC}"
+            ))
+        }));
+    }
+    if unit.is_none() {
+        return Err(AppError::invalid(
+            "unit_id",
+            format!("Tệp theo mẫu hai trang {SHEET_DAT_NHA}, {SHEET_KHAC} không ghi đơn vị: chọn «Đơn vị của tệp»"),
+        ));
+    }
+    Ok(vec![layout_sheet(sheets, SHEET_DAT_NHA, 0, datnha_spec())?, layout_sheet(sheets, SHEET_KHAC, 1, khac_spec())?])
+}
+
+/// Runs the import with the corrections made in the preview; returns the report and whether its
+/// transaction should be kept. `unit` is the unit a two-sheet file is of (TaiSan names its own).
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    unit: Option<i32>,
+    file_name: &str,
+    bytes: &[u8],
+    fixes: &[Fix],
+    preview: bool,
+) -> AppResult<(Report, bool)> {
+    let unit_code: Option<String> = match unit {
+        None => None,
+        Some(id) => {
+            scope.check_edit(id)?;
+            let code = org_units::table.find(id).select(org_units::code).first(conn).optional()?;
+            Some(code.ok_or_else(|| AppError::invalid("unit_id", format!("Không có đơn vị số {id}")))?)
+        }
+    };
+    let sheets = excel::heads(bytes, file_name, &Limits::default())?;
+    let layout = layout_of(&sheets, unit_code.as_deref())?;
+    let mut report = Report::new(KIND, layout[0].spec, file_name, bytes, &layout[0].table);
+    // A correction that names no sheet is of the first.
+    let fixes: Vec<Fix> = fixes
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            f.sheet.get_or_insert_with(|| layout[0].table.sheet.clone());
+            f
+        })
+        .collect();
+    let (mut rows, mut rows_read) = (vec![], 0);
+    for (i, s) in layout.iter().enumerate() {
+        let (read, n) = read_sheet(&mut report, i, s, (bytes, file_name), &fixes)?;
+        rows.extend(read);
+        rows_read += n;
+    }
+    if let Some(code) = &unit_code {
+        for r in rows.iter_mut().filter(|r| !r.fields.contains_key("unit")) {
+            r.fields.insert("unit".into(), json!(code));
+        }
     }
     // Each row on its own savepoint: a bad one is undone alone and reported with its cell.
-    let mut made: Vec<(u32, Option<(i32, String)>)> = vec![];
+    let mut made: Vec<Option<(i32, String)>> = vec![];
     for r in &rows {
+        let s = &layout[r.sheet];
         let outcome = conn.transaction::<(i32, String), AppError, _>(|c| record_row(c, actor, scope, &r.fields));
         let problems: Vec<(String, String)> = match outcome {
             Ok(done) => {
-                made.push((r.excel_row, Some(done)));
+                made.push(Some(done));
                 continue;
             }
             Err(AppError::Invalid(fields)) => fields.into_iter().collect(),
@@ -428,16 +790,18 @@ pub fn run(
             }
             Err(e) => return Err(e),
         };
-        made.push((r.excel_row, None));
+        made.push(None);
+        report.read_sheet(&s.table);
         let errors = problems
             .iter()
             .map(|(field, m)| {
-                let col = column_of(field);
-                let value = r.fields.get(col).and_then(Value::as_str).unwrap_or_default().to_string();
-                report.problem(spec(), r.excel_row, col, &value, m.clone())
+                let col = column_of(s.spec, field);
+                let value = r.fields.get(&col).and_then(Value::as_str).unwrap_or_default().to_string();
+                report.problem(s.spec, r.excel_row, &col, &value, m.clone())
             })
             .collect();
         report.push(RowOutcome {
+            sheet: String::new(),
             row: r.excel_row,
             outcome: Outcome::Create,
             made: None,
@@ -449,57 +813,22 @@ pub fn run(
     }
     // The houses name their lot by its code in the file: the lot's code as the file gave it, or
     // the code the register gave the lot's row.
-    let codes: HashMap<String, i32> = made.iter().filter_map(|(_, m)| m.clone()).map(|(id, code)| (code, id)).collect();
-    for (r, (_, m)) in rows.iter().zip(&made) {
+    let codes: HashMap<String, i32> = made.iter().flatten().map(|(id, code)| (code.clone(), *id)).collect();
+    for (r, m) in rows.iter().zip(&made) {
         let Some((id, code)) = m else { continue };
+        let s = &layout[r.sheet];
+        report.read_sheet(&s.table);
         let mut errors = vec![];
         let is_lot =
             codes.get(&r.fields.get("lot").and_then(Value::as_str).map(code_of).unwrap_or_default()) == Some(id);
         if let Some(lot) = r.fields.get("lot").and_then(Value::as_str).filter(|_| !is_lot) {
-            let lot_code = code_of(lot);
-            let lot_id = match codes.get(&lot_code) {
-                Some(l) => Some(*l),
-                None => assets_table::table
-                    .filter(assets_table::code.eq(&lot_code))
-                    .select(assets_table::id)
-                    .first(conn)
-                    .optional()?,
-            };
-            match lot_id {
-                None => errors.push(report.problem(
-                    spec(),
-                    r.excel_row,
-                    "lot",
-                    lot,
-                    format!("Không có khu đất mã «{lot_code}»"),
-                )),
-                Some(l) => {
-                    let mut info =
-                        super::info::view(&super::info::of(conn, *id)?, &crate::assets::find(conn, *id)?, "NHA");
-                    info["lot_asset_id"] = json!(l);
-                    let keep: Map<String, Value> = info
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .filter(|(k, _)| super::info::EDITABLE.contains(&k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let version = info["version"].as_i64();
-                    let saved = conn.transaction::<Value, AppError, _>(|c| {
-                        super::info::save(c, actor, scope, *id, Input::from_json(Value::Object(keep))?, version)
-                    });
-                    if let Err(e) = saved {
-                        let message = match e {
-                            AppError::Invalid(fields) => fields.into_values().collect::<Vec<_>>().join("; "),
-                            other => other.public_message(),
-                        };
-                        errors.push(report.problem(spec(), r.excel_row, "lot", lot, message));
-                    }
-                }
+            if let Err(message) = link_lot(conn, actor, scope, *id, &code_of(lot), &codes)? {
+                errors.push(report.problem(s.spec, r.excel_row, "lot", lot, message));
             }
         }
         let source = if errors.is_empty() { vec![] } else { r.cells.clone() };
         report.push(RowOutcome {
+            sheet: String::new(),
             row: r.excel_row,
             outcome: Outcome::Create,
             made: Some(code.clone()),
@@ -510,7 +839,7 @@ pub fn run(
         });
     }
     report.finish(rows_read)?;
-    let created = made.iter().filter(|(_, m)| m.is_some()).count();
+    let created = made.iter().flatten().count();
     report.detail.insert("created".into(), json!(created));
     let keep = !preview && report.clean() && created > 0;
     if keep {
@@ -519,15 +848,57 @@ pub fn run(
     Ok((report, keep))
 }
 
-/// Previews or imports a file in the layout, in one transaction kept only for a valid import.
+/// Sets the lot a house stands on, by the lot's code in the file or in the register; the reason
+/// it could not, for the row.
+fn link_lot(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    id: i32,
+    lot_code: &str,
+    codes: &HashMap<String, i32>,
+) -> AppResult<Result<(), String>> {
+    let lot_id = match codes.get(lot_code) {
+        Some(l) => Some(*l),
+        None => assets_table::table
+            .filter(assets_table::code.eq(lot_code))
+            .select(assets_table::id)
+            .first(conn)
+            .optional()?,
+    };
+    let Some(lot_id) = lot_id else { return Ok(Err(format!("Không có khu đất mã «{lot_code}»"))) };
+    let mut info = super::info::view(&super::info::of(conn, id)?, &crate::assets::find(conn, id)?, "NHA");
+    info["lot_asset_id"] = json!(lot_id);
+    let keep: Map<String, Value> = info
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| super::info::EDITABLE.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let version = info["version"].as_i64();
+    let saved = conn.transaction::<Value, AppError, _>(|c| {
+        super::info::save(c, actor, scope, id, Input::from_json(Value::Object(keep))?, version)
+    });
+    Ok(match saved {
+        Ok(_) => Ok(()),
+        Err(AppError::Invalid(fields)) => Err(fields.into_values().collect::<Vec<_>>().join("; ")),
+        Err(other) => Err(other.public_message()),
+    })
+}
+
+/// Previews or imports a file in one of the layouts, in one transaction kept only for a valid
+/// import.
+#[allow(clippy::too_many_arguments)]
 pub fn execute(
     db: &crate::db::Db,
     actor: &Actor,
     scope: &Scope,
+    unit: Option<i32>,
     file_name: &str,
     bytes: &[u8],
     fixes: &[Fix],
     preview: bool,
 ) -> AppResult<Report> {
-    db.write_or_rollback(|c| run(c, actor, scope, file_name, bytes, fixes, preview))
+    db.write_or_rollback(|c| run(c, actor, scope, unit, file_name, bytes, fixes, preview))
 }

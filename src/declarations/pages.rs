@@ -29,7 +29,9 @@ pub fn routes() -> Vec<Route> {
         Route::get("/ke-khai", ReadRegister, index).reach(Reach::Filtered),
         Route::get("/ke-khai/thay-doi.json", ReadRegister, super::api::change_file).reach(Reach::Filtered),
         Route::post("/ke-khai/ghi-nhan", EditAssets, record).reach(Reach::Filtered),
-        Route::get("/ke-khai/TaiSan.xlsx", ReadRegister, super::api::export_layout).reach(Reach::Filtered),
+        Route::get("/ke-khai/TaiSan.xlsx", ReadRegister, super::api::export_taisan).reach(Reach::Filtered),
+        Route::get("/ke-khai/TaiSanDatNha-TaiSanKhac.xlsx", ReadRegister, super::api::export_sheets)
+            .reach(Reach::Filtered),
         Route::post("/ke-khai/nhap", EditAssets, import_layout)
             .reach(Reach::Filtered)
             .with_body_limit(crate::import::upload::BODY_LIMIT),
@@ -599,26 +601,35 @@ async fn import_layout(
     let (name, bytes, fields) =
         crate::import::upload::read_upload(multipart, crate::import::upload::UPLOAD_LIMIT).await?;
     let preview = fields.get("preview").is_some_and(|v| v == "true" || v == "on");
+    let unit = match fields.get("unit_id").map(String::as_str) {
+        None | Some("") => None,
+        Some(v) => Some(parse_id(v, "đơn vị")?),
+    };
     let upload = crate::import::upload::keep(&st.db, &me.user.username, &name, &bytes).await?;
-    check_layout(&st, &me, upload, (name, bytes), vec![], preview).await
+    check_layout(&st, &me, upload, unit, (name, bytes), vec![], preview).await
 }
 
-/// The next step on the check page: check again with the corrections, or import.
+/// The next step on the check page: check again with the corrections, or import; the file's unit
+/// comes with the address.
 async fn import_layout_again(
     State(st): State<AppState>,
     Auth(me): Auth,
     Path(upload): Path<String>,
+    QueryInput(mut q): QueryInput,
     form: FormInput,
 ) -> PageResult<Response> {
     let upload = parse_id(&upload, "tệp tải lên")?;
+    let unit = q.id("unit_id", "Đơn vị của tệp");
+    q.finish()?;
     let (file, fixes, preview) = crate::import::check::next_step(&st, &me, upload, &form).await?;
-    check_layout(&st, &me, upload, file, fixes, preview).await
+    check_layout(&st, &me, upload, unit, file, fixes, preview).await
 }
 
 async fn check_layout(
     st: &AppState,
     me: &crate::auth::Identity,
     upload: i32,
+    unit: Option<i32>,
     (name, bytes): (String, Vec<u8>),
     fixes: Vec<crate::import::fixes::Fix>,
     preview: bool,
@@ -627,12 +638,15 @@ async fn check_layout(
     let check = crate::import::check::Check {
         kind: super::national::KIND,
         upload,
-        action: format!("/ke-khai/nhap/{upload}"),
+        action: match unit {
+            Some(u) => format!("/ke-khai/nhap/{upload}?unit_id={u}"),
+            None => format!("/ke-khai/nhap/{upload}"),
+        },
         back: "/ke-khai".into(),
         preview,
     };
     crate::import::check::run(st, me, check, move || {
-        super::national::execute(&db, &actor, &scope, &name, &bytes, &fixes, preview)
+        super::national::execute(&db, &actor, &scope, unit, &name, &bytes, &fixes, preview)
     })
     .await
 }

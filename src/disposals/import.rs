@@ -228,6 +228,7 @@ pub fn run(
             };
             let source = if errors.is_empty() { vec![] } else { cells };
             report.push(RowOutcome {
+                sheet: String::new(),
                 row: excel_row,
                 outcome: Outcome::Create,
                 made: outcome.disposal_code.clone(),

@@ -54,20 +54,33 @@ impl CheckPage {
         !self.r.saved && *i.borrow() < GRID_ROWS
     }
 
-    fn fixable(&self, row: &RowOutcome) -> Vec<(u32, String, String)> {
-        fixable(&self.r.columns, &row.errors, &row.source)
+    /// The cells of a failed row to correct: (input's name, header, value as read).
+    fn fixable(&self, row: &RowOutcome) -> Vec<(String, String, String)> {
+        fixable(self.r.columns_of(&row.sheet), &row.errors, &row.source)
+            .into_iter()
+            .map(|(index, header, value)| (fix_field(&self.r.sheet, &row.sheet, row.row, index), header, value))
+            .collect()
     }
 
     fn kept_fixes(&self) -> Vec<(String, String)> {
-        let grid: Vec<(u32, &[Problem], &[Cell])> = self
+        let grid: Vec<GridRow> = self
             .r
             .rows
             .iter()
             .take(GRID_ROWS)
             .filter(|r| !r.errors.is_empty())
-            .map(|r| (r.row, r.errors.as_slice(), r.source.as_slice()))
+            .map(|r| GridRow { sheet: &r.sheet, row: r.row, errors: &r.errors, source: &r.source })
             .collect();
-        kept_fixes(&self.r.columns, &self.r.fixes, &grid)
+        kept_fixes(|s| self.r.columns_of(s), &self.r.sheet, &self.r.fixes, &grid)
+    }
+
+    /// A row's number, with its sheet where the file's layout spans sheets.
+    fn row_label(&self, row: &RowOutcome) -> String {
+        if row.sheet.is_empty() || row.sheet == self.r.sheet {
+            row.row.to_string()
+        } else {
+            format!("{} · {}", row.sheet, row.row)
+        }
     }
 
     /// The importer's own figures, as «key: value» for the facts list.
@@ -83,9 +96,10 @@ impl CheckPage {
                     "not_counted" => "Chưa ghi số",
                     "created" => "Quyết định hợp lệ",
                     "failed" => "Quyết định có lỗi",
+                    "not_kept" => "Cột không lưu (sổ không có trường này)",
                     _ => return None,
                 };
-                Some((label.to_string(), v.to_string()))
+                Some((label.to_string(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
             })
             .collect()
     }
@@ -109,17 +123,52 @@ pub fn fixable(columns: &[Column], errors: &[Problem], source: &[Cell]) -> Vec<(
     out
 }
 
-/// The corrections made before that the grid (its failed rows: row, problems, cells) does not offer
-/// again — their rows passed —, as hidden fields, so that the next check keeps them.
-pub fn kept_fixes(columns: &[Column], fixes: &[Applied], grid: &[(u32, &[Problem], &[Cell])]) -> Vec<(String, String)> {
+/// A failed row of the grid: its sheet (empty: the file's first), number, problems and cells.
+pub struct GridRow<'a> {
+    pub sheet: &'a str,
+    pub row: u32,
+    pub errors: &'a [Problem],
+    pub source: &'a [Cell],
+}
+
+/// A sheet's name, the file's first (`main`) where none is named.
+fn sheet_or<'a>(main: &'a str, sheet: &'a str) -> &'a str {
+    if sheet.is_empty() {
+        main
+    } else {
+        sheet
+    }
+}
+
+/// The form field of a correction: `fix:ROW:COLUMN` on the file's first sheet (`main`),
+/// `fix:SHEET:ROW:COLUMN` on another.
+pub fn fix_field(main: &str, sheet: &str, row: u32, column: u32) -> String {
+    if sheet_or(main, sheet) == main {
+        format!("fix:{row}:{column}")
+    } else {
+        format!("fix:{sheet}:{row}:{column}")
+    }
+}
+
+/// The corrections made before that the grid does not offer again — their rows passed —, as
+/// hidden fields, so that the next check keeps them. `columns_of` gives a sheet's columns.
+pub fn kept_fixes<'a>(
+    columns_of: impl Fn(&str) -> &'a [Column],
+    main: &str,
+    fixes: &[Applied],
+    grid: &[GridRow],
+) -> Vec<(String, String)> {
+    let same = |a: &str, b: &str| sheet_or(main, a) == sheet_or(main, b);
     fixes
         .iter()
         .filter(|f| {
-            !grid.iter().any(|(row, errors, source)| {
-                *row == f.row && fixable(columns, errors, source).iter().any(|(i, _, _)| *i == f.column)
+            !grid.iter().any(|g| {
+                same(g.sheet, &f.sheet)
+                    && g.row == f.row
+                    && fixable(columns_of(g.sheet), g.errors, g.source).iter().any(|(i, _, _)| *i == f.column)
             })
         })
-        .map(|f| (format!("fix:{}:{}", f.row, f.column), f.value.clone()))
+        .map(|f| (fix_field(main, &f.sheet, f.row, f.column), f.value.clone()))
         .collect()
 }
 
@@ -217,12 +266,17 @@ pub async fn respond(me: &Identity, job: Job) -> PageResult<Response> {
 
 /// The failed rows of a job's report as a workbook.
 pub fn errors_workbook(report: &Report) -> AppResult<Vec<u8>> {
-    super::errors::workbook(
-        &report.columns,
-        report.rows.iter().filter(|r| !r.errors.is_empty()).map(|r| super::errors::FailedRow {
-            row: r.row,
-            cells: &r.source,
-            problems: &r.errors,
-        }),
-    )
+    let failed = |sheet: &str| -> Vec<super::errors::FailedRow> {
+        report
+            .rows
+            .iter()
+            .filter(|r| !r.errors.is_empty() && sheet_or(&report.sheet, &r.sheet) == sheet_or(&report.sheet, sheet))
+            .map(|r| super::errors::FailedRow { row: r.row, cells: &r.source, problems: &r.errors })
+            .collect()
+    };
+    let mut parts = vec![(report.sheet.as_str(), report.columns.as_slice(), failed(""))];
+    for s in &report.more_sheets {
+        parts.push((s.sheet.as_str(), s.columns.as_slice(), failed(&s.sheet)));
+    }
+    super::errors::workbook_of_sheets(parts)
 }

@@ -18,10 +18,36 @@ pub struct FailedRow<'a> {
 
 /// The workbook of `rows`, in the order given, under the file's `columns`.
 pub fn workbook<'a>(columns: &[Column], rows: impl IntoIterator<Item = FailedRow<'a>>) -> AppResult<Vec<u8>> {
-    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut wb = Workbook::new();
+    add_sheet(&mut wb, "Dòng lỗi", columns, rows)?;
+    wb.save_to_buffer().map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}
+
+/// The failed rows of a file whose layout spans sheets: a sheet of them for each sheet of the
+/// file that has any (the first «Dòng lỗi», the others «Dòng lỗi SHEET»).
+pub fn workbook_of_sheets<'a>(parts: Vec<(&str, &[Column], Vec<FailedRow<'a>>)>) -> AppResult<Vec<u8>> {
+    let mut wb = Workbook::new();
+    for (i, (sheet, columns, rows)) in parts.into_iter().enumerate() {
+        if i > 0 && rows.is_empty() {
+            continue;
+        }
+        // A sheet's name holds at most 31 characters.
+        let name: String =
+            if i == 0 { "Dòng lỗi".into() } else { format!("Dòng lỗi {sheet}").chars().take(31).collect() };
+        add_sheet(&mut wb, &name, columns, rows)?;
+    }
+    wb.save_to_buffer().map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}
+
+fn add_sheet<'a>(
+    wb: &mut Workbook,
+    name: &str,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = FailedRow<'a>>,
+) -> AppResult<()> {
+    let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let ws = wb.add_worksheet();
-    ws.set_name("Dòng lỗi").map_err(xe)?;
+    ws.set_name(name).map_err(xe)?;
     let bold = Format::new().set_bold().set_text_wrap().set_background_color("#EEF1F5");
     let bad = Format::new().set_background_color("#F8C9C4");
     let last = columns.iter().map(|c| c.index as u16 + 1).max().unwrap_or(0);
@@ -52,5 +78,5 @@ pub fn workbook<'a>(columns: &[Column], rows: impl IntoIterator<Item = FailedRow
         ws.write_string(out_row, last, reasons.join("\n")).map_err(xe)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xe)?;
-    wb.save_to_buffer().map_err(xe)
+    Ok(())
 }

@@ -18,6 +18,9 @@ use crate::excel::Cell;
 /// the value to use instead of the file's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
+    /// The sheet, for a file whose layout spans sheets; none: the sheet the import reads first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     pub row: u32,
     pub column: u32,
     pub value: String,
@@ -26,6 +29,8 @@ pub struct Fix {
 /// A correction as applied: where, what the file said, what was used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Applied {
+    #[serde(default)]
+    pub sheet: String,
     pub row: u32,
     pub column: u32,
     /// The column's header in the file.
@@ -34,16 +39,27 @@ pub struct Applied {
     pub value: String,
 }
 
-/// The corrections of one run, by cell.
+/// The corrections of one sheet's run, by cell.
 #[derive(Debug, Clone, Default)]
 pub struct Fixes {
+    sheet: String,
     by_cell: HashMap<(u32, u32), String>,
     applied: Vec<Applied>,
 }
 
 impl Fixes {
-    pub fn new(fixes: &[Fix]) -> Fixes {
-        Fixes { by_cell: fixes.iter().map(|f| ((f.row, f.column), f.value.clone())).collect(), applied: vec![] }
+    /// The corrections of `sheet`: those naming it, and those naming no sheet (an import of one
+    /// sheet; a layout of several names the sheet of each correction but its first).
+    pub fn new(fixes: &[Fix], sheet: &str) -> Fixes {
+        Fixes {
+            sheet: sheet.to_string(),
+            by_cell: fixes
+                .iter()
+                .filter(|f| f.sheet.as_deref().is_none_or(|s| s == sheet))
+                .map(|f| ((f.row, f.column), f.value.clone()))
+                .collect(),
+            applied: vec![],
+        }
     }
 
     /// Lays the corrections of sheet row `r` (0-based, as the reader gives it) over its cells,
@@ -66,7 +82,14 @@ impl Fixes {
                 cells.resize(i + 1, Cell::Empty);
             }
             cells[i] = if value.is_empty() { Cell::Empty } else { Cell::Text(value.clone()) };
-            self.applied.push(Applied { row, column: col.index, header: col.header.clone(), file_value, value });
+            self.applied.push(Applied {
+                sheet: self.sheet.clone(),
+                row,
+                column: col.index,
+                header: col.header.clone(),
+                file_value,
+                value,
+            });
         }
     }
 
@@ -76,16 +99,20 @@ impl Fixes {
     }
 }
 
-/// Corrections from a form's fields `fix:ROW:COLUMN` (the preview grid's inputs).
+/// Corrections from a form's fields `fix:ROW:COLUMN`, or `fix:SHEET:ROW:COLUMN` on a sheet other
+/// than the file's first (the preview grid's inputs; Excel forbids «:» in a sheet's name).
 pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> AppResult<Vec<Fix>> {
     let mut out = vec![];
     for (k, v) in fields {
         let Some(cell) = k.strip_prefix("fix:") else { continue };
-        let parsed = cell.split_once(':').and_then(|(r, c)| Some((r.parse::<u32>().ok()?, c.parse::<u32>().ok()?)));
+        let mut parts = cell.rsplitn(3, ':');
+        let (column, row, sheet) = (parts.next(), parts.next(), parts.next());
+        let parsed = row.zip(column).and_then(|(r, c)| Some((r.parse::<u32>().ok()?, c.parse::<u32>().ok()?)));
         let Some((row, column)) = parsed else {
             return Err(AppError::invalid(k, format!("«{k}» không chỉ một ô (fix:dòng:cột)")));
         };
-        out.push(Fix { row, column, value: v.to_string() });
+        let sheet = sheet.map(|s| crate::text::nfc(s.trim())).filter(|s| !s.is_empty());
+        out.push(Fix { sheet, row, column, value: v.to_string() });
     }
     Ok(out)
 }
@@ -115,7 +142,7 @@ pub fn from_text(text: &str, columns: &[Column]) -> AppResult<Vec<Fix>> {
             Some(c) => c.index,
             None => letter_index(column.trim()).ok_or_else(|| bad("không có cột này trong bảng"))?,
         };
-        out.push(Fix { row, column: index, value: value.to_string() });
+        out.push(Fix { sheet: None, row, column: index, value: value.to_string() });
     }
     Ok(out)
 }
@@ -139,7 +166,7 @@ pub fn record(conn: &mut DbConn, import_id: i32, sheet: &str, actor: &str, appli
         diesel::insert_into(import_fixes::table)
             .values((
                 import_fixes::import_id.eq(import_id),
-                import_fixes::sheet.eq(sheet),
+                import_fixes::sheet.eq(if a.sheet.is_empty() { sheet } else { &a.sheet }),
                 import_fixes::excel_row.eq(a.row as i32),
                 import_fixes::column_header.eq(&a.header),
                 import_fixes::file_value.eq(&a.file_value),
@@ -154,6 +181,18 @@ pub fn record(conn: &mut DbConn, import_id: i32, sheet: &str, actor: &str, appli
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_correction_names_its_sheet_when_it_is_not_the_first() {
+        let fixes = super::from_fields([("fix:11:3", "a"), ("fix:TaiSanKhac:2:25", "x"), ("csrf_token", "t")]).unwrap();
+        assert_eq!(fixes.iter().map(|f| f.sheet.as_deref()).collect::<Vec<_>>(), [None, Some("TaiSanKhac")]);
+        assert_eq!((fixes[1].row, fixes[1].column), (2, 25));
+        assert!(super::from_fields([("fix:TaiSanKhac:hai:25", "x")]).is_err());
+        // Each sheet's run takes its own and those that name none.
+        let first = super::Fixes::new(&fixes, "TaiSanDatNha");
+        let second = super::Fixes::new(&fixes, "TaiSanKhac");
+        assert_eq!((first.by_cell.len(), second.by_cell.len()), (1, 2));
+    }
+
     #[test]
     fn column_letters_are_counted_as_excel_does() {
         assert_eq!(super::letter_index("A"), Some(0));

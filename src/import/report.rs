@@ -21,6 +21,10 @@ use crate::excel::Cell;
 /// One row of the file and what became of it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowOutcome {
+    /// The sheet the row is on, for a file whose layout spans sheets; empty for the report's own
+    /// sheet (set by `Report::push` from the table being read).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sheet: String,
     /// The row as Excel numbers it.
     pub row: u32,
     pub outcome: Outcome,
@@ -40,6 +44,14 @@ pub struct RowOutcome {
     pub source: Vec<Cell>,
 }
 
+/// Where a sheet's table stands, for a report that covers several sheets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SheetTable {
+    pub sheet: String,
+    pub header_rows: Vec<u32>,
+    pub columns: Vec<Column>,
+}
+
 /// The report; `Row` is what an importer shows of a row (the register shows more), `Detail` what
 /// it adds beside the counts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +65,13 @@ pub struct Report<Row = RowOutcome, Detail = Map<String, Value>> {
     pub sheet: String,
     pub header_rows: Vec<u32>,
     pub columns: Vec<Column>,
+    /// The other sheets of a layout that spans sheets (the national software's TaiSanDatNha and
+    /// TaiSanKhac): each its header and columns. Their rows and problems name their sheet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_sheets: Vec<SheetTable>,
+    /// The sheet whose rows are being pushed, when it is one of `more_sheets`.
+    #[serde(skip)]
+    pub reading: String,
     pub rows: Vec<Row>,
     pub counts: Counts,
     /// The non-empty rows below the header: the counts add up to it.
@@ -97,6 +116,8 @@ impl Report {
             sheet: String::new(),
             header_rows: vec![],
             columns: vec![],
+            more_sheets: vec![],
+            reading: String::new(),
             rows: vec![],
             counts: Counts::default(),
             rows_read: 0,
@@ -110,15 +131,45 @@ impl Report {
         }
     }
 
-    /// A problem of `row` under the column of `field` (its header in the file, else its label).
+    /// The rows pushed from now on are the table's, a further sheet of the same file.
+    pub fn read_sheet(&mut self, table: &Table) {
+        if table.sheet != self.sheet && !self.more_sheets.iter().any(|s| s.sheet == table.sheet) {
+            self.more_sheets.push(SheetTable {
+                sheet: table.sheet.clone(),
+                header_rows: table.header_rows.clone(),
+                columns: table.columns.clone(),
+            });
+        }
+        self.reading = if table.sheet == self.sheet { String::new() } else { table.sheet.clone() };
+    }
+
+    /// The columns of a sheet of the file (empty: the report's own sheet).
+    pub fn columns_of(&self, sheet: &str) -> &[Column] {
+        match self.more_sheets.iter().find(|s| s.sheet == sheet) {
+            Some(s) if sheet != self.sheet => &s.columns,
+            _ => &self.columns,
+        }
+    }
+
+    /// A problem of `row` of the sheet being read, under the column of `field` (its header in
+    /// the file, else its label).
     pub fn problem(&self, spec: &Spec, row: u32, field: &str, value: &str, message: impl Into<String>) -> Problem {
         let column = self
-            .columns
+            .columns_of(&self.reading)
             .iter()
             .find(|c| c.field.as_deref() == Some(field))
             .map(|c| c.header.clone())
             .unwrap_or_else(|| spec.label(field).to_string());
-        Problem { sheet: self.sheet.clone(), row, column, value: value.to_string(), message: message.into() }
+        let sheet = if self.reading.is_empty() { &self.sheet } else { &self.reading };
+        Problem { sheet: sheet.clone(), row, column, value: value.to_string(), message: message.into() }
+    }
+
+    /// Where a row stands among the sheets: the report's own first, then the others in turn.
+    fn sheet_order(&self, sheet: &str) -> usize {
+        if sheet.is_empty() || sheet == self.sheet {
+            return 0;
+        }
+        1 + self.more_sheets.iter().position(|s| s.sheet == sheet).unwrap_or(self.more_sheets.len())
     }
 
     /// The outcome of a row that is not data: skipped, or — carrying figures that add up to nothing —
@@ -136,12 +187,24 @@ impl Report {
             }
         };
         let source = if outcome == Outcome::Error { row.cells.clone() } else { vec![] };
-        self.push(RowOutcome { row: row.excel_row, outcome, made: None, note, asset_id: None, errors, source });
+        self.push(RowOutcome {
+            sheet: String::new(),
+            row: row.excel_row,
+            outcome,
+            made: None,
+            note,
+            asset_id: None,
+            errors,
+            source,
+        });
         true
     }
 
     /// A row's outcome; a row with problems is an error whatever it was going to be.
     pub fn push(&mut self, mut row: RowOutcome) {
+        if row.sheet.is_empty() {
+            row.sheet = self.reading.clone();
+        }
         if !row.errors.is_empty() {
             row.outcome = Outcome::Error;
             self.errors.extend(row.errors.iter().cloned());
@@ -153,8 +216,12 @@ impl Report {
     /// The rows in the sheet's order, checked against the rows read: nothing dropped unseen.
     pub fn finish(&mut self, rows_read: usize) -> AppResult<()> {
         self.rows_read = rows_read;
-        self.rows.sort_by_key(|r| r.row);
-        self.errors.sort_by_key(|p| p.row);
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.sort_by_key(|r| (self.sheet_order(&r.sheet), r.row));
+        self.rows = rows;
+        let mut errors = std::mem::take(&mut self.errors);
+        errors.sort_by_key(|p| (self.sheet_order(&p.sheet), p.row));
+        self.errors = errors;
         self.counts.conserve(rows_read)
     }
 
@@ -192,6 +259,11 @@ impl Report {
             diesel::insert_into(import_rows::table)
                 .values((
                     import_rows::import_id.eq(id),
+                    // Named only where the file has several sheets.
+                    import_rows::sheet.eq(match r.sheet.as_str() {
+                        "" => (!self.more_sheets.is_empty()).then_some(self.sheet.as_str()),
+                        s => Some(s),
+                    }),
                     import_rows::excel_row.eq(r.row as i32),
                     import_rows::outcome.eq(r.outcome.code()),
                     import_rows::asset_id.eq(r.asset_id),

@@ -87,7 +87,7 @@ impl Table {
         spec: &Spec,
         fixes: &[super::fixes::Fix],
     ) -> Result<(Vec<TableRow>, usize, Vec<super::fixes::Applied>), AppError> {
-        let mut fixes = super::fixes::Fixes::new(fixes);
+        let mut fixes = super::fixes::Fixes::new(fixes, &self.sheet);
         let mut rows = vec![];
         let (_, rows_read) = self.read_rows(
             source,

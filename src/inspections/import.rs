@@ -84,6 +84,7 @@ pub fn run(
         let get = |k: &str| values.get(k).and_then(Value::as_str).map(str::to_string);
         let cell_of = |field: &str| get(field).unwrap_or_default();
         let mut outcome = RowOutcome {
+            sheet: String::new(),
             row: row.excel_row,
             outcome: Outcome::Skip,
             made: None,

@@ -327,7 +327,7 @@ pub fn import(
     };
     let (cond_col, place_col, note_col) = (col("condition"), col("location"), col("note"));
     let locked_cols = ["name", "unit_of_measure", "unit", "book_location", "book_quantity"].map(col);
-    let mut fixes = Fixes::new(fixes);
+    let mut fixes = Fixes::new(fixes, &table.sheet);
     let mut read: Vec<table::TableRow> = vec![];
     let (_, rows_read) = table.read_rows(
         (bytes, file_name),
@@ -356,6 +356,7 @@ pub fn import(
         if [&code_col, &qty_col].iter().all(|c| row.cells.get(c.0).is_none_or(Cell::is_empty)) {
             let note = Some("Dòng không có mã hay số đếm".to_string());
             let skip = RowOutcome {
+                sheet: String::new(),
                 row: row.excel_row,
                 outcome: Outcome::Skip,
                 made: None,
@@ -393,6 +394,7 @@ pub fn import(
         message,
     };
     let failed = |row: u32, cells: &[Cell], p: Problem| RowOutcome {
+        sheet: String::new(),
         row,
         outcome: Outcome::Error,
         made: None,
@@ -419,6 +421,7 @@ pub fn import(
             not_counted += 1;
             let note = Some("Chưa ghi số đếm".to_string());
             report.push(RowOutcome {
+                sheet: String::new(),
                 row: *row,
                 outcome: Outcome::Skip,
                 made: Some(code),
@@ -486,6 +489,7 @@ pub fn import(
         let note = line.is_none().then(|| "Mã không có trong sổ: ghi là tài sản phát hiện thừa".to_string());
         let asset_id = line.and_then(|l| l.asset_id);
         report.push(RowOutcome {
+            sheet: String::new(),
             row,
             outcome: Outcome::Create,
             made: Some(e.code.clone()),
