@@ -660,15 +660,22 @@ pub fn find(sheets: &[Sheet], sheet_name: Option<&str>, spec: &Spec) -> Result<T
                     .iter()
                     .map(|s| format!("«{}»: {} dòng có dữ liệu", s.name, s.rows.len().min(HEADER_SEARCH_ROWS)))
                     .collect();
+                // The layout's own columns as examples: its label first, then the next two.
+                let mut examples: Vec<&super::spec::ColumnSpec> =
+                    spec.columns.iter().filter(|c| c.kind != super::spec::ColumnKind::Ordinal).collect();
+                examples.sort_by_key(|c| c.role != Some(super::spec::Role::Label));
+                let examples: Vec<String> = examples.iter().take(3).map(|c| format!("«{}»", c.headers[0])).collect();
                 AppError::BadRequest(format!(
-                "Không tìm thấy dòng tiêu đề của bảng: cần ít nhất hai cột như «Tên tài sản», «Nguyên giá», «Nhóm». \
+                    "Không tìm thấy dòng tiêu đề của bảng ({}): cần ít nhất hai cột như {}. \
                      Đã tìm trong {} (tối đa {HEADER_SEARCH_ROWS} dòng đầu có dữ liệu của mỗi trang)",
-                if searched.is_empty() {
-                    "— (tệp không có trang bảng tính nào)".to_string()
-                } else {
-                    searched.join("; ")
-                }
-            ))
+                    spec.what,
+                    examples.join(", "),
+                    if searched.is_empty() {
+                        "— (tệp không có trang bảng tính nào)".to_string()
+                    } else {
+                        searched.join("; ")
+                    }
+                ))
             },
         )?;
     let columns: Vec<Column> = headers
