@@ -777,6 +777,9 @@ fn count_ops() -> Vec<Op> {
             .returns(200, page_of(any_object())),
         Op::post("/api/v1/counts/{id}/reconcile", "counts", "Kết thúc đếm và đối chiếu (từ chối khi còn xung đột)").body(json_body(version_only())).returns(200, view()),
         Op::post("/api/v1/counts/{id}/reopen", "counts", "Mở lại để kiểm tiếp").body(json_body(version_only())).returns(200, view()),
+        Op::post("/api/v1/counts/{id}/book-figures", "counts", "Đếm mù hay cho người đếm thấy số lượng theo sổ")
+            .json(&["show", "version"], &[("show", choice(k::YES_NO))], &["show"])
+            .returns(200, view()),
         Op::post("/api/v1/counts/{id}/lines/{line}/resolution", "counts", "Cách xử lý một chênh lệch")
             .json(k::RESOLUTION_FIELDS, &[("resolution", choice(k::RESOLUTIONS)), ("note", required_text(2000)), ("form_code", text(60)), ("category_id", id()), ("unit_id", id()), ("value", money("Giá trị do Hội đồng kiểm kê xác định (ghi tăng tài sản thừa)")), ("name", text(500))], &["resolution", "note"])
             .returns(200, any_object()),

@@ -20,6 +20,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/static/app.js", Permission::Public, || {
             static_file("text/javascript", include_str!("web/static/app.js"))
         }),
+        // The barcode decoder for browsers without BarcodeDetector (zxing.LICENSE beside it).
+        Route::get("/static/zxing.min.js", Permission::Public, || {
+            static_file("text/javascript", include_str!("web/static/zxing.min.js"))
+        }),
         Route::get("/static/app.css", Permission::Public, || {
             static_file("text/css", include_str!("web/static/app.css"))
         }),

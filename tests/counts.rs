@@ -449,17 +449,43 @@ async fn unit_staff_count_by_phone_and_print_labels() {
         let phone = format!("/kiem-ke/{}/dem", c["id"]);
         let (s, page) = app.page(&format!("{phone}?code=hc-mc"), false).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(page.contains("Theo sổ: 1") && page.contains("Máy chiếu"), "{page}");
+        assert!(!page.contains("Theo sổ") && page.contains("Máy chiếu"), "blind by default: {page}");
         let (s, to, page) = app
             .form(&phone, &[("csrf_token", &csrf), ("code", "HC-MC"), ("quantity", "1"), ("condition", "hong_sua")])
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
         let (_, page) = app.page(&to.unwrap(), false).await;
-        assert!(page.contains("Đã ghi HC-MC: 1") && page.contains("Hư hỏng, cần sửa chữa"), "{page}");
-        // Another unit's asset is refused on the page, in words.
-        let (s, _, page) = app.form(&phone, &[("csrf_token", &csrf), ("code", "TT-PCR"), ("quantity", "1")]).await;
+        assert!(page.contains("Đã ghi HC-MC — Máy chiếu (Cái): 1") && page.contains("Hư hỏng, cần sửa chữa"), "{page}");
+        // Scanned again, alone: who counted it and when; nothing is recorded by the scan.
+        let entries = |app: &TestApp| {
+            let id = c["id"].as_i64().unwrap() as i32;
+            app.db.read_sync(move |conn| taisan::inventory::entries_of(conn, id)).unwrap().len()
+        };
+        let before = entries(&app);
+        let (s, _, page) = app.form(&phone, &[("csrf_token", &csrf), ("code", "hc-mc")]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("Đã đếm: 1 Cái — lần cuối vanphong ghi lúc"), "{page}");
+        assert_eq!(entries(&app), before);
+        // Another unit's asset is refused on the page, in words, before anything is saved.
+        for fields in [vec![("code", "TT-PCR")], vec![("code", "TT-PCR"), ("quantity", "1")]] {
+            let mut fields = fields.clone();
+            fields.push(("csrf_token", &csrf));
+            let (s, _, page) = app.form(&phone, &fields).await;
+            assert_eq!(s, StatusCode::FORBIDDEN);
+            assert!(page.contains("chỉ kiểm kê tài sản của đơn vị mình") && !page.contains("count-entry"), "{page}");
+        }
+        assert_eq!(entries(&app), before);
+        // The team leader lets counters see the book figures; a counter may not.
+        let switch = format!("/api/v1/counts/{}/book-figures", c["id"]);
+        let counter = app.caller();
+        let (s, _) = app.post(&switch, json!({"show": true})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        assert!(page.contains("chỉ kiểm kê tài sản của đơn vị mình"), "{page}");
+        app.act_as(admin.clone());
+        let (s, v) = app.post(&switch, json!({"show": true})).await;
+        assert_eq!((s, &v["show_book"]), (StatusCode::OK, &json!(true)), "{v}");
+        app.act_as(counter);
+        let (_, page) = app.page(&format!("{phone}?code=hc-mc"), false).await;
+        assert!(page.contains("Theo sổ: 1"), "{page}");
         // The count's page: progress per unit and location as charts.
         let (s, page) = app.page(&format!("/kiem-ke/{}", c["id"]), false).await;
         assert_eq!(s, StatusCode::OK);

@@ -473,6 +473,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
         version -> Integer,
+        show_book -> Bool,
     }
 }
 

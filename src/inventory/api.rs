@@ -29,6 +29,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/api/v1/counts/{id}/reconciliation", ReadRegister, reconciliation).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/reconcile", ManageCounts, reconcile),
         Route::post("/api/v1/counts/{id}/reopen", ManageCounts, reopen),
+        Route::post("/api/v1/counts/{id}/book-figures", ManageCounts, book_figures),
         Route::post("/api/v1/counts/{id}/lines/{line}/resolution", ManageCounts, resolve),
         Route::post("/api/v1/counts/{id}/close", ManageCounts, close),
         Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes).reach(crate::inventory::REACH),
@@ -118,6 +119,28 @@ async fn reopen(
     JsonInput(i): JsonInput,
 ) -> ApiResult {
     advance(st, me, id, i, |c, a, _, id, v| super::reopen(c, a, id, v)).await
+}
+
+/// `{"show": true|false, "version": n}`: whether counters see the book quantity (blind when not).
+async fn book_figures(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(mut i): JsonInput,
+) -> ApiResult {
+    i.reject_unknown(&["show", "version"], &[]);
+    let show = i.choice("show", "Hiện số sổ sách", super::YES_NO, true).is_some_and(|v| v == "true" || v == "1");
+    let version = i.int("version", "Phiên bản", 1, i32::MAX as i64);
+    i.finish()?;
+    let (actor, id) = (me.user.actor(), parse_id(&id, "đợt kiểm kê")?);
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                super::set_show_book(c, &actor, id, show, version)?;
+                super::view(c, id)
+            })
+            .await?,
+    ))
 }
 
 async fn close(

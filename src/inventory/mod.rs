@@ -99,6 +99,8 @@ pub struct CountSession {
     pub closed_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Counters see the book quantity (hiện số sổ sách); by default the count is blind.
+    pub show_book: bool,
 }
 
 impl CountSession {
@@ -1103,6 +1105,93 @@ pub fn reconcile_session(conn: &mut DbConn, actor: &Actor, id: i32, version: Opt
     let p = progress(&rows);
     audit::record(conn, actor, "reconcile", "count", id, None, Some(&json!(p)))?;
     Ok(p)
+}
+
+/// Hiện / ẩn số sổ sách: whether counters see the book quantity. Blind by default: a counter who
+/// sees «2» can confirm it without counting.
+pub fn set_show_book(conn: &mut DbConn, actor: &Actor, id: i32, show: bool, version: Option<i64>) -> AppResult<()> {
+    let s = find(conn, id)?;
+    check_version(&s, version)?;
+    let q = count_sessions::table.filter(count_sessions::id.eq(s.id)).filter(count_sessions::version.eq(s.version));
+    let moved = diesel::update(q)
+        .set((
+            count_sessions::show_book.eq(show),
+            count_sessions::updated_at.eq(text::now_utc()),
+            count_sessions::version.eq(s.version + 1),
+        ))
+        .execute(conn)?;
+    if moved == 0 {
+        return Err(AppError::conflict("Đợt kiểm kê vừa được người khác cập nhật; hãy tải lại trang"));
+    }
+    audit::record(
+        conn,
+        actor,
+        "update",
+        "count",
+        id,
+        Some(&json!({"show_book": s.show_book})),
+        Some(&json!({"show_book": show})),
+    )?;
+    Ok(())
+}
+
+/// What a scanned code is to the counter (quét mã), said before anything is saved.
+#[derive(Debug, Clone)]
+pub enum Scanned {
+    /// Not an asset of this count: recorded only if the counter says it is one found beyond
+    /// the books.
+    Unknown,
+    /// Another unit's asset: the counter may not record it.
+    OtherUnit(Line),
+    /// Counted already: what stands, and the last entry (who, when).
+    Counted { line: Line, tally: Box<Tally>, last: Box<Entry> },
+    /// One item, not counted yet: recorded as 1 at once.
+    Single(Line),
+    /// Several items: the counter says how many.
+    AskQuantity(Line),
+}
+
+/// Looks a scanned code up in count `s` for a counter of `scope`.
+pub fn scan(conn: &mut DbConn, scope: &Scope, s: &CountSession, code: &str) -> AppResult<Scanned> {
+    let Some(line) = known_lines(conn, s.id, &[code.to_string()])?.into_values().next() else {
+        return Ok(Scanned::Unknown);
+    };
+    if line.unit_id.is_some_and(|u| scope.check_edit(u).is_err()) {
+        return Ok(Scanned::OtherUnit(line));
+    }
+    let entries: Vec<Entry> = count_entries::table
+        .filter(count_entries::session_id.eq(s.id))
+        .filter(count_entries::code.eq(&line.code))
+        .order(count_entries::id)
+        .select(Entry::as_select())
+        .load(conn)?;
+    let standing = tally(&entries.iter().collect::<Vec<_>>());
+    Ok(match (standing, entries.last()) {
+        (Some(tally), Some(last)) => Scanned::Counted { last: Box::new(last.clone()), tally: Box::new(tally), line },
+        _ if line.book_quantity == 1 => Scanned::Single(line),
+        _ => Scanned::AskQuantity(line),
+    })
+}
+
+/// Còn lại: the assets of count `s` a counter of `scope` may count and nobody has counted yet, in
+/// the order of a walk through the buildings — by place, then code.
+pub fn left_to_count(conn: &mut DbConn, scope: &Scope, s: &CountSession) -> AppResult<Vec<Line>> {
+    let counted: std::collections::HashSet<String> = count_entries::table
+        .filter(count_entries::session_id.eq(s.id))
+        .select(count_entries::code)
+        .distinct()
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut left: Vec<Line> = lines_of(conn, s.id)?
+        .into_iter()
+        .filter(|l| l.asset_id.is_some() && !counted.contains(&l.code))
+        .filter(|l| l.unit_id.is_none_or(|u| scope.check_edit(u).is_ok()))
+        .collect();
+    left.sort_by(|a, b| {
+        (a.location.is_none(), &a.location, &a.code).cmp(&(b.location.is_none(), &b.location, &b.code))
+    });
+    Ok(left)
 }
 
 /// Back to counting from the reconciliation (a unit asks to recount). Resolutions already given stay.

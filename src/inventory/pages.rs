@@ -36,6 +36,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/kiem-ke/{id}/nhap-phieu/{upload}", RecordCounts, upload_again).reach(crate::inventory::REACH),
         Route::get("/kiem-ke/{id}/dem", RecordCounts, phone).reach(crate::inventory::REACH),
         Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save).reach(crate::inventory::REACH),
+        Route::get("/kiem-ke/{id}/con-lai", RecordCounts, left).reach(crate::inventory::REACH),
         Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels).reach(crate::inventory::REACH),
         Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label).reach(crate::assets::REACH),
     ]
@@ -318,6 +319,20 @@ async fn step(
                 })
                 .await
         }
+        "hien-so-sach" | "dem-mu" => {
+            let show = step == "hien-so-sach";
+            st.db
+                .write(move |c| {
+                    super::set_show_book(c, &actor, id, show, version).map(|_| {
+                        if show {
+                            "Người đếm thấy số lượng theo sổ".into()
+                        } else {
+                            "Đếm mù: người đếm không thấy số lượng theo sổ".into()
+                        }
+                    })
+                })
+                .await
+        }
         "kiem-tiep" => {
             st.db.write(move |c| super::reopen(c, &actor, id, version).map(|_| "Đã mở lại để kiểm tiếp".into())).await
         }
@@ -431,17 +446,35 @@ async fn check_sheet(
     .await
 }
 
+/// Where the phone page stands after a scan (what the counter is told before anything is saved).
+pub enum Step {
+    /// Ready for the next scan.
+    Ready,
+    /// The code is no asset of the count: recorded only as an asset found beyond the books.
+    Unknown,
+    /// Another unit's asset: nothing to record.
+    OtherUnit,
+    /// How many there are.
+    Ask,
+    /// Counted before: the figure standing, who counted last and when, whether counters disagree.
+    Counted { quantity: i32, by: String, at: String, conflict: bool },
+}
+
 #[derive(Template)]
 #[template(path = "counts/phone.html")]
 struct PhonePage {
     nav: Nav,
     s: CountSession,
-    /// The line the code typed names, to show what the books say before the count is saved.
-    found: Option<super::Line>,
+    /// The asset the code names.
+    line: Option<super::Line>,
+    step: Step,
     code: String,
     errors: Vec<String>,
-    notice: Option<String>,
+    /// What was just recorded.
+    saved: Option<String>,
     mine: Vec<super::Entry>,
+    /// How many of the counter's assets nobody has counted yet.
+    left: usize,
 }
 
 impl PhonePage {
@@ -454,33 +487,56 @@ impl PhonePage {
     }
 }
 
+/// The phone page after a scan: `scanned` found for `code`, `saved` what was recorded just before.
 async fn phone_page(
     st: &AppState,
     me: &Identity,
     id: i32,
     code: String,
+    scanned: Option<super::Scanned>,
     errors: Vec<String>,
-    notice: Option<String>,
+    saved: Option<String>,
 ) -> AppResult<String> {
-    let (username, lookup) = (me.user.username.clone(), code.clone());
-    let (s, found, mine) = st
+    let (username, scope) = (me.user.username.clone(), me.scope.clone());
+    let (s, mine, left) = st
         .db
         .read(move |c| {
             let s = super::find(c, id)?;
-            let found = if lookup.is_empty() {
-                None
-            } else {
-                super::known_lines(c, id, std::slice::from_ref(&lookup))?.into_values().next()
-            };
             let mine: Vec<super::Entry> =
                 super::entries_of(c, id)?.into_iter().rev().filter(|e| e.counter == username).take(15).collect();
-            Ok((s, found, mine))
+            let left = super::left_to_count(c, &scope, &s)?.len();
+            Ok((s, mine, left))
         })
         .await?;
-    render(&PhonePage { nav: Nav::of(me), s, found, code, errors, notice, mine })
+    let (line, step) = match scanned {
+        None => (None, Step::Ready),
+        Some(super::Scanned::Unknown) => (None, Step::Unknown),
+        Some(super::Scanned::OtherUnit(l)) => (Some(l), Step::OtherUnit),
+        Some(super::Scanned::Single(l) | super::Scanned::AskQuantity(l)) => (Some(l), Step::Ask),
+        Some(super::Scanned::Counted { line, tally, last }) => {
+            let at = fmt::time(last.created_at);
+            (
+                Some(line),
+                Step::Counted { quantity: tally.quantity, by: last.counter, at, conflict: !tally.conflict.is_empty() },
+            )
+        }
+    };
+    render(&PhonePage { nav: Nav::of(me), s, line, step, code, errors, saved, mine, left })
 }
 
-/// The phone page: `?code=` (typed, or filled by a scanner or the camera) shows the asset first.
+/// What a code is in the count, for the person scanning it.
+async fn scan(st: &AppState, me: &Identity, id: i32, code: &str) -> AppResult<super::Scanned> {
+    let (scope, code) = (me.scope.clone(), code.to_string());
+    st.db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            super::scan(c, &scope, &s, &code)
+        })
+        .await
+}
+
+/// The phone page: `?code=` shows what the code is and asks for its count without saving (a link
+/// from the list of what is left); `?da_ghi=` says what was just recorded.
 async fn phone(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -491,9 +547,21 @@ async fn phone(
     let pairs = q.pairs();
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string());
     let code = get("code").unwrap_or_default();
-    Ok(Html(phone_page(&st, &me, id, code, vec![], get("da_ghi")).await?))
+    let scanned = if code.is_empty() {
+        None
+    } else {
+        // Looked at, not scanned: a single item is asked for too.
+        Some(match scan(&st, &me, id, &code).await? {
+            super::Scanned::Single(l) => super::Scanned::AskQuantity(l),
+            other => other,
+        })
+    };
+    Ok(Html(phone_page(&st, &me, id, code, scanned, vec![], get("da_ghi")).await?))
 }
 
+/// A scan (the code alone) or a count (the code with its quantity). A single item not counted yet
+/// is recorded as 1 at once and the page is ready for the next scan; anything else is said first.
+/// `mode=add` adds the quantity to the figure standing, as when a second cupboard holds more.
 async fn phone_save(
     State(st): State<AppState>,
     Auth(me): Auth,
@@ -501,22 +569,80 @@ async fn phone_save(
     form: FormInput,
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let obj = form.only(&["code", "quantity", "condition", "location", "note"]);
-    let code = form.get("code").unwrap_or("").to_string();
+    let code = form.get("code").unwrap_or("").trim().to_string();
+    let scanned = if code.is_empty() { None } else { Some(scan(&st, &me, id, &code).await?) };
+    let mut obj = form.only(&["code", "quantity", "condition", "location", "note"]);
+    let asked = obj.get("quantity").and_then(Value::as_str).is_some_and(|q| !q.trim().is_empty());
+    let one_step = matches!(&scanned, Some(super::Scanned::Single(_))) && !asked;
+    let (line, counted) = match &scanned {
+        Some(super::Scanned::OtherUnit(_)) => {
+            let page = phone_page(&st, &me, id, code, scanned, vec![], None).await?;
+            return Ok((StatusCode::FORBIDDEN, Html(page)).into_response());
+        }
+        Some(super::Scanned::Counted { line, tally, .. }) => (Some(line.clone()), Some(tally.quantity)),
+        Some(super::Scanned::AskQuantity(l) | super::Scanned::Single(l)) => (Some(l.clone()), None),
+        Some(super::Scanned::Unknown) | None => (None, None),
+    };
+    if one_step {
+        obj.insert("quantity".into(), json!("1"));
+    } else if !asked {
+        return Ok(Html(phone_page(&st, &me, id, code, scanned, vec![], None).await?).into_response());
+    }
+    if form.get("mode") == Some("add") {
+        let added = obj.get("quantity").and_then(Value::as_str).and_then(|q| q.trim().parse::<i64>().ok());
+        if let (Some(n), Some(standing)) = (added, counted) {
+            obj.insert("quantity".into(), json!((standing as i64 + n).to_string()));
+        }
+    }
     let input = Input::from_json(Value::Object(obj))?;
     match super::api::save_entry(&st, &me, id, input).await {
         Ok(e) => {
-            let notice = format!("Đã ghi {}: {}", e.code, e.quantity);
+            let what = line.map(|l| format!(" — {} ({})", l.name, l.unit_of_measure)).unwrap_or_default();
+            let notice = format!("Đã ghi {}{what}: {}", e.code, e.quantity);
             let q: String =
                 url::form_urlencoded::Serializer::new(String::new()).append_pair("da_ghi", &notice).finish();
             Ok(Redirect::to(&format!("/kiem-ke/{id}/dem?{q}")).into_response())
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
             let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };
-            Ok((status, Html(phone_page(&st, &me, id, code, messages(&e), None).await?)).into_response())
+            Ok((status, Html(phone_page(&st, &me, id, code, scanned, messages(&e), None).await?)).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "counts/left.html")]
+struct LeftPage {
+    nav: Nav,
+    s: CountSession,
+    /// The places in walking order, each with its assets not counted yet.
+    places: Vec<(String, Vec<super::Line>)>,
+    total: usize,
+}
+
+/// Còn lại: what the counter's units still have to count, place by place.
+async fn left(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let scope = me.scope.clone();
+    let (s, lines) = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            let lines = super::left_to_count(c, &scope, &s)?;
+            Ok((s, lines))
+        })
+        .await?;
+    let total = lines.len();
+    let mut places: Vec<(String, Vec<super::Line>)> = vec![];
+    for l in lines {
+        let place = l.location.clone().unwrap_or_else(|| "Chưa ghi nơi đặt".into());
+        match places.last_mut() {
+            Some((p, ls)) if *p == place => ls.push(l),
+            _ => places.push((place, vec![l])),
+        }
+    }
+    Ok(Html(render(&LeftPage { nav: Nav::of(&me), s, places, total })?))
 }
 
 /// One printable label: the QR of the asset's code, the code, the name and where it belongs.

@@ -1,0 +1,1 @@
+ALTER TABLE count_sessions DROP COLUMN show_book;
