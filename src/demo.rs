@@ -264,7 +264,7 @@ fn counts(c: &mut crate::db::DbConn, actor: &Actor) -> AppResult<()> {
         "phiếu «Phieu kiem ke TTUD.xlsx» (dữ liệu mẫu)",
         false,
     )?;
-    k::reconcile_session(c, actor, last, None)?;
+    k::reconcile_session(c, actor, last, None, None)?;
     let lab: i32 = {
         use crate::db::schema::asset_categories;
         asset_categories::table.filter(asset_categories::code.eq("MMTB-TN")).select(asset_categories::id).first(c)?

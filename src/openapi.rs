@@ -775,8 +775,30 @@ fn count_ops() -> Vec<Op> {
         Op::get("/api/v1/counts/{id}/reconciliation", "counts", "Đối chiếu từng tài sản: theo sổ, thực tế, chênh lệch, kết quả")
             .query(vec![("discrepancies", yes_no())])
             .returns(200, page_of(any_object())),
-        Op::post("/api/v1/counts/{id}/reconcile", "counts", "Kết thúc đếm và đối chiếu (từ chối khi còn xung đột)").body(json_body(version_only())).returns(200, view()),
+        Op::post("/api/v1/counts/{id}/reconcile", "counts", "Kết thúc đếm và đối chiếu (từ chối khi còn xung đột, hoặc khi điện thoại còn lần đếm chưa gửi mà không có lý do)")
+            .json(&["version", "unsent_reason"], &[("unsent_reason", text(1000))], &[])
+            .returns(200, view()),
         Op::post("/api/v1/counts/{id}/reopen", "counts", "Mở lại để kiểm tiếp").body(json_body(version_only())).returns(200, view()),
+        Op::get("/api/v1/counts/{id}/walk", "counts", "Danh sách điện thoại giữ để đếm không có mạng: tài sản của người đếm với số đã đếm, tài sản đơn vị khác chỉ có mã")
+            .returns(200, any_object()),
+        Op::post("/api/v1/counts/{id}/sync", "counts", "Gửi các lần đếm làm khi không có mạng: mỗi lần có mã riêng, gửi lại chỉ ghi một lần; báo số còn trên điện thoại")
+            .json(
+                &["device", "unsent", "entries"],
+                &[
+                    ("device", required_text(100)),
+                    ("unsent", json!({"type": "integer", "minimum": 0, "maximum": 1_000_000})),
+                    ("entries", json!({"type": "array", "items": object(
+                        &["client_id", "code", "quantity", "mode", "condition", "location", "note", "counted_at"],
+                        &[("client_id", required_text(100)), ("code", required_text(60)),
+                          ("quantity", json!({"type": "integer", "minimum": 0, "maximum": 1_000_000_000})),
+                          ("mode", choice(&[("set", "Sửa thành"), ("add", "Cộng thêm")])),
+                          ("condition", text(100)), ("location", text(300)), ("note", text(1000)), ("counted_at", text(40))],
+                        &["client_id", "code", "quantity"],
+                    )})),
+                ],
+                &["device"],
+            )
+            .returns(200, any_object()),
         Op::post("/api/v1/counts/{id}/book-figures", "counts", "Đếm mù hay cho người đếm thấy số lượng theo sổ")
             .json(&["show", "version"], &[("show", choice(k::YES_NO))], &["show"])
             .returns(200, view()),

@@ -539,3 +539,91 @@ async fn the_demo_holds_last_years_count_closed_and_this_years_half_done() {
     })
     .await;
 }
+
+/// Two counters' phones count without a network and send when it returns: each entry is recorded
+/// once however often it is sent, another unit's asset is refused alone, a phone's «add» lands on
+/// the figure standing when it arrives, two phones that disagree make one conflict, and counting
+/// does not end while a phone says it still holds entries — unless the leader says why.
+#[tokio::test]
+async fn phones_that_counted_offline_send_each_entry_once() {
+    each_backend(|app: TestApp| async move {
+        let hc = app.id_of("units", "HCTH").await;
+        for (code, name, q) in [("HC-MC", "Máy chiếu", 1), ("HC-GHE", "Ghế xoay", 12), ("HC-TU", "Tủ hồ sơ", 4)] {
+            app.asset(json!({"name": name, "code": code, "unit_id": hc, "quantity": q, "location": "Phòng họp"})).await;
+        }
+        app.asset(json!({"name": "Máy PCR", "code": "TT-PCR"})).await;
+        let admin = app.caller();
+        let c = new_count(&app, "").await;
+        assert_eq!(act(&app, &c, "open").await.0, StatusCode::OK);
+        for u in ["vanphong", "vanphong2"] {
+            app.add_user(u, "don_vi", Some("HCTH"));
+        }
+        let (a, b) = (Caller::Token(app.token_for("vanphong")), Caller::Token(app.token_for("vanphong2")));
+        let sync = format!("/api/v1/counts/{}/sync", c["id"]);
+        // The phone's list: its unit's assets by name, blind; another unit's by code alone.
+        app.act_as(a.clone());
+        let (s, walk) = app.get(&format!("/api/v1/counts/{}/walk", c["id"])).await;
+        assert_eq!(s, StatusCode::OK, "{walk}");
+        let item = |w: &Value, code: &str| w["items"].as_array().unwrap().iter().find(|i| i["code"] == code).cloned().unwrap();
+        let chairs = item(&walk, "HC-GHE");
+        assert_eq!((&chairs["mine"], &chairs["single"], &chairs["book_quantity"]), (&json!(true), &json!(false), &Value::Null));
+        let pcr = item(&walk, "TT-PCR");
+        assert_eq!((&pcr["mine"], &pcr["name"]), (&json!(false), &json!("")), "{pcr}");
+        let entries = |app: &TestApp| {
+            let id = c["id"].as_i64().unwrap() as i32;
+            app.db.read_sync(move |conn| taisan::inventory::entries_of(conn, id)).unwrap()
+        };
+        // Phone A held four entries; it sends them, the answer is lost, it sends them again.
+        let batch = json!({"device": "dt-a", "unsent": 4, "entries": [
+            {"client_id": "a-1", "code": "hc-mc", "quantity": 1, "counted_at": "2026-12-07T02:00:00Z"},
+            {"client_id": "a-2", "code": "HC-GHE", "quantity": 10},
+            {"client_id": "a-3", "code": "TT-PCR", "quantity": 1},
+            {"client_id": "a-4", "code": "HC-TU", "quantity": 4}
+        ]});
+        let (s, first) = app.post(&sync, batch.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        let outcomes = |r: &Value| r["results"].as_array().unwrap().iter().map(|x| x["outcome"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(outcomes(&first), ["recorded", "recorded", "refused", "recorded"]);
+        assert!(first["results"][2]["message"].as_str().unwrap().contains("chỉ kiểm kê tài sản của đơn vị mình"), "{first}");
+        let (_, again) = app.post(&sync, batch).await;
+        assert_eq!(outcomes(&again), ["duplicate", "duplicate", "refused", "duplicate"]);
+        let saved = entries(&app);
+        assert_eq!(saved.len(), 3, "each entry once");
+        assert_eq!(item(&again, "HC-GHE")["counted"], 10, "the list as it now stands");
+        // Phone B, offline too, counted the chairs as 12 and found one more cabinet («add»).
+        app.act_as(b.clone());
+        let (_, from_b) = app.post(&sync, json!({"device": "dt-b", "unsent": 3, "entries": [
+            {"client_id": "b-1", "code": "HC-GHE", "quantity": 12},
+            {"client_id": "b-2", "code": "HC-TU", "quantity": 1, "mode": "add"}
+        ]})).await;
+        assert_eq!(outcomes(&from_b), ["recorded", "recorded"]);
+        assert_eq!(from_b["results"][1]["quantity"], 5, "added to the 4 standing");
+        // The chairs: one conflict between the two phones, named by the asset.
+        app.act_as(admin.clone());
+        let r = rows(&app, &c).await;
+        assert_eq!(row(&r, "HC-GHE")["outcome"], "xung_dot", "{r:?}");
+        assert_eq!(r.iter().filter(|x| x["outcome"] == "xung_dot").count(), 1);
+        // Phone B said it held 3 and sent 2: counting does not end without a reason.
+        let (s, refused) = act(&app, &c, "reconcile").await;
+        assert_eq!(s, StatusCode::CONFLICT, "{refused}");
+        let text = refused.to_string();
+        assert!(text.contains("HC-GHE") || text.contains("vanphong2"), "{text}");
+        // The leader settles the chairs; the phone still holds one: refused, naming it.
+        let (s, v) = count(&app, &c, json!({"code": "HC-GHE", "quantity": 12, "settles": true})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (s, refused) = act(&app, &c, "reconcile").await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert!(refused.to_string().contains("điện thoại của vanphong2 còn 1 lần đếm chưa gửi"), "{refused}");
+        let (_, now) = app.get(&format!("/api/v1/counts/{}", c["id"])).await;
+        let (s, v) = app
+            .post(
+                &format!("/api/v1/counts/{}/reconcile", c["id"]),
+                json!({"version": now["version"], "unsent_reason": "Điện thoại của vanphong2 hỏng, đã đếm lại bằng phiếu"}),
+            )
+            .await;
+        assert_eq!((s, &v["status"]), (StatusCode::OK, &json!("da_doi_chieu")), "{v}");
+        let (_, audit) = app.get("/api/v1/activity?entity=count&action=override").await;
+        assert!(audit.to_string().contains("đã đếm lại bằng phiếu"), "the reason is kept: {audit}");
+    })
+    .await;
+}

@@ -201,7 +201,7 @@ fn count_ready_to_close(app: &common::TestApp, server: &Server, token: &str, n: 
                 "test",
                 false,
             )?;
-            taisan::inventory::reconcile_session(conn, &taisan::audit::Actor("dem".into()), id as i32, None)?;
+            taisan::inventory::reconcile_session(conn, &taisan::audit::Actor("dem".into()), id as i32, None, None)?;
             for r in taisan::inventory::reconciliation(conn, id as i32)? {
                 let input =
                     taisan::input::Input::from_json(json!({"resolution": "dieu_chinh", "note": "Đã chuyển kho"}))?;

@@ -529,13 +529,35 @@ diesel::table! {
         source -> Text,
         settles -> Bool,
         created_at -> Timestamp,
+        client_id -> Nullable<Text>,
+        counted_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    count_devices (id) {
+        id -> Integer,
+        session_id -> Integer,
+        device_id -> Text,
+        counter -> Text,
+        unsent -> Integer,
+        last_seen -> Timestamp,
+    }
+}
+
+diesel::joinable!(count_devices -> count_sessions (session_id));
 
 diesel::joinable!(count_members -> count_sessions (session_id));
 diesel::joinable!(count_lines -> count_sessions (session_id));
 diesel::joinable!(count_entries -> count_sessions (session_id));
-diesel::allow_tables_to_appear_in_same_query!(count_sessions, count_members, count_lines, count_entries, assets);
+diesel::allow_tables_to_appear_in_same_query!(
+    count_sessions,
+    count_members,
+    count_lines,
+    count_entries,
+    count_devices,
+    assets
+);
 
 diesel::table! {
     procurements (id) {

@@ -30,6 +30,8 @@ pub fn routes() -> Vec<Route> {
         Route::post("/api/v1/counts/{id}/reconcile", ManageCounts, reconcile),
         Route::post("/api/v1/counts/{id}/reopen", ManageCounts, reopen),
         Route::post("/api/v1/counts/{id}/book-figures", ManageCounts, book_figures),
+        Route::get("/api/v1/counts/{id}/walk", RecordCounts, walk).reach(crate::inventory::REACH),
+        Route::post("/api/v1/counts/{id}/sync", RecordCounts, sync).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/lines/{line}/resolution", ManageCounts, resolve),
         Route::post("/api/v1/counts/{id}/close", ManageCounts, close),
         Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes).reach(crate::inventory::REACH),
@@ -107,9 +109,22 @@ async fn reconcile(
     State(st): State<AppState>,
     Auth(me): Auth,
     Path(id): Path<String>,
-    JsonInput(i): JsonInput,
+    JsonInput(mut i): JsonInput,
 ) -> ApiResult {
-    advance(st, me, id, i, |c, a, _, id, v| super::reconcile_session(c, a, id, v).map(drop)).await
+    i.reject_unknown(&["version", "unsent_reason"], &[]);
+    let version = i.int("version", "Phiên bản", 1, i32::MAX as i64);
+    // Why counting ends although a phone still holds entries not sent.
+    let reason = i.text("unsent_reason", "Lý do kết thúc khi còn điện thoại chưa gửi", false, 1000);
+    i.finish()?;
+    let (actor, id) = (me.user.actor(), parse_id(&id, "đợt kiểm kê")?);
+    Ok(Json(
+        st.db
+            .write(move |c| {
+                super::reconcile_session(c, &actor, id, version, reason.as_deref())?;
+                super::view(c, id)
+            })
+            .await?,
+    ))
 }
 
 async fn reopen(
@@ -119,6 +134,70 @@ async fn reopen(
     JsonInput(i): JsonInput,
 ) -> ApiResult {
     advance(st, me, id, i, |c, a, _, id, v| super::reopen(c, a, id, v)).await
+}
+
+/// The list a counter's phone keeps to count offline: the count, and each of its assets — the
+/// counter's own with what stands so far, another unit's by code alone.
+async fn walk(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    let (id, scope) = (parse_id(&id, "đợt kiểm kê")?, me.scope.clone());
+    let body = st
+        .db
+        .read(move |c| {
+            let s = super::find(c, id)?;
+            let items = super::field::walk(c, &scope, &s)?;
+            Ok(serde_json::json!({
+                "count": {"id": s.id, "code": s.code, "status": s.status, "show_book": s.show_book},
+                "items": items,
+            }))
+        })
+        .await?;
+    Ok(Json(body).into_response())
+}
+
+/// `{"device": "…", "unsent": n, "entries": [{"client_id", "code", "quantity", "mode", …}]}`: what a
+/// phone counted offline. Each entry is recorded once however often it is sent; one refused does
+/// not hold back the others. Answers each entry's outcome and the phone's list as it now stands.
+async fn sync(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(mut i): JsonInput,
+) -> Result<Response, AppError> {
+    i.reject_unknown(&["device", "unsent", "entries"], &[]);
+    let device = i.text("device", "Mã điện thoại", true, 100);
+    let unsent = i.int("unsent", "Số lần đếm còn trên điện thoại", 0, 1_000_000).unwrap_or(0) as i32;
+    let mut entries = vec![];
+    for (n, mut e) in i.list("entries", "Các lần đếm", false).into_iter().enumerate() {
+        e.reject_unknown(
+            &["client_id", "code", "quantity", "mode", "condition", "location", "note", "counted_at"],
+            &[],
+        );
+        let entry = super::field::PhoneEntry {
+            client_id: e.text("client_id", "Mã của lần đếm", true, 100).unwrap_or_default(),
+            code: e.text("code", "Mã tài sản", true, 60).unwrap_or_default(),
+            quantity: e.int("quantity", "Số lượng", 0, 1_000_000_000).unwrap_or_default(),
+            mode: e.choice("mode", "Cách ghi", &[("set", "Sửa thành"), ("add", "Cộng thêm")], false),
+            condition: e.text("condition", "Tình trạng", false, 100),
+            location: e.text("location", "Nơi đặt thực tế", false, 300),
+            note: e.text("note", "Ghi chú", false, 1000),
+            counted_at: e.text("counted_at", "Lúc đếm", false, 40),
+        };
+        i.absorb("entries", n, e);
+        entries.push(entry);
+    }
+    i.finish()?;
+    let (actor, scope, id) = (me.user.actor(), me.scope.clone(), parse_id(&id, "đợt kiểm kê")?);
+    let device = device.unwrap_or_default();
+    let body = st
+        .db
+        .write(move |c| {
+            let results = super::field::sync(c, &actor, &scope, id, &device, entries, unsent)?;
+            let s = super::find(c, id)?;
+            let items = super::field::walk(c, &scope, &s)?;
+            Ok(serde_json::json!({"results": results, "items": items}))
+        })
+        .await?;
+    Ok(Json(body).into_response())
 }
 
 /// `{"show": true|false, "version": n}`: whether counters see the book quantity (blind when not).
@@ -167,14 +246,29 @@ async fn entry(
 
 /// Records one count; shared by the API and the phone page.
 pub async fn save_entry(st: &AppState, me: &Identity, id: i32, input: Input) -> AppResult<super::Entry> {
-    let (actor, scope) = (me.user.actor(), me.scope.clone());
+    let (actor, scope, source) = (me.user.actor(), me.scope.clone(), source_of(me));
     let may_settle = Permission::ManageCounts.allows(me.user.role());
-    // A phone's page signs in with a session; a program calls with a token.
-    let source = match me.credential {
+    st.db.write(move |c| super::record_entry(c, &actor, &scope, id, input, may_settle, source)).await
+}
+
+/// Adds a count to the figure standing (the phone page's «Cộng thêm»).
+pub async fn add_entry(st: &AppState, me: &Identity, id: i32, input: Input) -> AppResult<super::Entry> {
+    let (actor, scope, source) = (me.user.actor(), me.scope.clone(), source_of(me));
+    st.db
+        .write(move |c| {
+            let s = super::find(c, id)?;
+            let entry = super::read_entry(input)?;
+            super::add_to_standing(c, &actor, &scope, &s, entry, source)
+        })
+        .await
+}
+
+/// A phone's page signs in with a session; a program calls with a token.
+fn source_of(me: &Identity) -> &'static str {
+    match me.credential {
         crate::auth::Credential::Session { .. } => "dien_thoai",
         crate::auth::Credential::Token => "api",
-    };
-    st.db.write(move |c| super::record_entry(c, &actor, &scope, id, input, may_settle, source)).await
+    }
 }
 
 /// `POST /api/v1/counts/{id}/sheets?preview=true` with a filled count sheet as `file`: 200 with what

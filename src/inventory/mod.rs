@@ -5,6 +5,7 @@
 //! closing applies the accepted adjustments to the register and freezes the minutes (C53-HD).
 
 pub mod api;
+pub mod field;
 pub mod minutes;
 pub mod pages;
 pub mod sheets;
@@ -873,6 +874,56 @@ pub fn record_entry(
     source: &str,
 ) -> AppResult<Entry> {
     input.reject_unknown(ENTRY_FIELDS, &[]);
+    let entry = entry_fields(&mut input);
+    let settles = input.choice("settles", "Chốt số", YES_NO, false).is_some_and(|s| s == "true" || s == "1");
+    if settles && !may_settle {
+        input.error("settles", "Chỉ Tổ xử lý tài sản hoặc quản trị được chốt số khi các người đếm ghi khác nhau");
+    }
+    input.finish()?;
+    let s = find(conn, id)?;
+    let mut saved = save_entries(conn, actor, scope, &s, vec![entry], source, settles)?;
+    Ok(saved.pop().expect("one entry saved"))
+}
+
+/// Cộng thêm: `entry.quantity` more of its code than the figure standing (a second cupboard holds
+/// more). The new figure includes every entry before it, so it stands over them as a settled one
+/// does; refused while counters disagree, since there is no one figure to add to.
+pub fn add_to_standing(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    s: &CountSession,
+    mut entry: NewEntry,
+    source: &str,
+) -> AppResult<Entry> {
+    let known = known_lines(conn, s.id, std::slice::from_ref(&entry.code))?;
+    let code = known.values().next().map(|l| l.code.clone()).unwrap_or_else(|| entry.code.clone());
+    let before: Vec<Entry> = count_entries::table
+        .filter(count_entries::session_id.eq(s.id))
+        .filter(count_entries::code.eq(&code))
+        .order(count_entries::id)
+        .select(Entry::as_select())
+        .load(conn)?;
+    let standing = tally(&before.iter().collect::<Vec<_>>());
+    if standing.as_ref().is_some_and(|t| !t.conflict.is_empty()) {
+        return Err(AppError::conflict(format!(
+            "«{code}»: các người đếm đang ghi khác nhau, chưa có một số để cộng thêm; Tổ kiểm kê chốt số trước"
+        )));
+    }
+    entry.quantity += standing.map(|t| t.quantity).unwrap_or(0);
+    let mut saved = save_entries(conn, actor, scope, s, vec![entry], source, true)?;
+    Ok(saved.pop().expect("one entry saved"))
+}
+
+/// One entry read and checked, as every way of counting sends it.
+pub(crate) fn read_entry(mut input: Input) -> AppResult<NewEntry> {
+    let entry = entry_fields(&mut input);
+    input.finish()?;
+    Ok(entry)
+}
+
+/// The fields of one entry; their problems collect on `input`.
+fn entry_fields(input: &mut Input) -> NewEntry {
     let code = input.text("code", "Mã tài sản", true, 60);
     let quantity = input.int("quantity", "Số lượng thực tế", 0, 1_000_000_000).map(|q| q as i32);
     let quantity = input.required(quantity, "quantity", "Số lượng thực tế");
@@ -888,16 +939,7 @@ pub fn record_entry(
     };
     let location = input.text("location", "Nơi đặt thực tế", false, 300);
     let note = input.text("note", "Ghi chú", false, 1000);
-    let settles = input.choice("settles", "Chốt số", YES_NO, false).is_some_and(|s| s == "true" || s == "1");
-    if settles && !may_settle {
-        input.error("settles", "Chỉ Tổ xử lý tài sản hoặc quản trị được chốt số khi các người đếm ghi khác nhau");
-    }
-    input.finish()?;
-    let entry =
-        NewEntry { code: code.unwrap_or_default(), quantity: quantity.unwrap_or_default(), condition, location, note };
-    let s = find(conn, id)?;
-    let mut saved = save_entries(conn, actor, scope, &s, vec![entry], source, settles)?;
-    Ok(saved.pop().expect("one entry saved"))
+    NewEntry { code: code.unwrap_or_default(), quantity: quantity.unwrap_or_default(), condition, location, note }
 }
 
 /// Refuses entries unless the count is counting, and entries for another unit's assets from unit
@@ -1058,9 +1100,20 @@ pub(crate) fn store_entries(
 
 /// Đối chiếu: stops counting and stores a line for each code counted that the books do not know.
 /// Refused while counters disagree on some asset.
-pub fn reconcile_session(conn: &mut DbConn, actor: &Actor, id: i32, version: Option<i64>) -> AppResult<Progress> {
+/// Refused too while a phone says it holds entries not sent yet, unless `unsent_reason` says why
+/// counting ends anyway.
+pub fn reconcile_session(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i32,
+    version: Option<i64>,
+    unsent_reason: Option<&str>,
+) -> AppResult<Progress> {
     let s = find(conn, id)?;
     check_version(&s, version)?;
+    if s.status == "dang_kiem" {
+        field::check_phones(conn, actor, &s, unsent_reason)?;
+    }
     let rows = reconciliation(conn, id)?;
     let conflicts: Vec<&str> = rows.iter().filter(|r| r.outcome == "xung_dot").map(|r| r.line.code.as_str()).collect();
     if !conflicts.is_empty() {

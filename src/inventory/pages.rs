@@ -302,6 +302,7 @@ async fn step(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let version = version_in(&form);
+    let unsent_reason = form.get("unsent_reason").map(str::to_string);
     let (actor, scope) = (me.user.actor(), me.scope.clone());
     let result = match step.as_str() {
         "mo" => {
@@ -314,7 +315,7 @@ async fn step(
         "doi-chieu" => {
             st.db
                 .write(move |c| {
-                    super::reconcile_session(c, &actor, id, version)
+                    super::reconcile_session(c, &actor, id, version, unsent_reason.as_deref())
                         .map(|p| format!("Đã đối chiếu: {} chênh lệch cần xử lý", p.discrepancies))
                 })
                 .await
@@ -574,28 +575,28 @@ async fn phone_save(
     let mut obj = form.only(&["code", "quantity", "condition", "location", "note"]);
     let asked = obj.get("quantity").and_then(Value::as_str).is_some_and(|q| !q.trim().is_empty());
     let one_step = matches!(&scanned, Some(super::Scanned::Single(_))) && !asked;
-    let (line, counted) = match &scanned {
+    let line = match &scanned {
         Some(super::Scanned::OtherUnit(_)) => {
             let page = phone_page(&st, &me, id, code, scanned, vec![], None).await?;
             return Ok((StatusCode::FORBIDDEN, Html(page)).into_response());
         }
-        Some(super::Scanned::Counted { line, tally, .. }) => (Some(line.clone()), Some(tally.quantity)),
-        Some(super::Scanned::AskQuantity(l) | super::Scanned::Single(l)) => (Some(l.clone()), None),
-        Some(super::Scanned::Unknown) | None => (None, None),
+        Some(super::Scanned::Counted { line: l, .. } | super::Scanned::AskQuantity(l) | super::Scanned::Single(l)) => {
+            Some(l.clone())
+        }
+        Some(super::Scanned::Unknown) | None => None,
     };
     if one_step {
         obj.insert("quantity".into(), json!("1"));
     } else if !asked {
         return Ok(Html(phone_page(&st, &me, id, code, scanned, vec![], None).await?).into_response());
     }
-    if form.get("mode") == Some("add") {
-        let added = obj.get("quantity").and_then(Value::as_str).and_then(|q| q.trim().parse::<i64>().ok());
-        if let (Some(n), Some(standing)) = (added, counted) {
-            obj.insert("quantity".into(), json!((standing as i64 + n).to_string()));
-        }
-    }
     let input = Input::from_json(Value::Object(obj))?;
-    match super::api::save_entry(&st, &me, id, input).await {
+    let saved = if form.get("mode") == Some("add") {
+        super::api::add_entry(&st, &me, id, input).await
+    } else {
+        super::api::save_entry(&st, &me, id, input).await
+    };
+    match saved {
         Ok(e) => {
             let what = line.map(|l| format!(" — {} ({})", l.name, l.unit_of_measure)).unwrap_or_default();
             let notice = format!("Đã ghi {}{what}: {}", e.code, e.quantity);

@@ -78,7 +78,7 @@ fn step(what: &str, url: &str, dir: &Path) -> String {
         }
         "reconcile" => db
             .write_sync(|c| {
-                let p = taisan::inventory::reconcile_session(c, &actor, COUNT, None)?;
+                let p = taisan::inventory::reconcile_session(c, &actor, COUNT, None, None)?;
                 Ok(format!("{} discrepancies", p.discrepancies))
             })
             .unwrap(),
