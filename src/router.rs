@@ -24,6 +24,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/static/zxing.min.js", Permission::Public, || {
             static_file("text/javascript", include_str!("web/static/zxing.min.js"))
         }),
+        // The count's service worker: at /kiem-ke/ so that its scope is the count pages.
+        Route::get("/kiem-ke/sw.js", Permission::Public, || {
+            static_file("text/javascript", include_str!("web/static/sw.js"))
+        }),
         Route::get("/static/app.css", Permission::Public, || {
             static_file("text/css", include_str!("web/static/app.css"))
         }),
