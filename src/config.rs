@@ -15,9 +15,18 @@ pub fn parse_bind(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("Địa chỉ lắng nghe không hợp lệ (invalid bind address) «{s}»: dùng dạng 127.0.0.1:8080"))
 }
 
-/// Mark the session cookie `Secure` (set TAISAN_SECURE_COOKIES=1 when served over HTTPS).
+/// Set once when the service serves https itself (`serve --tls-cert`).
+static SERVING_TLS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_serving_tls() {
+    SERVING_TLS.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Mark the session cookie `Secure`: when the service serves https itself, or behind a reverse
+/// proxy that does (TAISAN_SECURE_COOKIES=1).
 pub fn secure_cookies() -> bool {
-    std::env::var("TAISAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+    SERVING_TLS.load(std::sync::atomic::Ordering::SeqCst)
+        || std::env::var("TAISAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
 /// Trust X-Forwarded-For for the client address (set TAISAN_TRUST_PROXY=1 only behind a reverse proxy

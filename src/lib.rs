@@ -31,6 +31,7 @@ pub mod router;
 pub mod rules;
 pub mod tasks;
 pub mod text;
+pub mod tls;
 pub mod web;
 
 use db::Db;

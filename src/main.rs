@@ -23,6 +23,12 @@ enum Command {
         /// Nạp dữ liệu mẫu (load demo data; idempotent).
         #[arg(long)]
         demo: bool,
+        /// Chứng chỉ https, PEM (serve https itself: a phone's camera and offline counting need it).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// Khóa bí mật của chứng chỉ, PEM.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Áp dụng migration (apply pending migrations) and load reference data at first start.
     Migrate,
@@ -136,6 +142,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Chứng chỉ https (certificates for `serve --tls-cert`).
+    Tls {
+        #[command(subcommand)]
+        command: TlsCommand,
     },
     /// Sao lưu (back up): a consistent copy of SQLite taken while the service runs, or pg_dump for
     /// PostgreSQL; the copy's history chain is verified.
@@ -252,6 +263,22 @@ enum DeclareCommand {
 }
 
 #[derive(Subcommand)]
+enum TlsCommand {
+    /// Tạo chứng chỉ tự ký (a self-signed certificate for an intranet without one): for each
+    /// --host, a name or IP address the phones use; written as taisan-cert.pem and taisan-key.pem.
+    SelfSigned {
+        #[arg(long, required = true)]
+        host: Vec<String>,
+        /// How many days it is valid.
+        #[arg(long, default_value_t = 825)]
+        days: u32,
+        /// Where to write the two files.
+        #[arg(long, default_value = "tls")]
+        dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Tạo token cho một người (create a token; printed once, stored hashed).
     Create {
@@ -289,7 +316,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
     let url = config::database_url();
     match cli.command {
-        Command::Serve { bind, demo } => {
+        Command::Serve { bind, demo, tls_cert, tls_key } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(taisan::tls::load(&cert, &key)?),
+                _ => None,
+            };
             let db = taisan::open(&url)?;
             if demo {
                 let (t, a) = taisan::demo::load(&db)?;
@@ -302,7 +333,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             }
             let runtime =
                 tokio::runtime::Runtime::new().map_err(|e| taisan::error::AppError::Internal(e.to_string()))?;
-            runtime.block_on(serve(db, bind))?;
+            runtime.block_on(serve(db, bind, tls))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -621,6 +652,20 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
             print!("{}", db.read_sync(taisan::rules::conformance::table)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tls { command: TlsCommand::SelfSigned { host, days, dir } } => {
+            let made = taisan::tls::self_signed(&host, days, &dir)?;
+            println!("Đã tạo chứng chỉ tự ký cho {} (hiệu lực {days} ngày):", host.join(", "));
+            println!("  chứng chỉ: {}", made.cert.display());
+            println!("  khóa bí mật (chỉ người chạy máy chủ đọc được): {}", made.key.display());
+            println!("  dấu SHA-256: {}", made.fingerprint);
+            println!(
+                "Chạy: taisan serve --bind 0.0.0.0:8443 --tls-cert {} --tls-key {}",
+                made.cert.display(),
+                made.key.display()
+            );
+            println!("Rồi cài chứng chỉ lên từng điện thoại (README, «https trong mạng nội bộ») và so dấu SHA-256.");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token { command: TokenCommand::Create { user, name } } => {
             let db = taisan::open(&url)?;
             let value = db.write_sync(|c| {
@@ -717,7 +762,11 @@ fn user_command(db: &taisan::db::Db, command: UserCommand) -> Result<ExitCode, A
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(db: taisan::db::Db, bind: std::net::SocketAddr) -> Result<(), taisan::error::AppError> {
+async fn serve(
+    db: taisan::db::Db,
+    bind: std::net::SocketAddr,
+    tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
+) -> Result<(), taisan::error::AppError> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| taisan::error::AppError::Config(format!("Không lắng nghe được trên {bind} (cannot bind): {e}")))?;
@@ -727,11 +776,22 @@ async fn serve(db: taisan::db::Db, bind: std::net::SocketAddr) -> Result<(), tai
             "{orphans} việc nhập dở dang khi máy chủ dừng lần trước: đánh dấu bị gián đoạn (không có gì được lưu)"
         );
     }
-    println!("taisan đang chạy: mở http://{bind}/ (Ctrl+C để dừng)");
-    axum::serve(listener, taisan::app(db).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| taisan::error::AppError::Internal(e.to_string()))
+    let app = taisan::app(db);
+    let failed = |e: std::io::Error| taisan::error::AppError::Internal(e.to_string());
+    match tls {
+        None => {
+            println!("taisan đang chạy: mở http://{bind}/ (Ctrl+C để dừng)");
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(failed)
+        }
+        Some(config) => {
+            taisan::config::set_serving_tls();
+            println!("taisan đang chạy: mở https://{bind}/ (Ctrl+C để dừng)");
+            let listener = taisan::tls::TlsListener::new(listener, config).map_err(failed)?;
+            let app = taisan::tls::with_peer(app).into_make_service_with_connect_info::<taisan::tls::TlsPeer>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(failed)
+        }
+    }
 }
 
 /// Ctrl+C or SIGTERM: stop accepting, finish requests in flight.

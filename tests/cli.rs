@@ -174,3 +174,120 @@ fn logs_without_secrets(url: &str) {
         assert!(!logs.contains(secret), "a secret is in the logs: {secret}");
     }
 }
+
+/// Sends one HTTP/1.1 request over TLS to `port`, trusting only `ca` (PEM) for `name`; the answer.
+fn https(port: u16, ca: &std::path::Path, name: &str, request: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    use std::sync::Arc;
+    use tokio_rustls::rustls;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::pem::PemObject::pem_file_iter(ca).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let server_name = rustls_pki_types::ServerName::try_from(name.to_string()).unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(config), server_name).unwrap();
+    let sock = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    let mut tls = rustls::StreamOwned::new(conn, sock);
+    tls.write_all(request.as_bytes())?;
+    let mut out = Vec::new();
+    match tls.read_to_end(&mut out) {
+        Ok(_) => {}
+        // The server closes without close_notify once it has answered «Connection: close».
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !out.is_empty() => {}
+        Err(e) => return Err(e),
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// An intranet without a certificate: `taisan tls self-signed` makes one for the server's names, and
+/// `serve --tls-cert --tls-key` answers https with it — a client that trusts that certificate alone
+/// gets the pages by name and by address, the session cookie is `Secure`, and plain http to the
+/// https port gets no page while the server goes on serving.
+#[test]
+fn serves_https_with_a_self_signed_certificate() {
+    for app in common::TestApp::all() {
+        eprintln!("— backend: {}", app.backend);
+        https_on(&app.url);
+    }
+}
+
+fn https_on(url: &str) {
+    let url = url.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let tls = dir.path().join("tls");
+    let (ok, out, err) = taisan(
+        &url,
+        &["tls", "self-signed", "--host", "localhost", "--host", "127.0.0.1", "--dir", tls.to_str().unwrap()],
+        None,
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("dấu SHA-256:"), "{out}");
+    let (cert, key) = (tls.join("taisan-cert.pem"), tls.join("taisan-key.pem"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600, "the key is its owner's");
+    }
+    assert!(
+        taisan(
+            &url,
+            &["user", "add", "--username", "an", "--role", "admin", "--password-stdin"],
+            Some("mat-khau-an-42")
+        )
+        .0
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_taisan"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--tls-cert"])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let get = "GET /dang-nhap HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let page = loop {
+        match https(port, &cert, "localhost", get) {
+            Ok(p) if !p.is_empty() => break p,
+            _ => {
+                assert!(std::time::Instant::now() < deadline, "the https server did not start");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+    };
+    assert!(page.starts_with("HTTP/1.1 200") && page.contains("Đăng nhập"), "{page}");
+    // Plain http to the https port: no page, and the server goes on.
+    let mut plain = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    plain.write_all(get.as_bytes()).unwrap();
+    plain.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut plain, &mut answer);
+    assert!(!answer.contains("Đăng nhập"), "{answer}");
+    // By address too (the certificate names 127.0.0.1), and the session cookie is Secure.
+    let body = "username=an&password=mat-khau-an-42";
+    let login = format!(
+        "POST /dang-nhap HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = https(port, &cert, "127.0.0.1", &login).unwrap();
+    let cookie = answer
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: taisan_session="))
+        .unwrap_or_else(|| panic!("{answer}"));
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // A name the certificate does not hold is refused by the client's own check.
+    assert!(https(port, &cert, "taisan.example", get).is_err());
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("https://127.0.0.1"), "{out:?}");
+}
