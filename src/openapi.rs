@@ -799,6 +799,9 @@ fn count_ops() -> Vec<Op> {
                 &["device"],
             )
             .returns(200, any_object()),
+        Op::post("/api/v1/counts/{id}/places/done", "counts", "Xong phòng này: người đếm đã đếm xong một nơi đặt; tài sản chưa đếm ở đó là thiếu")
+            .json(&["location"], &[("location", required_text(300))], &["location"])
+            .returns(200, any_object()),
         Op::post("/api/v1/counts/{id}/book-figures", "counts", "Đếm mù hay cho người đếm thấy số lượng theo sổ")
             .json(&["show", "version"], &[("show", choice(k::YES_NO))], &["show"])
             .returns(200, view()),

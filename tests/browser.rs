@@ -676,6 +676,29 @@ fn a_phone_counts_blind_one_scan_per_asset_and_reads_labels_with_its_camera() {
     d.cmd("POST", "/window/rect", Some(json!({"width": 390, "height": 844})));
     d.sign_in(&base, "demtt", &password);
     let phone = format!("{base}/kiem-ke/{count}/dem");
+    // The first visit on a slow connection (DevTools throttling: 400 ms, 400 kbit/s each way):
+    // what the page weighs and how long it takes, printed for the README — a figure, not a test.
+    let cdp =
+        |cmd: &str, params: Value| d.cmd("POST", "/goog/cdp/execute", Some(json!({"cmd": cmd, "params": params})));
+    cdp("Network.enable", json!({}));
+    cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}));
+    cdp(
+        "Network.emulateNetworkConditions",
+        json!({"offline": false, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}),
+    );
+    d.goto(&phone);
+    d.wait_for("the phone page", |d| !d.text("#left").is_empty());
+    let slow = d.cmd("POST", "/execute/sync", Some(json!({"script": r#"
+        const n = performance.getEntriesByType('navigation')[0];
+        const r = performance.getEntriesByType('resource').map(e => [e.name.replace(location.origin, ''), e.encodedBodySize]);
+        return {html: n.encodedBodySize, interactive: Math.round(n.domInteractive), loaded: Math.round(n.loadEventEnd), resources: r};
+    "#, "args": []})));
+    eprintln!("phone page on 400 ms / 400 kbit/s, first visit: {slow}");
+    cdp(
+        "Network.emulateNetworkConditions",
+        json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    );
+    cdp("Network.setCacheDisabled", json!({"cacheDisabled": false}));
     d.goto(&phone);
     d.wait_for("the phone page", |d| !d.text("#left").is_empty());
     let left_before: usize = d.text("#left").parse().unwrap();

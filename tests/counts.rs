@@ -445,7 +445,7 @@ async fn unit_staff_count_by_phone_and_print_labels() {
         let password = app.add_user("vanphong", "don_vi", Some("HCTH"));
         let session = app.login("vanphong", &password).await;
         app.act_as(session.clone());
-        let Caller::Session { csrf, .. } = session else { unreachable!() };
+        let Caller::Session { ref csrf, .. } = session else { unreachable!() };
         let phone = format!("/kiem-ke/{}/dem", c["id"]);
         let (s, page) = app.page(&format!("{phone}?code=hc-mc"), false).await;
         assert_eq!(s, StatusCode::OK);
@@ -498,8 +498,22 @@ async fn unit_staff_count_by_phone_and_print_labels() {
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("<svg") && page.contains("TT-PCR"), "{page}");
         let (_, page) = app.page(&format!("/kiem-ke/{}/nhan?location=Ph%C3%B2ng%20h%E1%BB%8Dp", c["id"]), false).await;
-        assert_eq!(page.matches("class=\"label\"").count(), 1, "{page}");
-        assert!(page.contains("HC-MC"));
+        assert_eq!(page.matches("class=\"label\"").count(), 2, "the place's own label, then its asset: {page}");
+        assert!(page.contains("Nhãn của nơi đặt") && page.contains("HC-MC") && page.contains("g-3x8"), "{page}");
+        let (_, page) =
+            app.page(&format!("/kiem-ke/{}/nhan?location=Ph%C3%B2ng%20h%E1%BB%8Dp&grid=4x10", c["id"]), false).await;
+        assert!(page.contains("labels g-4x10"), "{page}");
+        let (s, _) = app.page(&format!("/kiem-ke/{}/nhan?grid=5x5", c["id"]), false).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a sheet that is not one of the common ones");
+        // The register's own filter, as labels: one per asset it lists.
+        let (_, listed) = app.get(&format!("/api/v1/assets?unit_id={hc}")).await;
+        let (_, page) = app.page(&format!("/tai-san/nhan?unit_id={hc}&grid=2x7"), false).await;
+        assert_eq!(page.matches("class=\"label\"").count() as i64, listed["total"].as_i64().unwrap(), "{page}");
+        // Scanned on the phone, a place's label opens what is left there.
+        app.act_as(session.clone());
+        let place = format!("http://taisan.local/kiem-ke/{}/con-lai?location=Ph%C3%B2ng+h%E1%BB%8Dp", c["id"]);
+        let (s, to, _) = app.form(&phone, &[("csrf_token", &csrf), ("code", &place)]).await;
+        assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some(&place["http://taisan.local".len()..])));
     })
     .await;
 }
@@ -603,6 +617,20 @@ async fn phones_that_counted_offline_send_each_entry_once() {
         let r = rows(&app, &c).await;
         assert_eq!(row(&r, "HC-GHE")["outcome"], "xung_dot", "{r:?}");
         assert_eq!(r.iter().filter(|x| x["outcome"] == "xung_dot").count(), 1);
+        // Phone A's counter has finished the meeting room: nothing of theirs is left there.
+        app.act_as(a.clone());
+        let (s, v) = app.post(&format!("/api/v1/counts/{}/places/done", c["id"]), json!({"location": "Phòng họp"})).await;
+        assert_eq!((s, &v["left"]), (StatusCode::OK, &json!(0)), "{v}");
+        let (s, _) = app.post(&format!("/api/v1/counts/{}/places/done", c["id"]), json!({"location": "Kho"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not a place of theirs");
+        // The leader's page: who counted what and where, the phone still holding, the conflict named.
+        app.act_as(admin.clone());
+        let (_, page) = app.page(&format!("/kiem-ke/{}", c["id"]), false).await;
+        let who = page.split("id=\"who-counted\"").nth(1).unwrap().split("</table>").next().unwrap();
+        assert!(who.contains("<td>vanphong</td><td class=\"num\">3</td><td class=\"num\">3</td><td>Phòng họp</td>"), "{who}");
+        assert!(page.contains("điện thoại của vanphong2 còn 1 lần đếm chưa gửi"), "{page}");
+        assert!(page.contains("Phòng họp (vanphong,"), "{page}");
+        assert!(page.contains("1 xung đột: <a href=\"#conflicts\">HC-GHE — Ghế xoay</a>"), "{page}");
         // Phone B said it held 3 and sent 2: counting does not end without a reason.
         let (s, refused) = act(&app, &c, "reconcile").await;
         assert_eq!(s, StatusCode::CONFLICT, "{refused}");

@@ -26,6 +26,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/tai-san", ReadRegister, register).reach(Reach::Filtered),
         Route::get("/tai-san/xuat", ReadRegister, super::api::export).reach(Reach::Filtered),
+        Route::get("/tai-san/nhan", ReadRegister, crate::inventory::pages::register_labels).reach(Reach::Filtered),
         Route::get("/tai-san/hao-mon", ReadRegister, super::api::export_wear).reach(Reach::Filtered),
         Route::get("/tai-san/so-tscd", ReadRegister, super::api::export_book).reach(Reach::Filtered),
         Route::get("/tai-san/tang-giam", ReadRegister, super::api::export_changes).reach(Reach::Filtered),

@@ -545,7 +545,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    count_places_done (id) {
+        id -> Integer,
+        session_id -> Integer,
+        location -> Text,
+        counter -> Text,
+        done_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(count_devices -> count_sessions (session_id));
+diesel::joinable!(count_places_done -> count_sessions (session_id));
 
 diesel::joinable!(count_members -> count_sessions (session_id));
 diesel::joinable!(count_lines -> count_sessions (session_id));
@@ -556,6 +567,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     count_lines,
     count_entries,
     count_devices,
+    count_places_done,
     assets
 );
 

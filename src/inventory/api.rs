@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/api/v1/counts/{id}/book-figures", ManageCounts, book_figures),
         Route::get("/api/v1/counts/{id}/walk", RecordCounts, walk).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/sync", RecordCounts, sync).reach(crate::inventory::REACH),
+        Route::post("/api/v1/counts/{id}/places/done", RecordCounts, place_done).reach(crate::inventory::REACH),
         Route::post("/api/v1/counts/{id}/lines/{line}/resolution", ManageCounts, resolve),
         Route::post("/api/v1/counts/{id}/close", ManageCounts, close),
         Route::get("/api/v1/counts/{id}/minutes", ReadRegister, minutes).reach(crate::inventory::REACH),
@@ -198,6 +199,24 @@ async fn sync(
         })
         .await?;
     Ok(Json(body).into_response())
+}
+
+/// `{"location": "…"}`: the counter has finished a place («xong phòng này»); answers how many of
+/// their assets there are left uncounted (missing at the reconciliation).
+async fn place_done(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    JsonInput(mut i): JsonInput,
+) -> Result<Response, AppError> {
+    i.reject_unknown(&["location"], &[]);
+    let location = i.text("location", "Nơi đặt", true, 300);
+    i.finish()?;
+    let (actor, scope, id) = (me.user.actor(), me.scope.clone(), parse_id(&id, "đợt kiểm kê")?);
+    let place = location.unwrap_or_default();
+    let answer = place.clone();
+    let left = st.db.write(move |c| super::field::close_place(c, &actor, &scope, id, &place)).await?;
+    Ok(Json(serde_json::json!({"location": answer, "left": left})).into_response())
 }
 
 /// `{"show": true|false, "version": n}`: whether counters see the book quantity (blind when not).

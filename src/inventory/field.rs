@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{find, lines_of, tally, CountSession, Entry};
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
-use crate::db::schema::{count_devices, count_entries};
+use crate::db::schema::{count_devices, count_entries, count_places_done};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
@@ -254,4 +254,129 @@ pub fn check_phones(conn: &mut DbConn, actor: &Actor, s: &CountSession, reason: 
             Ok(())
         }
     }
+}
+
+/// A place a counter said they finished («xong phòng này»).
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct PlaceDone {
+    pub location: String,
+    pub counter: String,
+    pub done_at: NaiveDateTime,
+}
+
+/// «Xong phòng này»: the counter has finished `location`; what is left there uncounted is missing.
+/// The place must hold some of the counter's assets in this count.
+pub fn close_place(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, location: &str) -> AppResult<usize> {
+    let s = find(conn, id)?;
+    if s.status != "dang_kiem" {
+        return Err(AppError::conflict(format!("Đợt kiểm kê {} không còn đang đếm", s.code)));
+    }
+    let location = text::nfc(location.trim());
+    let mine: Vec<super::Line> = lines_of(conn, id)?
+        .into_iter()
+        .filter(|l| l.location.as_deref() == Some(location.as_str()))
+        .filter(|l| l.unit_id.is_none_or(|u| scope.check_edit(u).is_ok()))
+        .collect();
+    if mine.is_empty() {
+        return Err(AppError::invalid(
+            "location",
+            format!("«{location}» không phải nơi đặt tài sản của bạn trong đợt này"),
+        ));
+    }
+    let left = super::left_to_count(conn, scope, &s)?
+        .into_iter()
+        .filter(|l| l.location.as_deref() == Some(location.as_str()))
+        .count();
+    let done: i64 = count_places_done::table
+        .filter(count_places_done::session_id.eq(id))
+        .filter(count_places_done::location.eq(&location))
+        .filter(count_places_done::counter.eq(&actor.0))
+        .count()
+        .get_result(conn)?;
+    if done == 0 {
+        diesel::insert_into(count_places_done::table)
+            .values((
+                count_places_done::session_id.eq(id),
+                count_places_done::location.eq(&location),
+                count_places_done::counter.eq(&actor.0),
+                count_places_done::done_at.eq(text::now_utc()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "place_done",
+            "count",
+            id,
+            None,
+            Some(&json!({"location": location, "left": left})),
+        )?;
+    }
+    Ok(left)
+}
+
+/// The places said finished in count `id`, by place.
+pub fn places_done(conn: &mut DbConn, id: i32) -> AppResult<Vec<PlaceDone>> {
+    Ok(count_places_done::table
+        .filter(count_places_done::session_id.eq(id))
+        .order((count_places_done::location, count_places_done::done_at))
+        .select((count_places_done::location, count_places_done::counter, count_places_done::done_at))
+        .load(conn)?)
+}
+
+/// One counter's work in a count, for the leader: entries, assets, places, the last entry, and
+/// what their phones still hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct CounterWork {
+    pub counter: String,
+    pub entries: usize,
+    pub assets: usize,
+    pub places: Vec<String>,
+    pub last: Option<NaiveDateTime>,
+    pub unsent: i32,
+}
+
+/// Who counted what and where in count `id`.
+pub fn who_counted(conn: &mut DbConn, id: i32) -> AppResult<Vec<CounterWork>> {
+    let entries = super::entries_of(conn, id)?;
+    let places: std::collections::HashMap<String, Option<String>> =
+        lines_of(conn, id)?.into_iter().map(|l| (l.code, l.location)).collect();
+    let devices: Vec<(String, i32)> = count_devices::table
+        .filter(count_devices::session_id.eq(id))
+        .select((count_devices::counter, count_devices::unsent))
+        .load(conn)?;
+    let mut out: Vec<CounterWork> = vec![];
+    for e in &entries {
+        let i = match out.iter().position(|w| w.counter == e.counter) {
+            Some(i) => i,
+            None => {
+                out.push(CounterWork {
+                    counter: e.counter.clone(),
+                    entries: 0,
+                    assets: 0,
+                    places: vec![],
+                    last: None,
+                    unsent: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let w = &mut out[i];
+        w.entries += 1;
+        w.last = w.last.max(Some(e.created_at));
+        if let Some(Some(p)) = places.get(&e.code) {
+            if !w.places.contains(p) {
+                w.places.push(p.clone());
+            }
+        }
+    }
+    for w in &mut out {
+        let mut codes: Vec<&str> = entries.iter().filter(|e| e.counter == w.counter).map(|e| e.code.as_str()).collect();
+        codes.sort();
+        codes.dedup();
+        w.assets = codes.len();
+        w.places.sort();
+        w.unsent = devices.iter().filter(|(c, _)| *c == w.counter).map(|(_, n)| n).sum();
+    }
+    Ok(out)
 }

@@ -37,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         Route::get("/kiem-ke/{id}/dem", RecordCounts, phone).reach(crate::inventory::REACH),
         Route::post("/kiem-ke/{id}/dem", RecordCounts, phone_save).reach(crate::inventory::REACH),
         Route::get("/kiem-ke/{id}/con-lai", RecordCounts, left).reach(crate::inventory::REACH),
+        Route::post("/kiem-ke/{id}/xong-phong", RecordCounts, place_done).reach(crate::inventory::REACH),
         Route::get("/kiem-ke/{id}/nhan", ReadRegister, labels).reach(crate::inventory::REACH),
         Route::get("/tai-san/{id}/nhan", ReadRegister, asset_label).reach(crate::assets::REACH),
     ]
@@ -154,6 +155,13 @@ struct ShowPage {
     posted: Posted,
     notice: Option<String>,
     history: Vec<crate::audit::AuditEvent>,
+    /// Who counted what and where, for the team leader.
+    counters: Vec<super::field::CounterWork>,
+    places_done: Vec<super::field::PlaceDone>,
+    /// Phones that hold entries not sent yet.
+    holding: Vec<super::field::Holding>,
+    /// Conflicts on assets the person may not see (another unit's).
+    hidden_conflicts: usize,
 }
 
 impl ShowPage {
@@ -209,9 +217,11 @@ pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
 
 async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice: Option<String>) -> AppResult<String> {
     let scope = me.scope.clone();
-    let (s, members, rows, forms, sealed, history, categories) = st
+    let (s, members, rows, forms, sealed, history, categories, field) = st
         .db
         .read(move |c| {
+            let field =
+                (super::field::who_counted(c, id)?, super::field::places_done(c, id)?, super::field::holding(c, id)?);
             let s = super::find(c, id)?;
             let members = super::members_of(c, id)?;
             let rows = super::reconciliation(c, id)?;
@@ -223,7 +233,7 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
             let names = crate::rules::Rules::load_names(c)?;
             let categories: Vec<(i32, String)> =
                 names.categories.iter().map(|k| (k.id, format!("{} — {}", k.code, k.name))).collect();
-            Ok((s, members, rows, forms, sealed, history, categories))
+            Ok((s, members, rows, forms, sealed, history, categories, field))
         })
         .await?;
     let progress = super::progress(&rows);
@@ -236,7 +246,10 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
     let mut locations: Vec<String> = visible.iter().filter_map(|r| r.line.location.clone()).collect();
     locations.sort();
     locations.dedup();
-    let conflicts = visible.iter().filter(|r| r.outcome == "xung_dot").cloned().collect();
+    let conflicts: Vec<Reconciled> = visible.iter().filter(|r| r.outcome == "xung_dot").cloned().collect();
+    let hidden_conflicts = progress.conflicts.saturating_sub(conflicts.len());
+    let can_manage = ManageCounts.allows(me.user.role());
+    let (counters, places_done, holding) = if can_manage { field } else { (vec![], vec![], vec![]) };
     // While counting, "never counted" is everything not yet reached: the list shows the rest.
     let discrepancies = visible
         .into_iter()
@@ -258,11 +271,15 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
         forms,
         categories,
         sealed,
-        can_manage: ManageCounts.allows(me.user.role()),
+        can_manage,
         can_count: RecordCounts.allows(me.user.role()),
         posted,
         notice,
         history,
+        counters,
+        places_done,
+        holding,
+        hidden_conflicts,
     };
     render(&page)
 }
@@ -571,6 +588,11 @@ async fn phone_save(
 ) -> PageResult<Response> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let code = form.get("code").unwrap_or("").trim().to_string();
+    // A place's own label (its QR holds the address of what is left there) opens that place.
+    let place_page = format!("/kiem-ke/{id}/con-lai?");
+    if let Some(at) = code.find(&place_page) {
+        return Ok(Redirect::to(&code[at..]).into_response());
+    }
     let scanned = if code.is_empty() { None } else { Some(scan(&st, &me, id, &code).await?) };
     let mut obj = form.only(&["code", "quantity", "condition", "location", "note"]);
     let asked = obj.get("quantity").and_then(Value::as_str).is_some_and(|q| !q.trim().is_empty());
@@ -620,20 +642,46 @@ struct LeftPage {
     /// The places in walking order, each with its assets not counted yet.
     places: Vec<(String, Vec<super::Line>)>,
     total: usize,
+    /// The places this counter said finished, and when.
+    done: Vec<(String, String)>,
+    /// One place only (its own QR label opens it).
+    only: Option<String>,
+    notice: Option<String>,
 }
 
-/// Còn lại: what the counter's units still have to count, place by place.
-async fn left(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
+impl LeftPage {
+    fn done_at(&self, place: &str) -> Option<&str> {
+        self.done.iter().find(|(p, _)| p == place).map(|(_, at)| at.as_str())
+    }
+}
+
+/// Còn lại: what the counter's units still have to count, place by place (`?location=`: one place).
+async fn left(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
     let id = parse_id(&id, "đợt kiểm kê")?;
-    let scope = me.scope.clone();
-    let (s, lines) = st
+    let only = q.text("location", "Nơi đặt", false, 300);
+    let notice = q.text("thong_bao", "Thông báo", false, 500);
+    q.finish()?;
+    let (scope, me_name) = (me.scope.clone(), me.user.username.clone());
+    let (s, lines, done) = st
         .db
         .read(move |c| {
             let s = super::find(c, id)?;
             let lines = super::left_to_count(c, &scope, &s)?;
-            Ok((s, lines))
+            let done = super::field::places_done(c, id)?
+                .into_iter()
+                .filter(|p| p.counter == me_name)
+                .map(|p| (p.location, fmt::time(p.done_at)))
+                .collect();
+            Ok((s, lines, done))
         })
         .await?;
+    let lines: Vec<super::Line> =
+        lines.into_iter().filter(|l| only.as_ref().is_none_or(|o| l.location.as_ref() == Some(o))).collect();
     let total = lines.len();
     let mut places: Vec<(String, Vec<super::Line>)> = vec![];
     for l in lines {
@@ -643,10 +691,31 @@ async fn left(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>
             _ => places.push((place, vec![l])),
         }
     }
-    Ok(Html(render(&LeftPage { nav: Nav::of(&me), s, places, total })?))
+    Ok(Html(render(&LeftPage { nav: Nav::of(&me), s, places, total, done, only, notice })?))
 }
 
-/// One printable label: the QR of the asset's code, the code, the name and where it belongs.
+/// «Xong phòng này»: the counter has finished a place.
+async fn place_done(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    Path(id): Path<String>,
+    form: FormInput,
+) -> PageResult<Response> {
+    let id = parse_id(&id, "đợt kiểm kê")?;
+    let location = form.get("location").unwrap_or("").to_string();
+    let (actor, scope, place) = (me.user.actor(), me.scope.clone(), location.clone());
+    let left = st.db.write(move |c| super::field::close_place(c, &actor, &scope, id, &place)).await?;
+    let notice = if left == 0 {
+        format!("Đã xong {location}: đã đếm hết")
+    } else {
+        format!("Đã xong {location}: {left} tài sản chưa đếm sẽ là thiếu khi đối chiếu")
+    };
+    let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("thong_bao", &notice).finish();
+    Ok(Redirect::to(&format!("/kiem-ke/{id}/con-lai?{q}")).into_response())
+}
+
+/// One printable label: the QR of the asset's code (or of a place's page), the code, the name and
+/// where it belongs.
 pub struct Label {
     pub qr_svg: String,
     pub code: String,
@@ -661,25 +730,80 @@ pub fn qr_svg(code: &str) -> AppResult<String> {
     Ok(qr.render::<qrcode::render::svg::Color>().min_dimensions(110, 110).quiet_zone(true).build())
 }
 
+/// Giấy nhãn A4 thường bán: columns × rows and the size of a label; the print layout is the CSS class
+/// of the same name (`app.css`).
+pub const GRIDS: &[(&str, &str)] = &[
+    ("3x8", "A4, 3 × 8 = 24 nhãn 70 × 37 mm"),
+    ("3x7", "A4, 3 × 7 = 21 nhãn 63,5 × 38,1 mm"),
+    ("2x7", "A4, 2 × 7 = 14 nhãn 99,1 × 38,1 mm"),
+    ("4x10", "A4, 4 × 10 = 40 nhãn 48,5 × 25,4 mm"),
+];
+
+/// At most this many labels a page (beyond, narrow the filter).
+const MAX_LABELS: usize = 2000;
+
 #[derive(Template)]
 #[template(path = "counts/labels.html")]
 struct LabelsPage {
     nav: Nav,
     title: String,
     labels: Vec<Label>,
+    grid: String,
+    /// The address of this page without its grid, to switch sheets.
+    address: String,
+    /// Labels left out beyond `MAX_LABELS`.
+    left_out: usize,
 }
 
-/// Labels for a count's assets: `?unit_id=` or `?location=`, or all of them.
+impl LabelsPage {
+    fn grids(&self) -> &'static [(&'static str, &'static str)] {
+        GRIDS
+    }
+}
+
+/// The label sheet asked for (`?grid=`), 3 × 8 by default.
+fn grid_of(q: &mut Input) -> String {
+    q.choice("grid", "Khổ giấy nhãn", GRIDS, false).unwrap_or_else(|| "3x8".into())
+}
+
+/// The address a place's own QR label opens: that place's list of what is left, absolute when the
+/// request says where the service is (a phone's camera app opens it), else from the site's root
+/// (the count page's scanner opens it).
+fn place_address(headers: &axum::http::HeaderMap, count: i32, place: &str) -> String {
+    let path = format!(
+        "/kiem-ke/{count}/con-lai?{}",
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("location", place).finish()
+    );
+    match headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()) {
+        Some(host) => {
+            let scheme = if crate::config::secure_cookies() { "https" } else { "http" };
+            format!("{scheme}://{host}{path}")
+        }
+        None => path,
+    }
+}
+
+/// Labels for a count's assets: `?unit_id=` or `?location=` (then the place's own label first), or
+/// all of them; `?grid=` the label sheet.
 async fn labels(
     State(st): State<AppState>,
     Auth(me): Auth,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     QueryInput(mut q): QueryInput,
 ) -> PageResult<Html<String>> {
     let id = parse_id(&id, "đợt kiểm kê")?;
     let key = super::api::sheet_key(&mut q);
+    let grid = grid_of(&mut q);
+    let address: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(q.pairs().into_iter().filter(|(k, _)| k != "grid"))
+        .finish();
     q.finish()?;
     let scope = me.scope.clone();
+    let place = match &key {
+        super::sheets::SheetKey::Location(p) => Some(p.clone()),
+        _ => None,
+    };
     let (s, (lines, words)) = st
         .db
         .read(move |c| {
@@ -689,7 +813,19 @@ async fn labels(
         })
         .await?;
     let mut labels = vec![];
-    for l in lines.into_iter().filter(|l| l.unit_id.is_none_or(|u| scope.check_read(u).is_ok())) {
+    if let Some(p) = place {
+        let to = place_address(&headers, id, &p);
+        labels.push(Label {
+            qr_svg: qr_svg(&to)?,
+            code: p.clone(),
+            name: "Nhãn của nơi đặt: quét để mở danh sách còn lại".into(),
+            place: s.code.clone(),
+        });
+    }
+    let visible: Vec<super::Line> =
+        lines.into_iter().filter(|l| l.unit_id.is_none_or(|u| scope.check_read(u).is_ok())).collect();
+    let left_out = visible.len().saturating_sub(MAX_LABELS);
+    for l in visible.into_iter().take(MAX_LABELS) {
         let place = match &l.location {
             Some(p) => format!("{} — {p}", l.unit_name),
             None => l.unit_name.clone(),
@@ -697,7 +833,37 @@ async fn labels(
         labels.push(Label { qr_svg: qr_svg(&l.code)?, code: l.code, name: l.name, place });
     }
     let title = format!("Nhãn tài sản — {} — {words}", s.code);
-    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title, labels })?))
+    let address = format!("/kiem-ke/{id}/nhan?{address}");
+    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title, labels, grid, address, left_out })?))
+}
+
+/// Labels for the register as filtered (`/tai-san/nhan?…` with the register's own filters).
+pub async fn register_labels(
+    State(st): State<AppState>,
+    Auth(me): Auth,
+    QueryInput(mut q): QueryInput,
+) -> PageResult<Html<String>> {
+    let grid = grid_of(&mut q);
+    let mut filter = crate::assets::AssetFilter::read(&mut q, &me.scope);
+    let address: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(q.pairs().into_iter().filter(|(k, _)| !["grid", "page", "per_page"].contains(&k.as_str())))
+        .finish();
+    q.finish()?;
+    (filter.page, filter.per_page) = (1, MAX_LABELS as i64);
+    let page = st.db.read(move |c| crate::assets::list(c, &filter)).await?;
+    let left_out = (page.total as usize).saturating_sub(page.items.len());
+    let mut labels = vec![];
+    for v in &page.items {
+        let a = &v.asset;
+        let place = match &a.location {
+            Some(p) => format!("{} — {p}", v.unit_name),
+            None => v.unit_name.clone(),
+        };
+        labels.push(Label { qr_svg: qr_svg(&a.code)?, code: a.code.clone(), name: a.name.clone(), place });
+    }
+    let title = format!("Nhãn tài sản — {} tài sản của sổ đã lọc", page.total);
+    let address = format!("/tai-san/nhan?{address}");
+    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title, labels, grid, address, left_out })?))
 }
 
 async fn asset_label(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {
@@ -713,5 +879,7 @@ async fn asset_label(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<
         None => view.unit_name.clone(),
     };
     let labels = vec![Label { qr_svg: qr_svg(&a.code)?, code: a.code.clone(), name: a.name.clone(), place }];
-    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title: format!("Nhãn tài sản {}", a.code), labels })?))
+    let title = format!("Nhãn tài sản {}", a.code);
+    let address = format!("/tai-san/{id}/nhan?");
+    Ok(Html(render(&LabelsPage { nav: Nav::of(&me), title, labels, grid: "3x8".into(), address, left_out: 0 })?))
 }

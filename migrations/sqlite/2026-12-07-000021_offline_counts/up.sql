@@ -14,3 +14,13 @@ CREATE TABLE count_devices (
     last_seen TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX count_devices_device ON count_devices(session_id, device_id);
+-- «Xong phòng này»: a counter says they have finished a place; what is left there uncounted is
+-- then missing, not merely not reached.
+CREATE TABLE count_places_done (
+    id INTEGER PRIMARY KEY NOT NULL,
+    session_id INTEGER NOT NULL REFERENCES count_sessions(id),
+    location TEXT NOT NULL,
+    counter TEXT NOT NULL,
+    done_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX count_places_done_place ON count_places_done(session_id, location, counter);

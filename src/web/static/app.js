@@ -82,6 +82,9 @@ document.addEventListener("DOMContentLoaded", function () {
             if (text) {
               stop();
               say("");
+              // A place's own label holds the address of what is left there: open it.
+              var place = text.indexOf("/kiem-ke/") >= 0 ? new URL(text, location.origin) : null;
+              if (place && place.origin === location.origin) { location.href = place.href; return; }
               code.value = text.trim();
               // One step: the scan is submitted as the code typed would be.
               document.getElementById("lookup").submit();
