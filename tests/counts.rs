@@ -445,7 +445,7 @@ async fn unit_staff_count_by_phone_and_print_labels() {
         let password = app.add_user("vanphong", "don_vi", Some("HCTH"));
         let session = app.login("vanphong", &password).await;
         app.act_as(session.clone());
-        let Caller::Session { ref csrf, .. } = session else { unreachable!() };
+        let Caller::Session { csrf, .. } = session.clone() else { unreachable!() };
         let phone = format!("/kiem-ke/{}/dem", c["id"]);
         let (s, page) = app.page(&format!("{phone}?code=hc-mc"), false).await;
         assert_eq!(s, StatusCode::OK);
