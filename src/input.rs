@@ -348,7 +348,11 @@ impl Input {
                 let mut out = vec![];
                 for (i, item) in items.into_iter().enumerate() {
                     match Input::from_json(item) {
-                        Ok(sub) => out.push(sub),
+                        // Read as strictly as the body it came in (an API's JSON types hold inside).
+                        Ok(mut sub) => {
+                            sub.origin = self.origin;
+                            out.push(sub)
+                        }
                         Err(_) => self
                             .error(&format!("{key}[{i}]"), format!("«{label}» dòng {}: phải là một đối tượng", i + 1)),
                     }

@@ -786,8 +786,10 @@ fn count_ops() -> Vec<Op> {
                 &["device", "unsent", "entries"],
                 &[
                     ("device", required_text(100)),
-                    ("unsent", json!({"type": "integer", "minimum": 0, "maximum": 1_000_000})),
-                    ("entries", json!({"type": "array", "items": object(
+                    // Absent or null: none held.
+                    ("unsent", json!({"type": ["integer", "null"], "minimum": 0, "maximum": 1_000_000})),
+                    // Absent or null: a contact with nothing to send.
+                    ("entries", json!({"type": ["array", "null"], "items": object(
                         &["client_id", "code", "quantity", "mode", "condition", "location", "note", "counted_at"],
                         &[("client_id", required_text(100)), ("code", required_text(60)),
                           ("quantity", json!({"type": "integer", "minimum": 0, "maximum": 1_000_000_000})),
@@ -803,7 +805,15 @@ fn count_ops() -> Vec<Op> {
             .json(&["location"], &[("location", required_text(300))], &["location"])
             .returns(200, any_object()),
         Op::post("/api/v1/counts/{id}/book-figures", "counts", "Đếm mù hay cho người đếm thấy số lượng theo sổ")
-            .json(&["show", "version"], &[("show", choice(k::YES_NO))], &["show"])
+            .json(
+                &["show", "version"],
+                &[
+                    ("show", choice(k::YES_NO)),
+                    // Absent or null: whatever the count's version now is.
+                    ("version", json!({"type": ["integer", "null"], "minimum": 1, "maximum": i32::MAX})),
+                ],
+                &["show"],
+            )
             .returns(200, view()),
         Op::post("/api/v1/counts/{id}/lines/{line}/resolution", "counts", "Cách xử lý một chênh lệch")
             .json(k::RESOLUTION_FIELDS, &[("resolution", choice(k::RESOLUTIONS)), ("note", required_text(2000)), ("form_code", text(60)), ("category_id", id()), ("unit_id", id()), ("value", money("Giá trị do Hội đồng kiểm kê xác định (ghi tăng tài sản thừa)")), ("name", text(500))], &["resolution", "note"])

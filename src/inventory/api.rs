@@ -173,10 +173,12 @@ async fn sync(
             &["client_id", "code", "quantity", "mode", "condition", "location", "note", "counted_at"],
             &[],
         );
+        let quantity = e.int("quantity", "Số lượng", 0, 1_000_000_000);
+        let quantity = e.required(quantity, "quantity", "Số lượng");
         let entry = super::field::PhoneEntry {
             client_id: e.text("client_id", "Mã của lần đếm", true, 100).unwrap_or_default(),
             code: e.text("code", "Mã tài sản", true, 60).unwrap_or_default(),
-            quantity: e.int("quantity", "Số lượng", 0, 1_000_000_000).unwrap_or_default(),
+            quantity: quantity.unwrap_or_default(),
             mode: e.choice("mode", "Cách ghi", &[("set", "Sửa thành"), ("add", "Cộng thêm")], false),
             condition: e.text("condition", "Tình trạng", false, 100),
             location: e.text("location", "Nơi đặt thực tế", false, 300),
