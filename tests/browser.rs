@@ -930,6 +930,21 @@ fn a_phone_counts_ten_assets_offline_and_they_arrive_once() {
     d.goto(&phone);
     d.wait_for("the page online", ready);
     assert_eq!(entries().len(), before + 11);
+    // A weak signal: the browser believes it is online, the scan's answer never comes. The scan
+    // is kept on the phone under its own id and arrives, once, when the signal returns.
+    let weak = open.iter().skip(10).find(|l| l.book_quantity == 1).expect("one more single item to count");
+    let n = entries().len();
+    signal.set(false);
+    d.type_into("#code", &format!("{}\u{E007}", weak.code));
+    d.wait_for("the scan kept on the phone", |d| {
+        let n = d.text("#notice");
+        n.contains(&format!("Đã ghi {}", weak.code)) && n.contains("chưa gửi")
+    });
+    assert_eq!(d.text("#unsent"), "Chưa gửi: 1");
+    assert_eq!(entries().len(), n);
+    signal.set(true);
+    d.wait_for("the scan sent when the signal returns", |d| d.text("#unsent").is_empty());
+    assert_eq!(entries().iter().filter(|e| e.code == weak.code).count(), 1);
     // The two phones' figures for the disputed asset: one conflict, that asset's.
     let rows = app.db.read_sync(move |c| k::reconciliation(c, count)).unwrap();
     let conflicts: Vec<&str> = rows

@@ -142,18 +142,29 @@ pub fn sync(
     Ok(out)
 }
 
+/// The entry count `id` holds under a phone's id, if it arrived before.
+pub fn arrived(conn: &mut DbConn, id: i32, client_id: &str) -> AppResult<Option<Entry>> {
+    Ok(count_entries::table
+        .filter(count_entries::session_id.eq(id))
+        .filter(count_entries::client_id.eq(client_id))
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One entry with the phone's id, recorded once however often it arrives (the phone page's scan
+/// sends one: if its answer is lost on a weak signal, the phone keeps the same entry to send later).
+pub fn record_once(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, e: &PhoneEntry) -> AppResult<Synced> {
+    let s = find(conn, id)?;
+    record(conn, actor, scope, &s, e)
+}
+
 fn record(conn: &mut DbConn, actor: &Actor, scope: &Scope, s: &CountSession, e: &PhoneEntry) -> AppResult<Synced> {
     let client_id = text::nfc(e.client_id.trim());
     if client_id.is_empty() || client_id.len() > 100 {
         return Err(AppError::invalid("client_id", "Mã của lần đếm (client_id) trống hoặc quá 100 ký tự"));
     }
-    let before: Option<Entry> = count_entries::table
-        .filter(count_entries::session_id.eq(s.id))
-        .filter(count_entries::client_id.eq(&client_id))
-        .select(Entry::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(b) = before {
+    if let Some(b) = arrived(conn, s.id, &client_id)? {
         return Ok(Synced { client_id, code: b.code, outcome: "duplicate", quantity: Some(b.quantity), message: None });
     }
     // Read as every entry is read: the same checks, messages and history event.

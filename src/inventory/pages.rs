@@ -577,6 +577,12 @@ async fn phone(
     Ok(Html(phone_page(&st, &me, id, code, scanned, vec![], get("da_ghi")).await?))
 }
 
+/// Back to the phone page, ready for the next scan, saying what was recorded.
+fn recorded(id: i32, notice: &str) -> Response {
+    let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("da_ghi", notice).finish();
+    Redirect::to(&format!("/kiem-ke/{id}/dem?{q}")).into_response()
+}
+
 /// A scan (the code alone) or a count (the code with its quantity). A single item not counted yet
 /// is recorded as 1 at once and the page is ready for the next scan; anything else is said first.
 /// `mode=add` adds the quantity to the figure standing, as when a second cupboard holds more.
@@ -593,6 +599,14 @@ async fn phone_save(
     if let Some(at) = code.find(&place_page) {
         return Ok(Redirect::to(&code[at..]).into_response());
     }
+    let client_id = form.get("client_id").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    if let Some(cid) = client_id.clone() {
+        // Sent again after its answer was lost: it is in already.
+        if let Some(e) = st.db.read(move |c| super::field::arrived(c, id, &cid)).await? {
+            let notice = format!("Đã ghi {}: {}", e.code, e.quantity);
+            return Ok(recorded(id, &notice));
+        }
+    }
     let scanned = if code.is_empty() { None } else { Some(scan(&st, &me, id, &code).await?) };
     let mut obj = form.only(&["code", "quantity", "condition", "location", "note"]);
     let asked = obj.get("quantity").and_then(Value::as_str).is_some_and(|q| !q.trim().is_empty());
@@ -607,6 +621,32 @@ async fn phone_save(
         }
         Some(super::Scanned::Unknown) | None => None,
     };
+    if let (true, Some(client_id), Some(l)) = (one_step, client_id, &line) {
+        // The page's script gave the scan an id: recorded once, even if the phone sends it again
+        // from its queue after losing this answer.
+        let entry = super::field::PhoneEntry {
+            client_id,
+            code: l.code.clone(),
+            quantity: 1,
+            mode: None,
+            condition: None,
+            location: None,
+            note: None,
+            counted_at: None,
+        };
+        let (actor, scope) = (me.user.actor(), me.scope.clone());
+        return match st.db.write(move |c| super::field::record_once(c, &actor, &scope, id, &entry)).await {
+            Ok(_) => {
+                let notice = format!("Đã ghi {} — {} ({}): 1", l.code, l.name, l.unit_of_measure);
+                Ok(recorded(id, &notice))
+            }
+            Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
+                let page = phone_page(&st, &me, id, code, scanned, messages(&e), None).await?;
+                Ok((e.status(), Html(page)).into_response())
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     if one_step {
         obj.insert("quantity".into(), json!("1"));
     } else if !asked {
@@ -622,9 +662,7 @@ async fn phone_save(
         Ok(e) => {
             let what = line.map(|l| format!(" — {} ({})", l.name, l.unit_of_measure)).unwrap_or_default();
             let notice = format!("Đã ghi {}{what}: {}", e.code, e.quantity);
-            let q: String =
-                url::form_urlencoded::Serializer::new(String::new()).append_pair("da_ghi", &notice).finish();
-            Ok(Redirect::to(&format!("/kiem-ke/{id}/dem?{q}")).into_response())
+            Ok(recorded(id, &notice))
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
             let status = if matches!(e, AppError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { e.status() };

@@ -86,8 +86,10 @@ document.addEventListener("DOMContentLoaded", function () {
               var place = text.indexOf("/kiem-ke/") >= 0 ? new URL(text, location.origin) : null;
               if (place && place.origin === location.origin) { location.href = place.href; return; }
               code.value = text.trim();
-              // One step: the scan is submitted as the code typed would be.
-              document.getElementById("lookup").submit();
+              // One step: the scan is submitted as the code typed would be (through the form's own
+              // submit handling, which keeps it on the phone when the signal fails).
+              var lookup = document.getElementById("lookup");
+              if (lookup.requestSubmit) { lookup.requestSubmit(); } else { lookup.submit(); }
             } else {
               window.setTimeout(look, 120);
             }
@@ -210,7 +212,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function enqueue(entry) {
-    entry.client_id = randomId();
+    entry.client_id = entry.client_id || randomId();
     entry.count = count;
     entry.seq = Date.now();
     entry.counted_at = new Date().toISOString();
@@ -277,7 +279,7 @@ document.addEventListener("DOMContentLoaded", function () {
       '<label>Ghi chú<input name="note" id="note"></label>' + buttons + "</form>";
   }
 
-  function scanned(code) {
+  function scanned(code, clientId) {
     var item = find(code);
     return queued().then(function (q) {
       if (!item) {
@@ -302,7 +304,7 @@ document.addEventListener("DOMContentLoaded", function () {
         return;
       }
       if (item.single) {
-        return enqueue({ code: item.code, quantity: 1 }).then(function () { saved(item, 1); });
+        return enqueue({ code: item.code, quantity: 1, client_id: clientId }).then(function () { saved(item, 1); });
       }
       show(entryForm(item.code, about, '<button type="submit" id="save-count">Ghi số đếm</button>'));
     });
@@ -318,10 +320,30 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   form.addEventListener("submit", function (e) {
-    if (!offline() || !list) { return; } // online: the server answers
+    if (!list) { return; } // the page's list not on the phone yet: the form goes as it is
     e.preventDefault();
-    var code = document.getElementById("code").value;
-    if (code.trim()) { scanned(code.trim()); }
+    var code = document.getElementById("code").value.trim();
+    if (!code) { return; }
+    // The scan's own id: if the answer is lost on a weak signal, the same entry waits in the queue
+    // and the server records it once.
+    var id = randomId();
+    if (offline()) { scanned(code, id); return; }
+    document.getElementById("client_id").value = id;
+    var abort = new AbortController();
+    var timer = window.setTimeout(function () { abort.abort(); }, 8000);
+    // As the form itself posts: urlencoded, not multipart.
+    var body = new URLSearchParams(new FormData(form));
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin", signal: abort.signal })
+      .then(function (res) {
+        window.clearTimeout(timer);
+        // Recorded: the page with its notice. Anything else: the page that says what the code is.
+        location.href = res.redirected ? res.url : form.action + "?code=" + encodeURIComponent(code);
+      }, function () {
+        window.clearTimeout(timer);
+        lastFailed = true;
+        status();
+        scanned(code, id);
+      });
   });
   panel.addEventListener("submit", function (e) {
     e.preventDefault();
@@ -344,5 +366,10 @@ document.addEventListener("DOMContentLoaded", function () {
     form.dataset.ready = "true";
     return navigator.onLine ? send() : status();
   });
-  window.setInterval(function () { if (navigator.onLine) { send(); } }, 20000);
+  // Try again soon after a failed contact, else now and then.
+  var tick = 0;
+  window.setInterval(function () {
+    tick += 1;
+    if (navigator.onLine && (lastFailed || tick % 4 === 0)) { send(); }
+  }, 5000);
 })();
