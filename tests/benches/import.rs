@@ -10,7 +10,12 @@
 //!   the database from what the import's own work costs;
 //! - import: `taisan::assets::import::execute` — parse, find the table, validate, write, record.
 //!
-//! It prints rows per second, peak resident memory (VmHWM) and the import's time over the floor's.
+//! - the peer (SQLite only): `tests/benches/peer_import.py`, pandas reading the sheet with
+//!   python-calamine and writing it with `to_sql` — the script a clerk's IT person would write —
+//!   run when python3 has pandas and python-calamine, else said to be skipped.
+//!
+//! It prints rows per second, peak resident memory (VmHWM) and the import's time over the floor's
+//! and over the peer's.
 
 #[path = "measure.rs"]
 mod measure;
@@ -338,7 +343,26 @@ fn import(path: &str, url: &str) -> usize {
 /// Runs one measurement in a child process; returns (seconds, rows, peak MB).
 fn child(what: &str, path: &str, url: &str) -> (f64, usize, f64) {
     let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe).args(["--child", what, path, url]).output().unwrap();
+    result(what, std::process::Command::new(exe).args(["--child", what, path, url]).output().unwrap())
+}
+
+/// The peer script on the same workbook into a fresh SQLite file, when python3 can run it.
+fn peer(path: &str, dir: &std::path::Path) -> Option<(f64, usize, f64)> {
+    let ready = std::process::Command::new("python3").args(["-c", "import pandas, python_calamine"]).output();
+    if !ready.is_ok_and(|o| o.status.success()) {
+        println!(
+            "peer skipped: python3 with pandas and python-calamine not found (pip install pandas python-calamine)"
+        );
+        return None;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/benches/peer_import.py");
+    let db = dir.join("peer.db");
+    let out = std::process::Command::new("python3").args([script, path, db.to_str().unwrap()]).output().unwrap();
+    Some(result("peer", out))
+}
+
+/// The «RESULT seconds rows peak_kb» line of a child's output.
+fn result(what: &str, out: std::process::Output) -> (f64, usize, f64) {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text
         .lines()
@@ -371,6 +395,7 @@ fn main() {
         t.elapsed().as_secs_f64(),
         std::fs::metadata(&path).unwrap().len() / 1024
     );
+    let peer = peer(path.to_str().unwrap(), dir.path());
     for backend in backends() {
         let (floor_url, floor_pg) = fresh_url(backend, dir.path(), "floor");
         let (fs, fr, fm) = child("floor", path.to_str().unwrap(), &floor_url);
@@ -384,6 +409,17 @@ fn main() {
         println!("import (end to end):          {is:>7.2} s {:>9.0} rows/s  peak {im:>6.0} MB", ir as f64 / is);
         println!("import / floor: {:.2}x   (target: ≤ 1.5x, and < 200 MB at 1,000,000 rows)", is / fs);
         println!("floor + history + outcomes / floor: {:.2}x   import / that: {:.2}x", es / fs, is / es);
+        match peer {
+            Some((ps, pr, pm)) if backend == "sqlite" => {
+                println!(
+                    "peer (pandas + python-calamine, to_sql): {ps:>7.2} s {:>9.0} rows/s  peak {pm:>6.0} MB",
+                    pr as f64 / ps
+                );
+                println!("import / peer: {:.2}x   (target: ≤ 0.67x, at least 1.5 times faster than the peer)", is / ps);
+            }
+            Some(_) => println!("peer: measured on SQLite only (its to_sql would need SQLAlchemy and a driver here)"),
+            None => {}
+        }
         for (admin, schema) in [floor_pg, evidence_pg, import_pg].into_iter().flatten() {
             let mut admin = admin;
             let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
