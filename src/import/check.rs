@@ -76,7 +76,7 @@ impl CheckPage {
 
     /// A row's number, with its sheet where the file's layout spans sheets.
     fn row_label(&self, row: &RowOutcome) -> String {
-        if row.sheet.is_empty() || row.sheet == self.r.sheet {
+        if sheet_or(&self.r.sheet, &row.sheet) == self.r.sheet {
             row.row.to_string()
         } else {
             format!("{} · {}", row.sheet, row.row)

@@ -49,7 +49,7 @@ pub fn walk(conn: &mut DbConn, scope: &Scope, s: &CountSession) -> AppResult<Vec
         .into_iter()
         .filter(|l| l.asset_id.is_some())
         .map(|l| {
-            let mine = l.unit_id.is_none_or(|u| scope.check_edit(u).is_ok());
+            let mine = l.countable_by(scope);
             let got = by_code.get(l.code.as_str());
             let standing = got.and_then(|es| tally(es));
             let last = got.and_then(|es| es.last());
@@ -286,7 +286,7 @@ pub fn close_place(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, loc
     let mine: Vec<super::Line> = lines_of(conn, id)?
         .into_iter()
         .filter(|l| l.location.as_deref() == Some(location.as_str()))
-        .filter(|l| l.unit_id.is_none_or(|u| scope.check_edit(u).is_ok()))
+        .filter(|l| l.countable_by(scope))
         .collect();
     if mine.is_empty() {
         return Err(AppError::invalid(
@@ -294,10 +294,10 @@ pub fn close_place(conn: &mut DbConn, actor: &Actor, scope: &Scope, id: i32, loc
             format!("«{location}» không phải nơi đặt tài sản của bạn trong đợt này"),
         ));
     }
-    let left = super::left_to_count(conn, scope, &s)?
-        .into_iter()
-        .filter(|l| l.location.as_deref() == Some(location.as_str()))
-        .count();
+    let left = super::left_query(id, scope)
+        .filter(crate::db::schema::count_lines::location.eq(&location))
+        .count()
+        .get_result::<i64>(conn)? as usize;
     let done: i64 = count_places_done::table
         .filter(count_places_done::session_id.eq(id))
         .filter(count_places_done::location.eq(&location))

@@ -166,6 +166,13 @@ pub struct Line {
     pub found_value: Option<i64>,
 }
 
+impl Line {
+    /// Whether a counter of `scope` may count it: unit staff count their own unit's assets.
+    pub fn countable_by(&self, scope: &Scope) -> bool {
+        self.unit_id.is_none_or(|u| scope.check_edit(u).is_ok())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = count_entries)]
 pub struct Entry {
@@ -898,12 +905,7 @@ pub fn add_to_standing(
 ) -> AppResult<Entry> {
     let known = known_lines(conn, s.id, std::slice::from_ref(&entry.code))?;
     let code = known.values().next().map(|l| l.code.clone()).unwrap_or_else(|| entry.code.clone());
-    let before: Vec<Entry> = count_entries::table
-        .filter(count_entries::session_id.eq(s.id))
-        .filter(count_entries::code.eq(&code))
-        .order(count_entries::id)
-        .select(Entry::as_select())
-        .load(conn)?;
+    let before = entries_of_code(conn, s.id, &code)?;
     let standing = tally(&before.iter().collect::<Vec<_>>());
     if standing.as_ref().is_some_and(|t| !t.conflict.is_empty()) {
         return Err(AppError::conflict(format!(
@@ -958,15 +960,11 @@ fn check_entries(
         )));
     }
     let found = known_lines(conn, s.id, codes)?;
-    for l in found.values() {
-        if let Some(u) = l.unit_id {
-            if scope.check_edit(u).is_err() {
-                return Err(AppError::Forbidden(format!(
-                    "«{}» là tài sản của {}: bạn chỉ kiểm kê tài sản của đơn vị mình",
-                    l.code, l.unit_name
-                )));
-            }
-        }
+    if let Some(l) = found.values().find(|l| !l.countable_by(scope)) {
+        return Err(AppError::Forbidden(format!(
+            "«{}» là tài sản của {}: bạn chỉ kiểm kê tài sản của đơn vị mình",
+            l.code, l.unit_name
+        )));
     }
     Ok(found)
 }
@@ -1209,15 +1207,10 @@ pub fn scan(conn: &mut DbConn, scope: &Scope, s: &CountSession, code: &str) -> A
     let Some(line) = known_lines(conn, s.id, &[code.to_string()])?.into_values().next() else {
         return Ok(Scanned::Unknown);
     };
-    if line.unit_id.is_some_and(|u| scope.check_edit(u).is_err()) {
+    if !line.countable_by(scope) {
         return Ok(Scanned::OtherUnit(line));
     }
-    let entries: Vec<Entry> = count_entries::table
-        .filter(count_entries::session_id.eq(s.id))
-        .filter(count_entries::code.eq(&line.code))
-        .order(count_entries::id)
-        .select(Entry::as_select())
-        .load(conn)?;
+    let entries = entries_of_code(conn, s.id, &line.code)?;
     let standing = tally(&entries.iter().collect::<Vec<_>>());
     Ok(match (standing, entries.last()) {
         (Some(tally), Some(last)) => Scanned::Counted { last: Box::new(last.clone()), tally: Box::new(tally), line },
@@ -1226,21 +1219,41 @@ pub fn scan(conn: &mut DbConn, scope: &Scope, s: &CountSession, code: &str) -> A
     })
 }
 
+/// The entries of one code of count `id`, in the order they were made (what `tally` reads).
+fn entries_of_code(conn: &mut DbConn, id: i32, code: &str) -> AppResult<Vec<Entry>> {
+    Ok(count_entries::table
+        .filter(count_entries::session_id.eq(id))
+        .filter(count_entries::code.eq(code))
+        .order(count_entries::id)
+        .select(Entry::as_select())
+        .load(conn)?)
+}
+
+/// The lines of count `id` a counter of `scope` may count (`Line::countable_by`, in SQL) and
+/// nobody has counted yet.
+fn left_query(id: i32, scope: &Scope) -> count_lines::BoxedQuery<'static, crate::db::DbBackend> {
+    let counted = count_entries::table.filter(count_entries::session_id.eq(id)).select(count_entries::code);
+    let mut q = count_lines::table
+        .filter(count_lines::session_id.eq(id))
+        .filter(count_lines::asset_id.is_not_null())
+        .filter(diesel::dsl::not(count_lines::code.eq_any(counted)))
+        .into_boxed();
+    if let Some(units) = &scope.edit_units {
+        q = q.filter(count_lines::unit_id.eq_any(units.clone()).or(count_lines::unit_id.is_null()));
+    }
+    q
+}
+
+/// How many assets a counter of `scope` has left to count in count `s` (the phone page shows it
+/// after every scan: counted by the database, not by loading the count).
+pub fn left_count(conn: &mut DbConn, scope: &Scope, s: &CountSession) -> AppResult<usize> {
+    Ok(left_query(s.id, scope).count().get_result::<i64>(conn)? as usize)
+}
+
 /// Còn lại: the assets of count `s` a counter of `scope` may count and nobody has counted yet, in
 /// the order of a walk through the buildings — by place, then code.
 pub fn left_to_count(conn: &mut DbConn, scope: &Scope, s: &CountSession) -> AppResult<Vec<Line>> {
-    let counted: std::collections::HashSet<String> = count_entries::table
-        .filter(count_entries::session_id.eq(s.id))
-        .select(count_entries::code)
-        .distinct()
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    let mut left: Vec<Line> = lines_of(conn, s.id)?
-        .into_iter()
-        .filter(|l| l.asset_id.is_some() && !counted.contains(&l.code))
-        .filter(|l| l.unit_id.is_none_or(|u| scope.check_edit(u).is_ok()))
-        .collect();
+    let mut left: Vec<Line> = left_query(s.id, scope).select(Line::as_select()).load(conn)?;
     left.sort_by(|a, b| {
         (a.location.is_none(), &a.location, &a.code).cmp(&(b.location.is_none(), &b.location, &b.code))
     });

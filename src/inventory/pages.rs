@@ -217,11 +217,16 @@ pub fn progress_bars(rows: &[(String, usize, usize)], label: &str) -> String {
 
 async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice: Option<String>) -> AppResult<String> {
     let scope = me.scope.clone();
+    // Who counted what, and the phones holding entries: the leader's view, read only for them.
+    let can_manage = ManageCounts.allows(me.user.role());
     let (s, members, rows, forms, sealed, history, categories, field) = st
         .db
         .read(move |c| {
-            let field =
-                (super::field::who_counted(c, id)?, super::field::places_done(c, id)?, super::field::holding(c, id)?);
+            let field = if can_manage {
+                (super::field::who_counted(c, id)?, super::field::places_done(c, id)?, super::field::holding(c, id)?)
+            } else {
+                (vec![], vec![], vec![])
+            };
             let s = super::find(c, id)?;
             let members = super::members_of(c, id)?;
             let rows = super::reconciliation(c, id)?;
@@ -248,8 +253,7 @@ async fn show_page(st: &AppState, me: &Identity, id: i32, posted: Posted, notice
     locations.dedup();
     let conflicts: Vec<Reconciled> = visible.iter().filter(|r| r.outcome == "xung_dot").cloned().collect();
     let hidden_conflicts = progress.conflicts.saturating_sub(conflicts.len());
-    let can_manage = ManageCounts.allows(me.user.role());
-    let (counters, places_done, holding) = if can_manage { field } else { (vec![], vec![], vec![]) };
+    let (counters, places_done, holding) = field;
     // While counting, "never counted" is everything not yet reached: the list shows the rest.
     let discrepancies = visible
         .into_iter()
@@ -522,7 +526,7 @@ async fn phone_page(
             let s = super::find(c, id)?;
             let mine: Vec<super::Entry> =
                 super::entries_of(c, id)?.into_iter().rev().filter(|e| e.counter == username).take(15).collect();
-            let left = super::left_to_count(c, &scope, &s)?.len();
+            let left = super::left_count(c, &scope, &s)?;
             Ok((s, mine, left))
         })
         .await?;
