@@ -35,7 +35,7 @@ pub fn summary(conn: &mut DbConn) -> AppResult<Summary> {
     let events = audit_events::table.count().get_result::<i64>(conn)?;
     match audit::verify(conn)? {
         ChainStatus::Intact { head, .. } => Ok(Summary { assets, events, head }),
-        ChainStatus::Broken { seq, reason } => {
+        ChainStatus::Broken { seq, reason, .. } => {
             Err(AppError::Config(format!("Chuỗi nhật ký bị phá vỡ tại sự kiện số {seq} (broken chain): {reason}")))
         }
     }

@@ -701,7 +701,7 @@ fn run(cli: Cli) -> Result<ExitCode, taisan::error::AppError> {
                     println!("{head} {count}");
                     Ok(ExitCode::SUCCESS)
                 }
-                (_, ChainStatus::Broken { seq, reason }) => {
+                (_, ChainStatus::Broken { seq, reason, .. }) => {
                     println!("Chuỗi nhật ký bị phá vỡ tại sự kiện số {seq} (broken): {reason}");
                     Ok(ExitCode::FAILURE)
                 }

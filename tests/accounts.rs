@@ -368,9 +368,9 @@ async fn activity_exports_to_excel_and_the_export_is_recorded() {
         let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a real workbook");
         let range = wb.worksheet_range("Nhật ký").unwrap();
         assert_eq!(range.get_size().0, 2, "header and one event");
-        assert_eq!(range.get((0, 2)).unwrap().to_string(), "Người thực hiện");
-        assert_eq!(range.get((1, 2)).unwrap().to_string(), "quantri");
-        assert!(range.get((1, 7)).unwrap().to_string().contains("Máy ghi sổ"));
+        assert_eq!(range.get((0, 3)).unwrap().to_string(), "Người thực hiện");
+        assert_eq!(range.get((1, 3)).unwrap().to_string(), "quantri");
+        assert!(range.get((1, 8)).unwrap().to_string().contains("Máy ghi sổ"));
         assert_eq!(app.audit_count(), before + 1);
         let (_, log) = app.get("/api/v1/activity?action=export").await;
         assert_eq!(log["items"][0]["entity"], "activity");

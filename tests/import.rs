@@ -677,3 +677,119 @@ async fn a_task_list_without_categories_is_offered_guesses_never_saved_unseen() 
     })
     .await;
 }
+
+/// An import is one event in the history that commits to its rows' records (a Merkle root); each
+/// asset's creation is still in its history and the activity, and `verify` names the import and
+/// the row when a record is altered, removed or reordered — or its hashes recomputed.
+#[tokio::test]
+async fn an_import_is_one_event_over_its_rows_and_verify_names_a_tampered_row() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use taisan::audit::ChainStatus;
+    use taisan::db::schema::import_rows;
+    use taisan::import::rows::RowRecord;
+    each_backend(|app: TestApp| async move {
+        app.post("/api/v1/tasks", json!({"code": "ĐTNN-03/2021", "title": "Khảm lá sắn", "host_org": "Trung tâm"}))
+            .await;
+        let base = app.audit_count();
+        let done = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap();
+        let id = done.import_id.unwrap();
+        assert_eq!(app.audit_count(), base + 1, "one event for the import, none per asset");
+        let (_, log) = app.get("/api/v1/activity?action=import").await;
+        let after: serde_json::Value = serde_json::from_str(log["items"][0]["after_json"].as_str().unwrap()).unwrap();
+        assert_eq!(after["rows"], 14, "every row of the file, data or not, is committed to");
+        assert_eq!(after["rows_root"].as_str().unwrap().len(), 64);
+        // The activity and its export still list each creation, with its file and row.
+        let (_, created) = app.get("/api/v1/activity?entity=asset&action=create").await;
+        assert_eq!(created["total"], 6, "{created}");
+        let first = &created["items"][0];
+        assert_eq!((first["actor"].as_str(), first["import_id"].as_i64()), (Some("test"), Some(id as i64)));
+        assert_eq!(first["file_name"], "khamlasan.xlsx");
+        let text = common::workbook_text(&app.download("/nhat-ky/xuat-excel?entity=asset&action=create").await);
+        assert!(text.contains("tệp «khamlasan.xlsx», dòng"), "{text}");
+        // An asset's history shows its creation: by whom, from which file and row, with the values.
+        let rows: Vec<RowRecord> = app
+            .db
+            .read_sync(move |c| {
+                Ok(import_rows::table
+                    .filter(import_rows::import_id.eq(id))
+                    .order(import_rows::position)
+                    .select(RowRecord::as_select())
+                    .load(c)?)
+            })
+            .unwrap();
+        let sprayer = rows.iter().find(|r| r.after_json.as_deref().is_some_and(|a| a.contains("phun"))).unwrap();
+        let (_, history) = app.get(&format!("/api/v1/assets/{}/history", sprayer.asset_id.unwrap())).await;
+        let creation = &history["items"][0];
+        assert_eq!((creation["action"].as_str(), creation["actor"].as_str()), (Some("create"), Some("test")));
+        assert_eq!(creation["excel_row"], sprayer.excel_row);
+        assert!(creation["after_json"].as_str().unwrap().contains("phun"));
+        let (_, page) = app.page(&format!("/tai-san/{}", sprayer.asset_id.unwrap()), false).await;
+        assert!(page.contains(&format!("từ tệp «khamlasan.xlsx», dòng {}", sprayer.excel_row)), "{page}");
+        assert!(matches!(app.db.read_sync(taisan::audit::verify).unwrap(), ChainStatus::Intact { .. }));
+
+        let verify = |app: &TestApp| match app.db.read_sync(taisan::audit::verify).unwrap() {
+            ChainStatus::Broken { row: Some(row), reason, .. } => (row, reason),
+            other => panic!("not caught: {other:?}"),
+        };
+        let sql = |app: &TestApp, sql: String| app.db.write_sync(move |c| Ok(c.batch_execute(&sql)?)).unwrap();
+        // Altered: the sprayer's cost in its record.
+        let r = sprayer.excel_row;
+        sql(&app, format!("UPDATE import_rows SET after_json = replace(after_json, 'phun', 'PHUN') WHERE import_id = {id} AND excel_row = {r}"));
+        let (row, reason) = verify(&app);
+        assert_eq!((row.import_id, row.excel_row), (id, Some(r)), "{reason}");
+        assert!(reason.contains(&format!("lần nhập số {id}")) && reason.contains(&format!("dòng {r}")), "{reason}");
+        // The command line says the same.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_taisan"))
+            .args(["audit", "verify"])
+            .env("DATABASE_URL", &app.url)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success() && said.contains(&format!("lần nhập số {id}: dòng {r}")), "{said}");
+        sql(&app, format!("UPDATE import_rows SET after_json = replace(after_json, 'PHUN', 'phun') WHERE import_id = {id} AND excel_row = {r}"));
+        assert!(matches!(app.db.read_sync(taisan::audit::verify).unwrap(), ChainStatus::Intact { .. }), "restored");
+        // Reordered: two records swap places.
+        let (a, b) = (&rows[2], &rows[3]);
+        let swap = |x: i32, y: i32| {
+            format!(
+                "UPDATE import_rows SET position = -1 WHERE import_id = {id} AND position = {x}; \
+                 UPDATE import_rows SET position = {x} WHERE import_id = {id} AND position = {y}; \
+                 UPDATE import_rows SET position = {y} WHERE import_id = {id} AND position = -1;"
+            )
+        };
+        let (pa, pb) = (a.position.unwrap(), b.position.unwrap());
+        sql(&app, swap(pa, pb));
+        let (row, reason) = verify(&app);
+        assert_eq!(row.excel_row, Some(b.excel_row), "the record now first of the two: {reason}");
+        assert!(reason.contains("đổi chỗ"), "{reason}");
+        sql(&app, swap(pa, pb));
+        // Removed: a record deleted.
+        sql(&app, format!("DELETE FROM import_rows WHERE import_id = {id} AND position = {pa}"));
+        let (row, reason) = verify(&app);
+        assert!(reason.contains(&format!("dòng thứ {pa} của lần nhập đã bị xóa")), "{reason}");
+        assert_eq!(row.excel_row, Some(b.excel_row), "named by the record after it: {reason}");
+        // Put back, the chain holds again.
+        app.db
+            .write_sync({
+                let a = a.clone();
+                move |c| {
+                    diesel::insert_into(import_rows::table).values(&a).execute(c)?;
+                    Ok(())
+                }
+            })
+            .unwrap();
+        assert!(matches!(app.db.read_sync(taisan::audit::verify).unwrap(), ChainStatus::Intact { .. }), "put back");
+        // Recomputed: a record altered with its hash made again still breaks the root.
+        let mut forged = sprayer.clone();
+        forged.after_json = forged.after_json.map(|a| a.replace("phun", "PHUN"));
+        let forged_hash = taisan::text::hex(&forged.leaf());
+        sql(&app, format!(
+            "UPDATE import_rows SET after_json = replace(after_json, 'phun', 'PHUN'), row_hash = '{forged_hash}' WHERE import_id = {id} AND excel_row = {r}"
+        ));
+        let (row, reason) = verify(&app);
+        assert_eq!(row.import_id, id);
+        assert!(reason.contains("gốc Merkle không khớp"), "{reason}");
+    })
+    .await;
+}

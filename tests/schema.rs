@@ -1,5 +1,5 @@
 //! Both migration folders produce exactly the tables and columns that `src/db/schema.rs` declares,
-//! with the same nullability.
+//! with the same nullability (a view's columns by name only: the catalogues call them all nullable).
 
 mod common;
 
@@ -75,6 +75,9 @@ fn actual(app: &TestApp) -> BTreeMap<String, BTreeMap<String, bool>> {
     out
 }
 
+/// Views declared in schema.rs.
+const VIEWS: &[&str] = &["activity"];
+
 #[tokio::test]
 async fn migrations_match_schema_rs_on_every_backend() {
     let declared = declared();
@@ -82,7 +85,16 @@ async fn migrations_match_schema_rs_on_every_backend() {
     each_backend(|app: TestApp| {
         let declared = declared.clone();
         async move {
-            assert_eq!(actual(&app), declared, "{}", app.backend);
+            let names = |tables: &BTreeMap<String, BTreeMap<String, bool>>| -> BTreeMap<String, Vec<String>> {
+                tables.iter().map(|(t, cols)| (t.clone(), cols.keys().cloned().collect())).collect()
+            };
+            let (mut actual, mut declared) = (actual(&app), declared);
+            assert_eq!(names(&actual), names(&declared), "{}", app.backend);
+            for view in VIEWS {
+                actual.remove(*view);
+                declared.remove(*view);
+            }
+            assert_eq!(actual, declared, "{}", app.backend);
         }
     })
     .await;

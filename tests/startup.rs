@@ -90,7 +90,7 @@ async fn the_history_chain_verifies_and_tampering_is_found_at_its_event() {
             })
             .unwrap();
         match app.db.read_sync(taisan::audit::verify).unwrap() {
-            ChainStatus::Broken { seq, reason } => assert!(seq == first && reason.contains("không nối"), "{seq}: {reason}"),
+            ChainStatus::Broken { seq, reason, .. } => assert!(seq == first && reason.contains("không nối"), "{seq}: {reason}"),
             other => panic!("reordering not caught: {other:?}"),
         }
         app.db
@@ -106,7 +106,7 @@ async fn the_history_chain_verifies_and_tampering_is_found_at_its_event() {
         assert!(matches!(app.db.read_sync(taisan::audit::verify).unwrap(), ChainStatus::Intact { .. }), "restored");
         app.db.write_sync(move |c| Ok(c.batch_execute(&format!("DELETE FROM audit_events WHERE seq = {target}"))?)).unwrap();
         match app.db.read_sync(taisan::audit::verify).unwrap() {
-            ChainStatus::Broken { seq, reason } => assert!(seq == target && reason.contains("xóa"), "{reason}"),
+            ChainStatus::Broken { seq, reason, .. } => assert!(seq == target && reason.contains("xóa"), "{reason}"),
             other => panic!("not caught: {other:?}"),
         }
     })

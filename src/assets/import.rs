@@ -242,6 +242,10 @@ pub struct RowReport {
     /// The asset's version after the import, to tell later whether it has changed since.
     #[serde(skip)]
     pub asset_version: Option<i32>,
+    /// The asset the row created, as it stood after the import (its record in the import's rows
+    /// is its creation's evidence).
+    #[serde(skip)]
+    pub after: Option<String>,
     /// What the row says, as the preview shows it: unit, category, cost, acquisition date.
     pub values: Option<RowValues>,
     /// The asset already in the register this row without a code may be.
@@ -278,6 +282,7 @@ impl RowReport {
             errors: vec![],
             before: None,
             asset_version: None,
+            after: None,
             values: None,
             duplicate_of: None,
             cleaned: vec![],
@@ -946,8 +951,8 @@ struct Writer<'a> {
     columns: &'a [table::Column],
     checker: super::Checker,
     report: Report,
-    /// The import's record, written as the rows are (not for a preview).
-    import_id: Option<i32>,
+    /// The import's rows, recorded as they are written (not for a preview).
+    recorder: Option<crate::import::rows::Recorder>,
     rows_total: &'a std::sync::atomic::AtomicUsize,
 }
 
@@ -1077,12 +1082,15 @@ impl Writer<'_> {
             out.push(report);
         }
         let (at, records): (Vec<usize>, Vec<super::AssetRecord>) = creates.into_iter().unzip();
-        for (at, asset) in at.into_iter().zip(super::insert_many(self.conn, self.actor, records)?) {
+        // The new assets' evidence is their rows' records, committed to by the import's event:
+        // no event of their own (a preview's are rolled back with the transaction anyway).
+        for (at, asset) in at.into_iter().zip(super::insert_rows(self.conn, records)?) {
             out[at].asset_id = Some(asset.id);
             out[at].asset_version = Some(asset.version);
+            out[at].after = Some(super::record_json(&asset));
         }
-        if let Some(id) = self.import_id {
-            record_rows(self.conn, id, &out)?;
+        if let Some(recorder) = &mut self.recorder {
+            record_rows(self.conn, recorder, &out)?;
         }
         for mut r in out {
             for p in &mut r.errors {
@@ -1365,7 +1373,10 @@ pub fn run(
     let mut checker = super::Checker::load(conn)?;
     // Codes are looked up a batch at a time, against the register and within the file.
     checker.codes_checked = true;
-    let import_id = if preview { None } else { Some(begin_record(conn, actor, &report, options)?) };
+    let recorder = match preview {
+        true => None,
+        false => Some(crate::import::rows::Recorder::new(begin_record(conn, actor, &report, options)?)),
+    };
     let rows_total = std::sync::atomic::AtomicUsize::new(0);
     let stager = Stager {
         options,
@@ -1389,7 +1400,7 @@ pub fn run(
         columns: &table.columns,
         checker,
         report,
-        import_id,
+        recorder,
         rows_total: &rows_total,
     };
     // Three threads on two cores: the sheet's reader (inside `each_row`), the stager, and the writer
@@ -1402,7 +1413,7 @@ pub fn run(
         // The writer's own failure first: the stager's is then only that the writer stopped.
         written.and(staged)
     })?;
-    let mut report = writer.report;
+    let (mut report, recorder) = (writer.report, writer.recorder);
     report.detail.encoding = staging.encoding.name().to_string();
     report.rows_read = staging.rows_read;
     report.detail.unknown_names = staging.unknown;
@@ -1420,10 +1431,10 @@ pub fn run(
         tell(report.counts.total(), report.counts.total());
     }
     let keep = !preview && report.counts.keeps(options.strict);
-    if let (true, Some(id)) = (keep, import_id) {
+    if let (true, Some(recorder)) = (keep, &recorder) {
         report.saved = true;
-        report.import_id = Some(id);
-        finish_record(conn, actor, id, &report, options, "done")?;
+        report.import_id = Some(recorder.import_id());
+        finish_record(conn, actor, recorder, &report, options, "done")?;
         if !options.mapping.is_empty() || !options.map_headers.is_empty() || !options.names.is_empty() {
             // Remember the person's corrections and choices for the next file of this layout; what
             // they did not correct now stays as remembered.
@@ -1477,10 +1488,10 @@ pub fn execute(
 /// Writes the import's record, its rows and the event in the history (for an import refused
 /// whole, after its transaction was rolled back).
 pub fn record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Options, status: &str) -> AppResult<i32> {
-    let id = begin_record(conn, actor, report, options)?;
-    record_rows(conn, id, &report.rows)?;
-    finish_record(conn, actor, id, report, options, status)?;
-    Ok(id)
+    let mut recorder = crate::import::rows::Recorder::new(begin_record(conn, actor, report, options)?);
+    record_rows(conn, &mut recorder, &report.rows)?;
+    finish_record(conn, actor, &recorder, report, options, status)?;
+    Ok(recorder.import_id())
 }
 
 /// The import's record, before its rows are read.
@@ -1507,32 +1518,16 @@ fn begin_record(conn: &mut DbConn, actor: &Actor, report: &Report, options: &Opt
         .get_result(conn)?)
 }
 
-/// One row of `import_rows`: what became of a row of the file.
-#[derive(Insertable)]
-#[diesel(table_name = import_rows, treat_none_as_default_value = false)]
-struct RowRecord {
-    import_id: i32,
-    excel_row: i32,
-    outcome: &'static str,
-    asset_id: Option<i32>,
-    asset_version: Option<i32>,
-    code: Option<String>,
-    message: Option<String>,
-    before_json: Option<String>,
-}
-
-/// The outcome of each row: copied in on PostgreSQL, a thousand rows to a statement on SQLite.
-fn record_rows(conn: &mut DbConn, import_id: i32, rows: &[RowReport]) -> AppResult<()> {
-    let records: Vec<RowRecord> = rows
+/// The outcome of each row, recorded with its evidence.
+fn record_rows(conn: &mut DbConn, recorder: &mut crate::import::rows::Recorder, rows: &[RowReport]) -> AppResult<()> {
+    let records = rows
         .iter()
-        .map(|r| RowRecord {
-            import_id,
-            excel_row: r.excel_row as i32,
-            outcome: r.outcome.code(),
-            asset_id: r.asset_id,
-            asset_version: r.asset_version,
-            code: r.code.clone(),
-            message: if r.errors.is_empty() {
+        .map(|r| {
+            let mut record = crate::import::rows::RowRecord::new(recorder.import_id(), None, r.excel_row, r.outcome);
+            record.asset_id = r.asset_id;
+            record.asset_version = r.asset_version;
+            record.code.clone_from(&r.code);
+            record.message = if r.errors.is_empty() {
                 r.reason.clone()
             } else {
                 Some(
@@ -1542,32 +1537,25 @@ fn record_rows(conn: &mut DbConn, import_id: i32, rows: &[RowReport]) -> AppResu
                         .collect::<Vec<_>>()
                         .join("; "),
                 )
-            },
-            before_json: r.before.as_ref().map(Value::to_string),
+            };
+            record.before_json = r.before.as_ref().map(Value::to_string);
+            record.after_json.clone_from(&r.after);
+            record
         })
         .collect();
-    match conn {
-        DbConn::Postgres(c) => {
-            diesel::copy_from(import_rows::table).from_insertable(&records).execute(c)?;
-        }
-        DbConn::Sqlite(c) => {
-            for chunk in records.chunks(1000) {
-                diesel::insert_into(import_rows::table).values(chunk).execute(c)?;
-            }
-        }
-    }
-    Ok(())
+    recorder.write(conn, records)
 }
 
 /// The import's counts and status, and its event in the history.
 fn finish_record(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i32,
+    recorder: &crate::import::rows::Recorder,
     report: &Report,
     options: &Options,
     status: &str,
 ) -> AppResult<()> {
+    let id = recorder.import_id();
     diesel::update(imports::table.find(id))
         .set((
             imports::status.eq(status),
@@ -1584,8 +1572,7 @@ fn finish_record(
         "fixes": report.fixes.len(),
     });
     crate::import::fixes::record(conn, id, &report.sheet, &actor.0, &report.fixes)?;
-    audit::record(conn, actor, "import", "import", id, None, Some(&summary))?;
-    Ok(())
+    crate::import::rows::commit(conn, actor, recorder, summary)
 }
 
 /// Undoes a whole import — its new assets deleted, its updated assets put back — while none of

@@ -898,6 +898,30 @@ pub use crate::db::INSERT_ROWS;
 
 /// Inserts checked assets, a batch to a statement, each with its event in the history.
 pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {
+    let out = insert_rows(conn, records)?;
+    let changes = out
+        .iter()
+        .map(|a| audit::Change {
+            action: "create",
+            entity: "asset",
+            entity_id: a.id.to_string(),
+            before: None,
+            after: Some(record_json(a)),
+        })
+        .collect();
+    audit::record_many(conn, actor, changes)?;
+    Ok(out)
+}
+
+/// An asset as its history keeps it: straight to text, the same as `json!(a).to_string()`
+/// without the tree between.
+pub fn record_json(a: &Asset) -> String {
+    serde_json::to_string(a).expect("an asset serializes")
+}
+
+/// Inserts new assets without their events: for an import, whose rows' records are the evidence
+/// (`import::rows`), committed to by its one event.
+pub fn insert_rows(conn: &mut DbConn, records: Vec<AssetRecord>) -> AppResult<Vec<Asset>> {
     let now = text::now_utc();
     let mut out: Vec<Asset> = records.iter().map(|r| r.to_asset(0, 1, now)).collect();
     /// Gives each new asset the id the database gave (or reserved for) it.
@@ -951,18 +975,6 @@ pub fn insert_many(conn: &mut DbConn, actor: &Actor, records: Vec<AssetRecord>) 
             number(&mut out, ids)?;
         }
     }
-    let changes = out
-        .iter()
-        .map(|a| audit::Change {
-            action: "create",
-            entity: "asset",
-            entity_id: a.id.to_string(),
-            before: None,
-            // Straight to text: the same as `json!(a).to_string()` without the tree between.
-            after: serde_json::to_string(a).ok(),
-        })
-        .collect();
-    audit::record_many(conn, actor, changes)?;
     Ok(out)
 }
 

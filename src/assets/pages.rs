@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{AssetFilter, AssetPage, AssetView, ACQUISITION_METHODS, KINDS, SORTS, STATUSES, TASK_ASSET_KINDS};
-use crate::audit::AuditEvent;
 use crate::auth::web::Auth;
 use crate::auth::Identity;
 use crate::auth::Permission::{EditAssets, ReadRegister};
@@ -207,7 +206,7 @@ struct AssetPageView {
     nav: Nav,
     a: AssetView,
     wear: super::wear::WearSchedule,
-    history: Vec<AuditEvent>,
+    history: Vec<crate::audit::Activity>,
     acquisition: String,
     task_asset_kind: String,
     /// Xử lý tài sản: the handlings this asset is in.

@@ -117,16 +117,6 @@ impl AuditEvent {
             prev_hash: &'a str,
             seq: i64,
         }
-        struct Hashing(Sha256);
-        impl std::io::Write for Hashing {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.update(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let canonical = Canonical {
             action: &self.action,
             actor: &self.actor,
@@ -138,7 +128,7 @@ impl AuditEvent {
             prev_hash: &self.prev_hash,
             seq: self.seq,
         };
-        let mut hashing = Hashing(Sha256::new());
+        let mut hashing = crate::text::Hashing(Sha256::new());
         serde_json::to_writer(&mut hashing, &canonical).expect("writing to a hasher cannot fail");
         crate::text::hex(&hashing.0.finalize())
     }
@@ -255,14 +245,117 @@ pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> Ap
     Ok(events)
 }
 
-/// The history of one record, newest first.
-pub fn history(conn: &mut DbConn, entity: &str, entity_id: impl ToString) -> AppResult<Vec<AuditEvent>> {
-    Ok(audit_events::table
+/// A line of the activity (nhật ký): an event of the chain, or a record an import created, read
+/// under its import's event (`part`: its row's place in the import; 0 for the event itself).
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema::activity)]
+pub struct Activity {
+    pub seq: i64,
+    pub part: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    /// The event's hash, or the row record's.
+    pub hash: String,
+    /// For a record an import created: the import, its file and the row it came from.
+    pub import_id: Option<i32>,
+    pub file_name: Option<String>,
+    pub excel_row: Option<i32>,
+    pub sheet: Option<String>,
+}
+
+impl Activity {
+    fn of(e: AuditEvent) -> Activity {
+        Activity {
+            seq: e.seq,
+            part: 0,
+            occurred_at: e.occurred_at,
+            actor: e.actor,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before_json: e.before_json,
+            after_json: e.after_json,
+            hash: e.hash,
+            import_id: None,
+            file_name: None,
+            excel_row: None,
+            sheet: None,
+        }
+    }
+
+    /// Where an imported record came from: «tệp «X», dòng 12 (lần nhập số 3)».
+    pub fn source(&self) -> Option<String> {
+        let id = self.import_id?;
+        let sheet = self.sheet.as_deref().map(|s| format!("trang «{s}», ")).unwrap_or_default();
+        Some(format!(
+            "tệp «{}», {sheet}dòng {} (lần nhập số {id})",
+            self.file_name.as_deref().unwrap_or(""),
+            self.excel_row.unwrap_or(0)
+        ))
+    }
+}
+
+/// The history of one record, newest first: its events and, for an asset an import created, its
+/// row of that import (by whom, from which file and row, with the values).
+pub fn history(conn: &mut DbConn, entity: &str, entity_id: impl ToString) -> AppResult<Vec<Activity>> {
+    use crate::db::schema::{import_rows, imports};
+    let entity_id = entity_id.to_string();
+    let mut lines: Vec<Activity> = audit_events::table
         .filter(audit_events::entity.eq(entity))
-        .filter(audit_events::entity_id.eq(entity_id.to_string()))
-        .order(audit_events::seq.desc())
+        .filter(audit_events::entity_id.eq(&entity_id))
         .select(AuditEvent::as_select())
-        .load(conn)?)
+        .load(conn)?
+        .into_iter()
+        .map(Activity::of)
+        .collect();
+    if let ("asset", Ok(id)) = (entity, entity_id.parse::<i32>()) {
+        type Imported =
+            (i64, NaiveDateTime, String, Option<i32>, Option<String>, Option<String>, i32, i32, String, Option<String>);
+        let rows: Vec<Imported> = import_rows::table
+            .inner_join(imports::table)
+            .inner_join(audit_events::table.on(imports::event_seq.eq(audit_events::seq.nullable())))
+            .filter(import_rows::asset_id.eq(id))
+            .filter(import_rows::outcome.eq("create"))
+            .filter(import_rows::after_json.is_not_null())
+            .select((
+                audit_events::seq,
+                audit_events::occurred_at,
+                audit_events::actor,
+                import_rows::position,
+                import_rows::after_json,
+                import_rows::row_hash,
+                import_rows::import_id,
+                import_rows::excel_row,
+                imports::file_name,
+                import_rows::sheet,
+            ))
+            .load(conn)?;
+        lines.extend(rows.into_iter().map(
+            |(seq, occurred_at, actor, position, after_json, hash, import_id, excel_row, file_name, sheet)| Activity {
+                seq,
+                part: position.unwrap_or(0),
+                occurred_at,
+                actor,
+                action: "create".into(),
+                entity: "asset".into(),
+                entity_id: entity_id.clone(),
+                before_json: None,
+                after_json,
+                hash: hash.unwrap_or_default(),
+                import_id: Some(import_id),
+                file_name: Some(file_name),
+                excel_row: Some(excel_row),
+                sheet,
+            },
+        ));
+    }
+    lines.sort_by_key(|l| std::cmp::Reverse((l.seq, l.part)));
+    Ok(lines)
 }
 
 /// What `verify` found.
@@ -272,10 +365,12 @@ pub enum ChainStatus {
         count: i64,
         head: String,
     },
-    /// The first event (by expected sequence number) that was altered, removed or reordered.
+    /// The first event (by expected sequence number) that was altered, removed or reordered — or
+    /// whose import's rows no longer match what it committed to (`row` names the import and row).
     Broken {
         seq: i64,
         reason: String,
+        row: Option<crate::import::rows::BrokenRow>,
     },
 }
 
@@ -298,24 +393,45 @@ pub fn verify(conn: &mut DbConn) -> AppResult<ChainStatus> {
                 return Ok(ChainStatus::Broken {
                     seq: expected_seq,
                     reason: format!("sự kiện số {expected_seq} bị xóa (missing; next is {})", e.seq),
+                    row: None,
                 });
             }
             if e.prev_hash != prev_hash {
                 return Ok(ChainStatus::Broken {
                     seq: e.seq,
                     reason: format!("sự kiện số {} không nối với sự kiện trước (broken link)", e.seq),
+                    row: None,
                 });
             }
             if e.compute_hash() != e.hash {
                 return Ok(ChainStatus::Broken {
                     seq: e.seq,
                     reason: format!("nội dung sự kiện số {} đã bị sửa (content altered)", e.seq),
+                    row: None,
+                });
+            }
+            if let Some(broken) = import_rows_broken(conn, &e)? {
+                return Ok(ChainStatus::Broken {
+                    seq: e.seq,
+                    reason: format!("sự kiện số {}, {}", e.seq, broken.reason),
+                    row: Some(broken),
                 });
             }
             prev_hash = e.hash;
             expected_seq += 1;
         }
     }
+}
+
+/// An import's event that commits to its rows (`rows_root`), checked against them.
+fn import_rows_broken(conn: &mut DbConn, e: &AuditEvent) -> AppResult<Option<crate::import::rows::BrokenRow>> {
+    if e.action != "import" || e.entity != "import" {
+        return Ok(None);
+    }
+    let Some(after) = e.after_json.as_deref() else { return Ok(None) };
+    let Ok(evidence) = serde_json::from_str::<crate::import::rows::Evidence>(after) else { return Ok(None) };
+    let Ok(id) = e.entity_id.parse::<i32>() else { return Ok(None) };
+    crate::import::rows::verify(conn, id, &evidence)
 }
 
 #[cfg(test)]

@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::AuditEvent;
+use super::Activity;
 use crate::auth::web::Auth;
 use crate::auth::Permission::ReadActivity;
-use crate::db::schema::audit_events;
+use crate::db::schema::activity;
 use crate::db::{DbBackend, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
@@ -57,25 +57,25 @@ impl ActivityFilter {
         f
     }
 
-    fn query(&self) -> audit_events::BoxedQuery<'static, DbBackend> {
-        let mut q = audit_events::table.into_boxed();
+    fn query(&self) -> activity::BoxedQuery<'static, DbBackend> {
+        let mut q = activity::table.into_boxed();
         if let Some(v) = &self.actor {
-            q = q.filter(audit_events::actor.eq(v.clone()));
+            q = q.filter(activity::actor.eq(v.clone()));
         }
         if let Some(v) = &self.entity {
-            q = q.filter(audit_events::entity.eq(v.clone()));
+            q = q.filter(activity::entity.eq(v.clone()));
         }
         if let Some(v) = &self.action {
-            q = q.filter(audit_events::action.eq(v.clone()));
+            q = q.filter(activity::action.eq(v.clone()));
         }
         // Dates are days in Vietnam; events are stored in UTC.
         let offset = chrono::Duration::hours(7);
         if let Some(d) = self.from {
-            q = q.filter(audit_events::occurred_at.ge(d.and_hms_opt(0, 0, 0).unwrap_or_default() - offset));
+            q = q.filter(activity::occurred_at.ge(d.and_hms_opt(0, 0, 0).unwrap_or_default() - offset));
         }
         if let Some(d) = self.to {
             q = q.filter(
-                audit_events::occurred_at
+                activity::occurred_at
                     .lt(d.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::days(1) - offset),
             );
         }
@@ -86,13 +86,13 @@ impl ActivityFilter {
         Ok(self.query().count().get_result(conn)?)
     }
 
-    fn page(&self, conn: &mut DbConn) -> AppResult<Vec<AuditEvent>> {
+    fn page(&self, conn: &mut DbConn) -> AppResult<Vec<Activity>> {
         Ok(self
             .query()
-            .order(audit_events::seq.desc())
+            .order((activity::seq.desc(), activity::part.desc()))
             .limit(self.per_page)
             .offset((self.page - 1) * self.per_page)
-            .select(AuditEvent::as_select())
+            .select(Activity::as_select())
             .load(conn)?)
     }
 }
@@ -111,14 +111,14 @@ struct ActivityPage {
 
 /// An event as a person reads it: the record named by its code, linked to its page where it has one.
 struct EventLine {
-    e: AuditEvent,
+    e: Activity,
     /// The record's own code (TTUD-2024-0003, XL-2026-0004) when the event carries it.
     record: String,
     link: Option<String>,
 }
 
 impl EventLine {
-    fn of(e: AuditEvent) -> EventLine {
+    fn of(e: Activity) -> EventLine {
         let code = [&e.after_json, &e.before_json]
             .into_iter()
             .flatten()
@@ -216,7 +216,7 @@ async fn export(
 
 /// Every value is written as a text cell (never as a formula), exactly as stored: evidence is not
 /// rewritten, and a value beginning with "=" cannot run in the inspector's spreadsheet.
-fn workbook(events: &[AuditEvent]) -> AppResult<Vec<u8>> {
+fn workbook(events: &[Activity]) -> AppResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let xe = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut wb = Workbook::new();
@@ -225,6 +225,7 @@ fn workbook(events: &[AuditEvent]) -> AppResult<Vec<u8>> {
     let bold = Format::new().set_bold().set_text_wrap().set_background_color("#EEF1F5");
     let headers = [
         "Số TT chuỗi",
+        "Dòng trong lần nhập",
         "Thời gian (giờ Việt Nam)",
         "Người thực hiện",
         "Thao tác",
@@ -232,9 +233,10 @@ fn workbook(events: &[AuditEvent]) -> AppResult<Vec<u8>> {
         "Mã đối tượng",
         "Trước",
         "Sau",
+        "Nguồn",
         "Mã băm",
     ];
-    let widths = [10.0, 20.0, 16.0, 16.0, 16.0, 14.0, 50.0, 50.0, 66.0];
+    let widths = [10.0, 10.0, 20.0, 16.0, 16.0, 16.0, 14.0, 50.0, 50.0, 40.0, 66.0];
     for (i, (h, w)) in headers.iter().zip(widths).enumerate() {
         ws.write_string_with_format(0, i as u16, *h, &bold).map_err(xe)?;
         ws.set_column_width(i as u16, w).map_err(xe)?;
@@ -242,14 +244,18 @@ fn workbook(events: &[AuditEvent]) -> AppResult<Vec<u8>> {
     for (r, e) in events.iter().enumerate() {
         let r = r as u32 + 1;
         ws.write_number(r, 0, e.seq as f64).map_err(xe)?;
-        ws.write_string(r, 1, fmt::time(e.occurred_at)).map_err(xe)?;
-        ws.write_string(r, 2, &e.actor).map_err(xe)?;
-        ws.write_string(r, 3, fmt::action(&e.action)).map_err(xe)?;
-        ws.write_string(r, 4, fmt::entity(&e.entity)).map_err(xe)?;
-        ws.write_string(r, 5, &e.entity_id).map_err(xe)?;
-        ws.write_string(r, 6, e.before_json.as_deref().unwrap_or("")).map_err(xe)?;
-        ws.write_string(r, 7, e.after_json.as_deref().unwrap_or("")).map_err(xe)?;
-        ws.write_string(r, 8, &e.hash).map_err(xe)?;
+        if e.part > 0 {
+            ws.write_number(r, 1, e.part as f64).map_err(xe)?;
+        }
+        ws.write_string(r, 2, fmt::time(e.occurred_at)).map_err(xe)?;
+        ws.write_string(r, 3, &e.actor).map_err(xe)?;
+        ws.write_string(r, 4, fmt::action(&e.action)).map_err(xe)?;
+        ws.write_string(r, 5, fmt::entity(&e.entity)).map_err(xe)?;
+        ws.write_string(r, 6, &e.entity_id).map_err(xe)?;
+        ws.write_string(r, 7, e.before_json.as_deref().unwrap_or("")).map_err(xe)?;
+        ws.write_string(r, 8, e.after_json.as_deref().unwrap_or("")).map_err(xe)?;
+        ws.write_string(r, 9, e.source().unwrap_or_default()).map_err(xe)?;
+        ws.write_string(r, 10, &e.hash).map_err(xe)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xe)?;
     ws.autofilter(0, 0, events.len() as u32, headers.len() as u16 - 1).map_err(xe)?;

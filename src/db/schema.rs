@@ -269,6 +269,7 @@ diesel::table! {
         failed -> Integer,
         created_at -> Timestamp,
         kind -> Text,
+        event_seq -> Nullable<BigInt>,
     }
 }
 
@@ -303,6 +304,9 @@ diesel::table! {
         message -> Nullable<Text>,
         before_json -> Nullable<Text>,
         sheet -> Nullable<Text>,
+        position -> Nullable<Integer>,
+        after_json -> Nullable<Text>,
+        row_hash -> Nullable<Text>,
     }
 }
 
@@ -342,7 +346,7 @@ diesel::table! {
 
 diesel::joinable!(import_rows -> imports (import_id));
 diesel::joinable!(import_fixes -> imports (import_id));
-diesel::allow_tables_to_appear_in_same_query!(imports, import_rows, import_fixes);
+diesel::allow_tables_to_appear_in_same_query!(imports, import_rows, import_fixes, audit_events);
 
 diesel::table! {
     handling_forms (id) {
@@ -792,3 +796,23 @@ diesel::joinable!(declaration_items -> declarations (declaration_id));
 diesel::joinable!(revaluations -> assets (asset_id));
 diesel::allow_tables_to_appear_in_same_query!(declarations, declaration_items);
 diesel::allow_tables_to_appear_in_same_query!(revaluations, assets);
+
+diesel::table! {
+    /// A view (migration 000022): the chain's events and the records imports created under them.
+    activity (seq, part) {
+        seq -> BigInt,
+        part -> Integer,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        hash -> Text,
+        import_id -> Nullable<Integer>,
+        file_name -> Nullable<Text>,
+        excel_row -> Nullable<Integer>,
+        sheet -> Nullable<Text>,
+    }
+}

@@ -182,7 +182,7 @@ struct ShowPage {
     posted: Posted,
     sale_methods: &'static [(&'static str, &'static str)],
     decided_by: &'static [(&'static str, &'static str)],
-    history: Vec<crate::audit::AuditEvent>,
+    history: Vec<crate::audit::Activity>,
     /// Whether the unit remits the proceeds or keeps them.
     proceeds: super::Proceeds,
 }

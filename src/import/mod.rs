@@ -14,6 +14,7 @@ pub mod errors;
 pub mod fixes;
 pub mod jobs;
 pub mod report;
+pub mod rows;
 pub mod spec;
 pub mod table;
 pub mod upload;

@@ -12,8 +12,8 @@ use super::fixes::Applied;
 use super::spec::Spec;
 use super::table::{Column, RowKind, Table, TableRow};
 use super::{Counts, Outcome, Problem};
-use crate::audit::{self, Actor};
-use crate::db::schema::{import_rows, imports};
+use crate::audit::Actor;
+use crate::db::schema::imports;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::excel::Cell;
@@ -254,33 +254,33 @@ impl Report {
             ))
             .returning(imports::id)
             .get_result(conn)?;
-        // The other importers' files are small: one statement a row.
-        for r in &self.rows {
-            diesel::insert_into(import_rows::table)
-                .values((
-                    import_rows::import_id.eq(id),
-                    // Named only where the file has several sheets.
-                    import_rows::sheet.eq(match r.sheet.as_str() {
-                        "" => (!self.more_sheets.is_empty()).then_some(self.sheet.as_str()),
-                        s => Some(s),
-                    }),
-                    import_rows::excel_row.eq(r.row as i32),
-                    import_rows::outcome.eq(r.outcome.code()),
-                    import_rows::asset_id.eq(r.asset_id),
-                    import_rows::code.eq(&r.made),
-                    import_rows::message.eq(r.note.clone().or_else(|| {
-                        (!r.errors.is_empty())
-                            .then(|| r.errors.iter().map(Problem::sentence).collect::<Vec<_>>().join("; "))
-                    })),
-                ))
-                .execute(conn)?;
-        }
+        let mut recorder = super::rows::Recorder::new(id);
+        let records = self
+            .rows
+            .iter()
+            .map(|r| {
+                // Named only where the file has several sheets.
+                let sheet = match r.sheet.as_str() {
+                    "" => (!self.more_sheets.is_empty()).then(|| self.sheet.clone()),
+                    s => Some(s.to_string()),
+                };
+                let mut record = super::rows::RowRecord::new(id, sheet, r.row, r.outcome);
+                record.asset_id = r.asset_id;
+                record.code.clone_from(&r.made);
+                record.message = r.note.clone().or_else(|| {
+                    (!r.errors.is_empty())
+                        .then(|| r.errors.iter().map(Problem::sentence).collect::<Vec<_>>().join("; "))
+                });
+                record
+            })
+            .collect();
+        recorder.write(conn, records)?;
         super::fixes::record(conn, id, &self.sheet, &actor.0, &self.fixes)?;
         let summary = json!({
             "kind": self.kind, "file_name": self.file_name, "sha256": self.sha256, "sheet": self.sheet,
             "status": "done", "counts": self.counts, "fixes": self.fixes.len(), "detail": self.detail,
         });
-        audit::record(conn, actor, "import", "import", id, None, Some(&summary))?;
+        super::rows::commit(conn, actor, &recorder, summary)?;
         self.saved = true;
         self.import_id = Some(id);
         Ok(id)

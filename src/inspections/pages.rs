@@ -165,7 +165,7 @@ struct ShowPage {
     /// A count discrepancy the finding form starts from.
     count_line: Option<(i32, String)>,
     rec_chart: String,
-    history: Vec<crate::audit::AuditEvent>,
+    history: Vec<crate::audit::Activity>,
 }
 
 impl ShowPage {

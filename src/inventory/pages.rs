@@ -154,7 +154,7 @@ struct ShowPage {
     can_count: bool,
     posted: Posted,
     notice: Option<String>,
-    history: Vec<crate::audit::AuditEvent>,
+    history: Vec<crate::audit::Activity>,
     /// Who counted what and where, for the team leader.
     counters: Vec<super::field::CounterWork>,
     places_done: Vec<super::field::PlaceDone>,

@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::{TaskFilter, TaskPage, TaskView, FUNDING, LEGAL_REGIMES, LEVELS, STATUSES};
 use crate::assets::{AssetFilter, AssetPage};
-use crate::audit::AuditEvent;
 use crate::auth::web::Auth;
 use crate::auth::Identity;
 use crate::auth::Permission::{EditTasks, ReadRegister};
@@ -56,7 +55,7 @@ struct ShowPage {
     t: TaskView,
     funding: String,
     assets: AssetPage,
-    history: Vec<AuditEvent>,
+    history: Vec<crate::audit::Activity>,
 }
 
 async fn show(State(st): State<AppState>, Auth(me): Auth, Path(id): Path<String>) -> PageResult<Html<String>> {

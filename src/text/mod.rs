@@ -95,6 +95,20 @@ pub fn like_patterns(query: &str) -> Vec<String> {
 
 /// "1250000" → "1.250.000" (Vietnamese thousands separator).
 /// Bytes as lowercase hexadecimal (digests, secrets, checksums).
+/// A SHA-256 that serde writes into: what is hashed is serialized straight into it, with no text
+/// or tree between.
+pub struct Hashing(pub sha2::Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     bytes.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
