@@ -5,9 +5,9 @@
 //! and a merged two-row header. Measured, each in its own process so that peak memory is its own:
 //! - floor: calamine streaming the sheet cell by cell on one thread while another inserts the same
 //!   rows raw, in one transaction: multi-row INSERTs of literals on SQLite, one COPY on PostgreSQL;
-//! - floor with the evidence: the same, plus the rows an import records beside each asset, raw —
-//!   a history row of the same size and the row's outcome — to tell what the evidence itself costs
-//!   the database from what the import's own work costs;
+//! - floor with the evidence: the same, plus what an import records beside each asset, raw — the
+//!   row's record with the asset as written (JSON of the same size) and a hash — to tell what the
+//!   evidence itself costs the database from what the import's own work costs;
 //! - import: `taisan::assets::import::execute` — parse, find the table, validate, write, record.
 //!
 //! - the peer (SQLite only): `tests/benches/peer_import.py`, pandas reading the sheet with
@@ -82,18 +82,17 @@ fn generate(path: &std::path::Path, n: usize) {
 }
 
 /// Writes a batch of rows raw: literal multi-row INSERTs on SQLite, COPY in text format on
-/// PostgreSQL. With `evidence`, also what the import records beside each asset — a history row of
-/// the same size (its JSON written with `format!`, its hashes constant) and the row's outcome.
+/// PostgreSQL. With `evidence`, also what the import records beside each asset — the row's record
+/// with the asset as written (its JSON written with `format!`, its hash constant).
 fn write_raw(
     c: &mut taisan::db::DbConn,
     rows: &[Vec<String>],
     first: usize,
     now: &str,
     evidence: bool,
-    seq_base: usize,
 ) -> Result<(), taisan::error::AppError> {
     let hash = "ab".repeat(32);
-    // Per row: the asset's columns, its history row's, its outcome's.
+    // Per row: the asset's columns, its record's.
     let asset = |row: &Vec<String>| {
         let cost: i64 = row[8].parse::<f64>().unwrap_or(0.0) as i64;
         vec![
@@ -118,10 +117,8 @@ fn write_raw(
             now.to_string(),
         ]
     };
-    let history = |i: usize, row: &Vec<String>| {
+    let record = |i: usize, row: &Vec<String>| {
         let id = first + i + 1;
-        // The history a fresh database already holds (its catalogue, installed at start) comes first.
-        let seq = seq_base + id;
         let after = format!(
             "{{\"id\":{id},\"code\":\"{}\",\"name\":\"{}\",\"class_id\":6,\"category_id\":9,\"kind\":\"huu_hinh\",\"task_asset_kind\":null,\
              \"unit_of_measure\":\"{}\",\"quantity\":1,\"area_m2\":null,\"cost_state\":{},\"cost_other\":0,\"original_cost\":{},\
@@ -132,26 +129,21 @@ fn write_raw(
             row[1], row[2], row[5], row[8], row[8], row[12], row[10], row[8]
         );
         vec![
-            seq.to_string(),
-            now.to_string(),
-            "bench".into(),
+            "1".into(),
+            (first + i + 7).to_string(),
             "create".into(),
-            "asset".into(),
+            id.to_string(),
+            "1".into(),
+            row[1].clone(),
             id.to_string(),
             after,
             hash.clone(),
-            hash.clone(),
         ]
-    };
-    let outcome = |i: usize, row: &Vec<String>| {
-        let id = (first + i + 1).to_string();
-        vec!["1".into(), (first + i + 7).to_string(), "create".into(), id, "1".into(), row[1].clone()]
     };
     let tables: Vec<(&str, Vec<Vec<String>>)> = if evidence {
         vec![
             ("assets", rows.iter().map(asset).collect()),
-            ("audit_events", rows.iter().enumerate().map(|(i, r)| history(i, r)).collect()),
-            ("import_rows", rows.iter().enumerate().map(|(i, r)| outcome(i, r)).collect()),
+            ("import_rows", rows.iter().enumerate().map(|(i, r)| record(i, r)).collect()),
         ]
     } else {
         vec![("assets", rows.iter().map(asset).collect())]
@@ -163,13 +155,12 @@ fn write_raw(
                  original_cost, acquisition_method, unit_id, status, accumulated_wear, residual_value, search_text, \
                  version, created_at, updated_at"
             }
-            "audit_events" => "seq, occurred_at, actor, action, entity, entity_id, after_json, prev_hash, hash",
-            _ => "import_id, excel_row, outcome, asset_id, asset_version, code",
+            _ => "import_id, excel_row, outcome, asset_id, asset_version, code, position, after_json, row_hash",
         };
         match c {
             taisan::db::DbConn::Postgres(pg) => {
                 use diesel::ExecuteCopyFromDsl;
-                use taisan::db::schema::{assets as a, audit_events as e, import_rows as r};
+                use taisan::db::schema::{assets as a, import_rows as r};
                 // COPY's text format: tabs between fields, these four escaped.
                 let esc =
                     |s: &str| s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r");
@@ -208,25 +199,19 @@ fn write_raw(
                             feed,
                         )
                         .execute(pg)?,
-                    "audit_events" => diesel::copy_from(e::table)
-                        .from_raw_data(
-                            (
-                                e::seq,
-                                e::occurred_at,
-                                e::actor,
-                                e::action,
-                                e::entity,
-                                e::entity_id,
-                                e::after_json,
-                                e::prev_hash,
-                                e::hash,
-                            ),
-                            feed,
-                        )
-                        .execute(pg)?,
                     _ => diesel::copy_from(r::table)
                         .from_raw_data(
-                            (r::import_id, r::excel_row, r::outcome, r::asset_id, r::asset_version, r::code),
+                            (
+                                r::import_id,
+                                r::excel_row,
+                                r::outcome,
+                                r::asset_id,
+                                r::asset_version,
+                                r::code,
+                                r::position,
+                                r::after_json,
+                                r::row_hash,
+                            ),
                             feed,
                         )
                         .execute(pg)?,
@@ -250,7 +235,7 @@ fn write_raw(
 }
 
 /// The floor: one thread streams the cells, the other inserts the rows raw; with `evidence`, the
-/// history and outcome rows too.
+/// rows' records too.
 fn floor(path: &str, url: &str, evidence: bool) -> usize {
     let db = taisan::open(url).unwrap();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(10_000);
@@ -286,29 +271,19 @@ fn floor(path: &str, url: &str, evidence: bool) -> usize {
                  true, 'running', 0, 0, 0, 0, 0, '{now}')"
             ))?;
         }
-        let seq_base: i64 = if evidence {
-            use diesel::prelude::*;
-            taisan::db::schema::audit_events::table
-                .select(diesel::dsl::max(taisan::db::schema::audit_events::seq))
-                .first::<Option<i64>>(c)?
-                .unwrap_or(0)
-        } else {
-            0
-        };
-        let seq_base = seq_base as usize;
         // COPY takes larger batches well; SQLite's statements are best kept short.
         let size = if matches!(c, taisan::db::DbConn::Postgres(_)) { 5000 } else { 500 };
         let mut batch: Vec<Vec<String>> = Vec::with_capacity(size);
         for row in rx.iter() {
             batch.push(row);
             if batch.len() == size {
-                write_raw(c, &batch, count, &now, evidence, seq_base)?;
+                write_raw(c, &batch, count, &now, evidence)?;
                 count += batch.len();
                 batch.clear();
             }
         }
         if !batch.is_empty() {
-            write_raw(c, &batch, count, &now, evidence, seq_base)?;
+            write_raw(c, &batch, count, &now, evidence)?;
             count += batch.len();
         }
         Ok(())
@@ -405,10 +380,10 @@ fn main() {
         let (is, ir, im) = child("import", path.to_str().unwrap(), &import_url);
         println!("\n== {backend}, {n} rows");
         println!("floor  (stream + raw insert): {fs:>7.2} s {:>9.0} rows/s  peak {fm:>6.0} MB", fr as f64 / fs);
-        println!("floor + history + outcomes:   {es:>7.2} s {:>9.0} rows/s  peak {em:>6.0} MB", er as f64 / es);
+        println!("floor + row records:          {es:>7.2} s {:>9.0} rows/s  peak {em:>6.0} MB", er as f64 / es);
         println!("import (end to end):          {is:>7.2} s {:>9.0} rows/s  peak {im:>6.0} MB", ir as f64 / is);
         println!("import / floor: {:.2}x   (target: ≤ 1.5x, and < 200 MB at 1,000,000 rows)", is / fs);
-        println!("floor + history + outcomes / floor: {:.2}x   import / that: {:.2}x", es / fs, is / es);
+        println!("floor + row records / floor: {:.2}x   import / that: {:.2}x", es / fs, is / es);
         match peer {
             Some((ps, pr, pm)) if backend == "sqlite" => {
                 println!(
