@@ -793,3 +793,87 @@ async fn an_import_is_one_event_over_its_rows_and_verify_names_a_tampered_row() 
     })
     .await;
 }
+
+/// The totals kept beside the register equal the sums over its rows, for every combination of the
+/// common filters the register holds, after every kind of write: an import, new assets, edits of
+/// cost, unit and status, a deletion, the import undone, the year-end wear.
+#[tokio::test]
+async fn the_kept_totals_equal_the_rows_after_every_kind_of_write() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use taisan::assets::{totals, totals_over_rows, AssetFilter};
+    use taisan::db::schema::assets;
+    fn agree(app: &TestApp) -> usize {
+        app.db
+            .read_sync(|c| {
+                // The filters come from what the register holds, each alone and a few together.
+                let combos: Vec<(i32, i32, i32, String, Option<i32>)> = assets::table
+                    .select((
+                        assets::unit_id,
+                        assets::category_id,
+                        assets::class_id,
+                        assets::status,
+                        assets::acquired_year,
+                    ))
+                    .distinct()
+                    .load(c)?;
+                let mut filters = vec![json!({}), json!({"include_written_down": "1"})];
+                for (unit, category, class, status, year) in combos {
+                    filters.push(json!({"unit_id": unit}));
+                    filters.push(json!({"category_id": category, "class_id": class}));
+                    filters.push(json!({"status": status, "unit_id": unit}));
+                    filters.push(json!({"year": year.unwrap_or(2000), "kind": "huu_hinh"}));
+                }
+                for f in &filters {
+                    let filter = AssetFilter::read(&mut taisan::input::Input::from_json(f.clone())?, &Scope::ALL);
+                    assert_eq!(totals(c, &filter)?, totals_over_rows(c, &filter)?, "{f}");
+                }
+                Ok(filters.len())
+            })
+            .unwrap()
+    }
+    each_backend(|app: TestApp| async move {
+        app.post("/api/v1/tasks", json!({"code": "ĐTNN-03/2021", "title": "Khảm lá sắn", "host_org": "Trung tâm"}))
+            .await;
+        assert!(agree(&app) >= 2);
+        let done = run(&app, "khamlasan.xlsx", &Options::default(), false).unwrap();
+        assert!(agree(&app) > 2, "the import's assets are in the totals");
+        let a =
+            app.asset(json!({"name": "Máy đo pH để bàn", "cost_state": 45_000_000, "acquired_on": "2019-05-02"})).await;
+        let b = app.asset(json!({"name": "Tủ sấy", "cost_state": 120_000_000, "acquired_on": "2021-11-20"})).await;
+        agree(&app);
+        let (s, _) = app
+            .put(&format!("/api/v1/assets/{}", a["id"]), json!({"cost_state": 47_500_000, "version": a["version"]}))
+            .await;
+        assert!(s.is_success(), "{s}");
+        let (s, _) = app
+            .put(&format!("/api/v1/assets/{}", b["id"]), json!({"status": "hong_cho_xu_ly", "version": b["version"]}))
+            .await;
+        assert!(s.is_success(), "{s}");
+        let (s, _) = app.put(&format!("/api/v1/assets/{}", b["id"]), json!({"location": "Kho", "version": 2})).await;
+        assert!(s.is_success(), "an edit that changes no total: {s}");
+        agree(&app);
+        let (s, _) = app.delete(&format!("/api/v1/assets/{}", a["id"])).await;
+        assert!(s.is_success(), "{s}");
+        agree(&app);
+        let actor = Actor("test".into());
+        app.db.write_sync(|c| import::undo(c, &actor, &Scope::ALL, done.import_id.unwrap())).unwrap();
+        agree(&app);
+        app.db.write_sync(|c| Ok(taisan::assets::refresh_wear(c, true)?)).unwrap();
+        agree(&app);
+        // The totals line does read the kept totals: a kept figure altered shows.
+        app.db
+            .write_sync(|c| Ok(c.batch_execute("UPDATE register_totals SET original_cost = original_cost + 1")?))
+            .unwrap();
+        let (_, page) = app.get("/api/v1/assets").await;
+        let over_rows = app
+            .db
+            .read_sync(|c| {
+                let filter = AssetFilter::read(&mut taisan::input::Input::from_json(json!({}))?, &Scope::ALL);
+                totals_over_rows(c, &filter)
+            })
+            .unwrap();
+        assert_ne!(page["total_original_cost"].as_i64(), Some(over_rows.1));
+    })
+    .await;
+}

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
-use crate::db::schema::{asset_categories, asset_classes, assets, org_units, tasks};
+use crate::db::schema::{asset_categories, asset_classes, assets, org_units, register_totals, tasks};
 use crate::db::{DbBackend, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
@@ -301,6 +301,41 @@ impl AssetFilter {
     }
 }
 
+impl AssetFilter {
+    /// The kept totals' rows this filter selects, when it asks only what they are kept by.
+    fn kept_totals(&self) -> Option<register_totals::BoxedQuery<'static, DbBackend>> {
+        let searching = self.q.as_deref().is_some_and(|q| !text::like_patterns(q).is_empty());
+        if searching || self.task_id.is_some() || self.awaiting_handling {
+            return None;
+        }
+        let mut q = register_totals::table.into_boxed();
+        if let Some(v) = self.unit_id {
+            q = q.filter(register_totals::unit_id.eq(v));
+        }
+        if let Some(v) = &self.scope_units {
+            q = q.filter(register_totals::unit_id.eq_any(v.clone()));
+        }
+        if let Some(v) = self.category_id {
+            q = q.filter(register_totals::category_id.eq(v));
+        }
+        if let Some(v) = self.class_id {
+            q = q.filter(register_totals::class_id.eq(v));
+        }
+        if let Some(v) = &self.status {
+            q = q.filter(register_totals::status.eq(v.clone()));
+        } else if !self.include_written_down {
+            q = q.filter(register_totals::status.ne(WRITTEN_DOWN));
+        }
+        if let Some(v) = &self.kind {
+            q = q.filter(register_totals::kind.eq(v.clone()));
+        }
+        if let Some(v) = self.year {
+            q = q.filter(register_totals::acquired_year.eq(v));
+        }
+        Some(q)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AssetPage {
     pub items: Vec<AssetView>,
@@ -325,8 +360,23 @@ pub fn sums_sql() -> SumsSql {
     )
 }
 
-/// Count and sums of everything matched.
+/// Count and sums of everything matched: from the totals kept beside the register when the filter
+/// is one of its common ones (unit, class, category, status, kind, year), else over the rows.
 pub fn totals(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Sums> {
+    match filter.kept_totals() {
+        Some(q) => Ok(q
+            .select((
+                sql::<BigInt>("CAST(COALESCE(SUM(assets), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(original_cost), 0) AS BIGINT)"),
+                sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
+            ))
+            .get_result(conn)?),
+        None => Ok(filter.query().select(sums_sql()).get_result(conn)?),
+    }
+}
+
+/// Count and sums straight from the rows, whatever the filter: what the kept totals must equal.
+pub fn totals_over_rows(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Sums> {
     Ok(filter.query().select(sums_sql()).get_result(conn)?)
 }
 
@@ -356,7 +406,9 @@ pub fn page_rows(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Vec<Asset
 
 pub fn list(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<AssetPage> {
     let (total, total_original_cost, total_residual_value) = totals(conn, filter)?;
-    let rows = page_rows(conn, filter)?;
+    // A page past what matched is empty without asking: a search that matches nothing would
+    // otherwise walk the whole register in the page's order looking for a first row.
+    let rows = if (filter.page - 1) * filter.per_page < total { page_rows(conn, filter)? } else { vec![] };
     let task_ids: Vec<i32> = rows.iter().filter_map(|a| a.task_id).collect();
     let lookups = Lookups::load(conn, &task_ids)?;
     Ok(AssetPage {

@@ -816,3 +816,19 @@ diesel::table! {
         sheet -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    /// Kept by triggers (migration 000023): the register's count and sums per combination of the
+    /// common filters.
+    register_totals (unit_id, class_id, category_id, status, kind, acquired_year) {
+        unit_id -> Integer,
+        class_id -> Integer,
+        category_id -> Integer,
+        status -> Text,
+        kind -> Text,
+        acquired_year -> Integer,
+        assets -> BigInt,
+        original_cost -> BigInt,
+        residual_value -> BigInt,
+    }
+}

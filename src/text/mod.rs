@@ -93,8 +93,6 @@ pub fn like_patterns(query: &str) -> Vec<String> {
         .collect()
 }
 
-/// "1250000" → "1.250.000" (Vietnamese thousands separator).
-/// Bytes as lowercase hexadecimal (digests, secrets, checksums).
 /// A SHA-256 that serde writes into: what is hashed is serialized straight into it, with no text
 /// or tree between.
 pub struct Hashing(pub sha2::Sha256);
@@ -109,11 +107,13 @@ impl std::io::Write for Hashing {
     }
 }
 
+/// Bytes as lowercase hexadecimal (digests, secrets, checksums).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     bytes.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
 }
 
+/// "1250000" → "1.250.000" (Vietnamese thousands separator).
 pub fn format_number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();

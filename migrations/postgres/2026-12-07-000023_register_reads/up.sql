@@ -1,0 +1,72 @@
+-- The register's reads under load (sổ tài sản khi nhiều người cùng dùng). A unit's assets in order
+-- of cost, a page at a time (the search has its trigram index since the first migration).
+CREATE INDEX assets_unit_cost ON assets(unit_id, original_cost, id);
+-- The register's totals (tổng của sổ), kept in the same transaction as every write of an asset:
+-- the count, the original cost and the residual value of each combination of the common filters.
+-- The list's totals line for those filters adds up these few hundred rows instead of every asset.
+-- A year not known is 0. Kept per statement from its transition tables (a COPY of a hundred
+-- thousand rows is one aggregate), and only the combinations whose sums change are written, so
+-- that edits of other fields take no lock here.
+CREATE TABLE register_totals (
+    unit_id INTEGER NOT NULL,
+    class_id INTEGER NOT NULL,
+    category_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    acquired_year INTEGER NOT NULL,
+    assets BIGINT NOT NULL,
+    original_cost BIGINT NOT NULL,
+    residual_value BIGINT NOT NULL,
+    PRIMARY KEY (unit_id, class_id, category_id, status, kind, acquired_year)
+);
+INSERT INTO register_totals
+SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0), COUNT(*), SUM(original_cost), SUM(residual_value)
+FROM assets GROUP BY unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0);
+
+-- Each adds the statement's changes — +1 and the sums of a row in, -1 and minus them of a row out.
+CREATE FUNCTION register_totals_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO register_totals AS t
+    SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(n)::bigint, SUM(cost)::bigint, SUM(residual)::bigint
+    FROM (SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, 1::bigint AS n, original_cost::bigint AS cost, residual_value::bigint AS residual FROM new_rows) AS changes
+    GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
+    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
+    ON CONFLICT (unit_id, class_id, category_id, status, kind, acquired_year) DO UPDATE SET
+        assets = t.assets + excluded.assets, original_cost = t.original_cost + excluded.original_cost,
+        residual_value = t.residual_value + excluded.residual_value;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION register_totals_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO register_totals AS t
+    SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(n)::bigint, SUM(cost)::bigint, SUM(residual)::bigint
+    FROM (SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, -1::bigint AS n, -original_cost::bigint AS cost, -residual_value::bigint AS residual FROM old_rows) AS changes
+    GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
+    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
+    ON CONFLICT (unit_id, class_id, category_id, status, kind, acquired_year) DO UPDATE SET
+        assets = t.assets + excluded.assets, original_cost = t.original_cost + excluded.original_cost,
+        residual_value = t.residual_value + excluded.residual_value;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION register_totals_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO register_totals AS t
+    SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(n)::bigint, SUM(cost)::bigint, SUM(residual)::bigint
+    FROM (
+          SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, -1::bigint AS n, -original_cost::bigint AS cost, -residual_value::bigint AS residual FROM old_rows
+          UNION ALL
+          SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, 1::bigint AS n, original_cost::bigint AS cost, residual_value::bigint AS residual FROM new_rows
+    ) AS changes
+    GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
+    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
+    ON CONFLICT (unit_id, class_id, category_id, status, kind, acquired_year) DO UPDATE SET
+        assets = t.assets + excluded.assets, original_cost = t.original_cost + excluded.original_cost,
+        residual_value = t.residual_value + excluded.residual_value;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER register_totals_insert AFTER INSERT ON assets REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION register_totals_insert();
+CREATE TRIGGER register_totals_delete AFTER DELETE ON assets REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION register_totals_delete();
+CREATE TRIGGER register_totals_update AFTER UPDATE ON assets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION register_totals_update();

@@ -1,0 +1,6 @@
+DROP TRIGGER register_totals_update;
+DROP TRIGGER register_totals_delete;
+DROP TRIGGER register_totals_insert;
+DROP TABLE register_totals;
+DROP INDEX assets_unit_cost;
+DROP INDEX assets_search;
