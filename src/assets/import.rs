@@ -1432,6 +1432,8 @@ pub fn run(
     }
     let keep = !preview && report.counts.keeps(options.strict);
     if let (true, Some(recorder)) = (keep, &recorder) {
+        // The import's changes to the kept totals, a few hundred rows, folded in before it commits.
+        super::fold_totals(conn)?;
         report.saved = true;
         report.import_id = Some(recorder.import_id());
         finish_record(conn, actor, recorder, &report, options, "done")?;

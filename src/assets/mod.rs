@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use crate::audit::{self, Actor};
 use crate::auth::Scope;
-use crate::db::schema::{asset_categories, asset_classes, assets, org_units, register_totals, tasks};
+use crate::db::schema::{asset_categories, asset_classes, assets, org_units, register_totals_now, tasks};
 use crate::db::{DbBackend, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::input::Input;
@@ -299,40 +299,57 @@ impl AssetFilter {
         }
         q
     }
-}
 
-impl AssetFilter {
-    /// The kept totals' rows this filter selects, when it asks only what they are kept by.
-    fn kept_totals(&self) -> Option<register_totals::BoxedQuery<'static, DbBackend>> {
-        let searching = self.q.as_deref().is_some_and(|q| !text::like_patterns(q).is_empty());
-        if searching || self.task_id.is_some() || self.awaiting_handling {
+    /// The kept totals' rows this filter selects, when it asks only what they are kept by. Every
+    /// field is named here, so that a filter added to the register must say whether the kept
+    /// totals can answer it (else they would silently ignore it).
+    fn kept_totals(&self) -> Option<register_totals_now::BoxedQuery<'static, DbBackend>> {
+        let AssetFilter {
+            q,
+            unit_id,
+            task_id,
+            category_id,
+            class_id,
+            status,
+            kind,
+            year,
+            awaiting_handling,
+            include_written_down,
+            scope_units,
+            sort: _,
+            desc: _,
+            page: _,
+            per_page: _,
+        } = self;
+        let searching = q.as_deref().is_some_and(|q| !text::like_patterns(q).is_empty());
+        if searching || task_id.is_some() || *awaiting_handling {
             return None;
         }
-        let mut q = register_totals::table.into_boxed();
-        if let Some(v) = self.unit_id {
-            q = q.filter(register_totals::unit_id.eq(v));
+        let mut t = register_totals_now::table.into_boxed();
+        if let Some(v) = unit_id {
+            t = t.filter(register_totals_now::unit_id.eq(*v));
         }
-        if let Some(v) = &self.scope_units {
-            q = q.filter(register_totals::unit_id.eq_any(v.clone()));
+        if let Some(v) = scope_units {
+            t = t.filter(register_totals_now::unit_id.eq_any(v.clone()));
         }
-        if let Some(v) = self.category_id {
-            q = q.filter(register_totals::category_id.eq(v));
+        if let Some(v) = category_id {
+            t = t.filter(register_totals_now::category_id.eq(*v));
         }
-        if let Some(v) = self.class_id {
-            q = q.filter(register_totals::class_id.eq(v));
+        if let Some(v) = class_id {
+            t = t.filter(register_totals_now::class_id.eq(*v));
         }
-        if let Some(v) = &self.status {
-            q = q.filter(register_totals::status.eq(v.clone()));
-        } else if !self.include_written_down {
-            q = q.filter(register_totals::status.ne(WRITTEN_DOWN));
+        if let Some(v) = status {
+            t = t.filter(register_totals_now::status.eq(v.clone()));
+        } else if !include_written_down {
+            t = t.filter(register_totals_now::status.ne(WRITTEN_DOWN));
         }
-        if let Some(v) = &self.kind {
-            q = q.filter(register_totals::kind.eq(v.clone()));
+        if let Some(v) = kind {
+            t = t.filter(register_totals_now::kind.eq(v.clone()));
         }
-        if let Some(v) = self.year {
-            q = q.filter(register_totals::acquired_year.eq(v));
+        if let Some(v) = year {
+            t = t.filter(register_totals_now::acquired_year.eq(*v));
         }
-        Some(q)
+        Some(t)
     }
 }
 
@@ -373,6 +390,16 @@ pub fn totals(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Sums> {
             .get_result(conn)?),
         None => Ok(filter.query().select(sums_sql()).get_result(conn)?),
     }
+}
+
+/// Folds the changes PostgreSQL's triggers appended into the kept totals, in one statement (SQLite's
+/// triggers write the totals directly). Called where many changes were just made — the end of an
+/// import, the year-end wear — and at start; the list is right without it, only slower.
+pub fn fold_totals(conn: &mut DbConn) -> AppResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        diesel::sql_query("SELECT register_totals_fold()").execute(c)?;
+    }
+    Ok(())
 }
 
 /// Count and sums straight from the rows, whatever the filter: what the kept totals must equal.
@@ -1170,6 +1197,7 @@ pub fn reclassify(conn: &mut DbConn, actor: &Actor, unit_id: i32) -> AppResult<u
             changed += 1;
         }
     }
+    fold_totals(conn)?;
     Ok(changed)
 }
 
@@ -1213,6 +1241,7 @@ pub fn refresh_wear(conn: &mut DbConn, force: bool) -> AppResult<usize> {
             changed += 1;
         }
     }
+    fold_totals(conn)?;
     Ok(changed)
 }
 

@@ -832,3 +832,34 @@ diesel::table! {
         residual_value -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Changes PostgreSQL's triggers append, not yet folded into `register_totals` (empty on SQLite).
+    register_totals_changes (id) {
+        id -> BigInt,
+        unit_id -> Integer,
+        class_id -> Integer,
+        category_id -> Integer,
+        status -> Text,
+        kind -> Text,
+        acquired_year -> Integer,
+        assets -> BigInt,
+        original_cost -> BigInt,
+        residual_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A view (migration 000023): the kept totals and the changes not yet folded in, as the list reads them.
+    register_totals_now (unit_id, class_id, category_id, status, kind, acquired_year) {
+        unit_id -> Integer,
+        class_id -> Integer,
+        category_id -> Integer,
+        status -> Text,
+        kind -> Text,
+        acquired_year -> Integer,
+        assets -> BigInt,
+        original_cost -> BigInt,
+        residual_value -> BigInt,
+    }
+}

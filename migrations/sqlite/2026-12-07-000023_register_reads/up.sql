@@ -24,6 +24,25 @@ CREATE TABLE register_totals (
 INSERT INTO register_totals
 SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0), COUNT(*), SUM(original_cost), SUM(residual_value)
 FROM assets GROUP BY unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0);
+-- PostgreSQL appends its changes here and folds them in later; SQLite, one writer at a time, writes
+-- the totals directly and leaves this empty.
+CREATE TABLE register_totals_changes (
+    id INTEGER PRIMARY KEY NOT NULL,
+    unit_id INTEGER NOT NULL,
+    class_id INTEGER NOT NULL,
+    category_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    acquired_year INTEGER NOT NULL,
+    assets BIGINT NOT NULL,
+    original_cost BIGINT NOT NULL,
+    residual_value BIGINT NOT NULL
+);
+-- What the list reads: the kept totals and the changes not yet folded into them.
+CREATE VIEW register_totals_now AS
+SELECT unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value FROM register_totals
+UNION ALL
+SELECT unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value FROM register_totals_changes;
 CREATE TRIGGER register_totals_insert AFTER INSERT ON assets BEGIN
     INSERT INTO register_totals VALUES (new.unit_id, new.class_id, new.category_id, new.status, new.kind,
         COALESCE(new.acquired_year, 0), 1, new.original_cost, new.residual_value)
