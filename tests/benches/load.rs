@@ -5,6 +5,10 @@
 //! exports. Prints throughput and p50/p99 per kind and overall; an edit refused for a stale
 //! version (409, another client saved first) is counted apart — it is the right answer, not an error.
 //! `cargo bench --bench load`.
+//!
+//! `BENCH_LOAD_MIX=writers`: every client writes — nine edits (read, then save) to one small import
+//! of 20 new assets (a CSV through `POST /api/v1/imports/assets`) — and the history chain is verified
+//! after the run: commits per second, p99, and whether the chain still holds without a fork.
 
 #[path = "measure.rs"]
 mod measure;
@@ -65,12 +69,35 @@ fn token(url: &str) -> String {
 /// Latencies by kind of request, in microseconds.
 type Samples = BTreeMap<&'static str, Vec<u64>>;
 
+/// A small register as a CSV of 20 new assets, its codes this client's own.
+fn small_import(client: u64, k: u64) -> Vec<u8> {
+    let mut csv =
+        String::from("Mã tài sản,Tên tài sản,Nhóm tài sản,Đơn vị quản lý,Đơn vị tính,Số lượng,Nguồn NSNN,Ngày tăng\n");
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "NW-{client:x}-{k}-{i},Máy tính xách tay số {i},MMTB-VP,TTUD,Cái,1,{},15/0{}/2024\n",
+            18_000_000 + i * 100_000,
+            1 + i % 9
+        ));
+    }
+    let boundary = "taisanloadboundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"so-moi-{client:x}-{k}.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(csv.as_bytes());
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
+#[allow(clippy::too_many_arguments)]
 fn client(
     base: String,
     token: String,
     n: usize,
     until: Instant,
     seed: u64,
+    writers: bool,
     out: Arc<Mutex<Samples>>,
     conflicts: Arc<Mutex<usize>>,
 ) {
@@ -91,7 +118,13 @@ fn client(
         let id = 1 + (next() % n as u64);
         let word = words[(next() % words.len() as u64) as usize].replace(' ', "+");
         let started = Instant::now();
-        let (kind, ok) = match r % 20 {
+        // The writers' mix: an import where the readers' mix searches, an edit everywhere else.
+        let pick = match (writers, r % 20) {
+            (false, p) => p,
+            (true, 0 | 10) => 20,
+            (true, _) => 14,
+        };
+        let (kind, ok) = match pick {
             0..=7 => (
                 "search",
                 agent
@@ -131,6 +164,15 @@ fn client(
                 };
                 ("edit", ok)
             }
+            20 => (
+                "import",
+                agent
+                    .post(&format!("{base}/api/v1/imports/assets"))
+                    .set("Authorization", &auth)
+                    .set("Content-Type", "multipart/form-data; boundary=taisanloadboundary")
+                    .send_bytes(&small_import(seed, r))
+                    .is_ok(),
+            ),
             _ => (
                 "export",
                 agent
@@ -162,6 +204,7 @@ fn main() {
     let rows = env_or("BENCH_LOAD_ROWS", 100_000);
     let clients = env_or("BENCH_LOAD_CLIENTS", 64);
     let seconds = env_or("BENCH_LOAD_SECONDS", 30) as u64;
+    let writers = std::env::var("BENCH_LOAD_MIX").is_ok_and(|m| m == "writers");
     let dir = tempfile::tempdir().unwrap();
     for backend in backends() {
         let (url, pg) = fresh_url(backend, dir.path(), "load");
@@ -177,7 +220,7 @@ fn main() {
             .map(|i| {
                 let (base, token, out, conflicts) = (base.clone(), token.clone(), out.clone(), conflicts.clone());
                 std::thread::spawn(move || {
-                    client(base, token, rows, until, 0x9E37_79B9 + i as u64 * 7919, out, conflicts)
+                    client(base, token, rows, until, 0x9E37_79B9 + i as u64 * 7919, writers, out, conflicts)
                 })
             })
             .collect();
@@ -187,7 +230,8 @@ fn main() {
         let elapsed = started.elapsed().as_secs_f64();
         let mut samples = out.lock().unwrap().clone();
         let total: usize = samples.values().map(Vec::len).sum();
-        println!("\n== {backend}: {clients} clients, {seconds} s, {rows} assets");
+        let mix = if writers { ", writers only" } else { "" };
+        println!("\n== {backend}: {clients} clients, {seconds} s, {rows} assets{mix}");
         println!("{:<14} {:>8} {:>9} {:>9} {:>9}", "kind", "requests", "req/s", "p50 ms", "p99 ms");
         let mut everything: Vec<u64> = samples.values().flatten().copied().collect();
         for (kind, v) in samples.iter_mut() {
@@ -203,6 +247,12 @@ fn main() {
             conflicts.lock().unwrap()
         );
         drop(_server);
+        // Whatever the mix, the chain must hold: one line, no fork.
+        let db = taisan::open(&url).unwrap();
+        match db.read_sync(taisan::audit::verify).unwrap() {
+            taisan::audit::ChainStatus::Intact { count, .. } => println!("history chain: intact, {count} events"),
+            broken => panic!("the history chain broke under load: {broken:?}"),
+        }
         if let Some((mut admin, schema)) = pg {
             use diesel::connection::SimpleConnection;
             let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));

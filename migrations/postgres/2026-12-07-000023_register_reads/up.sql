@@ -8,8 +8,8 @@ CREATE INDEX assets_unit_cost ON assets(unit_id, original_cost, id);
 -- tables, to register_totals_changes — never updating a row, so that writers do not wait on each
 -- other here and an import's many statements leave no chain of row versions behind; only the
 -- combinations whose sums change are written, so an edit of a location writes nothing.
--- register_totals_fold() folds the changes into the totals (after an import, the year-end wear, at
--- start); the list reads both through register_totals_now.
+-- register_totals_fold() folds the changes into the totals whenever they span 5,000 rows, after an
+-- import, after the year-end wear and at start; the list reads both through register_totals_now.
 CREATE TABLE register_totals (
     unit_id INTEGER NOT NULL,
     class_id INTEGER NOT NULL,
@@ -58,25 +58,46 @@ $$;
 
 -- Each appends the statement's changes: +1 and the sums of a row in, -1 and minus them of a row out.
 CREATE FUNCTION register_totals_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last bigint;
 BEGIN
+    WITH appended AS (
     INSERT INTO register_totals_changes (unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
     SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(n)::bigint, SUM(cost)::bigint, SUM(residual)::bigint
     FROM (SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, 1::bigint AS n, original_cost::bigint AS cost, residual_value::bigint AS residual FROM new_rows) AS changes
     GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
-    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0;
+    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
+    RETURNING id)
+    SELECT max(id) INTO last FROM appended;
+    -- Folded whenever the changes span 5,000 rows, so that the list never adds up many of them.
+    IF last - (SELECT min(id) FROM register_totals_changes) >= 5000 THEN
+        PERFORM register_totals_fold();
+    END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION register_totals_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last bigint;
 BEGIN
+    WITH appended AS (
     INSERT INTO register_totals_changes (unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
     SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(n)::bigint, SUM(cost)::bigint, SUM(residual)::bigint
     FROM (SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, -1::bigint AS n, -original_cost::bigint AS cost, -residual_value::bigint AS residual FROM old_rows) AS changes
     GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
-    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0;
+    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
+    RETURNING id)
+    SELECT max(id) INTO last FROM appended;
+    -- Folded whenever the changes span 5,000 rows, so that the list never adds up many of them.
+    IF last - (SELECT min(id) FROM register_totals_changes) >= 5000 THEN
+        PERFORM register_totals_fold();
+    END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION register_totals_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last bigint;
 BEGIN
+    WITH appended AS (
     INSERT INTO register_totals_changes (unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
     SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(n)::bigint, SUM(cost)::bigint, SUM(residual)::bigint
     FROM (
@@ -85,7 +106,13 @@ BEGIN
           SELECT unit_id, class_id, category_id, status, kind, COALESCE(acquired_year, 0) AS acquired_year, 1::bigint AS n, original_cost::bigint AS cost, residual_value::bigint AS residual FROM new_rows
     ) AS changes
     GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
-    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0;
+    HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
+    RETURNING id)
+    SELECT max(id) INTO last FROM appended;
+    -- Folded whenever the changes span 5,000 rows, so that the list never adds up many of them.
+    IF last - (SELECT min(id) FROM register_totals_changes) >= 5000 THEN
+        PERFORM register_totals_fold();
+    END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER register_totals_insert AFTER INSERT ON assets REFERENCING NEW TABLE AS new_rows
