@@ -4,7 +4,7 @@ DROP TRIGGER register_totals_insert ON assets;
 DROP FUNCTION register_totals_update();
 DROP FUNCTION register_totals_delete();
 DROP FUNCTION register_totals_insert();
-DROP FUNCTION register_totals_fold();
+DROP FUNCTION register_totals_fold(bigint, bigint);
 DROP VIEW register_totals_now;
 DROP TABLE register_totals_changes;
 DROP TABLE register_totals;

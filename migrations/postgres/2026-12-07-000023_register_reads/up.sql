@@ -8,7 +8,7 @@ CREATE INDEX assets_unit_cost ON assets(unit_id, original_cost, id);
 -- tables, to register_totals_changes — never updating a row, so that writers do not wait on each
 -- other here and an import's many statements leave no chain of row versions behind; only the
 -- combinations whose sums change are written, so an edit of a location writes nothing.
--- register_totals_fold() folds the changes into the totals whenever they span 5,000 rows, after an
+-- The changes are folded into the totals as their ids pass each 5,000, and all of them after an
 -- import, after the year-end wear and at start; the list reads both through register_totals_now.
 CREATE TABLE register_totals (
     unit_id INTEGER NOT NULL,
@@ -44,10 +44,14 @@ SELECT unit_id, class_id, category_id, status, kind, acquired_year, assets, orig
 UNION ALL
 SELECT unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value FROM register_totals_changes;
 
--- Folds the changes into the totals in one statement: rows taken by one fold are not taken by
--- another, and readers see either the changes or their sum, never both.
-CREATE FUNCTION register_totals_fold() RETURNS void LANGUAGE sql AS $$
-    WITH taken AS (DELETE FROM register_totals_changes RETURNING unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
+-- Folds the changes with ids in (low, high] into the totals in one statement: rows taken by one
+-- fold are not taken by another, and readers see either the changes or their sum, never both.
+-- Without bounds it folds them all.
+CREATE FUNCTION register_totals_fold(low bigint DEFAULT 0, high bigint DEFAULT 9223372036854775807)
+RETURNS void LANGUAGE sql AS $$
+    WITH taken AS (
+        DELETE FROM register_totals_changes WHERE id > low AND id <= high
+        RETURNING unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
     INSERT INTO register_totals AS t
     SELECT unit_id, class_id, category_id, status, kind, acquired_year, SUM(assets)::bigint, SUM(original_cost)::bigint, SUM(residual_value)::bigint
     FROM taken GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
@@ -60,6 +64,7 @@ $$;
 CREATE FUNCTION register_totals_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     last bigint;
+    appended_rows bigint;
 BEGIN
     WITH appended AS (
     INSERT INTO register_totals_changes (unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
@@ -68,16 +73,19 @@ BEGIN
     GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
     HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
     RETURNING id)
-    SELECT max(id) INTO last FROM appended;
-    -- Folded whenever the changes span 5,000 rows, so that the list never adds up many of them.
-    IF last - (SELECT min(id) FROM register_totals_changes) >= 5000 THEN
-        PERFORM register_totals_fold();
+    SELECT max(id), count(*) INTO last, appended_rows FROM appended;
+    -- Each time the ids pass a multiple of 5,000, the last 10,000 are folded (by their index, so
+    -- that a transaction of many statements never walks what it folded before): the list never
+    -- adds up many changes. Those of a transaction still open then wait for the next full fold.
+    IF appended_rows > 0 AND last / 5000 <> (last - appended_rows) / 5000 THEN
+        PERFORM register_totals_fold(last - 10000, last);
     END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION register_totals_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     last bigint;
+    appended_rows bigint;
 BEGIN
     WITH appended AS (
     INSERT INTO register_totals_changes (unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
@@ -86,16 +94,19 @@ BEGIN
     GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
     HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
     RETURNING id)
-    SELECT max(id) INTO last FROM appended;
-    -- Folded whenever the changes span 5,000 rows, so that the list never adds up many of them.
-    IF last - (SELECT min(id) FROM register_totals_changes) >= 5000 THEN
-        PERFORM register_totals_fold();
+    SELECT max(id), count(*) INTO last, appended_rows FROM appended;
+    -- Each time the ids pass a multiple of 5,000, the last 10,000 are folded (by their index, so
+    -- that a transaction of many statements never walks what it folded before): the list never
+    -- adds up many changes. Those of a transaction still open then wait for the next full fold.
+    IF appended_rows > 0 AND last / 5000 <> (last - appended_rows) / 5000 THEN
+        PERFORM register_totals_fold(last - 10000, last);
     END IF;
     RETURN NULL;
 END $$;
 CREATE FUNCTION register_totals_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     last bigint;
+    appended_rows bigint;
 BEGIN
     WITH appended AS (
     INSERT INTO register_totals_changes (unit_id, class_id, category_id, status, kind, acquired_year, assets, original_cost, residual_value)
@@ -108,10 +119,12 @@ BEGIN
     GROUP BY unit_id, class_id, category_id, status, kind, acquired_year
     HAVING SUM(n) <> 0 OR SUM(cost) <> 0 OR SUM(residual) <> 0
     RETURNING id)
-    SELECT max(id) INTO last FROM appended;
-    -- Folded whenever the changes span 5,000 rows, so that the list never adds up many of them.
-    IF last - (SELECT min(id) FROM register_totals_changes) >= 5000 THEN
-        PERFORM register_totals_fold();
+    SELECT max(id), count(*) INTO last, appended_rows FROM appended;
+    -- Each time the ids pass a multiple of 5,000, the last 10,000 are folded (by their index, so
+    -- that a transaction of many statements never walks what it folded before): the list never
+    -- adds up many changes. Those of a transaction still open then wait for the next full fold.
+    IF appended_rows > 0 AND last / 5000 <> (last - appended_rows) / 5000 THEN
+        PERFORM register_totals_fold(last - 10000, last);
     END IF;
     RETURN NULL;
 END $$;
