@@ -1265,7 +1265,10 @@ fn schemas() -> Value {
         "Event": {"type": "object", "properties": {
             "seq": {"type": "integer"}, "actor": {"type": "string"}, "action": {"type": "string"}, "entity": {"type": "string"},
             "entity_id": {"type": "string"}, "before_json": {"type": ["string", "null"]}, "after_json": {"type": ["string", "null"]},
-            "hash": {"type": "string"}, "prev_hash": {"type": "string"}, "occurred_at": {"type": "string"}
+            "hash": {"type": "string"}, "prev_hash": {"type": ["string", "null"]}, "occurred_at": {"type": "string"},
+            "part": {"type": "integer", "description": "0 for an event; for a record an import created, its row's place in the import"},
+            "import_id": {"type": ["integer", "null"]}, "file_name": {"type": ["string", "null"]},
+            "excel_row": {"type": ["integer", "null"]}, "sheet": {"type": ["string", "null"]}
         }}
     })
 }

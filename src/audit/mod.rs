@@ -261,6 +261,8 @@ pub struct Activity {
     pub after_json: Option<String>,
     /// The event's hash, or the row record's.
     pub hash: String,
+    /// The event before it in the chain (none for a row record: its import's event is its link).
+    pub prev_hash: Option<String>,
     /// For a record an import created: the import, its file and the row it came from.
     pub import_id: Option<i32>,
     pub file_name: Option<String>,
@@ -281,6 +283,7 @@ impl Activity {
             before_json: e.before_json,
             after_json: e.after_json,
             hash: e.hash,
+            prev_hash: Some(e.prev_hash),
             import_id: None,
             file_name: None,
             excel_row: None,
@@ -347,6 +350,7 @@ pub fn history(conn: &mut DbConn, entity: &str, entity_id: impl ToString) -> App
                 before_json: None,
                 after_json,
                 hash: hash.unwrap_or_default(),
+                prev_hash: None,
                 import_id: Some(import_id),
                 file_name: Some(file_name),
                 excel_row: Some(excel_row),

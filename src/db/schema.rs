@@ -810,6 +810,7 @@ diesel::table! {
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
         hash -> Text,
+        prev_hash -> Nullable<Text>,
         import_id -> Nullable<Integer>,
         file_name -> Nullable<Text>,
         excel_row -> Nullable<Integer>,

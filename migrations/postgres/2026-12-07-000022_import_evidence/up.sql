@@ -10,13 +10,13 @@ CREATE INDEX imports_event ON imports(event_seq);
 -- The activity as people read it: every event of the chain, and every record an import created,
 -- under its import's event (part = the row's place in the import).
 CREATE VIEW activity AS
-SELECT seq, 0 AS part, occurred_at, actor, action, entity, entity_id, before_json, after_json, hash,
+SELECT seq, 0 AS part, occurred_at, actor, action, entity, entity_id, before_json, after_json, hash, prev_hash,
        NULL::integer AS import_id, NULL::text AS file_name,
        NULL::integer AS excel_row, NULL::text AS sheet
 FROM audit_events
 UNION ALL
 SELECT e.seq, r.position, e.occurred_at, e.actor, 'create'::text, 'asset'::text, r.asset_id::text, NULL::text,
-       r.after_json, r.row_hash, r.import_id, i.file_name, r.excel_row, r.sheet
+       r.after_json, r.row_hash, NULL::text, r.import_id, i.file_name, r.excel_row, r.sheet
 FROM import_rows r
 JOIN imports i ON i.id = r.import_id
 JOIN audit_events e ON e.seq = i.event_seq
