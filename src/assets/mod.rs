@@ -388,13 +388,14 @@ pub fn totals(conn: &mut DbConn, filter: &AssetFilter) -> AppResult<Sums> {
                 sql::<BigInt>("CAST(COALESCE(SUM(residual_value), 0) AS BIGINT)"),
             ))
             .get_result(conn)?),
-        None => Ok(filter.query().select(sums_sql()).get_result(conn)?),
+        None => totals_over_rows(conn, filter),
     }
 }
 
 /// Folds the changes PostgreSQL's triggers appended into the kept totals, in one statement (SQLite's
 /// triggers write the totals directly). Called where many changes were just made — the end of an
-/// import, the year-end wear — and at start; the list is right without it, only slower.
+/// import, the year-end wear, a unit's reclassification — and at start; the list is right without
+/// it, only slower.
 pub fn fold_totals(conn: &mut DbConn) -> AppResult<()> {
     if let DbConn::Postgres(c) = conn {
         diesel::sql_query("SELECT register_totals_fold()").execute(c)?;

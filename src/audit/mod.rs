@@ -197,12 +197,7 @@ pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> Ap
     if let DbConn::Postgres(c) = conn {
         c.batch_execute("LOCK TABLE audit_events IN EXCLUSIVE MODE")?;
     }
-    let head: Option<(i64, String)> = audit_events::table
-        .order(audit_events::seq.desc())
-        .select((audit_events::seq, audit_events::hash))
-        .first(conn)
-        .optional()?;
-    let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
+    let (mut seq, mut prev_hash) = head(conn)?;
     let occurred_at = crate::text::now_utc();
     let occurred_at_text = occurred_at.format(TIME_FORMAT).to_string();
     let mut events = Vec::with_capacity(changes.len());
@@ -224,24 +219,7 @@ pub fn record_many(conn: &mut DbConn, actor: &Actor, changes: Vec<Change>) -> Ap
         prev_hash = event.hash.clone();
         events.push(event);
     }
-    match conn {
-        // COPY: the server takes the rows without parsing or planning a statement for them.
-        DbConn::Postgres(c) => {
-            diesel::copy_from(audit_events::table).from_insertable(&events).execute(c)?;
-        }
-        // As for assets: whole batches as arrays, their statement prepared once.
-        DbConn::Sqlite(c) => {
-            const ROWS: usize = crate::db::INSERT_ROWS;
-            let mut chunks = events.chunks_exact(ROWS);
-            for chunk in &mut chunks {
-                let rows: &[AuditEvent; ROWS] = chunk.try_into().expect("a whole batch");
-                diesel::insert_into(audit_events::table).values(rows).execute(c)?;
-            }
-            if !chunks.remainder().is_empty() {
-                diesel::insert_into(audit_events::table).values(chunks.remainder()).execute(c)?;
-            }
-        }
-    }
+    crate::insert_all!(conn, audit_events::table, &events);
     Ok(events)
 }
 

@@ -40,6 +40,33 @@ macro_rules! on_backend {
     };
 }
 
+/// Writes many rows of one table: one COPY on PostgreSQL (the server neither parses nor plans a
+/// statement for them); on SQLite whole batches of `INSERT_ROWS` as arrays, whose statement is
+/// prepared once and kept (a slice's is parsed anew each time), and the rest as one statement.
+/// `$rows` is a `&Vec` of `Insertable` rows; the caller's function returns an `AppResult`.
+#[macro_export]
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        match $conn {
+            $crate::db::DbConn::Postgres(c) => {
+                diesel::copy_from($table).from_insertable(rows).execute(c)?;
+            }
+            $crate::db::DbConn::Sqlite(c) => {
+                const ROWS: usize = $crate::db::INSERT_ROWS;
+                let mut chunks = rows.chunks_exact(ROWS);
+                for chunk in &mut chunks {
+                    let whole: &[_; ROWS] = chunk.try_into().expect("a whole batch");
+                    diesel::insert_into($table).values(whole).execute(c)?;
+                }
+                if !chunks.remainder().is_empty() {
+                    diesel::insert_into($table).values(chunks.remainder()).execute(c)?;
+                }
+            }
+        }
+    }};
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

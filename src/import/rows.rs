@@ -6,11 +6,11 @@
 //! weaker than an event per row.
 
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{import_rows, imports};
-use crate::db::{DbConn, INSERT_ROWS};
+use crate::db::DbConn;
 use crate::error::AppResult;
 
 /// One row of `import_rows`: what became of a row of the file.
@@ -163,8 +163,7 @@ impl Recorder {
         self.import_id
     }
 
-    /// Numbers, hashes and writes the next rows: copied in on PostgreSQL, a hundred rows to a
-    /// prepared statement on SQLite.
+    /// Numbers, hashes and writes the next rows.
     pub fn write(&mut self, conn: &mut DbConn, mut records: Vec<RowRecord>) -> AppResult<()> {
         for r in &mut records {
             r.import_id = self.import_id;
@@ -173,21 +172,7 @@ impl Recorder {
             r.row_hash = Some(crate::text::hex(&leaf));
             self.tree.push(leaf);
         }
-        match conn {
-            DbConn::Postgres(c) => {
-                diesel::copy_from(import_rows::table).from_insertable(&records).execute(c)?;
-            }
-            DbConn::Sqlite(c) => {
-                let mut chunks = records.chunks_exact(INSERT_ROWS);
-                for chunk in &mut chunks {
-                    let rows: &[RowRecord; INSERT_ROWS] = chunk.try_into().expect("a whole batch");
-                    diesel::insert_into(import_rows::table).values(rows).execute(c)?;
-                }
-                if !chunks.remainder().is_empty() {
-                    diesel::insert_into(import_rows::table).values(chunks.remainder()).execute(c)?;
-                }
-            }
-        }
+        crate::insert_all!(conn, import_rows::table, &records);
         Ok(())
     }
 
@@ -215,7 +200,7 @@ pub fn commit(
 }
 
 /// The commitment an import's event carries (in its `after`, beside its counts).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evidence {
     pub rows: i64,
     pub rows_root: String,
@@ -241,17 +226,13 @@ pub fn verify(conn: &mut DbConn, import_id: i32, committed: &Evidence) -> AppRes
             reason: format!("lần nhập số {import_id}: {reason}"),
         })
     };
-    let unnumbered: i64 = import_rows::table
+    let added: Option<RowRecord> = import_rows::table
         .filter(import_rows::import_id.eq(import_id))
         .filter(import_rows::position.is_null())
-        .count()
-        .get_result(conn)?;
-    if unnumbered > 0 {
-        let r: RowRecord = import_rows::table
-            .filter(import_rows::import_id.eq(import_id))
-            .filter(import_rows::position.is_null())
-            .select(RowRecord::as_select())
-            .first(conn)?;
+        .select(RowRecord::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(r) = added {
         return Ok(broken(Some(&r), format!("{} được thêm vào sau khi nhập (row added)", r.place())));
     }
     let mut tree = Merkle::default();
