@@ -245,7 +245,7 @@ pub struct RowReport {
     /// The asset the row created, as it stood after the import (its record in the import's rows
     /// is its creation's evidence).
     #[serde(skip)]
-    pub after: Option<String>,
+    pub after: Option<super::Asset>,
     /// What the row says, as the preview shows it: unit, category, cost, acquisition date.
     pub values: Option<RowValues>,
     /// The asset already in the register this row without a code may be.
@@ -951,8 +951,8 @@ struct Writer<'a> {
     columns: &'a [table::Column],
     checker: super::Checker,
     report: Report,
-    /// The import's rows, recorded as they are written (not for a preview).
-    recorder: Option<crate::import::rows::Recorder>,
+    /// The import's rows, sent to be sealed and written as they come back (not for a preview).
+    sealing: Option<crate::import::rows::Sealing<super::Asset>>,
     rows_total: &'a std::sync::atomic::AtomicUsize,
 }
 
@@ -1087,10 +1087,11 @@ impl Writer<'_> {
         for (at, asset) in at.into_iter().zip(super::insert_rows(self.conn, records)?) {
             out[at].asset_id = Some(asset.id);
             out[at].asset_version = Some(asset.version);
-            out[at].after = Some(super::record_json(&asset));
+            out[at].after = Some(asset);
         }
-        if let Some(recorder) = &mut self.recorder {
-            record_rows(self.conn, recorder, &out)?;
+        if let Some(sealing) = &mut self.sealing {
+            let rows = out.iter_mut().map(|r| (row_record(r), r.after.take())).collect();
+            sealing.send(self.conn, rows)?;
         }
         for mut r in out {
             for p in &mut r.errors {
@@ -1400,20 +1401,34 @@ pub fn run(
         columns: &table.columns,
         checker,
         report,
-        recorder,
+        sealing: None,
         rows_total: &rows_total,
     };
-    // Three threads on two cores: the sheet's reader (inside `each_row`), the stager, and the writer
-    // here; a few batches in between keep each busy.
-    let staging = std::thread::scope(|threads| {
+    // Four threads on two cores: the sheet's reader (inside `each_row`), the stager, the writer here
+    // and the sealer, which makes the rows' evidence (JSON and hashes) off the writer, the busiest;
+    // a few batches in between keep each busy.
+    let (staging, recorder) = std::thread::scope(|threads| {
         let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<Staged>>(4);
         let staging = threads.spawn(|| stager.run(bytes, file_name, &table, &rows_total, to_writer));
+        let sealer = recorder.map(|recorder| {
+            let (sealing, sealer) = recorder.sealing(threads, super::record_json);
+            writer.sealing = Some(sealing);
+            sealer
+        });
         let written = batches.into_iter().try_for_each(|batch| writer.write(batch));
+        let written = match (written, writer.sealing.take()) {
+            (Ok(()), Some(sealing)) => sealing.finish(writer.conn),
+            // A failed import's sealer stops when its sender is dropped here.
+            (written, _) => written,
+        };
         let staged = staging.join().unwrap_or_else(|_| Err(AppError::Internal("luồng đọc tệp dừng đột ngột".into())));
+        let recorder = sealer
+            .map(|s| s.join().map_err(|_| AppError::Internal("luồng ghi bằng chứng dừng đột ngột".into())))
+            .transpose();
         // The writer's own failure first: the stager's is then only that the writer stopped.
-        written.and(staged)
+        written.and(staged).and_then(|staging| recorder.map(|recorder| (staging, recorder)))
     })?;
-    let (mut report, recorder) = (writer.report, writer.recorder);
+    let mut report = writer.report;
     report.detail.encoding = staging.encoding.name().to_string();
     report.rows_read = staging.rows_read;
     report.detail.unknown_names = staging.unknown;
@@ -1525,27 +1540,34 @@ fn record_rows(conn: &mut DbConn, recorder: &mut crate::import::rows::Recorder, 
     let records = rows
         .iter()
         .map(|r| {
-            let mut record = crate::import::rows::RowRecord::new(recorder.import_id(), None, r.excel_row, r.outcome);
-            record.asset_id = r.asset_id;
-            record.asset_version = r.asset_version;
-            record.code.clone_from(&r.code);
-            record.message = if r.errors.is_empty() {
-                r.reason.clone()
-            } else {
-                Some(
-                    r.errors
-                        .iter()
-                        .map(|e| format!("{}: «{}» — {}", e.column, e.value, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-            };
-            record.before_json = r.before.as_ref().map(Value::to_string);
-            record.after_json.clone_from(&r.after);
+            let mut record = row_record(r);
+            record.after_json = r.after.as_ref().map(super::record_json);
             record
         })
         .collect();
     recorder.write(conn, records)
+}
+
+/// A row's record, but for the asset it created (made into JSON where the row is sealed); the
+/// recorder gives it its import, place and hash.
+fn row_record(r: &RowReport) -> crate::import::rows::RowRecord {
+    let mut record = crate::import::rows::RowRecord::new(0, None, r.excel_row, r.outcome);
+    record.asset_id = r.asset_id;
+    record.asset_version = r.asset_version;
+    record.code.clone_from(&r.code);
+    record.message = if r.errors.is_empty() {
+        r.reason.clone()
+    } else {
+        Some(
+            r.errors
+                .iter()
+                .map(|e| format!("{}: «{}» — {}", e.column, e.value, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    };
+    record.before_json = r.before.as_ref().map(Value::to_string);
+    record
 }
 
 /// The import's counts and status, and its event in the history.

@@ -295,7 +295,9 @@ pub fn each_row(
 fn convert_cells(cells: &mut [Cell], encoding: Legacy) {
     for cell in cells.iter_mut() {
         if let Cell::Text(t) = cell {
-            *t = legacy::convert(t, encoding);
+            if let Some(c) = legacy::converted(t, encoding) {
+                *t = c;
+            }
         }
     }
 }
@@ -432,7 +434,9 @@ fn xlsx_rows(
             continue;
         }
         if let (Cell::Text(t), Some(Some(font))) = (&mut value, fonts.get(style)) {
-            *t = legacy::convert(t, *font);
+            if let Some(c) = legacy::converted(t, *font) {
+                *t = c;
+            }
             by_font[usize::from(*font == Legacy::Vni)] += 1;
         }
         count += 1;

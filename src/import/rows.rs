@@ -165,21 +165,95 @@ impl Recorder {
 
     /// Numbers, hashes and writes the next rows.
     pub fn write(&mut self, conn: &mut DbConn, mut records: Vec<RowRecord>) -> AppResult<()> {
-        for r in &mut records {
+        self.seal(&mut records);
+        write_sealed(conn, &records)
+    }
+
+    /// Numbers and hashes the next rows: their places in the import, their leaves in the tree.
+    pub fn seal(&mut self, records: &mut [RowRecord]) {
+        for r in records {
             r.import_id = self.import_id;
             r.position = Some(self.tree.leaves() as i32 + 1);
             let leaf = r.leaf();
             r.row_hash = Some(crate::text::hex(&leaf));
             self.tree.push(leaf);
         }
-        crate::insert_all!(conn, import_rows::table, &records);
-        Ok(())
+    }
+
+    /// Seals rows on a thread of its own, for an importer whose writing thread is its busiest: each
+    /// batch sent comes back numbered and hashed, in order, for the writer to write
+    /// (`Sealing::write_ready`); the recorder comes back when the sender is dropped.
+    /// `after` makes a record's JSON there too. Runs inside `threads` (a `std::thread::scope`).
+    pub fn sealing<'scope, T: Send + 'scope>(
+        self,
+        threads: &'scope std::thread::Scope<'scope, '_>,
+        after: impl Fn(&T) -> String + Send + 'scope,
+    ) -> (Sealing<T>, std::thread::ScopedJoinHandle<'scope, Recorder>) {
+        let (to_sealer, pending) = std::sync::mpsc::sync_channel::<Vec<(RowRecord, Option<T>)>>(4);
+        // Unbounded back: the writer takes what is ready at every batch, so at most the few
+        // batches in flight wait here, and neither side can block the other.
+        let (to_writer, sealed) = std::sync::mpsc::channel::<Vec<RowRecord>>();
+        let mut recorder = self;
+        let handle = threads.spawn(move || {
+            for batch in pending {
+                let mut records: Vec<RowRecord> = batch
+                    .into_iter()
+                    .map(|(mut r, made)| {
+                        if let Some(made) = made {
+                            r.after_json = Some(after(&made));
+                        }
+                        r
+                    })
+                    .collect();
+                recorder.seal(&mut records);
+                if to_writer.send(records).is_err() {
+                    break;
+                }
+            }
+            recorder
+        });
+        (Sealing { to_sealer, sealed }, handle)
     }
 
     /// What the import's event commits to: how many rows and their root.
     pub fn evidence(&self) -> Evidence {
         Evidence { rows: self.tree.leaves() as i64, rows_root: self.tree.root() }
     }
+}
+
+/// The writer's end of `Recorder::sealing`.
+pub struct Sealing<T> {
+    to_sealer: std::sync::mpsc::SyncSender<Vec<(RowRecord, Option<T>)>>,
+    sealed: std::sync::mpsc::Receiver<Vec<RowRecord>>,
+}
+
+impl<T> Sealing<T> {
+    /// Sends the next rows (each with what it created, made into its `after_json` over there), and
+    /// writes those already sealed.
+    pub fn send(&mut self, conn: &mut DbConn, rows: Vec<(RowRecord, Option<T>)>) -> AppResult<()> {
+        self.to_sealer
+            .send(rows)
+            .map_err(|_| crate::error::AppError::Internal("luồng ghi bằng chứng của lần nhập dừng đột ngột".into()))?;
+        while let Ok(records) = self.sealed.try_recv() {
+            write_sealed(conn, &records)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rest, once every row has been sent.
+    pub fn finish(self, conn: &mut DbConn) -> AppResult<()> {
+        drop(self.to_sealer);
+        for records in self.sealed {
+            write_sealed(conn, &records)?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows numbered and hashed, written as they are.
+fn write_sealed(conn: &mut DbConn, records: &[RowRecord]) -> AppResult<()> {
+    crate::insert_all!(conn, import_rows::table, records);
+    Ok(())
 }
 
 /// The import's one event in the history: its summary with the commitment to its rows; the

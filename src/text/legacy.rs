@@ -252,9 +252,14 @@ pub fn from_viqr(s: &str) -> String {
 }
 
 pub fn convert(s: &str, from: Legacy) -> String {
-    // Most cells are already Unicode in NFC: a quick check spares rebuilding them.
+    converted(s, from).unwrap_or_else(|| s.to_string())
+}
+
+/// The text converted, or `None` if it is already Unicode in NFC — as most cells are: a quick
+/// check spares rebuilding, or even copying, them.
+pub fn converted(s: &str, from: Legacy) -> Option<String> {
     if from == Legacy::Unicode && unicode_normalization::is_nfc(s) {
-        return s.to_string();
+        return None;
     }
     let converted = match from {
         Legacy::Unicode => s.to_string(),
@@ -262,7 +267,7 @@ pub fn convert(s: &str, from: Legacy) -> String {
         Legacy::Vni => from_vni(s),
         Legacy::Viqr => from_viqr(s),
     };
-    converted.nfc().collect()
+    Some(converted.nfc().collect())
 }
 
 /// A letter of the Vietnamese alphabet (with its marks), or any ASCII character.

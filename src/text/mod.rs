@@ -7,7 +7,11 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Text is stored in NFC (TCVN 6909:2001 Unicode, precomposed).
 pub fn nfc(s: &str) -> String {
-    s.nfc().collect()
+    // Most text already is: the quick check spares rebuilding it a character at a time.
+    match unicode_normalization::is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s.to_string(),
+        _ => s.nfc().collect(),
+    }
 }
 
 /// The first control character in `s` other than tab and line breaks (NUL, ESC, BEL, BS, DEL…):
@@ -56,31 +60,90 @@ pub fn clean(s: &str) -> Option<String> {
 
 /// Folds text for search: no diacritics, đ → d, lower case, single spaces ("Máy PCR" → "may pcr").
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = true;
-    for c in s.nfd() {
-        if ('\u{0300}'..='\u{036f}').contains(&c) {
+    fold_by_char(s).unwrap_or_else(|| fold_whole(s))
+}
+
+/// Folds one character at a time, each decomposed on its own — what a register's every name and
+/// code goes through, several times an import. That equals decomposing the whole string unless a
+/// mark outside the dropped ones is kept (only then could canonical ordering move it): `None`
+/// then, and the whole string is decomposed.
+fn fold_by_char(s: &str) -> Option<String> {
+    let mut folded = Folded::new(s.len());
+    let mut kept_mark = false;
+    for c in s.chars() {
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
             continue;
         }
-        let c = match c {
-            'đ' | 'Đ' => 'd',
-            c if c.is_whitespace() => ' ',
-            c => c,
-        };
-        if c == ' ' {
-            if !space {
-                out.push(' ');
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if unicode_normalization::char::canonical_combining_class(d) != 0 && !is_dropped_mark(d) {
+                kept_mark = true;
             }
-            space = true;
-            continue;
+            folded.push_folded(d);
+        });
+        if kept_mark {
+            return None;
         }
-        space = false;
-        out.extend(c.to_lowercase());
     }
-    if out.ends_with(' ') {
-        out.pop();
+    Some(folded.finish())
+}
+
+/// The definition: the whole string decomposed (NFD), its combining diacritics dropped.
+fn fold_whole(s: &str) -> String {
+    let mut folded = Folded::new(s.len());
+    for c in s.nfd() {
+        folded.push_folded(c);
     }
-    out
+    folded.finish()
+}
+
+/// The combining diacritics folding drops (U+0300–U+036F: Vietnamese tones and vowel marks).
+fn is_dropped_mark(c: char) -> bool {
+    ('\u{0300}'..='\u{036f}').contains(&c)
+}
+
+/// Folded text as it is built: single spaces, none at either end.
+struct Folded {
+    out: String,
+    space: bool,
+}
+
+impl Folded {
+    fn new(capacity: usize) -> Folded {
+        Folded { out: String::with_capacity(capacity), space: true }
+    }
+
+    /// A decomposed character: dropped if a diacritic, else lower-cased.
+    fn push_folded(&mut self, c: char) {
+        if is_dropped_mark(c) {
+            return;
+        }
+        match c {
+            'đ' | 'Đ' => self.push('d'),
+            c if c.is_whitespace() => self.push(' '),
+            c => c.to_lowercase().for_each(|l| self.push(l)),
+        }
+    }
+
+    /// A character already lower-cased.
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            if !self.space {
+                self.out.push(' ');
+            }
+            self.space = true;
+            return;
+        }
+        self.space = false;
+        self.out.push(c);
+    }
+
+    fn finish(mut self) -> String {
+        if self.out.ends_with(' ') {
+            self.out.pop();
+        }
+        self.out
+    }
 }
 
 /// The LIKE patterns of a search: one `%word%` per folded word, with LIKE's own wildcards escaped
@@ -262,6 +325,27 @@ mod tests {
         assert_eq!(fold("Đường ĐI"), "duong di");
         // NFD input folds the same as NFC.
         assert_eq!(fold("Ma\u{301}y"), "may");
+        // A kept mark (Cyrillic titlo) is folded by the whole string's decomposition.
+        assert_eq!(fold_by_char("x\u{483}"), None);
+        assert_eq!(fold("Ä\u{483}\u{301}"), "a\u{483}");
+    }
+
+    proptest::proptest! {
+        /// Folding a character at a time is the definition (the whole string decomposed) whenever
+        /// it answers: over Vietnamese letters in both forms, other scripts, marks and spaces.
+        #[test]
+        fn folding_by_character_is_folding_the_whole(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Á", "ẫ", "Ư", "ự", "đ", "Đ", "Ồ", "i", "Ý", " ", "  ", "\t", "\u{a0}", "\u{301}", "\u{323}",
+                "\u{483}", "\u{5b0}", "\u{1ab0}", "ß", "İ", "Σ", "ǅ", "한", "Å", "ﬁ", "-", "7", "\u{2003}",
+            ]), 0..24),
+        ) {
+            let s: String = parts.concat();
+            if let Some(by_char) = fold_by_char(&s) {
+                proptest::prop_assert_eq!(by_char, fold_whole(&s));
+            }
+            proptest::prop_assert_eq!(fold(&s), fold_whole(&s));
+        }
     }
 
     #[test]
