@@ -43,7 +43,7 @@ macro_rules! on_backend {
 /// Writes many rows of one table: one COPY on PostgreSQL (the server neither parses nor plans a
 /// statement for them); on SQLite whole batches of `INSERT_ROWS` as arrays, whose statement is
 /// prepared once and kept (a slice's is parsed anew each time), and the rest as one statement.
-/// `$rows` is a `&Vec` of `Insertable` rows; the caller's function returns an `AppResult`.
+/// `$rows` is a slice (or `&Vec`) of `Insertable` rows; the caller's function returns an `AppResult`.
 #[macro_export]
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
